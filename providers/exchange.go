@@ -1,0 +1,42 @@
+package providers
+
+import (
+	"net/http"
+	"time"
+)
+
+// Timings break one HTTP exchange into phases (from net/http/httptrace).
+// A phase that did not happen (a reused connection has no DNS) is zero.
+type Timings struct {
+	DNS       time.Duration `json:"dns,omitempty"`
+	Connect   time.Duration `json:"connect,omitempty"`
+	TLS       time.Duration `json:"tls,omitempty"`
+	FirstByte time.Duration `json:"first_byte,omitempty"`
+	Total     time.Duration `json:"total"`
+}
+
+// Exchange is the flight record of one request to a token endpoint. Secrets
+// are redacted before an Exchange is built: the client secret and the
+// Authorization header in the request, the access token in the response.
+type Exchange struct {
+	Provider        string      `json:"provider"`
+	Started         time.Time   `json:"started"`
+	AuthStyle       AuthStyle   `json:"auth_style"`
+	Method          string      `json:"method"`
+	URL             string      `json:"url"`
+	RequestHeaders  http.Header `json:"request_headers,omitempty"`
+	RequestBody     string      `json:"request_body,omitempty"`
+	Status          int         `json:"status,omitempty"`
+	ResponseHeaders http.Header `json:"response_headers,omitempty"`
+	ResponseBody    string      `json:"response_body,omitempty"`
+	Timings         Timings     `json:"timings"`
+	// ServerDate is the response's Date header, zero when absent.
+	ServerDate time.Time `json:"server_date,omitzero"`
+	// Error is the user-facing error text when the exchange failed.
+	Error string `json:"error,omitempty"`
+	// Hint is the error's hint, if any.
+	Hint string `json:"hint,omitempty"`
+}
+
+// OK reports whether the exchange produced a token.
+func (e Exchange) OK() bool { return e.Error == "" && e.Status >= 200 && e.Status < 300 }

@@ -1,0 +1,216 @@
+package providers
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// AuthStyle says how the client authenticates at the token endpoint.
+type AuthStyle string
+
+// The client authentication styles.
+const (
+	// AuthAuto tries HTTP Basic first and, on 401 or invalid_client, once
+	// more with the credentials in the body.
+	AuthAuto AuthStyle = "auto"
+	// AuthBasic sends Authorization: Basic (RFC 6749 §2.3.1).
+	AuthBasic AuthStyle = "basic"
+	// AuthPost sends client_id and client_secret in the form body.
+	AuthPost AuthStyle = "post"
+)
+
+// Valid reports whether s is one of the known styles (empty counts as auto).
+func (s AuthStyle) Valid() bool {
+	switch s {
+	case "", AuthAuto, AuthBasic, AuthPost:
+		return true
+	}
+	return false
+}
+
+// Period is the window a quota limit applies to.
+type Period string
+
+// Quota periods, counted in UTC.
+const (
+	PerHour  Period = "hour"
+	PerDay   Period = "day"
+	PerMonth Period = "month"
+)
+
+// Quota is a provider's limit on issued tokens.
+type Quota struct {
+	Limit int    `yaml:"limit" json:"limit"`
+	Per   Period `yaml:"per" json:"per"`
+}
+
+// String renders the quota as "1000/month".
+func (q Quota) String() string { return fmt.Sprintf("%d/%s", q.Limit, q.Per) }
+
+// ParseQuota reads "1000/month" (also "1000/mo", "50/h", "200/day").
+func ParseQuota(s string) (Quota, error) {
+	n, per, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok {
+		return Quota{}, fmt.Errorf("quota %q: want LIMIT/PERIOD, for example 1000/month", s)
+	}
+	var q Quota
+	if _, err := fmt.Sscanf(n, "%d", &q.Limit); err != nil || q.Limit <= 0 {
+		return Quota{}, fmt.Errorf("quota %q: the limit must be a positive whole number", s)
+	}
+	switch strings.ToLower(per) {
+	case "h", "hr", "hour":
+		q.Per = PerHour
+	case "d", "day":
+		q.Per = PerDay
+	case "mo", "mon", "month":
+		q.Per = PerMonth
+	default:
+		return Quota{}, fmt.Errorf("quota %q: the period must be hour, day or month", s)
+	}
+	return q, nil
+}
+
+// Endpoint is an API call saved with a provider, used by test-calls.
+type Endpoint struct {
+	Name    string            `yaml:"name" json:"name"`
+	Method  string            `yaml:"method,omitempty" json:"method,omitempty"`
+	URL     string            `yaml:"url" json:"url"`
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	Body    string            `yaml:"body,omitempty" json:"body,omitempty"`
+}
+
+// ResponseMapping names the JSON fields of a non-standard token response.
+// Each field is a top-level key (or a dotted path such as "data.token").
+// A mapping wins over detection.
+type ResponseMapping struct {
+	AccessToken string `yaml:"access_token,omitempty" json:"access_token,omitempty"`
+	TokenType   string `yaml:"token_type,omitempty" json:"token_type,omitempty"`
+	ExpiresIn   string `yaml:"expires_in,omitempty" json:"expires_in,omitempty"`
+	ExpiresAt   string `yaml:"expires_at,omitempty" json:"expires_at,omitempty"`
+	Scope       string `yaml:"scope,omitempty" json:"scope,omitempty"`
+}
+
+// IsZero reports whether no field is mapped.
+func (m *ResponseMapping) IsZero() bool { return m == nil || *m == ResponseMapping{} }
+
+// Duration is a time.Duration written as "15s" in YAML and JSON.
+type Duration time.Duration
+
+// String renders the duration as Go does ("15s").
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler; a bare number is seconds.
+func (d *Duration) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		*d = 0
+		return nil
+	}
+	var secs float64
+	if _, err := fmt.Sscanf(s, "%g", &secs); err == nil && strings.Trim(s, "0123456789.") == "" {
+		*d = Duration(secs * float64(time.Second))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: want a value such as 15s or 1m30s", s)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q: must not be negative", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Provider is one set of client credentials and how to use them.
+//
+// ClientSecret holds the plaintext secret only in memory: the store keeps it
+// encrypted and never writes it to the providers bucket. ClientSecretRef
+// (env:VAR, file:PATH or cmd:COMMAND) is resolved at fetch time and never
+// stored resolved.
+type Provider struct {
+	Name            string            `yaml:"name" json:"name"`
+	Env             string            `yaml:"env,omitempty" json:"env,omitempty"`
+	Preset          string            `yaml:"preset,omitempty" json:"preset,omitempty"`
+	TokenURL        string            `yaml:"token_url,omitempty" json:"token_url,omitempty"`
+	Issuer          string            `yaml:"issuer,omitempty" json:"issuer,omitempty"`
+	ClientID        string            `yaml:"client_id" json:"client_id"`
+	ClientSecret    string            `yaml:"client_secret,omitempty" json:"-"`
+	ClientSecretRef string            `yaml:"client_secret_ref,omitempty" json:"client_secret_ref,omitempty"`
+	AuthStyle       AuthStyle         `yaml:"auth_style,omitempty" json:"auth_style,omitempty"`
+	Scopes          []string          `yaml:"scopes,omitempty" json:"scopes,omitempty"`
+	ScopeSeparator  string            `yaml:"scope_separator,omitempty" json:"scope_separator,omitempty"`
+	Audience        string            `yaml:"audience,omitempty" json:"audience,omitempty"`
+	Resource        string            `yaml:"resource,omitempty" json:"resource,omitempty"`
+	Params          map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
+	Response        *ResponseMapping  `yaml:"response,omitempty" json:"response,omitempty"`
+	Quota           *Quota            `yaml:"quota,omitempty" json:"quota,omitempty"`
+	Endpoints       []Endpoint        `yaml:"endpoints,omitempty" json:"endpoints,omitempty"`
+	Timeout         Duration          `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// DefaultLifetime is assumed when neither the body nor a JWT says when
+	// the token expires (1h when unset).
+	DefaultLifetime Duration `yaml:"default_lifetime,omitempty" json:"default_lifetime,omitempty"`
+	CAFile          string   `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
+	// InsecureHTTP allows an http:// token URL on a non-loopback host.
+	InsecureHTTP bool   `yaml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
+	Notes        string `yaml:"notes,omitempty" json:"notes,omitempty"`
+}
+
+// Defaults used when a provider leaves them unset.
+const (
+	DefaultTimeout  = 15 * time.Second
+	DefaultLifetime = time.Hour
+	MaxBodyBytes    = 1 << 20
+)
+
+var nameRE = regexp.MustCompile(`^[a-z0-9._-]+$`)
+
+// ValidName reports whether name is a valid provider name ([a-z0-9._-]+).
+func ValidName(name string) bool { return nameRE.MatchString(name) }
+
+// EffectiveTimeout is the provider's timeout or the 15 s default.
+func (p Provider) EffectiveTimeout() time.Duration {
+	if p.Timeout > 0 {
+		return time.Duration(p.Timeout)
+	}
+	return DefaultTimeout
+}
+
+// EffectiveLifetime is the lifetime assumed when a response gives none.
+func (p Provider) EffectiveLifetime() time.Duration {
+	if p.DefaultLifetime > 0 {
+		return time.Duration(p.DefaultLifetime)
+	}
+	return DefaultLifetime
+}
+
+// Separator is the scope separator, a space unless set.
+func (p Provider) Separator() string {
+	if p.ScopeSeparator == "" {
+		return " "
+	}
+	return p.ScopeSeparator
+}
+
+// Style is the configured auth style, auto when unset.
+func (p Provider) Style() AuthStyle {
+	if p.AuthStyle == "" {
+		return AuthAuto
+	}
+	return p.AuthStyle
+}
+
+// Endpoint finds a saved endpoint by name.
+func (p Provider) Endpoint(name string) (Endpoint, bool) {
+	for _, e := range p.Endpoints {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Endpoint{}, false
+}

@@ -1,0 +1,82 @@
+package providers
+
+import "time"
+
+// MinRefreshMargin is the smallest refresh margin: a cached token is not
+// handed out when it has less than this left.
+const MinRefreshMargin = 30 * time.Second
+
+// Token is an access token and what is known of its life.
+type Token struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	// Scope is the scope the server granted (as sent; empty when the server
+	// did not say).
+	Scope     string    `json:"scope,omitempty"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// ExpiryAssumed is true when the body gave no expiry and ExpiresAt comes
+	// from the JWT exp claim or the provider's default lifetime.
+	ExpiryAssumed bool `json:"expiry_assumed,omitempty"`
+	// ExpirySource names where ExpiresAt came from: expires_in, expires_at,
+	// jwt exp or default.
+	ExpirySource string `json:"expiry_source,omitempty"`
+	// ServerDate is the token response's Date header (zero when absent).
+	ServerDate time.Time `json:"server_date,omitzero"`
+	// Skew is the local clock minus the server's Date (positive: we are ahead).
+	Skew time.Duration `json:"skew,omitempty"`
+	// Warnings are things a user should know about this token, such as a
+	// lifetime shorter than the refresh margin.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Lifetime is the time from issue to expiry.
+func (t *Token) Lifetime() time.Duration { return t.ExpiresAt.Sub(t.IssuedAt) }
+
+// RefreshMargin is the larger of 30 s and 10 % of the token's lifetime.
+func (t *Token) RefreshMargin() time.Duration {
+	return RefreshMargin(t.Lifetime())
+}
+
+// RefreshMargin is the larger of 30 s and 10 % of lifetime.
+func RefreshMargin(lifetime time.Duration) time.Duration {
+	if m := lifetime / 10; m > MinRefreshMargin {
+		return m
+	}
+	return MinRefreshMargin
+}
+
+// Usable reports whether the token may be handed out at now: it exists and
+// is outside its refresh margin.
+func (t *Token) Usable(now time.Time) bool {
+	return t != nil && t.AccessToken != "" && now.Before(t.ExpiresAt.Add(-t.RefreshMargin()))
+}
+
+// Status names a token's state.
+type Status string
+
+// Token states as shown by ls and the dashboard.
+const (
+	StatusNone     Status = "none"
+	StatusValid    Status = "valid"
+	StatusExpiring Status = "expiring"
+	StatusExpired  Status = "expired"
+	StatusError    Status = "error"
+)
+
+// ExpiringWithin is how close to expiry a token counts as expiring.
+const ExpiringWithin = 5 * time.Minute
+
+// TokenStatus classifies a token's expiry at now (without the error state,
+// which depends on the last exchange).
+func TokenStatus(expiresAt time.Time, now time.Time) Status {
+	switch {
+	case expiresAt.IsZero():
+		return StatusNone
+	case !now.Before(expiresAt):
+		return StatusExpired
+	case expiresAt.Sub(now) <= ExpiringWithin:
+		return StatusExpiring
+	}
+	return StatusValid
+}
