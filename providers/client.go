@@ -1,0 +1,246 @@
+package providers
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Client performs token requests. The zero value is ready to use; a Client
+// is safe for concurrent use and reuses connections across fetches.
+type Client struct {
+	// Now is the clock; nil means time.Now. Tests inject a fixed clock.
+	Now func() time.Time
+	// Transport, when set, replaces the per-provider transports (tests).
+	Transport http.RoundTripper
+	// LookupEnv resolves env: secret references; nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+
+	transports transports
+}
+
+// FetchOptions tune one fetch.
+type FetchOptions struct {
+	// Learned is the auth style that worked last time under auth_style auto;
+	// it is tried first.
+	Learned AuthStyle
+}
+
+// Result is what a fetch produced: the token when it worked, and always the
+// flight records of every request made (auto may make two).
+type Result struct {
+	Token     *Token
+	Exchanges []Exchange
+	// AuthStyle is the style of the last request (the one that worked, on
+	// success).
+	AuthStyle AuthStyle
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// CloseIdleConnections closes idle connections kept for reuse.
+func (c *Client) CloseIdleConnections() { c.transports.closeIdle() }
+
+// Fetch asks p's token endpoint for a token with the client credentials
+// grant. It never returns a nil *Result: on failure the Result still holds
+// the exchanges, for the flight recorder, and the error is an *Error.
+func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result, error) {
+	res := &Result{}
+	if err := CheckTokenURL(p); err != nil {
+		return res, err
+	}
+	secret, err := ResolveSecret(ctx, p, c.LookupEnv)
+	if err != nil {
+		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot resolve the client secret", Err: err}
+	}
+	hc, err := c.httpClient(p)
+	if err != nil {
+		return res, withProvider(err, p.Name)
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
+	defer cancel()
+
+	for _, style := range stylesToTry(p.Style(), o.Learned) {
+		res.AuthStyle = style
+		tok, ex, err := c.exchange(ctx, hc, p, secret, style)
+		res.Exchanges = append(res.Exchanges, ex)
+		if err == nil {
+			res.Token = tok
+			return res, nil
+		}
+		if e, ok := AsError(err); ok && p.Style() == AuthAuto && retryOtherStyle(e) && len(res.Exchanges) == 1 {
+			continue
+		}
+		if e, ok := AsError(err); ok && e.Code == "invalid_scope" {
+			if offered := c.discoverScopes(ctx, hc, p); offered != "" {
+				e.Hint += "; the server offers: " + offered
+			}
+		}
+		return res, err
+	}
+	return res, errors.New("no auth style to try") // unreachable: stylesToTry is never empty
+}
+
+// stylesToTry is the order of styles: one for basic or post; for auto the
+// learned style (or basic) first, then the other.
+func stylesToTry(configured, learned AuthStyle) []AuthStyle {
+	switch configured {
+	case AuthBasic, AuthPost:
+		return []AuthStyle{configured}
+	}
+	if learned == AuthPost {
+		return []AuthStyle{AuthPost, AuthBasic}
+	}
+	return []AuthStyle{AuthBasic, AuthPost}
+}
+
+// retryOtherStyle: only a 401 or invalid_client justifies a second try.
+func retryOtherStyle(e *Error) bool {
+	return (e.Kind == KindOAuth || e.Kind == KindHTTP) && (e.Status == http.StatusUnauthorized || e.Code == "invalid_client")
+}
+
+// exchange makes one request with one auth style and records it.
+func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, secret string, style AuthStyle) (*Token, Exchange, error) {
+	form := TokenForm(p)
+	if style == AuthPost {
+		form.Set("client_id", p.ClientID)
+		form.Set("client_secret", secret)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.TokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, Exchange{Provider: p.Name}, &Error{Kind: KindConfig, Provider: p.Name, Description: "bad token_url", Err: err}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "tokentop")
+	if style == AuthBasic {
+		req.Header.Set("Authorization", BasicAuth(p.ClientID, secret))
+	}
+
+	ex := Exchange{
+		Provider: p.Name, Started: c.now(), AuthStyle: style, Method: req.Method,
+		URL: p.TokenURL, RequestHeaders: redactHeaders(req.Header), RequestBody: redactForm(form),
+	}
+	tr := &tracer{start: time.Now()}
+	resp, err := hc.Do(req.WithContext(tr.withContext(ctx)))
+	if err != nil {
+		ex.Timings = tr.timings(time.Now())
+		e := transportError(ctx, err, p)
+		ex.Error, ex.Hint = e.Summary(), e.Hint
+		return nil, ex, e
+	}
+	defer resp.Body.Close()
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	ex.Timings = tr.timings(time.Now())
+	ex.Status = resp.StatusCode
+	ex.ResponseHeaders = redactResponseHeaders(resp.Header)
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		ex.ServerDate = d
+	}
+	fail := func(e *Error) (*Token, Exchange, error) {
+		e.Provider = p.Name
+		ex.Error, ex.Hint = e.Summary(), e.Hint
+		return nil, ex, e
+	}
+	if readErr != nil {
+		ex.ResponseBody = redactBody(body, "")
+		return fail(transportError(ctx, readErr, p))
+	}
+	if len(body) > MaxBodyBytes {
+		ex.ResponseBody = redactBody(body[:4096], "")
+		return fail(&Error{Kind: KindResponse, Status: resp.StatusCode,
+			Description: fmt.Sprintf("the token endpoint's answer is larger than %d bytes; tokentop will not parse a cut body", MaxBodyBytes),
+			Hint:        "check token_url: a token response is a few kilobytes at most"})
+	}
+	now := c.now()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		ex.ResponseBody = redactBody(body, "")
+		return fail(ClassifyResponse(resp.StatusCode, resp.Header, body, p, style, now))
+	}
+	tok, err := ParseResponse(body, ParseOptions{Mapping: p.Response, Now: now, ServerDate: ex.ServerDate, DefaultLifetime: p.EffectiveLifetime()})
+	if err != nil {
+		ex.ResponseBody = redactBody(body, "")
+		e, ok := AsError(err)
+		if !ok {
+			e = &Error{Kind: KindResponse, Description: "unreadable token response", Err: err}
+		}
+		e.Status = resp.StatusCode
+		if e.Kind == KindOAuth && e.Hint == "" {
+			e.Hint = hintFor(e, p, style)
+		}
+		return fail(e)
+	}
+	ex.ResponseBody = redactBody(body, tok.AccessToken)
+	return tok, ex, nil
+}
+
+// TokenForm builds the form fields of a token request, without client
+// credentials: grant_type, scope (joined by the separator, left out when
+// empty), audience, resource and the provider's extra params.
+func TokenForm(p Provider) url.Values {
+	form := url.Values{}
+	for k, v := range p.Params {
+		form.Set(k, v)
+	}
+	form.Set("grant_type", "client_credentials")
+	if len(p.Scopes) > 0 {
+		form.Set("scope", strings.Join(p.Scopes, p.Separator()))
+	}
+	if p.Audience != "" {
+		form.Set("audience", p.Audience)
+	}
+	if p.Resource != "" {
+		form.Set("resource", p.Resource)
+	}
+	return form
+}
+
+// BasicAuth is the Authorization header value of RFC 6749 §2.3.1: the id
+// and secret are form-urlencoded before they are joined and base64-encoded.
+func BasicAuth(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
+}
+
+// CheckTokenURL refuses a token URL that is not absolute http(s), and plain
+// http:// to a host that is not loopback unless the provider allows it.
+func CheckTokenURL(p Provider) error {
+	u, err := url.Parse(p.TokenURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("token_url %q is not an absolute http(s) URL", SanitizeLine(p.TokenURL))}
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !p.InsecureHTTP {
+		return &Error{Kind: KindConfig, Provider: p.Name,
+			Description: fmt.Sprintf("refusing to send client credentials over plain http to %s", u.Host),
+			Hint:        "use https, or set `insecure_http: true` on the provider if you really mean it"}
+	}
+	return nil
+}
+
+// IsLoopback reports whether host is localhost or a loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func withProvider(err error, name string) error {
+	if e, ok := AsError(err); ok {
+		e.Provider = name
+		return e
+	}
+	return err
+}

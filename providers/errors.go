@@ -1,0 +1,192 @@
+package providers
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrorKind groups errors by what failed.
+type ErrorKind string
+
+// Error kinds.
+const (
+	// KindOAuth is an error answer from the token endpoint: RFC 6749 §5.2,
+	// Auth0's access_denied, or a vendor shape such as seed 004's.
+	KindOAuth ErrorKind = "oauth"
+	// KindHTTP is a non-2xx answer without a recognised error body.
+	KindHTTP ErrorKind = "http"
+	// KindRateLimited is a 429 or 503, with RetryAfter when the server said.
+	KindRateLimited ErrorKind = "rate_limited"
+	// KindRedirect is a 3xx from the token endpoint, which is never followed.
+	KindRedirect ErrorKind = "redirect"
+	// KindTransport is a failure before an answer: DNS, refused, TLS, timeout.
+	KindTransport ErrorKind = "transport"
+	// KindResponse is a 2xx that is not a usable token response.
+	KindResponse ErrorKind = "response"
+	// KindConfig is a provider setting that cannot work.
+	KindConfig ErrorKind = "config"
+	// KindQuota is a fetch refused by tokentop's own quota ledger.
+	KindQuota ErrorKind = "quota"
+)
+
+// Error is what went wrong in words, with the details kept for triage.
+// Every string field that came from a server is sanitised.
+type Error struct {
+	Kind     ErrorKind
+	Provider string
+	// Status is the HTTP status, 0 when there was no answer.
+	Status int
+	// Code is the OAuth error code (invalid_client, …) or, for transport
+	// failures, one of dns, refused, tls, timeout, canceled, network.
+	Code        string
+	Description string
+	URI         string
+	// RetryAfter is the server's Retry-After, clamped to [1s, 1h].
+	RetryAfter time.Duration
+	// Hint says what to try.
+	Hint string
+	// Err is the underlying error, if any.
+	Err error
+}
+
+// Error reads as one sentence: who, what, and the server's words.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Provider != "" {
+		fmt.Fprintf(&b, "%s: ", e.Provider)
+	}
+	b.WriteString(e.Summary())
+	return b.String()
+}
+
+// Summary is the error without the provider name.
+func (e *Error) Summary() string {
+	var b strings.Builder
+	switch e.Kind {
+	case KindOAuth, KindHTTP, KindRateLimited:
+		fmt.Fprintf(&b, "token endpoint answered %d", e.Status)
+		if e.Code != "" {
+			fmt.Fprintf(&b, " %s", e.Code)
+		}
+		if e.Description != "" {
+			fmt.Fprintf(&b, ": %s", e.Description)
+		}
+		if e.RetryAfter > 0 {
+			fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+		}
+	case KindTransport:
+		b.WriteString("could not reach the token endpoint")
+		if e.Description != "" {
+			fmt.Fprintf(&b, ": %s", e.Description)
+		}
+		if e.Err != nil {
+			fmt.Fprintf(&b, ": %v", e.Err)
+		}
+	default:
+		b.WriteString(e.Description)
+		if e.Err != nil {
+			if e.Description != "" {
+				b.WriteString(": ")
+			}
+			b.WriteString(e.Err.Error())
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// AsError returns err as an *Error when it is one (or wraps one).
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// HintFor returns the hint of err when it carries one.
+func HintFor(err error) string {
+	if e, ok := AsError(err); ok {
+		return e.Hint
+	}
+	return ""
+}
+
+// hintFor fills in the hint for an OAuth error code given what was asked.
+func hintFor(e *Error, p Provider, style AuthStyle) string {
+	switch e.Code {
+	case "invalid_client":
+		switch style {
+		case AuthBasic:
+			return "the server refused HTTP Basic client authentication: check the client id and secret, or try `auth_style: post`"
+		case AuthPost:
+			return "the server refused the credentials in the body: check the client id and secret, or try `auth_style: basic`"
+		}
+		return "check the client id and secret; both auth styles were refused"
+	case "unsupported_grant_type":
+		return "the client is not enabled for the client credentials grant: enable it in the provider's console"
+	case "unauthorized_client":
+		return "the client may not use the client credentials grant, or not for these scopes: check its settings in the provider's console"
+	case "invalid_scope":
+		h := fmt.Sprintf("the server refused the scopes asked for: %s", scopeList(p))
+		if len(p.Scopes) > 0 && p.Separator() == " " && anyContains(p.Scopes, ",") {
+			h += "; the scopes hold commas: does this provider want `scope_separator: \",\"`?"
+		}
+		return h
+	case "invalid_target":
+		return fmt.Sprintf("the server refused the resource or audience: resource=%q audience=%q", p.Resource, p.Audience)
+	case "invalid_request":
+		return "the server found the request malformed: a required parameter (audience, scope, resource) may be missing"
+	case "access_denied":
+		if e.Status == 401 {
+			return "the server refused the client credentials: check the client id and secret"
+		}
+		if p.Audience != "" {
+			return fmt.Sprintf("check the audience: the server refused %q for this client", p.Audience)
+		}
+		return "the server denied access: it may want an `audience` (Auth0 does) or the client may lack a grant for this API"
+	case "too_many_requests":
+		return "the server's token quota is used up: reuse cached tokens (tokentop does) and wait for the window to reset"
+	}
+	switch e.Status {
+	case 401:
+		switch style {
+		case AuthBasic:
+			return "401 under HTTP Basic: check the client id and secret, or try `auth_style: post`"
+		case AuthPost:
+			return "401 with credentials in the body: check the client id and secret, or try `auth_style: basic`"
+		}
+		return "the server refused the client credentials: check the client id and secret"
+	case 403:
+		if p.Audience != "" {
+			return fmt.Sprintf("check the audience %q and that the client is granted access to it", p.Audience)
+		}
+		return "the client is not allowed this token: check its grants, and whether the provider needs an audience"
+	case 404, 405:
+		return "check token_url: the server has no token endpoint there"
+	case 429, 503:
+		return "the server is rate limiting or unavailable: tokentop reuses cached tokens; wait for the retry time"
+	}
+	if e.Status >= 500 {
+		return "the authorization server failed: try again later, and check its status page"
+	}
+	return ""
+}
+
+func scopeList(p Provider) string {
+	if len(p.Scopes) == 0 {
+		return "(none)"
+	}
+	return strings.Join(p.Scopes, p.Separator())
+}
+
+func anyContains(ss []string, sub string) bool {
+	for _, s := range ss {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,113 @@
+package providers
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Claims are the decoded claims of a JWT access token that matter for
+// triage. They are read without verifying the signature: they are for
+// display, never for a trust decision.
+type Claims struct {
+	Algorithm string    `json:"alg,omitempty"`
+	KeyID     string    `json:"kid,omitempty"`
+	Issuer    string    `json:"iss,omitempty"`
+	Subject   string    `json:"sub,omitempty"`
+	Audience  []string  `json:"aud,omitempty"`
+	ClientID  string    `json:"client_id,omitempty"`
+	Scope     string    `json:"scope,omitempty"`
+	IssuedAt  time.Time `json:"iat,omitzero"`
+	NotBefore time.Time `json:"nbf,omitzero"`
+	ExpiresAt time.Time `json:"exp,omitzero"`
+	ID        string    `json:"jti,omitempty"`
+}
+
+// LooksLikeJWT reports whether s has the three dot-separated parts of a JWS.
+func LooksLikeJWT(s string) bool {
+	return strings.Count(s, ".") == 2 && strings.HasPrefix(s, "eyJ")
+}
+
+// DecodeJWT decodes a JWT's header and claims without verifying it. Text
+// claims are sanitised. Opaque tokens give an error.
+func DecodeJWT(token string) (*Claims, error) {
+	if !LooksLikeJWT(token) {
+		return nil, fmt.Errorf("not a JWT: an opaque token")
+	}
+	mc := jwt.MapClaims{}
+	parsed, _, err := jwt.NewParser(jwt.WithJSONNumber()).ParseUnverified(token, mc)
+	if err != nil {
+		return nil, fmt.Errorf("decode JWT: %w", err)
+	}
+	c := &Claims{
+		Issuer:   claimString(mc, "iss"),
+		Subject:  claimString(mc, "sub"),
+		ClientID: firstNonEmpty(claimString(mc, "client_id"), claimString(mc, "azp"), claimString(mc, "appid"), claimString(mc, "cid")),
+		ID:       claimString(mc, "jti"),
+		Scope:    scopeClaim(mc),
+	}
+	if alg, ok := parsed.Header["alg"].(string); ok {
+		c.Algorithm = SanitizeLine(alg)
+	}
+	if kid, ok := parsed.Header["kid"].(string); ok {
+		c.KeyID = SanitizeLine(kid)
+	}
+	if aud, err := mc.GetAudience(); err == nil {
+		for _, a := range aud {
+			c.Audience = append(c.Audience, SanitizeLine(a))
+		}
+	}
+	c.IssuedAt = claimTime(mc.GetIssuedAt)
+	c.NotBefore = claimTime(mc.GetNotBefore)
+	c.ExpiresAt = claimTime(mc.GetExpirationTime)
+	return c, nil
+}
+
+func claimString(mc jwt.MapClaims, key string) string {
+	s, _ := mc[key].(string)
+	return SanitizeLine(s)
+}
+
+func scopeClaim(mc jwt.MapClaims) string {
+	for _, k := range []string{"scope", "scp"} {
+		switch v := mc[k].(type) {
+		case string:
+			return SanitizeLine(v)
+		case []any:
+			parts := make([]string, 0, len(v))
+			for _, x := range v {
+				if s, ok := x.(string); ok {
+					parts = append(parts, s)
+				}
+			}
+			return SanitizeLine(strings.Join(parts, " "))
+		}
+	}
+	return ""
+}
+
+func claimTime(get func() (*jwt.NumericDate, error)) time.Time {
+	d, err := get()
+	if err != nil || d == nil {
+		return time.Time{}
+	}
+	return d.Time
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// MarshalClaims renders claims as indented JSON for display.
+func MarshalClaims(c *Claims) string {
+	b, _ := json.MarshalIndent(c, "", "  ")
+	return string(b)
+}

@@ -1,0 +1,280 @@
+package providers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseOptions carry what the parser needs besides the body.
+type ParseOptions struct {
+	// Mapping names non-standard fields; it wins over detection.
+	Mapping *ResponseMapping
+	// Now is when the answer arrived, by the local clock.
+	Now time.Time
+	// ServerDate is the answer's Date header (zero when absent).
+	ServerDate time.Time
+	// DefaultLifetime is assumed when neither the body nor a JWT says (1h
+	// when zero).
+	DefaultLifetime time.Duration
+}
+
+// Field names tried in order when no mapping is given.
+var (
+	accessTokenKeys = []string{"access_token", "accessToken", "AccessToken"}
+	tokenTypeKeys   = []string{"token_type", "tokenType", "TokenType"}
+	expiresInKeys   = []string{"expires_in", "expiresIn", "ExpiresIn", "expires"}
+	expiresAtKeys   = []string{"expires_at", "expiresAt", "expires_on", "expiresOn", "accessTokenExpiresAt", "access_token_expires_at"}
+	scopeKeys       = []string{"scope", "scp", "scopes"}
+)
+
+// ParseResponse reads a 2xx token response body of any shape tokentop knows:
+// RFC 6749 §5.1, expires_in as a number, a numeric string or a float,
+// expires_at/expires_on as epoch seconds, epoch milliseconds or RFC 3339,
+// and camelCase variants such as seed 004's accessToken and
+// accessTokenExpiresAt. A 200 that carries an error, is not JSON, or has no
+// access token is an *Error of kind KindOAuth or KindResponse.
+func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, &Error{Kind: KindResponse, Description: "the token endpoint answered 2xx with an empty body"}
+	}
+	if trimmed[0] != '{' {
+		return nil, &Error{Kind: KindResponse, Description: "the token endpoint answered 2xx with " + describeNonJSON(trimmed) + ", not a JSON token response",
+			Hint: "check token_url: it may point at a login page or a proxy rather than the token endpoint"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, &Error{Kind: KindResponse, Description: "the token endpoint answered 2xx with malformed JSON", Err: err}
+	}
+	if oe := oauthErrorFromJSON(m); oe != nil {
+		oe.Description = "a 2xx answer carrying an error: " + oe.Description
+		return nil, oe
+	}
+
+	mp := o.Mapping
+	if mp == nil {
+		mp = &ResponseMapping{}
+	}
+	tok := &Token{IssuedAt: o.Now, ServerDate: o.ServerDate}
+	tok.AccessToken = lookupString(m, mp.AccessToken, accessTokenKeys)
+	if tok.AccessToken == "" {
+		desc := "the token response has no access token"
+		if mp.AccessToken != "" {
+			desc = fmt.Sprintf("the token response has no %q field (from the response mapping)", mp.AccessToken)
+		}
+		return nil, &Error{Kind: KindResponse, Description: desc + "; fields present: " + strings.Join(sortedKeys(m), ", "),
+			Hint: "if the token is under another name, map it with `response: {access_token: FIELD}`"}
+	}
+	tok.TokenType = normaliseTokenType(lookupString(m, mp.TokenType, tokenTypeKeys))
+	tok.Scope = lookupScope(m, mp.Scope)
+
+	if err := setExpiry(tok, m, mp, o); err != nil {
+		return nil, err
+	}
+	if !o.ServerDate.IsZero() {
+		tok.Skew = o.Now.Sub(o.ServerDate).Truncate(time.Second)
+	}
+	if !tok.ExpiresAt.After(o.Now) {
+		return nil, &Error{Kind: KindResponse,
+			Description: fmt.Sprintf("the token expired on arrival (expires_at %s, local clock %s%s)",
+				tok.ExpiresAt.UTC().Format(time.RFC3339), o.Now.UTC().Format(time.RFC3339), skewNote(tok.Skew)),
+			Hint: "check this machine's clock against the server's Date header"}
+	}
+	if life := tok.Lifetime(); life <= RefreshMargin(life) || life <= MinRefreshMargin {
+		tok.Warnings = append(tok.Warnings, fmt.Sprintf("the token lives %s, less than the refresh margin %s: it cannot be cached%s",
+			life.Round(time.Second), RefreshMargin(life), skewNote(tok.Skew)))
+	}
+	if tok.Skew > 5*time.Second || tok.Skew < -5*time.Second {
+		tok.Warnings = append(tok.Warnings, "clock skew: this machine's clock is "+skewWords(tok.Skew)+" the server's")
+	}
+	return tok, nil
+}
+
+func setExpiry(tok *Token, m map[string]any, mp *ResponseMapping, o ParseOptions) error {
+	if v, key, ok := lookup(m, mp.ExpiresIn, expiresInKeys); ok {
+		secs, err := number(v)
+		if err != nil || secs <= 0 || secs > 10*365*24*3600 {
+			return &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a usable number of seconds: %s", key, SanitizeLine(fmt.Sprint(v)))}
+		}
+		tok.ExpiresAt = o.Now.Add(time.Duration(secs * float64(time.Second)))
+		tok.ExpirySource = "expires_in"
+		return nil
+	}
+	if v, key, ok := lookup(m, mp.ExpiresAt, expiresAtKeys); ok {
+		t, err := instant(v)
+		if err != nil {
+			return &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a time: %s", key, SanitizeLine(fmt.Sprint(v))), Err: err}
+		}
+		tok.ExpiresAt = t
+		tok.ExpirySource = "expires_at"
+		return nil
+	}
+	if c, err := DecodeJWT(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
+		tok.ExpiresAt = c.ExpiresAt
+		tok.ExpiryAssumed = true
+		tok.ExpirySource = "jwt exp"
+		return nil
+	}
+	life := o.DefaultLifetime
+	if life <= 0 {
+		life = DefaultLifetime
+	}
+	tok.ExpiresAt = o.Now.Add(life)
+	tok.ExpiryAssumed = true
+	tok.ExpirySource = "default"
+	return nil
+}
+
+// lookup finds a value by the mapped key (a dotted path) or, when none is
+// mapped, the first of keys present.
+func lookup(m map[string]any, mapped string, keys []string) (any, string, bool) {
+	if mapped != "" {
+		v, ok := path(m, mapped)
+		return v, mapped, ok && v != nil
+	}
+	for _, k := range keys {
+		if v, ok := m[k]; ok && v != nil {
+			if s, isStr := v.(string); isStr && s == "" {
+				continue
+			}
+			return v, k, true
+		}
+	}
+	return nil, "", false
+}
+
+func path(m map[string]any, p string) (any, bool) {
+	var cur any = m
+	for _, part := range strings.Split(p, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = obj[part]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func lookupString(m map[string]any, mapped string, keys []string) string {
+	v, _, ok := lookup(m, mapped, keys)
+	if !ok {
+		return ""
+	}
+	s, _ := v.(string)
+	return strings.TrimSpace(s)
+}
+
+func lookupScope(m map[string]any, mapped string) string {
+	v, _, ok := lookup(m, mapped, scopeKeys)
+	if !ok {
+		return ""
+	}
+	switch s := v.(type) {
+	case string:
+		return SanitizeLine(s)
+	case []any:
+		parts := make([]string, 0, len(s))
+		for _, x := range s {
+			if str, ok := x.(string); ok {
+				parts = append(parts, str)
+			}
+		}
+		return SanitizeLine(strings.Join(parts, " "))
+	}
+	return ""
+}
+
+func normaliseTokenType(s string) string {
+	switch {
+	case s == "":
+		return "Bearer"
+	case strings.EqualFold(s, "bearer"):
+		return "Bearer"
+	case strings.EqualFold(s, "dpop"):
+		return "DPoP"
+	case strings.EqualFold(s, "mac"):
+		return "MAC"
+	}
+	return SanitizeLine(s)
+}
+
+// number reads a JSON number or a numeric string.
+func number(v any) (float64, error) {
+	var f float64
+	var err error
+	switch x := v.(type) {
+	case json.Number:
+		f, err = x.Float64()
+	case string:
+		f, err = strconv.ParseFloat(strings.TrimSpace(x), 64)
+	case float64:
+		f = x
+	default:
+		return 0, fmt.Errorf("not a number")
+	}
+	if err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		err = fmt.Errorf("not a finite number")
+	}
+	return f, err
+}
+
+// instant reads epoch seconds, epoch milliseconds (numbers above 1e11) or an
+// RFC 3339 time.
+func instant(v any) (time.Time, error) {
+	if f, err := number(v); err == nil {
+		if f <= 0 || f > 1e15 {
+			return time.Time{}, fmt.Errorf("epoch %v is out of range", f)
+		}
+		if f > 1e11 {
+			return time.UnixMilli(int64(f)), nil
+		}
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9)), nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("want epoch seconds, epoch milliseconds or RFC 3339")
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05Z07:00", time.RFC1123, time.RFC1123Z} {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("want epoch seconds, epoch milliseconds or RFC 3339")
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, SanitizeLine(k))
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func skewNote(skew time.Duration) string {
+	if skew == 0 {
+		return ""
+	}
+	return "; clock skew: local is " + skewWords(skew) + " the server"
+}
+
+func skewWords(skew time.Duration) string {
+	if skew >= 0 {
+		return skew.String() + " ahead of"
+	}
+	return (-skew).String() + " behind"
+}

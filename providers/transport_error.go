@@ -1,0 +1,59 @@
+package providers
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"syscall"
+)
+
+// transportError classifies a failure before an answer arrived.
+func transportError(ctx context.Context, err error, p Provider) *Error {
+	e := &Error{Kind: KindTransport, Provider: p.Name, Code: "network", Err: unwrapURLError(err)}
+	host := p.TokenURL
+	if u, perr := url.Parse(p.TokenURL); perr == nil {
+		host = u.Host
+	}
+	var dnsErr *net.DNSError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var certInvalid x509.CertificateInvalidError
+	var verifyErr *tls.CertificateVerificationError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled:
+		e.Code, e.Description = "canceled", "canceled"
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		e.Code = "timeout"
+		e.Description = fmt.Sprintf("no answer within %s", p.EffectiveTimeout())
+		e.Hint = "the server is slow or unreachable: check connectivity, or raise the provider's `timeout`"
+		e.Err = nil
+	case errors.As(err, &dnsErr):
+		e.Code = "dns"
+		e.Description = fmt.Sprintf("the host name %s does not resolve", dnsErr.Name)
+		e.Hint = "check the host in token_url (a typo, a region, or a VPN that is off)"
+		e.Err = nil
+	case errors.Is(err, syscall.ECONNREFUSED):
+		e.Code = "refused"
+		e.Description = fmt.Sprintf("connection to %s refused", host)
+		e.Hint = "nothing listens there: check the port in token_url and that the server is up"
+		e.Err = nil
+	case errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &certInvalid), errors.As(err, &verifyErr):
+		e.Code = "tls"
+		e.Description = "the server's TLS certificate was not trusted"
+		e.Hint = "for a private CA set `ca_file`; check the host name matches the certificate and that it has not expired"
+	}
+	return e
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
