@@ -1,0 +1,115 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// CallRequest is one test-call of an API with a bearer token.
+type CallRequest struct {
+	Method  string
+	URL     string
+	Headers http.Header
+	Body    string
+}
+
+// CallResult is an API's answer to a test-call, sanitised for a terminal.
+type CallResult struct {
+	Method    string
+	URL       string
+	Status    int
+	Proto     string
+	Headers   http.Header
+	Body      string
+	Truncated bool
+	Timings   Timings
+	RateLimit RateLimit
+	// WWWAuthenticate is the challenge of a 401/403, sanitised.
+	WWWAuthenticate string
+}
+
+// RequestFromEndpoint makes a CallRequest from a saved endpoint.
+func RequestFromEndpoint(e Endpoint) CallRequest {
+	h := http.Header{}
+	for k, v := range e.Headers {
+		h.Set(k, v)
+	}
+	return CallRequest{Method: e.Method, URL: e.URL, Headers: h, Body: e.Body}
+}
+
+// Call sends r to an API with "Authorization: <tokenType> <accessToken>",
+// for the provider p (its CA file and timeout apply; redirects are not
+// followed). The body is kept up to 1 MiB and marked truncated past that.
+func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest) (*CallResult, error) {
+	method := strings.ToUpper(strings.TrimSpace(r.Method))
+	if method == "" {
+		method = http.MethodGet
+	}
+	hc, err := c.httpClient(p)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
+	defer cancel()
+	var body io.Reader
+	if r.Body != "" {
+		body = strings.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.URL, body)
+	if err != nil {
+		return nil, fmt.Errorf("test-call %s %s: %w", method, SanitizeLine(r.URL), err)
+	}
+	for k, vs := range r.Headers {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	if r.Body != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", "tokentop")
+	if tok != nil {
+		typ := tok.TokenType
+		if typ == "" {
+			typ = "Bearer"
+		}
+		req.Header.Set("Authorization", typ+" "+tok.AccessToken)
+	}
+	tr := &tracer{start: time.Now()}
+	resp, err := hc.Do(req.WithContext(tr.withContext(ctx)))
+	if err != nil {
+		e := transportError(ctx, err, Provider{Name: p.Name, TokenURL: r.URL, Timeout: p.Timeout})
+		e.Description = strings.Replace(e.Description, "token endpoint", "API", 1)
+		return nil, fmt.Errorf("test-call %s %s: %w", method, SanitizeLine(r.URL), e)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	res := &CallResult{
+		Method: method, URL: SanitizeLine(r.URL), Status: resp.StatusCode, Proto: resp.Proto,
+		Headers:         redactResponseHeaders(resp.Header),
+		Timings:         tr.timings(time.Now()),
+		RateLimit:       ParseRateLimit(resp.Header, c.now()),
+		WWWAuthenticate: SanitizeLine(resp.Header.Get("WWW-Authenticate")),
+	}
+	if len(raw) > MaxBodyBytes {
+		raw, res.Truncated = raw[:MaxBodyBytes], true
+	}
+	if tok != nil && tok.AccessToken != "" {
+		raw = []byte(strings.ReplaceAll(string(raw), tok.AccessToken, Redacted))
+	}
+	res.Body = Sanitize(string(raw))
+	if err != nil {
+		return res, fmt.Errorf("test-call %s %s: reading the answer: %w", method, res.URL, err)
+	}
+	return res, nil
+}
+
+// OK reports a 2xx status.
+func (r *CallResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
