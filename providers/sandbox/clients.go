@@ -1,0 +1,110 @@
+package sandbox
+
+import (
+	"crypto/subtle"
+	"slices"
+	"time"
+)
+
+// Client is a client registered with the sandbox.
+type Client struct {
+	// Name is the provider name ProvidersYAML gives the client.
+	Name string
+	// ClientID and ClientSecret are the client's (fake) credentials.
+	ClientID, ClientSecret string
+	// Style is the vendor the client belongs to: StyleCognito,
+	// StyleBasicOnly, StyleAuth0 or StyleANTS. A client can get tokens only
+	// at its own style's token endpoint.
+	Style string
+	// Scopes are the scopes the client may ask for.
+	Scopes []string
+	// Audience is, for the auth0 style, the one audience accepted.
+	Audience string
+	// Lifetime is how long its tokens live; zero means the style's default
+	// (24h for auth0, 1h for the others).
+	Lifetime time.Duration
+	// MonthlyQuota is, for the auth0 style, how many tokens the client may
+	// get per calendar month (UTC) before it gets 429; 0 means no limit.
+	MonthlyQuota int
+	// Broken makes ProvidersYAML write a wrong secret for the client, so
+	// tokentop fails with invalid_client (for the demo).
+	Broken bool
+	// RequestScopes are the scopes ProvidersYAML configures tokentop to ask
+	// for; nil means all of Scopes.
+	RequestScopes []string
+	// AuthStyle is the auth_style ProvidersYAML writes ("basic" or "post");
+	// empty means the style's usual one (basic for cognito and basic-only,
+	// post for auth0 and ants).
+	AuthStyle string
+}
+
+// The client styles, one per vendor behaviour the sandbox mimics.
+const (
+	// StyleCognito mimics Amazon Cognito (seeds 000 and 002).
+	StyleCognito = "cognito"
+	// StyleBasicOnly mimics a server that takes only HTTP Basic and issues
+	// opaque tokens (seed 001).
+	StyleBasicOnly = "basic-only"
+	// StyleAuth0 mimics Auth0 with a monthly token quota (seed 003).
+	StyleAuth0 = "auth0"
+	// StyleANTS mimics the ANTS node-oauth2-server (seed 004).
+	StyleANTS = "ants"
+)
+
+// clone returns a copy of c that shares no slices with it.
+func (c Client) clone() Client {
+	c.Scopes = slices.Clone(c.Scopes)
+	c.RequestScopes = slices.Clone(c.RequestScopes)
+	return c
+}
+
+// lifetime is the client's token lifetime, or its style's default.
+func (c Client) lifetime() time.Duration {
+	if c.Lifetime > 0 {
+		return c.Lifetime
+	}
+	if info, ok := styleInfo(c.Style); ok {
+		return info.lifetime
+	}
+	return time.Hour
+}
+
+// AddClient registers c, replacing any client with the same ClientID.
+func (s *Server) AddClient(c Client) {
+	c = c.clone()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.index[c.ClientID]; ok {
+		s.clients[i] = c
+		return
+	}
+	s.index[c.ClientID] = len(s.clients)
+	s.clients = append(s.clients, c)
+}
+
+// Clients returns copies of the registered clients in registration order.
+func (s *Server) Clients() []Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Client, len(s.clients))
+	for i, c := range s.clients {
+		out[i] = c.clone()
+	}
+	return out
+}
+
+// authenticate returns the client of the given style with those
+// credentials. The secret is compared in constant time.
+func (s *Server) authenticate(style, id, secret string) (Client, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.index[id]
+	if !ok || id == "" {
+		return Client{}, false
+	}
+	c := s.clients[i]
+	if c.Style != style || subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) != 1 {
+		return Client{}, false
+	}
+	return c.clone(), true
+}

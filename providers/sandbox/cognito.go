@@ -1,0 +1,50 @@
+package sandbox
+
+import (
+	"net/http"
+	"strings"
+)
+
+// cognitoToken is Cognito's client-credentials token response.
+type cognitoToken struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+	TokenType   string `json:"token_type"`
+}
+
+// handleCognito is the Cognito token endpoint (seeds 000 and 002): HTTP
+// Basic or body credentials, space-separated scopes, JWT access tokens and
+// bare {"error": code} failures, all with status 400.
+func (s *Server) handleCognito(w http.ResponseWriter, r *http.Request) {
+	s.delay(r)
+	req, oe := parseTokenRequest(w, r)
+	if oe != nil {
+		writeCognitoError(w, oe)
+		return
+	}
+	c, ok := s.authenticate(StyleCognito, req.id, req.secret)
+	if !ok {
+		writeCognitoError(w, badRequest(errInvalidClient, "bad client credentials"))
+		return
+	}
+	scopes, unknown := grantScopes(strings.Fields(req.form.Get("scope")), c.Scopes)
+	if len(unknown) > 0 {
+		writeCognitoError(w, badRequest(errInvalidScope, "unknown scope"))
+		return
+	}
+	now := s.now()
+	tok, err := s.mintJWT(grant{client: c, issuer: issuer(r), scopes: scopes}, now)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if err := s.record(c.ClientID, now, 0); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeTokenJSON(w, http.StatusOK, cognitoToken{
+		AccessToken: tok.token,
+		ExpiresIn:   int64(c.lifetime().Seconds()),
+		TokenType:   "Bearer",
+	})
+}
