@@ -1,0 +1,147 @@
+// Package cli holds tokentop's commands: one file per command. Commands
+// parse flags, call the store and the providers engine, and print.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+)
+
+// App is what every command shares: its streams, its environment and its
+// clock. Nothing lives in package variables, so tests (and SSH sessions)
+// run commands side by side.
+type App struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// LookupEnv reads the environment; nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	dbPath string
+}
+
+// NewApp returns an App wired to the process's streams and environment.
+func NewApp() *App {
+	return &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Now: time.Now}
+}
+
+func (a *App) env(key string) string {
+	look := a.LookupEnv
+	if look == nil {
+		look = os.LookupEnv
+	}
+	v, _ := look(key)
+	return v
+}
+
+func (a *App) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// DBPath is the database the commands use: --db, then TOKENTOP_DB, then the
+// default in the user's data directory.
+func (a *App) DBPath() (string, error) {
+	if a.dbPath != "" {
+		return a.dbPath, nil
+	}
+	if p := a.env("TOKENTOP_DB"); p != "" {
+		return p, nil
+	}
+	return store.DefaultPath()
+}
+
+// OpenStore opens the database named by --db / TOKENTOP_DB, with the
+// passphrase from TOKENTOP_PASSPHRASE when set.
+func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
+	path, err := a.DBPath()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, store.Options{
+		Path:       path,
+		Passphrase: a.env("TOKENTOP_PASSPHRASE"),
+		Client:     &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
+		Now:        a.Now,
+	})
+}
+
+// usageError marks a mistake in how a command was called (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// args checks the number of positional arguments, as a usage error.
+func args(lo, hi int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if len(a) < lo || (hi >= 0 && len(a) > hi) {
+			switch {
+			case lo == hi:
+				return usagef("%s takes %d argument(s), got %d (see --help)", cmd.CommandPath(), lo, len(a))
+			case hi < 0:
+				return usagef("%s takes at least %d argument(s), got %d (see --help)", cmd.CommandPath(), lo, len(a))
+			}
+			return usagef("%s takes %d to %d arguments, got %d (see --help)", cmd.CommandPath(), lo, hi, len(a))
+		}
+		return nil
+	}
+}
+
+// Run executes the command line and returns the exit code. Errors are
+// printed to Stderr, with their hint when they carry one.
+func (a *App) Run(ctx context.Context, argv []string) int {
+	root := a.NewRootCommand()
+	root.SetArgs(argv)
+	root.SetIn(a.Stdin)
+	root.SetOut(a.Stdout)
+	root.SetErr(a.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(a.Stderr, "tokentop: %s\n", providers.SanitizeLine(err.Error()))
+	if h := providers.HintFor(err); h != "" {
+		fmt.Fprintf(a.Stderr, "hint: %s\n", providers.SanitizeLine(h))
+	}
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// isCobraUsage recognises the usage errors cobra makes itself.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag", "invalid argument", "flag needs an argument", "accepts ", "requires at least"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}

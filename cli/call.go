@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+)
+
+func (a *App) callCommand() *cobra.Command {
+	var method, data string
+	var headers []string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "call NAME [ENDPOINT|URL]",
+		Short: "Call an API with the provider's bearer token",
+		Long: `Call a saved endpoint (by name; the first one when none is given) or any
+URL with the provider's cached token. The status, timings and rate-limit
+figures go to stderr, the body to stdout, so the body can be piped:
+  tokentop call auth0-prod items | jq .
+Exit code 0 on a 2xx answer, 1 otherwise.`,
+		Args: args(1, 2),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			ctx := cmd.Context()
+			st, err := a.OpenStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			p, err := st.Provider(ctx, argv[0])
+			if err != nil {
+				return err
+			}
+			req, name, err := callRequest(p, argv[1:], method, headers, data)
+			if err != nil {
+				return err
+			}
+			res, err := st.Token(ctx, p.Name, store.TokenOptions{IgnoreQuota: force})
+			if err != nil {
+				return err
+			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(a.Stderr, "warning: %s\n", providers.SanitizeLine(w))
+			}
+			client := &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv}
+			out, err := client.Call(ctx, p, res.Token, req)
+			if err != nil {
+				return err
+			}
+			rec := store.CallRecord{At: a.now(), Endpoint: name, Status: out.Status, Latency: out.Timings.Total, RateLimit: out.RateLimit.Fields(a.now())}
+			if err := st.RecordCall(ctx, p.Name, rec); err != nil {
+				fmt.Fprintf(a.Stderr, "warning: could not record the call: %v\n", err)
+			}
+			printCallSummary(a, out)
+			if _, err := fmt.Fprint(a.Stdout, out.Body); err != nil {
+				return err
+			}
+			if out.Body != "" && !strings.HasSuffix(out.Body, "\n") {
+				fmt.Fprintln(a.Stdout)
+			}
+			if !out.OK() {
+				return callFailed(out)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&method, "request", "X", "", "HTTP method (default: the endpoint's, else GET, or POST with -d)")
+	fl.StringArrayVarP(&headers, "header", "H", nil, `extra header "Name: value" (repeatable)`)
+	fl.StringVarP(&data, "data", "d", "", "request body (@FILE reads a file)")
+	fl.BoolVar(&force, "force", false, "fetch a token even past the provider's quota limit")
+	return cmd
+}
+
+// callRequest builds the request from a saved endpoint or a URL plus flags.
+func callRequest(p providers.Provider, rest []string, method string, headers []string, data string) (providers.CallRequest, string, error) {
+	var req providers.CallRequest
+	name := ""
+	switch {
+	case len(rest) == 1 && (strings.HasPrefix(rest[0], "http://") || strings.HasPrefix(rest[0], "https://")):
+		req.URL, name = rest[0], rest[0]
+	case len(rest) == 1:
+		ep, ok := p.Endpoint(rest[0])
+		if !ok {
+			return req, "", usagef("%s has no endpoint named %q (saved: %s)", p.Name, rest[0], endpointNames(p))
+		}
+		req, name = providers.RequestFromEndpoint(ep), ep.Name
+	case len(p.Endpoints) > 0:
+		req, name = providers.RequestFromEndpoint(p.Endpoints[0]), p.Endpoints[0].Name
+	default:
+		return req, "", usagef("%s has no saved endpoint: give a URL, e.g. tokentop call %s https://api.example.com/v1/items", p.Name, p.Name)
+	}
+	if req.Headers == nil {
+		req.Headers = http.Header{}
+	}
+	for _, h := range headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return req, "", usagef("-H %q: want \"Name: value\"", h)
+		}
+		req.Headers.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	if data != "" {
+		if strings.HasPrefix(data, "@") {
+			b, err := os.ReadFile(data[1:])
+			if err != nil {
+				return req, "", fmt.Errorf("-d %s: %w", data, err)
+			}
+			data = string(b)
+		}
+		req.Body = data
+		if req.Method == "" || req.Method == http.MethodGet {
+			req.Method = http.MethodPost
+		}
+	}
+	if method != "" {
+		req.Method = strings.ToUpper(method)
+	}
+	return req, name, nil
+}
+
+func endpointNames(p providers.Provider) string {
+	if len(p.Endpoints) == 0 {
+		return "none"
+	}
+	names := make([]string, len(p.Endpoints))
+	for i, e := range p.Endpoints {
+		names[i] = e.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// printCallSummary writes the status, timings and rate-limit figures to
+// stderr.
+func printCallSummary(a *App, r *providers.CallResult) {
+	t := r.Timings
+	fmt.Fprintf(a.Stderr, "%s %s → %d %s\n", r.Method, r.URL, r.Status, http.StatusText(r.Status))
+	fmt.Fprintf(a.Stderr, "time: %s total (dns %s, connect %s, tls %s, first byte %s)\n",
+		ms(t.Total), ms(t.DNS), ms(t.Connect), ms(t.TLS), ms(t.FirstByte))
+	if f := r.RateLimit.Fields(a.now()); len(f) > 0 {
+		keys := make([]string, 0, len(f))
+		for k := range f {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, k+"="+f[k])
+		}
+		fmt.Fprintf(a.Stderr, "rate limit: %s\n", strings.Join(parts, " "))
+	}
+	if r.WWWAuthenticate != "" {
+		fmt.Fprintf(a.Stderr, "www-authenticate: %s\n", r.WWWAuthenticate)
+	}
+}
+
+func ms(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
+	return d.Round(100 * time.Microsecond).String()
+}
+
+// callFailed words a non-2xx answer, with what WWW-Authenticate says.
+func callFailed(r *providers.CallResult) error {
+	e := &providers.Error{Kind: providers.KindHTTP, Status: r.Status, Description: fmt.Sprintf("the API answered %d %s", r.Status, http.StatusText(r.Status))}
+	switch {
+	case strings.Contains(r.WWWAuthenticate, "insufficient_scope"):
+		e.Hint = "the token lacks a scope this call needs: " + r.WWWAuthenticate
+	case strings.Contains(r.WWWAuthenticate, "invalid_token"):
+		e.Hint = "the API rejected the token (expired, wrong audience or issuer?): try --force-refresh with `tokentop token`, and compare the token's aud with the API"
+	case r.Status == http.StatusUnauthorized:
+		e.Hint = "the API wants a valid bearer token: check the provider's audience and scopes"
+	case r.Status == http.StatusForbidden:
+		e.Hint = "the token was accepted but lacks permission: check scopes and the client's grants"
+	}
+	return callError{e}
+}
+
+// callError is an API failure whose details were already printed.
+type callError struct{ *providers.Error }
+
+func (e callError) Error() string { return e.Summary() }

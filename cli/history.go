@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+func (a *App) historyCommand() *cobra.Command {
+	var asJSON, verbose bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "history NAME",
+		Short: "Show the flight recorder: the last 50 token exchanges",
+		Long: `Show a provider's recent exchanges with its token endpoint, newest first.
+-v prints each one in full: request and response headers and bodies (the
+secret, the Authorization header and the access token redacted) and timings.`,
+		Args: args(1, 1),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			ctx := cmd.Context()
+			st, err := a.OpenStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if _, err := st.Provider(ctx, argv[0]); err != nil {
+				return err
+			}
+			exs, err := st.History(ctx, argv[0])
+			if err != nil {
+				return err
+			}
+			if limit > 0 && len(exs) > limit {
+				exs = exs[:limit]
+			}
+			if asJSON {
+				return writeJSON(a.Stdout, exs)
+			}
+			if len(exs) == 0 {
+				fmt.Fprintf(a.Stdout, "no exchanges recorded for %s yet: try tokentop token %s\n", argv[0], argv[0])
+				return nil
+			}
+			if verbose {
+				for i, ex := range exs {
+					if i > 0 {
+						fmt.Fprintln(a.Stdout)
+					}
+					printExchange(a, ex)
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "WHEN (UTC)\tAUTH\tSTATUS\tTIME\tRESULT")
+			for _, ex := range exs {
+				result := "token issued"
+				if ex.Error != "" {
+					result = providers.Truncate(providers.SanitizeLine(ex.Error), 100)
+				}
+				status := "-"
+				if ex.Status != 0 {
+					status = fmt.Sprint(ex.Status)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ex.Started.UTC().Format("2006-01-02 15:04:05"), ex.AuthStyle, status, ms(ex.Timings.Total), result)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print each exchange in full")
+	cmd.Flags().IntVarP(&limit, "limit", "n", 0, "show at most N exchanges")
+	return cmd
+}
+
+// printExchange writes one flight record in full, sanitised.
+func printExchange(a *App, ex providers.Exchange) {
+	w := a.Stdout
+	fmt.Fprintf(w, "── %s  auth %s\n", ex.Started.UTC().Format(time.RFC3339), ex.AuthStyle)
+	fmt.Fprintf(w, "> %s %s\n", ex.Method, providers.SanitizeLine(ex.URL))
+	writeHeaders(w, "> ", ex.RequestHeaders)
+	if ex.RequestBody != "" {
+		fmt.Fprintf(w, ">\n> %s\n", providers.SanitizeLine(ex.RequestBody))
+	}
+	if ex.Status != 0 {
+		fmt.Fprintf(w, "< %d %s\n", ex.Status, http.StatusText(ex.Status))
+		writeHeaders(w, "< ", ex.ResponseHeaders)
+		if ex.ResponseBody != "" {
+			fmt.Fprintln(w, "<")
+			for _, line := range strings.Split(providers.Sanitize(ex.ResponseBody), "\n") {
+				fmt.Fprintf(w, "< %s\n", line)
+			}
+		}
+	}
+	t := ex.Timings
+	fmt.Fprintf(w, "time: %s total (dns %s, connect %s, tls %s, first byte %s)\n", ms(t.Total), ms(t.DNS), ms(t.Connect), ms(t.TLS), ms(t.FirstByte))
+	if !ex.ServerDate.IsZero() {
+		fmt.Fprintf(w, "server date: %s (local clock %s at the time)\n", ex.ServerDate.UTC().Format(time.RFC3339), ex.Started.UTC().Format(time.RFC3339))
+	}
+	if ex.Error != "" {
+		fmt.Fprintf(w, "error: %s\n", providers.SanitizeLine(ex.Error))
+	}
+	if ex.Hint != "" {
+		fmt.Fprintf(w, "hint: %s\n", providers.SanitizeLine(ex.Hint))
+	}
+}
+
+func writeHeaders(w io.Writer, prefix string, h http.Header) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(w, "%s%s: %s\n", prefix, providers.SanitizeLine(k), providers.SanitizeLine(v))
+		}
+	}
+}

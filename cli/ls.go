@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// lsRow is one provider in `tokentop ls --json`.
+type lsRow struct {
+	Name       string `json:"name"`
+	Env        string `json:"env"`
+	Status     string `json:"status"`
+	ExpiresAt  string `json:"expires_at,omitempty"`
+	ExpiresIn  int64  `json:"expires_in_seconds,omitempty"`
+	Assumed    bool   `json:"expiry_assumed,omitempty"`
+	QuotaUsed  int    `json:"quota_used"`
+	QuotaLimit int    `json:"quota_limit,omitempty"`
+	QuotaPer   string `json:"quota_per,omitempty"`
+	LastError  string `json:"last_error,omitempty"`
+}
+
+func (a *App) lsCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "ls",
+		Aliases: []string{"list"},
+		Short:   "List providers with their token status and quota use",
+		Long: `List providers: name, env, status (valid, expiring within 5 minutes,
+expired, error, none), when the token expires, and quota used/limit in the
+quota's window (tokens issued this month when no quota is set).`,
+		Args: args(0, 0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, err := a.OpenStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			sums, err := st.Summaries(ctx)
+			if err != nil {
+				return err
+			}
+			now := a.now()
+			rows := make([]lsRow, 0, len(sums))
+			for _, s := range sums {
+				r := lsRow{Name: s.Provider.Name, Env: s.Provider.Env, Status: string(s.Status(now)), QuotaUsed: s.Quota.Month}
+				if s.Quota.Limit > 0 {
+					r.QuotaUsed, r.QuotaLimit, r.QuotaPer = s.Quota.Used, s.Quota.Limit, string(s.Quota.Per)
+				}
+				if t := s.Token; t != nil && !t.ExpiresAt.IsZero() {
+					r.ExpiresAt = t.ExpiresAt.UTC().Format(time.RFC3339)
+					r.ExpiresIn = int64(t.ExpiresAt.Sub(now).Seconds())
+					r.Assumed = t.ExpiryAssumed
+				}
+				if e := s.LastError; e != nil && r.Status == string(providers.StatusError) {
+					r.LastError = providers.SanitizeLine(e.Message)
+				}
+				rows = append(rows, r)
+			}
+			if asJSON {
+				return writeJSON(a.Stdout, rows)
+			}
+			if len(rows) == 0 {
+				fmt.Fprintln(a.Stdout, "no providers yet: tokentop import FILE, or tokentop add NAME …")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tENV\tSTATUS\tEXPIRES AT\tEXPIRES IN\tQUOTA")
+			for _, r := range rows {
+				exp, in := "-", "-"
+				if r.ExpiresAt != "" {
+					exp = r.ExpiresAt
+					in = humanUntil(time.Duration(r.ExpiresIn) * time.Second)
+					if r.Assumed {
+						in += " (assumed)"
+					}
+				}
+				quota := fmt.Sprintf("%d", r.QuotaUsed)
+				if r.QuotaLimit > 0 {
+					quota = fmt.Sprintf("%d/%d %s", r.QuotaUsed, r.QuotaLimit, r.QuotaPer)
+				} else {
+					quota += " this month"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, orDash(r.Env), r.Status, exp, in, quota)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

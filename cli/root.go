@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// NewRootCommand builds the tokentop command tree.
+func (a *App) NewRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tokentop",
+		Short: "A dashboard and CLI for OAuth2 client-credentials tokens",
+		Long: `tokentop keeps many OAuth2 client-credentials providers in one encrypted
+database, fetches each token once per expiry window, and shows every token's
+countdown and quota use.
+
+Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default $TOKENTOP_DB, else tokentop.db in the user's data directory)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.AddCommand(
+		a.importCommand(),
+		a.exportCommand(),
+		a.addCommand(),
+		a.rmCommand(),
+		a.showCommand(),
+		a.lsCommand(),
+		a.tokenCommand(),
+		a.callCommand(),
+		a.historyCommand(),
+		a.sandboxCommand(),
+		a.versionCommand(),
+	)
+	return root
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+func (a *App) showCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show NAME",
+		Short: "Print a provider's effective settings, and where each came from",
+		Long: `Print every setting the token request will use, with its source: the
+config, a preset, or a default. A preset never hides anything. The client
+secret is never printed.`,
+		Args: args(1, 1),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			ctx := cmd.Context()
+			st, err := a.OpenStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			sum, err := st.Summary(ctx, argv[0])
+			if err != nil {
+				return err
+			}
+			p := sum.Provider
+			if sum.HasSecret {
+				p.ClientSecret = "(stored)"
+			}
+			_, settings, err := p.Effective()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintf(tw, "SETTING\tVALUE\tFROM\n")
+			for _, s := range settings {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Key, providers.SanitizeLine(s.Value), s.Source)
+			}
+			if sum.AuthStyleLearned != "" && p.Style() == providers.AuthAuto {
+				fmt.Fprintf(tw, "auth_style (learned)\t%s\tlast exchange\n", sum.AuthStyleLearned)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			now := a.now()
+			fmt.Fprintln(a.Stdout)
+			fmt.Fprintf(a.Stdout, "status:  %s\n", sum.Status(now))
+			if t := sum.Token; t != nil {
+				assumed := ""
+				if t.ExpiryAssumed {
+					assumed = " (assumed: " + t.ExpirySource + ")"
+				}
+				fmt.Fprintf(a.Stdout, "token:   %s, scope %q, expires %s (%s)%s\n", t.TokenType, t.Scope,
+					t.ExpiresAt.UTC().Format(time.RFC3339), humanUntil(t.ExpiresAt.Sub(now)), assumed)
+			}
+			if q := sum.Quota; q.Limit > 0 {
+				fmt.Fprintf(a.Stdout, "quota:   %d/%d this %s (hour %d, day %d, month %d)\n", q.Used, q.Limit, q.Per, q.Hour, q.Day, q.Month)
+			} else {
+				fmt.Fprintf(a.Stdout, "issued:  hour %d, day %d, month %d\n", sum.Quota.Hour, sum.Quota.Day, sum.Quota.Month)
+			}
+			if e := sum.LastError; e != nil {
+				fmt.Fprintf(a.Stdout, "error:   %s (%s)\n", providers.SanitizeLine(e.Message), e.At.UTC().Format(time.RFC3339))
+				if e.Hint != "" {
+					fmt.Fprintf(a.Stdout, "hint:    %s\n", providers.SanitizeLine(e.Hint))
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// humanUntil renders a remaining duration: "in 59m12s", "expired 3m ago".
+func humanUntil(d time.Duration) string {
+	if d < 0 {
+		return "expired " + (-d).Round(time.Second).String() + " ago"
+	}
+	return "in " + d.Round(time.Second).String()
+}
