@@ -21,7 +21,9 @@ const antsTimeLayout = "2006-01-02T15:04:05.000Z"
 // node-oauth2-server: body credentials, a required comma-separated scope
 // and {"statusCode", "status", "code", "message", "name"} failures.
 func (s *Server) handleANTS(w http.ResponseWriter, r *http.Request) {
-	s.delay(r)
+	if !s.delay(r) {
+		return
+	}
 	req, oe := parseTokenRequest(w, r)
 	if oe != nil {
 		oe.Desc = antsMessage(oe.Code) + oe.Desc

@@ -20,7 +20,9 @@ type auth0Token struct {
 // credentials, a required audience, a monthly token quota and
 // {"error", "error_description"} failures.
 func (s *Server) handleAuth0(w http.ResponseWriter, r *http.Request) {
-	s.delay(r)
+	if !s.delay(r) {
+		return
+	}
 	req, oe := parseTokenRequest(w, r)
 	if oe != nil {
 		if oe.Code == errInvalidClient {

@@ -15,7 +15,9 @@ type basicOnlyToken struct {
 // only by HTTP Basic, 401 with a Basic challenge otherwise, and opaque
 // access tokens that the server remembers.
 func (s *Server) handleBasicOnly(w http.ResponseWriter, r *http.Request) {
-	s.delay(r)
+	if !s.delay(r) {
+		return
+	}
 	req, oe := parseTokenRequest(w, r)
 	if oe != nil && oe.Code != errInvalidClient {
 		writeRFCError(w, oe)

@@ -16,7 +16,9 @@ type cognitoToken struct {
 // Basic or body credentials, space-separated scopes, JWT access tokens and
 // bare {"error": code} failures, all with status 400.
 func (s *Server) handleCognito(w http.ResponseWriter, r *http.Request) {
-	s.delay(r)
+	if !s.delay(r) {
+		return
+	}
 	req, oe := parseTokenRequest(w, r)
 	if oe != nil {
 		writeCognitoError(w, oe)

@@ -18,7 +18,8 @@ type grant struct {
 	scopes   []string
 }
 
-// issued is a token as handed out.
+// issued is a token as handed out. expiresAt keeps sub-second precision;
+// a JWT's exp claim holds it rounded down to the second.
 type issued struct {
 	token     string
 	expiresAt time.Time
@@ -80,7 +81,7 @@ func (s *Server) mintJWT(g grant, now time.Time) (issued, error) {
 	if err != nil {
 		return issued{}, fmt.Errorf("sign access token for %s: %w", g.client.ClientID, err)
 	}
-	return issued{token: signed, expiresAt: time.Unix(exp.Unix(), 0)}, nil
+	return issued{token: signed, expiresAt: exp}, nil
 }
 
 // mintOpaque makes a random opaque access token for g and what the server

@@ -105,20 +105,21 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency = d
 }
 
-// delay waits the configured latency, or less if the request is abandoned.
-func (s *Server) delay(r *http.Request) {
+// delay waits the configured latency. It reports false, and the request
+// must then be dropped without issuing anything, if the client gave up.
+func (s *Server) delay(r *http.Request) bool {
 	s.mu.Lock()
 	d := s.latency
 	s.mu.Unlock()
-	if d <= 0 {
-		return
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-r.Context().Done():
-	}
+	return r.Context().Err() == nil
 }
 
 // issuer is the issuer URL as seen by the request: "http://" + Host.
