@@ -40,6 +40,8 @@ type Server struct {
 	limiters map[string]window      // token subject → API rate window
 }
 
+var _ http.Handler = (*Server)(nil)
+
 // New returns a Server with the default clients registered. It panics only
 // if Options.Key is nil and a key cannot be generated, which the standard
 // library's random source does not allow to happen.

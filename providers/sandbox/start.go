@@ -32,10 +32,12 @@ func (s *Server) Start(ctx context.Context, addr string) (baseURL string, stop f
 	var stopErr error
 	stop = func(sctx context.Context) error {
 		once.Do(func() {
-			unwatch()
-			if err := srv.Shutdown(sctx); err != nil {
-				_ = srv.Close()
-				stopErr = fmt.Errorf("sandbox: shut down: %w", err)
+			// If ctx ended first, the server is already closed.
+			if unwatch() {
+				if err := srv.Shutdown(sctx); err != nil {
+					_ = srv.Close()
+					stopErr = fmt.Errorf("sandbox: shut down: %w", err)
+				}
 			}
 			if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 				stopErr = errors.Join(stopErr, fmt.Errorf("sandbox: serve: %w", err))
