@@ -44,6 +44,7 @@ type quotaError struct {
 	retryAfter time.Duration
 }
 
+// Error is the message Auth0 sends: "Quota exceeded: 1000 tokens per month".
 func (e *quotaError) Error() string {
 	return fmt.Sprintf("Quota exceeded: %d tokens per month", e.limit)
 }
@@ -88,7 +89,7 @@ func (s *Server) mintJWT(g grant, now time.Time) (issued, error) {
 // must remember of it.
 func mintOpaque(g grant, now time.Time) (issued, opaqueToken) {
 	exp := now.Add(g.client.lifetime())
-	return issued{token: randomString(33, base64.StdEncoding), expiresAt: exp},
+	return issued{token: randomString(32, base64.StdEncoding), expiresAt: exp},
 		opaqueToken{subject: g.client.ClientID, scopes: g.scopes, expiresAt: exp}
 }
 
