@@ -2,7 +2,9 @@ package providers
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -111,8 +113,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 		*d = 0
 		return nil
 	}
-	var secs float64
-	if _, err := fmt.Sscanf(s, "%g", &secs); err == nil && strings.Trim(s, "0123456789.") == "" {
+	if secs, err := strconv.ParseFloat(s, 64); err == nil && strings.Trim(s, "0123456789.") == "" {
+		if secs*float64(time.Second) >= math.MaxInt64 {
+			return fmt.Errorf("duration %q: too long", s)
+		}
 		*d = Duration(secs * float64(time.Second))
 		return nil
 	}
