@@ -1,0 +1,383 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// TokenOptions tune Store.Token.
+type TokenOptions struct {
+	// ForceRefresh fetches a new token even when the cached one is usable.
+	ForceRefresh bool
+	// IgnoreQuota fetches even when the provider's quota is used up.
+	IgnoreQuota bool
+}
+
+// TokenResult is a token and how it was obtained.
+type TokenResult struct {
+	Token *providers.Token
+	// Cached is true when no request was made for this call: the token was
+	// in the cache, or another process or goroutine fetched it meanwhile.
+	Cached bool
+	// Warnings are for the user: the token's own warnings and the quota's
+	// (at 80 %), on a fetch.
+	Warnings []string
+	// Exchanges are this call's requests to the token endpoint (none when
+	// cached).
+	Exchanges []providers.Exchange
+}
+
+func (r *TokenResult) clone() *TokenResult {
+	c := *r
+	tok := *r.Token
+	tok.Warnings = slices.Clone(tok.Warnings)
+	c.Token = &tok
+	c.Warnings = slices.Clone(r.Warnings)
+	c.Exchanges = slices.Clone(r.Exchanges)
+	return &c
+}
+
+// Polling for another process's fetch.
+const (
+	pollMin = 10 * time.Millisecond
+	pollMax = 200 * time.Millisecond
+	// joinRetries bounds how often a caller starts over after a shared
+	// flight gave an answer that does not fit its options.
+	joinRetries = 3
+)
+
+// Token returns the provider's access token: the cached one while it is
+// usable (outside its refresh margin), else a new one. A new token is
+// fetched once however many goroutines and processes ask at the same time;
+// the others get that token. A fetch that fails returns the
+// *providers.Error, after recording the exchanges and the error. A fetch
+// the quota forbids returns a *providers.Error of kind KindQuota, unless
+// o.IgnoreQuota.
+//
+// The cached path is one read-only open of the file and one decryption.
+func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenResult, error) {
+	if !o.ForceRefresh {
+		if res, err := s.cachedResult(ctx, name); res != nil || err != nil {
+			return res, err
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		v, _, err := s.flights.do(ctx, name, func(fctx context.Context) (any, error) {
+			return s.obtain(fctx, name, o)
+		})
+		if attempt < joinRetries && ctx.Err() == nil && !fits(v, err, o) {
+			continue // joined a flight that asked for less, or that was abandoned
+		}
+		if err != nil {
+			return nil, withoutAbandoned(err)
+		}
+		return v.(*flightResult).res.clone(), nil
+	}
+}
+
+// withoutAbandoned strips errAbandoned from a flight's error.
+func withoutAbandoned(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok && errors.Is(err, errAbandoned) {
+		for _, e := range j.Unwrap() {
+			if e != errAbandoned {
+				return e
+			}
+		}
+	}
+	return err
+}
+
+// flightResult is a flight's answer with the options it ran with.
+type flightResult struct {
+	res *TokenResult
+	o   TokenOptions
+}
+
+// fits reports whether a shared flight's answer serves a caller with
+// options o: a forced refresh wants a token fetched after it asked, and a
+// caller ignoring the quota wants more than a quota refusal.
+func fits(v any, err error, o TokenOptions) bool {
+	if errors.Is(err, errAbandoned) {
+		return false
+	}
+	if err != nil {
+		e, ok := providers.AsError(err)
+		return !(ok && e.Kind == providers.KindQuota && o.IgnoreQuota)
+	}
+	fr := v.(*flightResult)
+	return !o.ForceRefresh || fr.o.ForceRefresh || !fr.res.Cached
+}
+
+// cachedResult is the fast path: one read-only open, then decryption
+// outside the lock. It returns nil, nil when there is no usable token.
+func (s *Store) cachedResult(ctx context.Context, name string) (*TokenResult, error) {
+	var rec *tokenRecord
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		rec, err = s.getToken(tx, name)
+		return err
+	})
+	if err != nil || !rec.usable(s.now()) {
+		return nil, err
+	}
+	tok, err := s.unseal(name, rec)
+	if err != nil {
+		return nil, err
+	}
+	return &TokenResult{Token: tok, Cached: true}, nil
+}
+
+// grant is what a Store that took the lease needs for the fetch.
+type grant struct {
+	p           providers.Provider
+	secret      []byte // sealed client secret, nil when none is stored
+	learned     providers.AuthStyle
+	fingerprint [32]byte
+}
+
+// outcome is what a look at the database found.
+type outcome struct {
+	rec       *tokenRecord // a usable token
+	leaseHeld bool         // another Store is fetching
+	grant     *grant       // the lease is ours: fetch
+}
+
+// staleToken remembers, for a forced refresh, the token being replaced.
+type staleToken struct {
+	known bool
+	gen   uint64
+}
+
+// fresh reports whether rec can be handed out (usable, and not the token
+// a forced refresh set out to replace).
+func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool {
+	if !rec.usable(s.now()) {
+		return false
+	}
+	if o.ForceRefresh {
+		if !stale.known {
+			stale.known, stale.gen = true, rec.Gen
+			return false
+		}
+		return rec.Gen != stale.gen
+	}
+	return true
+}
+
+// obtain runs in a flight: take the lease (or wait for the holder's
+// token), fetch, save.
+func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*flightResult, error) {
+	var stale staleToken
+	wait := pollMin
+	for {
+		out, err := s.acquire(ctx, name, o, &stale)
+		switch {
+		case err != nil:
+			return nil, err
+		case out.rec != nil:
+			tok, err := s.unseal(name, out.rec)
+			if err != nil {
+				return nil, err
+			}
+			return &flightResult{res: &TokenResult{Token: tok, Cached: true}, o: o}, nil
+		case out.grant != nil:
+			res, err := s.fetchAndSave(ctx, name, out.grant)
+			if err != nil {
+				return nil, err
+			}
+			return &flightResult{res: res, o: o}, nil
+		}
+		// Another process is fetching: watch for its token or the end of
+		// its lease with read-only looks, then try again.
+		for {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, fmt.Errorf("waiting for another process to fetch the token of %s: %w", name, ctx.Err())
+			case <-t.C:
+			}
+			wait = min(wait*2, pollMax)
+			out, err := s.look(ctx, name, o, &stale)
+			if err != nil {
+				return nil, err
+			}
+			if out.rec != nil {
+				tok, err := s.unseal(name, out.rec)
+				if err != nil {
+					return nil, err
+				}
+				return &flightResult{res: &TokenResult{Token: tok, Cached: true}, o: o}, nil
+			}
+			if !out.leaseHeld {
+				break
+			}
+		}
+	}
+}
+
+// look is a read-only check for a fresh token or the lease's end.
+func (s *Store) look(ctx context.Context, name string, o TokenOptions, stale *staleToken) (outcome, error) {
+	var out outcome
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if !has(tx, bProviders, name) {
+			return notFoundProvider(name)
+		}
+		rec, err := s.getToken(tx, name)
+		if err != nil {
+			return err
+		}
+		if s.fresh(rec, o, stale) {
+			out.rec = rec
+			return nil
+		}
+		l, err := s.otherLease(tx, name)
+		out.leaseHeld = l != nil
+		return err
+	})
+	return out, err
+}
+
+// acquire re-checks the cache, the lease and the quota in one write
+// transaction and takes the lease when the fetch is this Store's to make.
+func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale *staleToken) (outcome, error) {
+	var out outcome
+	var refusal error
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		var p providers.Provider
+		ok, err := s.getJSON(tx, bProviders, name, &p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return notFoundProvider(name)
+		}
+		rec, err := s.getToken(tx, name)
+		if err != nil {
+			return err
+		}
+		if s.fresh(rec, o, stale) {
+			out.rec = rec
+			return errNoWrite
+		}
+		if l, _ := s.otherLease(tx, name); l != nil {
+			out.leaseHeld = true
+			return errNoWrite
+		}
+		now := s.now()
+		if u := usage(tx, p, now); u.Limit > 0 && u.Used >= u.Limit && !o.IgnoreQuota {
+			refusal = quotaRefusal(name, u, now)
+			return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(refusal, now) })
+		}
+		var st stateRecord
+		if _, err := s.getJSON(tx, bState, name, &st); err != nil {
+			return err
+		}
+		if err := s.takeLease(tx, name, p.EffectiveTimeout()+leaseSlack); err != nil {
+			return err
+		}
+		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p)}
+		return nil
+	})
+	if err == nil && refusal != nil {
+		return out, refusal
+	}
+	return out, err
+}
+
+// fingerprint identifies the settings a token is fetched with, secret
+// included, to notice a change made while a fetch was under way.
+func fingerprint(tx *bolt.Tx, p providers.Provider) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(settingsKey(p)))
+	h.Write([]byte{0})
+	h.Write(tx.Bucket(bSecrets).Get([]byte(p.Name)))
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// fetchAndSave asks the token endpoint with no lock held, then saves the
+// token, exchanges, quota count and state and releases the lease in one
+// transaction. A failed fetch records its exchanges and error and releases
+// the lease the same way.
+func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*TokenResult, error) {
+	p := g.p
+	var res *providers.Result
+	var ferr error
+	if g.secret != nil {
+		p.ClientSecret, ferr = s.keys.open(g.secret, "the client secret of "+name)
+	}
+	if ferr == nil {
+		res, ferr = s.client.Fetch(ctx, p, providers.FetchOptions{Learned: g.learned})
+	}
+	if res == nil {
+		res = &providers.Result{}
+	}
+	cancelled := ctx.Err() != nil
+
+	// Save even when ctx is cancelled: the lease must go and the exchanges
+	// happened.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.lockTimeout+time.Second)
+	defer cancel()
+	now := s.now()
+	out := &TokenResult{Token: res.Token, Exchanges: res.Exchanges}
+	serr := s.update(sctx, func(tx *bolt.Tx) error {
+		out.Warnings = nil
+		if err := s.releaseLease(tx, name); err != nil {
+			return err
+		}
+		var cur providers.Provider
+		ok, err := s.getJSON(tx, bProviders, name, &cur)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil // deleted meanwhile: keep nothing of it
+		}
+		if err := appendExchanges(tx, name, res.Exchanges); err != nil {
+			return err
+		}
+		if ferr != nil {
+			if cancelled {
+				return nil // the caller gave up: not the provider's fault
+			}
+			return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(ferr, now) })
+		}
+		if fingerprint(tx, cur) == g.fingerprint {
+			if err := s.putToken(tx, name, res.Token); err != nil {
+				return err
+			}
+		} else {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("the settings of %s changed during the fetch; this token was not cached", name))
+		}
+		if err := addQuota(tx, name, 1, now, true); err != nil {
+			return err
+		}
+		if w := quotaWarning(usage(tx, cur, now)); w != "" {
+			out.Warnings = append(out.Warnings, w)
+		}
+		return s.updateState(tx, name, func(st *stateRecord) {
+			st.LastError = nil
+			if cur.Style() == providers.AuthAuto && res.AuthStyle != "" {
+				st.AuthStyleLearned = res.AuthStyle
+			}
+		})
+	})
+	if ferr != nil {
+		return nil, ferr
+	}
+	out.Warnings = append(slices.Clone(res.Token.Warnings), out.Warnings...)
+	if serr != nil {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("the token could not be saved, so the next call fetches again: %v", serr))
+	}
+	return out, nil
+}

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// clock is an injectable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock(t time.Time) *clock { return &clock{t: t} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// tokenServer is a small OAuth2 token endpoint that counts what it issues.
+type tokenServer struct {
+	*httptest.Server
+	ClientID, Secret string
+	// Lifetime is expires_in in seconds.
+	Lifetime int
+	// Delay holds every answer back (so concurrent callers overlap).
+	Delay time.Duration
+	// RefuseBasic answers HTTP Basic with 401 invalid_client.
+	RefuseBasic bool
+	// FailWith, when set, is the OAuth error code to answer with (400).
+	failWith atomic.Value
+	// Block, when set, holds requests until the client goes away.
+	block atomic.Bool
+	// Requests (every request) and issued (tokens handed out).
+	requests atomic.Int64
+	issued   atomic.Int64
+	received chan struct{}
+	styles   sync.Map // auth style → count
+}
+
+func newTokenServer(t testing.TB) *tokenServer {
+	ts := &tokenServer{ClientID: "client-1", Secret: "client-secret-" + randHex(8), Lifetime: 3600, received: make(chan struct{}, 100)}
+	ts.failWith.Store("")
+	ts.Server = httptest.NewServer(http.HandlerFunc(ts.serve))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (ts *tokenServer) Issued() int { return int(ts.issued.Load()) }
+
+func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
+	ts.requests.Add(1)
+	select {
+	case ts.received <- struct{}{}:
+	default:
+	}
+	if ts.block.Load() {
+		<-r.Context().Done()
+		return
+	}
+	if ts.Delay > 0 {
+		time.Sleep(ts.Delay)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		w.WriteHeader(400)
+		fmt.Fprint(w, `{"error":"invalid_request"}`)
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	style := "basic"
+	if !basic {
+		id, secret, style = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret"), "post"
+	}
+	n, _ := ts.styles.LoadOrStore(style, new(atomic.Int64))
+	n.(*atomic.Int64).Add(1)
+	if (basic && ts.RefuseBasic) || id != ts.ClientID || secret != ts.Secret {
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"error":"invalid_client"}`)
+		return
+	}
+	if code := ts.failWith.Load().(string); code != "" {
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"error":%q,"error_description":"refused by the test server"}`, code)
+		return
+	}
+	n2 := ts.issued.Add(1)
+	json.NewEncoder(w).Encode(map[string]any{
+		"access_token": fmt.Sprintf("at-%d-%s", n2, randHex(16)),
+		"token_type":   "Bearer",
+		"expires_in":   ts.Lifetime,
+		"scope":        r.PostForm.Get("scope"),
+	})
+}
+
+func (ts *tokenServer) styleCount(style string) int {
+	if n, ok := ts.styles.Load(style); ok {
+		return int(n.(*atomic.Int64).Load())
+	}
+	return 0
+}
+
+// provider is a provider that uses the server, with the secret stored.
+func (ts *tokenServer) provider(name string) providers.Provider {
+	return providers.Provider{
+		Name: name, TokenURL: ts.URL + "/oauth2/token", ClientID: ts.ClientID, ClientSecret: ts.Secret,
+		Scopes: []string{"read", "write"},
+	}
+}
+
+// testDB is a fresh database path in a temporary directory.
+func testDB(t testing.TB) string { return filepath.Join(t.TempDir(), "tokentop.db") }
+
+// openStore opens a store at o.Path (a fresh one when empty), with a short
+// lock timeout so a mistake fails fast.
+func openStore(t testing.TB, o Options) *Store {
+	t.Helper()
+	if o.Path == "" {
+		o.Path = testDB(t)
+	}
+	if o.LockTimeout == 0 {
+		o.LockTimeout = 10 * time.Second
+	}
+	s, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

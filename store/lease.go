@@ -1,0 +1,44 @@
+package store
+
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// leaseSlack is added to a provider's timeout to make its lease's life.
+const leaseSlack = 10 * time.Second
+
+// leaseRecord says which Store is fetching a provider's token, until when.
+// Leases coordinate processes, so they use the wall clock, not Options.Now.
+type leaseRecord struct {
+	Owner   string    `json:"owner"`
+	Expires time.Time `json:"expires"`
+}
+
+// otherLease returns the live lease another Store holds on the provider.
+// An expired lease, or one of this Store's (its flight for the provider
+// ended, or this Store would be running it), does not count.
+func (s *Store) otherLease(tx *bolt.Tx, name string) (*leaseRecord, error) {
+	var l leaseRecord
+	ok, err := s.getJSON(tx, bLeases, name, &l)
+	if err != nil || !ok || l.Owner == s.owner || !time.Now().Before(l.Expires) {
+		return nil, nil // an unreadable lease is as good as none: it gets replaced
+	}
+	return &l, nil
+}
+
+// takeLease records this Store as fetching the provider's token for d.
+func (s *Store) takeLease(tx *bolt.Tx, name string, d time.Duration) error {
+	return putJSON(tx, bLeases, name, leaseRecord{Owner: s.owner, Expires: time.Now().Add(d)})
+}
+
+// releaseLease drops the provider's lease if it is still this Store's.
+func (s *Store) releaseLease(tx *bolt.Tx, name string) error {
+	var l leaseRecord
+	ok, err := s.getJSON(tx, bLeases, name, &l)
+	if !ok || (err == nil && l.Owner != s.owner) {
+		return nil
+	}
+	return del(tx, bLeases, name)
+}

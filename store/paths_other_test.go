@@ -1,0 +1,5 @@
+//go:build darwin || windows || ios
+
+package store
+
+func runtimeUsesXDG() bool { return false }

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// PutProvider saves p, replacing a provider of the same name. The secret:
+// a non-empty ClientSecret is encrypted and stored; an empty one with
+// ClientSecretRef set deletes any stored secret; an empty one without a
+// reference keeps the stored secret. When a setting that shapes the token
+// changes (token URL, client id, secret or its reference, scopes and their
+// separator, audience, resource, params, auth style, preset, issuer,
+// response mapping), the cached token, the learned auth style and the last
+// error are dropped.
+func (s *Store) PutProvider(ctx context.Context, p providers.Provider) error {
+	return s.PutProviders(ctx, []providers.Provider{p})
+}
+
+// PutProviders saves several providers in one transaction (an import): all
+// or none.
+func (s *Store) PutProviders(ctx context.Context, ps []providers.Provider) error {
+	for _, p := range ps {
+		if !providers.ValidName(p.Name) {
+			return fmt.Errorf("provider name %q is not valid: use lower-case letters, digits, '.', '_' and '-'", p.Name)
+		}
+	}
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		for _, p := range ps {
+			if err := s.putProvider(tx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) putProvider(tx *bolt.Tx, p providers.Provider) error {
+	var old providers.Provider
+	existed, err := s.getJSON(tx, bProviders, p.Name, &old)
+	if err != nil {
+		return err
+	}
+	secretChanged, err := s.putSecret(tx, p)
+	if err != nil {
+		return err
+	}
+	stored := p
+	stored.ClientSecret = ""
+	if err := putJSON(tx, bProviders, p.Name, stored); err != nil {
+		return err
+	}
+	if existed && (secretChanged || settingsKey(old) != settingsKey(p)) {
+		return s.forgetToken(tx, p.Name)
+	}
+	return nil
+}
+
+// putSecret applies PutProvider's secret rules and reports whether the
+// secret the provider will use changed.
+func (s *Store) putSecret(tx *bolt.Tx, p providers.Provider) (changed bool, err error) {
+	oldSealed := getBytes(tx, bSecrets, p.Name)
+	switch {
+	case p.ClientSecret != "":
+		if oldSealed != nil {
+			old, err := s.keys.open(oldSealed, "the client secret of "+p.Name)
+			if err == nil && old == p.ClientSecret {
+				return false, nil
+			}
+		}
+		sealed, err := s.keys.seal(tx, p.ClientSecret)
+		if err != nil {
+			return false, err
+		}
+		return true, tx.Bucket(bSecrets).Put([]byte(p.Name), sealed)
+	case p.ClientSecretRef != "":
+		return oldSealed != nil, del(tx, bSecrets, p.Name)
+	}
+	return false, nil
+}
+
+// forgetToken drops the cached token and what was learned with the old
+// settings.
+func (s *Store) forgetToken(tx *bolt.Tx, name string) error {
+	if err := del(tx, bTokens, name); err != nil {
+		return err
+	}
+	var st stateRecord
+	if _, err := s.getJSON(tx, bState, name, &st); err != nil {
+		return err
+	}
+	if st.LastError == nil && st.AuthStyleLearned == "" {
+		return nil
+	}
+	st.LastError, st.AuthStyleLearned = nil, ""
+	return putJSON(tx, bState, name, st)
+}
+
+// settingsKey is what of a provider shapes its token, normalised (unset
+// and default compare equal). The secret is compared separately.
+func settingsKey(p providers.Provider) string {
+	params := map[string]string{}
+	maps.Copy(params, p.Params)
+	var resp providers.ResponseMapping
+	if p.Response != nil {
+		resp = *p.Response
+	}
+	b, _ := json.Marshal(struct {
+		TokenURL, Issuer, Preset, ClientID, SecretRef string
+		Style                                         providers.AuthStyle
+		Scopes                                        []string
+		Separator, Audience, Resource                 string
+		Params                                        map[string]string
+		Response                                      providers.ResponseMapping
+	}{
+		p.TokenURL, p.Issuer, p.Preset, p.ClientID, p.ClientSecretRef,
+		p.Style(), append([]string{}, p.Scopes...), p.Separator(), p.Audience, p.Resource, params, resp,
+	})
+	return string(b)
+}
+
+// Provider returns the named provider without its secret (ClientSecret is
+// empty; see HasSecret and ProviderWithSecret). A missing provider gives
+// an error wrapping ErrNotFound.
+func (s *Store) Provider(ctx context.Context, name string) (providers.Provider, error) {
+	var p providers.Provider
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ok, err := s.getJSON(tx, bProviders, name, &p)
+		if err == nil && !ok {
+			err = notFoundProvider(name)
+		}
+		return err
+	})
+	return p, err
+}
+
+// ProviderWithSecret returns the named provider with its stored secret
+// decrypted into ClientSecret (empty when none is stored).
+func (s *Store) ProviderWithSecret(ctx context.Context, name string) (providers.Provider, error) {
+	var p providers.Provider
+	var sealed []byte
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ok, err := s.getJSON(tx, bProviders, name, &p)
+		if err == nil && !ok {
+			err = notFoundProvider(name)
+		}
+		sealed = getBytes(tx, bSecrets, name)
+		return err
+	})
+	if err != nil || sealed == nil {
+		return p, err
+	}
+	p.ClientSecret, err = s.keys.open(sealed, "the client secret of "+name)
+	return p, err
+}
+
+// HasSecret reports whether a client secret is stored for the provider.
+func (s *Store) HasSecret(ctx context.Context, name string) (bool, error) {
+	var found bool
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if !has(tx, bProviders, name) {
+			return notFoundProvider(name)
+		}
+		found = has(tx, bSecrets, name)
+		return nil
+	})
+	return found, err
+}
+
+// Providers lists every provider, sorted by name, without secrets.
+func (s *Store) Providers(ctx context.Context) ([]providers.Provider, error) {
+	var ps []providers.Provider
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bProviders)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var p providers.Provider
+			if err := json.Unmarshal(v, &p); err != nil {
+				return corruptError(s.path, err, "its providers record of %s is unreadable: %v", k, err)
+			}
+			ps = append(ps, p)
+			return nil
+		})
+	})
+	// bbolt iterates in key order, which is name order; sort anyway so the
+	// promise does not rest on the encoding.
+	slices.SortFunc(ps, func(a, b providers.Provider) int { return cmp.Compare(a.Name, b.Name) })
+	return ps, err
+}
+
+// DeleteProvider removes the provider and everything kept for it: secret,
+// token, quota ledger, exchanges, state and lease.
+func (s *Store) DeleteProvider(ctx context.Context, name string) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		if !has(tx, bProviders, name) {
+			return notFoundProvider(name)
+		}
+		for _, b := range [][]byte{bProviders, bSecrets, bTokens, bState, bLeases} {
+			if err := del(tx, b, name); err != nil {
+				return err
+			}
+		}
+		for _, b := range [][]byte{bQuota, bExchanges} {
+			if err := tx.Bucket(b).DeleteBucket([]byte(name)); err != nil && err != bolt.ErrBucketNotFound {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// QuotaUsage is a provider's token count in the current UTC hour, day and
+// month, and its limit.
+type QuotaUsage struct {
+	Hour, Day, Month int
+	// Limit and Per are the provider's quota (zero when it has none).
+	Limit int
+	Per   providers.Period
+	// Used is the count in the Per window (the month when there is no
+	// quota).
+	Used int
+}
+
+// How long ledger entries are kept: enough to show the current windows and
+// a little history.
+const (
+	keepHours  = 48 * time.Hour
+	keepDays   = 62 * 24 * time.Hour
+	keepMonths = 25
+)
+
+// windowKeys are the ledger keys of t's UTC hour, day and month:
+// "2026-11-22T05", "2026-11-22", "2026-11".
+func windowKeys(t time.Time) (hour, day, month string) {
+	t = t.UTC()
+	return t.Format("2006-01-02T15"), t.Format("2006-01-02"), t.Format("2006-01")
+}
+
+// usage reads the provider's counters for the windows around now.
+func usage(tx *bolt.Tx, p providers.Provider, now time.Time) QuotaUsage {
+	var u QuotaUsage
+	if qb := tx.Bucket(bQuota); qb != nil {
+		if b := qb.Bucket([]byte(p.Name)); b != nil {
+			h, d, m := windowKeys(now)
+			u.Hour = int(getU64(b.Get([]byte(h))))
+			u.Day = int(getU64(b.Get([]byte(d))))
+			u.Month = int(getU64(b.Get([]byte(m))))
+		}
+	}
+	u.Used = u.Month
+	if q := p.Quota; q != nil && q.Limit > 0 {
+		u.Limit, u.Per = q.Limit, cmp.Or(q.Per, providers.PerMonth)
+		switch u.Per {
+		case providers.PerHour:
+			u.Used = u.Hour
+		case providers.PerDay:
+			u.Used = u.Day
+		}
+	}
+	return u
+}
+
+// addQuota counts n tokens issued at t in the provider's ledger and, when
+// prune is set, drops entries too old to matter.
+func addQuota(tx *bolt.Tx, name string, n int, t time.Time, prune bool) error {
+	b, err := tx.Bucket(bQuota).CreateBucketIfNotExists([]byte(name))
+	if err != nil {
+		return err
+	}
+	h, d, m := windowKeys(t)
+	for _, k := range []string{h, d, m} {
+		if err := b.Put([]byte(k), u64(getU64(b.Get([]byte(k)))+uint64(n))); err != nil {
+			return err
+		}
+	}
+	if !prune {
+		return nil
+	}
+	oldH, _, _ := windowKeys(t.Add(-keepHours))
+	_, oldD, _ := windowKeys(t.Add(-keepDays))
+	_, _, oldM := windowKeys(t.UTC().AddDate(0, -keepMonths, 0))
+	var stale [][]byte
+	_ = b.ForEach(func(k, _ []byte) error {
+		ks := string(k)
+		switch len(ks) {
+		case len(h):
+			if ks < oldH {
+				stale = append(stale, append([]byte(nil), k...))
+			}
+		case len(d):
+			if ks < oldD {
+				stale = append(stale, append([]byte(nil), k...))
+			}
+		case len(m):
+			if ks < oldM {
+				stale = append(stale, append([]byte(nil), k...))
+			}
+		}
+		return nil
+	})
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddQuota counts n tokens as issued to the provider at at, as if fetched
+// (tests and the demo pre-fill ledgers with it).
+func (s *Store) AddQuota(ctx context.Context, name string, n int, at time.Time) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		if !has(tx, bProviders, name) {
+			return notFoundProvider(name)
+		}
+		return addQuota(tx, name, n, at, false)
+	})
+}
+
+// thisWindow words the current window: "this hour", "today", "this month".
+func thisWindow(per providers.Period) string {
+	switch per {
+	case providers.PerHour:
+		return "this hour"
+	case providers.PerDay:
+		return "today"
+	}
+	return "this month"
+}
+
+// windowEnd is when the window holding now ends (UTC).
+func windowEnd(per providers.Period, now time.Time) time.Time {
+	now = now.UTC()
+	y, mo, d := now.Date()
+	switch per {
+	case providers.PerHour:
+		return now.Truncate(time.Hour).Add(time.Hour)
+	case providers.PerDay:
+		return time.Date(y, mo, d+1, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Date(y, mo+1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// quotaRefusal is the error of a fetch the ledger forbids.
+func quotaRefusal(name string, u QuotaUsage, now time.Time) *providers.Error {
+	return &providers.Error{
+		Kind:     providers.KindQuota,
+		Provider: name,
+		Description: fmt.Sprintf("quota of %d tokens per %s is used up (%d/%d); it resets at %s",
+			u.Limit, u.Per, u.Used, u.Limit, windowEnd(u.Per, now).Format("2006-01-02 15:04 UTC")),
+		Hint: "use --force to fetch anyway",
+	}
+}
+
+// quotaWarning is the warning once 80 % of the quota is used, else "".
+func quotaWarning(u QuotaUsage) string {
+	if u.Limit <= 0 || u.Used*5 < u.Limit*4 {
+		return ""
+	}
+	return fmt.Sprintf("quota %d/%d %s", u.Used, u.Limit, thisWindow(u.Per))
+}

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// ErrorRecord is the last failed attempt to get a provider's token.
+type ErrorRecord struct {
+	At      time.Time `json:"at"`
+	Message string    `json:"message"`
+	Hint    string    `json:"hint,omitempty"`
+	// Kind is the providers.ErrorKind ("oauth", "transport", "quota", …),
+	// empty for a failure outside the fetch itself.
+	Kind   string `json:"kind,omitempty"`
+	Status int    `json:"status,omitempty"`
+}
+
+// CallRecord is the last test-call of one of a provider's APIs.
+type CallRecord struct {
+	At       time.Time     `json:"at"`
+	Endpoint string        `json:"endpoint"`
+	Status   int           `json:"status"`
+	Latency  time.Duration `json:"latency"`
+	// RateLimit holds the rate-limit figures as shown (limit, remaining,
+	// reset, …); see providers.RateLimit.Fields.
+	RateLimit map[string]string `json:"rate_limit,omitempty"`
+}
+
+// stateRecord is what is known of a provider besides its token.
+type stateRecord struct {
+	// AuthStyleLearned is the style that worked last under auth_style auto.
+	AuthStyleLearned providers.AuthStyle `json:"auth_style_learned,omitempty"`
+	LastError        *ErrorRecord        `json:"last_error,omitempty"`
+	LastCall         *CallRecord         `json:"last_call,omitempty"`
+}
+
+// errorRecord describes err for the state bucket.
+func errorRecord(err error, at time.Time) *ErrorRecord {
+	r := &ErrorRecord{At: at, Message: err.Error()}
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		r.Message, r.Hint, r.Kind, r.Status = pe.Summary(), pe.Hint, string(pe.Kind), pe.Status
+	}
+	return r
+}
+
+// updateState applies fn to the provider's state record and saves it.
+func (s *Store) updateState(tx *bolt.Tx, name string, fn func(*stateRecord)) error {
+	var st stateRecord
+	if _, err := s.getJSON(tx, bState, name, &st); err != nil {
+		return err
+	}
+	fn(&st)
+	return putJSON(tx, bState, name, st)
+}
+
+// RecordCall saves c as the provider's last test-call.
+func (s *Store) RecordCall(ctx context.Context, name string, c CallRecord) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		if !has(tx, bProviders, name) {
+			return notFoundProvider(name)
+		}
+		return s.updateState(tx, name, func(st *stateRecord) { st.LastCall = &c })
+	})
+}
+
+// ChangeCounter is a number every write to the database increases, from any
+// process; a dashboard polls it to notice changes made elsewhere.
+func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
+	var n uint64
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if m := tx.Bucket(bMeta); m != nil {
+			n = getU64(m.Get(kChanges))
+		}
+		return nil
+	})
+	return n, err
+}

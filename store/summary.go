@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// Summary is everything `ls`, `show` and the dashboard show of a provider,
+// read without decrypting anything.
+type Summary struct {
+	// Provider is the provider, without its secret.
+	Provider providers.Provider
+	// Token is the cached token's metadata (AccessToken empty), nil when
+	// there is none.
+	Token     *providers.Token
+	Quota     QuotaUsage
+	LastError *ErrorRecord
+	LastCall  *CallRecord
+	// AuthStyleLearned is the style that worked last under auth_style auto.
+	AuthStyleLearned providers.AuthStyle
+	HasSecret        bool
+}
+
+// Status is the provider's state at now: error when the last attempt
+// failed after the cached token was issued (or failed and there is no
+// token), else the token's expiry state.
+func (sm Summary) Status(now time.Time) providers.Status {
+	if sm.LastError != nil && (sm.Token == nil || sm.LastError.At.After(sm.Token.IssuedAt)) {
+		return providers.StatusError
+	}
+	if sm.Token == nil {
+		return providers.StatusNone
+	}
+	return providers.TokenStatus(sm.Token.ExpiresAt, now)
+}
+
+// tokenMeta decodes a tokenRecord without its sealed access token.
+type tokenMeta struct {
+	Token providers.Token `json:"token"`
+}
+
+// Summaries summarises every provider, sorted by name, in one read
+// transaction.
+func (s *Store) Summaries(ctx context.Context) ([]Summary, error) {
+	var out []Summary
+	now := s.now()
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bProviders)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var sm Summary
+			if err := json.Unmarshal(v, &sm.Provider); err != nil {
+				return corruptError(s.path, err, "its providers record of %s is unreadable: %v", k, err)
+			}
+			if err := s.fillSummary(tx, &sm, now); err != nil {
+				return err
+			}
+			out = append(out, sm)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Summary summarises one provider.
+func (s *Store) Summary(ctx context.Context, name string) (Summary, error) {
+	var sm Summary
+	now := s.now()
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ok, err := s.getJSON(tx, bProviders, name, &sm.Provider)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return notFoundProvider(name)
+		}
+		return s.fillSummary(tx, &sm, now)
+	})
+	return sm, err
+}
+
+func (s *Store) fillSummary(tx *bolt.Tx, sm *Summary, now time.Time) error {
+	name := sm.Provider.Name
+	var tm tokenMeta
+	ok, err := s.getJSON(tx, bTokens, name, &tm)
+	if err != nil {
+		return err
+	}
+	if ok {
+		tm.Token.AccessToken = ""
+		sm.Token = &tm.Token
+	}
+	var st stateRecord
+	if _, err := s.getJSON(tx, bState, name, &st); err != nil {
+		return err
+	}
+	sm.LastError, sm.LastCall, sm.AuthStyleLearned = st.LastError, st.LastCall, st.AuthStyleLearned
+	sm.Quota = usage(tx, sm.Provider, now)
+	sm.HasSecret = has(tx, bSecrets, name)
+	return nil
+}

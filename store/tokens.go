@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// tokenRecord is a cached token: its metadata readable (listing needs no
+// decryption), the access token sealed with age.
+type tokenRecord struct {
+	// Token is the token with AccessToken empty.
+	Token providers.Token `json:"token"`
+	// Sealed is the age ciphertext of the access token.
+	Sealed []byte `json:"sealed"`
+	// Gen is the change counter when the token was saved: a forced refresh
+	// takes a token only when its Gen differs from the one it set out to
+	// replace.
+	Gen uint64 `json:"gen"`
+}
+
+func (s *Store) getToken(tx *bolt.Tx, name string) (*tokenRecord, error) {
+	var rec tokenRecord
+	ok, err := s.getJSON(tx, bTokens, name, &rec)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// usable reports whether the record's token may be handed out at now, as
+// providers.Token.Usable does for a token in hand.
+func (r *tokenRecord) usable(now time.Time) bool {
+	return r != nil && len(r.Sealed) > 0 && now.Before(r.Token.ExpiresAt.Add(-r.Token.RefreshMargin()))
+}
+
+// putToken seals tok's access token and saves the record. Callers hold the
+// write lock.
+func (s *Store) putToken(tx *bolt.Tx, name string, tok *providers.Token) error {
+	sealed, err := s.keys.seal(tx, tok.AccessToken)
+	if err != nil {
+		return err
+	}
+	meta := *tok
+	meta.AccessToken = ""
+	gen := getU64(tx.Bucket(bMeta).Get(kChanges)) + 1
+	return putJSON(tx, bTokens, name, tokenRecord{Token: meta, Sealed: sealed, Gen: gen})
+}
+
+// unseal returns the record's token with the access token decrypted.
+func (s *Store) unseal(name string, rec *tokenRecord) (*providers.Token, error) {
+	at, err := s.keys.open(rec.Sealed, "the access token of "+name)
+	if err != nil {
+		return nil, err
+	}
+	tok := rec.Token
+	tok.AccessToken = at
+	return &tok, nil
+}
+
+// CachedToken is the provider's cached token, decrypted, whatever its
+// expiry; it never fetches. It returns an error wrapping ErrNotFound when
+// the provider or its token is missing.
+func (s *Store) CachedToken(ctx context.Context, name string) (*providers.Token, error) {
+	var rec *tokenRecord
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		if rec, err = s.getToken(tx, name); err != nil || rec != nil {
+			return err
+		}
+		if !has(tx, bProviders, name) {
+			return notFoundProvider(name)
+		}
+		return newError(ErrNotFound, nil, "%s has no cached token", name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.unseal(name, rec)
+}
