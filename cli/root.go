@@ -6,6 +6,7 @@ import (
 
 // NewRootCommand builds the tokentop command tree.
 func (a *App) NewRootCommand() *cobra.Command {
+	var dash dashboardFlags
 	root := &cobra.Command{
 		Use:   "tokentop",
 		Short: "A dashboard and CLI for OAuth2 client-credentials tokens",
@@ -16,7 +17,10 @@ countdown and quota use.
 Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// With no arguments: the dashboard.
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.dashboard(cmd, &dash) },
 	}
+	dash.register(root.Flags())
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default $TOKENTOP_DB, else tokentop.db in the user's data directory)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.HiddenDefaultCmd = true
@@ -32,6 +36,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.historyCommand(),
 		a.sandboxCommand(),
 		a.versionCommand(),
+		a.demoCommand(),
 	)
 	return root
 }

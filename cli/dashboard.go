@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+	"github.com/tokentop/tokentop/theme"
+	"github.com/tokentop/tokentop/ui"
+)
+
+// dashboardFlags are the flags of the dashboard (tokentop with no
+// arguments, and tokentop demo).
+type dashboardFlags struct {
+	theme          string
+	autoRefresh    bool
+	clipboardClear time.Duration
+}
+
+func (f *dashboardFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.theme, "theme", theme.DefaultName, "dashboard colours: "+strings.Join(theme.Names(), ", ")+" (NO_COLOR turns colour off)")
+	fs.BoolVar(&f.autoRefresh, "auto-refresh", false, "auto-refresh every provider's token inside its refresh margin (x toggles one); pauses at 90% of a quota")
+	fs.DurationVar(&f.clipboardClear, "clipboard-clear", 0, "clear the clipboard this long after copying a token, for example 30s (0: never)")
+}
+
+// palette checks the flags before anything is opened.
+func (f *dashboardFlags) palette() (theme.Palette, error) {
+	if f.clipboardClear < 0 {
+		return theme.Palette{}, usagef("--clipboard-clear must not be negative")
+	}
+	p, err := theme.Lookup(f.theme)
+	if err != nil {
+		return p, usageError{err}
+	}
+	return p, nil
+}
+
+// dashboardOptions are what differs between the dashboard and the demo.
+type dashboardOptions struct {
+	label        string
+	demo         bool
+	tokenCommand string
+}
+
+// dashboard is the root command's RunE: the dashboard over the database.
+func (a *App) dashboard(cmd *cobra.Command, f *dashboardFlags) error {
+	pal, err := f.palette()
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	if err := a.needTerminal(); err != nil {
+		return err
+	}
+	st, err := a.OpenStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tokenCmd := "tokentop"
+	if a.dbPath != "" {
+		tokenCmd += " --db " + shQuote(st.Path())
+	}
+	return a.runDashboard(ctx, st, pal, f, dashboardOptions{tokenCommand: tokenCmd})
+}
+
+// needTerminal refuses to draw a dashboard into a pipe.
+func (a *App) needTerminal() error {
+	in, okIn := a.Stdin.(*os.File)
+	out, okOut := a.Stdout.(*os.File)
+	if !okIn || !okOut || !term.IsTerminal(in.Fd()) || !term.IsTerminal(out.Fd()) {
+		return errors.New("the dashboard needs a terminal; in scripts use `tokentop ls` or `tokentop token NAME`")
+	}
+	return nil
+}
+
+// runDashboard runs the Bubble Tea program on the App's streams until the
+// user quits or ctx ends.
+func (a *App) runDashboard(ctx context.Context, st *store.Store, pal theme.Palette, f *dashboardFlags, o dashboardOptions) error {
+	// The renderer is built for this output: termenv reads NO_COLOR and
+	// the terminal's colour support from it. Both queries run now, before
+	// Bubble Tea owns the terminal's input.
+	r := lipgloss.NewRenderer(a.Stdout)
+	r.ColorProfile()
+	r.HasDarkBackground()
+	remote := a.env("SSH_CONNECTION") != "" || a.env("SSH_TTY") != ""
+	m := ui.New(ui.Config{
+		Store:           st,
+		Styles:          theme.New(r, pal),
+		Renderer:        r,
+		Now:             a.Now,
+		Output:          a.Stdout,
+		Tmux:            a.env("TMUX") != "",
+		SystemClipboard: !remote,
+		ClipboardClear:  f.clipboardClear,
+		AutoRefresh:     f.autoRefresh,
+		DBLabel:         o.label,
+		Demo:            o.demo,
+		TokenCommand:    o.tokenCommand,
+		Client:          &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
+		Context:         ctx,
+	})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(a.Stdin), tea.WithOutput(a.Stdout))
+	if _, err := p.Run(); err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
+}
+
+// shQuote quotes s for a POSIX shell when it needs it.
+func shQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/sandbox"
+	"github.com/tokentop/tokentop/store"
+)
+
+// demoQuotaShare is how full the demo fills the one provider with a quota:
+// close to the 90 % at which auto-refresh pauses.
+const demoQuotaShare = 0.897
+
+func (a *App) demoCommand() *cobra.Command {
+	var f dashboardFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Open the dashboard on the embedded sandbox, with a throwaway database",
+		Long: `Start the embedded OAuth2 sandbox on 127.0.0.1 (a free port), fill a
+throwaway database in a temporary directory with one provider per sandbox
+style (Cognito, Basic-only, Auth0 with a monthly quota, ANTS), one whose
+tokens live 90 seconds, one close to its quota and one whose secret is wrong
+(invalid_client), fetch their first tokens and open the dashboard. The
+database and the sandbox are gone when you quit. Nothing touches your own
+database.`,
+		Args: args(0, 0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pal, err := f.palette()
+			if err != nil {
+				return err
+			}
+			if err := a.needTerminal(); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			dir, err := os.MkdirTemp("", "tokentop-demo-")
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			defer os.RemoveAll(dir)
+
+			srv := sandbox.New(sandbox.Options{Now: a.Now})
+			base, stop, err := srv.Start(ctx, "127.0.0.1:0")
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			defer func() {
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				_ = stop(sctx)
+			}()
+
+			st, err := a.seedDemo(ctx, srv, base, filepath.Join(dir, "demo.db"))
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return a.runDashboard(ctx, st, pal, &f, dashboardOptions{
+				label:        "throwaway db · sandbox at " + base,
+				demo:         true,
+				tokenCommand: "tokentop --db " + shQuote(st.Path()),
+			})
+		},
+	}
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// seedDemo fills a new database at path with the sandbox's providers,
+// brings the one with a quota close to its limit, and fetches every first
+// token (the broken one fails, as it should).
+func (a *App) seedDemo(ctx context.Context, srv *sandbox.Server, base, path string) (*store.Store, error) {
+	ps, err := providers.LoadConfig(strings.NewReader(srv.ProvidersYAML(base)), a.lookupEnv())
+	if err != nil {
+		return nil, fmt.Errorf("demo: the sandbox's providers did not load: %w", err)
+	}
+	st, err := store.Open(ctx, store.Options{
+		Path:   path,
+		Client: &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
+		Now:    a.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*store.Store, error) {
+		st.Close()
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	if err := st.PutProviders(ctx, ps); err != nil {
+		return fail(err)
+	}
+	for _, p := range ps {
+		if p.Quota != nil {
+			n := int(float64(p.Quota.Limit) * demoQuotaShare)
+			if err := st.AddQuota(ctx, p.Name, n, a.now()); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for _, p := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A failure is part of the demo (the broken provider): the
+			// store records it and the dashboard shows it with its hint.
+			_, err := st.Token(ctx, p.Name, store.TokenOptions{})
+			if err != nil && errors.Is(err, context.Canceled) {
+				return
+			}
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return fail(ctx.Err())
+	}
+	return st, nil
+}

@@ -1,0 +1,295 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// The key maps: one per component, each built by its DefaultXKeyMap
+// constructor (nothing global, so two sessions never share one). A
+// component gets only the keys of its own map; the root handles ctrl+c
+// alone. The help bar shows the focused component's map.
+
+// GlobalKeyMap holds the one key the root itself handles.
+type GlobalKeyMap struct {
+	ForceQuit key.Binding
+}
+
+// DefaultGlobalKeyMap returns the root's key map.
+func DefaultGlobalKeyMap() GlobalKeyMap {
+	return GlobalKeyMap{ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}
+}
+
+// ActionKeyMap holds the keys that act on the selected provider; the table
+// and the detail share them.
+type ActionKeyMap struct {
+	Refresh     key.Binding
+	RefreshAll  key.Binding
+	Copy        key.Binding
+	CopyCurl    key.Binding
+	TestCall    key.Binding
+	Add         key.Binding
+	Edit        key.Binding
+	Delete      key.Binding
+	AutoRefresh key.Binding
+}
+
+// DefaultActionKeyMap returns the action keys.
+func DefaultActionKeyMap() ActionKeyMap {
+	return ActionKeyMap{
+		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		RefreshAll:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "refresh all")),
+		Copy:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy token")),
+		CopyCurl:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "copy curl")),
+		TestCall:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "test-call")),
+		Add:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
+		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		AutoRefresh: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "auto-refresh")),
+	}
+}
+
+// readOnly disables what changes the store or reveals a token.
+func (k *ActionKeyMap) readOnly() {
+	for _, b := range []*key.Binding{&k.Copy, &k.Add, &k.Edit, &k.Delete} {
+		b.SetEnabled(false)
+	}
+}
+
+// TableKeyMap is the provider table's key map.
+type TableKeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
+	Detail      key.Binding
+	FocusDetail key.Binding
+	Filter      key.Binding
+	Sort        key.Binding
+	Back        key.Binding
+	Help        key.Binding
+	Quit        key.Binding
+
+	Actions ActionKeyMap
+}
+
+// DefaultTableKeyMap returns the table's keys.
+func DefaultTableKeyMap() TableKeyMap {
+	return TableKeyMap{
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:      key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Top:         key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
+		Bottom:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
+		Detail:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
+		FocusDetail: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "scroll detail"), key.WithDisabled()),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Actions:     DefaultActionKeyMap(),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k TableKeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Detail, k.Actions.Refresh, k.Actions.Copy, k.Actions.TestCall, k.Filter, k.Sort, k.Back, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (k TableKeyMap) FullHelp() [][]key.Binding {
+	a := k.Actions
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Detail, k.FocusDetail, k.Filter, k.Sort, k.Back, k.Help, k.Quit},
+		{a.Refresh, a.RefreshAll, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall},
+		{a.Add, a.Edit, a.Delete},
+	}
+}
+
+// DetailKeyMap is the detail's key map when it has the focus (as an
+// overlay on a small terminal, or after tab).
+type DetailKeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
+	Close key.Binding
+	Table key.Binding
+	Help  key.Binding
+	Quit  key.Binding
+
+	Actions ActionKeyMap
+}
+
+// DefaultDetailKeyMap returns the detail's keys.
+func DefaultDetailKeyMap() DetailKeyMap {
+	a := DefaultActionKeyMap()
+	a.Add.SetEnabled(false)
+	a.RefreshAll.SetEnabled(false)
+	return DetailKeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", " "), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Close:    key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "close")),
+		Table:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "back to table"), key.WithDisabled()),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Actions:  a,
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k DetailKeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Close, k.Actions.Refresh, k.Actions.Copy, k.Actions.TestCall, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (k DetailKeyMap) FullHelp() [][]key.Binding {
+	a := k.Actions
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Close, k.Table, k.Help, k.Quit},
+		{a.Refresh, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall, a.Edit, a.Delete},
+	}
+}
+
+// FilterKeyMap is the filter input's key map (the input takes the rest).
+type FilterKeyMap struct {
+	Apply key.Binding
+	Clear key.Binding
+}
+
+// DefaultFilterKeyMap returns the filter's keys.
+func DefaultFilterKeyMap() FilterKeyMap {
+	return FilterKeyMap{
+		Apply: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k FilterKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Apply, k.Clear} }
+
+// FullHelp implements help.KeyMap.
+func (k FilterKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// ConfirmKeyMap is the delete confirmation's key map.
+type ConfirmKeyMap struct {
+	Yes key.Binding
+	No  key.Binding
+}
+
+// DefaultConfirmKeyMap returns the confirmation's keys.
+func DefaultConfirmKeyMap() ConfirmKeyMap {
+	return ConfirmKeyMap{
+		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "delete")),
+		No:  key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", "keep")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k ConfirmKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Yes, k.No} }
+
+// FullHelp implements help.KeyMap.
+func (k ConfirmKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// PickerKeyMap is the test-call endpoint picker's key map.
+type PickerKeyMap struct {
+	Up, Down key.Binding
+	Choose   key.Binding
+	Back     key.Binding
+}
+
+// DefaultPickerKeyMap returns the picker's keys.
+func DefaultPickerKeyMap() PickerKeyMap {
+	return PickerKeyMap{
+		Up:     key.NewBinding(key.WithKeys("up", "k", "shift+tab"), key.WithHelp("↑/k", "up")),
+		Down:   key.NewBinding(key.WithKeys("down", "j", "tab"), key.WithHelp("↓/j", "down")),
+		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "call")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k PickerKeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Choose, k.Back}
+}
+
+// FullHelp implements help.KeyMap.
+func (k PickerKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// ResultKeyMap is the test-call result view's key map.
+type ResultKeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
+	Again key.Binding
+	Back  key.Binding
+	Help  key.Binding
+}
+
+// DefaultResultKeyMap returns the result view's keys.
+func DefaultResultKeyMap() ResultKeyMap {
+	return ResultKeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u", "b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", " ", "f"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Again:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "call again")),
+		Back:     key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k ResultKeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Again, k.Back}
+}
+
+// FullHelp implements help.KeyMap.
+func (k ResultKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Again, k.Back, k.Help}}
+}
+
+// FormKeyMap lists the add/edit form's keys (huh handles the fields).
+type FormKeyMap struct {
+	Next, Prev, Submit, Cancel key.Binding
+}
+
+// DefaultFormKeyMap returns the form's keys.
+func DefaultFormKeyMap() FormKeyMap {
+	return FormKeyMap{
+		Next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/enter", "next")),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous")),
+		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k FormKeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Next, k.Prev, k.Submit, k.Cancel}
+}
+
+// FullHelp implements help.KeyMap.
+func (k FormKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// HelpKeyMap is the full help screen's key map.
+type HelpKeyMap struct {
+	Close key.Binding
+	Quit  key.Binding
+}
+
+// DefaultHelpKeyMap returns the help screen's keys.
+func DefaultHelpKeyMap() HelpKeyMap {
+	return HelpKeyMap{
+		Close: key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "close help")),
+		Quit:  key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k HelpKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Close, k.Quit} }
+
+// FullHelp implements help.KeyMap.
+func (k HelpKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }

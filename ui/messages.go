@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+)
+
+// Component is what the root asks of every part of the screen: it updates
+// itself from a message (it gets keys only while it has the focus), renders
+// itself in the size the root gave it, and lists its keys for the help bar.
+// Components are pointers owned by the root model; they do no I/O: they
+// return commands or emit intents for the root.
+type Component interface {
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+	help.KeyMap
+}
+
+// emit turns a message into a command, so a component can ask the root for
+// something (an intent) the same way an async result arrives.
+func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// ---- intents: a component asks the root to act ----
+
+type refreshIntent struct{ name string }
+type refreshAllIntent struct{}
+type copyIntent struct{ name string }
+type copyCurlIntent struct{ name string }
+type testCallIntent struct{ name string }
+type addIntent struct{}
+type editIntent struct{ name string }
+type deleteIntent struct{ name string }
+type autoToggleIntent struct{ name string }
+type filterIntent struct{}
+type toggleDetailIntent struct{}
+type focusDetailIntent struct{ on bool }
+type helpIntent struct{}
+type closeIntent struct{}
+type quitIntent struct{}
+
+// filterChangedIntent carries the filter text as it is typed; done says
+// the input gave the focus back.
+type filterChangedIntent struct {
+	text string
+	done bool
+}
+
+// callIntent asks for a test-call of req, labelled for the status line.
+type callIntent struct {
+	name  string
+	label string
+	req   providers.CallRequest
+}
+
+// saveIntent carries a provider from the form; isNew is false on edit.
+type saveIntent struct {
+	p     providers.Provider
+	isNew bool
+}
+
+// deleteConfirmedIntent is the confirmation's yes.
+type deleteConfirmedIntent struct{ name string }
+
+// ---- results: every async result carries a tag ----
+
+// tickMsg is the one clock: sent every second, with the configured clock's
+// time (tests send it with a fixed time).
+type tickMsg struct {
+	now time.Time
+	id  uint64
+}
+
+// summariesMsg is a reload of every provider's summary, with the store's
+// change counter read just before.
+type summariesMsg struct {
+	seq     uint64
+	counter uint64
+	sums    []store.Summary
+	err     error
+}
+
+// counterMsg is the store's change counter, read on a tick.
+type counterMsg struct {
+	counter uint64
+	err     error
+}
+
+// refreshedMsg is the end of one token fetch.
+type refreshedMsg struct {
+	name string
+	seq  uint64
+	auto bool
+	res  *store.TokenResult
+	err  error
+}
+
+// detailDataMsg is what the detail needs beyond the summary: the decoded
+// claims (from the decrypted token, which never leaves the command except
+// masked) and the flight recorder.
+type detailDataMsg struct {
+	name     string
+	seq      uint64
+	masked   string
+	claims   *providers.Claims
+	claimErr string
+	history  []providers.Exchange
+	err      error
+}
+
+// copiedMsg reports a copy to the clipboard(s).
+type copiedMsg struct {
+	name string
+	seq  uint64
+	what string
+	via  []string
+	warn string
+	err  error
+}
+
+// clipClearMsg is the tagged timer that clears the clipboard.
+type clipClearMsg struct{ seq uint64 }
+
+// clipClearedMsg reports the clearing.
+type clipClearedMsg struct {
+	seq uint64
+	err error
+}
+
+// callDoneMsg is the end of a test-call.
+type callDoneMsg struct {
+	name   string
+	seq    uint64
+	label  string
+	req    providers.CallRequest
+	res    *providers.CallResult
+	err    error
+	record error
+}
+
+// savedMsg reports a provider saved by the form.
+type savedMsg struct {
+	seq   uint64
+	name  string
+	isNew bool
+	err   error
+}
+
+// deletedMsg reports a provider deleted.
+type deletedMsg struct {
+	seq  uint64
+	name string
+	err  error
+}
+
+// statusTimeoutMsg clears the status line if nothing newer replaced it.
+type statusTimeoutMsg struct{ seq uint64 }

@@ -1,0 +1,410 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/theme"
+)
+
+// callPicker lists a provider's saved endpoints and a last "custom" entry
+// where a method and URL are typed.
+type callPicker struct {
+	keys  PickerKeyMap
+	st    *theme.Styles
+	input textinput.Model
+
+	name      string
+	endpoints []providers.Endpoint
+	cursor    int // len(endpoints) is the custom entry
+	err       string
+
+	width, height int
+}
+
+var _ Component = (*callPicker)(nil)
+
+func newCallPicker(st *theme.Styles, keys PickerKeyMap) *callPicker {
+	in := textinput.New()
+	in.Prompt = ""
+	in.Placeholder = "GET https://api.example.com/v1/items"
+	in.PromptStyle, in.TextStyle, in.PlaceholderStyle = st.Accent, st.Row, st.Muted
+	in.Cursor.Style = st.Accent
+	in.CharLimit = 2048
+	return &callPicker{keys: keys, st: st, input: in}
+}
+
+// Open starts picking for provider p; last names the endpoint chosen last.
+func (c *callPicker) Open(p providers.Provider, last string) tea.Cmd {
+	c.name, c.endpoints, c.cursor, c.err = p.Name, p.Endpoints, 0, ""
+	for i, e := range p.Endpoints {
+		if e.Name == last {
+			c.cursor = i
+		}
+	}
+	c.input.SetValue("")
+	if len(p.Endpoints) > 0 {
+		e := p.Endpoints[0]
+		c.input.SetValue(methodOf(e.Method) + " " + e.URL)
+	}
+	return c.sync()
+}
+
+// sync focuses the input when the custom entry is selected.
+func (c *callPicker) sync() tea.Cmd {
+	if c.cursor == len(c.endpoints) {
+		c.input.CursorEnd()
+		return c.input.Focus()
+	}
+	c.input.Blur()
+	return nil
+}
+
+func methodOf(m string) string {
+	if m == "" {
+		return http.MethodGet
+	}
+	return strings.ToUpper(m)
+}
+
+// SetSize implements Component.
+func (c *callPicker) SetSize(width, height int) {
+	c.width, c.height = width, height
+	c.input.Width = max(width-c.st.Overlay.GetHorizontalFrameSize()-6, 10)
+}
+
+// Update implements Component.
+func (c *callPicker) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		if c.input.Focused() {
+			var cmd tea.Cmd
+			c.input, cmd = c.input.Update(msg)
+			return cmd
+		}
+		return nil
+	}
+	onCustom := c.cursor == len(c.endpoints)
+	typing := onCustom && (km.Type == tea.KeyRunes || km.Type == tea.KeySpace)
+	switch {
+	case key.Matches(km, c.keys.Back):
+		return emit(closeIntent{})
+	case key.Matches(km, c.keys.Choose):
+		return c.choose()
+	case !typing && key.Matches(km, c.keys.Up):
+		c.cursor = max(c.cursor-1, 0)
+		return c.sync()
+	case !typing && key.Matches(km, c.keys.Down):
+		c.cursor = min(c.cursor+1, len(c.endpoints))
+		return c.sync()
+	case onCustom:
+		c.err = ""
+		var cmd tea.Cmd
+		c.input, cmd = c.input.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// choose turns the selection into a call intent, or shows why the typed
+// request is not one.
+func (c *callPicker) choose() tea.Cmd {
+	if c.cursor < len(c.endpoints) {
+		e := c.endpoints[c.cursor]
+		return emit(callIntent{name: c.name, label: e.Name, req: providers.RequestFromEndpoint(e)})
+	}
+	req, err := parseCustomCall(c.input.Value())
+	if err != nil {
+		c.err = err.Error()
+		return nil
+	}
+	return emit(callIntent{name: c.name, label: req.Method + " " + req.URL, req: req})
+}
+
+// parseCustomCall reads "METHOD URL" or a bare URL (GET).
+func parseCustomCall(s string) (providers.CallRequest, error) {
+	f := strings.Fields(s)
+	var req providers.CallRequest
+	switch len(f) {
+	case 1:
+		req.Method, req.URL = http.MethodGet, f[0]
+	case 2:
+		req.Method, req.URL = strings.ToUpper(f[0]), f[1]
+	default:
+		return req, fmt.Errorf("type a method and a URL, for example GET https://api.example.com/v1/items")
+	}
+	if strings.Trim(req.Method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return req, fmt.Errorf("%q is not an HTTP method", req.Method)
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return req, fmt.Errorf("%q is not an absolute http(s) URL", req.URL)
+	}
+	return req, nil
+}
+
+// View implements Component.
+func (c *callPicker) View() string {
+	st := c.st
+	inner := max(c.width-st.Overlay.GetHorizontalFrameSize()-2, 10)
+	var b strings.Builder
+	b.WriteString(st.PanelTitle.Render("Test-call " + c.name))
+	b.WriteString("\n")
+	b.WriteString(st.Muted.Render(fit("the provider's token goes in the Authorization header", inner, false)))
+	b.WriteString("\n\n")
+	for i, e := range c.endpoints {
+		line := fmt.Sprintf("%-12s %s %s", e.Name, methodOf(e.Method), clean(e.URL))
+		b.WriteString(c.item(i, fit(line, inner-2, false)))
+		b.WriteString("\n")
+	}
+	b.WriteString(c.item(len(c.endpoints), "custom: "))
+	b.WriteString(c.input.View())
+	if c.err != "" {
+		b.WriteString("\n")
+		b.WriteString(st.ErrorText.Render(fit(c.err, inner, false)))
+	}
+	return st.Overlay.Width(min(c.width, max(inner+st.Overlay.GetHorizontalPadding(), 40))).Render(b.String())
+}
+
+func (c *callPicker) item(i int, text string) string {
+	if i == c.cursor {
+		return c.st.Accent.Render("▸ ") + c.st.SelectedRow.Render(text)
+	}
+	return "  " + c.st.Row.Render(text)
+}
+
+// ShortHelp implements help.KeyMap.
+func (c *callPicker) ShortHelp() []key.Binding { return c.keys.ShortHelp() }
+
+// FullHelp implements help.KeyMap.
+func (c *callPicker) FullHelp() [][]key.Binding { return c.keys.FullHelp() }
+
+// callView shows a test-call's answer: status, timings, headers (the
+// rate-limit ones first) and the body, JSON pretty-printed, in a viewport.
+type callView struct {
+	keys ResultKeyMap
+	st   *theme.Styles
+	vp   viewport.Model
+
+	width, height int
+
+	name, label string
+	req         providers.CallRequest
+	loading     bool
+	res         *providers.CallResult
+	err         error
+	record      error
+	now         time.Time
+	spin        string
+}
+
+var _ Component = (*callView)(nil)
+
+func newCallView(st *theme.Styles, keys ResultKeyMap) *callView {
+	return &callView{keys: keys, st: st, vp: viewport.New(0, 0)}
+}
+
+// Start shows a call in flight.
+func (v *callView) Start(name, label string, req providers.CallRequest) {
+	v.name, v.label, v.req, v.loading, v.res, v.err, v.record = name, label, req, true, nil, nil, nil
+	v.vp.GotoTop()
+	v.render()
+}
+
+// Finish shows the answer (the root checked the tag).
+func (v *callView) Finish(msg callDoneMsg, now time.Time) {
+	v.loading, v.res, v.err, v.record, v.now = false, msg.res, msg.err, msg.record, now
+	v.render()
+}
+
+// SetSpinner sets the frame shown while the call is in flight.
+func (v *callView) SetSpinner(frame string) {
+	if v.loading {
+		v.spin = frame
+	}
+}
+
+// SetSize implements Component.
+func (v *callView) SetSize(width, height int) {
+	v.width, v.height = width, height
+	v.vp.Width = max(width-v.st.Overlay.GetHorizontalFrameSize(), 1)
+	v.vp.Height = max(height-v.st.Overlay.GetVerticalFrameSize()-1, 1)
+	v.render()
+}
+
+// Update implements Component.
+func (v *callView) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	k := v.keys
+	switch {
+	case scroll(&v.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
+	case key.Matches(km, k.Back):
+		return emit(closeIntent{})
+	case key.Matches(km, k.Again):
+		if !v.loading {
+			return emit(testCallIntent{v.name})
+		}
+	case key.Matches(km, k.Help):
+		return emit(helpIntent{})
+	}
+	return nil
+}
+
+// ShortHelp implements help.KeyMap.
+func (v *callView) ShortHelp() []key.Binding { return v.keys.ShortHelp() }
+
+// FullHelp implements help.KeyMap.
+func (v *callView) FullHelp() [][]key.Binding { return v.keys.FullHelp() }
+
+// View implements Component.
+func (v *callView) View() string {
+	title := fmt.Sprintf("Test-call %s · %s", v.name, clean(v.label))
+	if v.loading {
+		title = v.spin + " " + title
+	}
+	head := v.st.PanelTitle.Render(fit(title, v.vp.Width, false))
+	return v.st.Overlay.Width(v.width - v.st.Overlay.GetHorizontalBorderSize()).
+		Height(v.height - v.st.Overlay.GetVerticalBorderSize()).
+		Render(head + "\n" + v.vp.View())
+}
+
+func (v *callView) render() {
+	if v.vp.Width <= 1 || (!v.loading && v.res == nil && v.err == nil) {
+		return
+	}
+	v.vp.SetContent(v.content(v.vp.Width))
+}
+
+func (v *callView) content(width int) string {
+	st := v.st
+	var b strings.Builder
+	const lw = 11
+	line := func(label, value string, sty interface{ Render(...string) string }) {
+		for i, l := range strings.Split(wrapText(value, max(width-lw, 8)), "\n") {
+			lab := ""
+			if i == 0 {
+				lab = label
+			}
+			b.WriteString(st.Label.Render(fit(lab, lw, false)))
+			b.WriteString(sty.Render(l))
+			b.WriteByte('\n')
+		}
+	}
+	req := fmt.Sprintf("%s %s", methodOf(v.req.Method), clean(v.req.URL))
+	if v.loading {
+		line("Request", req, st.Row)
+		b.WriteString(st.Muted.Render("calling…"))
+		return b.String()
+	}
+	if v.err != nil && v.res == nil {
+		line("Request", req, st.Row)
+		line("Error", clean(v.err.Error()), st.ErrorText)
+		if h := providers.HintFor(v.err); h != "" {
+			line("Hint", clean(h), st.Hint)
+		}
+		return strings.TrimRight(b.String(), "\n")
+	}
+	r := v.res
+	statusSty := st.OK
+	switch {
+	case r.Status >= 500:
+		statusSty = st.Bad
+	case r.Status >= 300:
+		statusSty = st.Warn
+	}
+	line("Request", fmt.Sprintf("%s %s", r.Method, clean(r.URL)), st.Row)
+	line("Status", fmt.Sprintf("%d %s · %s", r.Status, http.StatusText(r.Status), clean(r.Proto)), statusSty)
+	t := r.Timings
+	line("Timing", fmt.Sprintf("dns %s · connect %s · tls %s · first byte %s · total %s",
+		latency(t.DNS), latency(t.Connect), latency(t.TLS), latency(t.FirstByte), latency(t.Total)), st.Row)
+	if f := r.RateLimit.Fields(v.now); len(f) > 0 {
+		line("Rate limit", rateLimitText(f), st.Info)
+	}
+	if r.WWWAuthenticate != "" {
+		line("Challenge", r.WWWAuthenticate, st.Warn)
+	}
+	if v.err != nil {
+		line("Error", clean(v.err.Error()), st.ErrorText)
+	}
+	if v.record != nil {
+		line("Note", "not recorded in the store: "+clean(v.record.Error()), st.Warn)
+	}
+
+	var rlKeys, otherKeys []string
+	for k := range r.Headers {
+		if isRateLimitHeader(k) {
+			rlKeys = append(rlKeys, k)
+		} else {
+			otherKeys = append(otherKeys, k)
+		}
+	}
+	sort.Strings(rlKeys)
+	sort.Strings(otherKeys)
+	headers := func(title string, keys []string) {
+		if len(keys) == 0 {
+			return
+		}
+		b.WriteString("\n" + st.PanelTitle.Render(title) + "\n")
+		for _, k := range keys {
+			for _, val := range r.Headers[k] {
+				h := st.Label.Render("  "+clean(k)+": ") + st.Row.Render(clean(val))
+				b.WriteString(wrapText(h, width))
+				b.WriteByte('\n')
+			}
+		}
+	}
+	headers("Rate-limit headers", rlKeys)
+	headers("Headers", otherKeys)
+
+	body, kind := prettyBody(r.Body)
+	size := fmt.Sprintf("%d bytes", len(r.Body))
+	if r.Truncated {
+		size += ", cut at 1 MiB"
+	}
+	b.WriteString("\n" + st.PanelTitle.Render(fmt.Sprintf("Body (%s, %s)", kind, size)) + "\n")
+	if body == "" {
+		b.WriteString(st.Muted.Render("  (empty)"))
+	}
+	for _, l := range strings.Split(body, "\n") {
+		b.WriteString(st.Row.Render(wrapText("  "+l, width)))
+		b.WriteByte('\n')
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// isRateLimitHeader picks out X-RateLimit-*, RateLimit*, Retry-After.
+func isRateLimitHeader(k string) bool {
+	l := strings.ToLower(k)
+	return strings.Contains(l, "ratelimit") || strings.Contains(l, "rate-limit") || l == "retry-after"
+}
+
+// prettyBody indents a JSON body; any other body is returned as it is.
+// Either way the result is sanitised for the terminal.
+func prettyBody(body string) (string, string) {
+	trimmed := strings.TrimSpace(body)
+	if trimmed == "" {
+		return "", "empty"
+	}
+	if json.Valid([]byte(trimmed)) {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, []byte(trimmed), "", "  "); err == nil {
+			return providers.Sanitize(buf.String()), "JSON"
+		}
+	}
+	return providers.Sanitize(strings.TrimRight(body, "\n")), "text"
+}
