@@ -170,7 +170,7 @@ func ms(d time.Duration) string {
 
 // callFailed words a non-2xx answer, with what WWW-Authenticate says.
 func callFailed(r *providers.CallResult) error {
-	e := &providers.Error{Kind: providers.KindHTTP, Status: r.Status, Description: fmt.Sprintf("the API answered %d %s", r.Status, http.StatusText(r.Status))}
+	e := &providers.Error{Status: r.Status, Description: fmt.Sprintf("the API answered %d %s", r.Status, http.StatusText(r.Status))}
 	switch {
 	case strings.Contains(r.WWWAuthenticate, "insufficient_scope"):
 		e.Hint = "the token lacks a scope this call needs: " + r.WWWAuthenticate
@@ -184,7 +184,9 @@ func callFailed(r *providers.CallResult) error {
 	return callError{e}
 }
 
-// callError is an API failure whose details were already printed.
-type callError struct{ *providers.Error }
+// callError is an API failure: it reads without a provider prefix, and its
+// hint still reaches the user through Unwrap.
+type callError struct{ err *providers.Error }
 
-func (e callError) Error() string { return e.Summary() }
+func (e callError) Error() string { return e.err.Summary() }
+func (e callError) Unwrap() error { return e.err }
