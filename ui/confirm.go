@@ -12,6 +12,7 @@ import (
 // confirmDelete asks once more before a provider is deleted: y deletes,
 // anything in No keeps it. It draws on the status line.
 type confirmDelete struct {
+	bus   *bus
 	keys  ConfirmKeyMap
 	st    *theme.Styles
 	name  string
@@ -38,9 +39,9 @@ func (c *confirmDelete) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(km, c.keys.Yes):
-		return emit(deleteConfirmedIntent{c.name})
+		return c.bus.emit(deleteConfirmedIntent{c.name})
 	case key.Matches(km, c.keys.No):
-		return emit(closeIntent{})
+		return c.bus.emit(closeIntent{})
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ const maxExchanges = 8
 // the summary (on every reload and tick) and the data a command loaded
 // (decoded claims, masked token, history); it only renders.
 type detailView struct {
+	bus      *bus
 	keys     DetailKeyMap
 	st       *theme.Styles
 	loc      *time.Location
@@ -87,15 +88,15 @@ func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case scroll(&d.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
 	case key.Matches(km, k.Close):
-		return emit(toggleDetailIntent{})
+		return d.bus.emit(toggleDetailIntent{})
 	case key.Matches(km, k.Table):
-		return emit(focusDetailIntent{on: false})
+		return d.bus.emit(focusDetailIntent{on: false})
 	case key.Matches(km, k.Help):
-		return emit(helpIntent{})
+		return d.bus.emit(helpIntent{})
 	case key.Matches(km, k.Quit):
-		return emit(quitIntent{})
+		return d.bus.emit(quitIntent{})
 	case d.name != "":
-		return actionIntent(km, k.Actions, d.name)
+		return actionIntent(d.bus, km, k.Actions, d.name)
 	}
 	return nil
 }
@@ -236,15 +237,14 @@ func (d *detailView) content(width int) string {
 			when = "expired " + countdown(-left) + " ago"
 		}
 		exp := when + " · " + d.both(t.ExpiresAt)
+		if t.ExpirySource != "" && !t.ExpiryAssumed {
+			exp += " · from " + t.ExpirySource
+		}
 		line("Expires", exp, lifeClass(&cellStyles{ok: st.OK, warn: st.Warn, bad: st.Bad}, left, t.Lifetime()))
 		if t.ExpiryAssumed {
-			src := orDash(t.ExpirySource)
-			line("Assumed", "* the server gave no expiry: taken from "+src, st.Warn)
-		} else if t.ExpirySource != "" {
-			line("Source", "expiry from "+t.ExpirySource, st.Muted)
+			line("Assumed", "* the server gave no expiry: taken from "+orDash(t.ExpirySource), st.Warn)
 		}
-		line("Issued", d.both(t.IssuedAt), text)
-		line("Lifetime", fmt.Sprintf("%s · refresh margin %s", human(t.Lifetime()), human(t.RefreshMargin())), text)
+		line("Issued", fmt.Sprintf("%s · lifetime %s, refresh margin %s", d.both(t.IssuedAt), human(t.Lifetime()), human(t.RefreshMargin())), text)
 		skew := "unknown (no Date header)"
 		if !t.ServerDate.IsZero() {
 			skew = fmt.Sprintf("%s (local clock minus the server's Date)", signed(t.Skew))

@@ -11,6 +11,7 @@ import (
 // filterBar is the / input: it filters the table as it is typed; enter
 // keeps the filter, esc clears it.
 type filterBar struct {
+	bus   *bus
 	keys  FilterKeyMap
 	input textinput.Model
 	st    *theme.Styles
@@ -60,18 +61,18 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(km, f.keys.Apply):
 			f.input.Blur()
-			return emit(filterChangedIntent{text: f.input.Value(), done: true})
+			return f.bus.emit(filterChangedIntent{text: f.input.Value(), done: true})
 		case key.Matches(km, f.keys.Clear):
 			f.input.SetValue("")
 			f.input.Blur()
-			return emit(filterChangedIntent{text: "", done: true})
+			return f.bus.emit(filterChangedIntent{text: "", done: true})
 		}
 	}
 	before := f.input.Value()
 	var cmd tea.Cmd
 	f.input, cmd = f.input.Update(msg)
 	if v := f.input.Value(); v != before {
-		return tea.Batch(cmd, emit(filterChangedIntent{text: v}))
+		return tea.Batch(cmd, f.bus.emit(filterChangedIntent{text: v}))
 	}
 	return cmd
 }

@@ -29,6 +29,7 @@ type formValues struct {
 // the secret blank on edit keeps the stored one (the store's PutProvider
 // does that with an empty ClientSecret).
 type providerForm struct {
+	bus   *bus
 	keys  FormKeyMap
 	st    *theme.Styles
 	theme *huh.Theme
@@ -250,7 +251,7 @@ func (f *providerForm) resize() {
 		return
 	}
 	f.form = f.form.WithWidth(max(min(f.width-f.st.Overlay.GetHorizontalFrameSize(), 90), 20)).
-		WithHeight(max(f.height-f.st.Overlay.GetVerticalFrameSize(), 5))
+		WithHeight(max(f.height-f.st.Overlay.GetVerticalFrameSize()-2, 5))
 }
 
 // Update implements Component: esc cancels; the rest goes to huh.
@@ -259,7 +260,7 @@ func (f *providerForm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, f.keys.Cancel) {
-		return emit(closeIntent{})
+		return f.bus.emit(closeIntent{})
 	}
 	m, cmd := f.form.Update(msg)
 	if fm, ok := m.(*huh.Form); ok {
@@ -268,15 +269,15 @@ func (f *providerForm) Update(msg tea.Msg) tea.Cmd {
 	switch f.form.State {
 	case huh.StateCompleted:
 		if !f.v.save {
-			return emit(closeIntent{})
+			return f.bus.emit(closeIntent{})
 		}
 		p, err := f.provider()
 		if err != nil {
-			return emit(closeIntent{})
+			return f.bus.emit(closeIntent{})
 		}
-		return emit(saveIntent{p: p, isNew: f.isNew})
+		return f.bus.emit(saveIntent{p: p, isNew: f.isNew})
 	case huh.StateAborted:
-		return emit(closeIntent{})
+		return f.bus.emit(closeIntent{})
 	}
 	return cmd
 }

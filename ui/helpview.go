@@ -24,6 +24,7 @@ func newHelp(st *theme.Styles) help.Model {
 // helpView is the full help (?): the keys of the component that had the
 // focus, and what the table's marks and colours mean.
 type helpView struct {
+	bus  *bus
 	keys HelpKeyMap
 	st   *theme.Styles
 	help help.Model
@@ -57,9 +58,9 @@ func (h *helpView) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(km, h.keys.Close):
-		return emit(closeIntent{})
+		return h.bus.emit(closeIntent{})
 	case key.Matches(km, h.keys.Quit):
-		return emit(quitIntent{})
+		return h.bus.emit(quitIntent{})
 	}
 	return nil
 }

@@ -22,9 +22,29 @@ type Component interface {
 	help.KeyMap
 }
 
-// emit turns a message into a command, so a component can ask the root for
-// something (an intent) the same way an async result arrives.
-func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+// bus carries intents from a component to the root within the same
+// Update: the root drains it right after the component returns, so a
+// change of focus ("/" then typing) never races the next key.
+type bus struct{ q []tea.Msg }
+
+// emit queues an intent; it returns no command, so it can end a case.
+func (b *bus) emit(msg tea.Msg) tea.Cmd {
+	if b == nil {
+		return nil
+	}
+	b.q = append(b.q, msg)
+	return nil
+}
+
+// next pops the oldest intent.
+func (b *bus) next() (tea.Msg, bool) {
+	if len(b.q) == 0 {
+		return nil, false
+	}
+	msg := b.q[0]
+	b.q = b.q[1:]
+	return msg, true
+}
 
 // ---- intents: a component asks the root to act ----
 

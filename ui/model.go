@@ -138,6 +138,7 @@ type Model struct {
 	picker  *callPicker
 	result  *callView
 	spin    spinner.Model
+	bus     *bus
 
 	// st8 is the mutable bookkeeping shared by the copies Bubble Tea makes
 	// of the model (maps and counters behind one pointer).
@@ -222,6 +223,10 @@ func New(cfg Config) Model {
 			lastEndpoint: map[string]providers.Endpoint{},
 		},
 	}
+	b := &bus{}
+	m.bus = b
+	m.table.bus, m.filter.bus, m.detail.bus, m.helpV.bus, m.form.bus = b, b, b, b, b
+	m.confirm.bus, m.picker.bus, m.result.bus = b, b, b
 	m.table.SetNow(m.now)
 	m.resize(80, 24)
 	return m
@@ -371,18 +376,29 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	}
 	// Anything else (huh's own messages, cursor blinks) goes to the
 	// focused component.
-	return m.focused().Update(msg)
+	return m.deliver(msg)
 }
 
-// route gives a key to the focused component; a cursor move in the table
+// route gives a key to the focused component.
+func (m *Model) route(km tea.KeyMsg) tea.Cmd { return m.deliver(km) }
+
+// deliver gives msg to the focused component, then handles the intents it
+// emitted, in order, before the next message; a cursor move in the table
 // updates the detail.
-func (m *Model) route(km tea.KeyMsg) tea.Cmd {
+func (m *Model) deliver(msg tea.Msg) tea.Cmd {
 	before := m.table.Selected()
-	cmd := m.focused().Update(km)
-	if m.table.Selected() != before {
-		return tea.Batch(cmd, m.syncDetail(true))
+	cmds := []tea.Cmd{m.focused().Update(msg)}
+	for {
+		in, ok := m.bus.next()
+		if !ok {
+			break
+		}
+		cmds = append(cmds, m.update(in))
 	}
-	return cmd
+	if m.table.Selected() != before {
+		cmds = append(cmds, m.syncDetail(true))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) focused() Component {

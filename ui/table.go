@@ -97,7 +97,7 @@ const (
 func layoutColumns(width int) columns {
 	c := columns{mark: colMark, status: colStatus, expires: colExpires}
 	used := colMark + 1 + colStatus + 1 + colExpires // the name's separator counted
-	wide := width >= 150
+	wide := width >= 110
 	try := func(dst *int, w int) {
 		if width-used-(w+1) >= nameMin {
 			*dst = w
@@ -121,7 +121,7 @@ func layoutColumns(width int) columns {
 		qbar = 10
 	}
 	try(&c.qbar, qbar)
-	c.name = min(max(width-used, 1), nameMax)
+	c.name = min(max(width-used, 1), max(nameMax, width/4))
 	return c
 }
 
@@ -129,6 +129,7 @@ func layoutColumns(width int) columns {
 // renders only the ones in view, so a frame costs the same with 100 or
 // 10,000 providers. Countdowns are computed in View from the root's clock.
 type providerTable struct {
+	bus    *bus
 	keys   TableKeyMap
 	normal cellStyles
 	sel    cellStyles
@@ -360,53 +361,53 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.Sort):
 		t.SetSort((t.sortBy + 1) % 3)
 	case key.Matches(km, k.Filter):
-		return emit(filterIntent{})
+		return t.bus.emit(filterIntent{})
 	case key.Matches(km, k.Detail):
 		if sel != "" || t.detailOpen {
-			return emit(toggleDetailIntent{})
+			return t.bus.emit(toggleDetailIntent{})
 		}
 	case key.Matches(km, k.FocusDetail):
-		return emit(focusDetailIntent{on: true})
+		return t.bus.emit(focusDetailIntent{on: true})
 	case key.Matches(km, k.Back):
 		if t.filter != "" {
-			return emit(filterChangedIntent{text: "", done: true})
+			return t.bus.emit(filterChangedIntent{text: "", done: true})
 		}
 		if t.detailOpen {
-			return emit(toggleDetailIntent{})
+			return t.bus.emit(toggleDetailIntent{})
 		}
 	case key.Matches(km, k.Help):
-		return emit(helpIntent{})
+		return t.bus.emit(helpIntent{})
 	case key.Matches(km, k.Quit):
-		return emit(quitIntent{})
+		return t.bus.emit(quitIntent{})
 	case key.Matches(km, a.Add):
-		return emit(addIntent{})
+		return t.bus.emit(addIntent{})
 	case key.Matches(km, a.RefreshAll):
-		return emit(refreshAllIntent{})
+		return t.bus.emit(refreshAllIntent{})
 	case sel == "":
 		return nil
 	default:
-		return actionIntent(km, a, sel)
+		return actionIntent(t.bus, km, a, sel)
 	}
 	return nil
 }
 
 // actionIntent maps an action key on the provider name to its intent.
-func actionIntent(km tea.KeyMsg, a ActionKeyMap, name string) tea.Cmd {
+func actionIntent(b *bus, km tea.KeyMsg, a ActionKeyMap, name string) tea.Cmd {
 	switch {
 	case key.Matches(km, a.Refresh):
-		return emit(refreshIntent{name})
+		return b.emit(refreshIntent{name})
 	case key.Matches(km, a.Copy):
-		return emit(copyIntent{name})
+		return b.emit(copyIntent{name})
 	case key.Matches(km, a.CopyCurl):
-		return emit(copyCurlIntent{name})
+		return b.emit(copyCurlIntent{name})
 	case key.Matches(km, a.TestCall):
-		return emit(testCallIntent{name})
+		return b.emit(testCallIntent{name})
 	case key.Matches(km, a.Edit):
-		return emit(editIntent{name})
+		return b.emit(editIntent{name})
 	case key.Matches(km, a.Delete):
-		return emit(deleteIntent{name})
+		return b.emit(deleteIntent{name})
 	case key.Matches(km, a.AutoRefresh):
-		return emit(autoToggleIntent{name})
+		return b.emit(autoToggleIntent{name})
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 // callPicker lists a provider's saved endpoints and a last "custom" entry
 // where a method and URL are typed.
 type callPicker struct {
+	bus   *bus
 	keys  PickerKeyMap
 	st    *theme.Styles
 	input textinput.Model
@@ -100,7 +101,7 @@ func (c *callPicker) Update(msg tea.Msg) tea.Cmd {
 	typing := onCustom && (km.Type == tea.KeyRunes || km.Type == tea.KeySpace)
 	switch {
 	case key.Matches(km, c.keys.Back):
-		return emit(closeIntent{})
+		return c.bus.emit(closeIntent{})
 	case key.Matches(km, c.keys.Choose):
 		return c.choose()
 	case !typing && key.Matches(km, c.keys.Up):
@@ -123,14 +124,14 @@ func (c *callPicker) Update(msg tea.Msg) tea.Cmd {
 func (c *callPicker) choose() tea.Cmd {
 	if c.cursor < len(c.endpoints) {
 		e := c.endpoints[c.cursor]
-		return emit(callIntent{name: c.name, label: e.Name, req: providers.RequestFromEndpoint(e)})
+		return c.bus.emit(callIntent{name: c.name, label: e.Name, req: providers.RequestFromEndpoint(e)})
 	}
 	req, err := parseCustomCall(c.input.Value())
 	if err != nil {
 		c.err = err.Error()
 		return nil
 	}
-	return emit(callIntent{name: c.name, label: req.Method + " " + req.URL, req: req})
+	return c.bus.emit(callIntent{name: c.name, label: req.Method + " " + req.URL, req: req})
 }
 
 // parseCustomCall reads "METHOD URL" or a bare URL (GET).
@@ -194,6 +195,7 @@ func (c *callPicker) FullHelp() [][]key.Binding { return c.keys.FullHelp() }
 // callView shows a test-call's answer: status, timings, headers (the
 // rate-limit ones first) and the body, JSON pretty-printed, in a viewport.
 type callView struct {
+	bus  *bus
 	keys ResultKeyMap
 	st   *theme.Styles
 	vp   viewport.Model
@@ -254,13 +256,13 @@ func (v *callView) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case scroll(&v.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
 	case key.Matches(km, k.Back):
-		return emit(closeIntent{})
+		return v.bus.emit(closeIntent{})
 	case key.Matches(km, k.Again):
 		if !v.loading {
-			return emit(testCallIntent{v.name})
+			return v.bus.emit(testCallIntent{v.name})
 		}
 	case key.Matches(km, k.Help):
-		return emit(helpIntent{})
+		return v.bus.emit(helpIntent{})
 	}
 	return nil
 }

@@ -1,0 +1,260 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/sandbox"
+	"github.com/tokentop/tokentop/store"
+	"github.com/tokentop/tokentop/theme"
+)
+
+// t0 is the fixed clock of every test: goldens do not move.
+var t0 = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// signingKey is generated once per test binary: RSA keys are slow to make.
+var signingKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// clock is a settable clock shared by the sandbox, the store and the UI.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// syncBuffer is the OSC52 output: written by commands, read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is a real store in a temporary directory, filled with the sandbox's
+// providers, the sandbox serving on loopback.
+type env struct {
+	t     *testing.T
+	ctx   context.Context
+	clock *clock
+	sb    *sandbox.Server
+	srv   *httptest.Server
+	st    *store.Store
+	path  string
+	out   *syncBuffer
+}
+
+// newEnv builds an env; with fetch, every provider gets its first token
+// (the broken one fails and records its error).
+func newEnv(t *testing.T, fetch bool) *env {
+	t.Helper()
+	clk := &clock{t: t0}
+	sb := sandbox.New(sandbox.Options{Now: clk.Now, Key: signingKey()})
+	// The server's Date header follows the test clock too, so the clock
+	// skew shown is the same on every run.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", clk.Now().UTC().Format(http.TimeFormat))
+		sb.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	ps, err := providers.LoadConfig(strings.NewReader(sb.ProvidersYAML(srv.URL)), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tokentop.db")
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{Path: path, Client: &providers.Client{Now: clk.Now}, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.PutProviders(ctx, ps); err != nil {
+		t.Fatal(err)
+	}
+	if fetch {
+		for _, p := range ps {
+			_, _ = st.Token(ctx, p.Name, store.TokenOptions{})
+		}
+	}
+	return &env{t: t, ctx: ctx, clock: clk, sb: sb, srv: srv, st: st, path: path, out: &syncBuffer{}}
+}
+
+// asciiStyles are the default theme on an Ascii renderer: goldens hold no
+// colour codes, whatever the terminal running the tests.
+func asciiStyles() (*theme.Styles, *lipgloss.Renderer) {
+	r := lipgloss.NewRenderer(io.Discard, termenv.WithProfile(termenv.Ascii))
+	r.SetHasDarkBackground(true)
+	p, _ := theme.Lookup("")
+	return theme.New(r, p), r
+}
+
+func (e *env) config() Config {
+	st, r := asciiStyles()
+	return Config{
+		Store: e.st, Styles: st, Renderer: r, Now: e.clock.Now, Location: time.UTC,
+		Output: e.out, DBLabel: "test.db", Client: &providers.Client{Now: e.clock.Now},
+	}
+}
+
+// start runs the dashboard in a teatest program and waits for the rows.
+func (e *env) start(cfg Config, w, h int) *teatest.TestModel {
+	e.t.Helper()
+	tm := teatest.NewTestModel(e.t, New(cfg), teatest.WithInitialTermSize(w, h))
+	e.t.Cleanup(func() { _ = tm.Quit() })
+	waitFor(e.t, tm, "cognito-dev")
+	return tm
+}
+
+// waitFor waits until the program has drawn every one of texts.
+func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
+	t.Helper()
+	seen := make([]bool, len(texts))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		all := true
+		for i, s := range texts {
+			seen[i] = seen[i] || bytes.Contains(b, []byte(s))
+			all = all && seen[i]
+		}
+		return all
+	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+// press sends keys: single runes, or names such as "enter", "esc", "down".
+func press(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		switch k {
+		case "enter":
+			tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+		case "esc":
+			tm.Send(tea.KeyMsg{Type: tea.KeyEscape})
+		case "down":
+			tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+		case "up":
+			tm.Send(tea.KeyMsg{Type: tea.KeyUp})
+		case "tab":
+			tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+		case "right":
+			tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+		case "left":
+			tm.Send(tea.KeyMsg{Type: tea.KeyLeft})
+		case "backspace":
+			tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+		case "ctrl+u":
+			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
+		default:
+			tm.Type(k)
+		}
+	}
+}
+
+// selectProvider filters the table down to one provider (so the cursor is
+// on it) with the filter input, as a user would.
+func selectProvider(t *testing.T, tm *teatest.TestModel, name string) {
+	t.Helper()
+	press(tm, "/", name, "enter")
+	waitFor(t, tm, "filter \""+name+"\": 1 shown")
+}
+
+// final quits and returns the last frame the model renders.
+func final(t *testing.T, tm *teatest.TestModel) string {
+	t.Helper()
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second))
+	return m.View()
+}
+
+// mask replaces what differs between runs (ports, token signatures, JWT
+// ids, latencies) with '#', keeping every width.
+func normalize(s string) string {
+	for _, re := range normalizers {
+		s = re.ReplaceAllStringFunc(s, func(m string) string {
+			sub := re.FindStringSubmatchIndex(m)
+			if len(sub) < 4 {
+				return strings.Repeat("#", len([]rune(m)))
+			}
+			return m[:sub[2]] + strings.Repeat("#", len([]rune(m[sub[2]:sub[3]]))) + m[sub[3]:]
+		})
+	}
+	return s
+}
+
+var normalizers = []*regexp.Regexp{
+	regexp.MustCompile(`127\.0\.0\.1:(\d+)`),
+	regexp.MustCompile(`…(\S{4}) \(\d+ chars\)`),
+	regexp.MustCompile(`jti +(\S+)`),
+	regexp.MustCompile(`kid +(\S+)`),
+	regexp.MustCompile(`( *[0-9.]+(?:µs|ms|s)) (?:token|could)`),
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv("TOKENTOP_UI_HELPER_DB") != "" {
+		os.Exit(helperProcess())
+	}
+	os.Exit(m.Run())
+}
+
+// helperProcess is the other process of TestAnotherProcessFetches: it
+// opens the same database and fetches a token, as `tokentop token` would.
+func helperProcess() int {
+	now, err := time.Parse(time.RFC3339, os.Getenv("TOKENTOP_UI_HELPER_NOW"))
+	if err != nil {
+		return 2
+	}
+	clk := func() time.Time { return now }
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{Path: os.Getenv("TOKENTOP_UI_HELPER_DB"), Client: &providers.Client{Now: clk}, Now: clk})
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 1
+	}
+	defer st.Close()
+	if _, err := st.Token(ctx, os.Getenv("TOKENTOP_UI_HELPER_NAME"), store.TokenOptions{}); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+)
+
+func TestStaleResultsAreDropped(t *testing.T) {
+	e := newEnv(t, false)
+	m := New(e.config())
+	m.st8.refreshing["ants"] = 7
+	m.update(refreshedMsg{name: "ants", seq: 6, err: errors.New("old")})
+	if m.st8.refreshing["ants"] != 7 || m.status.Text() != "" {
+		t.Fatalf("a stale refresh result was applied: %v %q", m.st8.refreshing, m.status.Text())
+	}
+	m.st8.callSeq = 3
+	m.update(callDoneMsg{name: "ants", seq: 2, err: errors.New("old")})
+	if m.status.Text() != "" {
+		t.Fatalf("a stale call result was applied: %q", m.status.Text())
+	}
+	m.st8.appliedLoad = 9
+	m.update(summariesMsg{seq: 8, sums: []store.Summary{{Provider: providers.Provider{Name: "old"}}}})
+	if _, ok := m.table.Row("old"); ok {
+		t.Fatal("a stale reload replaced a newer one")
+	}
+	m.st8.copySeq = 5
+	m.update(copiedMsg{name: "ants", seq: 4, what: "token", via: []string{"OSC52"}})
+	if m.status.Text() != "" {
+		t.Fatalf("a stale copy result was applied: %q", m.status.Text())
+	}
+}
+
+func TestStatusTimeoutIsTagged(t *testing.T) {
+	e := newEnv(t, false)
+	m := New(e.config())
+	m.setStatus(statusInfo, "first", "")
+	first := m.status.seq
+	m.setStatus(statusInfo, "second", "")
+	m.update(statusTimeoutMsg{seq: first})
+	if m.status.Text() != "second" {
+		t.Fatalf("an old timeout cleared a newer message: %q", m.status.Text())
+	}
+}
+
+func TestServerTextIsSanitised(t *testing.T) {
+	st, _ := asciiStyles()
+	d := newDetailView(st, DefaultDetailKeyMap(), time.UTC, false)
+	d.SetSize(100, 40)
+	evil := "bad\x1b]52;c;ZXZpbA==\x07 \x1b[2J\x9b31m desc"
+	d.Show(store.Summary{
+		Provider:  providers.Provider{Name: "p", TokenURL: "https://x/\x1b[31mtoken"},
+		LastError: &store.ErrorRecord{At: t0, Message: evil, Hint: "hint\x1b[0m"},
+		LastCall:  &store.CallRecord{At: t0, Endpoint: "e\x1b[1m", Status: 200, RateLimit: map[string]string{"policy": "x\x1b[5m"}},
+	}, rowFlags{}, false, t0)
+	d.SetData(detailDataMsg{name: "p", history: []providers.Exchange{{Started: t0, Error: evil}}})
+	out := d.View()
+	if strings.ContainsAny(out, "\x1b\x07\x9b") {
+		t.Fatalf("escape sequences from a server reached the screen: %q", out)
+	}
+
+	v := newCallView(st, DefaultResultKeyMap())
+	v.SetSize(100, 40)
+	v.Start("p", "e", providers.CallRequest{Method: "GET", URL: "https://x"})
+	v.Finish(callDoneMsg{res: &providers.CallResult{Method: "GET", URL: "https://x", Status: 200, Body: `{"a":"\u001b[31m"}` + "\x1b]0;title\x07"}}, t0)
+	if out := v.View(); strings.ContainsAny(out, "\x1b\x07") {
+		t.Fatalf("escape sequences in a body reached the screen: %q", out)
+	}
+}
+
+func TestCurlCommand(t *testing.T) {
+	e := providers.Endpoint{Name: "create", Method: "post", URL: "https://api.example.com/v1/items?x=1&y=2",
+		Headers: map[string]string{"X-Trace": "it's"}, Body: `{"name":"anvil"}`}
+	got := curlCommand("tokentop --db /tmp/t.db", "auth0-prod", "Bearer", e)
+	want := `curl -X POST -H "Authorization: Bearer $(tokentop --db /tmp/t.db token auth0-prod)" -H 'X-Trace: it'\''s' -d '{"name":"anvil"}' 'https://api.example.com/v1/items?x=1&y=2'`
+	if got != want {
+		t.Fatalf("curl:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestCountdown(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		59*time.Minute + 12*time.Second: "59:12",
+		90 * time.Second:                "01:30",
+		3*time.Hour + 2*time.Second:     "3:00:02",
+		-65 * time.Second:               "-01:05",
+		150 * time.Hour:                 "6d06h",
+	} {
+		if got := countdown(d); got != want {
+			t.Errorf("countdown(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestParseCustomCall(t *testing.T) {
+	if r, err := parseCustomCall("post https://x.test/a"); err != nil || r.Method != "POST" || r.URL != "https://x.test/a" {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if r, err := parseCustomCall("https://x.test/a"); err != nil || r.Method != "GET" {
+		t.Fatalf("%+v %v", r, err)
+	}
+	for _, bad := range []string{"", "GET", "GET /relative", "G3T https://x", "a b c"} {
+		if _, err := parseCustomCall(bad); err == nil {
+			t.Errorf("%q should not parse", bad)
+		}
+	}
+}
+
+func TestLayoutFitsEveryWidth(t *testing.T) {
+	for w := 40; w <= 240; w++ {
+		c := layoutColumns(w)
+		total := c.mark + c.name + 1 + c.status + 1 + c.expires
+		for _, x := range []int{c.env, c.life, c.quota, c.qbar, c.last} {
+			if x > 0 {
+				total += x + 1
+			}
+		}
+		if total > w {
+			t.Fatalf("width %d: columns take %d", w, total)
+		}
+	}
+}
