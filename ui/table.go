@@ -150,6 +150,7 @@ type providerTable struct {
 	now        time.Time
 	spin       string
 	detailOpen bool
+	loaded     bool
 	counts     counts
 }
 
@@ -176,6 +177,7 @@ func (t *providerTable) SetSize(width, height int) {
 // SetRows replaces the data, keeping the selection on the same provider.
 func (t *providerTable) SetRows(sums []store.Summary, flags func(string) rowFlags) {
 	sel := t.Selected()
+	t.loaded = true
 	t.rows = make([]row, len(sums))
 	clear(t.index)
 	for i, s := range sums {
@@ -427,9 +429,12 @@ func (t *providerTable) View() string {
 	h := t.visibleRows()
 	if len(t.view) == 0 {
 		msg := "no providers yet: press a to add one, or run tokentop import FILE"
-		if t.filter != "" {
+		switch {
+		case !t.loaded:
+			msg = "loading…"
+		case t.filter != "":
 			msg = fmt.Sprintf("no provider matches %q (esc clears the filter)", t.filter)
-		} else if len(t.rows) > 0 {
+		case len(t.rows) > 0:
 			msg = ""
 		}
 		b.WriteString("\n" + t.hint.Render(fit("  "+msg, t.width, false)))
