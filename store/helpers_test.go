@@ -49,8 +49,10 @@ type tokenServer struct {
 	RefuseBasic bool
 	// FailWith, when set, is the OAuth error code to answer with (400).
 	failWith atomic.Value
-	// Block, when set, holds requests until the client goes away.
+	// block, when set, holds requests until the client goes away or gate
+	// is closed.
 	block atomic.Bool
+	gate  chan struct{}
 	// Requests (every request) and issued (tokens handed out).
 	requests atomic.Int64
 	issued   atomic.Int64
@@ -59,7 +61,8 @@ type tokenServer struct {
 }
 
 func newTokenServer(t testing.TB) *tokenServer {
-	ts := &tokenServer{ClientID: "client-1", Secret: "client-secret-" + randHex(8), Lifetime: 3600, received: make(chan struct{}, 100)}
+	ts := &tokenServer{ClientID: "client-1", Secret: "client-secret-" + randHex(8), Lifetime: 3600,
+		received: make(chan struct{}, 100), gate: make(chan struct{})}
 	ts.failWith.Store("")
 	ts.Server = httptest.NewServer(http.HandlerFunc(ts.serve))
 	t.Cleanup(ts.Close)
@@ -80,15 +83,21 @@ func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 	case ts.received <- struct{}{}:
 	default:
 	}
-	if ts.block.Load() {
-		<-r.Context().Done()
-		return
-	}
 	if ts.Delay > 0 {
 		time.Sleep(ts.Delay)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+	// Read the body first: only then does the server notice a client going
+	// away (and cancel r.Context()).
+	formErr := r.ParseForm()
+	if ts.block.Load() {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-ts.gate:
+		}
+	}
+	if formErr != nil || r.PostForm.Get("grant_type") != "client_credentials" {
 		w.WriteHeader(400)
 		fmt.Fprint(w, `{"error":"invalid_request"}`)
 		return

@@ -1,0 +1,452 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+var t0 = time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC)
+
+// leaseOf reads the provider's lease as stored (nil when none).
+func leaseOf(t *testing.T, s *Store, name string) *leaseRecord {
+	t.Helper()
+	var l *leaseRecord
+	must(t, s.view(t.Context(), func(tx *bolt.Tx) error {
+		var rec leaseRecord
+		ok, err := s.getJSON(tx, bLeases, name, &rec)
+		if ok {
+			l = &rec
+		}
+		return err
+	}))
+	return l
+}
+
+func TestTokenCachedUntilMargin(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t) // 3600 s tokens: margin 360 s
+	clk := newClock(t0)
+	s := openStore(t, Options{Now: clk.Now})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+
+	first, err := s.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	if first.Cached || len(first.Exchanges) != 1 || !first.Token.IssuedAt.Equal(t0) {
+		t.Fatalf("first call: cached=%v exchanges=%d issued=%v", first.Cached, len(first.Exchanges), first.Token.IssuedAt)
+	}
+	clk.Add(3600*time.Second - 360*time.Second - time.Second) // 1 s before the margin
+	again, err := s.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	if !again.Cached || again.Token.AccessToken != first.Token.AccessToken || len(again.Exchanges) != 0 {
+		t.Fatalf("inside the margin: cached=%v token %q, want %q", again.Cached, again.Token.AccessToken, first.Token.AccessToken)
+	}
+	if ts.Issued() != 1 {
+		t.Fatalf("issued %d, want 1", ts.Issued())
+	}
+	clk.Add(time.Second) // at the margin: refresh
+	next, err := s.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	if next.Cached || next.Token.AccessToken == first.Token.AccessToken || ts.Issued() != 2 {
+		t.Fatalf("past the margin: cached=%v issued=%d", next.Cached, ts.Issued())
+	}
+	cached, err := s.CachedToken(ctx, "svc")
+	must(t, err)
+	if cached.AccessToken != next.Token.AccessToken || !cached.ExpiresAt.Equal(clk.Now().Add(time.Hour)) {
+		t.Fatalf("CachedToken = %+v", cached)
+	}
+}
+
+func TestForceRefresh(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	clk := newClock(t0) // a frozen clock: a forced refresh must not trust IssuedAt
+	s := openStore(t, Options{Now: clk.Now})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+	seen := map[string]bool{}
+	for i := range 3 {
+		res, err := s.Token(ctx, "svc", TokenOptions{ForceRefresh: i > 0})
+		must(t, err)
+		if res.Cached || seen[res.Token.AccessToken] {
+			t.Fatalf("call %d: cached=%v token %q seen before=%v", i, res.Cached, res.Token.AccessToken, seen[res.Token.AccessToken])
+		}
+		seen[res.Token.AccessToken] = true
+	}
+	if ts.Issued() != 3 {
+		t.Fatalf("issued %d, want 3", ts.Issued())
+	}
+	res, err := s.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	if !res.Cached || !seen[res.Token.AccessToken] {
+		t.Fatal("the forced token was not cached")
+	}
+}
+
+func TestFetchErrorRecorded(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	clk := newClock(t0)
+	s := openStore(t, Options{Now: clk.Now})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+	ts.failWith.Store("invalid_scope")
+
+	_, err := s.Token(ctx, "svc", TokenOptions{})
+	pe, ok := providers.AsError(err)
+	if !ok || pe.Code != "invalid_scope" || pe.Hint == "" {
+		t.Fatalf("Token: %v (a *providers.Error with a hint expected)", err)
+	}
+	if l := leaseOf(t, s, "svc"); l != nil {
+		t.Fatalf("the lease outlived the failed fetch: %+v", l)
+	}
+	hist, err := s.History(ctx, "svc")
+	must(t, err)
+	if len(hist) != 1 || hist[0].Status != 400 || !strings.Contains(hist[0].Error, "invalid_scope") {
+		t.Fatalf("History = %+v", hist)
+	}
+	sm, err := s.Summary(ctx, "svc")
+	must(t, err)
+	if sm.LastError == nil || sm.LastError.Kind != "oauth" || sm.LastError.Status != 400 || sm.LastError.Hint != pe.Hint ||
+		!strings.Contains(sm.LastError.Message, "invalid_scope") || !sm.LastError.At.Equal(t0) {
+		t.Fatalf("LastError = %+v", sm.LastError)
+	}
+	if st := sm.Status(clk.Now()); st != providers.StatusError {
+		t.Fatalf("Status = %s, want error", st)
+	}
+
+	// The next success clears the error.
+	ts.failWith.Store("")
+	clk.Add(time.Minute)
+	_, err = s.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	sm, err = s.Summary(ctx, "svc")
+	must(t, err)
+	if sm.LastError != nil || sm.Status(clk.Now()) != providers.StatusValid || sm.Token == nil || sm.Token.AccessToken != "" {
+		t.Fatalf("after success: %+v", sm)
+	}
+	if sm.Quota.Month != 1 {
+		t.Fatalf("a failed fetch was counted: %+v", sm.Quota)
+	}
+}
+
+func TestHistoryKeepsTheLastFifty(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	clk := newClock(t0)
+	s := openStore(t, Options{Now: clk.Now})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+	for range 60 {
+		clk.Add(time.Second)
+		_, err := s.Token(ctx, "svc", TokenOptions{ForceRefresh: true})
+		must(t, err)
+	}
+	hist, err := s.History(ctx, "svc")
+	must(t, err)
+	if len(hist) != MaxExchanges {
+		t.Fatalf("History has %d, want %d", len(hist), MaxExchanges)
+	}
+	for i, ex := range hist {
+		if want := clk.Now().Add(-time.Duration(i) * time.Second); !ex.Started.Equal(want) {
+			t.Fatalf("History[%d] started %v, want %v (newest first)", i, ex.Started, want)
+		}
+	}
+	must(t, s.view(ctx, func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bExchanges).Bucket([]byte("svc")).Stats().KeyN; n != MaxExchanges {
+			t.Errorf("%d exchanges stored, want %d", n, MaxExchanges)
+		}
+		return nil
+	}))
+}
+
+func TestLearnedAuthStyle(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	ts.RefuseBasic = true
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(ctx, ts.provider("svc"))) // auth_style unset: auto
+
+	res, err := s.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	if len(res.Exchanges) != 2 || res.Exchanges[0].AuthStyle != providers.AuthBasic || res.Exchanges[1].AuthStyle != providers.AuthPost {
+		t.Fatalf("first fetch exchanges: %+v", res.Exchanges)
+	}
+	sm, err := s.Summary(ctx, "svc")
+	must(t, err)
+	if sm.AuthStyleLearned != providers.AuthPost {
+		t.Fatalf("learned %q, want post", sm.AuthStyleLearned)
+	}
+	// Next time post goes first: one request, no second basic attempt.
+	res, err = s.Token(ctx, "svc", TokenOptions{ForceRefresh: true})
+	must(t, err)
+	if len(res.Exchanges) != 1 || res.Exchanges[0].AuthStyle != providers.AuthPost || ts.styleCount("basic") != 1 {
+		t.Fatalf("second fetch: %d exchanges, basic tried %d times", len(res.Exchanges), ts.styleCount("basic"))
+	}
+	hist, err := s.History(ctx, "svc")
+	must(t, err)
+	if len(hist) != 3 {
+		t.Fatalf("History has %d exchanges, want 3", len(hist))
+	}
+}
+
+func TestConcurrentCallersGetOneToken(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	ts.Delay = 100 * time.Millisecond
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+
+	var wg sync.WaitGroup
+	tokens := make([]string, 20)
+	errs := make([]error, 20)
+	for i := range tokens {
+		wg.Go(func() {
+			res, err := s.Token(ctx, "svc", TokenOptions{})
+			if err == nil {
+				tokens[i] = res.Token.AccessToken
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i := range tokens {
+		if errs[i] != nil || tokens[i] != tokens[0] {
+			t.Fatalf("caller %d: %q, %v (caller 0: %q)", i, tokens[i], errs[i], tokens[0])
+		}
+	}
+	if ts.Issued() != 1 {
+		t.Fatalf("issued %d tokens, want 1", ts.Issued())
+	}
+}
+
+func TestTwoStoresShareOneToken(t *testing.T) {
+	// Two Stores on one file coordinate through the lease, as processes do.
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	ts.Delay = 200 * time.Millisecond
+	path := testDB(t)
+	a := openStore(t, Options{Path: path})
+	b := openStore(t, Options{Path: path})
+	must(t, a.PutProvider(ctx, ts.provider("svc")))
+	var wg sync.WaitGroup
+	var ra, rb *TokenResult
+	var ea, eb error
+	wg.Go(func() { ra, ea = a.Token(ctx, "svc", TokenOptions{}) })
+	wg.Go(func() { rb, eb = b.Token(ctx, "svc", TokenOptions{}) })
+	wg.Wait()
+	must(t, ea)
+	must(t, eb)
+	if ra.Token.AccessToken != rb.Token.AccessToken || ts.Issued() != 1 {
+		t.Fatalf("tokens %q and %q, issued %d", ra.Token.AccessToken, rb.Token.AccessToken, ts.Issued())
+	}
+}
+
+func TestCancelledFetchReleasesLease(t *testing.T) {
+	ts := newTokenServer(t)
+	ts.block.Store(true)
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(t.Context(), ts.provider("svc")))
+
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Token(ctx, "svc", TokenOptions{})
+		done <- err
+	}()
+	<-ts.received
+	if l := leaseOf(t, s, "svc"); l == nil || l.Owner != s.owner {
+		t.Fatalf("no lease during the fetch: %+v", l)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Token after cancel: %v", err)
+	}
+	// The flight finishes its bookkeeping after the caller has gone.
+	waitFor(t, func() bool { return leaseOf(t, s, "svc") == nil })
+	sm, err := s.Summary(t.Context(), "svc")
+	must(t, err)
+	if sm.LastError != nil {
+		t.Errorf("a cancelled fetch was recorded as the provider's error: %+v", sm.LastError)
+	}
+}
+
+func TestOneCallerGivingUpDoesNotFailTheOthers(t *testing.T) {
+	ts := newTokenServer(t)
+	ts.block.Store(true)
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(t.Context(), ts.provider("svc")))
+
+	actx, cancelA := context.WithCancel(t.Context())
+	aDone := make(chan error, 1)
+	go func() { _, err := s.Token(actx, "svc", TokenOptions{}); aDone <- err }()
+	<-ts.received
+	bDone := make(chan *TokenResult, 1)
+	go func() {
+		res, err := s.Token(t.Context(), "svc", TokenOptions{})
+		if err != nil {
+			t.Error(err)
+		}
+		bDone <- res
+	}()
+	waitFor(t, func() bool {
+		s.flights.mu.Lock()
+		defer s.flights.mu.Unlock()
+		return s.flights.waiting["svc"] == 2
+	})
+	cancelA()
+	if err := <-aDone; !errors.Is(err, context.Canceled) {
+		t.Fatalf("A: %v", err)
+	}
+	close(ts.gate) // the server answers now
+	res := <-bDone
+	if res == nil || res.Token.AccessToken == "" || ts.requests.Load() != 1 {
+		t.Fatalf("B: %+v, %d requests", res, ts.requests.Load())
+	}
+}
+
+func TestWaitsForAnotherProcessLease(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+	// Another process's live lease, soon to end without a token (it died):
+	// Token waits for it to expire, then fetches.
+	must(t, s.update(ctx, func(tx *bolt.Tx) error {
+		return putJSON(tx, bLeases, "svc", leaseRecord{Owner: "another", Expires: time.Now().Add(300 * time.Millisecond)})
+	}))
+	res, err := s.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	if res.Cached || ts.Issued() != 1 || leaseOf(t, s, "svc") != nil {
+		t.Fatalf("cached=%v issued=%d lease=%+v", res.Cached, ts.Issued(), leaseOf(t, s, "svc"))
+	}
+
+	// A live lease whose holder saves a token meanwhile: the waiter takes
+	// that token and fetches nothing.
+	other := openStore(t, Options{Path: s.Path()})
+	must(t, s.update(ctx, func(tx *bolt.Tx) error {
+		return putJSON(tx, bLeases, "svc", leaseRecord{Owner: "another", Expires: time.Now().Add(time.Hour)})
+	}))
+	go func() {
+		<-time.After(50 * time.Millisecond)
+		_ = other.update(context.Background(), func(tx *bolt.Tx) error {
+			if err := other.putToken(tx, "svc", &providers.Token{AccessToken: "from-another", TokenType: "Bearer",
+				IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+				return err
+			}
+			return del(tx, bLeases, "svc")
+		})
+	}()
+	res, err = s.Token(ctx, "svc", TokenOptions{ForceRefresh: true})
+	must(t, err)
+	if res.Token.AccessToken != "from-another" || !res.Cached || ts.Issued() != 1 {
+		t.Fatalf("got %q cached=%v issued=%d", res.Token.AccessToken, res.Cached, ts.Issued())
+	}
+}
+
+func TestWaitingIsBoundedByContext(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+	must(t, s.update(ctx, func(tx *bolt.Tx) error {
+		return putJSON(tx, bLeases, "svc", leaseRecord{Owner: "another", Expires: time.Now().Add(time.Hour)})
+	}))
+	cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, err := s.Token(cctx, "svc", TokenOptions{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Token: %v", err)
+	}
+	if ts.requests.Load() != 0 {
+		t.Fatal("fetched despite another's live lease")
+	}
+}
+
+func TestTokenUnknownProvider(t *testing.T) {
+	s := openStore(t, Options{})
+	for _, o := range []TokenOptions{{}, {ForceRefresh: true}} {
+		_, err := s.Token(t.Context(), "nope", o)
+		if !errors.Is(err, ErrNotFound) || err.Error() != "no provider named nope" {
+			t.Errorf("Token(%+v): %v", o, err)
+		}
+	}
+	if _, err := s.CachedToken(t.Context(), "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("CachedToken: %v", err)
+	}
+	must(t, s.PutProvider(t.Context(), providers.Provider{Name: "p"}))
+	if _, err := s.CachedToken(t.Context(), "p"); !errors.Is(err, ErrNotFound) || err.Error() != "p has no cached token" {
+		t.Errorf("CachedToken without a token: %v", err)
+	}
+}
+
+func TestSummaries(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	clk := newClock(t0)
+	s := openStore(t, Options{Now: clk.Now})
+	p := ts.provider("b-svc")
+	p.Quota = &providers.Quota{Limit: 100, Per: providers.PerDay}
+	must(t, s.PutProviders(ctx, []providers.Provider{p, {Name: "a-none", ClientSecretRef: "env:X"}}))
+	_, err := s.Token(ctx, "b-svc", TokenOptions{})
+	must(t, err)
+	call := CallRecord{At: t0, Endpoint: "me", Status: 200, Latency: 12 * time.Millisecond, RateLimit: map[string]string{"remaining": "9"}}
+	must(t, s.RecordCall(ctx, "b-svc", call))
+
+	sums, err := s.Summaries(ctx)
+	must(t, err)
+	if len(sums) != 2 || sums[0].Provider.Name != "a-none" || sums[1].Provider.Name != "b-svc" {
+		t.Fatalf("Summaries order: %+v", sums)
+	}
+	none, svc := sums[0], sums[1]
+	if none.Token != nil || none.HasSecret || none.Status(clk.Now()) != providers.StatusNone {
+		t.Errorf("a-none: %+v", none)
+	}
+	if svc.Token == nil || svc.Token.AccessToken != "" || svc.Token.TokenType != "Bearer" || svc.Token.Scope != "read write" ||
+		!svc.HasSecret || svc.Provider.ClientSecret != "" || svc.AuthStyleLearned != providers.AuthBasic {
+		t.Errorf("b-svc: %+v", svc)
+	}
+	if svc.Quota != (QuotaUsage{Hour: 1, Day: 1, Month: 1, Limit: 100, Per: providers.PerDay, Used: 1}) {
+		t.Errorf("quota: %+v", svc.Quota)
+	}
+	if svc.LastCall == nil || svc.LastCall.Latency != call.Latency || svc.LastCall.RateLimit["remaining"] != "9" {
+		t.Errorf("last call: %+v", svc.LastCall)
+	}
+	for _, c := range []struct {
+		after time.Duration
+		want  providers.Status
+	}{{0, providers.StatusValid}, {56 * time.Minute, providers.StatusExpiring}, {time.Hour, providers.StatusExpired}} {
+		if got := svc.Status(clk.Now().Add(c.after)); got != c.want {
+			t.Errorf("status after %v: %s, want %s", c.after, got, c.want)
+		}
+	}
+	one, err := s.Summary(ctx, "b-svc")
+	must(t, err)
+	if one.Token == nil || !one.Token.ExpiresAt.Equal(svc.Token.ExpiresAt) {
+		t.Errorf("Summary: %+v", one)
+	}
+	// An error older than the token does not make the status an error.
+	svc.LastError = &ErrorRecord{At: t0.Add(-time.Minute)}
+	if svc.Status(clk.Now()) != providers.StatusValid {
+		t.Error("an error older than the token counted")
+	}
+	svc.LastError.At = t0.Add(time.Minute)
+	if svc.Status(clk.Now()) != providers.StatusError {
+		t.Error("an error newer than the token did not count")
+	}
+}
+
+// waitFor polls cond until it holds (the test's own deadline bounds it).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-t.Context().Done():
+			t.Fatal("condition never held")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
