@@ -293,7 +293,7 @@ func (d *detailView) content(width int) string {
 		}
 		line("Last call", fmt.Sprintf("%s · %s · %s · %s", code, latency(c.Latency), orDash(clean(c.Endpoint)), d.local(c.At)), text)
 		if rl := c.RateLimit; len(rl) > 0 {
-			line("Rate limit", rateLimitText(rl), text)
+			line("Rate limit", rateLimitText(rl, false), text)
 		}
 	}
 	if e := sm.LastError; e != nil {
@@ -373,10 +373,14 @@ func (d *detailView) locOrLocal() *time.Location {
 	return time.Local
 }
 
-// rateLimitText lists the last rate-limit figures in a fixed order.
-func rateLimitText(rl map[string]string) string {
+// rateLimitText lists rate-limit figures in a fixed order; relative shows
+// "reset in" (fresh figures), else the reset time (recorded ones).
+func rateLimitText(rl map[string]string, relative bool) string {
 	var parts []string
 	for _, k := range []string{"limit", "remaining", "reset_in", "reset", "policy"} {
+		if _, ok := rl["reset_in"]; (k == "reset" && relative && ok) || (k == "reset_in" && !relative) {
+			continue
+		}
 		if v, ok := rl[k]; ok {
 			label := k
 			if k == "reset_in" {

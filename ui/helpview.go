@@ -70,13 +70,12 @@ func (h *helpView) View() string {
 	st := h.st
 	var b strings.Builder
 	b.WriteString(st.PanelTitle.Render("Keys"))
-	b.WriteString("\n\n")
+	b.WriteString("\n")
 	if h.of != nil {
 		b.WriteString(h.help.FullHelpView(h.of.FullHelp()))
 	}
 	b.WriteString("\n\n")
 	b.WriteString(st.PanelTitle.Render("Marks and colours"))
-	b.WriteString("\n")
 	legend := []struct {
 		mark string
 		sty  lipgloss.Style
@@ -84,7 +83,7 @@ func (h *helpView) View() string {
 	}{
 		{"↻", st.Accent, "auto-refresh on: a new token inside the refresh margin"},
 		{"‖", st.Accent, "auto-refresh paused: the quota is at 90 %"},
-		{"59:58*", st.Row, "* expiry assumed: the server gave none (JWT exp or the default)"},
+		{"59:58*", st.Row, "expiry assumed: the server gave none"},
 		{"59:58", st.OK, "valid"},
 		{"04:59", st.Warn, "under 5 minutes or 20 % of the lifetime left"},
 		{"-01:05", st.Bad, "expired that long ago"},
@@ -92,10 +91,8 @@ func (h *helpView) View() string {
 		{"1/100 api", st.Row, "the API's rate limit, from the last test-call"},
 	}
 	for _, l := range legend {
-		b.WriteString("  " + l.sty.Render(fit(l.mark, 10, true)) + "  " + st.Muted.Render(l.text) + "\n")
+		b.WriteString("\n  " + l.sty.Render(fit(l.mark, 10, true)) + "  " + st.Muted.Render(l.text))
 	}
-	b.WriteString("\n")
-	b.WriteString(st.Muted.Render("esc or ? closes this help"))
 	w := min(h.width, 100)
 	return st.Overlay.Width(w - st.Overlay.GetHorizontalBorderSize()).Render(b.String())
 }

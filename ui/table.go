@@ -82,7 +82,7 @@ type columns struct {
 }
 
 const (
-	colMark    = 2
+	colMark    = 3
 	colStatus  = 8
 	colExpires = 9
 	colQuota   = 12
@@ -559,7 +559,13 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 	case r.auto:
 		mark = "↻"
 	}
-	put(cs.accent, fit(mark, c.mark, false))
+	// The cursor is a mark as well as a highlight: with NO_COLOR (or a
+	// monochrome terminal) the highlight is gone.
+	cursor := " "
+	if selected {
+		cursor = "▸"
+	}
+	put(cs.accent, fit(cursor+mark, c.mark, false))
 	put(cs.text, fit(s.Provider.Name, c.name, false))
 	if c.env > 0 {
 		put(cs.muted, " "+fit(s.Provider.Env, c.env, false))

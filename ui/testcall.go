@@ -333,9 +333,9 @@ func (v *callView) content(width int) string {
 	line("Status", fmt.Sprintf("%d %s · %s", r.Status, http.StatusText(r.Status), clean(r.Proto)), statusSty)
 	t := r.Timings
 	line("Timing", fmt.Sprintf("dns %s · connect %s · tls %s · first byte %s · total %s",
-		latency(t.DNS), latency(t.Connect), latency(t.TLS), latency(t.FirstByte), latency(t.Total)), st.Row)
+		phase(t.DNS), phase(t.Connect), phase(t.TLS), phase(t.FirstByte), latency(t.Total)), st.Row)
 	if f := r.RateLimit.Fields(v.now); len(f) > 0 {
-		line("Rate limit", rateLimitText(f), st.Info)
+		line("Rate limit", rateLimitText(f, true), st.Info)
 	}
 	if r.WWWAuthenticate != "" {
 		line("Challenge", r.WWWAuthenticate, st.Warn)
@@ -371,7 +371,6 @@ func (v *callView) content(width int) string {
 		}
 	}
 	headers("Rate-limit headers", rlKeys)
-	headers("Headers", otherKeys)
 
 	body, kind := prettyBody(r.Body)
 	size := fmt.Sprintf("%d bytes", len(r.Body))
@@ -386,7 +385,17 @@ func (v *callView) content(width int) string {
 		b.WriteString(st.Row.Render(wrapText("  "+l, width)))
 		b.WriteByte('\n')
 	}
+	headers("Headers", otherKeys)
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// phase is one timing phase; "-" when it did not happen (a reused
+// connection has no DNS, connect or TLS).
+func phase(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return latency(d)
 }
 
 // isRateLimitHeader picks out X-RateLimit-*, RateLimit*, Retry-After.
