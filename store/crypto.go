@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"filippo.io/age"
@@ -269,9 +268,9 @@ func (k *keyring) open(sealed []byte, what string) (string, error) {
 		return "", err
 	}
 	r, err := age.Decrypt(bytes.NewReader(sealed), id)
-	var b strings.Builder
+	var plain []byte
 	if err == nil {
-		_, err = io.Copy(&b, r)
+		plain, err = io.ReadAll(r)
 	}
 	if err != nil {
 		if errors.Is(err, age.ErrIncorrectIdentity) {
@@ -279,5 +278,5 @@ func (k *keyring) open(sealed []byte, what string) (string, error) {
 		}
 		return "", fmt.Errorf("cannot decrypt %s in database %s: %w", what, k.dbPath, err)
 	}
-	return b.String(), nil
+	return string(plain), nil
 }
