@@ -146,12 +146,12 @@ func (d *detailView) title() string {
 		return "no provider selected"
 	}
 	p := d.sum.Provider
-	parts := []string{p.Name}
+	parts := []string{clean(p.Name)}
 	if p.Preset != "" {
-		parts = append(parts, p.Preset)
+		parts = append(parts, clean(p.Preset))
 	}
 	if p.Env != "" {
-		parts = append(parts, p.Env)
+		parts = append(parts, clean(p.Env))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -67,13 +67,11 @@ func formTheme(name string, r *lipgloss.Renderer) *huh.Theme {
 	return t
 }
 
-var styleType = reflect.TypeFor[lipgloss.Style]()
-
 // rebind sets the renderer of every lipgloss.Style reachable in v.
 func rebind(v reflect.Value, r *lipgloss.Renderer) {
 	switch v.Kind() {
 	case reflect.Struct:
-		if v.Type() == styleType {
+		if v.Type() == reflect.TypeFor[lipgloss.Style]() {
 			if v.CanSet() {
 				v.Set(reflect.ValueOf(v.Interface().(lipgloss.Style).Renderer(r)))
 			}

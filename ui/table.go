@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -45,6 +46,8 @@ type rowFlags struct {
 // row is one provider as the table holds it.
 type row struct {
 	sum    store.Summary
+	name   string // sanitised for the screen (env comes from a config file)
+	env    string
 	status providers.Status
 	search string // lower-cased name, env and preset, for the filter
 	rowFlags
@@ -183,6 +186,8 @@ func (t *providerTable) SetRows(sums []store.Summary, flags func(string) rowFlag
 	for i, s := range sums {
 		t.rows[i] = row{
 			sum:      s,
+			name:     clean(s.Provider.Name),
+			env:      clean(s.Provider.Env),
 			search:   strings.ToLower(s.Provider.Name + " " + s.Provider.Env + " " + s.Provider.Preset),
 			rowFlags: flags(s.Provider.Name),
 		}
@@ -547,7 +552,7 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 	w := 0
 	put := func(st lipgloss.Style, text string) {
 		b.WriteString(st.Render(text))
-		w += len([]rune(text))
+		w += utf8.RuneCountInString(text)
 	}
 
 	mark := " "
@@ -566,9 +571,9 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 		cursor = "▸"
 	}
 	put(cs.accent, fit(cursor+mark, c.mark, false))
-	put(cs.text, fit(s.Provider.Name, c.name, false))
+	put(cs.text, fit(r.name, c.name, false))
 	if c.env > 0 {
-		put(cs.muted, " "+fit(s.Provider.Env, c.env, false))
+		put(cs.muted, " "+fit(r.env, c.env, false))
 	}
 	status := string(r.status)
 	stSty := statusStyle(cs, r.status)
