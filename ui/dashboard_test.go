@@ -420,7 +420,7 @@ func TestQuit(t *testing.T) {
 	e := newEnv(t, false)
 	tm := e.start(e.config(), 80, 24)
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 }
 
 func TestReadOnlyDisablesChanges(t *testing.T) {

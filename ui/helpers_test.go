@@ -160,7 +160,7 @@ func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
 			all = all && seen[i]
 		}
 		return all
-	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
 // press sends keys: single runes, or names such as "enter", "esc", "down".
@@ -203,7 +203,7 @@ func selectProvider(t *testing.T, tm *teatest.TestModel, name string) {
 func final(t *testing.T, tm *teatest.TestModel) string {
 	t.Helper()
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
-	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second))
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
 	return m.View()
 }
 
