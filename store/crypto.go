@@ -146,8 +146,8 @@ func (k *keyring) recipient(tx *bolt.Tx) (*age.X25519Recipient, error) {
 }
 
 func holdsSealed(tx *bolt.Tx) bool {
-	for _, name := range [][]byte{bSecrets, bTokens} {
-		if b := tx.Bucket(name); b != nil {
+	for _, name := range []string{bSecrets, bTokens} {
+		if b := bucket(tx, name); b != nil {
 			if k, _ := b.Cursor().First(); k != nil {
 				return true
 			}

@@ -23,9 +23,15 @@ func onDisk(t *testing.T, s *Store) (db, key []byte) {
 func checkNoPlaintext(t *testing.T, s *Store, ts *tokenServer, passphrase bool) {
 	t.Helper()
 	ctx := t.Context()
+	// Basic first, refused, then post: the history holds the secret's
+	// Authorization header and the form with client_secret, both redacted.
+	ts.RefuseBasic = true
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	res, err := s.Token(ctx, "svc", TokenOptions{})
 	must(t, err)
+	if len(res.Exchanges) != 2 {
+		t.Fatalf("%d exchanges, want basic and post", len(res.Exchanges))
+	}
 	at := res.Token.AccessToken
 	if !strings.HasPrefix(at, "at-") {
 		t.Fatalf("unexpected token %q", at)
@@ -35,7 +41,8 @@ func checkNoPlaintext(t *testing.T, s *Store, ts *tokenServer, passphrase bool) 
 		name string
 		data []byte
 	}{{"database", db}, {"key file", key}} {
-		for _, secret := range []string{ts.Secret, at} {
+		basic := strings.TrimPrefix(providers.BasicAuth(ts.ClientID, ts.Secret), "Basic ")
+		for _, secret := range []string{ts.Secret, at, basic} {
 			if bytes.Contains(blob.data, []byte(secret)) {
 				t.Errorf("the %s holds %q in plain text", blob.name, secret)
 			}

@@ -31,7 +31,8 @@ func (s *Store) openDB(ctx context.Context, readOnly bool) (*bolt.DB, error) {
 	for {
 		var file *os.File
 		opts := &bolt.Options{
-			ReadOnly: readOnly,
+			ReadOnly:     readOnly,
+			NoStatistics: true,
 			// A timeout shorter than bbolt's own 50 ms poll makes Open try
 			// the lock once; the loop here waits, ctx-aware.
 			Timeout: time.Nanosecond,
@@ -42,6 +43,14 @@ func (s *Store) openDB(ctx context.Context, readOnly bool) (*bolt.DB, error) {
 			},
 		}
 		db, err := guard(s.path, func() (*bolt.DB, error) { return bolt.Open(s.path, fileMode, opts) })
+		if err == nil && !readOnly {
+			// Before writing, check the file is whole now that no other
+			// process can be changing it: never write into a damaged file.
+			if err = checkHeader(s.path); err != nil {
+				db.Close()
+				return nil, err
+			}
+		}
 		if err == nil {
 			return db, nil
 		}

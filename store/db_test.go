@@ -165,6 +165,19 @@ func TestForeignBoltFile(t *testing.T) {
 	checkCorrupt(t, path, "another program")
 }
 
+func TestUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads any file")
+	}
+	path := filledDB(t)
+	must(t, os.Chmod(path, 0))
+	defer os.Chmod(path, 0o600)
+	_, err := Open(t.Context(), Options{Path: path})
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "permission denied") {
+		t.Fatalf("Open: %v", err)
+	}
+}
+
 func TestDirectoryIsNotADatabase(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Open(t.Context(), Options{Path: dir})
@@ -187,7 +200,7 @@ func TestNewerSchemaOpensReadOnly(t *testing.T) {
 
 	db, err := bolt.Open(path, 0o600, nil)
 	must(t, err)
-	must(t, db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(kSchema, []byte("2")) }))
+	must(t, db.Update(func(tx *bolt.Tx) error { return bucket(tx, bMeta).Put([]byte(kSchema), []byte("2")) }))
 	must(t, db.Close())
 	before, err := os.ReadFile(path)
 	must(t, err)

@@ -156,20 +156,18 @@ type staleToken struct {
 	gen   uint64
 }
 
-// fresh reports whether rec can be handed out (usable, and not the token
-// a forced refresh set out to replace).
+// fresh reports whether rec can be handed out: usable, and for a forced
+// refresh not the token it set out to replace (the one present at its
+// first look, usable or not).
 func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool {
-	if !rec.usable(s.now()) {
+	if o.ForceRefresh && !stale.known {
+		stale.known = true
+		if rec != nil {
+			stale.gen = rec.Gen
+		}
 		return false
 	}
-	if o.ForceRefresh {
-		if !stale.known {
-			stale.known, stale.gen = true, rec.Gen
-			return false
-		}
-		return rec.Gen != stale.gen
-	}
-	return true
+	return rec.usable(s.now()) && (!o.ForceRefresh || rec.Gen != stale.gen)
 }
 
 // obtain runs in a flight: take the lease (or wait for the holder's
@@ -299,7 +297,7 @@ func fingerprint(tx *bolt.Tx, p providers.Provider) [32]byte {
 	h := sha256.New()
 	h.Write([]byte(settingsKey(p)))
 	h.Write([]byte{0})
-	h.Write(tx.Bucket(bSecrets).Get([]byte(p.Name)))
+	h.Write(bucket(tx, bSecrets).Get([]byte(p.Name)))
 	var sum [32]byte
 	h.Sum(sum[:0])
 	return sum
@@ -331,7 +329,6 @@ func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*Token
 	now := s.now()
 	out := &TokenResult{Token: res.Token, Exchanges: res.Exchanges}
 	serr := s.update(sctx, func(tx *bolt.Tx) error {
-		out.Warnings = nil
 		if err := s.releaseLease(tx, name); err != nil {
 			return err
 		}
@@ -372,6 +369,11 @@ func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*Token
 			}
 		})
 	})
+	if serr != nil {
+		// The save rolled back, lease release included: release it alone,
+		// so others need not wait for it to expire.
+		_ = s.update(sctx, func(tx *bolt.Tx) error { return s.releaseLease(tx, name) })
+	}
 	if ferr != nil {
 		return nil, ferr
 	}

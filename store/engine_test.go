@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -157,7 +158,7 @@ func TestHistoryKeepsTheLastFifty(t *testing.T) {
 		}
 	}
 	must(t, s.view(ctx, func(tx *bolt.Tx) error {
-		if n := tx.Bucket(bExchanges).Bucket([]byte("svc")).Stats().KeyN; n != MaxExchanges {
+		if n := bucket(tx, bExchanges).Bucket([]byte("svc")).Stats().KeyN; n != MaxExchanges {
 			t.Errorf("%d exchanges stored, want %d", n, MaxExchanges)
 		}
 		return nil
@@ -306,6 +307,34 @@ func TestOneCallerGivingUpDoesNotFailTheOthers(t *testing.T) {
 	res := <-bDone
 	if res == nil || res.Token.AccessToken == "" || ts.requests.Load() != 1 {
 		t.Fatalf("B: %+v, %d requests", res, ts.requests.Load())
+	}
+}
+
+func TestSettingsChangedDuringFetch(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	ts.block.Store(true)
+	s := openStore(t, Options{})
+	p := ts.provider("svc")
+	must(t, s.PutProvider(ctx, p))
+	done := make(chan *TokenResult, 1)
+	go func() {
+		res, err := s.Token(ctx, "svc", TokenOptions{})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	<-ts.received
+	p.Scopes = []string{"admin"}
+	must(t, s.PutProvider(ctx, p)) // no lock is held during the fetch
+	close(ts.gate)
+	res := <-done
+	if res == nil || !slices.Contains(res.Warnings, "the settings of svc changed during the fetch; this token was not cached") {
+		t.Fatalf("result: %+v", res)
+	}
+	if _, err := s.CachedToken(ctx, "svc"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a token fetched with the old settings was cached: %v", err)
 	}
 }
 

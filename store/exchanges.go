@@ -19,7 +19,7 @@ func appendExchanges(tx *bolt.Tx, name string, exs []providers.Exchange) error {
 	if len(exs) == 0 {
 		return nil
 	}
-	b, err := tx.Bucket(bExchanges).CreateBucketIfNotExists([]byte(name))
+	b, err := bucket(tx, bExchanges).CreateBucketIfNotExists([]byte(name))
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Store) History(ctx context.Context, name string) ([]providers.Exchange,
 		if !has(tx, bProviders, name) {
 			return notFoundProvider(name)
 		}
-		eb := tx.Bucket(bExchanges)
+		eb := bucket(tx, bExchanges)
 		if eb == nil {
 			return nil
 		}

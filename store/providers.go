@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -80,7 +81,7 @@ func (s *Store) putSecret(tx *bolt.Tx, p providers.Provider) (changed bool, err 
 		if err != nil {
 			return false, err
 		}
-		return true, tx.Bucket(bSecrets).Put([]byte(p.Name), sealed)
+		return true, bucket(tx, bSecrets).Put([]byte(p.Name), sealed)
 	case p.ClientSecretRef != "":
 		return oldSealed != nil, del(tx, bSecrets, p.Name)
 	}
@@ -179,7 +180,7 @@ func (s *Store) HasSecret(ctx context.Context, name string) (bool, error) {
 func (s *Store) Providers(ctx context.Context) ([]providers.Provider, error) {
 	var ps []providers.Provider
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bProviders)
+		b := bucket(tx, bProviders)
 		if b == nil {
 			return nil
 		}
@@ -205,13 +206,13 @@ func (s *Store) DeleteProvider(ctx context.Context, name string) error {
 		if !has(tx, bProviders, name) {
 			return notFoundProvider(name)
 		}
-		for _, b := range [][]byte{bProviders, bSecrets, bTokens, bState, bLeases} {
+		for _, b := range []string{bProviders, bSecrets, bTokens, bState, bLeases} {
 			if err := del(tx, b, name); err != nil {
 				return err
 			}
 		}
-		for _, b := range [][]byte{bQuota, bExchanges} {
-			if err := tx.Bucket(b).DeleteBucket([]byte(name)); err != nil && err != bolt.ErrBucketNotFound {
+		for _, b := range []string{bQuota, bExchanges} {
+			if err := bucket(tx, b).DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 				return err
 			}
 		}

@@ -41,7 +41,7 @@ func windowKeys(t time.Time) (hour, day, month string) {
 // usage reads the provider's counters for the windows around now.
 func usage(tx *bolt.Tx, p providers.Provider, now time.Time) QuotaUsage {
 	var u QuotaUsage
-	if qb := tx.Bucket(bQuota); qb != nil {
+	if qb := bucket(tx, bQuota); qb != nil {
 		if b := qb.Bucket([]byte(p.Name)); b != nil {
 			h, d, m := windowKeys(now)
 			u.Hour = int(getU64(b.Get([]byte(h))))
@@ -65,7 +65,7 @@ func usage(tx *bolt.Tx, p providers.Provider, now time.Time) QuotaUsage {
 // addQuota counts n tokens issued at t in the provider's ledger and, when
 // prune is set, drops entries too old to matter.
 func addQuota(tx *bolt.Tx, name string, n int, t time.Time, prune bool) error {
-	b, err := tx.Bucket(bQuota).CreateBucketIfNotExists([]byte(name))
+	b, err := bucket(tx, bQuota).CreateBucketIfNotExists([]byte(name))
 	if err != nil {
 		return err
 	}

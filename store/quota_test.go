@@ -116,7 +116,7 @@ func TestQuotaWindows(t *testing.T) {
 	// The ledger's keys, as stored.
 	var keys []string
 	must(t, s.view(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(bQuota).Bucket([]byte("svc")).ForEach(func(k, v []byte) error {
+		return bucket(tx, bQuota).Bucket([]byte("svc")).ForEach(func(k, v []byte) error {
 			keys = append(keys, string(k)+"="+itoa(getU64(v)))
 			return nil
 		})
@@ -146,7 +146,7 @@ func TestQuotaLedgerIsPruned(t *testing.T) {
 	must(t, err)
 	var keys []string
 	must(t, s.view(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(bQuota).Bucket([]byte("svc")).ForEach(func(k, _ []byte) error {
+		return bucket(tx, bQuota).Bucket([]byte("svc")).ForEach(func(k, _ []byte) error {
 			keys = append(keys, string(k))
 			return nil
 		})

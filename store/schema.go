@@ -13,32 +13,32 @@ const SchemaVersion = 1
 
 // Buckets. Per-provider data is keyed by provider name; exchanges and quota
 // hold one nested bucket per provider.
-var (
-	bProviders = []byte("providers") // name → provider JSON (no secret)
-	bSecrets   = []byte("secrets")   // name → age ciphertext of the client secret
-	bTokens    = []byte("tokens")    // name → tokenRecord JSON (access token sealed)
-	bQuota     = []byte("quota")     // name/ → window key → count (uint64 BE)
-	bExchanges = []byte("exchanges") // name/ → sequence (uint64 BE) → Exchange JSON
-	bState     = []byte("state")     // name → stateRecord JSON
-	bLeases    = []byte("leases")    // name → leaseRecord JSON
-	bMeta      = []byte("meta")      // schema, changes
+const (
+	bProviders = "providers" // name → provider JSON (no secret)
+	bSecrets   = "secrets"   // name → age ciphertext of the client secret
+	bTokens    = "tokens"    // name → tokenRecord JSON (access token sealed)
+	bQuota     = "quota"     // name/ → window key → count (uint64 BE)
+	bExchanges = "exchanges" // name/ → sequence (uint64 BE) → Exchange JSON
+	bState     = "state"     // name → stateRecord JSON
+	bLeases    = "leases"    // name → leaseRecord JSON
+	bMeta      = "meta"      // schema, changes
 
-	kSchema  = []byte("schema")
-	kChanges = []byte("changes")
+	kSchema  = "schema"
+	kChanges = "changes"
 )
 
-func allBuckets() [][]byte {
-	return [][]byte{bProviders, bSecrets, bTokens, bQuota, bExchanges, bState, bLeases, bMeta}
+func allBuckets() []string {
+	return []string{bProviders, bSecrets, bTokens, bQuota, bExchanges, bState, bLeases, bMeta}
 }
 
 // schemaOf reads the schema version; ok is false when the file has no meta
 // bucket or no version (not initialised).
 func schemaOf(tx *bolt.Tx) (v int, ok bool, err error) {
-	m := tx.Bucket(bMeta)
+	m := bucket(tx, bMeta)
 	if m == nil {
 		return 0, false, nil
 	}
-	raw := m.Get(kSchema)
+	raw := m.Get([]byte(kSchema))
 	if raw == nil {
 		return 0, false, nil
 	}
@@ -55,7 +55,7 @@ func hasForeignBuckets(tx *bolt.Tx) bool {
 	foreign := false
 	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 		for _, b := range allBuckets() {
-			if string(b) == string(name) {
+			if b == string(name) {
 				return nil
 			}
 		}
@@ -79,12 +79,12 @@ func (s *Store) ensureSchema(tx *bolt.Tx) error {
 		return corruptError(s.path, nil, "it is a bbolt file of another program (no tokentop schema)")
 	}
 	for _, b := range allBuckets() {
-		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+		if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 			return err
 		}
 	}
 	if !ok {
-		return tx.Bucket(bMeta).Put(kSchema, []byte(strconv.Itoa(SchemaVersion)))
+		return bucket(tx, bMeta).Put([]byte(kSchema), []byte(strconv.Itoa(SchemaVersion)))
 	}
 	return nil
 }
@@ -96,8 +96,8 @@ func readOnlyError(path string, v int) error {
 
 // bumpChanges increments the change counter.
 func bumpChanges(tx *bolt.Tx) error {
-	m := tx.Bucket(bMeta)
-	return m.Put(kChanges, u64(getU64(m.Get(kChanges))+1))
+	m := bucket(tx, bMeta)
+	return m.Put([]byte(kChanges), u64(getU64(m.Get([]byte(kChanges)))+1))
 }
 
 func u64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
@@ -108,3 +108,6 @@ func getU64(b []byte) uint64 {
 	}
 	return binary.BigEndian.Uint64(b)
 }
+
+// bucket is the named top-level bucket (nil when missing).
+func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(name)) }

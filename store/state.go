@@ -75,8 +75,8 @@ func (s *Store) RecordCall(ctx context.Context, name string, c CallRecord) error
 func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
 	var n uint64
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		if m := tx.Bucket(bMeta); m != nil {
-			n = getU64(m.Get(kChanges))
+		if m := bucket(tx, bMeta); m != nil {
+			n = getU64(m.Get([]byte(kChanges)))
 		}
 		return nil
 	})

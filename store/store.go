@@ -131,7 +131,7 @@ func (s *Store) checkSchema(ctx context.Context) (needInit bool, err error) {
 			return nil
 		}
 		for _, b := range allBuckets() {
-			if tx.Bucket(b) == nil {
+			if bucket(tx, b) == nil {
 				needInit = true
 			}
 		}

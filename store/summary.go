@@ -50,7 +50,7 @@ func (s *Store) Summaries(ctx context.Context) ([]Summary, error) {
 	var out []Summary
 	now := s.now()
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bProviders)
+		b := bucket(tx, bProviders)
 		if b == nil {
 			return nil
 		}

@@ -46,7 +46,7 @@ func (s *Store) putToken(tx *bolt.Tx, name string, tok *providers.Token) error {
 	}
 	meta := *tok
 	meta.AccessToken = ""
-	gen := getU64(tx.Bucket(bMeta).Get(kChanges)) + 1
+	gen := getU64(bucket(tx, bMeta).Get([]byte(kChanges))) + 1
 	return putJSON(tx, bTokens, name, tokenRecord{Token: meta, Sealed: sealed, Gen: gen})
 }
 
