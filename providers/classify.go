@@ -47,7 +47,7 @@ func ClassifyResponse(status int, h http.Header, body []byte, p Provider, style 
 				}
 				e.Code, e.Description, e.URI = oe.Code, oe.Description, oe.URI
 			} else if msg := firstString(m, "message", "error_description", "detail", "title"); msg != "" {
-				e.Description = msg
+				e.Description = Truncate(SanitizeLine(msg), 200)
 			}
 		}
 	} else if len(trimmed) > 0 {

@@ -80,13 +80,22 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 			res.Token = tok
 			return res, nil
 		}
-		if e, ok := AsError(err); ok && p.Style() == AuthAuto && retryOtherStyle(e) && len(res.Exchanges) == 1 {
+		e, ok := AsError(err)
+		if ok && p.Style() == AuthAuto && retryOtherStyle(e) && len(res.Exchanges) == 1 {
 			continue
 		}
-		if e, ok := AsError(err); ok && e.Code == "invalid_scope" {
+		if ok && len(res.Exchanges) == 2 && retryOtherStyle(e) {
+			// Both styles were refused: "try the other style" would send
+			// the user round in a circle.
+			e.Hint = hintFor(e, p, AuthAuto)
+		}
+		if ok && e.Code == "invalid_scope" {
 			if offered := c.discoverScopes(ctx, hc, p); offered != "" {
 				e.Hint += "; the server offers: " + offered
 			}
+		}
+		if ok {
+			res.Exchanges[len(res.Exchanges)-1].Hint = e.Hint
 		}
 		return res, err
 	}
@@ -171,7 +180,9 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, secr
 	}
 	tok, err := ParseResponse(body, ParseOptions{Mapping: p.Response, Now: now, ServerDate: ex.ServerDate, DefaultLifetime: p.EffectiveLifetime()})
 	if err != nil {
-		ex.ResponseBody = redactBody(body, "")
+		// The body may still hold a token (expired on arrival, a mapped
+		// field, a bad expiry): redact it all the same.
+		ex.ResponseBody = redactBody(body, responseAccessToken(body, p.Response))
 		e, ok := AsError(err)
 		if !ok {
 			e = &Error{Kind: KindResponse, Description: "unreadable token response", Err: err}

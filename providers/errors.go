@@ -49,6 +49,10 @@ type Error struct {
 	Hint string
 	// Err is the underlying error, if any.
 	Err error
+
+	// peer names what could not be reached ("the token endpoint" when
+	// empty); test-calls say "the API".
+	peer string
 }
 
 // Error reads as one sentence: who, what, and the server's words.
@@ -77,7 +81,11 @@ func (e *Error) Summary() string {
 			fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 		}
 	case KindTransport:
-		b.WriteString("could not reach the token endpoint")
+		peer := e.peer
+		if peer == "" {
+			peer = "the token endpoint"
+		}
+		b.WriteString("could not reach " + peer)
 		if e.Description != "" {
 			fmt.Fprintf(&b, ": %s", e.Description)
 		}

@@ -76,6 +76,12 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 		return nil, &Error{Kind: KindResponse, Description: desc + "; fields present: " + strings.Join(sortedKeys(m), ", "),
 			Hint: "if the token is under another name, map it with `response: {access_token: FIELD}`"}
 	}
+	if strings.IndexFunc(tok.AccessToken, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+		// RFC 6749 A.12: an access token is printable ASCII. Anything else
+		// would reach terminals and scripts through `tokentop token`.
+		return nil, &Error{Kind: KindResponse, Description: "the access token holds characters outside printable ASCII (RFC 6749 appendix A.12); tokentop will not hand it out",
+			Hint: "check token_url and the response mapping: this does not look like a token"}
+	}
 	tok.TokenType = normaliseTokenType(lookupString(m, mp.TokenType, tokenTypeKeys))
 	tok.Scope = lookupScope(m, mp.Scope)
 
@@ -102,23 +108,42 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 }
 
 func setExpiry(tok *Token, m map[string]any, mp *ResponseMapping, o ParseOptions) error {
-	if v, key, ok := lookup(m, mp.ExpiresIn, expiresInKeys); ok {
+	fromIn := func() (bool, error) {
+		v, key, ok := lookup(m, mp.ExpiresIn, expiresInKeys)
+		if !ok {
+			return false, nil
+		}
 		secs, err := number(v)
 		if err != nil || secs <= 0 || secs > 10*365*24*3600 {
-			return &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a usable number of seconds: %s", key, SanitizeLine(fmt.Sprint(v)))}
+			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a usable number of seconds: %s", key, SanitizeLine(fmt.Sprint(v)))}
 		}
 		tok.ExpiresAt = o.Now.Add(time.Duration(secs * float64(time.Second)))
 		tok.ExpirySource = "expires_in"
-		return nil
+		return true, nil
 	}
-	if v, key, ok := lookup(m, mp.ExpiresAt, expiresAtKeys); ok {
+	fromAt := func() (bool, error) {
+		v, key, ok := lookup(m, mp.ExpiresAt, expiresAtKeys)
+		if !ok {
+			return false, nil
+		}
 		t, err := instant(v)
 		if err != nil {
-			return &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a time: %s", key, SanitizeLine(fmt.Sprint(v))), Err: err}
+			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a time: %s", key, SanitizeLine(fmt.Sprint(v))), Err: err}
 		}
 		tok.ExpiresAt = t
 		tok.ExpirySource = "expires_at"
-		return nil
+		return true, nil
+	}
+	// expires_in is preferred, unless only expires_at is mapped: a mapping
+	// wins over detection.
+	order := []func() (bool, error){fromIn, fromAt}
+	if mp.ExpiresAt != "" && mp.ExpiresIn == "" {
+		order = []func() (bool, error){fromAt, fromIn}
+	}
+	for _, f := range order {
+		if found, err := f(); found || err != nil {
+			return err
+		}
 	}
 	if c, err := DecodeJWT(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
 		tok.ExpiresAt = c.ExpiresAt
@@ -198,6 +223,7 @@ func lookupScope(m map[string]any, mapped string) string {
 }
 
 func normaliseTokenType(s string) string {
+	s = SanitizeLine(s) // first, so a type of only control characters counts as none
 	switch {
 	case s == "":
 		return "Bearer"
@@ -208,7 +234,7 @@ func normaliseTokenType(s string) string {
 	case strings.EqualFold(s, "mac"):
 		return "MAC"
 	}
-	return SanitizeLine(s)
+	return s
 }
 
 // number reads a JSON number or a numeric string.

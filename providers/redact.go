@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Redacted stands in for a secret in flight records.
@@ -24,8 +25,13 @@ var secretFields = map[string]bool{
 func redactHeaders(h http.Header) http.Header {
 	out := h.Clone()
 	if v := out.Get("Authorization"); v != "" {
-		scheme, _, _ := strings.Cut(v, " ")
-		out.Set("Authorization", scheme+" "+Redacted)
+		// Keep the scheme ("Basic [redacted]"); a value without one is all
+		// secret.
+		if scheme, _, ok := strings.Cut(v, " "); ok {
+			out.Set("Authorization", scheme+" "+Redacted)
+		} else {
+			out.Set("Authorization", Redacted)
+		}
 	}
 	if out.Get("Cookie") != "" {
 		out.Set("Cookie", Redacted)
@@ -63,31 +69,110 @@ func redactForm(form url.Values) string {
 }
 
 // redactBody returns a body fit for the flight record: the access token (and
-// any token-like JSON field) replaced, sanitised, and cut at 64 KiB.
+// any token-like JSON field, at any depth, however the server escaped it)
+// replaced, sanitised, and cut at 64 KiB.
 func redactBody(body []byte, accessToken string) string {
+	body = redactJSONSecrets(body, accessToken)
 	if accessToken != "" {
 		body = bytes.ReplaceAll(body, []byte(accessToken), []byte(Redacted))
 	}
-	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' {
-		var m map[string]any
-		dec := json.NewDecoder(bytes.NewReader(t))
-		dec.UseNumber()
-		if dec.Decode(&m) == nil {
-			for k, v := range m {
-				if s, ok := v.(string); ok && secretFields[k] && s != Redacted && s != "" {
-					body = bytes.ReplaceAll(body, mustJSON(s), mustJSON(Redacted))
-				}
-			}
-		}
-	}
 	s := Sanitize(string(body))
+	if accessToken != "" {
+		// Sanitising can join a token split by a control byte.
+		s = strings.ReplaceAll(s, accessToken, Redacted)
+	}
 	if len(s) > recordBodyLimit {
-		s = s[:recordBodyLimit] + "\n… (cut at 64 KiB for the record)"
+		cut := recordBodyLimit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "\n… (cut at 64 KiB for the record)"
 	}
 	return s
 }
 
-func mustJSON(s string) []byte {
-	b, _ := json.Marshal(s)
-	return b
+// redactJSONSecrets replaces every JSON string value that sits under a
+// secret field name or decodes to accessToken with "[redacted]". It works on
+// the raw text, so a value the server escaped ("a\/b", "\u0041") is found
+// too and the rest of the body keeps its bytes. Text that is not JSON is
+// returned as is; a body that stops being JSON part-way keeps the
+// replacements made before that point.
+func redactJSONSecrets(body []byte, accessToken string) []byte {
+	type frame struct {
+		object, wantKey bool
+		key             string
+	}
+	var (
+		stack []frame
+		spans [][2]int64
+	)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	prev := dec.InputOffset()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		end := dec.InputOffset()
+		var top *frame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, frame{object: t == '{', wantKey: t == '{'})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].wantKey = true
+				}
+			}
+		case string:
+			if top != nil && top.object && top.wantKey {
+				top.key, top.wantKey = t, false
+				break
+			}
+			if t != "" && t != Redacted && ((top != nil && top.object && secretFields[top.key]) || t == accessToken) {
+				if q := bytes.IndexByte(body[prev:end], '"'); q >= 0 {
+					spans = append(spans, [2]int64{prev + int64(q), end})
+				}
+			}
+			if top != nil && top.object {
+				top.wantKey = true
+			}
+		default:
+			if top != nil && top.object {
+				top.wantKey = true
+			}
+		}
+		prev = end
+	}
+	if len(spans) == 0 {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	var at int64
+	for _, sp := range spans {
+		out = append(out, body[at:sp[0]]...)
+		out = append(out, `"`+Redacted+`"`...)
+		at = sp[1]
+	}
+	return append(out, body[at:]...)
+}
+
+// responseAccessToken digs the access token out of a token response that
+// failed to parse, so the flight record can redact it all the same.
+func responseAccessToken(body []byte, mapping *ResponseMapping) string {
+	var m map[string]any
+	if json.Unmarshal(bytes.TrimSpace(body), &m) != nil {
+		return ""
+	}
+	mp := mapping
+	if mp == nil {
+		mp = &ResponseMapping{}
+	}
+	return lookupString(m, mp.AccessToken, accessTokenKeys)
 }

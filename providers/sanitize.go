@@ -57,8 +57,9 @@ func sanitize(s string, keepLines bool) string {
 			// dropped: a bare CR would let a server overwrite the line
 		case unicode.IsControl(r), r == 0x7f:
 			// dropped
-		case r == '\u202e' || r == '\u202d' || r == '\u2066' || r == '\u2067' || r == '\u2068' || r == '\u2069':
-			// bidi overrides could disguise text; dropped
+		case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+			// bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO,
+			// LRI RLI FSI PDI) could disguise text; dropped
 		default:
 			b.WriteString(s[i : i+size])
 		}

@@ -86,7 +86,7 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	resp, err := hc.Do(req.WithContext(tr.withContext(ctx)))
 	if err != nil {
 		e := transportError(ctx, err, Provider{Name: p.Name, TokenURL: r.URL, Timeout: p.Timeout})
-		e.Description = strings.Replace(e.Description, "token endpoint", "API", 1)
+		e.peer = "the API"
 		return nil, fmt.Errorf("test-call %s %s: %w", method, SanitizeLine(r.URL), e)
 	}
 	defer resp.Body.Close()
