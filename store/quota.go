@@ -111,6 +111,9 @@ func addQuota(tx *bolt.Tx, name string, n int, t time.Time, prune bool) error {
 // AddQuota counts n tokens as issued to the provider at at, as if fetched
 // (tests and the demo pre-fill ledgers with it).
 func (s *Store) AddQuota(ctx context.Context, name string, n int, at time.Time) error {
+	if n < 0 {
+		return fmt.Errorf("quota count for %s: %d is negative", name, n)
+	}
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		if !has(tx, bProviders, name) {
 			return notFoundProvider(name)
