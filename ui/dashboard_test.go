@@ -211,7 +211,7 @@ func TestTestCallCustom(t *testing.T) {
 
 // field waits until the form's focus is on the field titled title (huh
 // moves between fields with commands), then types text and enter.
-func field(t *testing.T, tm *teatest.TestModel, title string, keys ...string) {
+func field(t *testing.T, tm *driver, title string, keys ...string) {
 	t.Helper()
 	waitFor(t, tm, "┃ "+title)
 	press(tm, keys...)

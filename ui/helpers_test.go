@@ -140,67 +140,123 @@ func (e *env) config() Config {
 	}
 }
 
-// start runs the dashboard in a teatest program and waits for the rows.
-func (e *env) start(cfg Config, w, h int) *teatest.TestModel {
-	e.t.Helper()
-	tm := teatest.NewTestModel(e.t, New(cfg), teatest.WithInitialTermSize(w, h))
-	e.t.Cleanup(func() { _ = tm.Quit() })
-	waitFor(e.t, tm, "cognito-dev")
-	return tm
+// driver is a running dashboard: a teatest program whose output is
+// collected as it comes, so a wait sees everything drawn since the last
+// key or message the test sent, even what an earlier wait already saw.
+type driver struct {
+	*teatest.TestModel
+	mu   sync.Mutex
+	buf  []byte
+	mark int
+	done chan struct{}
 }
 
-// waitFor waits until the program has drawn every one of texts.
-func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
-	t.Helper()
-	seen := make([]bool, len(texts))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		all := true
-		for i, s := range texts {
-			seen[i] = seen[i] || bytes.Contains(b, []byte(s))
-			all = all && seen[i]
+// start runs the dashboard in a teatest program and waits for the rows.
+func (e *env) start(cfg Config, w, h int) *driver {
+	e.t.Helper()
+	d := &driver{TestModel: teatest.NewTestModel(e.t, New(cfg), teatest.WithInitialTermSize(w, h)), done: make(chan struct{})}
+	go d.collect()
+	e.t.Cleanup(func() {
+		_ = d.Quit()
+		close(d.done)
+	})
+	waitFor(e.t, d, "cognito-dev")
+	return d
+}
+
+func (d *driver) collect() {
+	chunk := make([]byte, 64<<10)
+	for {
+		n, _ := d.Output().Read(chunk)
+		if n > 0 {
+			d.mu.Lock()
+			d.buf = append(d.buf, chunk[:n]...)
+			d.mu.Unlock()
+			continue
 		}
-		return all
-	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		select {
+		case <-d.done:
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// Send sends msg and starts a new span of output for the next wait.
+func (d *driver) Send(msg tea.Msg) {
+	d.mu.Lock()
+	d.mark = len(d.buf)
+	d.mu.Unlock()
+	d.TestModel.Send(msg)
+}
+
+func (d *driver) since() []byte {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]byte(nil), d.buf[d.mark:]...)
+}
+
+// waitFor waits until the program has drawn every one of texts since the
+// test last sent it something.
+func waitFor(t *testing.T, d *driver, texts ...string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b := d.since()
+		all := true
+		for _, s := range texts {
+			all = all && bytes.Contains(b, []byte(s))
+		}
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30s for %q; drawn since the last input:\n%s", texts, b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // press sends keys: single runes, or names such as "enter", "esc", "down".
-func press(tm *teatest.TestModel, keys ...string) {
+func press(d *driver, keys ...string) {
 	for _, k := range keys {
 		switch k {
 		case "enter":
-			tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+			d.Send(tea.KeyMsg{Type: tea.KeyEnter})
 		case "esc":
-			tm.Send(tea.KeyMsg{Type: tea.KeyEscape})
+			d.Send(tea.KeyMsg{Type: tea.KeyEscape})
 		case "down":
-			tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+			d.Send(tea.KeyMsg{Type: tea.KeyDown})
 		case "up":
-			tm.Send(tea.KeyMsg{Type: tea.KeyUp})
+			d.Send(tea.KeyMsg{Type: tea.KeyUp})
 		case "tab":
-			tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+			d.Send(tea.KeyMsg{Type: tea.KeyTab})
 		case "right":
-			tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+			d.Send(tea.KeyMsg{Type: tea.KeyRight})
 		case "left":
-			tm.Send(tea.KeyMsg{Type: tea.KeyLeft})
+			d.Send(tea.KeyMsg{Type: tea.KeyLeft})
 		case "backspace":
-			tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+			d.Send(tea.KeyMsg{Type: tea.KeyBackspace})
 		case "ctrl+u":
-			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
+			d.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
 		default:
-			tm.Type(k)
+			for _, r := range k {
+				d.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			}
 		}
 	}
 }
 
 // selectProvider filters the table down to one provider (so the cursor is
 // on it) with the filter input, as a user would.
-func selectProvider(t *testing.T, tm *teatest.TestModel, name string) {
+func selectProvider(t *testing.T, tm *driver, name string) {
 	t.Helper()
 	press(tm, "/", name, "enter")
 	waitFor(t, tm, "filter \""+name+"\": 1 shown")
 }
 
 // final quits and returns the last frame the model renders.
-func final(t *testing.T, tm *teatest.TestModel) string {
+func final(t *testing.T, tm *driver) string {
 	t.Helper()
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	m := tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second))
