@@ -269,3 +269,21 @@ func lineOf(text, name string) string {
 	}
 	return ""
 }
+
+// A preset fills token_url from the issuer and the comma separator: the
+// fetch must use those effective settings, as `show` prints them.
+func TestPresetSettingsReachTheRequest(t *testing.T) {
+	e := newEnv(t)
+	var id, secret string
+	for _, c := range e.sb.Clients() {
+		if c.Name == "ants" {
+			id, secret = c.ClientID, c.ClientSecret
+		}
+	}
+	e.mustRun(secret+"\n", "add", "ants2", "--preset", "ants", "--issuer", e.url+"/ants", "--client-id", id,
+		"--client-secret-stdin", "--scope", "item,event")
+	out := e.mustRun("", "token", "ants2", "--json")
+	if !strings.Contains(out, `"scope": "item,event"`) {
+		t.Fatalf("token via preset: %s", out)
+	}
+}

@@ -58,6 +58,13 @@ func (c *Client) CloseIdleConnections() { c.transports.closeIdle() }
 // the exchanges, for the flight recorder, and the error is an *Error.
 func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result, error) {
 	res := &Result{}
+	// Presets fill token_url, auth style, separators and mappings: the
+	// request always uses the effective settings that `show` prints.
+	eff, _, err := p.Effective()
+	if err != nil {
+		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "unusable settings", Err: err}
+	}
+	p = eff
 	if err := CheckTokenURL(p); err != nil {
 		return res, err
 	}
