@@ -50,14 +50,8 @@ func (s *Server) handleANTS(w http.ResponseWriter, r *http.Request) {
 		writeANTSError(w, badRequest(errInvalidScope, "Invalid scope: Requested scope is invalid"))
 		return
 	}
-	now := s.now()
-	tok, err := s.mintJWT(grant{client: c, issuer: issuer(r), scopes: scopes}, now)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if err := s.record(c.ClientID, now, 0); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+	tok, ok := s.issueJWT(w, r, c, scopes)
+	if !ok {
 		return
 	}
 	writeTokenJSON(w, http.StatusOK, antsToken{

@@ -34,14 +34,8 @@ func (s *Server) handleCognito(w http.ResponseWriter, r *http.Request) {
 		writeCognitoError(w, badRequest(errInvalidScope, "unknown scope"))
 		return
 	}
-	now := s.now()
-	tok, err := s.mintJWT(grant{client: c, issuer: issuer(r), scopes: scopes}, now)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if err := s.record(c.ClientID, now, 0); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+	tok, ok := s.issueJWT(w, r, c, scopes)
+	if !ok {
 		return
 	}
 	writeTokenJSON(w, http.StatusOK, cognitoToken{
