@@ -259,6 +259,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tickMsg:
 		return m.onTick(msg)
 	case tea.KeyMsg:
+		if keys := splitRunes(msg); keys != nil {
+			cmds := make([]tea.Cmd, 0, len(keys))
+			for _, k := range keys {
+				cmds = append(cmds, m.update(k))
+			}
+			return tea.Batch(cmds...)
+		}
 		if key.Matches(msg, m.keys.ForceQuit) {
 			return m.quit()
 		}
@@ -377,6 +384,22 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	// Anything else (huh's own messages, cursor blinks) goes to the
 	// focused component.
 	return m.deliver(msg)
+}
+
+// splitRunes returns one key message per rune when msg holds several typed
+// runes, and nil otherwise. Bubble Tea v1 reads keys typed faster than it
+// reads (a held-down j, tmux send-keys, a slow SSH link) as one message
+// with several runes, which no single-key binding matches; a paste stays
+// whole.
+func splitRunes(msg tea.KeyMsg) []tea.KeyMsg {
+	if msg.Type != tea.KeyRunes || msg.Paste || len(msg.Runes) < 2 {
+		return nil
+	}
+	keys := make([]tea.KeyMsg, len(msg.Runes))
+	for i, r := range msg.Runes {
+		keys[i] = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}
+	}
+	return keys
 }
 
 // route gives a key to the focused component.

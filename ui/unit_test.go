@@ -2,9 +2,12 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -122,5 +125,43 @@ func TestLayoutFitsEveryWidth(t *testing.T) {
 		if total > w {
 			t.Fatalf("width %d: columns take %d", w, total)
 		}
+	}
+}
+
+// TestTypedAheadKeysEachCount: Bubble Tea v1 delivers keys typed faster
+// than it reads them as one message with several runes; each must still
+// move the cursor once, while a paste into the filter stays whole.
+func TestTypedAheadKeysEachCount(t *testing.T) {
+	e := newEnv(t, false)
+	m := New(e.config())
+	m.resize(120, 40)
+	sums, err := e.st.Summaries(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.update(summariesMsg{seq: m.next(), sums: sums})
+	m.table.SetSort(sortName)
+	names := make([]string, 0, len(sums))
+	for _, s := range sums {
+		names = append(names, s.Provider.Name)
+	}
+	slices.Sort(names)
+	if got := m.table.Selected(); got != names[0] {
+		t.Fatalf("selected %q, want the first row %q", got, names[0])
+	}
+	m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	if got := m.table.Selected(); got != names[3] {
+		t.Fatalf("after jjj in one message: selected %q, want %q", got, names[3])
+	}
+	m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("kk")})
+	if got := m.table.Selected(); got != names[1] {
+		t.Fatalf("after kk in one message: selected %q, want %q", got, names[1])
+	}
+
+	if keys := splitRunes(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ants"), Paste: true}); keys != nil {
+		t.Fatalf("a paste was split: %v", keys)
+	}
+	if keys := splitRunes(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")}); keys != nil {
+		t.Fatalf("a single key was split: %v", keys)
 	}
 }
