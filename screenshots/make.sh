@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Makes the PNGs in this folder from the real program:
+#   go build → tokentop demo in a tmux pane → key presses → tmux capture-pane -e
+#   → aha (ANSI to HTML) → headless Chromium (HTML to PNG).
+# Needs tmux, aha and chromium (Debian: apt-get install -y tmux aha chromium
+# fonts-dejavu-core). Run from anywhere: bash screenshots/make.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/.."
+
+for tool in tmux aha chromium; do
+  command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (apt-get install -y tmux aha chromium fonts-dejavu-core)" >&2; exit 1; }
+done
+
+cols=${COLS:-120}
+rows=${ROWS:-40}
+work=$(mktemp -d)
+sock="$work/tmux.sock"
+session=tokentop-shots
+cleanup() { tmux -S "$sock" kill-server 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+go build -o "$work/tokentop" .
+
+# A private tmux server with no user config, 24-bit colour passed through.
+tmux -S "$sock" -f /dev/null new-session -d -s "$session" -x "$cols" -y "$rows" \
+  "env TERM=xterm-256color COLORTERM=truecolor $work/tokentop demo --theme charm"
+tmux -S "$sock" set-option -g default-terminal "tmux-256color" >/dev/null
+tmux -S "$sock" set-option -ga terminal-overrides ",*:Tc" >/dev/null
+
+# wait_for TEXT: poll the pane until TEXT shows (the demo fetches its first
+# tokens before it draws).
+wait_for() {
+  for _ in $(seq 1 100); do
+    if tmux -S "$sock" capture-pane -p -t "$session" | grep -qF -- "$1"; then return 0; fi
+    sleep 0.2
+  done
+  echo "screenshots: \"$1\" never showed; the pane was:" >&2
+  tmux -S "$sock" capture-pane -p -t "$session" >&2
+  exit 1
+}
+keys() { tmux -S "$sock" send-keys -t "$session" "$@"; sleep 0.6; }
+
+# shot NAME: capture the pane with its colours and render it to NAME.png.
+shot() {
+  local name=$1 html="$work/$1.html"
+  tmux -S "$sock" capture-pane -e -p -t "$session" > "$work/$name.ansi"
+  {
+    cat <<HTML
+<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+html,body{margin:0;background:#1d1f21}
+pre{margin:0;padding:12px 14px;color:#e0e0e0;font:14px/normal "DejaVu Sans Mono",monospace;white-space:pre}
+</style></head><body><pre>
+HTML
+    aha --no-header < "$work/$name.ansi"
+    echo '</pre></body></html>'
+  } > "$html"
+  # 14px DejaVu Sans Mono is 8.43px wide and about 16.3px tall per cell.
+  local w=$(( cols * 843 / 100 + 30 )) h=$(( rows * 165 / 10 + 26 ))
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --hide-scrollbars --user-data-dir="$work/chrome" \
+    --window-size="$w,$h" --screenshot="$here/$name.png" "file://$html" >/dev/null 2>&1
+  echo "screenshots/$name.png"
+}
+
+wait_for "auth0-prod"
+sleep 1
+keys j j j j j     # auth0-prod: the provider with a quota close to its limit
+sleep 1
+shot dashboard
+
+keys Enter
+wait_for "Claims"
+shot detail
+keys Escape
+
+keys t
+wait_for "Test-call"
+keys Enter
+wait_for "Body"
+shot testcall
+keys Escape
+
+keys '?'
+wait_for "quit"
+shot help
+keys q
