@@ -49,20 +49,9 @@ func (ts *transports) get(caFile string, timeout time.Duration) (*http.Transport
 	if t, ok := ts.byID[key]; ok {
 		return t, nil
 	}
-	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, &Error{Kind: KindConfig, Description: "cannot read ca_file", Err: err}
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &Error{Kind: KindConfig, Description: fmt.Sprintf("ca_file %s holds no PEM certificate", caFile)}
-		}
-		tlsConf.RootCAs = pool
+	tlsConf, err := tlsConfig(caFile)
+	if err != nil {
+		return nil, err
 	}
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -80,6 +69,28 @@ func (ts *transports) get(caFile string, timeout time.Duration) (*http.Transport
 	}
 	ts.byID[key] = t
 	return t, nil
+}
+
+// tlsConfig is the TLS client configuration for a provider: TLS 1.2 or
+// newer, and the system roots plus caFile's certificates when it is set.
+func tlsConfig(caFile string) (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile == "" {
+		return conf, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, &Error{Kind: KindConfig, Description: "cannot read ca_file", Err: err}
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, &Error{Kind: KindConfig, Description: fmt.Sprintf("ca_file %s holds no PEM certificate", caFile)}
+	}
+	conf.RootCAs = pool
+	return conf, nil
 }
 
 // CloseIdleConnections closes the idle connections of every transport.

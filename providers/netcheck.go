@@ -1,0 +1,280 @@
+package providers
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The names of the network steps, as reports show them.
+const (
+	StepDNS = "DNS"
+	StepTCP = "TCP"
+	StepTLS = "TLS"
+)
+
+// certWarnWithin is how close to its expiry a server certificate makes the
+// TLS step warn.
+const certWarnWithin = 14 * 24 * time.Hour
+
+// maxDialAddrs is how many resolved addresses the TCP step tries.
+const maxDialAddrs = 3
+
+// netTarget is where requests to a URL go.
+type netTarget struct {
+	scheme, host, port string
+	// proxy is the proxy the request goes through, when the environment
+	// sets one for this URL; the steps then check the way to the proxy.
+	proxy *url.URL
+}
+
+func targetOf(raw string) (netTarget, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return netTarget{}, fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	t := netTarget{scheme: u.Scheme, host: u.Hostname(), port: u.Port()}
+	if t.port == "" {
+		t.port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err == nil && proxy != nil {
+		t.proxy = proxy
+	}
+	return t, nil
+}
+
+// CheckNetwork diagnoses the way to rawURL (normally p's token endpoint):
+// DNS, then TCP, then TLS, in that order. A failed step skips the steps
+// after it, which could only fail for the same reason.
+func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []Check {
+	t, err := targetOf(rawURL)
+	if err != nil {
+		return []Check{
+			fail(StepDNS, SanitizeLine(err.Error()), "set token_url to the full https:// address of the token endpoint"),
+			skip(StepTCP, "no address to connect to"),
+			skip(StepTLS, "no address to connect to"),
+		}
+	}
+	timeout := p.EffectiveTimeout()
+	host, port, via := t.host, t.port, ""
+	if t.proxy != nil {
+		host, port = t.proxy.Hostname(), t.proxy.Port()
+		if port == "" {
+			port = map[string]string{"https": "443"}[t.proxy.Scheme]
+			if port == "" {
+				port = "80"
+			}
+		}
+		via = fmt.Sprintf(" (the proxy %s, from the environment)", SanitizeLine(t.proxy.Host))
+	}
+
+	dns, addrs := c.checkDNS(ctx, host, via, timeout)
+	if dns.Status == CheckFail {
+		return []Check{dns, skip(StepTCP, "the host did not resolve"), skip(StepTLS, "the host did not resolve")}
+	}
+	tcp, addr := c.checkTCP(ctx, addrs, port, via, timeout)
+	if tcp.Status == CheckFail {
+		return []Check{dns, tcp, skip(StepTLS, "no connection")}
+	}
+	switch {
+	case t.scheme == "http":
+		return []Check{dns, tcp, skip(StepTLS, "plain http: no TLS to check")}
+	case t.proxy != nil:
+		return []Check{dns, tcp, skip(StepTLS, "through a proxy: the token request checks TLS end to end")}
+	}
+	return []Check{dns, tcp, c.checkTLS(ctx, p, addr, t.host, timeout)}
+}
+
+// checkDNS resolves host; an IP address needs no lookup.
+func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Duration) (Check, []string) {
+	if ip := net.ParseIP(host); ip != nil {
+		return pass(StepDNS, fmt.Sprintf("%s%s is an IP address: nothing to resolve", host, via)), []string{host}
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	took := time.Since(start)
+	if err != nil || len(ips) == 0 {
+		ch := fail(StepDNS, fmt.Sprintf("%s%s does not resolve", SanitizeLine(host), via),
+			"check the host in token_url (a typo, a region, or a VPN that is off)")
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsTimeout {
+			ch.Detail = fmt.Sprintf("no DNS answer for %s%s within %s", SanitizeLine(host), via, timeout)
+			ch.Hint = "the resolver is slow or unreachable: check the network or the VPN"
+		}
+		ch.Took = took
+		return ch, nil
+	}
+	addrs := make([]string, 0, len(ips))
+	for _, ip := range ips {
+		addrs = append(addrs, ip.IP.String())
+	}
+	ch := pass(StepDNS, fmt.Sprintf("%s%s → %s", SanitizeLine(host), via, strings.Join(addrs, ", ")))
+	ch.Took = took
+	return ch, addrs
+}
+
+// checkTCP connects to the first of addrs that answers on port and returns
+// the address that did.
+func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string, timeout time.Duration) (Check, string) {
+	d := net.Dialer{Timeout: timeout}
+	var errs []string
+	refused := true
+	for i, a := range addrs {
+		if i == maxDialAddrs {
+			break
+		}
+		addr := net.JoinHostPort(a, port)
+		start := time.Now()
+		conn, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			conn.Close()
+			ch := pass(StepTCP, fmt.Sprintf("connected to %s%s", addr, via))
+			ch.Took = time.Since(start)
+			return ch, addr
+		}
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			refused = false
+		}
+		errs = append(errs, fmt.Sprintf("%s: %s", addr, dialReason(err)))
+	}
+	hint := "a firewall, a proxy the environment does not name, or a VPN that is off: check the network path to the host"
+	if refused {
+		hint = "nothing listens there: check the port in the URL and that the server is up"
+	}
+	return fail(StepTCP, "could not connect: "+SanitizeLine(strings.Join(errs, "; ")), hint), ""
+}
+
+// dialReason words a dial error briefly.
+func dialReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "refused"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timed out"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "unreachable"
+	}
+	return err.Error()
+}
+
+// checkTLS shakes hands with addr as serverName, then verifies the chain,
+// the host name and the expiry itself, so that a failure names the reason
+// and still shows what the server presented.
+func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName string, timeout time.Duration) Check {
+	conf, err := tlsConfig(p.CAFile)
+	if err != nil {
+		return fail(StepTLS, SanitizeLine(err.Error()), "fix ca_file: it must name a readable PEM file of CA certificates")
+	}
+	conf = conf.Clone()
+	conf.ServerName = serverName
+	// Verification happens below, by hand, to say what is wrong.
+	conf.InsecureSkipVerify = true
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := (&tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: conf}).DialContext(ctx, "tcp", addr)
+	took := time.Since(start)
+	if err != nil {
+		ch := fail(StepTLS, "TLS handshake failed: "+SanitizeLine(unwrapURLError(err).Error()),
+			"the server may not speak TLS on this port (try http:// for a plain listener), or wants a client certificate")
+		ch.Took = took
+		return ch
+	}
+	state := conn.(*tls.Conn).ConnectionState()
+	conn.Close()
+	ch := verifyChain(state, serverName, conf.RootCAs, c.now())
+	ch.Took = took
+	return ch
+}
+
+// verifyChain judges what the server presented in state.
+func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertPool, now time.Time) Check {
+	certs := state.PeerCertificates
+	if len(certs) == 0 {
+		return fail(StepTLS, "the server presented no certificate", "the server's TLS set-up is broken: tell its operator")
+	}
+	leaf := certs[0]
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	desc := fmt.Sprintf("%s, certificate for %s from %s, valid until %s",
+		tls.VersionName(state.Version), certNames(leaf), certName(leaf.Issuer.CommonName, leaf.Issuer.Organization),
+		leaf.NotAfter.UTC().Format("2006-01-02"))
+	_, err := leaf.Verify(x509.VerifyOptions{DNSName: serverName, Roots: roots, Intermediates: inter, CurrentTime: now})
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case err == nil:
+	case errors.As(err, &host):
+		return fail(StepTLS, fmt.Sprintf("%s: not valid for %s", SanitizeLine(desc), SanitizeLine(serverName)),
+			"the host in the URL is not one the certificate names: use the host name the vendor documents")
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		if now.After(leaf.NotAfter) {
+			return fail(StepTLS, fmt.Sprintf("%s: expired %s ago", SanitizeLine(desc), roundAge(now.Sub(leaf.NotAfter))),
+				"the server's certificate has expired: tell its operator (or check this machine's clock)")
+		}
+		return fail(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)", SanitizeLine(desc), leaf.NotBefore.UTC().Format(time.RFC3339)),
+			"check this machine's clock")
+	case errors.As(err, &unknown):
+		return fail(StepTLS, fmt.Sprintf("%s: signed by an authority this machine does not trust", SanitizeLine(desc)),
+			"for a private CA, set ca_file to its PEM certificate")
+	default:
+		return fail(StepTLS, fmt.Sprintf("%s: %s", SanitizeLine(desc), SanitizeLine(err.Error())),
+			"the certificate chain does not verify: tell the server's operator")
+	}
+	if left := leaf.NotAfter.Sub(now); left < certWarnWithin {
+		return warn(StepTLS, fmt.Sprintf("%s: expires in %s", SanitizeLine(desc), roundAge(left)),
+			"the certificate expires soon: tell the server's operator")
+	}
+	return pass(StepTLS, SanitizeLine(desc))
+}
+
+// certNames is the names a certificate is for.
+func certNames(c *x509.Certificate) string {
+	names := append([]string(nil), c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 {
+		return certName(c.Subject.CommonName, c.Subject.Organization)
+	}
+	if len(names) > 3 {
+		names = append(names[:3], fmt.Sprintf("+%d more", len(names)-3))
+	}
+	return strings.Join(names, ", ")
+}
+
+func certName(cn string, org []string) string {
+	switch {
+	case cn != "":
+		return cn
+	case len(org) > 0:
+		return org[0]
+	}
+	return "(no name)"
+}
+
+// roundAge words a long duration in whole days, a short one in hours or
+// less.
+func roundAge(d time.Duration) string {
+	switch {
+	case d >= 36*time.Hour:
+		return fmt.Sprintf("%d days", int((d+12*time.Hour)/(24*time.Hour)))
+	case d >= time.Hour:
+		return d.Round(time.Hour).String()
+	}
+	return d.Round(time.Second).String()
+}

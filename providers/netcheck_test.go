@@ -1,0 +1,188 @@
+package providers
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// stepsByName indexes checks by their step.
+func stepsByName(t *testing.T, checks []Check) map[string]Check {
+	t.Helper()
+	m := make(map[string]Check, len(checks))
+	for _, c := range checks {
+		m[c.Step] = c
+	}
+	for _, s := range []string{StepDNS, StepTCP, StepTLS} {
+		if _, ok := m[s]; !ok {
+			t.Fatalf("no %s step in %+v", s, checks)
+		}
+	}
+	return m
+}
+
+func wantStatus(t *testing.T, c Check, status CheckStatus, detail string) {
+	t.Helper()
+	if c.Status != status || !strings.Contains(c.Detail, detail) {
+		t.Fatalf("%s: got %s %q (hint %q), want %s containing %q", c.Step, c.Status, c.Detail, c.Hint, status, detail)
+	}
+	if status == CheckFail && c.Hint == "" {
+		t.Fatalf("%s failed without a hint: %q", c.Step, c.Detail)
+	}
+}
+
+// noProxy keeps the environment's proxy out of these tests.
+func noProxy(t *testing.T) {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
+		t.Setenv(k, "")
+	}
+}
+
+func TestCheckNetworkPlainHTTP(t *testing.T) {
+	noProxy(t)
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, srv.URL+"/oauth/token"))
+	wantStatus(t, got[StepDNS], CheckPass, "IP address")
+	wantStatus(t, got[StepTCP], CheckPass, "connected to "+srv.Listener.Addr().String())
+	wantStatus(t, got[StepTLS], CheckSkip, "plain http")
+}
+
+func TestCheckNetworkRefused(t *testing.T) {
+	noProxy(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, "https://"+addr+"/token"))
+	wantStatus(t, got[StepTCP], CheckFail, "refused")
+	if !strings.Contains(got[StepTCP].Hint, "nothing listens") {
+		t.Fatalf("hint %q", got[StepTCP].Hint)
+	}
+	wantStatus(t, got[StepTLS], CheckSkip, "no connection")
+}
+
+func TestCheckNetworkBadURL(t *testing.T) {
+	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, "ftp://x"))
+	wantStatus(t, got[StepDNS], CheckFail, "not an http(s) URL")
+	wantStatus(t, got[StepTCP], CheckSkip, "")
+}
+
+func TestCheckNetworkTLS(t *testing.T) {
+	noProxy(t)
+	srv := quietTLSServer(nil)
+	defer srv.Close()
+	ca := writePEM(t, "ca.pem", srv.Certificate().Raw)
+	ctx := context.Background()
+
+	untrusted := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p"}, srv.URL))
+	wantStatus(t, untrusted[StepTLS], CheckFail, "authority this machine does not trust")
+	if !strings.Contains(untrusted[StepTLS].Hint, "ca_file") {
+		t.Fatalf("hint %q", untrusted[StepTLS].Hint)
+	}
+
+	trusted := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: ca}, srv.URL))
+	wantStatus(t, trusted[StepTLS], CheckPass, "certificate for example.com")
+
+	// The certificate names 127.0.0.1 and example.com, not localhost.
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	wrongHost := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: ca}, "https://localhost:"+strconv.Itoa(port)))
+	wantStatus(t, wrongHost[StepTLS], CheckFail, "not valid for localhost")
+
+	bad := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: filepath.Join(t.TempDir(), "missing.pem")}, srv.URL))
+	wantStatus(t, bad[StepTLS], CheckFail, "ca_file")
+}
+
+func TestCheckNetworkCertificateExpiry(t *testing.T) {
+	noProxy(t)
+	now := time.Now()
+	for _, tt := range []struct {
+		name     string
+		notAfter time.Time
+		status   CheckStatus
+		detail   string
+	}{
+		{"expired", now.Add(-72 * time.Hour), CheckFail, "expired 3 days ago"},
+		{"expiring", now.Add(5 * 24 * time.Hour), CheckWarn, "expires in 5 days"},
+		{"valid", now.Add(90 * 24 * time.Hour), CheckPass, "valid until"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			caFile, cert := issueServerCert(t, tt.notAfter)
+			srv := quietTLSServer(&tls.Config{Certificates: []tls.Certificate{cert}})
+			defer srv.Close()
+			c := &Client{Now: func() time.Time { return now }}
+			got := stepsByName(t, c.CheckNetwork(context.Background(), Provider{Name: "p", CAFile: caFile}, srv.URL))
+			wantStatus(t, got[StepTLS], tt.status, tt.detail)
+			if !strings.Contains(got[StepTLS].Detail, "from tokentop test CA") {
+				t.Fatalf("the issuer is not named: %q", got[StepTLS].Detail)
+			}
+		})
+	}
+}
+
+// quietTLSServer is an httptest TLS server (with conf when it is set) that
+// does not log the handshakes the checks end early on purpose.
+func quietTLSServer(conf *tls.Config) *httptest.Server {
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.TLS = conf
+	srv.StartTLS()
+	return srv
+}
+
+// issueServerCert makes a CA and a leaf for 127.0.0.1 valid until
+// notAfter; it returns the CA's PEM file and the leaf.
+func issueServerCert(t *testing.T, notAfter time.Time) (string, tls.Certificate) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tokentop test CA"},
+		NotBefore: time.Now().Add(-365 * 24 * time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-24 * time.Hour), NotAfter: notAfter,
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writePEM(t, "ca.pem", caDER), tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+func writePEM(t *testing.T, name string, der []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
