@@ -19,6 +19,11 @@ type TokenOptions struct {
 	ForceRefresh bool
 	// IgnoreQuota fetches even when the provider's quota is used up.
 	IgnoreQuota bool
+	// AuthStyle, when set, fetches with this client authentication style
+	// instead of the configured one, once (the doctor's retry with the
+	// other style). It implies ForceRefresh, and such a fetch never joins
+	// one made with the configured style.
+	AuthStyle providers.AuthStyle
 }
 
 // TokenResult is a token and how it was obtained.
@@ -64,13 +69,18 @@ const (
 //
 // The cached path is one read-only open of the file and one decryption.
 func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenResult, error) {
+	key := name
+	if o.AuthStyle != "" {
+		o.ForceRefresh = true
+		key += "\x00" + string(o.AuthStyle)
+	}
 	if !o.ForceRefresh {
 		if res, err := s.cachedResult(ctx, name); res != nil || err != nil {
 			return res, err
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		v, _, err := s.flights.do(ctx, name, func(fctx context.Context) (any, error) {
+		v, _, err := s.flights.do(ctx, key, func(fctx context.Context) (any, error) {
 			return s.obtain(fctx, name, o)
 		})
 		if attempt < joinRetries && ctx.Err() == nil && !fits(v, err, o) {
@@ -283,6 +293,9 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 			return err
 		}
 		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p)}
+		if o.AuthStyle != "" {
+			out.grant.p.AuthStyle, out.grant.learned = o.AuthStyle, ""
+		}
 		return nil
 	})
 	if err == nil && refusal != nil {

@@ -479,3 +479,41 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 }
+
+// TestTokenWithOtherAuthStyle: the doctor's retry with the other style
+// fetches once with it, records it and caches the token, and leaves the
+// configured style alone.
+func TestTokenWithOtherAuthStyle(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	ts.RefuseBasic = true
+	s := openStore(t, Options{})
+	p := ts.provider("svc")
+	p.AuthStyle = providers.AuthBasic
+	must(t, s.PutProvider(ctx, p))
+
+	if _, err := s.Token(ctx, "svc", TokenOptions{}); err == nil {
+		t.Fatal("basic against a server refusing basic worked")
+	}
+	res, err := s.Token(ctx, "svc", TokenOptions{AuthStyle: providers.AuthPost})
+	must(t, err)
+	if res.Cached || len(res.Exchanges) != 1 || res.Exchanges[0].AuthStyle != providers.AuthPost {
+		t.Fatalf("the retry with post: cached %v, exchanges %+v", res.Cached, res.Exchanges)
+	}
+	// A cached token does not stop the override from asking again.
+	res, err = s.Token(ctx, "svc", TokenOptions{AuthStyle: providers.AuthPost})
+	must(t, err)
+	if res.Cached || ts.styleCount("post") != 2 {
+		t.Fatalf("a second retry was served from the cache (post asked %d times)", ts.styleCount("post"))
+	}
+	got, err := s.Provider(ctx, "svc")
+	must(t, err)
+	if got.AuthStyle != providers.AuthBasic {
+		t.Fatalf("the configured style became %q", got.AuthStyle)
+	}
+	cached, err := s.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	if !cached.Cached || cached.Token.AccessToken != res.Token.AccessToken {
+		t.Fatal("the token the retry fetched was not cached")
+	}
+}
