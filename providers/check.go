@@ -2,34 +2,45 @@ package providers
 
 import "time"
 
-// CheckStatus is how one diagnostic step ended.
+// CheckStatus is the outcome of one check of a triage report.
 type CheckStatus string
 
-// The outcomes of a step. Only a failure makes a diagnosis fail; a warning
-// is worth reading but does not stop anything working.
+// The outcomes of a check.
 const (
 	CheckPass CheckStatus = "pass"
-	CheckWarn CheckStatus = "warn"
 	CheckFail CheckStatus = "fail"
+	CheckWarn CheckStatus = "warn"
+	// CheckSkip is a check that could not run (nothing to compare with).
 	CheckSkip CheckStatus = "skip"
 )
 
-// Check is one step of a diagnosis: what was checked, how it ended, what
-// was found, and what to try. Every string in it is safe to print: server
-// text is sanitised and secrets never reach it.
+// Check is one step of a triage report: what was checked, how it went,
+// what was seen, and what to try when it did not pass. Every text is safe
+// for a terminal.
 type Check struct {
-	Step   string        `json:"step"`
-	Status CheckStatus   `json:"status"`
-	Detail string        `json:"detail"`
-	Hint   string        `json:"hint,omitempty"`
-	Took   time.Duration `json:"took_ns,omitempty"`
+	Name   string      `json:"name"`
+	Status CheckStatus `json:"status"`
+	Detail string      `json:"detail,omitempty"`
+	Hint   string      `json:"hint,omitempty"`
+	// Took is how long the step took, when it made a request.
+	Took time.Duration `json:"took_ns,omitempty"`
 }
 
-func pass(step, detail string) Check { return Check{Step: step, Status: CheckPass, Detail: detail} }
-func warn(step, detail, hint string) Check {
-	return Check{Step: step, Status: CheckWarn, Detail: detail, Hint: hint}
+// AnyFailed reports whether any check failed.
+func AnyFailed(checks []Check) bool {
+	for _, c := range checks {
+		if c.Status == CheckFail {
+			return true
+		}
+	}
+	return false
 }
-func fail(step, detail, hint string) Check {
-	return Check{Step: step, Status: CheckFail, Detail: detail, Hint: hint}
+
+func pass(name, detail string) Check { return Check{Name: name, Status: CheckPass, Detail: detail} }
+func warn(name, detail, hint string) Check {
+	return Check{Name: name, Status: CheckWarn, Detail: detail, Hint: hint}
 }
-func skip(step, detail string) Check { return Check{Step: step, Status: CheckSkip, Detail: detail} }
+func fail(name, detail, hint string) Check {
+	return Check{Name: name, Status: CheckFail, Detail: detail, Hint: hint}
+}
+func skip(name, detail string) Check { return Check{Name: name, Status: CheckSkip, Detail: detail} }

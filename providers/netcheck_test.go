@@ -28,7 +28,7 @@ func stepsByName(t *testing.T, checks []Check) map[string]Check {
 	t.Helper()
 	m := make(map[string]Check, len(checks))
 	for _, c := range checks {
-		m[c.Step] = c
+		m[c.Name] = c
 	}
 	for _, s := range []string{StepDNS, StepTCP, StepTLS} {
 		if _, ok := m[s]; !ok {
@@ -41,7 +41,7 @@ func stepsByName(t *testing.T, checks []Check) map[string]Check {
 func wantStatus(t *testing.T, c Check, status CheckStatus, detail string) {
 	t.Helper()
 	if c.Status != status || !strings.Contains(c.Detail, detail) {
-		t.Fatalf("%s: got %s %q (hint %q), want %s containing %q", c.Step, c.Status, c.Detail, c.Hint, status, detail)
+		t.Fatalf("%s: got %s %q (hint %q), want %s containing %q", c.Name, c.Status, c.Detail, c.Hint, status, detail)
 	}
 	if status == CheckFail && c.Hint == "" {
 		t.Fatalf("%s failed without a hint: %q", c.Step, c.Detail)
