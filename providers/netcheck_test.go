@@ -44,7 +44,7 @@ func wantStatus(t *testing.T, c Check, status CheckStatus, detail string) {
 		t.Fatalf("%s: got %s %q (hint %q), want %s containing %q", c.Name, c.Status, c.Detail, c.Hint, status, detail)
 	}
 	if status == CheckFail && c.Hint == "" {
-		t.Fatalf("%s failed without a hint: %q", c.Step, c.Detail)
+		t.Fatalf("%s failed without a hint: %q", c.Name, c.Detail)
 	}
 }
 
