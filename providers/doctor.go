@@ -1,0 +1,374 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The names of the doctor's steps after the network ones, in their order.
+const (
+	StepSettings    = "settings"
+	StepDiscovery   = "discovery"
+	StepAuthMethods = "auth methods"
+	StepToken       = "token request"
+	StepScopes      = "scopes"
+	StepJWT         = "JWT"
+	StepSignature   = "JWT signature"
+	StepTestCall    = "test-call"
+)
+
+// DoctorToken is a token the doctor got through DoctorOptions.Fetch.
+type DoctorToken struct {
+	Token *Token
+	// Cached is true when no request was made (the cached token was still
+	// good).
+	Cached bool
+	// Exchanges are the requests made, when any.
+	Exchanges []Exchange
+}
+
+// DoctorOptions say how the doctor gets a token and what it test-calls.
+type DoctorOptions struct {
+	// Fetch gets the provider's token. An empty style means the configured
+	// one (the cached token is fine); another style is the doctor's retry
+	// after invalid_client, which always asks the server. The store
+	// provides it, so that tokens are counted against the quota and
+	// exchanges are recorded.
+	Fetch func(ctx context.Context, style AuthStyle) (DoctorToken, error)
+	// Endpoint is what the test-call calls: a saved endpoint's name, an
+	// http(s) URL (GET), or "" for the provider's first saved endpoint.
+	Endpoint string
+	// Progress, when set, gets each check as soon as it is known, in order.
+	Progress func(Check)
+}
+
+// Diagnosis is the doctor's report on one provider.
+type Diagnosis struct {
+	Provider string  `json:"provider"`
+	Checks   []Check `json:"checks"`
+	// Token is the token the checks looked at (nil when none came); its
+	// access token is for the caller's own use and is never in Checks.
+	Token *Token `json:"-"`
+}
+
+// OK reports whether no step failed (warnings and skipped steps do not
+// count against it).
+func (d *Diagnosis) OK() bool { return !AnyFailed(d.Checks) }
+
+// doctorRun is one diagnosis under way.
+type doctorRun struct {
+	c   *Client
+	o   DoctorOptions
+	p   Provider // effective settings
+	out *Diagnosis
+}
+
+func (r *doctorRun) add(cs ...Check) {
+	for _, c := range cs {
+		r.out.Checks = append(r.out.Checks, c)
+		if r.o.Progress != nil {
+			r.o.Progress(c)
+		}
+	}
+}
+
+// skipRest marks every step after the last one added as skipped, why.
+func (r *doctorRun) skipRest(why string) {
+	order := []string{StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepSignature, StepTestCall}
+	last := r.out.Checks[len(r.out.Checks)-1].Name
+	for _, s := range order[slices.Index(order, last)+1:] {
+		r.add(skip(s, why))
+	}
+}
+
+// Doctor diagnoses p step by step: its settings; DNS, TCP and TLS to the
+// token endpoint; discovery and the issuer check; the server's auth
+// methods against the configured style; the token request (retrying with
+// the other style on invalid_client); the scopes granted; the JWT's claims
+// and signature; a test-call. A step that cannot run for an earlier
+// failure is skipped with the reason. ctx bounds the whole run.
+func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagnosis {
+	r := &doctorRun{c: c, o: o, out: &Diagnosis{Provider: p.Name}}
+	eff, ok := r.settings(p)
+	if !ok {
+		r.skipRest("fix the settings first")
+		return r.out
+	}
+	r.p = eff
+
+	net := c.CheckNetwork(ctx, eff, eff.TokenURL)
+	r.add(net...)
+	reachable := !AnyFailed(net)
+
+	meta := r.discovery(ctx)
+	r.authMethods(meta)
+	if ctx.Err() != nil {
+		r.skipRest("canceled")
+		return r.out
+	}
+	if !reachable {
+		r.skipRest("the token endpoint cannot be reached (see above)")
+		return r.out
+	}
+	tok := r.token(ctx)
+	if tok == nil {
+		r.skipRest("no token")
+		return r.out
+	}
+	r.out.Token = tok
+	r.scopes(tok)
+	r.jwt(ctx, tok, meta)
+	r.testCall(ctx, tok)
+	return r.out
+}
+
+// settings checks that p's effective settings can work.
+func (r *doctorRun) settings(p Provider) (Provider, bool) {
+	eff, _, err := p.Effective()
+	if err == nil {
+		err = eff.Validate()
+	}
+	if err != nil {
+		r.add(fail(StepSettings, SanitizeLine(err.Error()), "fix the provider: `tokentop show "+p.Name+"` prints every setting and where it came from"))
+		return eff, false
+	}
+	if err := CheckTokenURL(eff); err != nil {
+		r.add(fail(StepSettings, SanitizeLine(err.Error()), HintFor(err)))
+		return eff, false
+	}
+	parts := []string{"token_url " + SanitizeLine(eff.TokenURL), "auth " + string(eff.Style())}
+	if len(eff.Scopes) > 0 {
+		parts = append(parts, "scopes "+strings.Join(eff.Scopes, " "))
+	}
+	if eff.Audience != "" {
+		parts = append(parts, "audience "+SanitizeLine(eff.Audience))
+	}
+	if eff.Preset != "" {
+		parts = append(parts, "preset "+eff.Preset)
+	}
+	r.add(pass(StepSettings, strings.Join(parts, " · ")))
+	return eff, true
+}
+
+// authMethodName is the RFC 8414 / IANA name of a client authentication
+// style ("" for auto, which may use either secret style).
+func authMethodName(s AuthStyle) string {
+	switch s {
+	case AuthBasic:
+		return "client_secret_basic"
+	case AuthPost:
+		return "client_secret_post"
+	}
+	return string(s)
+}
+
+// styleForMethod is the auth_style that uses a server's method, "" when
+// tokentop has none for it.
+func styleForMethod(m string) AuthStyle {
+	switch m {
+	case "client_secret_basic":
+		return AuthBasic
+	case "client_secret_post":
+		return AuthPost
+	}
+	return ""
+}
+
+// authMethods compares the server's advertised token endpoint auth
+// methods with the configured style.
+func (r *doctorRun) authMethods(meta *Metadata) {
+	if meta == nil {
+		r.add(skip(StepAuthMethods, "no discovery document to compare with"))
+		return
+	}
+	methods := meta.TokenEndpointAuthMethodsSupported
+	listed := "advertised: " + strings.Join(methods, ", ")
+	if len(methods) == 0 {
+		// RFC 8414 §2: "If omitted, the default is client_secret_basic".
+		methods = []string{"client_secret_basic"}
+		listed = "none advertised, so client_secret_basic (RFC 8414's default)"
+	}
+	style := r.p.Style()
+	if style == AuthAuto {
+		for _, m := range methods {
+			if s := styleForMethod(m); s != "" {
+				r.add(pass(StepAuthMethods, fmt.Sprintf("auth_style auto can use %s (%s)", m, listed)))
+				return
+			}
+		}
+		r.add(fail(StepAuthMethods, "auth_style auto sends a client secret, which the server does not take ("+listed+")",
+			"the server wants another client authentication: set auth_style to one of its methods"))
+		return
+	}
+	want := authMethodName(style)
+	if slices.Contains(methods, want) {
+		r.add(pass(StepAuthMethods, fmt.Sprintf("auth_style %s is %s (%s)", style, want, listed)))
+		return
+	}
+	hint := "set auth_style to a method the server lists"
+	for _, m := range methods {
+		if s := styleForMethod(m); s != "" {
+			hint = fmt.Sprintf("set `auth_style: %s` (%s)", s, m)
+			break
+		}
+		if m == "private_key_jwt" || m == "tls_client_auth" {
+			hint = fmt.Sprintf("set `auth_style: %s`", m)
+		}
+	}
+	r.add(fail(StepAuthMethods, fmt.Sprintf("auth_style %s is %s, which the server does not list (%s)", style, want, listed), hint))
+}
+
+// otherSecretStyle is the secret style to retry with after invalid_client:
+// post for basic and basic for post; none for the others (auto already
+// tried both).
+func otherSecretStyle(s AuthStyle) AuthStyle {
+	switch s {
+	case AuthBasic:
+		return AuthPost
+	case AuthPost:
+		return AuthBasic
+	}
+	return ""
+}
+
+// token gets a token; on invalid_client it asks once more with the other
+// secret style and says which one works.
+func (r *doctorRun) token(ctx context.Context) *Token {
+	if r.o.Fetch == nil {
+		r.add(skip(StepToken, "no way to fetch a token was given"))
+		return nil
+	}
+	start := time.Now()
+	got, err := r.o.Fetch(ctx, "")
+	took := time.Since(start)
+	if err == nil && got.Token != nil {
+		ch := pass(StepToken, tokenDetail(got, r.c.now()))
+		ch.Took = took
+		if len(got.Token.Warnings) > 0 {
+			ch.Status, ch.Hint = CheckWarn, SanitizeLine(strings.Join(got.Token.Warnings, "; "))
+		}
+		r.add(ch)
+		return got.Token
+	}
+	e, _ := AsError(err)
+	detail, hint := SanitizeLine(errText(err)), SanitizeLine(HintFor(err))
+	style := r.p.Style()
+	other := otherSecretStyle(style)
+	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
+		ch := fail(StepToken, detail, cmpOr(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
+		ch.Took = took
+		r.add(ch)
+		return nil
+	}
+	retry, rerr := r.o.Fetch(ctx, other)
+	if rerr != nil || retry.Token == nil {
+		ch := fail(StepToken, fmt.Sprintf("%s; with auth_style %s too: %s", detail, other, SanitizeLine(errText(rerr))),
+			"both secret styles were refused: check client_id and the secret (a rotated secret, or the sandbox's credentials in prod?)")
+		ch.Took = time.Since(start)
+		r.add(ch)
+		return nil
+	}
+	ch := fail(StepToken, fmt.Sprintf("%s with auth_style %s; with %s it works (%s)", detail, style, other, tokenDetail(retry, r.c.now())),
+		fmt.Sprintf("set `auth_style: %s` (or auto, which tries both and remembers)", other))
+	ch.Took = time.Since(start)
+	r.add(ch)
+	return retry.Token
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "no token"
+	}
+	return err.Error()
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// tokenDetail describes the token a fetch gave.
+func tokenDetail(got DoctorToken, now time.Time) string {
+	t := got.Token
+	kind := "opaque"
+	if LooksLikeJWT(t.AccessToken) {
+		kind = "JWT"
+	}
+	typ := cmpOr(SanitizeLine(t.TokenType), "Bearer")
+	left := t.ExpiresAt.Sub(now).Round(time.Second)
+	d := fmt.Sprintf("%s %s token, expires in %s (%s)", typ, kind, left, cmpOr(t.ExpirySource, "expiry"))
+	if t.ExpiryAssumed {
+		d += ", assumed"
+	}
+	if got.Cached {
+		return d + "; the cached token, no request made (ask for a new one to test the exchange)"
+	}
+	if n := len(got.Exchanges); n > 0 {
+		x := got.Exchanges[n-1]
+		d = fmt.Sprintf("%d from %s with %s in %s: %s", x.Status, SanitizeLine(x.URL), x.AuthStyle, x.Timings.Total.Round(time.Millisecond), d)
+	}
+	return d
+}
+
+// grantedScopes is what the server says it granted: the response's scope,
+// else the JWT's scope or scp claim; ok is false when neither says.
+func grantedScopes(t *Token) (scopes []string, source string, ok bool) {
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+	}
+	if t.Scope != "" {
+		return split(t.Scope), "the response", true
+	}
+	if c, err := DecodeJWT(t.AccessToken); err == nil && c.Scope != "" {
+		return split(c.Scope), "the JWT", true
+	}
+	return nil, "", false
+}
+
+// scopes compares the scopes granted with those asked for.
+func (r *doctorRun) scopes(t *Token) {
+	asked := r.p.Scopes
+	granted, source, ok := grantedScopes(t)
+	switch {
+	case !ok && len(asked) == 0:
+		r.add(pass(StepScopes, "none asked for, none stated"))
+		return
+	case !ok:
+		// RFC 6749 §5.1: scope may be left out when it is what was asked.
+		r.add(pass(StepScopes, fmt.Sprintf("asked %s; the server did not say, which RFC 6749 §5.1 allows when it granted them all", strings.Join(asked, " "))))
+		return
+	}
+	var missing, extra []string
+	for _, s := range asked {
+		if !slices.Contains(granted, s) {
+			missing = append(missing, s)
+		}
+	}
+	for _, s := range granted {
+		if !slices.Contains(asked, s) {
+			extra = append(extra, s)
+		}
+	}
+	detail := fmt.Sprintf("asked %s · granted %s (from %s)", orNone(asked), orNone(granted), source)
+	if len(missing) > 0 {
+		r.add(fail(StepScopes, SanitizeLine(detail+" · not granted: "+strings.Join(missing, " ")),
+			"the client is not allowed those scopes: enable them for the client at the vendor, or stop asking for them"))
+		return
+	}
+	if len(extra) > 0 {
+		detail += " · also granted: " + strings.Join(extra, " ")
+	}
+	r.add(pass(StepScopes, SanitizeLine(detail)))
+}
+
+func orNone(ss []string) string {
+	if len(ss) == 0 {
+		return "(none)"
+	}
+	return strings.Join(ss, " ")
+}

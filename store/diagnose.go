@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// DiagnoseOptions tune Store.Diagnose.
+type DiagnoseOptions struct {
+	// Fetch asks the token endpoint for a new token even when the cached
+	// one is good, so the exchange itself is tested (it counts against the
+	// quota like any fetch).
+	Fetch bool
+	// IgnoreQuota fetches even when the quota is used up.
+	IgnoreQuota bool
+	// Endpoint is what the test-call calls (see providers.DoctorOptions).
+	Endpoint string
+	// Progress gets each check as soon as it is known.
+	Progress func(providers.Check)
+}
+
+// Diagnose runs the doctor on the provider called name. Its tokens come
+// through Token, so they are cached, counted against the quota and their
+// exchanges recorded like any other; by default the cached token is used
+// when it is still good.
+func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*providers.Diagnosis, error) {
+	p, err := s.Provider(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	fetch := func(ctx context.Context, style providers.AuthStyle) (providers.DoctorToken, error) {
+		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch, IgnoreQuota: o.IgnoreQuota, AuthStyle: style})
+		if err != nil {
+			return providers.DoctorToken{}, err
+		}
+		return providers.DoctorToken{Token: res.Token, Cached: res.Cached, Exchanges: res.Exchanges}, nil
+	}
+	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress}), nil
+}
