@@ -52,6 +52,9 @@ type Diagnosis struct {
 	// Token is the token the checks looked at (nil when none came); its
 	// access token is for the caller's own use and is never in Checks.
 	Token *Token `json:"-"`
+	// TokenCached is true when that token came from the cache, so the
+	// exchange itself was not tried.
+	TokenCached bool `json:"token_cached"`
 }
 
 // OK reports whether no step failed (warnings and skipped steps do not
@@ -251,10 +254,11 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 			ch.Status, ch.Hint = CheckWarn, SanitizeLine(strings.Join(got.Token.Warnings, "; "))
 		}
 		r.add(ch)
+		r.out.TokenCached = got.Cached
 		return got.Token
 	}
 	e, _ := AsError(err)
-	detail, hint := SanitizeLine(errText(err)), SanitizeLine(HintFor(err))
+	detail, hint := r.errText(err), SanitizeLine(HintFor(err))
 	style := r.p.Style()
 	other := otherSecretStyle(style)
 	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
@@ -265,7 +269,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	}
 	retry, rerr := r.o.Fetch(ctx, other)
 	if rerr != nil || retry.Token == nil {
-		ch := fail(StepToken, fmt.Sprintf("%s; with auth_style %s too: %s", detail, other, SanitizeLine(errText(rerr))),
+		ch := fail(StepToken, fmt.Sprintf("%s; with auth_style %s too: %s", detail, other, r.errText(rerr)),
 			"both secret styles were refused: check client_id and the secret (a rotated secret, or the sandbox's credentials in prod?)")
 		ch.Took = time.Since(start)
 		r.add(ch)
@@ -278,11 +282,13 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	return retry.Token
 }
 
-func errText(err error) string {
+// errText words err for a step of this provider's report (without the
+// provider's name in front, which the report already shows).
+func (r *doctorRun) errText(err error) string {
 	if err == nil {
 		return "no token"
 	}
-	return err.Error()
+	return SanitizeLine(strings.TrimPrefix(err.Error(), r.p.Name+": "))
 }
 
 func cmpOr(a, b string) string {

@@ -157,3 +157,36 @@ func remove(ctx context.Context, s *store.Store, name string, seq uint64) tea.Cm
 		return deletedMsg{seq: seq, name: name, err: s.DeleteProvider(ctx, name)}
 	}
 }
+
+// doctorBuffer holds every message of one diagnosis, so its goroutine
+// never blocks on a dashboard that stopped listening.
+const doctorBuffer = 32
+
+// runDoctor diagnoses name in a goroutine of its own and delivers each
+// step as it finishes, then the end.
+func runDoctor(ctx context.Context, s *store.Store, name string, seq uint64, fetch bool) tea.Cmd {
+	ch := make(chan tea.Msg, doctorBuffer)
+	go func() {
+		defer close(ch)
+		progress := func(c providers.Check) {
+			select {
+			case ch <- doctorStepMsg{name: name, seq: seq, check: c, next: ch}:
+			default: // more steps than the buffer holds: the end still says all
+			}
+		}
+		d, err := s.Diagnose(ctx, name, store.DiagnoseOptions{Fetch: fetch, Progress: progress})
+		ch <- doctorDoneMsg{name: name, seq: seq, diag: d, err: err}
+	}()
+	return nextDoctorMsg(ch)
+}
+
+// nextDoctorMsg waits for a diagnosis's next message.
+func nextDoctorMsg(ch <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+}

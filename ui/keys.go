@@ -29,6 +29,7 @@ type ActionKeyMap struct {
 	Edit        key.Binding
 	Delete      key.Binding
 	AutoRefresh key.Binding
+	Doctor      key.Binding
 }
 
 // DefaultActionKeyMap returns the action keys.
@@ -43,6 +44,7 @@ func DefaultActionKeyMap() ActionKeyMap {
 		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		AutoRefresh: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "auto-refresh")),
+		Doctor:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "doctor")),
 	}
 }
 
@@ -100,7 +102,7 @@ func (k TableKeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Detail, k.FocusDetail, k.Filter, k.Sort, k.Back, k.Help, k.Quit},
 		{a.Refresh, a.RefreshAll, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall},
-		{a.Add, a.Edit, a.Delete},
+		{a.Doctor, a.Add, a.Edit, a.Delete},
 	}
 }
 
@@ -148,7 +150,7 @@ func (k DetailKeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Close, k.Table, k.Help, k.Quit},
-		{a.Refresh, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall, a.Edit, a.Delete},
+		{a.Refresh, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall, a.Doctor, a.Edit, a.Delete},
 	}
 }
 

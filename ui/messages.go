@@ -57,6 +57,13 @@ type addIntent struct{}
 type editIntent struct{ name string }
 type deleteIntent struct{ name string }
 type autoToggleIntent struct{ name string }
+
+// doctorIntent asks for a diagnosis of name; fetch asks the token
+// endpoint for a new token even when the cached one is good.
+type doctorIntent struct {
+	name  string
+	fetch bool
+}
 type filterIntent struct{}
 type toggleDetailIntent struct{}
 type focusDetailIntent struct{ on bool }
@@ -180,3 +187,21 @@ type deletedMsg struct {
 
 // statusTimeoutMsg clears the status line if nothing newer replaced it.
 type statusTimeoutMsg struct{ seq uint64 }
+
+// doctorStepMsg is one finished step of a diagnosis; next delivers the
+// following messages of the same run.
+type doctorStepMsg struct {
+	name  string
+	seq   uint64
+	check providers.Check
+	next  <-chan tea.Msg
+}
+
+// doctorDoneMsg ends a diagnosis; err is a failure to run it at all (an
+// unknown provider, an unreadable store).
+type doctorDoneMsg struct {
+	name string
+	seq  uint64
+	diag *providers.Diagnosis
+	err  error
+}

@@ -84,6 +84,7 @@ const (
 	focusConfirm
 	focusPicker
 	focusResult
+	focusDoctor
 )
 
 // detailMode is where the detail goes for the terminal's size.
@@ -137,6 +138,7 @@ type Model struct {
 	confirm *confirmDelete
 	picker  *callPicker
 	result  *callView
+	doctor  *doctorView
 	spin    spinner.Model
 	bus     *bus
 
@@ -167,6 +169,7 @@ type state struct {
 
 	detailSeq uint64
 	callSeq   uint64
+	doctorSeq uint64
 	copySeq   uint64
 	clipSeq   uint64
 
@@ -215,6 +218,7 @@ func New(cfg Config) Model {
 		confirm: newConfirmDelete(st, DefaultConfirmKeyMap()),
 		picker:  newCallPicker(st, DefaultPickerKeyMap()),
 		result:  newCallView(st, DefaultResultKeyMap()),
+		doctor:  newDoctorView(st, DefaultDoctorKeyMap()),
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		st8: &state{
 			refreshing:   map[string]uint64{},
@@ -226,7 +230,7 @@ func New(cfg Config) Model {
 	b := &bus{}
 	m.bus = b
 	m.table.bus, m.filter.bus, m.detail.bus, m.helpV.bus, m.form.bus = b, b, b, b, b
-	m.confirm.bus, m.picker.bus, m.result.bus = b, b, b
+	m.confirm.bus, m.picker.bus, m.result.bus, m.doctor.bus = b, b, b, b
 	m.table.SetNow(m.now)
 	m.resize(80, 24)
 	return m
@@ -280,6 +284,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.spin, cmd = m.spin.Update(msg)
 		m.table.spin = m.spin.View()
 		m.result.SetSpinner(m.spin.View())
+		m.doctor.SetSpinner(m.spin.View())
 		return cmd
 	case statusTimeoutMsg:
 		m.status.Clear(msg.seq)
@@ -301,6 +306,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.copyCurl(msg.name)
 	case testCallIntent:
 		return m.openPicker(msg.name)
+	case doctorIntent:
+		return m.startDoctor(msg)
 	case callIntent:
 		return m.startCall(msg)
 	case addIntent:
@@ -376,6 +383,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.setStatus(statusInfo, "clipboard cleared", "")
 	case callDoneMsg:
 		return m.onCallDone(msg)
+	case doctorStepMsg:
+		if msg.seq == m.st8.doctorSeq {
+			m.doctor.Add(msg.check)
+		}
+		return nextDoctorMsg(msg.next)
+	case doctorDoneMsg:
+		return m.onDoctorDone(msg)
 	case savedMsg:
 		return m.onSaved(msg)
 	case deletedMsg:
@@ -440,6 +454,8 @@ func (m *Model) focused() Component {
 		return m.picker
 	case focusResult:
 		return m.result
+	case focusDoctor:
+		return m.doctor
 	}
 	return m.table
 }
@@ -537,6 +553,7 @@ func (m *Model) layout() {
 	m.form.SetSize(w, m.bodyH)
 	m.picker.SetSize(min(w, 100), m.bodyH)
 	m.result.SetSize(w, m.bodyH)
+	m.doctor.SetSize(w, m.bodyH)
 	if m.detailOpen && m.mode == detailOverlay && m.focus == focusTable {
 		m.setFocus(focusDetail)
 	} else if m.focus == focusDetail && !m.detailOpen {
@@ -680,7 +697,9 @@ func (m *Model) onFilter(msg filterChangedIntent) tea.Cmd {
 
 // ---- refresh ----
 
-func (m *Model) busy() bool { return len(m.st8.refreshing) > 0 || m.result.loading }
+func (m *Model) busy() bool {
+	return len(m.st8.refreshing) > 0 || m.result.loading || m.doctor.Running()
+}
 
 func (m *Model) startSpinner() tea.Cmd {
 	if m.st8.spinning {
@@ -1060,6 +1079,8 @@ func (m Model) body() string {
 		return m.picker.View()
 	case focusResult:
 		return m.result.View()
+	case focusDoctor:
+		return m.doctor.View()
 	}
 	if !m.detailOpen {
 		return m.table.View()
@@ -1164,4 +1185,33 @@ func (m Model) autoCount() int {
 		}
 	}
 	return n
+}
+
+// ---- the doctor ----
+
+func (m *Model) startDoctor(msg doctorIntent) tea.Cmd {
+	if _, ok := m.table.Row(msg.name); !ok {
+		return nil
+	}
+	seq := m.next()
+	m.st8.doctorSeq = seq
+	m.doctor.Start(msg.name)
+	m.setFocus(focusDoctor)
+	return tea.Batch(runDoctor(m.ctx, m.store, msg.name, seq, msg.fetch), m.startSpinner())
+}
+
+func (m *Model) onDoctorDone(msg doctorDoneMsg) tea.Cmd {
+	if msg.seq != m.st8.doctorSeq {
+		return nil
+	}
+	m.doctor.Finish(msg.diag, msg.err)
+	// The doctor may have fetched a token (or failed to): show it.
+	reload := m.reload()
+	switch {
+	case msg.err != nil:
+		return tea.Batch(reload, m.errStatus("doctor "+msg.name, msg.err))
+	case msg.diag.OK():
+		return tea.Batch(reload, m.setStatus(statusOK, "doctor "+msg.name+": "+doctorSummary(msg.diag.Checks), ""))
+	}
+	return tea.Batch(reload, m.setStatus(statusError, "doctor "+msg.name+": "+doctorSummary(msg.diag.Checks), ""))
 }

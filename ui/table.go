@@ -415,6 +415,8 @@ func actionIntent(b *bus, km tea.KeyMsg, a ActionKeyMap, name string) tea.Cmd {
 		return b.emit(deleteIntent{name})
 	case key.Matches(km, a.AutoRefresh):
 		return b.emit(autoToggleIntent{name})
+	case key.Matches(km, a.Doctor):
+		return b.emit(doctorIntent{name: name})
 	}
 	return nil
 }

@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/theme"
+)
+
+// DoctorKeyMap is the doctor view's key map.
+type DoctorKeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
+	Again key.Binding
+	Back  key.Binding
+	Help  key.Binding
+}
+
+// DefaultDoctorKeyMap returns the doctor view's keys.
+func DefaultDoctorKeyMap() DoctorKeyMap {
+	r := DefaultResultKeyMap()
+	return DoctorKeyMap{
+		Up: r.Up, Down: r.Down, PageUp: r.PageUp, PageDown: r.PageDown, Top: r.Top, Bottom: r.Bottom,
+		Again: key.NewBinding(key.WithKeys("D", "r"), key.WithHelp("r", "again, with a new token")),
+		Back:  r.Back,
+		Help:  r.Help,
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k DoctorKeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Again, k.Back}
+}
+
+// FullHelp implements help.KeyMap.
+func (k DoctorKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Again, k.Back, k.Help}}
+}
+
+// doctorView shows a diagnosis as its steps come in.
+type doctorView struct {
+	st   *theme.Styles
+	keys DoctorKeyMap
+	bus  *bus
+	vp   viewport.Model
+
+	width, height int
+	name          string
+	running       bool
+	cached        bool // the token checked came from the cache
+	checks        []providers.Check
+	err           error
+	spin          string
+}
+
+var _ Component = (*doctorView)(nil)
+
+func newDoctorView(st *theme.Styles, keys DoctorKeyMap) *doctorView {
+	return &doctorView{st: st, keys: keys, vp: viewport.New(0, 0)}
+}
+
+// Start clears the view for a new run on name.
+func (v *doctorView) Start(name string) {
+	v.name, v.running, v.cached, v.checks, v.err = name, true, false, nil, nil
+	v.vp.GotoTop()
+	v.render()
+}
+
+// Add shows one more finished step.
+func (v *doctorView) Add(c providers.Check) {
+	v.checks = append(v.checks, c)
+	v.render()
+}
+
+// Finish ends the run with its diagnosis, or err, a failure to run at all.
+func (v *doctorView) Finish(d *providers.Diagnosis, err error) {
+	v.running, v.err = false, err
+	if d != nil {
+		v.checks, v.cached = d.Checks, d.TokenCached
+	}
+	v.render()
+}
+
+// Running reports whether a run is under way.
+func (v *doctorView) Running() bool { return v.running }
+
+// SetSpinner sets the frame shown while the run is under way.
+func (v *doctorView) SetSpinner(frame string) {
+	if v.running {
+		v.spin = frame
+	}
+}
+
+// SetSize implements Component.
+func (v *doctorView) SetSize(width, height int) {
+	v.width, v.height = width, height
+	v.vp.Width = max(width-v.st.Overlay.GetHorizontalFrameSize(), 1)
+	v.vp.Height = max(height-v.st.Overlay.GetVerticalFrameSize()-1, 1)
+	v.render()
+}
+
+// Update implements Component.
+func (v *doctorView) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	k := v.keys
+	switch {
+	case scroll(&v.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
+	case key.Matches(km, k.Back):
+		return v.bus.emit(closeIntent{})
+	case key.Matches(km, k.Again):
+		if !v.running {
+			return v.bus.emit(doctorIntent{name: v.name, fetch: true})
+		}
+	case key.Matches(km, k.Help):
+		return v.bus.emit(helpIntent{})
+	}
+	return nil
+}
+
+// ShortHelp implements help.KeyMap.
+func (v *doctorView) ShortHelp() []key.Binding { return v.keys.ShortHelp() }
+
+// FullHelp implements help.KeyMap.
+func (v *doctorView) FullHelp() [][]key.Binding { return v.keys.FullHelp() }
+
+// View implements Component.
+func (v *doctorView) View() string {
+	title := "Doctor " + v.name
+	if v.running {
+		title = v.spin + " " + title + " · running the checks…"
+	} else if v.err == nil {
+		title += " · " + doctorSummary(v.checks)
+	}
+	head := v.st.PanelTitle.Render(fit(title, v.vp.Width, false))
+	return v.st.Overlay.Width(v.width - v.st.Overlay.GetHorizontalBorderSize()).
+		Height(v.height - v.st.Overlay.GetVerticalBorderSize()).
+		Render(head + "\n" + v.vp.View())
+}
+
+// doctorSummary counts the outcomes: "all 11 steps passed", "no failures ·
+// 8 passed · 3 skipped" or "2 failed · 1 warning · 8 passed".
+func doctorSummary(checks []providers.Check) string {
+	n := map[providers.CheckStatus]int{}
+	for _, c := range checks {
+		n[c.Status]++
+	}
+	if n[providers.CheckFail] == 0 && n[providers.CheckWarn] == 0 && n[providers.CheckSkip] == 0 {
+		return fmt.Sprintf("all %d steps passed", len(checks))
+	}
+	var parts []string
+	if n[providers.CheckFail] == 0 {
+		parts = append(parts, "no failures")
+	}
+	for _, s := range []struct {
+		st   providers.CheckStatus
+		word string
+	}{{providers.CheckFail, "failed"}, {providers.CheckWarn, "warning"}, {providers.CheckPass, "passed"}, {providers.CheckSkip, "skipped"}} {
+		if c := n[s.st]; c > 0 {
+			w := s.word
+			if s.st == providers.CheckWarn && c > 1 {
+				w += "s"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", c, w))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (v *doctorView) render() {
+	if v.vp.Width <= 1 {
+		return
+	}
+	v.vp.SetContent(v.content(v.vp.Width))
+}
+
+// doctorMark is a step's mark and the style for it.
+func (v *doctorView) doctorMark(s providers.CheckStatus) (string, interface{ Render(...string) string }) {
+	switch s {
+	case providers.CheckPass:
+		return "✓", v.st.OK
+	case providers.CheckFail:
+		return "✗", v.st.Bad
+	case providers.CheckWarn:
+		return "!", v.st.Warn
+	}
+	return "–", v.st.Muted
+}
+
+func (v *doctorView) content(width int) string {
+	st := v.st
+	var b strings.Builder
+	const nameW = 14
+	indent := 2 + nameW
+	textW := max(width-indent, 8)
+	pad := strings.Repeat(" ", indent)
+	for _, c := range v.checks {
+		mark, sty := v.doctorMark(c.Status)
+		detail := clean(c.Detail)
+		if c.Took > 0 {
+			detail += " " + st.Muted.Render("("+latency(c.Took)+")")
+		}
+		for i, l := range strings.Split(wrapText(detail, textW), "\n") {
+			if i == 0 {
+				b.WriteString(sty.Render(mark) + " " + sty.Render(fit(c.Name, nameW-1, false)) + " ")
+			} else {
+				b.WriteString(pad)
+			}
+			b.WriteString(st.Row.Render(l) + "\n")
+		}
+		if c.Hint != "" && c.Status != providers.CheckPass {
+			for _, l := range strings.Split(wrapText("→ "+clean(c.Hint), textW), "\n") {
+				b.WriteString(pad + st.Hint.Render(l) + "\n")
+			}
+		}
+	}
+	switch {
+	case v.running:
+		b.WriteString(st.Muted.Render("…"))
+	case v.err != nil:
+		b.WriteString(st.ErrorText.Render(wrapText(clean(v.err.Error()), width)) + "\n")
+		if h := providers.HintFor(v.err); h != "" {
+			b.WriteString(st.Hint.Render(wrapText(clean(h), width)) + "\n")
+		}
+	case v.cached:
+		b.WriteString("\n" + st.Muted.Render(wrapText("The cached token was checked, so the token request was not tried; r runs the checks again with a new token (it counts against the quota).", width)))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
