@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -74,12 +76,7 @@ func loadPrivateKey(field, path string) (crypto.Signer, error) {
 // parsePrivateKeyPEM finds the one private key in PEM data.
 func parsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 	var seen []string
-	for rest := data; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
+	for block := range pemBlocks(data) {
 		seen = append(seen, block.Type)
 		if block.Headers["Proc-Type"] == "4,ENCRYPTED" || block.Type == "ENCRYPTED PRIVATE KEY" {
 			return nil, errors.New("the key is encrypted; tokentop needs it unencrypted (openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.plain), kept 0600")
@@ -103,10 +100,28 @@ func parsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 		}
 		return signerOf(key)
 	}
-	if len(seen) == 0 {
-		return nil, errors.New("holds no PEM data; want a PEM private key (-----BEGIN PRIVATE KEY-----)")
+	return nil, missingPEM(seen, "private key", "-----BEGIN PRIVATE KEY-----")
+}
+
+// pemBlocks yields the PEM blocks of data in order.
+func pemBlocks(data []byte) iter.Seq[*pem.Block] {
+	return func(yield func(*pem.Block) bool) {
+		for rest := data; ; {
+			var block *pem.Block
+			if block, rest = pem.Decode(rest); block == nil || !yield(block) {
+				return
+			}
+		}
 	}
-	return nil, fmt.Errorf("holds no private key (found %s)", strings.Join(seen, ", "))
+}
+
+// missingPEM says that a file lacks what it should hold: PEM at all, or
+// the block wanted among those seen.
+func missingPEM(seen []string, want, example string) error {
+	if len(seen) == 0 {
+		return fmt.Errorf("holds no PEM data; want a PEM %s (%s)", want, example)
+	}
+	return fmt.Errorf("holds no %s (found %s)", want, strings.Join(seen, ", "))
 }
 
 // signerOf checks that key is one tokentop can sign with.
@@ -141,4 +156,47 @@ func keyKind(key crypto.Signer) string {
 		return "Ed25519"
 	}
 	return fmt.Sprintf("%T", key)
+}
+
+// AbsFiles makes p's relative file paths (ca_file, private_key_file,
+// tls_cert_file, tls_key_file) absolute, against the current directory, so
+// a provider imported from one directory still finds its files when a
+// token is fetched from another. Paths starting with ~/ are left for
+// expansion at use.
+func (p *Provider) AbsFiles() error {
+	for _, f := range []*string{&p.CAFile, &p.PrivateKeyFile, &p.TLSCertFile, &p.TLSKeyFile} {
+		if *f == "" || filepath.IsAbs(*f) || strings.HasPrefix(*f, "~/") {
+			continue
+		}
+		abs, err := filepath.Abs(*f)
+		if err != nil {
+			return fmt.Errorf("provider %q: %s: %w", p.Name, *f, err)
+		}
+		*f = abs
+	}
+	return nil
+}
+
+// KeyFacts describes p's key and client certificate for `tokentop show`,
+// reading the files now: the private key's type and the assertion
+// algorithm, and the certificate's subject, issuer, expiry and SHA-256
+// fingerprint, or what is wrong with them. It never returns key material.
+// Each fact is a label ("key", "cert") and a line of text.
+func KeyFacts(p Provider) [][2]string {
+	var facts [][2]string
+	if p.PrivateKeyFile != "" || p.Style() == AuthPrivateKeyJWT {
+		if k, err := loadAssertionKey(p); err != nil {
+			facts = append(facts, [2]string{"key", "unusable: " + err.Error()})
+		} else {
+			facts = append(facts, [2]string{"key", fmt.Sprintf("%s key, the assertion is signed %s", keyKind(k.signer), k.method.Alg())})
+		}
+	}
+	if p.TLSCertFile != "" || p.TLSKeyFile != "" || p.Style() == AuthTLSClient {
+		if cc, err := loadClientCert(p); err != nil {
+			facts = append(facts, [2]string{"cert", "unusable: " + err.Error()})
+		} else {
+			facts = append(facts, [2]string{"cert", strings.TrimPrefix(cc.summary(), "client certificate ")})
+		}
+	}
+	return facts
 }

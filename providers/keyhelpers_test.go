@@ -34,7 +34,7 @@ var testRSAKey = sync.OnceValue(func() *rsa.PrivateKey {
 	return k
 })
 
-func newECKey(t *testing.T, c elliptic.Curve) *ecdsa.PrivateKey {
+func newECKey(t testing.TB, c elliptic.Curve) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(c, rand.Reader)
 	if err != nil {
@@ -43,7 +43,7 @@ func newECKey(t *testing.T, c elliptic.Curve) *ecdsa.PrivateKey {
 	return k
 }
 
-func newEd25519Key(t *testing.T) ed25519.PrivateKey {
+func newEd25519Key(t testing.TB) ed25519.PrivateKey {
 	t.Helper()
 	_, k, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -53,7 +53,7 @@ func newEd25519Key(t *testing.T) ed25519.PrivateKey {
 }
 
 // writeFile writes data to name in a new temporary directory.
-func writeFile(t *testing.T, name string, data []byte) string {
+func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -68,7 +68,7 @@ func pemBytes(typ string, der []byte) []byte {
 
 // keyPEM encodes key as PKCS#8, or in the older format its type has
 // ("RSA PRIVATE KEY", "EC PRIVATE KEY") when legacy is set.
-func keyPEM(t *testing.T, key crypto.Signer, legacy bool) []byte {
+func keyPEM(t testing.TB, key crypto.Signer, legacy bool) []byte {
 	t.Helper()
 	if legacy {
 		switch k := key.(type) {
@@ -90,7 +90,7 @@ func keyPEM(t *testing.T, key crypto.Signer, legacy bool) []byte {
 }
 
 // writeKey writes key as a PKCS#8 PEM file and returns its path.
-func writeKey(t *testing.T, key crypto.Signer) string {
+func writeKey(t testing.TB, key crypto.Signer) string {
 	t.Helper()
 	return writeFile(t, "key.pem", keyPEM(t, key, false))
 }
@@ -104,7 +104,7 @@ type testPKI struct {
 	server tls.Certificate
 }
 
-func newTestPKI(t *testing.T) *testPKI {
+func newTestPKI(t testing.TB) *testPKI {
 	t.Helper()
 	caKey := newECKey(t, elliptic.P256())
 	tmpl := &x509.Certificate{
@@ -134,7 +134,7 @@ func newTestPKI(t *testing.T) *testPKI {
 
 // issue makes a certificate for cn signed by the CA, with notAfter as its
 // end, and returns it and its key as PEM.
-func (pki *testPKI) issue(t *testing.T, cn string, usage x509.ExtKeyUsage, notAfter time.Time) (certPEM, keyPEMBytes []byte) {
+func (pki *testPKI) issue(t testing.TB, cn string, usage x509.ExtKeyUsage, notAfter time.Time) (certPEM, keyPEMBytes []byte) {
 	t.Helper()
 	key := newECKey(t, elliptic.P256())
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
@@ -157,7 +157,7 @@ func (pki *testPKI) issue(t *testing.T, cn string, usage x509.ExtKeyUsage, notAf
 }
 
 // clientFiles issues a client certificate and writes it and its key.
-func (pki *testPKI) clientFiles(t *testing.T, cn string) (certFile, keyFile string) {
+func (pki *testPKI) clientFiles(t testing.TB, cn string) (certFile, keyFile string) {
 	t.Helper()
 	c, k := pki.issue(t, cn, x509.ExtKeyUsageClientAuth, time.Now().Add(time.Hour))
 	return writeFile(t, "client.pem", c), writeFile(t, "client-key.pem", k)
@@ -165,7 +165,7 @@ func (pki *testPKI) clientFiles(t *testing.T, cn string) (certFile, keyFile stri
 
 // mtlsServer is an https server of pki that asks for a client certificate
 // and hands what it got (verified against pki's CA, or nil) to handle.
-func (pki *testPKI) mtlsServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, client *x509.Certificate)) *httptest.Server {
+func (pki *testPKI) mtlsServer(t testing.TB, handle func(w http.ResponseWriter, r *http.Request, client *x509.Certificate)) *httptest.Server {
 	t.Helper()
 	pool := x509.NewCertPool()
 	pool.AddCert(pki.ca)

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -68,16 +67,11 @@ func loadClientCert(p Provider) (*clientCert, error) {
 	return cc, nil
 }
 
-// checkCertPEM says what is wrong with a certificate file ("" when
-// nothing): it must start with a certificate, which must parse.
+// checkCertPEM says what is wrong with a certificate file (nil when
+// nothing): its first certificate must parse.
 func checkCertPEM(data []byte) error {
 	var seen []string
-	for rest := data; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
+	for block := range pemBlocks(data) {
 		if block.Type == "CERTIFICATE" {
 			if _, err := x509.ParseCertificate(block.Bytes); err != nil {
 				return fmt.Errorf("holds a certificate that does not parse: %w", err)
@@ -86,10 +80,7 @@ func checkCertPEM(data []byte) error {
 		}
 		seen = append(seen, block.Type)
 	}
-	if len(seen) == 0 {
-		return errors.New("holds no PEM data; want a PEM certificate (-----BEGIN CERTIFICATE-----)")
-	}
-	return fmt.Errorf("holds no certificate (found %s)", strings.Join(seen, ", "))
+	return missingPEM(seen, "certificate", "-----BEGIN CERTIFICATE-----")
 }
 
 // usable refuses a certificate that is not valid at now, before a server

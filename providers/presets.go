@@ -218,6 +218,13 @@ func (p Provider) Effective() (Provider, []Setting, error) {
 	src := fill(&style, string(pre.AuthStyle))
 	e.AuthStyle = AuthStyle(style)
 	add("auth_style", string(e.Style()), src)
+	if !e.Style().UsesSecret() {
+		for i := range s {
+			if s[i].Key == "client_secret" && s[i].Source == SourceDefault {
+				s[i].Value = "(not used by " + string(e.Style()) + ")"
+			}
+		}
+	}
 	s = append(s, e.keySettings(p, pre, fromPreset)...)
 
 	sepSource := fill(&e.ScopeSeparator, pre.ScopeSeparator)

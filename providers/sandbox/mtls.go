@@ -58,20 +58,7 @@ func (s *Server) TLSConfig() (*tls.Config, error) {
 // sandbox CA and have the subject registered for the client. Refusals are
 // 401 invalid_client, worded to say which check failed.
 func (s *Server) handleMTLS(w http.ResponseWriter, r *http.Request) {
-	if !s.delay(r) {
-		return
-	}
-	req, oe := parseTokenRequest(w, r)
-	if oe != nil {
-		writeRFCError(w, oe)
-		return
-	}
-	c, oe := s.verifyClientCert(r, req)
-	if oe != nil {
-		writeRFCError(w, oe)
-		return
-	}
-	s.issueKeyToken(w, r, c, req.form)
+	s.serveKeyStyle(w, r, s.verifyClientCert)
 }
 
 func (s *Server) verifyClientCert(r *http.Request, req tokenRequest) (Client, *oauthError) {

@@ -36,28 +36,29 @@ type keyToken struct {
 // key, and no secret. Every refusal is 401 invalid_client with a
 // description that says which check failed.
 func (s *Server) handlePrivateKeyJWT(w http.ResponseWriter, r *http.Request) {
+	s.serveKeyStyle(w, r, s.verifyAssertion)
+}
+
+// serveKeyStyle is a key style's token endpoint: the shared request
+// checks, then verify to find the client that proved itself, then a token
+// for the scopes asked for (space-separated), which must be the client's.
+// Failures are in the RFC 6749 §5.2 shape.
+func (s *Server) serveKeyStyle(w http.ResponseWriter, r *http.Request, verify func(*http.Request, tokenRequest) (Client, *oauthError)) {
 	if !s.delay(r) {
 		return
 	}
 	req, oe := parseTokenRequest(w, r)
-	if oe != nil {
-		writeRFCError(w, oe)
-		return
+	if oe == nil {
+		var c Client
+		if c, oe = verify(r, req); oe == nil {
+			s.issueKeyToken(w, r, c, req.form)
+			return
+		}
 	}
-	if req.source == credBasic || req.form.Has("client_secret") {
-		writeRFCError(w, refuseClient("this endpoint authenticates clients by private_key_jwt: send client_assertion, not a client secret"))
-		return
-	}
-	c, oe := s.verifyAssertion(r, req.form)
-	if oe != nil {
-		writeRFCError(w, oe)
-		return
-	}
-	s.issueKeyToken(w, r, c, req.form)
+	writeRFCError(w, oe)
 }
 
-// issueKeyToken answers a key-style client that proved itself: the scopes
-// asked for (space-separated) must be the client's.
+// issueKeyToken answers a key-style client that proved itself.
 func (s *Server) issueKeyToken(w http.ResponseWriter, r *http.Request, c Client, form url.Values) {
 	scopes, unknown := grantScopes(strings.Fields(form.Get("scope")), c.Scopes)
 	if len(unknown) > 0 {
@@ -79,12 +80,17 @@ func refuseClient(desc string) *oauthError {
 	return &oauthError{Status: http.StatusUnauthorized, Code: errInvalidClient, Desc: desc}
 }
 
-// verifyAssertion finds the client an assertion is for and checks it:
-// signed by the client's registered key with an algorithm that suits it
-// (never alg none), the kid (when sent) the registered one, iss and sub the
-// client id, aud the issuer or this token endpoint, exp not passed, iat not
-// in the future, and a jti not seen before.
-func (s *Server) verifyAssertion(r *http.Request, form url.Values) (Client, *oauthError) {
+// verifyAssertion finds the client an assertion is for and checks it: no
+// secret beside it, signed by the client's registered key with an
+// algorithm that suits it (never alg none), the kid (when sent) the
+// registered one, iss and sub the client id, aud the issuer or this token
+// endpoint, exp not passed, iat not in the future, and a jti not seen
+// before.
+func (s *Server) verifyAssertion(r *http.Request, req tokenRequest) (Client, *oauthError) {
+	if req.source == credBasic || req.form.Has("client_secret") {
+		return Client{}, refuseClient("this endpoint authenticates clients by private_key_jwt: send client_assertion, not a client secret")
+	}
+	form := req.form
 	for _, p := range []string{"client_assertion", "client_assertion_type"} {
 		if len(form[p]) > 1 {
 			return Client{}, badRequest(errInvalidRequest, "parameter "+p+" is repeated")
