@@ -28,7 +28,7 @@ type addFlags struct {
 func (a *App) addCommand() *cobra.Command {
 	var f addFlags
 	cmd := &cobra.Command{
-		Use:   "add NAME --token-url URL --client-id ID [--client-secret-stdin]",
+		Use:   "add NAME --token-url URL --client-id ID [--client-secret-stdin | --auth private_key_jwt --private-key-file PATH | --auth tls_client_auth --tls-cert PATH --tls-key PATH]",
 		Short: "Add a provider",
 		Long: `Add a provider from flags. The secret is never a flag (it would land in
 your shell history): pipe it with --client-secret-stdin, or point at it with
@@ -36,7 +36,14 @@ your shell history): pipe it with --client-secret-stdin, or point at it with
 
   printf %s "$SECRET" | tokentop add cognito-dev --preset cognito \
       --token-url https://auth.example.com/oauth2/token \
-      --client-id my-client --client-secret-stdin --scope api/write`,
+      --client-id my-client --client-secret-stdin --scope api/write
+
+Clients that prove themselves with a key need no secret:
+
+  tokentop add okta-jwt --preset okta --issuer https://ORG.okta.com/oauth2/default \
+      --client-id my-client --auth private_key_jwt --private-key-file ~/keys/okta.pem
+  tokentop add bank --token-url https://mtls.bank.example/oauth2/token --client-id my-client \
+      --auth tls_client_auth --tls-cert client.pem --tls-key client.key`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			p, err := f.provider(argv[0], cmd)
@@ -77,7 +84,14 @@ your shell history): pipe it with --client-secret-stdin, or point at it with
 	fl.StringVar(&f.p.ScopeSeparator, "scope-separator", "", `how scopes are joined in the request (default " "; "," for some providers)`)
 	fl.StringVar(&f.p.Audience, "audience", "", "sent as audience (Auth0 and others)")
 	fl.StringVar(&f.p.Resource, "resource", "", "sent as resource (RFC 8707)")
-	fl.StringVar(&f.auth, "auth", "", "client authentication: basic, post or auto (default auto)")
+	fl.StringVar(&f.auth, "auth", "", "client authentication: basic, post, auto (default), private_key_jwt or tls_client_auth")
+	fl.StringVar(&f.p.PrivateKeyFile, "private-key-file", "", "PEM private key that signs the client assertion (--auth private_key_jwt)")
+	fl.StringVar(&f.p.PrivateKeyKID, "private-key-kid", "", "kid header of the client assertion")
+	fl.StringVar(&f.p.AssertionAlg, "assertion-alg", "", "signing algorithm of the assertion (default: from the key: RS256, ES256, EdDSA)")
+	fl.StringVar(&f.p.AssertionAudience, "assertion-audience", "", "aud of the assertion (default: the issuer, else the token URL)")
+	fl.StringVar(&f.p.TLSCertFile, "tls-cert", "", "PEM client certificate presented in the TLS handshake (--auth tls_client_auth)")
+	fl.StringVar(&f.p.TLSKeyFile, "tls-key", "", "PEM private key of --tls-cert")
+	fl.StringVar(&f.p.CAFile, "ca-file", "", "PEM CA certificates to trust besides the system's")
 	fl.StringVar(&f.p.Preset, "preset", "", "fill defaults for a known provider: "+strings.Join(presetNames(), ", "))
 	fl.StringVar(&f.quota, "quota", "", "token quota, for example 1000/month, 50/day, 10/hour")
 	fl.StringVar(&f.p.Env, "env", "", "an environment label: sandbox, prod, …")
@@ -126,6 +140,12 @@ func (f *addFlags) provider(name string, cmd *cobra.Command) (providers.Provider
 	}
 	if f.secretStdin && p.ClientSecretRef != "" {
 		return p, usagef("give the secret one way: --client-secret-stdin or --client-secret-ref")
+	}
+	if f.secretStdin && !p.Style().UsesSecret() {
+		return p, usagef("--auth %s takes no secret: leave out --client-secret-stdin", p.Style())
+	}
+	if err := p.AbsFiles(); err != nil {
+		return p, err
 	}
 	if err := p.Validate(); err != nil {
 		return p, usageError{err}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,9 +27,10 @@ func (a *App) demoCommand() *cobra.Command {
 		Short: "Open the dashboard on the embedded sandbox, with a throwaway database",
 		Long: `Start the embedded OAuth2 sandbox on 127.0.0.1 (a free port), fill a
 throwaway database in a temporary directory with one provider per sandbox
-style (Cognito, Basic-only, Auth0 with a monthly quota, ANTS), one whose
-tokens live 90 seconds, one close to its quota and one whose secret is wrong
-(invalid_client), fetch their first tokens and open the dashboard. The
+style (Cognito, Basic-only, Auth0 with a monthly quota, ANTS, private_key_jwt
+and tls_client_auth), one whose tokens live 90 seconds, one close to its
+quota and one whose secret is wrong (invalid_client), fetch their first
+tokens and open the dashboard. The
 database and the sandbox are gone when you quit. Nothing touches your own
 database.`,
 		Args: args(0, 0),
@@ -50,15 +50,19 @@ database.`,
 			defer os.RemoveAll(dir)
 
 			srv := sandbox.New(sandbox.Options{Now: a.Now})
+			if _, err := srv.AddKeyClients(filepath.Join(dir, "keys")); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 			base, stop, err := srv.Start(ctx, "127.0.0.1:0")
 			if err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
-			defer func() {
-				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				_ = stop(sctx)
-			}()
+			defer stopGracefully(stop)
+			_, stopTLS, err := srv.StartTLS(ctx, "127.0.0.1:0")
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			defer stopGracefully(stopTLS)
 
 			st, err := a.seedDemo(ctx, srv, base, filepath.Join(dir, "demo.db"))
 			if err != nil {

@@ -88,6 +88,9 @@ func printExchange(a *App, ex providers.Exchange) {
 	if ex.RequestBody != "" {
 		fmt.Fprintf(w, ">\n> %s\n", providers.SanitizeLine(ex.RequestBody))
 	}
+	if ex.Credential != "" {
+		fmt.Fprintf(w, "credential: %s\n", providers.SanitizeLine(ex.Credential))
+	}
 	if ex.Status != 0 {
 		fmt.Fprintf(w, "< %d %s\n", ex.Status, http.StatusText(ex.Status))
 		writeHeaders(w, "< ", ex.ResponseHeaders)

@@ -17,7 +17,9 @@ func (a *App) importCommand() *cobra.Command {
 		Short: "Add or update providers from a YAML file (- for stdin)",
 		Long: `Read a providers YAML file and upsert each provider by name.
 ${VAR} is expanded from the environment; an unknown key is an error that
-names its line. A provider without client_secret keeps the stored one.`,
+names its line. A provider without client_secret keeps the stored one.
+Relative key, certificate and CA file paths are made absolute against the
+current directory.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			var r io.Reader = a.Stdin
@@ -32,6 +34,11 @@ names its line. A provider without client_secret keeps the stored one.`,
 			ps, err := providers.LoadConfig(r, a.lookupEnv())
 			if err != nil {
 				return fmt.Errorf("import %s: %w", argv[0], err)
+			}
+			for i := range ps {
+				if err := ps[i].AbsFiles(); err != nil {
+					return fmt.Errorf("import %s: %w", argv[0], err)
+				}
 			}
 			ctx := cmd.Context()
 			st, err := a.OpenStore(ctx)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +16,7 @@ import (
 )
 
 func (a *App) sandboxCommand() *cobra.Command {
-	var addr string
+	var addr, tlsAddr, keysDir string
 	var doImport bool
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -23,6 +25,12 @@ func (a *App) sandboxCommand() *cobra.Command {
 documented provider style (Cognito, Basic-only, Auth0 with audience and a
 monthly quota, and the comma-scoped camelCase style), with a protected sample
 API. The providers YAML goes to stdout; logs go to stderr. Stop with ctrl+c.
+
+Two more clients prove themselves with keys: jwt-client (private_key_jwt, a
+signed assertion) and mtls-client (tls_client_auth, a client certificate, on
+a second, https listener). Their throwaway key, certificate and CA files are
+written anew on each start into --keys-dir (default: sandbox-keys beside the
+database), where the providers YAML points.
 
   tokentop sandbox > sandbox.yaml &    # then: tokentop import sandbox.yaml
   tokentop sandbox --import            # or import straight into the database`,
@@ -35,17 +43,31 @@ API. The providers YAML goes to stdout; logs go to stderr. Stop with ctrl+c.
 			if !providers.IsLoopback(host) {
 				return usagef("--addr %q: the sandbox listens on loopback only", addr)
 			}
+			if tlsAddr == "" {
+				tlsAddr = nextPort(addr)
+			}
+			if host, _, err := net.SplitHostPort(tlsAddr); err != nil || !providers.IsLoopback(host) {
+				return usagef("--tls-addr %q: want a loopback HOST:PORT", tlsAddr)
+			}
+			dir, err := a.sandboxKeysDir(keysDir)
+			if err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			srv := sandbox.New(sandbox.Options{})
+			if _, err := srv.AddKeyClients(dir); err != nil {
+				return err
+			}
 			base, stop, err := srv.Start(ctx, addr)
 			if err != nil {
 				return fmt.Errorf("sandbox: %w", err)
 			}
-			defer func() {
-				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				_ = stop(sctx)
-			}()
+			defer stopGracefully(stop)
+			tlsBase, stopTLS, err := srv.StartTLS(ctx, tlsAddr)
+			if err != nil {
+				return fmt.Errorf("sandbox: %w", err)
+			}
+			defer stopGracefully(stopTLS)
 			yaml := srv.ProvidersYAML(base)
 			if doImport {
 				ps, err := providers.LoadConfig(strings.NewReader(yaml), a.lookupEnv())
@@ -65,13 +87,54 @@ API. The providers YAML goes to stdout; logs go to stderr. Stop with ctrl+c.
 			} else {
 				fmt.Fprint(a.Stdout, yaml)
 			}
-			fmt.Fprintf(a.Stderr, "sandbox listening on %s (ctrl+c to stop)\n", base)
+			fmt.Fprintf(a.Stderr, "sandbox key files (throwaway) in %s\n", dir)
+			fmt.Fprintf(a.Stderr, "sandbox listening on %s, and with TLS for mtls-client on %s (ctrl+c to stop)\n", base, tlsBase)
 			<-ctx.Done()
 			fmt.Fprintln(a.Stderr, "sandbox stopped")
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8787", "loopback address to listen on (port 0 picks a free one)")
+	cmd.Flags().StringVar(&tlsAddr, "tls-addr", "", "loopback address of the TLS listener for mtls-client (default: --addr's port + 1, or a free one when that is 0)")
+	cmd.Flags().StringVar(&keysDir, "keys-dir", "", "where to write the key-based clients' throwaway key and certificate files (default: sandbox-keys beside the database)")
 	cmd.Flags().BoolVar(&doImport, "import", false, "import the sandbox providers into the database instead of printing them")
 	return cmd
+}
+
+// stopGracefully runs a sandbox's stop with five seconds to finish.
+func stopGracefully(stop func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = stop(ctx)
+}
+
+// sandboxKeysDir is the absolute directory for the sandbox's key files:
+// dir when given, else sandbox-keys beside the database.
+func (a *App) sandboxKeysDir(dir string) (string, error) {
+	if dir == "" {
+		db, err := a.DBPath()
+		if err != nil {
+			return "", fmt.Errorf("sandbox: no place for the key files (%w); give --keys-dir", err)
+		}
+		dir = filepath.Join(filepath.Dir(db), "sandbox-keys")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("sandbox: --keys-dir %s: %w", dir, err)
+	}
+	return abs, nil
+}
+
+// nextPort is addr with its port one higher, or port 0 when it is 0 (or
+// not a number).
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n <= 0 || n >= 65535 {
+		return net.JoinHostPort(host, "0")
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }

@@ -16,7 +16,9 @@ func (a *App) showCommand() *cobra.Command {
 		Short: "Print a provider's effective settings, and where each came from",
 		Long: `Print every setting the token request will use, with its source: the
 config, a preset, or a default. A preset never hides anything. The client
-secret is never printed.`,
+secret is never printed, nor any key: for private_key_jwt and
+tls_client_auth the key's type and the certificate's subject, issuer,
+expiry and fingerprint are.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			ctx := cmd.Context()
@@ -50,6 +52,9 @@ secret is never printed.`,
 			}
 			now := a.now()
 			fmt.Fprintln(a.Stdout)
+			for _, f := range providers.KeyFacts(p) {
+				fmt.Fprintf(a.Stdout, "%-8s %s\n", f[0]+":", providers.SanitizeLine(f[1]))
+			}
 			fmt.Fprintf(a.Stdout, "status:  %s\n", sum.Status(now))
 			if t := sum.Token; t != nil {
 				assumed := ""

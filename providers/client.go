@@ -68,20 +68,30 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 	if err := CheckTokenURL(p); err != nil {
 		return res, err
 	}
-	secret, err := ResolveSecret(ctx, p, c.LookupEnv)
-	if err != nil {
-		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot resolve the client secret", Err: err}
+	var auth clientAuth
+	if p.Style().UsesSecret() {
+		if auth.secret, err = ResolveSecret(ctx, p, c.LookupEnv); err != nil {
+			return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot resolve the client secret", Err: err}
+		}
 	}
-	hc, err := c.httpClient(p)
+	if p.Style() == AuthPrivateKeyJWT {
+		if auth.key, err = loadAssertionKey(p); err != nil {
+			return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "unusable private key", Err: err}
+		}
+	}
+	hc, cc, err := c.httpClientCert(p)
 	if err != nil {
 		return res, withProvider(err, p.Name)
+	}
+	if cc != nil {
+		auth.cert = cc.summary()
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
 	defer cancel()
 
 	for _, style := range stylesToTry(p.Style(), o.Learned) {
 		res.AuthStyle = style
-		tok, ex, err := c.exchange(ctx, hc, p, secret, style)
+		tok, ex, err := c.exchange(ctx, hc, p, auth, style)
 		res.Exchanges = append(res.Exchanges, ex)
 		if err == nil {
 			res.Token = tok
@@ -109,11 +119,22 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 	return res, errors.New("no auth style to try") // unreachable: stylesToTry is never empty
 }
 
-// stylesToTry is the order of styles: one for basic or post; for auto the
-// learned style (or basic) first, then the other.
+// clientAuth is what proves the client: the secret (basic, post), the
+// assertion key (private_key_jwt), and a description of the client
+// certificate the transport presents, for the flight record.
+type clientAuth struct {
+	secret string
+	key    *assertionKey
+	cert   string
+}
+
+// stylesToTry is the order of styles: the configured one, except that auto
+// tries the learned style (or basic) first, then the other. Auto never
+// turns to private_key_jwt or tls_client_auth: those need key files that
+// only an explicit auth_style names.
 func stylesToTry(configured, learned AuthStyle) []AuthStyle {
 	switch configured {
-	case AuthBasic, AuthPost:
+	case AuthBasic, AuthPost, AuthPrivateKeyJWT, AuthTLSClient:
 		return []AuthStyle{configured}
 	}
 	if learned == AuthPost {
@@ -128,11 +149,24 @@ func retryOtherStyle(e *Error) bool {
 }
 
 // exchange makes one request with one auth style and records it.
-func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, secret string, style AuthStyle) (*Token, Exchange, error) {
+func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth clientAuth, style AuthStyle) (*Token, Exchange, error) {
 	form := TokenForm(p)
-	if style == AuthPost {
+	credential := auth.cert
+	switch style {
+	case AuthPost:
 		form.Set("client_id", p.ClientID)
-		form.Set("client_secret", secret)
+		form.Set("client_secret", auth.secret)
+	case AuthPrivateKeyJWT:
+		a, err := clientAssertion(p, auth.key, c.now())
+		if err != nil {
+			return nil, Exchange{Provider: p.Name, AuthStyle: style}, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot sign the client assertion", Err: err}
+		}
+		form.Set("client_id", p.ClientID)
+		form.Set("client_assertion_type", ClientAssertionType)
+		form.Set("client_assertion", a.jwt)
+		credential = joinNonEmpty("; ", a.summary, credential)
+	case AuthTLSClient:
+		form.Set("client_id", p.ClientID)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -142,12 +176,13 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, secr
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "tokentop")
 	if style == AuthBasic {
-		req.Header.Set("Authorization", BasicAuth(p.ClientID, secret))
+		req.Header.Set("Authorization", BasicAuth(p.ClientID, auth.secret))
 	}
 
 	ex := Exchange{
 		Provider: p.Name, Started: c.now(), AuthStyle: style, Method: req.Method,
 		URL: p.TokenURL, RequestHeaders: redactHeaders(req.Header), RequestBody: redactForm(form),
+		Credential: credential,
 	}
 	tr := &tracer{start: time.Now()}
 	resp, err := hc.Do(req.WithContext(tr.withContext(ctx)))
@@ -238,6 +273,11 @@ func CheckTokenURL(p Provider) error {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("token_url %q is not an absolute http(s) URL", SanitizeLine(p.TokenURL))}
 	}
+	if u.Scheme == "http" && p.Style() == AuthTLSClient {
+		return &Error{Kind: KindConfig, Provider: p.Name,
+			Description: fmt.Sprintf("auth_style %s needs an https token_url; %s is plain http, where no client certificate is presented", AuthTLSClient, SanitizeLine(p.TokenURL)),
+			Hint:        "use the server's https (mTLS) token endpoint: RFC 8705 client authentication happens in the TLS handshake"}
+	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !p.InsecureHTTP {
 		return &Error{Kind: KindConfig, Provider: p.Name,
 			Description: fmt.Sprintf("refusing to send client credentials over plain http to %s", u.Host),
@@ -253,6 +293,17 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// joinNonEmpty joins the parts that are not empty.
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, s := range parts {
+		if s != "" {
+			kept = append(kept, s)
+		}
+	}
+	return strings.Join(kept, sep)
 }
 
 func withProvider(err error, name string) error {

@@ -205,7 +205,9 @@ func (p Provider) Validate() error {
 	}
 
 	if !p.AuthStyle.Valid() {
-		add("auth_style", -1, "auth_style %q is not one of basic, post, auto", p.AuthStyle)
+		add("auth_style", -1, "auth_style %q is not one of basic, post, auto, private_key_jwt, tls_client_auth", p.AuthStyle)
+	} else {
+		errs = append(errs, p.cfgKeyProblems(eff)...)
 	}
 	for i, s := range p.Scopes {
 		if strings.TrimSpace(s) == "" {

@@ -35,6 +35,14 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Add("providers:\n  - &p {name: a, client_id: b, token_url: 'https://x/t', notes: '$${A} $$ $'}\n  - <<: *p\n    name: b\n")
 	f.Add("providers:\n  - name: e\n    preset: entra\n    client_id: c\n    issuer: https://login.microsoftonline.com/t/v2.0\n    resource: https://graph.microsoft.com\n")
 	f.Add("providers:\n  - {name: x, client_id: \"\\x01\\xff\", token_url: 'http://[::1]/t', timeout: 90, client_secret: ${EMPTY}}\n")
+	// The key styles read their files: these exist for the run.
+	pki := newTestPKI(f)
+	certFile, keyFile := pki.clientFiles(f, "fuzz")
+	jwtKey := writeKey(f, newEd25519Key(f))
+	f.Add("providers:\n  - name: j\n    token_url: https://a.example/t\n    client_id: c\n    auth_style: private_key_jwt\n" +
+		"    private_key_file: " + strconv.Quote(jwtKey) + "\n    private_key_kid: k1\n    assertion_alg: EdDSA\n    assertion_audience: https://a.example/\n")
+	f.Add("providers:\n  - {name: m, token_url: 'https://a.example/t', client_id: c, auth_style: tls_client_auth, ca_file: " + strconv.Quote(pki.caFile) +
+		", tls_cert_file: " + strconv.Quote(certFile) + ", tls_key_file: " + strconv.Quote(keyFile) + "}\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		ps, err := LoadConfig(strings.NewReader(in), fuzzEnv)
 		if err != nil {

@@ -149,7 +149,7 @@ func TestLoadConfigErrors(t *testing.T) {
 			`line 2: provider "Bad Name": name may use only a-z, 0-9, ".", "_" and "-"`,
 			`line 2: provider "Bad Name": client_id is not set`,
 			`line 3: provider "Bad Name": token_url "ftp://x/y" is not an absolute http(s) URL`,
-			`line 4: provider "Bad Name": auth_style "Basic" is not one of basic, post, auto`}},
+			`line 4: provider "Bad Name": auth_style "Basic" is not one of basic, post, auto, private_key_jwt, tls_client_auth`}},
 		{"invalid endpoint points at its entry", minimal + "    endpoints:\n      - {name: a, url: https://x/}\n      - {name: a, url: nowhere}\n", []string{
 			`line 7: provider "p": endpoint "a" is listed twice (entries 1 and 2)`,
 			`line 7: provider "p": endpoint "a": url "nowhere" is not an absolute http(s) URL`}},
@@ -418,7 +418,7 @@ func TestValidate(t *testing.T) {
 		{"derived url from a bad issuer", with(func(p *Provider) { p.TokenURL = ""; p.Issuer = "auth.example.com"; p.Preset = "okta" }), []string{
 			`provider "p": the token URL "auth.example.com/v1/token" (issuer + the okta preset's path) is not an absolute http(s) URL`,
 			`provider "p": issuer "auth.example.com" is not an absolute http(s) URL`}},
-		{"bad auth style", with(func(p *Provider) { p.AuthStyle = "header" }), []string{`provider "p": auth_style "header" is not one of basic, post, auto`}},
+		{"bad auth style", with(func(p *Provider) { p.AuthStyle = "header" }), []string{`provider "p": auth_style "header" is not one of basic, post, auto, private_key_jwt, tls_client_auth`}},
 		{"both secrets", with(func(p *Provider) { p.ClientSecret = "x"; p.ClientSecretRef = "env:X" }), []string{`provider "p": set client_secret or client_secret_ref, not both`}},
 		{"ref without prefix is not echoed", with(func(p *Provider) { p.ClientSecretRef = "hunter2" }), []string{
 			`provider "p": client_secret_ref must start with env:, file: or cmd: (a secret itself belongs in client_secret)`}},

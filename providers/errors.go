@@ -131,6 +131,8 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 			return "the server refused HTTP Basic client authentication: check the client id and secret, or try `auth_style: post`"
 		case AuthPost:
 			return "the server refused the credentials in the body: check the client id and secret, or try `auth_style: basic`"
+		case AuthPrivateKeyJWT, AuthTLSClient:
+			return keyStyleHint(p, style)
 		}
 		return "check the client id and secret; both auth styles were refused"
 	case "unsupported_grant_type":
@@ -165,6 +167,8 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 			return "401 under HTTP Basic: check the client id and secret, or try `auth_style: post`"
 		case AuthPost:
 			return "401 with credentials in the body: check the client id and secret, or try `auth_style: basic`"
+		case AuthPrivateKeyJWT, AuthTLSClient:
+			return keyStyleHint(p, style)
 		}
 		return "the server refused the client credentials: check the client id and secret"
 	case 403:
@@ -181,6 +185,30 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 		return "the authorization server failed: try again later, and check its status page"
 	}
 	return ""
+}
+
+// keyStyleHint says what to check when the server refuses a client that
+// proves itself with a key: the key or certificate it knows, and (for an
+// assertion) the kid and the audience.
+func keyStyleHint(p Provider, style AuthStyle) string {
+	if style == AuthTLSClient {
+		return fmt.Sprintf("the server did not accept the client certificate for %s: check that tls_cert_file is the certificate registered for this client "+
+			"(its subject, SAN or fingerprint), that the server trusts its issuer, and that token_url is the server's mTLS endpoint", p.ClientID)
+	}
+	h := fmt.Sprintf("the server refused the client assertion for %s: check that it knows this key (register the public key of private_key_file, or its JWKS URL)", p.ClientID)
+	if p.PrivateKeyKID != "" {
+		h += fmt.Sprintf(" under kid %q", p.PrivateKeyKID)
+	} else {
+		h += "; some servers need the kid: set private_key_kid"
+	}
+	aud := p.AssertionAudience
+	switch {
+	case aud == p.TokenURL && p.Issuer != "":
+		h += fmt.Sprintf("; aud was the token URL %s, some servers want the issuer %s (assertion_audience)", aud, p.Issuer)
+	case aud != p.TokenURL:
+		h += fmt.Sprintf("; aud was %s, some servers want the token URL %s instead (assertion_audience)", aud, p.TokenURL)
+	}
+	return h + "; and that this machine's clock is right (the assertion lives 60 s)"
 }
 
 func scopeList(p Provider) string {

@@ -36,6 +36,11 @@ type Exchange struct {
 	Error string `json:"error,omitempty"`
 	// Hint is the error's hint, if any.
 	Hint string `json:"hint,omitempty"`
+	// Credential describes the proof sent under private_key_jwt (the
+	// assertion's alg, kid, iss, sub, aud, jti and lifetime) or a client
+	// certificate (subject, issuer, fingerprint, expiry); never the signed
+	// assertion or any key.
+	Credential string `json:"credential,omitempty"`
 }
 
 // OK reports whether the exchange produced a token.

@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// transports keeps one *http.Transport per (CA file, timeout) so connections
-// are reused across fetches. It belongs to a Client, never to the package.
+// transports keeps one *http.Transport per (CA file, timeout, client
+// certificate) so connections are reused across fetches. It belongs to a
+// Client, never to the package.
 type transports struct {
 	mu   sync.Mutex
 	byID map[transportKey]*http.Transport
@@ -21,16 +22,39 @@ type transports struct {
 type transportKey struct {
 	caFile  string
 	timeout time.Duration
+	// certID hashes the client certificate and key files (zero without
+	// one): a renewed certificate gets a new transport.
+	certID [32]byte
 }
 
 // httpClient returns an *http.Client for p that never follows redirects and
 // has connect, TLS-handshake and response-header timeouts of p's timeout.
+// With tls_cert_file and tls_key_file it presents that client certificate
+// (RFC 8705), read afresh each time so a renewed one is picked up; an
+// unreadable, mismatched or expired one is a KindConfig error.
 func (c *Client) httpClient(p Provider) (*http.Client, error) {
+	hc, _, err := c.httpClientCert(p)
+	return hc, err
+}
+
+// httpClientCert is httpClient that also returns the client certificate
+// presented (nil when none).
+func (c *Client) httpClientCert(p Provider) (*http.Client, *clientCert, error) {
+	var cc *clientCert
+	if p.TLSCertFile != "" || p.TLSKeyFile != "" || p.Style() == AuthTLSClient {
+		var err error
+		if cc, err = loadClientCert(p); err != nil {
+			return nil, nil, &Error{Kind: KindConfig, Provider: p.Name, Description: "unusable client certificate", Err: err}
+		}
+		if err := cc.usable(p, c.now()); err != nil {
+			return nil, nil, err
+		}
+	}
 	rt := c.Transport
 	if rt == nil {
-		t, err := c.transports.get(p.CAFile, p.EffectiveTimeout())
+		t, err := c.transports.get(p.CAFile, p.EffectiveTimeout(), cc)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rt = t
 	}
@@ -39,11 +63,14 @@ func (c *Client) httpClient(p Provider) (*http.Client, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
-	}, nil
+	}, cc, nil
 }
 
-func (ts *transports) get(caFile string, timeout time.Duration) (*http.Transport, error) {
-	key := transportKey{caFile, timeout}
+func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert) (*http.Transport, error) {
+	key := transportKey{caFile: caFile, timeout: timeout}
+	if cc != nil {
+		key.certID = cc.id
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if t, ok := ts.byID[key]; ok {
@@ -52,6 +79,9 @@ func (ts *transports) get(caFile string, timeout time.Duration) (*http.Transport
 	tlsConf, err := tlsConfig(caFile)
 	if err != nil {
 		return nil, err
+	}
+	if cc != nil {
+		tlsConf.Certificates = []tls.Certificate{cc.cert}
 	}
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -78,7 +108,7 @@ func tlsConfig(caFile string) (*tls.Config, error) {
 	if caFile == "" {
 		return conf, nil
 	}
-	pem, err := os.ReadFile(caFile)
+	pem, err := os.ReadFile(expandHome(caFile))
 	if err != nil {
 		return nil, &Error{Kind: KindConfig, Description: "cannot read ca_file", Err: err}
 	}

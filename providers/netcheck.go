@@ -177,6 +177,13 @@ func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName stri
 		return fail(StepTLS, SanitizeLine(err.Error()), "fix ca_file: it must name a readable PEM file of CA certificates")
 	}
 	conf = conf.Clone()
+	if p.TLSCertFile != "" || p.TLSKeyFile != "" {
+		cc, err := loadClientCert(p)
+		if err != nil {
+			return fail(StepTLS, "unusable client certificate: "+SanitizeLine(err.Error()), "fix tls_cert_file and tls_key_file: a PEM certificate and its key")
+		}
+		conf.Certificates = []tls.Certificate{cc.cert}
+	}
 	conf.ServerName = serverName
 	// Verification happens below, by hand, to say what is wrong.
 	conf.InsecureSkipVerify = true

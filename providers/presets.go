@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -32,7 +33,15 @@ type Preset struct {
 	Response *ResponseMapping
 	// Docs is where the vendor documents its client credentials flow.
 	Docs string
+	// AssertionAudience is the aud of a private_key_jwt assertion when the
+	// provider sets none: [AudienceTokenURL] for servers that want the
+	// token endpoint; empty means the issuer.
+	AssertionAudience string
 }
+
+// AudienceTokenURL as a preset's AssertionAudience makes the token URL the
+// assertion's aud.
+const AudienceTokenURL = "token_url"
 
 // Presets lists the known presets. Each call returns a fresh copy.
 func Presets() []Preset {
@@ -59,12 +68,15 @@ func Presets() []Preset {
 		IssuerSuffix:       "/v2.0",
 		DefaultScopeSuffix: "/.default",
 		Docs:               "https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow",
+		AssertionAudience:  AudienceTokenURL,
 	}, {
 		Name:        "okta",
 		Description: "Okta authorization server (issuer https://ORG.okta.com/oauth2/default); credentials as HTTP Basic.",
 		AuthStyle:   AuthBasic,
 		TokenPath:   "/v1/token",
 		Docs:        "https://developer.okta.com/docs/guides/implement-grant-type/clientcreds/main/",
+		// Okta wants the full token endpoint URL as the assertion's aud.
+		AssertionAudience: AudienceTokenURL,
 	}, {
 		Name:        "keycloak",
 		Description: "Keycloak realm (issuer https://HOST/realms/REALM); credentials as HTTP Basic.",
@@ -206,6 +218,14 @@ func (p Provider) Effective() (Provider, []Setting, error) {
 	src := fill(&style, string(pre.AuthStyle))
 	e.AuthStyle = AuthStyle(style)
 	add("auth_style", string(e.Style()), src)
+	if !e.Style().UsesSecret() {
+		for i := range s {
+			if s[i].Key == "client_secret" && s[i].Source == SourceDefault {
+				s[i].Value = "(not used by " + string(e.Style()) + ")"
+			}
+		}
+	}
+	s = append(s, e.keySettings(p, pre, fromPreset)...)
 
 	sepSource := fill(&e.ScopeSeparator, pre.ScopeSeparator)
 
@@ -285,6 +305,44 @@ func (p Provider) Effective() (Provider, []Setting, error) {
 	}
 	addIf("notes", p.Notes)
 	return e, s, err
+}
+
+// keySettings fills e.AssertionAudience under private_key_jwt (the
+// configured one, else the token URL when the preset wants it or there is
+// no issuer, else the issuer) and lists the key and certificate settings.
+// Nothing here reads a file: the key's own facts are [KeyFacts].
+func (e *Provider) keySettings(p Provider, pre Preset, fromPreset string) []Setting {
+	var s []Setting
+	add := func(key, value, source string) { s = append(s, Setting{Key: key, Value: value, Source: source}) }
+	if p.PrivateKeyFile != "" || e.Style() == AuthPrivateKeyJWT {
+		add("private_key_file", cmp.Or(p.PrivateKeyFile, "(not set)"), cfgSource(p.PrivateKeyFile != ""))
+		if p.PrivateKeyKID != "" {
+			add("private_key_kid", p.PrivateKeyKID, SourceConfig)
+		} else {
+			add("private_key_kid", "(none: no kid header)", SourceDefault)
+		}
+		add("assertion_alg", cmp.Or(p.AssertionAlg, "(from the key)"), cfgSource(p.AssertionAlg != ""))
+	}
+	if e.Style() == AuthPrivateKeyJWT {
+		src := SourceConfig
+		switch {
+		case e.AssertionAudience != "":
+		case pre.AssertionAudience == AudienceTokenURL:
+			e.AssertionAudience, src = e.TokenURL, fromPreset
+		case e.Issuer != "":
+			e.AssertionAudience, src = e.Issuer, SourceDefault
+		default:
+			e.AssertionAudience, src = e.TokenURL, SourceDefault
+		}
+		add("assertion_audience", cmp.Or(e.AssertionAudience, "(not set)"), src)
+	} else if p.AssertionAudience != "" {
+		add("assertion_audience", p.AssertionAudience, SourceConfig)
+	}
+	if p.TLSCertFile != "" || p.TLSKeyFile != "" || e.Style() == AuthTLSClient {
+		add("tls_cert_file", cmp.Or(p.TLSCertFile, "(not set)"), cfgSource(p.TLSCertFile != ""))
+		add("tls_key_file", cmp.Or(p.TLSKeyFile, "(not set)"), cfgSource(p.TLSKeyFile != ""))
+	}
+	return s
 }
 
 func cfgSource(set bool) string {

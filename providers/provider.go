@@ -21,15 +21,29 @@ const (
 	AuthBasic AuthStyle = "basic"
 	// AuthPost sends client_id and client_secret in the form body.
 	AuthPost AuthStyle = "post"
+	// AuthPrivateKeyJWT sends client_id and a JWT signed with the client's
+	// private key (RFC 7523 §2.2, OIDC Core §9 private_key_jwt); no secret.
+	AuthPrivateKeyJWT AuthStyle = "private_key_jwt"
+	// AuthTLSClient presents a client certificate in the TLS handshake and
+	// sends client_id in the body (RFC 8705 §2.1.1 tls_client_auth); no
+	// secret.
+	AuthTLSClient AuthStyle = "tls_client_auth"
 )
 
 // Valid reports whether s is one of the known styles (empty counts as auto).
 func (s AuthStyle) Valid() bool {
 	switch s {
-	case "", AuthAuto, AuthBasic, AuthPost:
+	case "", AuthAuto, AuthBasic, AuthPost, AuthPrivateKeyJWT, AuthTLSClient:
 		return true
 	}
 	return false
+}
+
+// UsesSecret reports whether the style sends a client secret: basic, post
+// and auto do; private_key_jwt and tls_client_auth prove the client with a
+// key instead.
+func (s AuthStyle) UsesSecret() bool {
+	return s != AuthPrivateKeyJWT && s != AuthTLSClient
 }
 
 // Period is the window a quota limit applies to.
@@ -160,6 +174,24 @@ type Provider struct {
 	// the token expires (1h when unset).
 	DefaultLifetime Duration `yaml:"default_lifetime,omitempty" json:"default_lifetime,omitempty"`
 	CAFile          string   `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
+	// PrivateKeyFile is the PEM private key (PKCS#8, PKCS#1 RSA or SEC 1
+	// EC) that signs the client assertion under private_key_jwt. Only the
+	// path is kept; the key is read at fetch time.
+	PrivateKeyFile string `yaml:"private_key_file,omitempty" json:"private_key_file,omitempty"`
+	// PrivateKeyKID is sent as the assertion's kid header when set.
+	PrivateKeyKID string `yaml:"private_key_kid,omitempty" json:"private_key_kid,omitempty"`
+	// AssertionAlg is the assertion's signing algorithm (RS256, PS256,
+	// ES256, EdDSA, …); empty means derived from the key.
+	AssertionAlg string `yaml:"assertion_alg,omitempty" json:"assertion_alg,omitempty"`
+	// AssertionAudience is the assertion's aud; empty means the issuer, or
+	// the token URL when there is no issuer (or the preset says so).
+	AssertionAudience string `yaml:"assertion_audience,omitempty" json:"assertion_audience,omitempty"`
+	// TLSCertFile and TLSKeyFile are the PEM client certificate (chain)
+	// and its key, presented in the TLS handshake: the client's proof
+	// under tls_client_auth, and sent along under any other style (for
+	// servers that want mTLS at the connection as well).
+	TLSCertFile string `yaml:"tls_cert_file,omitempty" json:"tls_cert_file,omitempty"`
+	TLSKeyFile  string `yaml:"tls_key_file,omitempty" json:"tls_key_file,omitempty"`
 	// InsecureHTTP allows an http:// token URL on a non-loopback host.
 	InsecureHTTP bool   `yaml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
 	Notes        string `yaml:"notes,omitempty" json:"notes,omitempty"`

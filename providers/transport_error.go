@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 )
 
@@ -46,6 +47,16 @@ func transportError(ctx context.Context, err error, p Provider) *Error {
 		e.Code = "tls"
 		e.Description = "the server's TLS certificate was not trusted"
 		e.Hint = "for a private CA set `ca_file`; check the host name matches the certificate and that it has not expired"
+	case strings.Contains(err.Error(), "remote error: tls:"):
+		// An alert from the server: under TLS 1.3 a refused client
+		// certificate shows only on the first read after the handshake.
+		e.Code = "tls"
+		e.Description = "the server broke off the TLS connection"
+		if p.TLSCertFile != "" {
+			e.Hint = "the server refused the client certificate: check that it trusts the certificate's issuer and knows this certificate (tls_cert_file)"
+		} else {
+			e.Hint = "the server may want a client certificate: set auth_style: tls_client_auth with tls_cert_file and tls_key_file"
+		}
 	}
 	return e
 }

@@ -20,8 +20,8 @@ import (
 // reference keeps the stored secret. When a setting that shapes the token
 // changes (token URL, client id, secret or its reference, scopes and their
 // separator, audience, resource, params, auth style, preset, issuer,
-// response mapping), the cached token, the learned auth style and the last
-// error are dropped.
+// response mapping, the key and certificate files and assertion settings),
+// the cached token, the learned auth style and the last error are dropped.
 func (s *Store) PutProvider(ctx context.Context, p providers.Provider) error {
 	return s.PutProviders(ctx, []providers.Provider{p})
 }
@@ -114,6 +114,16 @@ func settingsKey(p providers.Provider) string {
 	if p.Response != nil {
 		resp = *p.Response
 	}
+	// The key files' paths (not their content) count too; they are
+	// left out when unset, so older providers keep the key they had.
+	type keyFiles struct {
+		PrivateKeyFile, PrivateKeyKID, AssertionAlg, AssertionAudience string
+		TLSCertFile, TLSKeyFile                                        string
+	}
+	var keys *keyFiles
+	if k := (keyFiles{p.PrivateKeyFile, p.PrivateKeyKID, p.AssertionAlg, p.AssertionAudience, p.TLSCertFile, p.TLSKeyFile}); k != (keyFiles{}) {
+		keys = &k
+	}
 	b, _ := json.Marshal(struct {
 		TokenURL, Issuer, Preset, ClientID, SecretRef string
 		Style                                         providers.AuthStyle
@@ -121,9 +131,10 @@ func settingsKey(p providers.Provider) string {
 		Separator, Audience, Resource                 string
 		Params                                        map[string]string
 		Response                                      providers.ResponseMapping
+		Keys                                          *keyFiles `json:",omitempty"`
 	}{
 		p.TokenURL, p.Issuer, p.Preset, p.ClientID, p.ClientSecretRef,
-		p.Style(), append([]string{}, p.Scopes...), p.Separator(), p.Audience, p.Resource, params, resp,
+		p.Style(), append([]string{}, p.Scopes...), p.Separator(), p.Audience, p.Resource, params, resp, keys,
 	})
 	return string(b)
 }

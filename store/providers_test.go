@@ -24,6 +24,8 @@ func TestProviderRoundTrip(t *testing.T) {
 			Headers: map[string]string{"X-A": "b"}}},
 		Timeout: providers.Duration(5e9), DefaultLifetime: providers.Duration(6e10),
 		CAFile: "/etc/ca.pem", InsecureHTTP: true, Notes: "hello",
+		PrivateKeyFile: "/keys/k.pem", PrivateKeyKID: "kid-1", AssertionAlg: "ES256", AssertionAudience: "https://idp.example.com/",
+		TLSCertFile: "/keys/c.pem", TLSKeyFile: "/keys/c.key",
 	}
 	ref := providers.Provider{Name: "ref", TokenURL: "https://idp.example.com/t", ClientID: "r", ClientSecretRef: "env:REF_SECRET"}
 	must(t, s.PutProviders(ctx, []providers.Provider{ref, full}))
@@ -177,6 +179,10 @@ func TestTokenDroppedOnSettingsChange(t *testing.T) {
 		"style":     func(p *providers.Provider) { p.AuthStyle = providers.AuthPost },
 		"preset":    func(p *providers.Provider) { p.Preset = "okta" },
 		"issuer":    func(p *providers.Provider) { p.Issuer = "https://i.example.com" },
+		"key file":  func(p *providers.Provider) { p.PrivateKeyFile = "/k.pem" },
+		"kid":       func(p *providers.Provider) { p.PrivateKeyKID = "k2" },
+		"aud":       func(p *providers.Provider) { p.AssertionAudience = "https://a" },
+		"cert file": func(p *providers.Provider) { p.TLSCertFile = "/c.pem" },
 	} {
 		must(t, s.PutProvider(ctx, p)) // back to the original settings
 		fetch()

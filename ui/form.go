@@ -111,6 +111,11 @@ func (f *providerForm) Open(base providers.Provider, isNew, hasSecret bool, name
 		huh.NewOption("auto (basic, then body)", string(providers.AuthAuto)),
 		huh.NewOption("basic (Authorization header)", string(providers.AuthBasic)),
 		huh.NewOption("post (credentials in the body)", string(providers.AuthPost)),
+		// The key styles' files are set in the config file (or with
+		// tokentop add); offering them here keeps an edit from turning
+		// such a provider back into auto.
+		huh.NewOption("private_key_jwt (signed assertion)", string(providers.AuthPrivateKeyJWT)),
+		huh.NewOption("tls_client_auth (client certificate)", string(providers.AuthTLSClient)),
 	}
 
 	var first []huh.Field

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"crypto"
 	"crypto/subtle"
 	"slices"
 	"time"
@@ -34,8 +35,22 @@ type Client struct {
 	RequestScopes []string
 	// AuthStyle is the auth_style ProvidersYAML writes ("basic" or "post");
 	// empty means the style's usual one (basic for cognito and basic-only,
-	// post for auth0 and ants).
+	// post for auth0 and ants, private_key_jwt and tls_client_auth for the
+	// key styles).
 	AuthStyle string
+
+	// PublicKey is, for StylePrivateKeyJWT, the key the client's
+	// assertions must verify with; KeyID is its kid (an assertion that
+	// names another kid is refused).
+	PublicKey crypto.PublicKey
+	KeyID     string
+	// CertSubject is, for StyleMTLS, the subject its certificate must
+	// have (as x509's Name.String writes it), besides chaining to the
+	// sandbox CA.
+	CertSubject string
+	// PrivateKeyFile, TLSCertFile, TLSKeyFile and CAFile are the files
+	// ProvidersYAML points tokentop at for the key styles.
+	PrivateKeyFile, TLSCertFile, TLSKeyFile, CAFile string
 }
 
 // The client styles, one per vendor behaviour the sandbox mimics.
@@ -49,6 +64,12 @@ const (
 	StyleAuth0 = "auth0"
 	// StyleANTS mimics the ANTS node-oauth2-server (seed 004).
 	StyleANTS = "ants"
+	// StylePrivateKeyJWT authenticates clients by a JWT signed with their
+	// private key (RFC 7523, private_key_jwt).
+	StylePrivateKeyJWT = "private-key-jwt"
+	// StyleMTLS authenticates clients by their TLS client certificate
+	// (RFC 8705 tls_client_auth).
+	StyleMTLS = "mtls"
 )
 
 // clone returns a copy of c that shares no slices with it.

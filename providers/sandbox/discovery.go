@@ -28,7 +28,7 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		JWKSURI:                           iss + "/.well-known/jwks.json",
 		ScopesSupported:                   s.allScopes(),
 		GrantTypesSupported:               []string{"client_credentials"},
-		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+		TokenEndpointAuthMethodsSupported: s.authMethods(),
 		ResponseTypesSupported:            []string{"token"},
 	})
 }

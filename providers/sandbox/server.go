@@ -38,6 +38,8 @@ type Server struct {
 	monthly  map[string]monthCount  // ClientID → tokens this month
 	opaque   map[string]opaqueToken // access token → its grant
 	limiters map[string]window      // token subject → API rate window
+
+	kc keyClients // the private_key_jwt and tls_client_auth styles
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -85,6 +87,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc(pathBasicOnly, s.handleBasicOnly)
 	mux.HandleFunc(pathAuth0, s.handleAuth0)
 	mux.HandleFunc(pathANTS, s.handleANTS)
+	mux.HandleFunc(pathJWT, s.handlePrivateKeyJWT)
+	mux.HandleFunc(pathMTLS, s.handleMTLS)
 	mux.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.handleDiscovery)
@@ -124,10 +128,15 @@ func (s *Server) delay(r *http.Request) bool {
 	return r.Context().Err() == nil
 }
 
-// issuer is the issuer URL as seen by the request: "http://" + Host.
+// issuer is the issuer URL as seen by the request: "http://" + Host, or
+// "https://" on the TLS listener.
 func issuer(r *http.Request) string {
-	if r.Host == "" {
-		return "http://localhost"
+	scheme := "http://"
+	if r.TLS != nil {
+		scheme = "https://"
 	}
-	return "http://" + r.Host
+	if r.Host == "" {
+		return scheme + "localhost"
+	}
+	return scheme + r.Host
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -20,9 +21,16 @@ func (s *Server) Start(ctx context.Context, addr string) (baseURL string, stop f
 	if err != nil {
 		return "", nil, fmt.Errorf("sandbox: listen on %s: %w", addr, err)
 	}
+	return "http://" + ln.Addr().String(), s.serve(ctx, ln, nil), nil
+}
+
+// serve serves s on ln until the returned stop is called or ctx is done.
+// errorLog nil means the standard logger.
+func (s *Server) serve(ctx context.Context, ln net.Listener, errorLog *log.Logger) (stop func(context.Context) error) {
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          errorLog,
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -45,5 +53,5 @@ func (s *Server) Start(ctx context.Context, addr string) (baseURL string, stop f
 		})
 		return stopErr
 	}
-	return "http://" + ln.Addr().String(), stop, nil
+	return stop
 }

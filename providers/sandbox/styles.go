@@ -8,6 +8,8 @@ const (
 	pathBasicOnly = "/oauth/v2/token"
 	pathAuth0     = "/oauth/token"
 	pathANTS      = "/ants/oauth/token"
+	pathJWT       = "/jwt/oauth2/token"
+	pathMTLS      = "/mtls/oauth2/token"
 )
 
 // style describes how a vendor style is reached and configured.
@@ -29,6 +31,10 @@ func styleInfo(name string) (style, bool) {
 		return style{pathAuth0, "auth0", "post", 24 * time.Hour}, true
 	case StyleANTS:
 		return style{pathANTS, "ants", "post", time.Hour}, true
+	case StylePrivateKeyJWT:
+		return style{pathJWT, "generic", "private_key_jwt", time.Hour}, true
+	case StyleMTLS:
+		return style{pathMTLS, "generic", "tls_client_auth", time.Hour}, true
 	}
 	return style{}, false
 }

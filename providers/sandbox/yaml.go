@@ -18,7 +18,7 @@ func (s *Server) ProvidersYAML(baseURL string) string {
 	base := strings.TrimRight(baseURL, "/")
 	list := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, c := range s.Clients() {
-		if entry, ok := providerNode(c, base); ok {
+		if entry, ok := providerNode(c, s.clientBase(c, base)); ok {
 			list.Content = append(list.Content, entry)
 		}
 	}
@@ -56,6 +56,9 @@ func providerNode(c Client, base string) (*yaml.Node, bool) {
 	if scopes == nil {
 		scopes = c.Scopes
 	}
+	if base == "" || !keyFilesSet(c) {
+		return nil, false
+	}
 	kv := []any{
 		"name", str(c.Name),
 		"env", str("sandbox"),
@@ -63,9 +66,12 @@ func providerNode(c Client, base string) (*yaml.Node, bool) {
 		"token_url", str(base + info.path),
 		"issuer", str(base),
 		"client_id", str(c.ClientID),
-		"client_secret", str(secret),
-		"auth_style", str(auth),
 	}
+	if !isKeyStyle(c.Style) {
+		kv = append(kv, "client_secret", str(secret))
+	}
+	kv = append(kv, "auth_style", str(auth))
+	kv = append(kv, keyFileNodes(c)...)
 	if len(scopes) > 0 {
 		kv = append(kv, "scopes", flowSeq(scopes...))
 	}
