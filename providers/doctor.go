@@ -176,6 +176,10 @@ func styleForMethod(m string) AuthStyle {
 		return AuthBasic
 	case "client_secret_post":
 		return AuthPost
+	case "private_key_jwt":
+		return AuthPrivateKeyJWT
+	case "tls_client_auth":
+		return AuthTLSClient
 	}
 	return ""
 }
@@ -197,7 +201,7 @@ func (r *doctorRun) authMethods(meta *Metadata) {
 	style := r.p.Style()
 	if style == AuthAuto {
 		for _, m := range methods {
-			if s := styleForMethod(m); s != "" {
+			if s := styleForMethod(m); s == AuthBasic || s == AuthPost {
 				r.add(pass(StepAuthMethods, fmt.Sprintf("auth_style auto can use %s (%s)", m, listed)))
 				return
 			}
@@ -211,14 +215,14 @@ func (r *doctorRun) authMethods(meta *Metadata) {
 		r.add(pass(StepAuthMethods, fmt.Sprintf("auth_style %s is %s (%s)", style, want, listed)))
 		return
 	}
-	hint := "set auth_style to a method the server lists"
+	hint := "the server lists no method tokentop has: ask the vendor which client authentication it wants"
 	for _, m := range methods {
 		if s := styleForMethod(m); s != "" {
-			hint = fmt.Sprintf("set `auth_style: %s` (%s)", s, m)
+			hint = fmt.Sprintf("set `auth_style: %s`", s)
+			if string(s) != m {
+				hint += " (" + m + ")"
+			}
 			break
-		}
-		if m == "private_key_jwt" || m == "tls_client_auth" {
-			hint = fmt.Sprintf("set `auth_style: %s`", m)
 		}
 	}
 	r.add(fail(StepAuthMethods, fmt.Sprintf("auth_style %s is %s, which the server does not list (%s)", style, want, listed), hint))

@@ -166,6 +166,9 @@ func TestDoctorAuthMethods(t *testing.T) {
 		{AuthAuto, []string{"client_secret_post"}, CheckPass, ""},
 		{AuthAuto, []string{"private_key_jwt"}, CheckFail, "auth_style"},
 		{AuthPost, []string{"private_key_jwt"}, CheckFail, "auth_style: private_key_jwt"},
+		{AuthPrivateKeyJWT, []string{"client_secret_basic", "private_key_jwt"}, CheckPass, ""},
+		{AuthTLSClient, []string{"client_secret_basic"}, CheckFail, "auth_style: basic` (client_secret_basic)"},
+		{AuthBasic, []string{"none"}, CheckFail, "ask the vendor"},
 	} {
 		r := &doctorRun{c: &Client{}, p: Provider{Name: "p", AuthStyle: tt.style}, out: &Diagnosis{}}
 		r.authMethods(&Metadata{TokenEndpointAuthMethodsSupported: tt.methods})
