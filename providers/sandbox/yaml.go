@@ -61,7 +61,7 @@ func providerNode(c Client, base string) (*yaml.Node, bool) {
 		"env", str("sandbox"),
 		"preset", str(info.preset),
 		"token_url", str(base + info.path),
-		"issuer", str(base),
+		"issuer", str(base + styleIssuerPath(c.Style)),
 		"client_id", str(c.ClientID),
 		"client_secret", str(secret),
 		"auth_style", str(auth),
