@@ -147,3 +147,13 @@ func (l limitedBody) RoundTrip(r *http.Request) (*http.Response, error) {
 	}{io.LimitReader(resp.Body, MaxBodyBytes), resp.Body}
 	return resp, nil
 }
+
+// KeySetFromJSON is a KeySet from a JWKS document in hand (a file, a test);
+// it never fetches.
+func KeySetFromJSON(raw []byte) (*KeySet, error) {
+	kf, err := keyfunc.NewJWKSetJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("reading the JWKS: %w", err)
+	}
+	return &KeySet{URL: "(given JWKS)", kf: kf, storage: kf.Storage()}, nil
+}
