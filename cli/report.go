@@ -65,14 +65,13 @@ func (r *Report) FailedChecks() []string {
 	return out
 }
 
-// clean sanitises s for one line and takes out the secrets.
+// clean sanitises s for one line and takes out the secrets (before and
+// after: sanitising can join a secret split by a control byte).
 func (r *Report) clean(s string) string {
-	for _, sec := range r.Secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, providers.Redacted)
-		}
-	}
-	s = providers.SanitizeLine(s)
+	return r.redact(providers.SanitizeLine(r.redact(s)))
+}
+
+func (r *Report) redact(s string) string {
 	for _, sec := range r.Secrets {
 		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, providers.Redacted)
@@ -81,17 +80,22 @@ func (r *Report) clean(s string) string {
 	return s
 }
 
-// statusTag is how a check's status reads in text.
-func statusTag(s providers.CheckStatus) string {
-	switch s {
+// statusLabel is how a check's status reads in text ("[FAIL]") or in
+// Markdown.
+func statusLabel(st providers.CheckStatus, markdown bool) string {
+	text, md := "[skip]", "➖ skip"
+	switch st {
 	case providers.CheckPass:
-		return "[ ok ]"
+		text, md = "[ ok ]", "✅ pass"
 	case providers.CheckFail:
-		return "[FAIL]"
+		text, md = "[FAIL]", "❌ **fail**"
 	case providers.CheckWarn:
-		return "[warn]"
+		text, md = "[warn]", "⚠️ warn"
 	}
-	return "[skip]"
+	if markdown {
+		return md
+	}
+	return text
 }
 
 // WriteText writes the report for a terminal, fitting width columns
@@ -122,7 +126,7 @@ func (r *Report) WriteText(w io.Writer, width int) error {
 			}
 		}
 		for _, c := range s.Checks {
-			fmt.Fprintf(&b, "  %s %-9s %s\n", statusTag(c.Status), r.clean(c.Name), r.clean(c.Detail))
+			fmt.Fprintf(&b, "  %s %-9s %s\n", statusLabel(c.Status, false), r.clean(c.Name), r.clean(c.Detail))
 			if c.Hint != "" && c.Status != providers.CheckPass {
 				fmt.Fprintf(&b, "  %s hint: %s\n", strings.Repeat(" ", 16), r.clean(c.Hint))
 			}
@@ -222,7 +226,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				if c.Status != providers.CheckPass {
 					hint = r.md(c.Hint)
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdStatus(c.Status), r.md(c.Name), r.md(c.Detail), hint)
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", statusLabel(c.Status, true), r.md(c.Name), r.md(c.Detail), hint)
 			}
 			b.WriteString("\n")
 		}
@@ -232,18 +236,6 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
 	return err
-}
-
-func mdStatus(s providers.CheckStatus) string {
-	switch s {
-	case providers.CheckPass:
-		return "✅ pass"
-	case providers.CheckFail:
-		return "❌ **fail**"
-	case providers.CheckWarn:
-		return "⚠️ warn"
-	}
-	return "➖ skip"
 }
 
 // md escapes text for a Markdown table cell.

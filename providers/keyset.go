@@ -58,8 +58,11 @@ func (c *Client) FetchKeySet(ctx context.Context, p Provider, jwksURL string) (*
 	storage, err := jwkset.NewHTTPClient(jwkset.HTTPClientOptions{
 		HTTPURLs:          map[string]jwkset.Storage{jwksURL: st},
 		RefreshUnknownKID: rate.NewLimiter(rate.Every(KeyRefreshInterval), 1),
-		// Never wait for the limiter: a kid still unknown is reported.
-		RateLimitWaitMax: time.Millisecond,
+		// The limiter is never waited for: the next token is minutes away,
+		// past this deadline, so Wait returns at once and the kid is
+		// reported unknown. The deadline only has to outlast a loaded
+		// machine's scheduling.
+		RateLimitWaitMax: 5 * time.Second,
 	})
 	if err != nil {
 		return nil, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot use the JWKS", Err: err}
