@@ -66,7 +66,11 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 				fmt.Fprintln(a.Stdout)
 			}
 			if !out.OK() {
-				return callFailed(out)
+				scope := res.Token.Scope
+				if c, err := providers.DecodeJWT(res.Token.AccessToken); scope == "" && err == nil {
+					scope = c.Scope
+				}
+				return callFailed(out, p.Name, scope)
 			}
 			return nil
 		},
@@ -168,18 +172,16 @@ func ms(d time.Duration) string {
 	return d.Round(100 * time.Microsecond).String()
 }
 
-// callFailed words a non-2xx answer, with what WWW-Authenticate says.
-func callFailed(r *providers.CallResult) error {
+// callFailed words a non-2xx answer, explaining a 401 or 403 from its
+// WWW-Authenticate (RFC 6750 §3) against the token's granted scope.
+func callFailed(r *providers.CallResult, name, tokenScope string) error {
 	e := &providers.Error{Status: r.Status, Description: fmt.Sprintf("the API answered %d %s", r.Status, http.StatusText(r.Status))}
-	switch {
-	case strings.Contains(r.WWWAuthenticate, "insufficient_scope"):
-		e.Hint = "the token lacks a scope this call needs: " + r.WWWAuthenticate
-	case strings.Contains(r.WWWAuthenticate, "invalid_token"):
-		e.Hint = "the API rejected the token (expired, wrong audience or issuer?): try --force-refresh with `tokentop token`, and compare the token's aud with the API"
-	case r.Status == http.StatusUnauthorized:
-		e.Hint = "the API wants a valid bearer token: check the provider's audience and scopes"
-	case r.Status == http.StatusForbidden:
-		e.Hint = "the token was accepted but lacks permission: check scopes and the client's grants"
+	if r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || r.WWWAuthenticate != "" {
+		x := providers.ExplainRefusal(r.Status, tokenScope, r.WWWAuthenticate)
+		if x.Summary != "" {
+			e.Description += ": " + x.Summary
+		}
+		e.Hint = strings.ReplaceAll(x.Hint, " NAME", " "+name)
 	}
 	return callError{e}
 }

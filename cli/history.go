@@ -61,6 +61,9 @@ secret, the Authorization header and the access token redacted) and timings.`,
 			fmt.Fprintln(tw, "WHEN (UTC)\tAUTH\tSTATUS\tTIME\tRESULT")
 			for _, ex := range exs {
 				result := "token issued"
+				if ex.Kind != "" {
+					result = ex.Kind + " answered"
+				}
 				if ex.Error != "" {
 					result = providers.Truncate(providers.SanitizeLine(ex.Error), 100)
 				}
@@ -82,7 +85,11 @@ secret, the Authorization header and the access token redacted) and timings.`,
 // printExchange writes one flight record in full, sanitised.
 func printExchange(a *App, ex providers.Exchange) {
 	w := a.Stdout
-	fmt.Fprintf(w, "── %s  auth %s\n", ex.Started.UTC().Format(time.RFC3339), ex.AuthStyle)
+	kind := ""
+	if ex.Kind != "" {
+		kind = "  " + providers.SanitizeLine(ex.Kind)
+	}
+	fmt.Fprintf(w, "── %s  auth %s%s\n", ex.Started.UTC().Format(time.RFC3339), ex.AuthStyle, kind)
 	fmt.Fprintf(w, "> %s %s\n", ex.Method, providers.SanitizeLine(ex.URL))
 	writeHeaders(w, "> ", ex.RequestHeaders)
 	if ex.RequestBody != "" {

@@ -112,7 +112,7 @@ func TestKeyStylesEndToEnd(t *testing.T) {
 				if len(e.assertions()) != 1 {
 					t.Errorf("the sandbox saw %d assertions, want 1", len(e.assertions()))
 				}
-				for _, s := range []string{"private_key_file " + e.kf.JWTKey + " config", "assertion_audience " + e.url + " default",
+				for _, s := range []string{"private_key_file " + e.kf.JWTKey + " config", "assertion_audience " + e.url + "/private-key-jwt default",
 					"client_secret (not used by private_key_jwt) default", "key: EC P-256 key, the assertion is signed ES256"} {
 					if !hasLine(show, s) {
 						t.Errorf("show lacks %q:\n%s", s, show)
@@ -169,7 +169,7 @@ func TestKeyStyleWrongKeyHint(t *testing.T) {
 func TestAddKeyStyles(t *testing.T) {
 	e := newKeyEnv(t)
 	jwtC, mtlsC := e.client(sandbox.JWTClientName), e.client(sandbox.MTLSClientName)
-	e.mustRun("", "add", "my-jwt", "--token-url", e.url+"/jwt/oauth2/token", "--issuer", e.url, "--client-id", jwtC.ClientID,
+	e.mustRun("", "add", "my-jwt", "--token-url", e.url+"/jwt/oauth2/token", "--issuer", e.url+"/private-key-jwt", "--client-id", jwtC.ClientID,
 		"--auth", "private_key_jwt", "--private-key-file", e.kf.JWTKey, "--private-key-kid", jwtC.KeyID, "--scope", "api/read")
 	if tok := strings.TrimSpace(e.mustRun("", "token", "my-jwt")); tok == "" {
 		t.Error("no token for my-jwt")

@@ -190,6 +190,17 @@ func (p Provider) Validate() error {
 		add("issuer", -1, "issuer %q is not an absolute http(s) URL", p.Issuer)
 	}
 
+	for _, u := range []struct{ key, value string }{
+		{"jwks_uri", p.JWKSURI}, {"introspection_url", p.IntrospectURL}, {"revocation_url", p.RevokeURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		if problem := cfgCheckURL(u.value, p.InsecureHTTP); problem != "" {
+			add(u.key, -1, "%s %q %s", u.key, u.value, problem)
+		}
+	}
+
 	if p.ClientSecret != "" && p.ClientSecretRef != "" {
 		add("client_secret_ref", -1, "set client_secret or client_secret_ref, not both")
 	}

@@ -404,6 +404,12 @@ func TestValidate(t *testing.T) {
 		{"valid insecure http", with(func(p *Provider) { p.TokenURL = "http://auth.internal/token"; p.InsecureHTTP = true }), nil},
 		{"valid full", contractProvider("s"), nil},
 		{"valid refs", with(func(p *Provider) { p.ClientSecretRef = " file:~/.secret " }), nil},
+		{"valid endpoint overrides", with(func(p *Provider) {
+			p.JWKSURI, p.IntrospectURL, p.RevokeURL = "https://as.example/jwks", "https://as.example/introspect", "http://localhost:1/revoke"
+		}), nil},
+		{"bad endpoint overrides", with(func(p *Provider) { p.JWKSURI, p.RevokeURL = "keys.json", "http://as.example/revoke" }), []string{
+			`provider "p": jwks_uri "keys.json" is not an absolute http(s) URL`,
+			`provider "p": revocation_url "http://as.example/revoke" uses plain http to a host that is not loopback; use https, or set insecure_http: true`}},
 		{"no name", with(func(p *Provider) { p.Name = "" }), []string{`provider (no name): name is not set`}},
 		{"bad name", with(func(p *Provider) { p.Name = "Prod API" }), []string{`provider "Prod API": name may use only a-z, 0-9, ".", "_" and "-"`}},
 		{"no client id", with(func(p *Provider) { p.ClientID = " " }), []string{`provider "p": client_id is not set`}},

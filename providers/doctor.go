@@ -375,10 +375,3 @@ func (r *doctorRun) scopes(t *Token) {
 	}
 	r.add(pass(StepScopes, SanitizeLine(detail)))
 }
-
-func orNone(ss []string) string {
-	if len(ss) == 0 {
-		return "(none)"
-	}
-	return strings.Join(ss, " ")
-}

@@ -50,8 +50,8 @@ type Error struct {
 	// Err is the underlying error, if any.
 	Err error
 
-	// peer names what could not be reached ("the token endpoint" when
-	// empty); test-calls say "the API".
+	// peer names what could not be reached or answered ("the token
+	// endpoint" when empty); test-calls say "the API".
 	peer string
 }
 
@@ -70,7 +70,11 @@ func (e *Error) Summary() string {
 	var b strings.Builder
 	switch e.Kind {
 	case KindOAuth, KindHTTP, KindRateLimited:
-		fmt.Fprintf(&b, "token endpoint answered %d", e.Status)
+		if e.peer != "" {
+			fmt.Fprintf(&b, "%s answered %d", e.peer, e.Status)
+		} else {
+			fmt.Fprintf(&b, "token endpoint answered %d", e.Status)
+		}
 		if e.Code != "" {
 			fmt.Fprintf(&b, " %s", e.Code)
 		}

@@ -18,8 +18,11 @@ type Timings struct {
 // Exchange is the flight record of one request to a token endpoint. Secrets
 // are redacted before an Exchange is built: the client secret and the
 // Authorization header in the request, the access token in the response.
+// Kind is "" for a token request, else the endpoint called (introspection,
+// revocation).
 type Exchange struct {
 	Provider        string      `json:"provider"`
+	Kind            string      `json:"kind,omitempty"`
 	Started         time.Time   `json:"started"`
 	AuthStyle       AuthStyle   `json:"auth_style"`
 	Method          string      `json:"method"`

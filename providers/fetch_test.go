@@ -1290,7 +1290,7 @@ func TestDiscover(t *testing.T) {
 		wantToken string
 	}{
 		{name: "RFC 8414", routes: map[string]string{"/.well-known/oauth-authorization-server": full}, wantToken: "ISS/oauth2/token"},
-		{name: "OIDC fallback", routes: map[string]string{"/.well-known/openid-configuration": `{"token_endpoint":"oidc-token"}`}, wantToken: "oidc-token"},
+		{name: "OIDC fallback", routes: map[string]string{"/.well-known/openid-configuration": `{"issuer":"ISS","token_endpoint":"oidc-token"}`}, wantToken: "oidc-token"},
 		{name: "issuer with a trailing slash", issuer: "/", routes: map[string]string{"/.well-known/oauth-authorization-server": full}, wantToken: "ISS/oauth2/token"},
 		{name: "nothing there", routes: map[string]string{}, wantErr: KindHTTP},
 		{name: "malformed documents", routes: map[string]string{"/.well-known/oauth-authorization-server": "{", "/.well-known/openid-configuration": "<html>"}, wantErr: KindResponse},
@@ -1298,16 +1298,20 @@ func TestDiscover(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			var base string // the server's URL, set once it listens
 			srv := newTokenServer(t, func(w http.ResponseWriter, r sentRequest) {
 				if r.Method != http.MethodGet || r.Header.Get("Accept") != "application/json" {
 					t.Errorf("discovery sent %s with Accept %q", r.Method, r.Header.Get("Accept"))
 				}
 				if body, ok := tt.routes[r.Path]; ok {
-					writeJSON(w, 200, body)
+					// ISS stands for the server's own URL: the issuer
+					// check of RFC 8414 §3.3 wants the document to name it.
+					writeJSON(w, 200, strings.ReplaceAll(body, "ISS", base))
 					return
 				}
 				w.WriteHeader(404)
 			})
+			base = srv.URL
 			p := testProvider(srv.URL+"/some/path/token", AuthBasic)
 			if tt.issuer != "" {
 				p.Issuer = srv.URL + tt.issuer
@@ -1322,11 +1326,12 @@ func TestDiscover(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Discover: %v", err)
 			}
-			if md.TokenEndpoint != tt.wantToken {
-				t.Errorf("TokenEndpoint = %q, want %q", md.TokenEndpoint, tt.wantToken)
+			iss := func(s string) string { return strings.ReplaceAll(s, "ISS", base) }
+			if md.TokenEndpoint != iss(tt.wantToken) {
+				t.Errorf("TokenEndpoint = %q, want %q", md.TokenEndpoint, iss(tt.wantToken))
 			}
-			if tt.wantToken == "ISS/oauth2/token" && (md.JWKSURI != "ISS/jwks" || !slices.Equal(md.ScopesSupported, []string{"a", "b"}) ||
-				len(md.TokenEndpointAuthMethodsSupported) != 2 || md.RevocationEndpoint != "ISS/revoke" || md.IntrospectionEndpoint != "ISS/introspect") {
+			if tt.wantToken == "ISS/oauth2/token" && (md.JWKSURI != iss("ISS/jwks") || !slices.Equal(md.ScopesSupported, []string{"a", "b"}) ||
+				len(md.TokenEndpointAuthMethodsSupported) != 2 || md.RevocationEndpoint != iss("ISS/revoke") || md.IntrospectionEndpoint != iss("ISS/introspect")) {
 				t.Errorf("metadata %+v", md)
 			}
 		})

@@ -204,6 +204,9 @@ func (p Provider) Effective() (Provider, []Setting, error) {
 		add("token_url", e.TokenURL, tokenSource)
 	}
 	addIf("issuer", p.Issuer)
+	addIf("jwks_uri", p.JWKSURI)
+	addIf("introspection_url", p.IntrospectURL)
+	addIf("revocation_url", p.RevokeURL)
 	add("client_id", p.ClientID, SourceConfig)
 	switch {
 	case p.ClientSecret != "":

@@ -151,12 +151,18 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // encrypted and never writes it to the providers bucket. ClientSecretRef
 // (env:VAR, file:PATH or cmd:COMMAND) is resolved at fetch time and never
 // stored resolved.
+//
+// JWKSURI, IntrospectURL and RevokeURL (jwks_uri, introspection_url and
+// revocation_url in the file) override what discovery finds.
 type Provider struct {
 	Name            string            `yaml:"name" json:"name"`
 	Env             string            `yaml:"env,omitempty" json:"env,omitempty"`
 	Preset          string            `yaml:"preset,omitempty" json:"preset,omitempty"`
 	TokenURL        string            `yaml:"token_url,omitempty" json:"token_url,omitempty"`
 	Issuer          string            `yaml:"issuer,omitempty" json:"issuer,omitempty"`
+	JWKSURI         string            `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
+	IntrospectURL   string            `yaml:"introspection_url,omitempty" json:"introspection_url,omitempty"`
+	RevokeURL       string            `yaml:"revocation_url,omitempty" json:"revocation_url,omitempty"`
 	ClientID        string            `yaml:"client_id" json:"client_id"`
 	ClientSecret    string            `yaml:"client_secret,omitempty" json:"-"`
 	ClientSecretRef string            `yaml:"client_secret_ref,omitempty" json:"client_secret_ref,omitempty"`

@@ -32,7 +32,7 @@ func TestAPIBearerErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	forged := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"sub": dev.ClientID, "exp": testStart.Add(time.Hour).Unix()})
-	forged.Header["kid"] = e.s.kid
+	forged.Header["kid"] = e.s.KeyID()
 	forgedTok, err := forged.SignedString(other)
 	if err != nil {
 		t.Fatal(err)

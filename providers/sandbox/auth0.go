@@ -54,7 +54,9 @@ func (s *Server) handleAuth0(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	tok, err := s.mintJWT(grant{client: c, issuer: issuer(r), audience: aud, scopes: scopes}, now)
+	g := newGrant(r, c, scopes)
+	g.audience = aud
+	tok, err := s.mintJWT(g, now)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

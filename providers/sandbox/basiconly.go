@@ -33,7 +33,7 @@ func (s *Server) handleBasicOnly(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	tok, ot := mintOpaque(grant{client: c, issuer: issuer(r), scopes: c.Scopes}, now)
+	tok, ot := mintOpaque(newGrant(r, c, c.Scopes), now)
 	if err := s.record(c.ClientID, now, 0); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

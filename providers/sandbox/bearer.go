@@ -63,6 +63,9 @@ func (s *Server) authorize(r *http.Request) (principal, *bearerError) {
 	if strings.Count(tok, ".") == 2 {
 		return s.authorizeJWT(tok)
 	}
+	if s.isRevoked("opaque:" + tok) {
+		return principal{}, invalidToken("The access token was revoked")
+	}
 	ot, ok := s.lookupOpaque(tok, s.now())
 	if !ok {
 		return principal{}, invalidToken("The access token is unknown or expired")
@@ -72,17 +75,7 @@ func (s *Server) authorize(r *http.Request) (principal, *bearerError) {
 
 // authorizeJWT verifies a JWT access token.
 func (s *Server) authorizeJWT(tok string) (principal, *bearerError) {
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(tok, claims, func(t *jwt.Token) (any, error) {
-		if kid, _ := t.Header["kid"].(string); kid != s.kid {
-			return nil, fmt.Errorf("unknown key id %q", kid)
-		}
-		return &s.key.PublicKey, nil
-	},
-		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
-		jwt.WithTimeFunc(s.now),
-		jwt.WithExpirationRequired(),
-	)
+	claims, err := s.parseJWT(tok)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return principal{}, invalidToken("The access token expired")
@@ -90,6 +83,9 @@ func (s *Server) authorizeJWT(tok string) (principal, *bearerError) {
 		return principal{}, invalidToken("The access token is not valid yet")
 	case err != nil:
 		return principal{}, invalidToken("The access token signature or format is invalid")
+	}
+	if jti, _ := claims["jti"].(string); jti != "" && s.isRevoked("jti:"+jti) {
+		return principal{}, invalidToken("The access token was revoked")
 	}
 	sub, _ := claims["sub"].(string)
 	scope, _ := claims["scope"].(string)

@@ -17,9 +17,22 @@
 //	POST /jwt/oauth2/token   private_key_jwt (RFC 7523 assertion; replays refused)
 //	POST /mtls/oauth2/token  tls_client_auth (RFC 8705 client certificate)
 //
-// It also serves a JWKS and discovery documents under /.well-known/ and a
-// small protected API under /api/v1/ that validates the tokens it issued and
-// sends rate-limit headers. The issuer is derived from each request's Host
+// It also serves a JWKS and discovery documents under /.well-known/, an
+// RFC 7662 introspection endpoint (/oauth2/introspect) and an RFC 7009
+// revocation endpoint (/oauth2/revoke), and a small protected API under
+// /api/v1/ that validates the tokens it issued (refusing revoked ones) and
+// sends rate-limit headers.
+//
+// Each style has its own issuer, and so its own discovery documents naming
+// its token endpoint: the root issuer for Cognito (/.well-known/...), and
+// /basic-only, /auth0 and /ants for the others, each with an RFC 8414
+// document (/.well-known/oauth-authorization-server/auth0) and an OIDC one
+// (/auth0/.well-known/openid-configuration). Its tokens carry that issuer.
+//
+// For tests of token checks: [Server.RotateKey] signs with a new key (the
+// previous one stays in the JWKS until the next rotation), and
+// [Server.Mint] makes tokens with chosen claims, a bad signature, alg none
+// or a key the JWKS does not hold. The issuer is derived from each request's Host
 // header, so the server works on any port: in-process under
 // net/http/httptest, or on a real listener via [Server.Start].
 //

@@ -15,8 +15,14 @@ import (
 type grant struct {
 	client   Client
 	issuer   string
-	audience string // empty: issuer + "/api"
+	origin   string // the server's URL as the request saw it
+	audience string // empty: origin + "/api"
 	scopes   []string
+}
+
+// newGrant is a grant for c as seen by r: the issuer of c's style.
+func newGrant(r *http.Request, c Client, scopes []string) grant {
+	return grant{client: c, issuer: styleIssuer(r, c.Style), origin: issuer(r), scopes: scopes}
 }
 
 // issued is a token as handed out. expiresAt keeps sub-second precision;
@@ -30,6 +36,8 @@ type issued struct {
 type opaqueToken struct {
 	subject   string
 	scopes    []string
+	issuer    string
+	issuedAt  time.Time
 	expiresAt time.Time
 }
 
@@ -61,7 +69,7 @@ func randomString(n int, enc *base64.Encoding) string {
 func (s *Server) mintJWT(g grant, now time.Time) (issued, error) {
 	aud := g.audience
 	if aud == "" {
-		aud = g.issuer + "/api"
+		aud = g.origin + "/api"
 	}
 	exp := now.Add(g.client.lifetime())
 	claims := jwt.MapClaims{
@@ -77,9 +85,10 @@ func (s *Server) mintJWT(g grant, now time.Time) (issued, error) {
 	if len(g.scopes) > 0 {
 		claims["scope"] = strings.Join(g.scopes, " ")
 	}
+	sk := s.current()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = s.kid
-	signed, err := tok.SignedString(s.key)
+	tok.Header["kid"] = sk.kid
+	signed, err := tok.SignedString(sk.key)
 	if err != nil {
 		return issued{}, fmt.Errorf("sign access token for %s: %w", g.client.ClientID, err)
 	}
@@ -91,7 +100,7 @@ func (s *Server) mintJWT(g grant, now time.Time) (issued, error) {
 func mintOpaque(g grant, now time.Time) (issued, opaqueToken) {
 	exp := now.Add(g.client.lifetime())
 	return issued{token: randomString(32, base64.StdEncoding), expiresAt: exp},
-		opaqueToken{subject: g.client.ClientID, scopes: g.scopes, expiresAt: exp}
+		opaqueToken{subject: g.client.ClientID, scopes: g.scopes, issuer: g.issuer, issuedAt: now, expiresAt: exp}
 }
 
 // record counts a token issued to clientID at now. With a positive quota it
@@ -163,7 +172,7 @@ func (s *Server) TotalIssued() int {
 // quota; on failure it has answered 500 and reports false.
 func (s *Server) issueJWT(w http.ResponseWriter, r *http.Request, c Client, scopes []string) (issued, bool) {
 	now := s.now()
-	tok, err := s.mintJWT(grant{client: c, issuer: issuer(r), scopes: scopes}, now)
+	tok, err := s.mintJWT(newGrant(r, c, scopes), now)
 	if err == nil {
 		err = s.record(c.ClientID, now, 0)
 	}

@@ -298,24 +298,3 @@ func (s *Server) clientBase(c Client, base string) string {
 	defer s.kc.mu.Unlock()
 	return s.kc.tlsBase
 }
-
-// authMethods are the token_endpoint_auth_methods_supported of discovery:
-// the secret methods always, and private_key_jwt and tls_client_auth once
-// clients of those styles are registered.
-func (s *Server) authMethods() []string {
-	methods := []string{"client_secret_basic", "client_secret_post"}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var jwtStyle, mtls bool
-	for _, c := range s.clients {
-		jwtStyle = jwtStyle || c.Style == StylePrivateKeyJWT
-		mtls = mtls || c.Style == StyleMTLS
-	}
-	if jwtStyle {
-		methods = append(methods, "private_key_jwt")
-	}
-	if mtls {
-		methods = append(methods, "tls_client_auth")
-	}
-	return methods
-}

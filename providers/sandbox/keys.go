@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/http"
 )
@@ -53,8 +55,75 @@ func keyID(pub *rsa.PublicKey) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// handleJWKS serves the signing key set.
+// signingKey is a key the server signs with, or did until a rotation.
+type signingKey struct {
+	key *rsa.PrivateKey
+	kid string
+}
+
+// handleJWKS serves the signing key set: the current key and, after a
+// rotation, the previous one.
 func (s *Server) handleJWKS(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	set := jwkSet{Keys: make([]jwk, 0, len(s.signing))}
+	for _, k := range s.signing {
+		set.Keys = append(set.Keys, publicJWK(&k.key.PublicKey, k.kid))
+	}
+	s.jwksFetches++
+	s.mu.Unlock()
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, s.jwks)
+	writeJSON(w, http.StatusOK, set)
+}
+
+// current is the key new tokens are signed with.
+func (s *Server) current() signingKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.signing[0]
+}
+
+// verificationKey is the public key with that kid, if the JWKS holds it.
+func (s *Server) verificationKey(kid string) (*rsa.PublicKey, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range s.signing {
+		if k.kid == kid {
+			return &k.key.PublicKey, true
+		}
+	}
+	return nil, false
+}
+
+// KeyID is the kid new tokens are signed with.
+func (s *Server) KeyID() string { return s.current().kid }
+
+// RotateKey starts signing with a new 2048-bit key and returns its kid. The
+// previous key stays in the JWKS, and its tokens stay valid, until the next
+// rotation; the one before it is dropped.
+func (s *Server) RotateKey() (string, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", fmt.Errorf("sandbox: generate signing key: %w", err)
+	}
+	return s.RotateKeyTo(key), nil
+}
+
+// RotateKeyTo is [Server.RotateKey] with a given key (tests keep a few
+// around: generating one costs time). Rotating to the current key does
+// nothing.
+func (s *Server) RotateKeyTo(key *rsa.PrivateKey) string {
+	kid := keyID(&key.PublicKey)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.signing[0].kid != kid {
+		s.signing = []signingKey{{key: key, kid: kid}, s.signing[0]}
+	}
+	return kid
+}
+
+// JWKSFetches counts the requests for the JWKS so far.
+func (s *Server) JWKSFetches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.jwksFetches
 }

@@ -107,13 +107,13 @@ func TestMTLS(t *testing.T) {
 		t.Fatalf("token: %d %s", r.status, r.body)
 	}
 	tok, _ := r.object(t)["access_token"].(string)
-	if cl := e.claims(t, tok); cl["sub"] != c.ClientID || cl["iss"] != base {
+	if cl := e.claims(t, tok); cl["sub"] != c.ClientID || cl["iss"] != base+"/"+StyleMTLS {
 		t.Errorf("claims %v", cl)
 	}
 
 	ps := parseKeyProviders(t, e.s.ProvidersYAML(e.ts.URL))
 	m := ps[MTLSClientName]
-	if m.TokenURL != base+pathMTLS || m.Issuer != base || m.AuthStyle != "tls_client_auth" || m.CAFile != kf.CA ||
+	if m.TokenURL != base+pathMTLS || m.Issuer != base+"/"+StyleMTLS || m.AuthStyle != "tls_client_auth" || m.CAFile != kf.CA ||
 		m.TLSCertFile != kf.ClientCert || m.TLSKeyFile != kf.ClientKey || m.ClientSecret != "" {
 		t.Errorf("mtls-client entry %+v", m)
 	}

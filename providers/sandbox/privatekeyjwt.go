@@ -135,10 +135,11 @@ func (s *Server) verifyAssertion(r *http.Request, req tokenRequest) (Client, *oa
 	case err != nil:
 		return Client{}, refuseClient("the assertion is not valid: " + strings.TrimPrefix(err.Error(), "token has invalid claims: "))
 	}
-	iss := issuer(r)
+	iss := styleIssuer(r, StylePrivateKeyJWT)
+	endpoint := issuer(r) + r.URL.Path
 	aud, _ := claims.GetAudience()
-	if !slices.ContainsFunc(aud, func(a string) bool { return a == iss || a == iss+"/" || a == iss+r.URL.Path }) {
-		return Client{}, refuseClient(fmt.Sprintf("aud must be the issuer %s or the token endpoint %s", iss, iss+r.URL.Path))
+	if !slices.ContainsFunc(aud, func(a string) bool { return a == iss || a == iss+"/" || a == endpoint }) {
+		return Client{}, refuseClient(fmt.Sprintf("aud must be the issuer %s or the token endpoint %s", iss, endpoint))
 	}
 	jti, _ := claims["jti"].(string)
 	if jti == "" {

@@ -54,7 +54,7 @@ func (e *env) assertionFor(t *testing.T, c Client, key crypto.Signer, method jwt
 	t.Helper()
 	now := e.clk.Now()
 	claims := jwt.MapClaims{
-		"iss": c.ClientID, "sub": c.ClientID, "aud": e.ts.URL,
+		"iss": c.ClientID, "sub": c.ClientID, "aud": e.ts.URL + "/" + StylePrivateKeyJWT,
 		"jti": randomString(12, base64.RawURLEncoding), "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
 	}
 	if edit != nil {
@@ -113,7 +113,7 @@ func TestPrivateKeyJWTRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{
-		"iss": c.ClientID, "sub": c.ClientID, "aud": e.ts.URL, "jti": "n1", "exp": e.clk.Now().Add(time.Minute).Unix(),
+		"iss": c.ClientID, "sub": c.ClientID, "aud": e.ts.URL + "/" + StylePrivateKeyJWT, "jti": "n1", "exp": e.clk.Now().Add(time.Minute).Unix(),
 	}).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	tests := []struct {
 		name string
@@ -123,7 +123,7 @@ func TestPrivateKeyJWTRefusals(t *testing.T) {
 		{"another key", jwtForm(c, e.assertionFor(t, c, other, jwt.SigningMethodES256, "", nil)), "signature does not verify"},
 		{"alg none", jwtForm(c, none), "signature does not verify"},
 		{"another kid", jwtForm(c, e.assertionFor(t, c, key, jwt.SigningMethodES256, "k2", nil)), `kid "k2" is not the key registered`},
-		{"aud elsewhere", jwtForm(c, e.assertionFor(t, c, key, jwt.SigningMethodES256, "", func(m jwt.MapClaims) { m["aud"] = "https://elsewhere" })), "aud must be the issuer " + e.ts.URL},
+		{"aud elsewhere", jwtForm(c, e.assertionFor(t, c, key, jwt.SigningMethodES256, "", func(m jwt.MapClaims) { m["aud"] = "https://elsewhere" })), "aud must be the issuer " + e.ts.URL + "/" + StylePrivateKeyJWT},
 		{"expired", jwtForm(c, e.assertionFor(t, c, key, jwt.SigningMethodES256, "", func(m jwt.MapClaims) { m["exp"] = e.clk.Now().Add(-time.Minute).Unix() })), "expired"},
 		{"no exp", jwtForm(c, e.assertionFor(t, c, key, jwt.SigningMethodES256, "", func(m jwt.MapClaims) { delete(m, "exp") })), "exp"},
 		{"iss is not the client", jwtForm(c, e.assertionFor(t, c, key, jwt.SigningMethodES256, "", func(m jwt.MapClaims) { m["iss"] = "someone" })), "iss and sub"},
@@ -186,16 +186,22 @@ func TestKeyClientsInYAMLAndDiscovery(t *testing.T) {
 	ps := parseKeyProviders(t, e.s.ProvidersYAML(e.ts.URL))
 	jwtP, ok := ps[JWTClientName]
 	if !ok || jwtP.AuthStyle != "private_key_jwt" || jwtP.PrivateKeyFile != kf.JWTKey || jwtP.PrivateKeyKID == "" ||
-		jwtP.ClientSecret != "" || jwtP.TokenURL != e.ts.URL+pathJWT || jwtP.Issuer != e.ts.URL {
+		jwtP.ClientSecret != "" || jwtP.TokenURL != e.ts.URL+pathJWT || jwtP.Issuer != e.ts.URL+"/"+StylePrivateKeyJWT {
 		t.Errorf("jwt-client entry %+v", jwtP)
 	}
 	if _, ok := ps[MTLSClientName]; ok {
 		t.Error("mtls-client listed before StartTLS")
 	}
-	if err := jsonDecode(e.get(t, "/.well-known/openid-configuration", "").body, &d); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(d.Methods, "private_key_jwt") || !slices.Contains(d.Methods, "tls_client_auth") || !slices.Contains(d.Methods, "client_secret_basic") {
-		t.Errorf("auth methods %v", d.Methods)
+	for doc, want := range map[string]string{
+		"/.well-known/oauth-authorization-server/" + StylePrivateKeyJWT: "private_key_jwt",
+		"/" + StyleMTLS + "/.well-known/openid-configuration":           "tls_client_auth",
+	} {
+		d.Methods = nil
+		if err := jsonDecode(e.get(t, doc, "").body, &d); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(d.Methods, []string{want}) {
+			t.Errorf("%s: auth methods %v, want [%s]", doc, d.Methods, want)
+		}
 	}
 }

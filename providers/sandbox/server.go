@@ -23,21 +23,21 @@ type Options struct {
 // Server is the sandbox authorization server and sample API. It implements
 // http.Handler and is safe for concurrent use.
 type Server struct {
-	now  func() time.Time
-	key  *rsa.PrivateKey
-	kid  string
-	jwks jwkSet
-	mux  *http.ServeMux
+	now func() time.Time
+	mux *http.ServeMux
 
-	mu       sync.Mutex
-	latency  time.Duration
-	clients  []Client       // registration order
-	index    map[string]int // ClientID → position in clients
-	issued   map[string]int // ClientID → tokens issued
-	total    int
-	monthly  map[string]monthCount  // ClientID → tokens this month
-	opaque   map[string]opaqueToken // access token → its grant
-	limiters map[string]window      // token subject → API rate window
+	mu          sync.Mutex
+	latency     time.Duration
+	clients     []Client       // registration order
+	index       map[string]int // ClientID → position in clients
+	issued      map[string]int // ClientID → tokens issued
+	total       int
+	monthly     map[string]monthCount  // ClientID → tokens this month
+	opaque      map[string]opaqueToken // access token → its grant
+	limiters    map[string]window      // token subject → API rate window
+	signing     []signingKey           // the current key first, then the previous one
+	revoked     map[string]time.Time   // JWT jti → when it was revoked
+	jwksFetches int
 
 	kc keyClients // the private_key_jwt and tls_client_auth styles
 }
@@ -62,8 +62,8 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		now:      now,
-		key:      key,
-		kid:      keyID(&key.PublicKey),
+		signing:  []signingKey{{key: key, kid: keyID(&key.PublicKey)}},
+		revoked:  make(map[string]time.Time),
 		latency:  opts.Latency,
 		index:    make(map[string]int),
 		issued:   make(map[string]int),
@@ -71,7 +71,6 @@ func New(opts Options) *Server {
 		opaque:   make(map[string]opaqueToken),
 		limiters: make(map[string]window),
 	}
-	s.jwks = jwkSet{Keys: []jwk{publicJWK(&key.PublicKey, s.kid)}}
 	s.mux = s.routes()
 	for _, c := range defaultClients() {
 		s.AddClient(c)
@@ -89,9 +88,10 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc(pathANTS, s.handleANTS)
 	mux.HandleFunc(pathJWT, s.handlePrivateKeyJWT)
 	mux.HandleFunc(pathMTLS, s.handleMTLS)
-	mux.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
-	mux.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
-	mux.HandleFunc("GET /.well-known/oauth-authorization-server", s.handleDiscovery)
+	mux.HandleFunc("GET "+pathJWKS, s.handleJWKS)
+	s.discoveryRoutes(mux)
+	mux.HandleFunc(pathIntrospect, s.handleIntrospect)
+	mux.HandleFunc(pathRevoke, s.handleRevoke)
 	mux.HandleFunc("GET /api/v1/items", s.api(nil, s.handleListItems))
 	mux.HandleFunc("POST /api/v1/items", s.api(nil, s.handleCreateItem))
 	mux.HandleFunc("GET /api/v1/items/{id}", s.api(nil, s.handleGetItem))

@@ -64,7 +64,7 @@ func providerNode(c Client, base string) (*yaml.Node, bool) {
 		"env", str("sandbox"),
 		"preset", str(info.preset),
 		"token_url", str(base + info.path),
-		"issuer", str(base),
+		"issuer", str(base + styleIssuerPath(c.Style)),
 		"client_id", str(c.ClientID),
 	}
 	if !isKeyStyle(c.Style) {

@@ -92,7 +92,9 @@ func TestProvidersYAMLShape(t *testing.T) {
 	}
 	for _, c := range clients {
 		p := byName[c.Name]
-		if p.Env != "sandbox" || p.Issuer != base || p.ClientID != c.ClientID {
+		// Each style has its own issuer, so discovery finds its token
+		// endpoint; Cognito's is the root one.
+		if p.Env != "sandbox" || p.Issuer != base+styleIssuerPath(c.Style) || p.ClientID != c.ClientID {
 			t.Errorf("%s: env %q issuer %q client_id %q", c.Name, p.Env, p.Issuer, p.ClientID)
 		}
 		if (p.ClientSecret == c.ClientSecret) == c.Broken {

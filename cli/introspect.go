@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// introspectJSON is the shape of `tokentop introspect --json`.
+type introspectJSON struct {
+	Provider      string                   `json:"provider"`
+	Endpoint      string                   `json:"endpoint"`
+	Source        string                   `json:"source"`
+	Token         string                   `json:"token"`
+	Introspection *providers.Introspection `json:"introspection"`
+}
+
+func (a *App) introspectCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "introspect NAME",
+		Short: "Ask the server whether the provider's token is active (RFC 7662)",
+		Long: `Send the provider's cached token (one is fetched only when none is
+cached) to the server's introspection endpoint, authenticated as the token
+request is, and print what the server says: active or not, scope, client_id,
+sub, aud, iss and the times. The endpoint is introspection_url, else
+discovery's introspection_endpoint. The exchange goes into the flight
+recorder (tokentop history NAME), the token redacted.
+Exit code 0 when the token is active, 1 when it is not or the call failed.`,
+		Args: args(1, 1),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			ctx := cmd.Context()
+			st, err := a.OpenStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			name := argv[0]
+			p, err := st.ProviderWithSecret(ctx, name)
+			if err != nil {
+				return err
+			}
+			tok, fetched, err := a.cachedOrFetch(ctx, st, name, true)
+			if err != nil {
+				return err
+			}
+			if fetched {
+				fmt.Fprintf(a.Stderr, "%s had no cached token: fetched one\n", name)
+			}
+			sum, err := st.Summary(ctx, name)
+			if err != nil {
+				return err
+			}
+			c := a.client()
+			defer c.CloseIdleConnections()
+			res, ierr := c.Introspect(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
+			if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
+				fmt.Fprintf(a.Stderr, "warning: could not record the exchange: %v\n", err)
+			}
+			if ierr != nil {
+				return ierr
+			}
+			in := res.Introspection
+			if asJSON {
+				if err := writeJSON(a.Stdout, introspectJSON{Provider: name, Endpoint: res.Endpoint, Source: res.Source, Token: TokenPreview(tok.AccessToken), Introspection: in}); err != nil {
+					return err
+				}
+			} else {
+				now := a.now()
+				rows := []Row{KV("token", TokenPreview(tok.AccessToken)), KV("endpoint", res.Endpoint+" (from "+res.Source+")"), KV("active", fmt.Sprint(in.Active))}
+				var fields []providers.Field
+				for _, f := range in.Fields {
+					if f.Key != "active" {
+						fields = append(fields, f)
+					}
+				}
+				r := &Report{Title: "tokentop introspect " + name, Secrets: []string{tok.AccessToken, p.ClientSecret},
+					Sections: []Section{{Rows: append(rows, claimRows(fields, now)...)}}}
+				if err := r.WriteText(a.Stdout, 80); err != nil {
+					return err
+				}
+			}
+			if !in.Active {
+				return &providers.Error{Kind: providers.KindResponse, Provider: name,
+					Description: "the server says the token is not active (expired, revoked, or not one it issued)",
+					Hint:        "fetch a new one: tokentop token " + name + " --force-refresh"}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the answer as JSON")
+	return cmd
+}

@@ -1,0 +1,288 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tokentop/tokentop/providers"
+)
+
+// Report is a triage report (inspect, diff, and the doctor): a title and
+// sections of rows and checks, written as terminal text or as Markdown to
+// paste into a ticket. Every value is sanitised as it is written, and the
+// strings in Secrets are replaced by [redacted] wherever they would appear,
+// so a report never carries a secret or a full token even if a caller slips.
+type Report struct {
+	Title    string
+	Sections []Section
+	// Secrets are never written (a token, a client secret).
+	Secrets []string
+}
+
+// Section is a titled part of a report: rows (a key and one value, or one
+// value per column), checks, and notes, written in that order.
+type Section struct {
+	Title string
+	// Columns, when set, head the value columns (diff: the two providers).
+	Columns []string
+	Rows    []Row
+	Checks  []providers.Check
+	Notes   []string
+}
+
+// Row is one line of a section. Mark flags it ("≠" in a diff).
+type Row struct {
+	Key    string
+	Values []string
+	Mark   string
+}
+
+// KV is a Row with one value.
+func KV(key, value string) Row { return Row{Key: key, Values: []string{value}} }
+
+// Failed reports whether any check of the report failed.
+func (r *Report) Failed() bool {
+	for _, s := range r.Sections {
+		if providers.AnyFailed(s.Checks) {
+			return true
+		}
+	}
+	return false
+}
+
+// FailedChecks names the checks that failed.
+func (r *Report) FailedChecks() []string {
+	var out []string
+	for _, s := range r.Sections {
+		for _, c := range s.Checks {
+			if c.Status == providers.CheckFail {
+				out = append(out, c.Name)
+			}
+		}
+	}
+	return out
+}
+
+// clean sanitises s for one line and takes out the secrets (before and
+// after: sanitising can join a secret split by a control byte).
+func (r *Report) clean(s string) string {
+	return r.redact(providers.SanitizeLine(r.redact(s)))
+}
+
+func (r *Report) redact(s string) string {
+	for _, sec := range r.Secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, providers.Redacted)
+		}
+	}
+	return s
+}
+
+// statusLabel is how a check's status reads in text ("[FAIL]") or in
+// Markdown.
+func statusLabel(st providers.CheckStatus, markdown bool) string {
+	text, md := "[skip]", "➖ skip"
+	switch st {
+	case providers.CheckPass:
+		text, md = "[ ok ]", "✅ pass"
+	case providers.CheckFail:
+		text, md = "[FAIL]", "❌ **fail**"
+	case providers.CheckWarn:
+		text, md = "[warn]", "⚠️ warn"
+	}
+	if markdown {
+		return md
+	}
+	return text
+}
+
+// WriteText writes the report for a terminal, fitting width columns
+// (values of a multi-column section are cut with "…" to fit; 0 means 80).
+func (r *Report) WriteText(w io.Writer, width int) error {
+	if width <= 0 {
+		width = 80
+	}
+	var b strings.Builder
+	if r.Title != "" {
+		fmt.Fprintf(&b, "%s\n", r.clean(r.Title))
+	}
+	for _, s := range r.Sections {
+		b.WriteString("\n")
+		if s.Title != "" {
+			fmt.Fprintf(&b, "%s\n", r.clean(s.Title))
+		}
+		if len(s.Columns) > 0 {
+			r.textColumns(&b, s, width)
+		} else {
+			kw := 0
+			for _, row := range s.Rows {
+				kw = max(kw, utf8.RuneCountInString(row.Key))
+			}
+			kw = min(kw, 20)
+			for _, row := range s.Rows {
+				fmt.Fprintf(&b, "  %s  %s\n", pad(r.clean(row.Key), kw), r.clean(strings.Join(row.Values, " ")))
+			}
+		}
+		for _, c := range s.Checks {
+			fmt.Fprintf(&b, "  %s %-9s %s\n", statusLabel(c.Status, false), r.clean(c.Name), r.clean(c.Detail))
+			if c.Hint != "" && c.Status != providers.CheckPass {
+				fmt.Fprintf(&b, "  %s hint: %s\n", strings.Repeat(" ", 16), r.clean(c.Hint))
+			}
+		}
+		for _, n := range s.Notes {
+			fmt.Fprintf(&b, "  %s\n", r.clean(n))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// textColumns writes a section with value columns side by side.
+func (r *Report) textColumns(b *strings.Builder, s Section, width int) {
+	const kw = 18
+	n := len(s.Columns)
+	// key, a space, the mark, then the columns with two spaces before each.
+	cw := max((width-kw-2-2*n)/n, 8)
+	line := func(key, mark string, vals []string) {
+		fmt.Fprintf(b, "%s %s", pad(providers.Truncate(key, kw), kw), pad(mark, 1))
+		for i := range n {
+			v := ""
+			if i < len(vals) {
+				v = vals[i]
+			}
+			cell := truncateMiddle(v, cw)
+			if i < n-1 {
+				cell = pad(cell, cw)
+			}
+			fmt.Fprintf(b, "  %s", cell)
+		}
+		b.WriteString("\n")
+	}
+	cols := make([]string, n)
+	for i, c := range s.Columns {
+		cols[i] = r.clean(c)
+	}
+	line("", "", cols)
+	for _, row := range s.Rows {
+		vals := make([]string, len(row.Values))
+		for i, v := range row.Values {
+			vals[i] = r.clean(v)
+		}
+		line(r.clean(row.Key), r.clean(row.Mark), vals)
+	}
+}
+
+// pad right-pads s with spaces to n runes.
+func pad(s string, n int) string {
+	if k := utf8.RuneCountInString(s); k < n {
+		return s + strings.Repeat(" ", n-k)
+	}
+	return s
+}
+
+// WriteMarkdown writes the report as GitHub-flavoured Markdown.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	if r.Title != "" {
+		fmt.Fprintf(&b, "### %s\n", r.md(r.Title))
+	}
+	for _, s := range r.Sections {
+		b.WriteString("\n")
+		if s.Title != "" {
+			fmt.Fprintf(&b, "**%s**\n\n", r.md(s.Title))
+		}
+		if len(s.Rows) > 0 {
+			if len(s.Columns) > 0 {
+				b.WriteString("| |")
+				for _, c := range s.Columns {
+					fmt.Fprintf(&b, " %s |", r.md(c))
+				}
+				b.WriteString(" |\n|---|" + strings.Repeat("---|", len(s.Columns)) + "---|\n")
+				for _, row := range s.Rows {
+					fmt.Fprintf(&b, "| %s |", r.md(row.Key))
+					for i := range s.Columns {
+						v := ""
+						if i < len(row.Values) {
+							v = row.Values[i]
+						}
+						fmt.Fprintf(&b, " %s |", r.code(v))
+					}
+					fmt.Fprintf(&b, " %s |\n", r.md(row.Mark))
+				}
+			} else {
+				b.WriteString("| | |\n|---|---|\n")
+				for _, row := range s.Rows {
+					fmt.Fprintf(&b, "| %s | %s |\n", r.md(row.Key), r.code(strings.Join(row.Values, " ")))
+				}
+			}
+			b.WriteString("\n")
+		}
+		if len(s.Checks) > 0 {
+			b.WriteString("| | check | detail | hint |\n|---|---|---|---|\n")
+			for _, c := range s.Checks {
+				hint := ""
+				if c.Status != providers.CheckPass {
+					hint = r.md(c.Hint)
+				}
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", statusLabel(c.Status, true), r.md(c.Name), r.md(c.Detail), hint)
+			}
+			b.WriteString("\n")
+		}
+		for _, n := range s.Notes {
+			fmt.Fprintf(&b, "%s\n\n", r.md(n))
+		}
+	}
+	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	return err
+}
+
+// md escapes text for a Markdown table cell.
+func (r *Report) md(s string) string {
+	s = r.clean(s)
+	return strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`").Replace(s)
+}
+
+// code writes a value as inline code (kept literal), or a dash when empty.
+func (r *Report) code(s string) string {
+	s = r.clean(s)
+	if s == "" {
+		return "–"
+	}
+	s = strings.ReplaceAll(s, "|", `\|`)
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
+}
+
+// TokenPreview shows a token without revealing it: its first 8 and last 4
+// characters, and its length. Short tokens show less.
+func TokenPreview(tok string) string {
+	n := len(tok)
+	switch {
+	case n == 0:
+		return "(none)"
+	case n < 16:
+		return fmt.Sprintf("… (%d chars)", n)
+	case n < 40:
+		return fmt.Sprintf("%s… (%d chars)", tok[:4], n)
+	}
+	return fmt.Sprintf("%s…%s (%d chars)", tok[:8], tok[n-4:], n)
+}
+
+// truncateMiddle cuts s to n runes by taking out its middle ("http://h…/token"),
+// which keeps the ends of URLs and ids that tell them apart.
+func truncateMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n < 5 {
+		return providers.Truncate(s, n)
+	}
+	head := (n - 1) / 2
+	tail := n - 1 - head
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+)
+
+func (a *App) revokeCommand() *cobra.Command {
+	var local bool
+	cmd := &cobra.Command{
+		Use:   "revoke NAME",
+		Short: "Revoke the provider's cached token at the server (RFC 7009) and forget it",
+		Long: `Send the provider's cached token to the server's revocation endpoint,
+authenticated as the token request is, then drop it from the cache so the
+next call fetches a new one. The endpoint is revocation_url, else
+discovery's revocation_endpoint; a server that offers none is said so, and
+--local only forgets the cached token. A token the server does not know is
+revoked all the same (RFC 7009 §2.2 answers 200). The exchange goes into the
+flight recorder, the token redacted. Nothing is fetched.`,
+		Args: args(1, 1),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			ctx := cmd.Context()
+			name := argv[0]
+			st, err := a.OpenStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			p, err := st.ProviderWithSecret(ctx, name)
+			if err != nil {
+				return err
+			}
+			tok, err := st.CachedToken(ctx, name)
+			if errors.Is(err, store.ErrNotFound) {
+				fmt.Fprintf(a.Stdout, "%s has no cached token: nothing to revoke\n", name)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if local {
+				if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok}); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.Stdout, "forgot the cached token of %s (%s); it was not revoked at the server\n", name, TokenPreview(tok.AccessToken))
+				return nil
+			}
+			sum, err := st.Summary(ctx, name)
+			if err != nil {
+				return err
+			}
+			c := a.client()
+			defer c.CloseIdleConnections()
+			res, rerr := c.Revoke(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
+			if rerr != nil {
+				if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
+					fmt.Fprintf(a.Stderr, "warning: could not record the exchange: %v\n", err)
+				}
+				if e, ok := providers.AsError(rerr); ok && errors.Is(rerr, providers.ErrNoEndpoint) {
+					e.Hint += "; or forget the cached token only: tokentop revoke " + name + " --local"
+				}
+				return rerr
+			}
+			if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok, Exchanges: res.Exchanges}); err != nil {
+				return fmt.Errorf("the server revoked the token, but the cache could not be cleared: %w", err)
+			}
+			fmt.Fprintf(a.Stdout, "revoked the token of %s (%s) at %s (from %s) and forgot it; the next call fetches a new one\n",
+				name, TokenPreview(tok.AccessToken), res.Endpoint, res.Source)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&local, "local", false, "only forget the cached token, without asking the server")
+	return cmd
+}

@@ -1,0 +1,222 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// ServerEndpoint names an endpoint of the authorization server other than
+// the token endpoint.
+type ServerEndpoint string
+
+// The endpoints tokentop calls besides the token endpoint.
+const (
+	// EndpointIntrospection is RFC 7662's introspection_endpoint
+	// (introspection_url in the config).
+	EndpointIntrospection ServerEndpoint = "introspection"
+	// EndpointRevocation is RFC 7009's revocation_endpoint (revocation_url
+	// in the config).
+	EndpointRevocation ServerEndpoint = "revocation"
+)
+
+// configKey is the provider setting that overrides discovery.
+func (k ServerEndpoint) configKey() string {
+	if k == EndpointIntrospection {
+		return "introspection_url"
+	}
+	return "revocation_url"
+}
+
+// ErrNoEndpoint is wrapped by the error of an endpoint the server does not
+// offer (neither the config nor discovery names it).
+var ErrNoEndpoint = errors.New("no such endpoint")
+
+// EndpointOptions tune a call to an introspection or revocation endpoint.
+type EndpointOptions struct {
+	// Learned is the auth style that worked last under auth_style auto.
+	Learned AuthStyle
+	// Discovery, when set, is used instead of discovering again.
+	Discovery *Discovery
+	// TokenTypeHint is sent as token_type_hint (default access_token).
+	TokenTypeHint string
+}
+
+// ResolveEndpoint finds p's introspection or revocation endpoint: the
+// config's URL, else discovery's (d, or a discovery made now when d is
+// nil). source is "config" or "discovery". When neither has one the error
+// wraps ErrNoEndpoint and says what to set.
+func (c *Client) ResolveEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, d *Discovery) (endpoint, source string, err error) {
+	configured := p.IntrospectURL
+	if kind == EndpointRevocation {
+		configured = p.RevokeURL
+	}
+	if configured != "" {
+		return configured, SourceConfig, nil
+	}
+	why := ""
+	if d == nil {
+		var derr error
+		d, derr = c.DiscoverDetail(ctx, p)
+		if derr != nil {
+			why = "discovery failed: " + errText(derr)
+		}
+	}
+	if d != nil && d.Metadata != nil {
+		u := d.Metadata.IntrospectionEndpoint
+		if kind == EndpointRevocation {
+			u = d.Metadata.RevocationEndpoint
+		}
+		if u != "" {
+			return u, "discovery", nil
+		}
+		why = "discovery had none"
+	}
+	return "", "", &Error{Kind: KindConfig, Provider: p.Name,
+		Description: fmt.Sprintf("this server offers no %s endpoint (%s); set %s", kind, SanitizeLine(why), kind.configKey()),
+		Hint:        fmt.Sprintf("set `%s` on the provider if the server has one (its documentation names it)", kind.configKey()),
+		Err:         ErrNoEndpoint}
+}
+
+// serverAnswer is the last answer of postForm.
+type serverAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// postForm POSTs form to an endpoint of p's server, authenticated as the
+// token request is (basic or post; under auto the learned style first and,
+// on a 401 or invalid_client, the other), and records each request as an
+// Exchange of that kind with token redacted. It returns the last answer, or
+// an *Error worded for the endpoint.
+func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, endpoint string, form url.Values, token string, learned AuthStyle) (*serverAnswer, []Exchange, error) {
+	peer := "the " + string(kind) + " endpoint"
+	if err := checkEndpointURL(p, kind, endpoint); err != nil {
+		return nil, nil, err
+	}
+	secret, err := ResolveSecret(ctx, p, c.LookupEnv)
+	if err != nil {
+		return nil, nil, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot resolve the client secret", Err: err}
+	}
+	hc, err := c.httpClient(p)
+	if err != nil {
+		return nil, nil, withProvider(err, p.Name)
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
+	defer cancel()
+	var exs []Exchange
+	styles := stylesToTry(p.Style(), learned)
+	for i, style := range styles {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = append([]string(nil), v...)
+		}
+		h := http.Header{}
+		if err := endpointAuth(f, h, p, secret, style); err != nil {
+			return nil, exs, err
+		}
+		ans, ex, err := c.postOnce(ctx, hc, p, kind, endpoint, f, h, style, token)
+		exs = append(exs, ex)
+		if err != nil {
+			return nil, exs, err
+		}
+		if ans.status >= 200 && ans.status < 300 {
+			return ans, exs, nil
+		}
+		e := ClassifyResponse(ans.status, ans.header, ans.body, p, style, c.now())
+		e.peer = peer
+		if e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed {
+			e.Hint = fmt.Sprintf("check %s: the server has no %s endpoint at %s", kind.configKey(), kind, SanitizeLine(endpoint))
+		}
+		exs[len(exs)-1].Error, exs[len(exs)-1].Hint = e.Summary(), e.Hint
+		if p.Style() == AuthAuto && retryOtherStyle(e) && i+1 < len(styles) {
+			continue
+		}
+		return nil, exs, e
+	}
+	return nil, exs, errors.New("no auth style to try") // unreachable: stylesToTry is never empty
+}
+
+// endpointAuth authenticates a request to an introspection or revocation
+// endpoint as the token request does. Other client authentication styles
+// plug in here.
+func endpointAuth(form url.Values, h http.Header, p Provider, secret string, style AuthStyle) error {
+	switch style {
+	case AuthPost:
+		form.Set("client_id", p.ClientID)
+		form.Set("client_secret", secret)
+	case AuthBasic:
+		h.Set("Authorization", BasicAuth(p.ClientID, secret))
+	default:
+		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("auth_style %s is not supported for introspection and revocation", style)}
+	}
+	return nil
+}
+
+// checkEndpointURL refuses what CheckTokenURL refuses, worded for kind.
+func checkEndpointURL(p Provider, kind ServerEndpoint, endpoint string) error {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("the %s endpoint %q is not an absolute http(s) URL", kind, SanitizeLine(endpoint))}
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !p.InsecureHTTP {
+		return &Error{Kind: KindConfig, Provider: p.Name,
+			Description: fmt.Sprintf("refusing to send client credentials over plain http to %s", u.Host),
+			Hint:        "use https, or set `insecure_http: true` on the provider if you really mean it"}
+	}
+	return nil
+}
+
+// postOnce makes one request and records it.
+func (c *Client) postOnce(ctx context.Context, hc *http.Client, p Provider, kind ServerEndpoint, endpoint string, form url.Values, h http.Header, style AuthStyle, token string) (*serverAnswer, Exchange, error) {
+	ex := Exchange{Provider: p.Name, Kind: string(kind), Started: c.now(), AuthStyle: style, Method: http.MethodPost, URL: SanitizeLine(endpoint)}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		e := &Error{Kind: KindConfig, Provider: p.Name, Description: "bad " + kind.configKey(), Err: err}
+		ex.Error = e.Summary()
+		return nil, ex, e
+	}
+	for k, vs := range h {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "tokentop")
+	ex.RequestHeaders, ex.RequestBody = redactHeaders(req.Header), redactForm(form)
+	tr := &tracer{start: time.Now()}
+	resp, err := hc.Do(req.WithContext(tr.withContext(ctx)))
+	if err != nil {
+		ex.Timings = tr.timings(time.Now())
+		e := transportError(ctx, err, Provider{Name: p.Name, TokenURL: endpoint, Timeout: p.Timeout})
+		e.peer = "the " + string(kind) + " endpoint"
+		ex.Error, ex.Hint = e.Summary(), e.Hint
+		return nil, ex, e
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	ex.Timings = tr.timings(time.Now())
+	ex.Status = resp.StatusCode
+	ex.ResponseHeaders = redactResponseHeaders(resp.Header)
+	ex.ResponseBody = redactBody(body, token)
+	if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
+		ex.ServerDate = d
+	}
+	if err != nil {
+		e := transportError(ctx, err, Provider{Name: p.Name, TokenURL: endpoint, Timeout: p.Timeout})
+		ex.Error, ex.Hint = e.Summary(), e.Hint
+		return nil, ex, e
+	}
+	if len(body) > MaxBodyBytes {
+		e := &Error{Kind: KindResponse, Provider: p.Name, Status: resp.StatusCode,
+			Description: fmt.Sprintf("the %s endpoint's answer is larger than %d bytes", kind, MaxBodyBytes)}
+		ex.Error = e.Summary()
+		return nil, ex, e
+	}
+	return &serverAnswer{status: resp.StatusCode, header: resp.Header, body: body}, ex, nil
+}

@@ -1,0 +1,498 @@
+package providers
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Verdict labels what a token is and whether its signature holds.
+type Verdict string
+
+// The verdicts of [Verify].
+const (
+	VerdictValid        Verdict = "valid signature"
+	VerdictBadSignature Verdict = "bad signature"
+	// VerdictUnknownKey: no key with the token's kid, even after the JWKS
+	// was fetched again.
+	VerdictUnknownKey Verdict = "unknown key"
+	// VerdictAlgNone is an unsigned JWT: never valid.
+	VerdictAlgNone Verdict = "alg: none"
+	// VerdictJWE is an encrypted token (five parts): not verifiable here.
+	VerdictJWE       Verdict = "JWE"
+	VerdictMalformed Verdict = "malformed"
+	// VerdictOpaque is a token that is no JWT: only the server can say.
+	VerdictOpaque Verdict = "opaque"
+	// VerdictUnverified is a JWS whose signature was not checked: no JWKS,
+	// or a symmetric (HS*) alg that a public JWKS cannot check.
+	VerdictUnverified Verdict = "not verified"
+)
+
+// MaxSkew is how far the local clock may be from the server's before the
+// clock check warns.
+const MaxSkew = 30 * time.Second
+
+// asymmetricAlgs are the algs a JWKS can verify.
+var asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+// VerifyOptions say what a token is checked against.
+type VerifyOptions struct {
+	// Now is the local clock; zero means time.Now().
+	Now time.Time
+	// Skew is the local clock minus the server's (from a Date header),
+	// used when SkewKnown: exp, nbf and iat are checked by the server's
+	// clock.
+	Skew      time.Duration
+	SkewKnown bool
+	// Issuer is the iss expected ("" skips the check).
+	Issuer string
+	// Audiences are the aud values accepted (any one; none skips).
+	Audiences []string
+	// Algs are the algs the server signs with (discovery's
+	// id_token_signing_alg_values_supported); empty means the JWK's alg.
+	Algs []string
+	// NoKeys says why there is no KeySet, when Verify gets nil.
+	NoKeys string
+}
+
+// Field is one header parameter or claim, its value rendered as text
+// (strings as they are, anything else as JSON), sanitised.
+type Field struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Verification is what [Verify] found. Every text in it is sanitised.
+type Verification struct {
+	Verdict Verdict `json:"verdict"`
+	// Reason details the verdict; Hint says what to make of it.
+	Reason string `json:"reason,omitempty"`
+	Hint   string `json:"hint,omitempty"`
+	// Alg and KeyID are the header's alg and kid.
+	Alg   string `json:"alg,omitempty"`
+	KeyID string `json:"kid,omitempty"`
+	// Header and ClaimFields list every header parameter and claim,
+	// sorted by name.
+	Header      []Field `json:"header,omitempty"`
+	ClaimFields []Field `json:"claims,omitempty"`
+	// Claims are the claims tokentop reads (nil unless a JWS with a JSON
+	// payload).
+	Claims *Claims `json:"-"`
+	// KeySetURL is the JWKS the signature was checked against.
+	KeySetURL string `json:"jwks_uri,omitempty"`
+	// Checks are format, signature, alg, iss, aud, exp, nbf, iat, clock
+	// and lifetime, in that order (those that apply).
+	Checks []Check `json:"checks"`
+	// ServerNow is the time the checks took as now: the local clock
+	// corrected by the skew when known.
+	ServerNow time.Time `json:"server_now"`
+}
+
+// OK reports that no check failed.
+func (v *Verification) OK() bool { return !AnyFailed(v.Checks) }
+
+// Check returns the named check, if it ran.
+func (v *Verification) Check(name string) (Check, bool) {
+	for _, c := range v.Checks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+// SkewFromDate is the local clock minus a server's Date header, with the
+// local time the answer arrived.
+func SkewFromDate(local, serverDate time.Time) time.Duration {
+	return local.Sub(serverDate).Round(time.Second)
+}
+
+// Verify decodes token and checks it: its form (opaque, JWE, JWS), its
+// signature against keys (nil: not checked, for o.NoKeys), its alg, and
+// iss, aud, exp, nbf, iat and lifetime against o. It never fails and never
+// panics: whatever the input, the answer is a Verification with a verdict.
+func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *Verification {
+	v := &Verification{}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	v.ServerNow = now
+	if o.SkewKnown {
+		v.ServerNow = now.Add(-o.Skew)
+	}
+	token = strings.TrimSpace(token)
+	if scheme, rest, ok := strings.Cut(token, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		token = strings.TrimSpace(rest)
+	}
+	parts := strings.Split(token, ".")
+	switch {
+	case token == "":
+		return v.malformed("the token is empty")
+	case strings.ContainsAny(token, " \t\r\n\"'"):
+		return v.malformed("the token holds spaces, quotes or line breaks")
+	case len(parts) == 5:
+		return v.jwe(parts[0])
+	case len(parts) == 3:
+		// a JWS: below
+	case strings.HasPrefix(token, "eyJ"):
+		return v.malformed(fmt.Sprintf("%d dot-separated parts: a JWS has 3, a JWE 5", len(parts)))
+	default:
+		v.Verdict, v.Reason = VerdictOpaque, "not a JWT: a reference only the server can resolve"
+		v.Hint = "ask the server about it: tokentop introspect NAME (RFC 7662)"
+		v.Checks = append(v.Checks, Check{Name: "format", Status: CheckSkip, Detail: "opaque token", Hint: v.Hint})
+		return v
+	}
+
+	header, err := decodeSegment(parts[0])
+	if err != nil {
+		return v.malformed("the header " + err.Error())
+	}
+	v.Header = fieldsOf(header)
+	v.Alg = SanitizeLine(stringField(header, "alg"))
+	v.KeyID = SanitizeLine(stringField(header, "kid"))
+	payload, err := decodeSegment(parts[1])
+	if err != nil {
+		return v.malformed("the payload " + err.Error())
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(parts[2]); err != nil {
+		return v.malformed("the signature is not base64url")
+	}
+	if _, ok := header["alg"].(string); !ok {
+		return v.malformed("the header has no alg")
+	}
+	v.ClaimFields = fieldsOf(payload)
+	if c, err := DecodeJWT(token); err == nil {
+		v.Claims = c
+	} else {
+		v.Claims = &Claims{Algorithm: v.Alg, KeyID: v.KeyID}
+	}
+	v.Checks = append(v.Checks, Check{Name: "format", Status: CheckPass, Detail: "JWS (three parts), JSON header and claims"})
+
+	v.checkSignature(ctx, token, keys, o)
+	v.checkAlg(ctx, keys, o)
+	v.checkIssuer(o)
+	v.checkAudience(o)
+	v.checkTimes(now, o)
+	return v
+}
+
+func (v *Verification) malformed(reason string) *Verification {
+	v.Verdict, v.Reason = VerdictMalformed, reason
+	v.Hint = "check that the whole token was copied: no quotes, no line breaks, nothing cut off"
+	v.Checks = append(v.Checks, Check{Name: "format", Status: CheckFail, Detail: "malformed: " + reason, Hint: v.Hint})
+	return v
+}
+
+func (v *Verification) jwe(rawHeader string) *Verification {
+	v.Verdict = VerdictJWE
+	v.Reason = "an encrypted token (JWE, five parts): only its recipient can decrypt it"
+	if h, err := decodeSegment(rawHeader); err == nil {
+		v.Header = fieldsOf(h)
+		v.Alg = SanitizeLine(stringField(h, "alg"))
+		v.KeyID = SanitizeLine(stringField(h, "kid"))
+		if enc := SanitizeLine(stringField(h, "enc")); enc != "" {
+			v.Reason += fmt.Sprintf(" (alg %s, enc %s)", v.Alg, enc)
+		}
+	}
+	v.Hint = "its signature and claims cannot be checked here: ask the server with tokentop introspect NAME"
+	v.Checks = append(v.Checks, Check{Name: "format", Status: CheckSkip, Detail: "JWE: " + v.Reason, Hint: v.Hint})
+	return v
+}
+
+// decodeSegment decodes a base64url JSON object.
+func decodeSegment(seg string) (map[string]any, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return nil, errors.New("is not base64url")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return nil, errors.New("is not a JSON object")
+	}
+	if dec.More() {
+		return nil, errors.New("has data after its JSON object")
+	}
+	return m, nil
+}
+
+func stringField(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}
+
+// fieldsOf renders a JSON object as sorted, sanitised fields.
+func fieldsOf(m map[string]any) []Field {
+	out := make([]Field, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		var val string
+		switch x := m[k].(type) {
+		case string:
+			val = x
+		default:
+			b, _ := json.Marshal(x)
+			val = string(b)
+		}
+		out = append(out, Field{Key: SanitizeLine(k), Value: Truncate(SanitizeLine(val), 200)})
+	}
+	return out
+}
+
+func (v *Verification) add(c Check) { v.Checks = append(v.Checks, c) }
+
+// checkSignature sets the verdict of a well-formed JWS.
+func (v *Verification) checkSignature(ctx context.Context, token string, keys *KeySet, o VerifyOptions) {
+	alg := v.Alg
+	switch {
+	case strings.EqualFold(alg, "none"):
+		v.Verdict = VerdictAlgNone
+		v.Reason = "the token is not signed (alg: none): anyone can have written it"
+		v.Hint = "never trust it: a server issuing unsigned tokens is misconfigured, and an API accepting them is vulnerable"
+		v.add(Check{Name: "signature", Status: CheckFail, Detail: "alg: none (unsigned, unsafe)", Hint: v.Hint})
+		return
+	case strings.HasPrefix(strings.ToUpper(alg), "HS"):
+		v.Verdict = VerdictUnverified
+		v.Reason = fmt.Sprintf("signed with a shared secret (%s): a public JWKS cannot verify it", alg)
+		v.Hint = "only the server (and whoever holds the secret) can check it; resource servers usually expect RS256 or ES256"
+		v.add(Check{Name: "signature", Status: CheckWarn, Detail: v.Reason, Hint: v.Hint})
+		return
+	case keys == nil:
+		v.Verdict = VerdictUnverified
+		v.Reason = "the signature was not checked"
+		if o.NoKeys != "" {
+			v.Reason += ": " + SanitizeLine(o.NoKeys)
+		}
+		v.Hint = "set jwks_uri on the provider, or an issuer whose discovery names one"
+		v.add(Check{Name: "signature", Status: CheckSkip, Detail: v.Reason, Hint: v.Hint})
+		return
+	}
+	v.KeySetURL = keys.URL
+	parser := jwt.NewParser(jwt.WithValidMethods(asymmetricAlgs), jwt.WithoutClaimsValidation(), jwt.WithJSONNumber())
+	_, err := parser.Parse(token, keys.kf.KeyfuncCtx(ctx))
+	kid := v.KeyID
+	switch {
+	case err == nil:
+		v.Verdict = VerdictValid
+		v.Reason = fmt.Sprintf("signed by key %s of %s", orDash(kid), keys.URL)
+		v.add(Check{Name: "signature", Status: CheckPass, Detail: "valid signature (" + alg + ", kid " + orDash(kid) + ")"})
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		v.Verdict = VerdictBadSignature
+		v.Reason = fmt.Sprintf("the signature does not match key %s of %s", orDash(kid), keys.URL)
+		v.Hint = "the token was altered, or signed by another issuer that uses the same kid (a sandbox token checked against prod?)"
+		v.add(Check{Name: "signature", Status: CheckFail, Detail: "bad signature", Hint: v.Hint})
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		v.Verdict = VerdictMalformed
+		v.Reason = SanitizeLine(err.Error())
+		v.add(Check{Name: "signature", Status: CheckFail, Detail: "malformed: " + v.Reason})
+	case kid != "" && (errors.Is(err, jwkset.ErrKeyNotFound) || !keys.has(ctx, kid)):
+		v.Verdict = VerdictUnknownKey
+		v.Reason = fmt.Sprintf("no key with kid %s in %s, even after fetching it again", kid, keys.URL)
+		v.Hint = "the token comes from another issuer or environment, or the server signs with a key it does not publish yet; keys held: " + orNone(keys.KeyIDs(ctx))
+		v.add(Check{Name: "signature", Status: CheckFail, Detail: "unknown key (kid " + kid + ")", Hint: v.Hint})
+	case !slices.Contains(asymmetricAlgs, alg):
+		v.Verdict = VerdictUnverified
+		v.Reason = fmt.Sprintf("alg %s is not one tokentop can verify", alg)
+		v.add(Check{Name: "signature", Status: CheckWarn, Detail: v.Reason})
+	default:
+		v.Verdict = VerdictBadSignature
+		v.Reason = "no key of " + keys.URL + " verifies it: " + SanitizeLine(err.Error())
+		v.Hint = "the key's alg or use may not fit the token, or the token is from another issuer"
+		v.add(Check{Name: "signature", Status: CheckFail, Detail: v.Reason, Hint: v.Hint})
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// checkAlg compares the header's alg with what the server signs with.
+func (v *Verification) checkAlg(ctx context.Context, keys *KeySet, o VerifyOptions) {
+	alg := v.Alg
+	expected := o.Algs
+	source := "discovery"
+	if len(expected) == 0 && keys != nil && v.KeyID != "" {
+		if a := keys.keyAlg(ctx, v.KeyID); a != "" {
+			expected, source = []string{a}, "the JWK"
+		}
+	}
+	switch {
+	case strings.EqualFold(alg, "none"):
+		v.add(Check{Name: "alg", Status: CheckFail, Detail: "none: no signature", Hint: "an access token must be signed"})
+	case len(expected) > 0 && !slices.Contains(expected, alg):
+		v.add(Check{Name: "alg", Status: CheckFail, Detail: fmt.Sprintf("%s, but %s says %s", alg, source, strings.Join(expected, ", ")),
+			Hint: "the token was not signed the way this server signs: another issuer, or an alg confusion"})
+	case strings.HasPrefix(strings.ToUpper(alg), "HS"):
+		v.add(Check{Name: "alg", Status: CheckWarn, Detail: alg + ": symmetric (shared secret)", Hint: "APIs usually verify asymmetric algs (RS256, ES256) against the JWKS"})
+	case len(expected) > 0:
+		v.add(Check{Name: "alg", Status: CheckPass, Detail: fmt.Sprintf("%s (as %s says)", alg, source)})
+	default:
+		v.add(Check{Name: "alg", Status: CheckPass, Detail: alg})
+	}
+}
+
+func (v *Verification) checkIssuer(o VerifyOptions) {
+	got := v.Claims.Issuer
+	switch {
+	case o.Issuer == "" && got == "":
+		v.add(Check{Name: "iss", Status: CheckSkip, Detail: "no iss claim, and no issuer configured"})
+	case o.Issuer == "":
+		v.add(Check{Name: "iss", Status: CheckSkip, Detail: got + " (no issuer configured to compare with)"})
+	case got == "":
+		v.add(Check{Name: "iss", Status: CheckWarn, Detail: "no iss claim; expected " + SanitizeLine(o.Issuer)})
+	case got == SanitizeLine(o.Issuer):
+		v.add(Check{Name: "iss", Status: CheckPass, Detail: got})
+	default:
+		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, SanitizeLine(o.Issuer)),
+			Hint: "the token is from another issuer: a sandbox token used for prod (or the reverse), another tenant or region, or a trailing slash"})
+	}
+}
+
+func (v *Verification) checkAudience(o VerifyOptions) {
+	got := v.Claims.Audience
+	want := make([]string, 0, len(o.Audiences))
+	for _, a := range o.Audiences {
+		if a != "" {
+			want = append(want, SanitizeLine(a))
+		}
+	}
+	switch {
+	case len(want) == 0 && len(got) == 0:
+		v.add(Check{Name: "aud", Status: CheckSkip, Detail: "no aud claim, and no audience or resource configured"})
+	case len(want) == 0:
+		v.add(Check{Name: "aud", Status: CheckSkip, Detail: strings.Join(got, " ") + " (no audience or resource configured to compare with)"})
+	case len(got) == 0:
+		v.add(Check{Name: "aud", Status: CheckWarn, Detail: "no aud claim; asked for " + strings.Join(want, " "),
+			Hint: "an API that checks aud will refuse this token"})
+	default:
+		for _, g := range got {
+			if slices.Contains(want, g) {
+				v.add(Check{Name: "aud", Status: CheckPass, Detail: strings.Join(got, " ")})
+				return
+			}
+		}
+		v.add(Check{Name: "aud", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", strings.Join(got, " "), strings.Join(want, " ")),
+			Hint: "the token is for another API: check the provider's `audience` or `resource`"})
+	}
+}
+
+// checkTimes checks exp, nbf and iat by the server's clock, the clock
+// skew, and the lifetime.
+func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
+	c := v.Claims
+	at := v.ServerNow
+	clockNote := ""
+	if o.SkewKnown && o.Skew != 0 {
+		clockNote = " by the server's clock"
+	}
+	switch {
+	case c.ExpiresAt.IsZero():
+		v.add(Check{Name: "exp", Status: CheckWarn, Detail: "no exp claim: the token says nothing of its expiry",
+			Hint: "tokentop goes by expires_in; APIs may refuse a token without exp"})
+	case !at.Before(c.ExpiresAt):
+		v.add(Check{Name: "exp", Status: CheckFail, Detail: fmt.Sprintf("expired %s ago%s (%s)", roundDur(at.Sub(c.ExpiresAt)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339)),
+			Hint: "fetch a new one: tokentop token NAME --force-refresh"})
+	default:
+		v.add(Check{Name: "exp", Status: CheckPass, Detail: fmt.Sprintf("expires in %s%s (%s)", roundDur(c.ExpiresAt.Sub(at)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339))})
+	}
+	if !c.NotBefore.IsZero() {
+		if c.NotBefore.After(at) {
+			v.add(Check{Name: "nbf", Status: CheckFail, Detail: fmt.Sprintf("not valid for another %s%s", roundDur(c.NotBefore.Sub(at)), clockNote),
+				Hint: "the issuer's clock is ahead, or the token was minted for later: APIs refuse it until then"})
+		} else {
+			v.add(Check{Name: "nbf", Status: CheckPass, Detail: "valid since " + c.NotBefore.UTC().Format(time.RFC3339)})
+		}
+	}
+	if !c.IssuedAt.IsZero() {
+		if c.IssuedAt.After(at.Add(MaxSkew)) {
+			v.add(Check{Name: "iat", Status: CheckWarn, Detail: fmt.Sprintf("issued %s in the future%s", roundDur(c.IssuedAt.Sub(at)), clockNote),
+				Hint: "a clock is off: the issuer's, or this machine's"})
+		} else {
+			v.add(Check{Name: "iat", Status: CheckPass, Detail: "issued " + c.IssuedAt.UTC().Format(time.RFC3339)})
+		}
+	}
+	if o.SkewKnown {
+		switch d := o.Skew; {
+		case d > MaxSkew || d < -MaxSkew:
+			v.add(Check{Name: "clock", Status: CheckWarn, Detail: "this machine's clock is " + clockSkewWords(d) + " (from the server's Date header)",
+				Hint: "sync the clock (NTP): a skewed clock makes tokens look expired or not yet valid"})
+		default:
+			v.add(Check{Name: "clock", Status: CheckPass, Detail: "skew " + clockSkewWords(d) + " (from the server's Date header)"})
+		}
+	}
+	if !c.IssuedAt.IsZero() && !c.ExpiresAt.IsZero() {
+		life := c.ExpiresAt.Sub(c.IssuedAt)
+		switch {
+		case life <= 0:
+			v.add(Check{Name: "lifetime", Status: CheckFail, Detail: "exp is not after iat", Hint: "the issuer minted a token that was never valid"})
+		case life < 2*MinRefreshMargin:
+			v.add(Check{Name: "lifetime", Status: CheckWarn, Detail: roundDur(life).String() + ": shorter than a minute",
+				Hint: "tokentop refreshes 30 s before expiry, so such tokens are fetched almost every call"})
+		case life > 24*time.Hour:
+			v.add(Check{Name: "lifetime", Status: CheckWarn, Detail: roundDur(life).String() + ": longer than a day",
+				Hint: "a leaked token stays useful that long"})
+		default:
+			v.add(Check{Name: "lifetime", Status: CheckPass, Detail: roundDur(life).String()})
+		}
+	}
+}
+
+func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }
+
+func clockSkewWords(d time.Duration) string {
+	switch {
+	case d > 0:
+		return roundDur(d).String() + " ahead"
+	case d < 0:
+		return roundDur(-d).String() + " behind"
+	}
+	return "0s"
+}
+
+// Expectations builds the VerifyOptions of provider p: the issuer (the discovered one when discovery passed its
+// issuer check, else p's issuer), the audience and resource, and the algs
+// discovery lists. d may be nil.
+func Expectations(p Provider, d *Discovery) VerifyOptions {
+	o := VerifyOptions{Issuer: p.Issuer}
+	if d != nil && d.Metadata != nil {
+		if d.Metadata.Issuer != "" && !d.IssuerGuessed {
+			o.Issuer = d.Metadata.Issuer
+		}
+		o.Algs = slices.Clone(d.Metadata.IDTokenSigningAlgValuesSupported)
+	}
+	// The configured audience and resource, not the effective ones: entra's
+	// preset turns them into a scope, and the token's aud is still them.
+	for _, a := range []string{p.Audience, p.Resource} {
+		if a != "" && !slices.Contains(o.Audiences, a) {
+			o.Audiences = append(o.Audiences, a)
+		}
+	}
+	return o
+}
+
+// JWKSURL is where p's keys are: jwks_uri from the config, else from
+// discovery (d may be nil). source is "config" or "discovery"; both are
+// empty when neither has one.
+func JWKSURL(p Provider, d *Discovery) (url, source string) {
+	if p.JWKSURI != "" {
+		return p.JWKSURI, SourceConfig
+	}
+	if d != nil && d.Metadata != nil && d.Metadata.JWKSURI != "" {
+		return d.Metadata.JWKSURI, "discovery"
+	}
+	return "", ""
+}

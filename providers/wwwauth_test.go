@@ -1,0 +1,91 @@
+package providers
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseWWWAuthenticate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []Challenge
+	}{
+		{`Bearer realm="example", error="invalid_token", error_description="The access token expired"`,
+			[]Challenge{{Scheme: "Bearer", Params: map[string]string{"realm": "example", "error": "invalid_token", "error_description": "The access token expired"}}}},
+		{`Bearer`, []Challenge{{Scheme: "Bearer", Params: map[string]string{}}}},
+		{`Bearer error=insufficient_scope, scope="read write"`,
+			[]Challenge{{Scheme: "Bearer", Params: map[string]string{"error": "insufficient_scope", "scope": "read write"}}}},
+		{`Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple"`,
+			[]Challenge{{Scheme: "Newauth", Params: map[string]string{"realm": "apps", "type": "1", "title": `Login to "apps"`}},
+				{Scheme: "Basic", Params: map[string]string{"realm": "simple"}}}},
+		{`Negotiate a87421000492aa874209af8bc028==, Bearer realm = "x"`,
+			[]Challenge{{Scheme: "Negotiate", Token68: "a87421000492aa874209af8bc028==", Params: map[string]string{}},
+				{Scheme: "Bearer", Params: map[string]string{"realm": "x"}}}},
+		{`Basic, Bearer REALM="Mixed Case"`,
+			[]Challenge{{Scheme: "Basic", Params: map[string]string{}}, {Scheme: "Bearer", Params: map[string]string{"realm": "Mixed Case"}}}},
+		{`Bearer error="invalid_token", error_description="unterminated`,
+			[]Challenge{{Scheme: "Bearer", Params: map[string]string{"error": "invalid_token", "error_description": "unterminated"}}}},
+		{`Bearer error_description="a` + "\x1b[2J" + `b"`,
+			[]Challenge{{Scheme: "Bearer", Params: map[string]string{"error_description": "ab"}}}},
+		{``, nil},
+		{`, ,`, nil},
+	}
+	for _, tt := range tests {
+		got := ParseWWWAuthenticate(tt.in)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseWWWAuthenticate(%q)\n got %+v\nwant %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestExplainRefusal(t *testing.T) {
+	tests := []struct {
+		name    string
+		status  int
+		scope   string
+		header  string
+		summary string
+		hint    string
+		missing string
+	}{
+		{"expired", 401, "", `Bearer realm="s", error="invalid_token", error_description="The access token expired"`, "invalid_token", "expired", ""},
+		{"revoked", 401, "", `Bearer error="invalid_token", error_description="The access token was revoked"`, "invalid_token", "revoked", ""},
+		{"audience", 401, "", `Bearer error="invalid_token", error_description="Invalid audience"`, "invalid_token", "audience", ""},
+		{"insufficient scope", 403, "api/read", `Bearer error="insufficient_scope", scope="admin api/read"`, "insufficient_scope", "add admin", "admin"},
+		{"comma scopes", 403, "item,event", `Bearer error="insufficient_scope", scope="item profile"`, "insufficient_scope", "the token has item event", "profile"},
+		{"invalid request", 400, "", `Bearer error="invalid_request"`, "malformed", "Authorization: Bearer", ""},
+		{"bare challenge", 401, "", `Bearer realm="x"`, "named no error", "token was sent", ""},
+		{"basic", 401, "", `Basic realm="x"`, "Basic authentication", "may not take OAuth2", ""},
+		{"no header 403", 403, "", ``, "refused the call", "lacks permission", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ExplainRefusal(tt.status, tt.scope, tt.header)
+			if !strings.Contains(r.Summary, tt.summary) || !strings.Contains(r.Hint, tt.hint) || strings.Join(r.Missing, " ") != tt.missing {
+				t.Errorf("summary %q hint %q missing %v", r.Summary, r.Hint, r.Missing)
+			}
+		})
+	}
+}
+
+// FuzzWWWAuthenticate: any header parses without panic into sanitised
+// challenges.
+func FuzzWWWAuthenticate(f *testing.F) {
+	for _, s := range []string{`Bearer realm="a\"b", error=invalid_token`, `Negotiate abc==, Basic realm=x`, `"`, `=`, `a=b=c`, "Bearer x=\"\x1b]52;c;x\x07\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		for _, c := range ParseWWWAuthenticate(h) {
+			fuzzTerminalSafe(t, "scheme", c.Scheme)
+			fuzzTerminalSafe(t, "token68", c.Token68)
+			for k, v := range c.Params {
+				fuzzTerminalSafe(t, "param name", k)
+				fuzzTerminalSafe(t, "param value", v)
+			}
+		}
+		r := ExplainRefusal(401, "a b", h)
+		fuzzTerminalSafe(t, "summary", r.Summary)
+		fuzzTerminalSafe(t, "hint", r.Hint)
+	})
+}
