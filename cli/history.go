@@ -60,13 +60,7 @@ secret, the Authorization header and the access token redacted) and timings.`,
 			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "WHEN (UTC)\tAUTH\tSTATUS\tTIME\tRESULT")
 			for _, ex := range exs {
-				result := "token issued"
-				if ex.Kind != "" {
-					result = ex.Kind + " answered"
-				}
-				if ex.Error != "" {
-					result = providers.Truncate(providers.SanitizeLine(ex.Error), 100)
-				}
+				result := providers.Truncate(ex.Outcome(), 100)
 				status := "-"
 				if ex.Status != 0 {
 					status = fmt.Sprint(ex.Status)

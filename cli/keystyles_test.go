@@ -257,3 +257,31 @@ func hasLine(text, want string) bool {
 	}
 	return false
 }
+
+// TestKeyStylesIntrospectAndRevoke: introspection and revocation
+// authenticate the key-style clients as their token requests do.
+func TestKeyStylesIntrospectAndRevoke(t *testing.T) {
+	e := newKeyEnv(t)
+	e.importSandbox()
+	for _, name := range []string{sandbox.JWTClientName, sandbox.MTLSClientName} {
+		t.Run(name, func(t *testing.T) {
+			tok := strings.TrimSpace(e.mustRun("", "token", name))
+			out := e.mustRun("", "introspect", name)
+			if !strings.Contains(out, "active      true") || strings.Contains(out, tok) {
+				t.Fatalf("introspect %s:\n%s", name, out)
+			}
+			if out := e.mustRun("", "revoke", name); !strings.Contains(out, "revoked the token of "+name) {
+				t.Fatalf("revoke %s:\n%s", name, out)
+			}
+			if !strings.Contains(lineOf(e.mustRun("", "ls"), name), "none") {
+				t.Error("the cached token is still listed after revoke")
+			}
+			hist := e.mustRun("", "history", name, "-v")
+			for _, a := range e.assertions() {
+				if strings.Contains(hist, a) {
+					t.Fatal("a client assertion reached the history")
+				}
+			}
+		})
+	}
+}

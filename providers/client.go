@@ -68,16 +68,9 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 	if err := CheckTokenURL(p); err != nil {
 		return res, err
 	}
-	var auth clientAuth
-	if p.Style().UsesSecret() {
-		if auth.secret, err = ResolveSecret(ctx, p, c.LookupEnv); err != nil {
-			return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot resolve the client secret", Err: err}
-		}
-	}
-	if p.Style() == AuthPrivateKeyJWT {
-		if auth.key, err = loadAssertionKey(p); err != nil {
-			return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "unusable private key", Err: err}
-		}
+	auth, err := c.credentials(ctx, p)
+	if err != nil {
+		return res, err
 	}
 	hc, cc, err := c.httpClientCert(p)
 	if err != nil {
@@ -128,6 +121,51 @@ type clientAuth struct {
 	cert   string
 }
 
+// credentials loads what p's auth style proves the client with: the secret
+// (resolved now: a ref may run a command) or the assertion key.
+func (c *Client) credentials(ctx context.Context, p Provider) (clientAuth, error) {
+	var auth clientAuth
+	var err error
+	if p.Style().UsesSecret() {
+		if auth.secret, err = ResolveSecret(ctx, p, c.LookupEnv); err != nil {
+			return auth, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot resolve the client secret", Err: err}
+		}
+	}
+	if p.Style() == AuthPrivateKeyJWT {
+		if auth.key, err = loadAssertionKey(p); err != nil {
+			return auth, &Error{Kind: KindConfig, Provider: p.Name, Description: "unusable private key", Err: err}
+		}
+	}
+	return auth, nil
+}
+
+// authenticate adds style's client authentication to a request's form and
+// headers: the token request's, and the introspection and revocation
+// endpoints' (RFC 7662 §2.1 and RFC 7009 §2.1 ask for the same). It
+// returns the flight record's description of the assertion, if any.
+func authenticate(form url.Values, h http.Header, p Provider, auth clientAuth, style AuthStyle, now time.Time) (string, error) {
+	switch style {
+	case AuthPost:
+		form.Set("client_id", p.ClientID)
+		form.Set("client_secret", auth.secret)
+	case AuthBasic:
+		h.Set("Authorization", BasicAuth(p.ClientID, auth.secret))
+	case AuthPrivateKeyJWT:
+		a, err := clientAssertion(p, auth.key, now)
+		if err != nil {
+			return "", &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot sign the client assertion", Err: err}
+		}
+		form.Set("client_id", p.ClientID)
+		form.Set("client_assertion_type", ClientAssertionType)
+		form.Set("client_assertion", a.jwt)
+		return a.summary, nil
+	case AuthTLSClient:
+		// The certificate in the handshake proves the client (RFC 8705).
+		form.Set("client_id", p.ClientID)
+	}
+	return "", nil
+}
+
 // stylesToTry is the order of styles: the configured one, except that auto
 // tries the learned style (or basic) first, then the other. Auto never
 // turns to private_key_jwt or tls_client_auth: those need key files that
@@ -151,33 +189,22 @@ func retryOtherStyle(e *Error) bool {
 // exchange makes one request with one auth style and records it.
 func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth clientAuth, style AuthStyle) (*Token, Exchange, error) {
 	form := TokenForm(p)
-	credential := auth.cert
-	switch style {
-	case AuthPost:
-		form.Set("client_id", p.ClientID)
-		form.Set("client_secret", auth.secret)
-	case AuthPrivateKeyJWT:
-		a, err := clientAssertion(p, auth.key, c.now())
-		if err != nil {
-			return nil, Exchange{Provider: p.Name, AuthStyle: style}, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot sign the client assertion", Err: err}
-		}
-		form.Set("client_id", p.ClientID)
-		form.Set("client_assertion_type", ClientAssertionType)
-		form.Set("client_assertion", a.jwt)
-		credential = joinNonEmpty("; ", a.summary, credential)
-	case AuthTLSClient:
-		form.Set("client_id", p.ClientID)
+	h := http.Header{}
+	summary, err := authenticate(form, h, p, auth, style, c.now())
+	if err != nil {
+		return nil, Exchange{Provider: p.Name, AuthStyle: style}, err
 	}
+	credential := joinNonEmpty("; ", summary, auth.cert)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, Exchange{Provider: p.Name}, &Error{Kind: KindConfig, Provider: p.Name, Description: "bad token_url", Err: err}
 	}
+	for k, vs := range h {
+		req.Header[k] = vs
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "tokentop")
-	if style == AuthBasic {
-		req.Header.Set("Authorization", BasicAuth(p.ClientID, auth.secret))
-	}
 
 	ex := Exchange{
 		Provider: p.Name, Started: c.now(), AuthStyle: style, Method: req.Method,

@@ -100,13 +100,16 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 	if err := checkEndpointURL(p, kind, endpoint); err != nil {
 		return nil, nil, err
 	}
-	secret, err := ResolveSecret(ctx, p, c.LookupEnv)
+	auth, err := c.credentials(ctx, p)
 	if err != nil {
-		return nil, nil, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot resolve the client secret", Err: err}
+		return nil, nil, err
 	}
-	hc, err := c.httpClient(p)
+	hc, cc, err := c.httpClientCert(p)
 	if err != nil {
 		return nil, nil, withProvider(err, p.Name)
+	}
+	if cc != nil {
+		auth.cert = cc.summary()
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
 	defer cancel()
@@ -118,10 +121,12 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 			f[k] = append([]string(nil), v...)
 		}
 		h := http.Header{}
-		if err := endpointAuth(f, h, p, secret, style); err != nil {
+		summary, err := authenticate(f, h, p, auth, style, c.now())
+		if err != nil {
 			return nil, exs, err
 		}
 		ans, ex, err := c.postOnce(ctx, hc, p, kind, endpoint, f, h, style, token)
+		ex.Credential = joinNonEmpty("; ", summary, auth.cert)
 		exs = append(exs, ex)
 		if err != nil {
 			return nil, exs, err
@@ -141,22 +146,6 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 		return nil, exs, e
 	}
 	return nil, exs, errors.New("no auth style to try") // unreachable: stylesToTry is never empty
-}
-
-// endpointAuth authenticates a request to an introspection or revocation
-// endpoint as the token request does. Other client authentication styles
-// plug in here.
-func endpointAuth(form url.Values, h http.Header, p Provider, secret string, style AuthStyle) error {
-	switch style {
-	case AuthPost:
-		form.Set("client_id", p.ClientID)
-		form.Set("client_secret", secret)
-	case AuthBasic:
-		h.Set("Authorization", BasicAuth(p.ClientID, secret))
-	default:
-		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("auth_style %s is not supported for introspection and revocation", style)}
-	}
-	return nil
 }
 
 // checkEndpointURL refuses what CheckTokenURL refuses, worded for kind.

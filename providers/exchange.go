@@ -48,3 +48,15 @@ type Exchange struct {
 
 // OK reports whether the exchange produced a token.
 func (e Exchange) OK() bool { return e.Error == "" && e.Status >= 200 && e.Status < 300 }
+
+// Outcome words how the exchange ended, for a one-line listing: "token
+// issued", "introspection answered", or its error (sanitised).
+func (e Exchange) Outcome() string {
+	switch {
+	case e.Error != "":
+		return SanitizeLine(e.Error)
+	case e.Kind != "":
+		return SanitizeLine(e.Kind) + " answered"
+	}
+	return "token issued"
+}

@@ -354,9 +354,9 @@ func (d *detailView) content(width int) string {
 		if ex.Status != 0 {
 			status = fmt.Sprintf("%3d", ex.Status)
 		}
-		result, sty := "token issued", st.OK
+		result, sty := ex.Outcome(), st.OK
 		if ex.Error != "" {
-			result, sty = clean(ex.Error), st.ErrorText
+			sty = st.ErrorText
 		}
 		head := fmt.Sprintf("  %s %-5s %s %6s ", ex.Started.In(d.locOrLocal()).Format("15:04:05"), ex.AuthStyle, status, latency(ex.Timings.Total))
 		b.WriteString(st.Muted.Render(head))

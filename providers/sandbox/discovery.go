@@ -105,9 +105,9 @@ func (s *Server) metadata(r *http.Request, style string) discovery {
 		ResponseTypesSupported:            []string{"token"},
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},
 		IntrospectionEndpoint:             base + pathIntrospect,
-		IntrospectionAuthMethods:          []string{"client_secret_basic", "client_secret_post"},
+		IntrospectionAuthMethods:          endpointAuthMethods(),
 		RevocationEndpoint:                base + pathRevoke,
-		RevocationAuthMethods:             []string{"client_secret_basic", "client_secret_post"},
+		RevocationAuthMethods:             endpointAuthMethods(),
 	}
 }
 
@@ -129,4 +129,10 @@ func (s *Server) styleScopes(style string) []string {
 	}
 	slices.Sort(all)
 	return slices.Compact(all)
+}
+
+// endpointAuthMethods are the client authentications the introspection
+// and revocation endpoints take: every style's.
+func endpointAuthMethods() []string {
+	return []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth"}
 }

@@ -57,6 +57,16 @@ func (s *Server) endpointClient(w http.ResponseWriter, r *http.Request) (Client,
 	if err := r.ParseForm(); err != nil {
 		return fail(http.StatusBadRequest, errInvalidRequest, "the form body could not be read")
 	}
+	tok := strings.TrimSpace(r.PostForm.Get("token"))
+	if c, oe, keyStyle := s.endpointKeyClient(r); keyStyle {
+		switch {
+		case oe != nil:
+			return fail(oe.Status, oe.Code, oe.Desc)
+		case tok == "":
+			return fail(http.StatusBadRequest, errInvalidRequest, "the token parameter is missing")
+		}
+		return c, tok, true
+	}
 	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	if h := r.Header.Get("Authorization"); h != "" {
 		var err error
@@ -68,11 +78,33 @@ func (s *Server) endpointClient(w http.ResponseWriter, r *http.Request) (Client,
 	if !ok {
 		return fail(http.StatusUnauthorized, errInvalidClient, "client authentication failed")
 	}
-	tok := strings.TrimSpace(r.PostForm.Get("token"))
 	if tok == "" {
 		return fail(http.StatusBadRequest, errInvalidRequest, "the token parameter is missing")
 	}
 	return c, tok, true
+}
+
+// endpointKeyClient authenticates a key-style client at the introspection
+// and revocation endpoints as its token endpoint does: by its assertion
+// (private_key_jwt) or by its certificate (tls_client_auth, a client_id
+// with no secret over the TLS listener). keyStyle is false when the
+// request uses neither, and a secret style applies.
+func (s *Server) endpointKeyClient(r *http.Request) (c Client, oe *oauthError, keyStyle bool) {
+	req := tokenRequest{form: r.PostForm}
+	if r.Header.Get("Authorization") != "" {
+		req.source = credBasic
+	}
+	switch {
+	case r.PostForm.Has("client_assertion") || r.PostForm.Has("client_assertion_type"):
+		c, oe = s.verifyAssertion(r, req)
+		return c, oe, true
+	case r.TLS != nil && len(r.TLS.PeerCertificates) > 0 && !r.PostForm.Has("client_secret") && req.source == credNone:
+		if _, ok := s.clientByID(StyleMTLS, r.PostForm.Get("client_id")); ok {
+			c, oe = s.verifyClientCert(r, req)
+			return c, oe, true
+		}
+	}
+	return Client{}, nil, false
 }
 
 // authenticateAny finds the client with those credentials, of any style.
