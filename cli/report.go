@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tokentop/tokentop/providers"
@@ -30,6 +31,9 @@ type Section struct {
 	Rows    []Row
 	Checks  []providers.Check
 	Notes   []string
+	// NameWidth is the least width of the checks' names in text, so that
+	// sections written one check at a time line up (0: the longest name).
+	NameWidth int
 }
 
 // Row is one line of a section. Mark flags it ("≠" in a diff).
@@ -125,10 +129,18 @@ func (r *Report) WriteText(w io.Writer, width int) error {
 				fmt.Fprintf(&b, "  %s  %s\n", pad(r.clean(row.Key), kw), r.clean(strings.Join(row.Values, " ")))
 			}
 		}
+		nw := max(9, s.NameWidth)
 		for _, c := range s.Checks {
-			fmt.Fprintf(&b, "  %s %-9s %s\n", statusLabel(c.Status, false), r.clean(c.Name), r.clean(c.Detail))
+			nw = max(nw, utf8.RuneCountInString(r.clean(c.Name)))
+		}
+		for _, c := range s.Checks {
+			detail := r.clean(c.Detail)
+			if c.Took > 0 {
+				detail += " (" + tookText(c.Took) + ")"
+			}
+			fmt.Fprintf(&b, "  %s %s %s\n", statusLabel(c.Status, false), pad(r.clean(c.Name), nw), detail)
 			if c.Hint != "" && c.Status != providers.CheckPass {
-				fmt.Fprintf(&b, "  %s hint: %s\n", strings.Repeat(" ", 16), r.clean(c.Hint))
+				fmt.Fprintf(&b, "  %s hint: %s\n", strings.Repeat(" ", nw+6), r.clean(c.Hint))
 			}
 		}
 		for _, n := range s.Notes {
@@ -137,6 +149,14 @@ func (r *Report) WriteText(w io.Writer, width int) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// tookText is a step's duration, rounded to what is worth reading.
+func tookText(d time.Duration) string {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 // textColumns writes a section with value columns side by side.

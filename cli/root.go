@@ -41,6 +41,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.sandboxCommand(),
 		a.versionCommand(),
 		a.demoCommand(),
+		a.doctorCommand(),
 	)
 	return root
 }

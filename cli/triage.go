@@ -114,14 +114,9 @@ func keysFor(ctx context.Context, c *providers.Client, p providers.Provider) (*p
 		notes = append(notes, d.Warnings...)
 	}
 	o := providers.Expectations(p, d)
-	u, src := providers.JWKSURL(p, d)
-	if u == "" {
-		o.NoKeys = "no jwks_uri (discovery had none); set jwks_uri"
-		return d, nil, o, notes
-	}
-	ks, err := c.FetchKeySet(ctx, p, u)
-	if err != nil {
-		o.NoKeys = "the JWKS could not be fetched: " + providers.SanitizeLine(err.Error())
+	ks, src, noKeys := c.KeySetFor(ctx, p, d)
+	if ks == nil {
+		o.NoKeys = noKeys
 		return d, nil, o, notes
 	}
 	notes = append(notes, fmt.Sprintf("keys: %s (from %s): %s", ks.URL, src, strings.Join(ks.KeyIDs(ctx), ", ")))

@@ -15,10 +15,14 @@ const (
 	StepAuthMethods = "auth methods"
 	StepToken       = "token request"
 	StepScopes      = "scopes"
-	StepJWT         = "JWT"
-	StepSignature   = "JWT signature"
-	StepTestCall    = "test-call"
+	// StepJWT names the JWT's steps: "JWT signature", "JWT alg", "JWT
+	// iss"… (one per check of [Verify]), or "JWT" alone when skipped.
+	StepJWT      = "JWT"
+	StepTestCall = "test-call"
 )
+
+// doctorOrder is the order of the steps, for skipping the rest.
+var doctorOrder = [...]string{StepSettings, StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall}
 
 // DoctorToken is a token the doctor got through DoctorOptions.Fetch.
 type DoctorToken struct {
@@ -78,11 +82,9 @@ func (r *doctorRun) add(cs ...Check) {
 	}
 }
 
-// skipRest marks every step after the last one added as skipped, why.
-func (r *doctorRun) skipRest(why string) {
-	order := []string{StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepSignature, StepTestCall}
-	last := r.out.Checks[len(r.out.Checks)-1].Name
-	for _, s := range order[slices.Index(order, last)+1:] {
+// skipFrom marks step and every step after it as skipped, why.
+func (r *doctorRun) skipFrom(step, why string) {
+	for _, s := range doctorOrder[slices.Index(doctorOrder[:], step):] {
 		r.add(skip(s, why))
 	}
 }
@@ -97,7 +99,7 @@ func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagn
 	r := &doctorRun{c: c, o: o, out: &Diagnosis{Provider: p.Name}}
 	eff, ok := r.settings(p)
 	if !ok {
-		r.skipRest("fix the settings first")
+		r.skipFrom(StepDNS, "fix the settings first")
 		return r.out
 	}
 	r.p = eff
@@ -106,24 +108,28 @@ func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagn
 	r.add(net...)
 	reachable := !AnyFailed(net)
 
-	meta := r.discovery(ctx)
+	disc := r.discovery(ctx)
+	var meta *Metadata
+	if disc != nil {
+		meta = disc.Metadata
+	}
 	r.authMethods(meta)
 	if ctx.Err() != nil {
-		r.skipRest("canceled")
+		r.skipFrom(StepToken, "canceled")
 		return r.out
 	}
 	if !reachable {
-		r.skipRest("the token endpoint cannot be reached (see above)")
+		r.skipFrom(StepToken, "the token endpoint cannot be reached (see above)")
 		return r.out
 	}
 	tok := r.token(ctx)
 	if tok == nil {
-		r.skipRest("no token")
+		r.skipFrom(StepScopes, "no token")
 		return r.out
 	}
 	r.out.Token = tok
 	r.scopes(tok)
-	r.jwt(ctx, tok, meta)
+	r.jwt(ctx, tok, disc)
 	r.testCall(ctx, tok)
 	return r.out
 }

@@ -2,41 +2,92 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 )
 
-// discovery looks for the provider's metadata. Not finding any is a
-// warning: many token endpoints publish none.
-func (r *doctorRun) discovery(ctx context.Context) *Metadata {
+// discovery looks for the provider's metadata with the issuer check of
+// RFC 8414 §3.3. Finding none is a warning (many token endpoints publish
+// none); a document for another issuer is a failure, and is not used.
+func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 	start := time.Now()
-	meta, err := r.c.Discover(ctx, r.p)
+	d, err := r.c.DiscoverDetail(ctx, r.p)
 	took := time.Since(start)
-	if err != nil {
-		ch := warn(StepDiscovery, SanitizeLine(err.Error()), "discovery is optional; without it set jwks_uri to check signatures")
-		ch.Took = took
-		r.add(ch)
-		return nil
+	var ch Check
+	var mm *IssuerMismatchError
+	switch {
+	case errors.As(err, &mm):
+		ch = fail(StepDiscovery, SanitizeLine(mm.Error()), SanitizeLine(mm.Hint()))
+		d = nil
+	case err != nil:
+		tried := ""
+		if d != nil && len(d.Attempts) > 0 {
+			var urls []string
+			for _, a := range d.Attempts {
+				urls = append(urls, SanitizeLine(a.URL))
+			}
+			tried = " (tried " + strings.Join(urls, ", ") + ")"
+		}
+		ch = warn(StepDiscovery, "no discovery document: "+r.errText(err)+tried,
+			"discovery is optional, but without it set jwks_uri (to check signatures), introspection_url and revocation_url")
+		d = nil
+	default:
+		detail := fmt.Sprintf("%s at %s; issuer %s matches", d.Doc, SanitizeLine(d.URL), SanitizeLine(d.Metadata.Issuer))
+		if d.IssuerGuessed {
+			detail += " (no issuer is configured: the token URL's origin was used)"
+		}
+		ch = pass(StepDiscovery, detail)
+		warnings := d.Warnings
+		for _, a := range d.Attempts {
+			// A document that was there but could not be used (another
+			// issuer, bad JSON) next to one that could.
+			if a.Status == http.StatusOK && a.Problem != "" {
+				warnings = append(warnings, fmt.Sprintf("%s was not used: %s", a.URL, a.Problem))
+			}
+		}
+		if len(warnings) > 0 {
+			ch.Status, ch.Hint = CheckWarn, SanitizeLine(strings.Join(warnings, "; "))
+		}
 	}
-	ch := pass(StepDiscovery, "issuer "+SanitizeLine(meta.Issuer))
 	ch.Took = took
 	r.add(ch)
-	return meta
+	return d
 }
 
-// jwt checks the token's claims and signature.
-func (r *doctorRun) jwt(ctx context.Context, t *Token, meta *Metadata) {
-	if !LooksLikeJWT(t.AccessToken) {
-		r.add(skip(StepJWT, "an opaque token: nothing to decode"), skip(StepSignature, "an opaque token"))
+// jwt verifies a JWT access token: its signature against the JWKS (from
+// jwks_uri or discovery), its alg, iss and aud against what the provider
+// expects, exp, nbf and iat by the server's clock (the skew from the token
+// response's Date), and its lifetime. Each check is a step of its own.
+func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
+	if !LooksLikeJWT(t.AccessToken) && strings.Count(t.AccessToken, ".") != 4 {
+		r.add(skip(StepJWT, "an opaque token: only the server can say what it holds (tokentop introspect "+r.p.Name+" asks it)"))
 		return
 	}
-	r.add(skip(StepJWT, "not checked yet"), skip(StepSignature, "not checked yet"))
+	o := Expectations(r.p, d)
+	o.Now = r.c.now()
+	if !t.ServerDate.IsZero() {
+		o.Skew, o.SkewKnown = t.Skew, true
+	}
+	start := time.Now()
+	ks, _, noKeys := r.c.KeySetFor(ctx, r.p, d)
+	o.NoKeys = noKeys
+	v := Verify(ctx, t.AccessToken, ks, o)
+	took := time.Since(start)
+	for i, c := range v.Checks {
+		c.Name = StepJWT + " " + c.Name
+		c.Hint = strings.ReplaceAll(c.Hint, " NAME", " "+r.p.Name)
+		if i == 0 {
+			c.Took = took
+		}
+		r.add(c)
+	}
 }
 
 // testCall calls the chosen endpoint with the token and explains a 401 or
-// 403 from its challenge.
+// 403 from its WWW-Authenticate (RFC 6750 §3).
 func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	req, label, ok := r.callRequest()
 	if !ok {
@@ -49,18 +100,37 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	var ch Check
 	switch {
 	case err != nil && res == nil:
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %s", label, SanitizeLine(err.Error())), cmpOr(SanitizeLine(HintFor(err)), "check the endpoint's URL"))
+		ch = fail(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmpOr(SanitizeLine(HintFor(err)), "check the endpoint's URL"))
 	case res.OK():
 		ch = pass(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
-		detail, hint := explainChallenge(res, t)
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s%s", label, res.Status, http.StatusText(res.Status), detail), hint)
+		scope := strings.Join(grantedScopeList(t), " ")
+		why := ExplainRefusal(res.Status, scope, challenges(res)...)
+		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), SanitizeLine(why.Summary)),
+			SanitizeLine(strings.ReplaceAll(why.Hint, " NAME", " "+r.p.Name)))
 	default:
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")
 	}
 	ch.Took = took
 	r.add(ch)
+}
+
+// challenges are a test-call answer's WWW-Authenticate values.
+func challenges(res *CallResult) []string {
+	if vs := res.Headers.Values("WWW-Authenticate"); len(vs) > 0 {
+		return vs
+	}
+	if res.WWWAuthenticate != "" {
+		return []string{res.WWWAuthenticate}
+	}
+	return nil
+}
+
+// grantedScopeList is the token's granted scopes, nil when unknown.
+func grantedScopeList(t *Token) []string {
+	s, _, _ := grantedScopes(t)
+	return s
 }
 
 // callRequest picks what the test-call calls; label names it, or says why
@@ -79,18 +149,10 @@ func (r *doctorRun) callRequest() (CallRequest, string, bool) {
 	case len(r.p.Endpoints) > 0:
 		return RequestFromEndpoint(r.p.Endpoints[0]), endpointLabel(r.p.Endpoints[0]), true
 	}
-	return CallRequest{}, "no endpoint saved with the provider to call", false
+	return CallRequest{}, "no endpoint saved with the provider to call (add one under endpoints:, or pass one)", false
 }
 
 func endpointLabel(e Endpoint) string {
 	m := strings.ToUpper(cmpOr(e.Method, http.MethodGet))
 	return fmt.Sprintf("%s (%s %s)", SanitizeLine(e.Name), m, SanitizeLine(e.URL))
-}
-
-// explainChallenge words a 401/403's WWW-Authenticate.
-func explainChallenge(res *CallResult, t *Token) (detail, hint string) {
-	if res.WWWAuthenticate == "" {
-		return "", "the API gave no WWW-Authenticate: check that this token is for this API (its audience) and that the client may call it"
-	}
-	return " · " + res.WWWAuthenticate, "see the challenge"
 }

@@ -3,9 +3,11 @@ package providers
 import (
 	"context"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
@@ -14,9 +16,22 @@ import (
 // providers by name.
 func doctorSandbox(t *testing.T) (*sandbox.Server, map[string]Provider) {
 	t.Helper()
+	sb, ps, _ := doctorSandboxWith(t, nil)
+	return sb, ps
+}
+
+// doctorSandboxWith is doctorSandbox with more routes in front of the
+// sandbox's (nil: none); it also returns the base URL.
+func doctorSandboxWith(t *testing.T, extra func(mux *http.ServeMux)) (*sandbox.Server, map[string]Provider, string) {
+	t.Helper()
 	noProxy(t)
 	sb := sandbox.New(sandbox.Options{})
-	srv := httptest.NewServer(sb)
+	mux := http.NewServeMux()
+	mux.Handle("/", sb)
+	if extra != nil {
+		extra(mux)
+	}
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	ps, err := LoadConfig(strings.NewReader(sb.ProvidersYAML(srv.URL)), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -26,7 +41,7 @@ func doctorSandbox(t *testing.T) (*sandbox.Server, map[string]Provider) {
 	for _, p := range ps {
 		byName[p.Name] = p
 	}
-	return sb, byName
+	return sb, byName, srv.URL
 }
 
 // directFetch is a DoctorOptions.Fetch without a store: every call asks
@@ -77,8 +92,15 @@ func TestDoctorHealthyProvider(t *testing.T) {
 	if len(streamed) != len(d.Checks) {
 		t.Fatalf("%d steps streamed, %d in the report", len(streamed), len(d.Checks))
 	}
+	wantStatus(t, checkNamed(t, d, StepDiscovery), CheckPass, "issuer")
 	wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckPass, "client_secret_basic")
 	wantStatus(t, checkNamed(t, d, StepScopes), CheckPass, "asked api/write")
+	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "")
+	for _, name := range []string{"JWT alg", "JWT iss", "JWT exp", "JWT lifetime"} {
+		if ch := checkNamed(t, d, name); ch.Status != CheckPass {
+			t.Errorf("%s: %s %q", name, ch.Status, ch.Detail)
+		}
+	}
 	wantStatus(t, checkNamed(t, d, StepTestCall), CheckPass, "200 OK")
 	for _, ch := range d.Checks {
 		if strings.Contains(ch.Detail+ch.Hint, d.Token.AccessToken) || strings.Contains(ch.Detail+ch.Hint, p.ClientSecret) {
@@ -199,4 +221,102 @@ func TestDoctorScopes(t *testing.T) {
 			t.Errorf("asked %v granted %q: %s %q", tt.asked, tt.granted, got.Status, got.Detail)
 		}
 	}
+}
+
+// forgedFetch hands the doctor a token the sandbox did not sign.
+func forgedFetch(tok string) func(context.Context, AuthStyle) (DoctorToken, error) {
+	return func(context.Context, AuthStyle) (DoctorToken, error) {
+		return DoctorToken{Token: &Token{AccessToken: tok, TokenType: "Bearer", IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}}, nil
+	}
+}
+
+func TestDoctorForgedTokens(t *testing.T) {
+	sb, ps := doctorSandbox(t)
+	p := ps["cognito-dev"]
+	for _, tt := range []struct {
+		name string
+		mint func(issuer, clientID string) (string, error)
+		want string
+	}{
+		{"bad signature", sb.MintBadSignature, "bad signature"},
+		{"alg none", sb.MintAlgNone, "none"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := tt.mint(DiscoveryBase(p), p.ClientID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(tok)})
+			wantStatus(t, checkNamed(t, d, "JWT signature"), CheckFail, tt.want)
+			if d.OK() {
+				t.Fatal("a forged token passed")
+			}
+		})
+	}
+}
+
+func TestDoctorRotatedKeys(t *testing.T) {
+	sb, ps := doctorSandbox(t)
+	c := &Client{}
+	p := ps["cognito-dev"]
+	sb.RotateKey()
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "")
+}
+
+func TestDoctorIssuerMismatch(t *testing.T) {
+	wrong := func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"issuer":"https://login.elsewhere.example","token_endpoint":"https://login.elsewhere.example/token"}`))
+	}
+	for _, docs := range [][]string{
+		{"/.well-known/oauth-authorization-server"},
+		{"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"},
+	} {
+		_, ps, _ := doctorSandboxWith(t, func(mux *http.ServeMux) {
+			for _, path := range docs {
+				mux.HandleFunc("GET "+path, wrong)
+			}
+		})
+		c := &Client{}
+		p := ps["cognito-dev"]
+		p.Issuer = DiscoveryBase(p)
+		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+		disc := checkNamed(t, d, StepDiscovery)
+		if len(docs) == 1 {
+			// The OIDC document names the right issuer: it is used, and
+			// the other is pointed out.
+			if disc.Status != CheckWarn || !strings.Contains(disc.Hint, "login.elsewhere.example") {
+				t.Fatalf("one wrong document: %s %q hint %q", disc.Status, disc.Detail, disc.Hint)
+			}
+			continue
+		}
+		wantStatus(t, disc, CheckFail, "https://login.elsewhere.example")
+		if !strings.Contains(disc.Detail, "RFC 8414 §3.3") {
+			t.Fatalf("the issuer rule is not named: %q", disc.Detail)
+		}
+		wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckSkip, "no discovery document")
+	}
+}
+
+func TestDoctorTestCallRefused(t *testing.T) {
+	sb, ps, base := doctorSandboxWith(t, nil)
+	c := &Client{}
+	p := ps["cognito-dev"] // granted api/write, not admin
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Endpoint: base + "/api/v1/admin"})
+	call := checkNamed(t, d, StepTestCall)
+	wantStatus(t, call, CheckFail, "insufficient_scope")
+	if !strings.Contains(call.Hint, "admin") {
+		t.Fatalf("the scope wanted is not named: %q", call.Hint)
+	}
+
+	// A token the API does not accept: invalid_token.
+	tok, err := sb.Mint(sandbox.MintOptions{Issuer: DiscoveryBase(p), ClientID: p.ClientID, Audience: base + "/api",
+		IssuedAt: time.Now().Add(-2 * time.Hour), Lifetime: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(tok)})
+	wantStatus(t, checkNamed(t, d, StepTestCall), CheckFail, "invalid_token")
+	wantStatus(t, checkNamed(t, d, "JWT exp"), CheckFail, "")
 }

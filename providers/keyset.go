@@ -160,3 +160,18 @@ func KeySetFromJSON(raw []byte) (*KeySet, error) {
 	}
 	return &KeySet{URL: "(given JWKS)", kf: kf, storage: kf.Storage()}, nil
 }
+
+// KeySetFor fetches p's JWKS from jwks_uri in the config, else the one
+// discovery named (d may be nil). Without keys it says why in noKeys,
+// worded for VerifyOptions.NoKeys; source is "config" or "discovery".
+func (c *Client) KeySetFor(ctx context.Context, p Provider, d *Discovery) (ks *KeySet, source, noKeys string) {
+	u, source := JWKSURL(p, d)
+	if u == "" {
+		return nil, "", "no jwks_uri (discovery had none); set jwks_uri"
+	}
+	ks, err := c.FetchKeySet(ctx, p, u)
+	if err != nil {
+		return nil, source, "the JWKS could not be fetched: " + SanitizeLine(err.Error())
+	}
+	return ks, source, ""
+}

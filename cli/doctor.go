@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+)
+
+// doctorJSON is the shape of `tokentop doctor --json`.
+type doctorJSON struct {
+	Provider    string            `json:"provider"`
+	OK          bool              `json:"ok"`
+	TokenCached bool              `json:"token_cached"`
+	Token       string            `json:"token,omitempty"`
+	Checks      []providers.Check `json:"checks"`
+}
+
+func (a *App) doctorCommand() *cobra.Command {
+	var (
+		fetch, force, markdown, asJSON bool
+		endpoint                       string
+	)
+	cmd := &cobra.Command{
+		Use:   "doctor NAME",
+		Short: "Diagnose a provider step by step, each step with a hint",
+		Long: `Run the checks in order and say, for each, whether it passed and what to
+try when it did not:
+
+  settings       the effective settings can work
+  DNS, TCP, TLS  the way to the token endpoint (the chain, its expiry and
+                 the host name)
+  discovery      RFC 8414 /.well-known/oauth-authorization-server and OIDC
+                 /.well-known/openid-configuration, with the issuer check
+                 of RFC 8414 §3.3
+  auth methods   the server's token_endpoint_auth_methods_supported against
+                 auth_style
+  token request  a token; on invalid_client it tries the other secret style
+                 (basic or post) and says which one works
+  scopes         granted against asked
+  JWT …          the signature against the JWKS (a new key is fetched when
+                 the kid is unknown), alg, iss and aud against what the
+                 provider expects, exp, nbf and iat by the server's clock
+                 (the skew from its Date header), the lifetime
+  test-call      the first saved endpoint (or --endpoint), a 401 or 403
+                 explained from its WWW-Authenticate (RFC 6750)
+
+The cached token is used while it is good, so a doctor costs no token of a
+quota; --fetch asks for a new one to test the exchange itself. A step that
+cannot run because an earlier one failed is skipped and says why.
+--markdown writes a report to paste into a ticket: no secret and no full
+token. Exit code 0 only when no step failed (warnings and skipped steps do
+not count), 1 otherwise.`,
+		Args: args(1, 1),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			if markdown && asJSON {
+				return usagef("--markdown and --json do not go together")
+			}
+			ctx := cmd.Context()
+			st, err := a.OpenStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			name := argv[0]
+			var progress func(providers.Check)
+			if !markdown && !asJSON {
+				fmt.Fprintf(a.Stdout, "tokentop doctor %s\n\n", name)
+				progress = func(c providers.Check) { a.writeDoctorStep(c) }
+			}
+			d, err := st.Diagnose(ctx, name, store.DiagnoseOptions{Fetch: fetch, IgnoreQuota: force, Endpoint: endpoint, Progress: progress})
+			if err != nil {
+				return err
+			}
+			var secrets []string
+			if d.Token != nil {
+				secrets = append(secrets, d.Token.AccessToken)
+			}
+			if p, err := st.ProviderWithSecret(ctx, name); err == nil && p.ClientSecret != "" {
+				secrets = append(secrets, p.ClientSecret)
+			}
+			switch {
+			case asJSON:
+				out := doctorJSON{Provider: d.Provider, OK: d.OK(), TokenCached: d.TokenCached, Checks: redactChecks(d.Checks, secrets)}
+				if d.Token != nil {
+					out.Token = TokenPreview(d.Token.AccessToken)
+				}
+				if err := writeJSON(a.Stdout, out); err != nil {
+					return err
+				}
+			case markdown:
+				r := doctorReport(d, secrets)
+				if err := r.WriteMarkdown(a.Stdout); err != nil {
+					return err
+				}
+			default:
+				fmt.Fprintf(a.Stdout, "\n%s\n", doctorVerdict(d))
+				if d.TokenCached {
+					fmt.Fprintf(a.Stdout, "The cached token was checked; --fetch also tests the token request.\n")
+				}
+			}
+			if !d.OK() {
+				return fmt.Errorf("doctor %s: %s failed", name, strings.Join(failedSteps(d), ", "))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&fetch, "fetch", false, "ask for a new token even when the cached one is good (counts against the quota)")
+	f.BoolVar(&force, "force", false, "fetch even when the provider's quota is used up")
+	f.StringVar(&endpoint, "endpoint", "", "what the test-call calls: a saved endpoint's name or an http(s) URL (default: the first saved endpoint)")
+	f.BoolVar(&markdown, "markdown", false, "write a redacted Markdown report to paste into a ticket")
+	f.BoolVar(&asJSON, "json", false, "write the steps as JSON")
+	return cmd
+}
+
+// doctorNameWidth fits the doctor's step names ("JWT signature").
+const doctorNameWidth = 14
+
+// writeDoctorStep prints one step as it finishes, as a Report would.
+func (a *App) writeDoctorStep(c providers.Check) {
+	r := Report{Sections: []Section{{Checks: []providers.Check{c}, NameWidth: doctorNameWidth}}}
+	var b strings.Builder
+	_ = r.WriteText(&b, 100)
+	// A one-check report is a blank line, then the check: keep the check.
+	fmt.Fprint(a.Stdout, strings.TrimPrefix(b.String(), "\n"))
+}
+
+// doctorReport is the diagnosis as a report, for --markdown.
+func doctorReport(d *providers.Diagnosis, secrets []string) *Report {
+	r := &Report{Title: "tokentop doctor " + d.Provider, Secrets: secrets}
+	info := Section{Rows: []Row{KV("verdict", doctorVerdict(d))}}
+	if d.Token != nil {
+		src := "fetched for this report"
+		if d.TokenCached {
+			src = "the cached token"
+		}
+		info.Rows = append(info.Rows, KV("token", TokenPreview(d.Token.AccessToken)+", "+src))
+	}
+	r.Sections = []Section{info, {Title: "Checks", Checks: d.Checks, NameWidth: doctorNameWidth}}
+	return r
+}
+
+// doctorVerdict sums a diagnosis up in one line.
+func doctorVerdict(d *providers.Diagnosis) string {
+	n := map[providers.CheckStatus]int{}
+	for _, c := range d.Checks {
+		n[c.Status]++
+	}
+	counts := fmt.Sprintf("%d passed, %d warnings, %d skipped", n[providers.CheckPass], n[providers.CheckWarn], n[providers.CheckSkip])
+	if d.OK() {
+		return "no step failed (" + counts + ")"
+	}
+	return fmt.Sprintf("%d failed: %s (%s)", n[providers.CheckFail], strings.Join(failedSteps(d), ", "), counts)
+}
+
+func failedSteps(d *providers.Diagnosis) []string {
+	var out []string
+	for _, c := range d.Checks {
+		if c.Status == providers.CheckFail {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// redactChecks takes secrets out of the checks' texts (they never should
+// hold any; this is the belt to the braces).
+func redactChecks(checks []providers.Check, secrets []string) []providers.Check {
+	r := Report{Secrets: secrets}
+	out := make([]providers.Check, len(checks))
+	for i, c := range checks {
+		c.Detail, c.Hint = r.clean(c.Detail), r.clean(c.Hint)
+		out[i] = c
+	}
+	return out
+}

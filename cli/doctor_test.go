@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestDoctorHealthy(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	tok := strings.TrimSpace(e.mustRun("", "token", "auth0-prod"))
+	issued := e.sb.TotalIssued()
+	out := e.mustRun("", "doctor", "auth0-prod")
+	for _, want := range []string{"[ ok ] settings", "[ ok ] DNS", "[ ok ] TCP", "[skip] TLS", "[ ok ] discovery", "issuer " + e.url + "/auth0 matches",
+		"[ ok ] auth methods", "[ ok ] token request", "the cached token", "[ ok ] scopes", "[ ok ] JWT signature", "[ ok ] JWT aud",
+		"[ ok ] JWT clock", "[ ok ] test-call", "200 OK", "no step failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor lacks %q:\n%s", want, out)
+		}
+	}
+	if e.sb.TotalIssued() != issued {
+		t.Error("the doctor fetched a token although one was cached")
+	}
+	e.noLeak(t, out, tok)
+
+	// --fetch tests the exchange itself: one more token.
+	out = e.mustRun("", "doctor", "auth0-prod", "--fetch")
+	if e.sb.TotalIssued() != issued+1 || !strings.Contains(out, "200 from "+e.url+"/oauth/token with post") {
+		t.Errorf("--fetch issued %d tokens:\n%s", e.sb.TotalIssued()-issued, out)
+	}
+}
+
+func TestDoctorFailures(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	out, errOut, code := e.run("", "doctor", "broken")
+	if code != ExitFailure || !strings.Contains(out, "[FAIL] token request") || !strings.Contains(out, "both secret styles were refused") ||
+		!strings.Contains(out, "[skip] test-call") || !strings.Contains(errOut, "token request failed") {
+		t.Errorf("doctor broken: exit %d\n%s\n%s", code, out, errOut)
+	}
+	e.noLeak(t, out+errOut)
+
+	// A call the token's scopes do not allow is explained from the
+	// API's WWW-Authenticate.
+	out, _, code = e.run("", "doctor", "cognito-dev", "--endpoint", e.url+"/api/v1/admin")
+	if code != ExitFailure || !strings.Contains(out, "insufficient_scope") || !strings.Contains(out, "add admin") {
+		t.Errorf("doctor with the admin endpoint: exit %d\n%s", code, out)
+	}
+	if _, errOut, code := e.run("", "doctor", "nope"); code != ExitFailure || !strings.Contains(errOut, "nope") {
+		t.Errorf("unknown provider: exit %d %s", code, errOut)
+	}
+	if _, _, code := e.run("", "doctor", "ants", "--json", "--markdown"); code != ExitUsage {
+		t.Errorf("--json with --markdown: exit %d", code)
+	}
+}
+
+func TestDoctorMarkdownAndJSON(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	tok := strings.TrimSpace(e.mustRun("", "token", "ants"))
+	md := e.mustRun("", "doctor", "ants", "--markdown")
+	for _, want := range []string{"### tokentop doctor ants", "| ✅ pass | JWT signature |", "| ✅ pass | test-call |", TokenPreview(tok)} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	e.noLeak(t, md, tok)
+
+	js := e.mustRun("", "doctor", "ants", "--json")
+	var got doctorJSON
+	if err := json.Unmarshal([]byte(js), &got); err != nil {
+		t.Fatalf("%v:\n%s", err, js)
+	}
+	if !got.OK || !got.TokenCached || len(got.Checks) < 10 || got.Checks[0].Name != "settings" {
+		t.Errorf("json: %+v", got)
+	}
+	e.noLeak(t, js, tok)
+}
