@@ -285,3 +285,21 @@ func TestKeyStylesIntrospectAndRevoke(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyStylesDoctor: the doctor checks the key styles too, TLS with the
+// client certificate presented and the sandbox CA trusted.
+func TestKeyStylesDoctor(t *testing.T) {
+	e := newKeyEnv(t)
+	e.importSandbox()
+	for name, wants := range map[string][]string{
+		sandbox.JWTClientName:  {"auth_style private_key_jwt is private_key_jwt", "[ ok ] JWT signature"},
+		sandbox.MTLSClientName: {"[ ok ] TLS", "127.0.0.1, ::1 from tokentop sandbox CA", "auth_style tls_client_auth is tls_client_auth", "[ ok ] JWT signature"},
+	} {
+		out := e.mustRun("", "doctor", name, "--fetch")
+		for _, want := range append(wants, "no step failed") {
+			if !strings.Contains(out, want) {
+				t.Errorf("doctor %s lacks %q:\n%s", name, want, out)
+			}
+		}
+	}
+}
