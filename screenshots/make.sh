@@ -66,7 +66,10 @@ HTML
 
 wait_for "auth0-prod"
 sleep 1
-keys j j j j j     # auth0-prod: the provider with a quota close to its limit
+# Select auth0-prod (the provider close to its quota) with the filter, then
+# clear the filter: the cursor stays on it.
+keys / a u t h 0 - p r o d Enter
+keys / Escape
 sleep 1
 shot dashboard
 
@@ -85,4 +88,10 @@ keys Escape
 keys '?'
 wait_for "quit"
 shot help
+keys Escape
+
+keys D
+wait_for "no failures"
+shot doctor
+keys Escape
 keys q
