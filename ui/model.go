@@ -246,7 +246,9 @@ func (m Model) Init() tea.Cmd {
 	m.st8.tickID = m.next()
 	id, now := m.st8.tickID, m.cfg.Now
 	clock := tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{now: now(), id: id} })
-	return tea.Batch(clock, m.reload(), tea.SetWindowTitle("tokentop"))
+	// No tea.SetWindowTitle: Bubble Tea v1.3 writes it outside the renderer's
+	// lock, racing the frame being flushed (seen with -race).
+	return tea.Batch(clock, m.reload())
 }
 
 // Update implements tea.Model.
