@@ -2,7 +2,6 @@ package providers
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -147,12 +146,7 @@ func TestDoctorFindsTheStyleThatWorks(t *testing.T) {
 
 func TestDoctorUnreachable(t *testing.T) {
 	noProxy(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := closedAddr(t)
 	p := Provider{Name: "gone", TokenURL: "http://" + addr + "/oauth/token", ClientID: "id", ClientSecret: "s"}
 	c := &Client{}
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
@@ -44,24 +43,22 @@ func (k DoctorKeyMap) FullHelp() [][]key.Binding {
 
 // doctorView shows a diagnosis as its steps come in.
 type doctorView struct {
-	st   *theme.Styles
+	scrollPanel
 	keys DoctorKeyMap
 	bus  *bus
-	vp   viewport.Model
 
-	width, height int
-	name          string
-	running       bool
-	cached        bool // the token checked came from the cache
-	checks        []providers.Check
-	err           error
-	spin          string
+	name    string
+	running bool
+	cached  bool // the token checked came from the cache
+	checks  []providers.Check
+	err     error
+	spin    string
 }
 
 var _ Component = (*doctorView)(nil)
 
 func newDoctorView(st *theme.Styles, keys DoctorKeyMap) *doctorView {
-	return &doctorView{st: st, keys: keys, vp: viewport.New(0, 0)}
+	return &doctorView{scrollPanel: newScrollPanel(st), keys: keys}
 }
 
 // Start clears the view for a new run on name.
@@ -98,9 +95,7 @@ func (v *doctorView) SetSpinner(frame string) {
 
 // SetSize implements Component.
 func (v *doctorView) SetSize(width, height int) {
-	v.width, v.height = width, height
-	v.vp.Width = max(width-v.st.Overlay.GetHorizontalFrameSize(), 1)
-	v.vp.Height = max(height-v.st.Overlay.GetVerticalFrameSize()-1, 1)
+	v.setSize(width, height)
 	v.render()
 }
 
@@ -139,10 +134,7 @@ func (v *doctorView) View() string {
 	} else if v.err == nil {
 		title += " · " + doctorSummary(v.checks)
 	}
-	head := v.st.PanelTitle.Render(fit(title, v.vp.Width, false))
-	return v.st.Overlay.Width(v.width - v.st.Overlay.GetHorizontalBorderSize()).
-		Height(v.height - v.st.Overlay.GetVerticalBorderSize()).
-		Render(head + "\n" + v.vp.View())
+	return v.frame(title)
 }
 
 // doctorSummary counts the outcomes: "all 11 steps passed", "no failures ·

@@ -12,7 +12,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
@@ -195,12 +194,9 @@ func (c *callPicker) FullHelp() [][]key.Binding { return c.keys.FullHelp() }
 // callView shows a test-call's answer: status, timings, headers (the
 // rate-limit ones first) and the body, JSON pretty-printed, in a viewport.
 type callView struct {
+	scrollPanel
 	bus  *bus
 	keys ResultKeyMap
-	st   *theme.Styles
-	vp   viewport.Model
-
-	width, height int
 
 	name, label string
 	req         providers.CallRequest
@@ -215,7 +211,7 @@ type callView struct {
 var _ Component = (*callView)(nil)
 
 func newCallView(st *theme.Styles, keys ResultKeyMap) *callView {
-	return &callView{keys: keys, st: st, vp: viewport.New(0, 0)}
+	return &callView{scrollPanel: newScrollPanel(st), keys: keys}
 }
 
 // Start shows a call in flight.
@@ -240,9 +236,7 @@ func (v *callView) SetSpinner(frame string) {
 
 // SetSize implements Component.
 func (v *callView) SetSize(width, height int) {
-	v.width, v.height = width, height
-	v.vp.Width = max(width-v.st.Overlay.GetHorizontalFrameSize(), 1)
-	v.vp.Height = max(height-v.st.Overlay.GetVerticalFrameSize()-1, 1)
+	v.setSize(width, height)
 	v.render()
 }
 
@@ -279,10 +273,7 @@ func (v *callView) View() string {
 	if v.loading {
 		title = v.spin + " " + title
 	}
-	head := v.st.PanelTitle.Render(fit(title, v.vp.Width, false))
-	return v.st.Overlay.Width(v.width - v.st.Overlay.GetHorizontalBorderSize()).
-		Height(v.height - v.st.Overlay.GetVerticalBorderSize()).
-		Render(head + "\n" + v.vp.View())
+	return v.frame(title)
 }
 
 func (v *callView) render() {
