@@ -53,7 +53,9 @@ type Config struct {
 	// ClipboardClear, when positive, clears the clipboard that long after
 	// a token was copied.
 	ClipboardClear time.Duration
-	// ReadOnly disables add, edit, delete and copy, and masks tokens fully.
+	// ReadOnly disables add, edit, delete and both copies (the help stops
+	// listing them; pressing one says why in the status line). Tokens show
+	// masked, as always (prefix…suffix); test-calls and refreshes stay.
 	ReadOnly bool
 	// Demo marks the header: the database is a throwaway one.
 	Demo bool
@@ -339,6 +341,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case closeIntent:
 		m.setFocus(m.home())
 		return nil
+	case lockedIntent:
+		return m.setStatus(statusWarn, "read-only session: "+msg.what+" is turned off (no add, edit, delete or copy here)", "")
 
 	// results
 	case summariesMsg:
@@ -621,7 +625,7 @@ func (m *Model) syncDetail(load bool) tea.Cmd {
 		return nil
 	}
 	m.st8.detailSeq = m.next()
-	return loadDetail(m.ctx, m.store, name, m.st8.detailSeq, m.cfg.ReadOnly)
+	return loadDetail(m.ctx, m.store, name, m.st8.detailSeq)
 }
 
 func (m *Model) toggleDetail() tea.Cmd {
@@ -852,6 +856,9 @@ func (m *Model) endpointFor(p providers.Provider) (providers.Endpoint, bool) {
 }
 
 func (m *Model) copyCurl(name string) tea.Cmd {
+	if m.cfg.ReadOnly {
+		return nil
+	}
 	r, ok := m.table.Row(name)
 	if !ok {
 		return nil
