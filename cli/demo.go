@@ -43,37 +43,56 @@ database.`,
 				return err
 			}
 			ctx := cmd.Context()
-			dir, err := os.MkdirTemp("", "tokentop-demo-")
-			if err != nil {
-				return fmt.Errorf("demo: %w", err)
-			}
-			defer os.RemoveAll(dir)
-
-			srv := sandbox.New(sandbox.Options{Now: a.Now})
-			base, stop, err := srv.Start(ctx, "127.0.0.1:0")
-			if err != nil {
-				return fmt.Errorf("demo: %w", err)
-			}
-			defer func() {
-				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				_ = stop(sctx)
-			}()
-
-			st, err := a.seedDemo(ctx, srv, base, filepath.Join(dir, "demo.db"))
+			d, err := a.startDemo(ctx)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			return a.runDashboard(ctx, st, pal, &f, dashboardOptions{
-				label:        "throwaway db · sandbox at " + base,
+			defer d.close()
+			return a.runDashboard(ctx, d.st, pal, &f, dashboardOptions{
+				label:        d.label,
 				demo:         true,
-				tokenCommand: "tokentop --db " + shQuote(st.Path()),
+				tokenCommand: "tokentop --db " + shQuote(d.st.Path()),
 			})
 		},
 	}
 	f.register(cmd.Flags())
 	return cmd
+}
+
+// demoEnv is the embedded sandbox serving on loopback and a throwaway
+// database filled from it.
+type demoEnv struct {
+	st    *store.Store
+	label string
+	close func()
+}
+
+// startDemo starts the sandbox on a free loopback port and seeds a new
+// database in a temporary directory; close stops the one and removes the
+// other.
+func (a *App) startDemo(ctx context.Context) (*demoEnv, error) {
+	dir, err := os.MkdirTemp("", "tokentop-demo-")
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	srv := sandbox.New(sandbox.Options{Now: a.Now})
+	base, stop, err := srv.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	stopAll := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stop(sctx)
+		os.RemoveAll(dir)
+	}
+	st, err := a.seedDemo(ctx, srv, base, filepath.Join(dir, "demo.db"))
+	if err != nil {
+		stopAll()
+		return nil, err
+	}
+	return &demoEnv{st: st, label: "throwaway db · sandbox at " + base, close: func() { st.Close(); stopAll() }}, nil
 }
 
 // seedDemo fills a new database at path with the sandbox's providers,

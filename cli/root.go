@@ -37,6 +37,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.sandboxCommand(),
 		a.versionCommand(),
 		a.demoCommand(),
+		a.serveCommand(),
 	)
 	return root
 }

@@ -1081,6 +1081,9 @@ func (m Model) header() string {
 	if m.cfg.Demo {
 		title += st.Warn.Render(" demo")
 	}
+	if m.cfg.ReadOnly {
+		title += st.Warn.Render(" read-only")
+	}
 	c := m.table.counts
 	count := func(n int, text string, sty lipgloss.Style) string {
 		if n == 0 {
@@ -1095,9 +1098,6 @@ func (m Model) header() string {
 	label := m.cfg.DBLabel
 	if label == "" && m.store != nil {
 		label = m.store.Path()
-	}
-	if m.cfg.ReadOnly {
-		label += " (read-only)"
 	}
 	room := m.width - lipgloss.Width(title) - lipgloss.Width(right) - 3
 	if room < 4 {
