@@ -91,6 +91,13 @@ func (g *tokenGate) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// Read the form first: only then does the server watch the
+		// connection, and see a client that gives up.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		g.started.Add(1)
 		g.mu.Lock()
 		rel := g.release
@@ -156,6 +163,7 @@ func newHarness(t *testing.T, mod func(h *harness, o *Options)) *harness {
 	h.sb = sandbox.New(sandbox.Options{Key: signingKey()})
 	web := httptest.NewServer(h.gate.wrap(h.sb))
 	t.Cleanup(web.Close)
+	t.Cleanup(h.gate.open) // before the web server closes: nothing waits at the gate
 
 	ps, err := providers.LoadConfig(strings.NewReader(h.sb.ProvidersYAML(web.URL)), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -184,7 +192,8 @@ func newHarness(t *testing.T, mod func(h *harness, o *Options)) *harness {
 			Store: h.st, DBLabel: "test.db", Location: time.UTC,
 			Client: &providers.Client{},
 		},
-		Logger: log.NewWithOptions(h.logs, log.Options{Level: log.DebugLevel}),
+		Logger:        log.NewWithOptions(h.logs, log.Options{Level: log.DebugLevel}),
+		ShutdownGrace: 200 * time.Millisecond, // the Go client does not hang up by itself
 	}
 	if mod != nil {
 		mod(h, &o)

@@ -20,9 +20,10 @@ const (
 	// DefaultIdleTimeout closes a session the client sent nothing to for
 	// this long.
 	DefaultIdleTimeout = 30 * time.Minute
-	// ShutdownGrace is how long a shutdown waits for the clients to hang
-	// up after their sessions ended, before it closes their connections.
-	ShutdownGrace = 5 * time.Second
+	// DefaultShutdownGrace is how long a shutdown waits for the clients to
+	// hang up after their sessions ended, before it closes their
+	// connections (OpenSSH hangs up at once).
+	DefaultShutdownGrace = 5 * time.Second
 	// stallTimeout closes a connection with no traffic either way for this
 	// long (an unfinished handshake, a client that vanished); a running
 	// dashboard draws its clock every second, so it never stalls.
@@ -47,6 +48,8 @@ type Options struct {
 	// IdleTimeout closes a session after that long without a key from the
 	// client; 0 means never.
 	IdleTimeout time.Duration
+	// ShutdownGrace replaces DefaultShutdownGrace when positive.
+	ShutdownGrace time.Duration
 	// Palette is the dashboard's theme; every session gets styles from it
 	// for its own terminal.
 	Palette theme.Palette
@@ -74,6 +77,9 @@ func (o *Options) check() error {
 	}
 	if o.MaxSessions == 0 {
 		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = DefaultShutdownGrace
 	}
 	if o.Logger == nil {
 		o.Logger = log.New(io.Discard)

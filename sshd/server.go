@@ -100,15 +100,23 @@ func (s *Server) Sessions() int {
 
 // Serve accepts connections on ln until ctx ends, then shuts down: no new
 // session starts, every running one is told and closed, and the clients
-// get ShutdownGrace to hang up before their connections are closed. It
+// get Options.ShutdownGrace to hang up before their connections are closed. It
 // returns nil after a shutdown asked for by ctx.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	served := make(chan error, 1)
-	go func() { served <- s.ssh.Serve(ln) }()
+	wl := &watchedListener{Listener: ln, accepting: make(chan struct{})}
+	go func() { served <- s.ssh.Serve(wl) }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("the SSH server stopped: %w", err)
 	case <-ctx.Done():
+	}
+	// A shutdown must find the server serving, or it would not know of
+	// the listener to close.
+	select {
+	case <-wl.accepting:
+	case err := <-served:
+		return fmt.Errorf("the SSH server stopped: %w", err)
 	}
 
 	s.mu.Lock()
@@ -122,7 +130,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	for _, se := range running {
 		se.end("the server is shutting down")
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ShutdownGrace)
 	defer cancel()
 	if err := s.ssh.Shutdown(sctx); err != nil {
 		_ = s.ssh.Close()
@@ -174,3 +182,16 @@ func (s *Server) unregister(se *session) {
 // clean makes a client-chosen string (user name, TERM, client version)
 // safe for the log: no escape sequences reach the server's terminal.
 func clean(s string) string { return providers.SanitizeLine(s) }
+
+// watchedListener tells when the SSH server first waits for a connection:
+// from then on, its Shutdown closes the listener.
+type watchedListener struct {
+	net.Listener
+	once      sync.Once
+	accepting chan struct{}
+}
+
+func (l *watchedListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.accepting) })
+	return l.Listener.Accept()
+}
