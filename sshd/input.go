@@ -22,22 +22,22 @@ type input struct {
 	once   sync.Once
 	last   atomic.Int64 // unix nanoseconds of the last byte read (wall clock)
 
-	srcEnd atomic.Bool // the channel ended
-
 	mu   sync.Mutex
 	left []byte // read from the channel, not yet handed out
 }
 
-// newInput starts reading src; onEnd runs once when src ends (the client
-// closed its side or went away).
-func newInput(src io.Reader, onEnd func()) *input {
+// newInput starts reading src. When src ends (the client sends no more:
+// `ssh -t host < /dev/null` for a wall display, or the channel closed),
+// reads get io.EOF and the dashboard goes on showing until the output
+// fails or the connection ends.
+func newInput(src io.Reader) *input {
 	in := &input{chunks: make(chan []byte), done: make(chan struct{})}
 	in.last.Store(time.Now().UnixNano())
-	go in.pump(src, onEnd)
+	go in.pump(src)
 	return in
 }
 
-func (in *input) pump(src io.Reader, onEnd func()) {
+func (in *input) pump(src io.Reader) {
 	defer close(in.chunks)
 	buf := make([]byte, 4096)
 	for {
@@ -51,10 +51,6 @@ func (in *input) pump(src io.Reader, onEnd func()) {
 			}
 		}
 		if err != nil {
-			in.srcEnd.Store(true)
-			if onEnd != nil {
-				onEnd()
-			}
 			return
 		}
 	}
@@ -107,6 +103,3 @@ func (in *input) idleFor() time.Duration {
 
 // close ends every read; the pump stops at its next chunk.
 func (in *input) close() { in.once.Do(func() { close(in.done) }) }
-
-// ended reports whether the client's side of the channel ended.
-func (in *input) ended() bool { return in.srcEnd.Load() }

@@ -164,3 +164,18 @@ func TestTerminalThatAnswersNoQuery(t *testing.T) {
 	c.send("ants\r")
 	c.waitFor("filter \"ants\": 1 shown")
 }
+
+// A client that closes its session but keeps the connection (OpenSSH's
+// ControlMaster does) ends the session all the same.
+func TestClosedChannelEndsTheSession(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.connect(t, h.user, 80, 24, true)
+	c.waitFor("cognito-dev")
+	if err := c.sess.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the session to end", func() bool { return h.srv.Sessions() == 0 })
+	if !strings.Contains(h.logs.String(), "why=\"the client went away\"") {
+		t.Fatalf("the log should say the client went away:\n%s", h.logs.String())
+	}
+}

@@ -68,9 +68,9 @@ func (se *session) setProgram(p *tea.Program) {
 	}
 }
 
-// clientGone reports whether the client hung up or stopped sending.
+// clientGone reports whether the client hung up or closed the channel.
 func (se *session) clientGone() bool {
-	return se.ctx.Err() != nil || (se.in != nil && se.in.ended())
+	return se.ctx.Err() != nil || se.out.broken()
 }
 
 func (se *session) endReason() string {
@@ -119,7 +119,8 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		start := time.Now()
 		key := sess.PublicKey()
-		se := &session{id: shortID(sess.Context().SessionID()), out: &syncWriter{w: sess}}
+		se := &session{id: shortID(sess.Context().SessionID())}
+		se.out = &syncWriter{w: sess, onFail: func() { se.end("") }}
 		se.ctx, se.cancel = context.WithCancel(sess.Context())
 		defer se.cancel()
 		if key != nil {
@@ -178,7 +179,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if !ok {
 		return nil // activeterm already said so
 	}
-	se.in = newInput(sess, func() { se.end("") })
+	se.in = newInput(sess)
 	r := newRenderer(se.out, se.in, sess.Environ(), pty.Term)
 
 	cfg := s.o.Dashboard

@@ -18,16 +18,34 @@ const backgroundQueryTimeout = time.Second
 
 // syncWriter serialises writes to a session's channel: the Bubble Tea
 // renderer and the OSC52 copies write from different goroutines, and an
-// SSH channel must not be written by two at once.
+// SSH channel must not be written by two at once. The first write that
+// fails (the client closed the channel) calls onFail: the dashboard draws
+// its clock every second, so a client gone is noticed within one.
 type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu     sync.Mutex
+	w      io.Writer
+	onFail func()
+	failed bool
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.w.Write(p)
+	n, err := s.w.Write(p)
+	if err != nil && !s.failed {
+		s.failed = true
+		if s.onFail != nil {
+			go s.onFail()
+		}
+	}
+	return n, err
+}
+
+// broken reports whether a write failed.
+func (s *syncWriter) broken() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
 }
 
 // environ is a session's environment for termenv (TERM, and NO_COLOR or

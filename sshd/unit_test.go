@@ -132,7 +132,7 @@ func TestQueryDarkBackground(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src, feed := io.Pipe()
-			in := newInput(src, nil)
+			in := newInput(src)
 			defer in.close()
 			go io.WriteString(feed, tc.answer)
 			dark, ok := queryDarkBackground(io.Discard, in, 10*time.Second)
@@ -161,7 +161,7 @@ func TestQueryDarkBackground(t *testing.T) {
 // later still reaches the program.
 func TestQueryGivesUp(t *testing.T) {
 	src, feed := io.Pipe()
-	in := newInput(src, nil)
+	in := newInput(src)
 	defer in.close()
 	if _, ok := queryDarkBackground(io.Discard, in, 50*time.Millisecond); ok {
 		t.Fatal("no answer should give no background")
