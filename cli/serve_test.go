@@ -84,7 +84,9 @@ func TestServeSandboxDemo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	exit := make(chan int, 1)
-	go func() { exit <- app.Run(ctx, []string{"--db", db, "serve", "--sandbox", "--demo", "--listen", "127.0.0.1:0"}) }()
+	go func() {
+		exit <- app.Run(ctx, []string{"--db", db, "serve", "--sandbox", "--demo", "--listen", "127.0.0.1:0"})
+	}()
 	addr := eventually(t, "the server to listen", stderr.String, regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`))[1]
 	fp := eventually(t, "the host key fingerprint", stderr.String, regexp.MustCompile(`host key  (SHA256:\S+) \(made now`))[1]
 
