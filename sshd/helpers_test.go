@@ -119,7 +119,7 @@ func (g *tokenGate) wrap(next http.Handler) http.Handler {
 // free loopback port, with three keys: user (in authorized_keys), admin
 // (in the admin keys file) and stranger (in neither).
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	sb    *sandbox.Server
 	gate  *tokenGate
@@ -137,7 +137,7 @@ type harness struct {
 	cancel   context.CancelFunc
 }
 
-func newKey(t *testing.T) gossh.Signer {
+func newKey(t testing.TB) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -155,7 +155,7 @@ func authorizedLine(s gossh.Signer) string {
 }
 
 // newHarness starts everything; mod adjusts the options first.
-func newHarness(t *testing.T, mod func(h *harness, o *Options)) *harness {
+func newHarness(t testing.TB, mod func(h *harness, o *Options)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, ctx: ctx, gate: &tokenGate{}, logs: &syncBuffer{}, dir: t.TempDir()}
@@ -269,7 +269,7 @@ func (h *harness) token(name string) string {
 }
 
 // waitUntil polls cond until it holds.
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(waitLimit)
 	for !cond() {
@@ -293,7 +293,7 @@ func (h *harness) dial(auth ...gossh.AuthMethod) (*gossh.Client, error) {
 // client is a real SSH client with a PTY, as OpenSSH would be: it reads
 // the screen and sends keys.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	conn *gossh.Client
 	sess *gossh.Session
 	in   io.WriteCloser
@@ -303,6 +303,7 @@ type client struct {
 	mark     int
 	answered bool
 	answer   bool // answer the background and device attributes queries, as terminals do
+	keep     int  // when positive, keep only the last keep bytes (benchmarks)
 
 	done    chan struct{}
 	waitErr error
@@ -310,7 +311,7 @@ type client struct {
 
 // connect opens a session with a PTY of w×h and a shell; answer says
 // whether the client answers terminal queries.
-func (h *harness) connect(t *testing.T, key gossh.Signer, w, ht int, answer bool) *client {
+func (h *harness) connect(t testing.TB, key gossh.Signer, w, ht int, answer bool) *client {
 	t.Helper()
 	conn, err := h.dial(gossh.PublicKeys(key))
 	if err != nil {
@@ -342,6 +343,11 @@ func (h *harness) connect(t *testing.T, key gossh.Signer, w, ht int, answer bool
 func (c *client) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	c.raw = append(c.raw, p...)
+	if c.keep > 0 && len(c.raw) > 2*c.keep {
+		cut := len(c.raw) - c.keep
+		c.raw = append(c.raw[:0:0], c.raw[cut:]...)
+		c.mark = max(c.mark-cut, 0)
+	}
 	reply := c.answer && !c.answered && bytes.Contains(c.raw, []byte("\x1b[c"))
 	if reply {
 		c.answered = true
