@@ -162,6 +162,10 @@ func TestAdminKeysHaveFullAccess(t *testing.T) {
 			c.send("\x1b")
 			c.waitFor("cognito-dev")
 			c.filter("ants")
+			c.send("e")
+			c.waitFor("Edit ants")
+			c.send("\x1b")
+			c.waitFor("valid") // the table again
 			c.send("c")
 			c.waitFor("copied the ants token via OSC52")
 			// The copy went to this client's terminal, and only there.
