@@ -23,8 +23,7 @@ type sessionKey struct{}
 type session struct {
 	id          string // short, for the log
 	fingerprint string
-	admin       bool
-	readOnly    bool
+	readOnly    bool // Options.Demo and not an admin key
 	out         *syncWriter
 	in          *input
 	ctx         context.Context // the dashboard's: ends with the session
@@ -134,7 +133,7 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "tokentop: your key is no longer authorized")
 			return
 		}
-		se.admin, se.readOnly = admin, s.o.Demo && !admin
+		se.readOnly = s.o.Demo && !admin
 		if why, ok := s.register(se); !ok {
 			s.log.Warn("session refused", "session", se.id, "remote", remote, "fingerprint", se.fingerprint, "why", why)
 			wish.Fatalln(sess, "tokentop: "+why)
@@ -195,6 +194,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		tea.WithEnvironment(sess.Environ()),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
+		tea.WithFilter(dropEmptySizes),
 	)
 	se.setProgram(p)
 	se.watchIdle(s.o.IdleTimeout)
@@ -212,6 +212,15 @@ func (s *Server) farewell(next ssh.Handler) ssh.Handler {
 		}
 		next(sess)
 	}
+}
+
+// dropEmptySizes drops a window size of nothing: the middleware sends them
+// once the client's channel has closed, until the session ends.
+func dropEmptySizes(_ tea.Model, msg tea.Msg) tea.Msg {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok && (ws.Width <= 0 || ws.Height <= 0) {
+		return nil
+	}
+	return msg
 }
 
 func shortID(id string) string {
