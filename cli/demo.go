@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -43,41 +44,71 @@ database.`,
 				return err
 			}
 			ctx := cmd.Context()
-			dir, err := os.MkdirTemp("", "tokentop-demo-")
-			if err != nil {
-				return fmt.Errorf("demo: %w", err)
-			}
-			defer os.RemoveAll(dir)
-
-			srv := sandbox.New(sandbox.Options{Now: a.Now})
-			if _, err := srv.AddKeyClients(filepath.Join(dir, "keys")); err != nil {
-				return fmt.Errorf("demo: %w", err)
-			}
-			base, stop, err := srv.Start(ctx, "127.0.0.1:0")
-			if err != nil {
-				return fmt.Errorf("demo: %w", err)
-			}
-			defer stopGracefully(stop)
-			_, stopTLS, err := srv.StartTLS(ctx, "127.0.0.1:0")
-			if err != nil {
-				return fmt.Errorf("demo: %w", err)
-			}
-			defer stopGracefully(stopTLS)
-
-			st, err := a.seedDemo(ctx, srv, base, filepath.Join(dir, "demo.db"))
+			d, err := a.startDemo(ctx)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			return a.runDashboard(ctx, st, pal, &f, dashboardOptions{
-				label:        "throwaway db · sandbox at " + base,
+			defer d.close()
+			return a.runDashboard(ctx, d.st, pal, &f, dashboardOptions{
+				label:        d.label,
 				demo:         true,
-				tokenCommand: "tokentop --db " + shQuote(st.Path()),
+				tokenCommand: "tokentop --db " + shQuote(d.st.Path()),
 			})
 		},
 	}
 	f.register(cmd.Flags())
 	return cmd
+}
+
+// demoEnv is the embedded sandbox serving on loopback and a throwaway
+// database filled from it.
+type demoEnv struct {
+	st    *store.Store
+	label string
+	close func()
+}
+
+// startDemo starts the sandbox on a free loopback port and seeds a new
+// database in a temporary directory; close stops the one and removes the
+// other.
+func (a *App) startDemo(ctx context.Context) (*demoEnv, error) {
+	dir, err := os.MkdirTemp("", "tokentop-demo-")
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	var stops []func(context.Context) error
+	stopAll := func() {
+		for _, stop := range slices.Backward(stops) {
+			stopGracefully(stop)
+		}
+		os.RemoveAll(dir)
+	}
+	fail := func(err error) (*demoEnv, error) {
+		stopAll()
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	srv := sandbox.New(sandbox.Options{Now: a.Now})
+	// The private_key_jwt and tls_client_auth clients, their throwaway
+	// key and certificate files in the demo's directory.
+	if _, err := srv.AddKeyClients(filepath.Join(dir, "keys")); err != nil {
+		return fail(err)
+	}
+	base, stop, err := srv.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		return fail(err)
+	}
+	stops = append(stops, stop)
+	_, stopTLS, err := srv.StartTLS(ctx, "127.0.0.1:0")
+	if err != nil {
+		return fail(err)
+	}
+	stops = append(stops, stopTLS)
+	st, err := a.seedDemo(ctx, srv, base, filepath.Join(dir, "demo.db"))
+	if err != nil {
+		stopAll()
+		return nil, err
+	}
+	return &demoEnv{st: st, label: "throwaway db · sandbox at " + base, close: func() { st.Close(); stopAll() }}, nil
 }
 
 // seedDemo fills a new database at path with the sandbox's providers,

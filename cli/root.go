@@ -42,6 +42,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.versionCommand(),
 		a.demoCommand(),
 		a.doctorCommand(),
+		a.serveCommand(),
 	)
 	return root
 }

@@ -63,13 +63,13 @@ func refresh(ctx context.Context, s *store.Store, name string, seq uint64, o sto
 // loadDetail reads the decrypted cached token only to decode its claims
 // and mask it (the token itself never leaves this function), and the
 // flight recorder.
-func loadDetail(ctx context.Context, s *store.Store, name string, seq uint64, readOnly bool) tea.Cmd {
+func loadDetail(ctx context.Context, s *store.Store, name string, seq uint64) tea.Cmd {
 	return func() tea.Msg {
 		msg := detailDataMsg{name: name, seq: seq}
 		tok, err := s.CachedToken(ctx, name)
 		switch {
 		case err == nil && tok != nil && tok.AccessToken != "":
-			msg.masked = mask(tok.AccessToken, readOnly)
+			msg.masked = mask(tok.AccessToken)
 			if c, cerr := providers.DecodeJWT(tok.AccessToken); cerr == nil {
 				msg.claims = c
 			} else {

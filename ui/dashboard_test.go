@@ -429,11 +429,22 @@ func TestReadOnlyDisablesChanges(t *testing.T) {
 	cfg.ReadOnly = true
 	tm := e.start(cfg, 120, 40)
 	selectProvider(t, tm, "ants")
-	press(tm, "c", "d", "a", "enter")
-	waitFor(t, tm, "hidden")
+	press(tm, "c")
+	waitFor(t, tm, "read-only session: copy token is turned off")
+	press(tm, "C", "d", "a", "e")
+	waitFor(t, tm, "read-only session: edit is turned off")
+	press(tm, "enter")
+	tok, err := e.st.CachedToken(e.ctx, "ants")
+	if err != nil || tok == nil {
+		t.Fatalf("ants should have a token: %v", err)
+	}
+	waitFor(t, tm, tok.AccessToken[:6]+"…"+tok.AccessToken[len(tok.AccessToken)-4:])
 	view := final(t, tm)
 	if e.out.String() != "" || strings.Contains(view, "Delete") || strings.Contains(view, "Add a provider") {
 		t.Fatalf("read-only must not copy, delete or add:\n%s", view)
+	}
+	if strings.Contains(view, "copy token") || strings.Contains(view, tok.AccessToken) {
+		t.Fatalf("read-only help must not offer copy, and the token must stay masked:\n%s", view)
 	}
 	if _, err := e.st.Provider(e.ctx, "ants"); err != nil {
 		t.Fatal(err)

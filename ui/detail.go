@@ -85,6 +85,9 @@ func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	k := d.keys
+	if what, ok := k.Actions.lockedAction(km); ok {
+		return d.bus.emit(lockedIntent{what})
+	}
 	switch {
 	case scroll(&d.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
 	case key.Matches(km, k.Close):

@@ -107,13 +107,13 @@ func bar(frac float64, width int) (full, empty string) {
 	return strings.Repeat("█", n), strings.Repeat("░", width-n)
 }
 
-// mask shows the start and the end of a secret: "eyJhbG…Xk3w (812 chars)".
-// readOnly hides it entirely.
-func mask(tok string, readOnly bool) string {
+// mask shows the start and the end of a token: "eyJhbG…Xk3w (812 chars)";
+// one too short for that to hide most of it is hidden entirely.
+func mask(tok string) string {
 	if tok == "" {
 		return ""
 	}
-	if readOnly || len(tok) < 16 {
+	if len(tok) < 16 {
 		return fmt.Sprintf("•••••• (%d chars, hidden)", len(tok))
 	}
 	return fmt.Sprintf("%s…%s (%d chars)", tok[:6], tok[len(tok)-4:], len(tok))

@@ -1,6 +1,11 @@
 package ui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"slices"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // The key maps: one per component, each built by its DefaultXKeyMap
 // constructor (nothing global, so two sessions never share one). A
@@ -30,6 +35,10 @@ type ActionKeyMap struct {
 	Delete      key.Binding
 	AutoRefresh key.Binding
 	Doctor      key.Binding
+
+	// locked are the bindings readOnly turned off: their keys still get an
+	// answer (the status line says why nothing happens).
+	locked []key.Binding
 }
 
 // DefaultActionKeyMap returns the action keys.
@@ -48,11 +57,24 @@ func DefaultActionKeyMap() ActionKeyMap {
 	}
 }
 
-// readOnly disables what changes the store or reveals a token.
+// readOnly disables what changes the store or copies anything; the help no
+// longer lists those keys.
 func (k *ActionKeyMap) readOnly() {
-	for _, b := range []*key.Binding{&k.Copy, &k.Add, &k.Edit, &k.Delete} {
+	k.locked = nil
+	for _, b := range []*key.Binding{&k.Copy, &k.CopyCurl, &k.Add, &k.Edit, &k.Delete} {
 		b.SetEnabled(false)
+		k.locked = append(k.locked, *b)
 	}
+}
+
+// lockedAction names the action of a key that readOnly turned off.
+func (k ActionKeyMap) lockedAction(km tea.KeyMsg) (string, bool) {
+	for _, b := range k.locked {
+		if slices.Contains(b.Keys(), km.String()) {
+			return b.Help().Desc, true
+		}
+	}
+	return "", false
 }
 
 // TableKeyMap is the provider table's key map.

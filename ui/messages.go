@@ -71,6 +71,10 @@ type helpIntent struct{}
 type closeIntent struct{}
 type quitIntent struct{}
 
+// lockedIntent is a key pressed for an action a read-only session turned
+// off; what is the action's name.
+type lockedIntent struct{ what string }
+
 // filterChangedIntent carries the filter text as it is typed; done says
 // the input gave the focus back.
 type filterChangedIntent struct {

@@ -53,7 +53,9 @@ type Config struct {
 	// ClipboardClear, when positive, clears the clipboard that long after
 	// a token was copied.
 	ClipboardClear time.Duration
-	// ReadOnly disables add, edit, delete and copy, and masks tokens fully.
+	// ReadOnly disables add, edit, delete and both copies (the help stops
+	// listing them; pressing one says why in the status line). Tokens show
+	// masked, as always (prefix…suffix); test-calls and refreshes stay.
 	ReadOnly bool
 	// Demo marks the header: the database is a throwaway one.
 	Demo bool
@@ -355,6 +357,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case closeIntent:
 		m.setFocus(m.home())
 		return nil
+	case lockedIntent:
+		return m.setStatus(statusWarn, "read-only session: "+msg.what+" is turned off (no add, edit, delete or copy here)", "")
 
 	// results
 	case summariesMsg:
@@ -663,7 +667,7 @@ func (m *Model) syncDetail(load bool) tea.Cmd {
 		return nil
 	}
 	m.st8.detailSeq = m.next()
-	return loadDetail(m.ctx, m.store, name, m.st8.detailSeq, m.cfg.ReadOnly)
+	return loadDetail(m.ctx, m.store, name, m.st8.detailSeq)
 }
 
 func (m *Model) toggleDetail() tea.Cmd {
@@ -896,6 +900,9 @@ func (m *Model) endpointFor(p providers.Provider) (providers.Endpoint, bool) {
 }
 
 func (m *Model) copyCurl(name string) tea.Cmd {
+	if m.cfg.ReadOnly {
+		return nil
+	}
 	r, ok := m.table.Row(name)
 	if !ok {
 		return nil
@@ -1120,6 +1127,9 @@ func (m Model) header() string {
 	if m.cfg.Demo {
 		title += st.Warn.Render(" demo")
 	}
+	if m.cfg.ReadOnly {
+		title += st.Warn.Render(" read-only")
+	}
 	c := m.table.counts
 	count := func(n int, text string, sty lipgloss.Style) string {
 		if n == 0 {
@@ -1134,9 +1144,6 @@ func (m Model) header() string {
 	label := m.cfg.DBLabel
 	if label == "" && m.store != nil {
 		label = m.store.Path()
-	}
-	if m.cfg.ReadOnly {
-		label += " (read-only)"
 	}
 	room := m.width - lipgloss.Width(title) - lipgloss.Width(right) - 3
 	if room < 4 {

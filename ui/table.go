@@ -352,6 +352,9 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	k, a, sel := t.keys, t.keys.Actions, t.Selected()
+	if what, ok := a.lockedAction(km); ok {
+		return t.bus.emit(lockedIntent{what})
+	}
 	switch {
 	case key.Matches(km, k.Up):
 		t.move(-1)

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/tokentop/tokentop/sshd"
+)
+
+// lockedBuffer is a bytes.Buffer written by one goroutine, read by another.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// eventually polls until s() matches re, within a generous limit.
+func eventually(t *testing.T, what string, s func() string, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(s()); m != nil {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30s for %s:\n%s", what, s())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestServeWithoutAuthorizedKeys(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	e := newEnv(t)
+	_, errOut, code := e.run("", "serve", "--listen", "127.0.0.1:0")
+	if code != ExitFailure || !strings.Contains(errOut, "no authorized_keys file") || !strings.Contains(errOut, "authorized_keys") {
+		t.Fatalf("want exit 1 and how to make an authorized_keys file, got %d: %s", code, errOut)
+	}
+}
+
+// tokentop serve --sandbox --demo, as the README's demo runs it, with a
+// real SSH client.
+func TestServeSandboxDemo(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "tokentop.db")
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var stderr lockedBuffer
+	app := &App{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr, LookupEnv: func(string) (string, bool) { return "", false }, Now: time.Now}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- app.Run(ctx, []string{"--db", db, "serve", "--sandbox", "--demo", "--listen", "127.0.0.1:0"})
+	}()
+	addr := eventually(t, "the server to listen", stderr.String, regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`))[1]
+	fp := eventually(t, "the host key fingerprint", stderr.String, regexp.MustCompile(`host key  (SHA256:\S+) \(made now`))[1]
+
+	conn, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: "demo", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, Timeout: 30 * time.Second,
+		HostKeyCallback: func(_ string, _ net.Addr, key gossh.PublicKey) error {
+			if got := gossh.FingerprintSHA256(key); got != fp {
+				t.Errorf("host key %s, printed %s", got, fp)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sess, err := conn.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out lockedBuffer
+	sess.Stdout, sess.Stderr = &out, &out
+	if err := sess.RequestPty("xterm-256color", 40, 120, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	screen := func() string { return ansi.Strip(out.String()) }
+	eventually(t, "the demo dashboard", screen, regexp.MustCompile(`(?s)demo read-only.*cognito-dev`))
+
+	cancel() // as ctrl+c does
+	select {
+	case code := <-exit:
+		if code != ExitOK {
+			t.Fatalf("serve exited %d after ctrl+c:\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop after ctrl+c")
+	}
+	eventually(t, "the client to be told", screen, regexp.MustCompile(`the server is shutting down`))
+	fi, err := os.Stat(filepath.Join(dir, sshd.HostKeyFileName))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the host key should be kept beside the database, 0600: %v", err)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Fatal("--sandbox must not touch the database of --db")
+	}
+}

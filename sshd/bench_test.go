@@ -1,0 +1,50 @@
+package sshd
+
+import (
+	"runtime"
+	"testing"
+)
+
+// BenchmarkSessions opens 50 sessions at once, each with its dashboard
+// drawn, and reports the live heap they add per session (after GC). The
+// clients run in the same process, so the figure includes the client's
+// half of each SSH connection: an upper bound for the server's.
+func BenchmarkSessions(b *testing.B) {
+	const n = 50
+	h := newHarness(b, func(_ *harness, o *Options) { o.MaxSessions = n })
+	var perSession float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		before := liveHeap()
+		clients := make([]*client, n)
+		for j := range clients {
+			clients[j] = h.connect(b, h.user, 120, 40, true)
+			clients[j].keep = 16 << 10
+		}
+		for _, c := range clients {
+			c.waitFor("cognito-dev", "7 providers")
+		}
+		if got := h.srv.Sessions(); got != n {
+			b.Fatalf("%d sessions running, want %d", got, n)
+		}
+		perSession += float64(liveHeap()-before) / n
+		for _, c := range clients {
+			c.send("q")
+		}
+		for _, c := range clients {
+			_ = c.ended()
+			c.close()
+		}
+		waitUntil(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
+	}
+	b.ReportMetric(perSession/float64(b.N), "B/session")
+}
+
+// liveHeap is the heap in use after a full collection.
+func liveHeap() int64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}

@@ -1,0 +1,17 @@
+// Package sshd serves the tokentop dashboard over SSH (tokentop serve), with
+// charmbracelet/wish and its Bubble Tea middleware.
+//
+// Every session gets its own Bubble Tea program, lipgloss renderer and
+// theme (built for the client's terminal: its TERM, its environment and
+// the background colour it reports), its own window size, and OSC52 copies
+// written to its own channel, so they reach the client's terminal. All
+// sessions share one *store.Store, so its singleflight and lease make one
+// token however many sessions ask at once.
+//
+// Only public keys are accepted, from an authorized_keys file and an
+// optional file of admin keys; both are read again on every attempt, so a
+// key added while the server runs works at once. With Options.Demo, a key
+// has read-only access (no add, edit, delete or copy) unless it is an admin
+// key. The server log records connections, key fingerprints, refusals and
+// session starts and ends; never a token or a secret.
+package sshd

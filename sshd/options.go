@@ -1,0 +1,91 @@
+package sshd
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/charmbracelet/log"
+
+	"github.com/tokentop/tokentop/theme"
+	"github.com/tokentop/tokentop/ui"
+)
+
+// Defaults of the serve command.
+const (
+	// DefaultAddr is where the server listens: loopback only.
+	DefaultAddr = "127.0.0.1:23234"
+	// DefaultMaxSessions is how many sessions run at once.
+	DefaultMaxSessions = 20
+	// DefaultIdleTimeout closes a session the client sent nothing to for
+	// this long.
+	DefaultIdleTimeout = 30 * time.Minute
+	// DefaultShutdownGrace is how long a shutdown waits for the clients to
+	// hang up after their sessions ended, before it closes their
+	// connections (OpenSSH hangs up at once).
+	DefaultShutdownGrace = 5 * time.Second
+	// stallTimeout closes a connection with no traffic either way for this
+	// long (an unfinished handshake, a client that vanished); a running
+	// dashboard draws its clock every second, so it never stalls.
+	stallTimeout = 2 * time.Minute
+)
+
+// Options configure a Server.
+type Options struct {
+	// HostKeyPath is the host key's file, made (ed25519, 0600) when missing.
+	HostKeyPath string
+	// AuthorizedKeys is the authorized_keys file of the keys let in.
+	AuthorizedKeys string
+	// AdminKeys, when set, is a second file whose keys are let in with
+	// full access.
+	AdminKeys string
+	// Demo makes every session read-only (no add, edit, delete or copy)
+	// except those of admin keys: the AdminOption on their line, or a key
+	// in AdminKeys.
+	Demo bool
+	// MaxSessions bounds the sessions at once; 0 means DefaultMaxSessions.
+	MaxSessions int
+	// IdleTimeout closes a session after that long without a key from the
+	// client; 0 means never.
+	IdleTimeout time.Duration
+	// ShutdownGrace replaces DefaultShutdownGrace when positive.
+	ShutdownGrace time.Duration
+	// Palette is the dashboard's theme; every session gets styles from it
+	// for its own terminal.
+	Palette theme.Palette
+	// Dashboard is every session's ui.Config: the shared Store, the clock,
+	// the test-call client, the header label, auto-refresh. The server sets
+	// Styles, Renderer, Output, Tmux, SystemClipboard (false), ReadOnly and
+	// Context for each session.
+	Dashboard ui.Config
+	// Logger is the server log; nil means none. Nothing secret is logged.
+	Logger *log.Logger
+}
+
+func (o *Options) check() error {
+	switch {
+	case o.Dashboard.Store == nil:
+		return errors.New("sshd: Options.Dashboard.Store is required")
+	case o.HostKeyPath == "":
+		return errors.New("sshd: Options.HostKeyPath is required")
+	case o.AuthorizedKeys == "":
+		return errors.New("sshd: Options.AuthorizedKeys is required")
+	case o.MaxSessions < 0:
+		return errors.New("the maximum number of sessions must not be negative")
+	case o.IdleTimeout < 0:
+		return errors.New("the idle timeout must not be negative")
+	}
+	if o.MaxSessions == 0 {
+		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = DefaultShutdownGrace
+	}
+	if o.Logger == nil {
+		o.Logger = log.New(io.Discard)
+	}
+	if o.Palette.Name == "" {
+		o.Palette, _ = theme.Lookup("")
+	}
+	return nil
+}

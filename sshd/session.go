@@ -1,0 +1,231 @@
+package sshd
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/tokentop/tokentop/theme"
+	"github.com/tokentop/tokentop/ui"
+)
+
+// sessionKey finds a session's state in its ssh.Context.
+type sessionKey struct{}
+
+// session is one client's dashboard: its keyboard, its output and its
+// program, and why the server ended it.
+type session struct {
+	id          string // short, for the log
+	fingerprint string
+	readOnly    bool // Options.Demo and not an admin key
+	out         *syncWriter
+	in          *input
+	ctx         context.Context // the dashboard's: ends with the session
+	cancel      context.CancelFunc
+
+	mu     sync.Mutex
+	prog   *tea.Program
+	reason string // set when the server (not the user) ends the session
+	ended  bool
+	idle   *time.Timer
+}
+
+func sessionOf(sess ssh.Session) *session {
+	se, _ := sess.Context().Value(sessionKey{}).(*session)
+	return se
+}
+
+// end quits the session's program, with reason shown to the client once
+// the dashboard is gone ("" for none: the client went away). The first
+// reason stays.
+func (se *session) end(reason string) {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	if se.ended {
+		return
+	}
+	se.ended, se.reason = true, reason
+	if p := se.prog; p != nil {
+		go p.Quit()
+	}
+}
+
+// setProgram records the program; one ended before it existed quits at
+// once.
+func (se *session) setProgram(p *tea.Program) {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	se.prog = p
+	if se.ended {
+		go p.Quit()
+	}
+}
+
+// clientGone reports whether the client hung up or closed the channel.
+func (se *session) clientGone() bool {
+	return se.ctx.Err() != nil || se.out.broken()
+}
+
+func (se *session) endReason() string {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	return se.reason
+}
+
+// watchIdle ends the session after d without input from the client.
+func (se *session) watchIdle(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	var check func()
+	check = func() {
+		if left := d - se.in.idleFor(); left > 0 {
+			se.mu.Lock()
+			se.idle = time.AfterFunc(left, check)
+			se.mu.Unlock()
+			return
+		}
+		se.end(fmt.Sprintf("closed after %s without a key pressed", d))
+	}
+	se.mu.Lock()
+	se.idle = time.AfterFunc(d, check)
+	se.mu.Unlock()
+}
+
+// stop cancels what the session's dashboard still has in flight and ends
+// its reads.
+func (se *session) stop() {
+	se.cancel()
+	se.mu.Lock()
+	if se.idle != nil {
+		se.idle.Stop()
+	}
+	se.mu.Unlock()
+	if se.in != nil {
+		se.in.close()
+	}
+}
+
+// track is the outermost middleware: it decides the session's access,
+// counts it against the limit, logs its start and end, and cleans up.
+func (s *Server) track(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		start := time.Now()
+		key := sess.PublicKey()
+		se := &session{id: shortID(sess.Context().SessionID())}
+		se.out = &syncWriter{w: sess, onFail: func() { se.end("") }}
+		se.ctx, se.cancel = context.WithCancel(sess.Context())
+		defer se.cancel()
+		if key != nil {
+			se.fingerprint = gossh.FingerprintSHA256(key)
+		}
+		remote := sess.RemoteAddr().String()
+		ok, admin, err := s.keys.lookup(key)
+		if err != nil || !ok {
+			// The key left the files between the handshake and now.
+			s.log.Warn("session refused: key no longer authorized", "session", se.id, "remote", remote, "fingerprint", se.fingerprint)
+			wish.Fatalln(sess, "tokentop: your key is no longer authorized")
+			return
+		}
+		se.readOnly = s.o.Demo && !admin
+		if why, ok := s.register(se); !ok {
+			s.log.Warn("session refused", "session", se.id, "remote", remote, "fingerprint", se.fingerprint, "why", why)
+			wish.Fatalln(sess, "tokentop: "+why)
+			return
+		}
+		defer s.unregister(se)
+		defer se.stop()
+		sess.Context().SetValue(sessionKey{}, se)
+
+		pty, _, _ := sess.Pty()
+		access := "full"
+		if se.readOnly {
+			access = "read-only"
+		}
+		s.log.Info("session start", "session", se.id, "user", clean(sess.User()), "remote", remote,
+			"fingerprint", se.fingerprint, "access", access, "term", clean(pty.Term),
+			"size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
+			"client", clean(sess.Context().ClientVersion()), "sessions", s.Sessions())
+		next(sess)
+		reason := se.endReason()
+		switch {
+		case reason != "":
+		case se.clientGone():
+			reason = "the client went away"
+		default:
+			reason = "quit"
+		}
+		s.log.Info("session end", "session", se.id, "remote", remote, "fingerprint", se.fingerprint,
+			"duration", time.Since(start).Round(time.Millisecond), "why", reason)
+	}
+}
+
+// program builds the session's dashboard: its own renderer and styles for
+// the client's terminal, OSC52 to the client, the shared store, and the
+// session's context, so what is in flight stops when the client goes.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	se := sessionOf(sess)
+	if se == nil {
+		return nil
+	}
+	pty, _, ok := sess.Pty()
+	if !ok {
+		return nil // activeterm already said so
+	}
+	se.in = newInput(sess)
+	r := newRenderer(se.out, se.in, sess.Environ(), pty.Term)
+
+	cfg := s.o.Dashboard
+	cfg.Styles = theme.New(r, s.o.Palette)
+	cfg.Renderer = r
+	cfg.Output = se.out
+	cfg.SystemClipboard = false
+	cfg.ReadOnly = se.readOnly
+	cfg.Context = se.ctx
+	p := tea.NewProgram(ui.New(cfg),
+		tea.WithInput(se.in),
+		tea.WithOutput(se.out),
+		tea.WithEnvironment(sess.Environ()),
+		tea.WithAltScreen(),
+		tea.WithoutSignalHandler(),
+		tea.WithFilter(dropEmptySizes),
+	)
+	se.setProgram(p)
+	se.watchIdle(s.o.IdleTimeout)
+	return p
+}
+
+// farewell is the innermost handler: after the dashboard, it tells the
+// client why the server ended the session.
+func (s *Server) farewell(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if se := sessionOf(sess); se != nil {
+			if r := se.endReason(); r != "" {
+				fmt.Fprintf(se.out, "tokentop: %s\n", r)
+			}
+		}
+		next(sess)
+	}
+}
+
+// dropEmptySizes drops a window size of nothing: the middleware sends them
+// once the client's channel has closed, until the session ends.
+func dropEmptySizes(_ tea.Model, msg tea.Msg) tea.Msg {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok && (ws.Width <= 0 || ws.Height <= 0) {
+		return nil
+	}
+	return msg
+}
+
+func shortID(id string) string {
+	if len(id) > 10 {
+		return id[:10]
+	}
+	return id
+}
