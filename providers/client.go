@@ -78,6 +78,9 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 		if auth.key, err = loadAssertionKey(p); err != nil {
 			return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "unusable private key", Err: err}
 		}
+		// The hints name the algorithm the assertion was signed with,
+		// derived from the key when not configured.
+		p.AssertionAlg = auth.key.method.Alg()
 	}
 	hc, cc, err := c.httpClientCert(p)
 	if err != nil {
