@@ -194,7 +194,7 @@ func TestFetchPrivateKeyJWTRefusedHint(t *testing.T) {
 	if e.Code != "invalid_client" || len(res.Exchanges) != 1 {
 		t.Fatalf("error %+v after %d exchanges (auto retries must not happen here)", e, len(res.Exchanges))
 	}
-	for _, want := range []string{"register the public key", "set private_key_kid", "aud was " + ts.URL, "token URL " + ts.URL + "/token", "assertion_audience"} {
+	for _, want := range []string{"register the public key", "set private_key_kid", "takes ES256 assertions from this client (assertion_alg)", "aud was " + ts.URL, "token URL " + ts.URL + "/token", "assertion_audience"} {
 		if !strings.Contains(e.Hint, want) {
 			t.Errorf("hint %q lacks %q", e.Hint, want)
 		}

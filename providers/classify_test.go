@@ -16,6 +16,7 @@ var classifyNow = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
 func TestClassifyResponse(t *testing.T) {
 	p := Provider{Name: "acme", Scopes: []string{"api/read", "api/write"}}
 	withAudience := Provider{Name: "wave", Audience: "https://api.wave.bemobi.com"}
+	withKey := Provider{Name: "keyed", ClientID: "c", AuthStyle: AuthPrivateKeyJWT, PrivateKeyKID: "k1", TokenURL: "https://a.example/token", AssertionAudience: "https://a.example/token"}
 	jsonH := http.Header{"Content-Type": {"application/json"}}
 	rfc := func(code string) string {
 		return fmt.Sprintf(`{"error":%q,"error_description":"the %s description","error_uri":"https://errors.example/%s"}`, code, code, code)
@@ -39,6 +40,13 @@ func TestClassifyResponse(t *testing.T) {
 			kind: KindOAuth, code: "invalid_request", uri: "https://errors.example/invalid_request", desc: "the invalid_request description",
 			hint: "a required parameter (audience, scope, resource) may be missing",
 			msg:  []string{"acme: token endpoint answered 400 invalid_request: the invalid_request description"}},
+		{name: "invalid_request with an audience", status: 400, header: jsonH, body: rfc("invalid_request"), p: withAudience, style: AuthBasic,
+			kind: KindOAuth, code: "invalid_request", uri: "https://errors.example/invalid_request", desc: "the invalid_request description",
+			hint: `check that the client may ask for the audience "https://api.wave.bemobi.com"`},
+		// fosite answers an assertion with an unknown kid with invalid_request.
+		{name: "invalid_request under private_key_jwt", status: 400, header: jsonH, body: rfc("invalid_request"), p: withKey, style: AuthPrivateKeyJWT,
+			kind: KindOAuth, code: "invalid_request", uri: "https://errors.example/invalid_request", desc: "the invalid_request description",
+			hint: `most often the client assertion: check that it knows this key (register the public key of private_key_file, or its JWKS URL) under kid "k1"`},
 		{name: "invalid_client under basic", status: 401, header: jsonH, body: rfc("invalid_client"), p: p, style: AuthBasic,
 			kind: KindOAuth, code: "invalid_client", uri: "https://errors.example/invalid_client", desc: "the invalid_client description",
 			hint: "try `auth_style: post`"},

@@ -72,6 +72,11 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 	if err != nil {
 		return res, err
 	}
+	if auth.key != nil {
+		// The hints name the algorithm the assertion was signed with,
+		// derived from the key when not configured.
+		p.AssertionAlg = auth.key.method.Alg()
+	}
 	hc, cc, err := c.httpClientCert(p)
 	if err != nil {
 		return res, withProvider(err, p.Name)

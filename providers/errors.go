@@ -152,6 +152,21 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 	case "invalid_target":
 		return fmt.Sprintf("the server refused the resource or audience: resource=%q audience=%q", p.Resource, p.Audience)
 	case "invalid_request":
+		if style == AuthPrivateKeyJWT {
+			// fosite, for one, answers an assertion whose kid it does not
+			// know with invalid_request, not invalid_client.
+			return "the server found the request malformed, which under private_key_jwt is most often the client assertion: " + assertionChecks(p)
+		}
+		var sent []string
+		if p.Audience != "" {
+			sent = append(sent, fmt.Sprintf("audience %q", p.Audience))
+		}
+		if p.Resource != "" {
+			sent = append(sent, fmt.Sprintf("resource %q", p.Resource))
+		}
+		if len(sent) > 0 {
+			return fmt.Sprintf("the server found the request malformed or refused a value in it: check that the client may ask for the %s (the description may name it), else a required parameter may be missing", strings.Join(sent, " and "))
+		}
 		return "the server found the request malformed: a required parameter (audience, scope, resource) may be missing"
 	case "access_denied":
 		if e.Status == 401 {
@@ -193,17 +208,27 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 
 // keyStyleHint says what to check when the server refuses a client that
 // proves itself with a key: the key or certificate it knows, and (for an
-// assertion) the kid and the audience.
+// assertion) the kid, the algorithm and the audience.
 func keyStyleHint(p Provider, style AuthStyle) string {
 	if style == AuthTLSClient {
 		return fmt.Sprintf("the server did not accept the client certificate for %s: check that tls_cert_file is the certificate registered for this client "+
 			"(its subject, SAN or fingerprint), that the server trusts its issuer, and that token_url is the server's mTLS endpoint", p.ClientID)
 	}
-	h := fmt.Sprintf("the server refused the client assertion for %s: check that it knows this key (register the public key of private_key_file, or its JWKS URL)", p.ClientID)
+	return fmt.Sprintf("the server refused the client assertion for %s: %s", p.ClientID, assertionChecks(p))
+}
+
+// assertionChecks lists what to check when a server will not take p's
+// client assertion: the key and kid it knows, the signing algorithm, the
+// aud, and the clock.
+func assertionChecks(p Provider) string {
+	h := "check that it knows this key (register the public key of private_key_file, or its JWKS URL)"
 	if p.PrivateKeyKID != "" {
 		h += fmt.Sprintf(" under kid %q", p.PrivateKeyKID)
 	} else {
 		h += "; some servers need the kid: set private_key_kid"
+	}
+	if p.AssertionAlg != "" {
+		h += fmt.Sprintf("; that it takes %s assertions from this client (assertion_alg)", p.AssertionAlg)
 	}
 	aud := p.AssertionAudience
 	switch {

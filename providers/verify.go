@@ -463,13 +463,15 @@ func clockSkewWords(d time.Duration) string {
 	return "0s"
 }
 
-// Expectations builds the VerifyOptions of provider p: the issuer (the discovered one when discovery passed its
-// issuer check, else p's issuer), the audience and resource, and the algs
+// Expectations builds the VerifyOptions of provider p: the issuer (the
+// discovered one when discovery passed its issuer check, even for an
+// issuer guessed from the token URL's origin: the server there named
+// itself so; else p's issuer), the audience and resource, and the algs
 // discovery lists. d may be nil.
 func Expectations(p Provider, d *Discovery) VerifyOptions {
 	o := VerifyOptions{Issuer: p.Issuer}
 	if d != nil && d.Metadata != nil {
-		if d.Metadata.Issuer != "" && !d.IssuerGuessed {
+		if d.Metadata.Issuer != "" {
 			o.Issuer = d.Metadata.Issuer
 		}
 		o.Algs = slices.Clone(d.Metadata.IDTokenSigningAlgValuesSupported)
