@@ -8,6 +8,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -500,6 +501,11 @@ func (m *Model) setStatus(kind statusKind, text, hint string) tea.Cmd {
 
 // errStatus shows an error with its hint.
 func (m *Model) errStatus(prefix string, err error) tea.Cmd {
+	if m.ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// The dashboard is quitting: its own commands were cancelled,
+		// which is no news for the last frame.
+		return nil
+	}
 	text := err.Error()
 	if e, ok := providers.AsError(err); ok {
 		text = e.Summary()

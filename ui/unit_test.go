@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -163,5 +165,23 @@ func TestTypedAheadKeysEachCount(t *testing.T) {
 	}
 	if keys := splitRunes(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")}); keys != nil {
 		t.Fatalf("a single key was split: %v", keys)
+	}
+}
+
+// TestCancelledWorkIsNoNewsWhenQuitting: reads the dashboard's own quit
+// cancelled do not put an error in the last frame.
+func TestCancelledWorkIsNoNewsWhenQuitting(t *testing.T) {
+	e := newEnv(t, false)
+	m := New(e.config())
+	m.update(counterMsg{err: fmt.Errorf("read: %w", context.Canceled)})
+	if m.status.Text() == "" {
+		t.Fatal("a cancelled read while running says nothing")
+	}
+	m = New(e.config())
+	m.cancel()
+	m.update(counterMsg{err: fmt.Errorf("read: %w", context.Canceled)})
+	m.update(summariesMsg{seq: m.next(), err: fmt.Errorf("read: %w", context.Canceled)})
+	if got := m.status.Text(); got != "" {
+		t.Fatalf("quitting showed %q", got)
 	}
 }
