@@ -34,14 +34,24 @@ type DoctorToken struct {
 	Exchanges []Exchange
 }
 
+// DoctorRetry is a setting the doctor tries instead of the configured one
+// after the token request was refused. The zero value means the settings
+// as configured.
+type DoctorRetry struct {
+	// AuthStyle replaces auth_style (basic for post, post for basic).
+	AuthStyle AuthStyle
+	// AssertionAudience replaces a private_key_jwt assertion's aud (the
+	// token URL for the issuer, or the reverse).
+	AssertionAudience string
+}
+
 // DoctorOptions say how the doctor gets a token and what it test-calls.
 type DoctorOptions struct {
-	// Fetch gets the provider's token. An empty style means the configured
-	// one (the cached token is fine); another style is the doctor's retry
-	// after invalid_client, which always asks the server. The store
-	// provides it, so that tokens are counted against the quota and
-	// exchanges are recorded.
-	Fetch func(ctx context.Context, style AuthStyle) (DoctorToken, error)
+	// Fetch gets the provider's token. The zero DoctorRetry means the
+	// settings as configured (the cached token is fine); a retry always
+	// asks the server. The store provides it, so that tokens are counted
+	// against the quota and exchanges are recorded.
+	Fetch func(ctx context.Context, retry DoctorRetry) (DoctorToken, error)
 	// Endpoint is what the test-call calls: a saved endpoint's name, an
 	// http(s) URL (GET), or "" for the provider's first saved endpoint.
 	Endpoint string
@@ -255,7 +265,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		return nil
 	}
 	start := time.Now()
-	got, err := r.o.Fetch(ctx, "")
+	got, err := r.o.Fetch(ctx, DoctorRetry{})
 	took := time.Since(start)
 	if err == nil && got.Token != nil {
 		ch := pass(StepToken, tokenDetail(got, r.c.now()))
@@ -270,6 +280,9 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	e, _ := AsError(err)
 	detail, hint := r.errText(err), SanitizeLine(HintFor(err))
 	style := r.p.Style()
+	if style == AuthPrivateKeyJWT && e != nil && assertionRefused(e) && ctx.Err() == nil {
+		return r.retryAudience(ctx, start, detail, hint)
+	}
 	other := otherSecretStyle(style)
 	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
 		ch := fail(StepToken, detail, cmpOr(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
@@ -277,7 +290,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		r.add(ch)
 		return nil
 	}
-	retry, rerr := r.o.Fetch(ctx, other)
+	retry, rerr := r.o.Fetch(ctx, DoctorRetry{AuthStyle: other})
 	if rerr != nil || retry.Token == nil {
 		ch := fail(StepToken, fmt.Sprintf("%s; with auth_style %s too: %s", detail, other, r.errText(rerr)),
 			"both secret styles were refused: check client_id and the secret (a rotated secret, or the sandbox's credentials in prod?)")
@@ -299,6 +312,42 @@ func (r *doctorRun) errText(err error) string {
 		return "no token"
 	}
 	return SanitizeLine(strings.TrimPrefix(err.Error(), r.p.Name+": "))
+}
+
+// assertionRefused is a refusal a private_key_jwt assertion's aud may
+// explain: invalid_client, a 401, or invalid_request (fosite answers so).
+func assertionRefused(e *Error) bool {
+	return e.Code == "invalid_client" || e.Code == "invalid_request" || e.Status == 401
+}
+
+// retryAudience asks once more with the assertion's other usual aud: the
+// token URL when the issuer was sent, the issuer when the token URL was.
+// RFC 7523 §3 lets a server want either, and servers differ (fosite and
+// Hydra want the token URL; Keycloak takes both).
+func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, hint string) *Token {
+	sent := r.p.AssertionAudience
+	other := r.p.TokenURL
+	if sent == r.p.TokenURL {
+		other = r.p.Issuer
+	}
+	if other == "" || other == sent {
+		ch := fail(StepToken, detail, hint)
+		ch.Took = time.Since(start)
+		r.add(ch)
+		return nil
+	}
+	retry, err := r.o.Fetch(ctx, DoctorRetry{AssertionAudience: other})
+	if err != nil || retry.Token == nil {
+		ch := fail(StepToken, fmt.Sprintf("%s; with the assertion's aud %s too: %s", detail, SanitizeLine(other), r.errText(err)), hint)
+		ch.Took = time.Since(start)
+		r.add(ch)
+		return nil
+	}
+	ch := fail(StepToken, fmt.Sprintf("%s with the assertion's aud %s; with aud %s it works (%s)", detail, SanitizeLine(sent), SanitizeLine(other), tokenDetail(retry, r.c.now())),
+		fmt.Sprintf("set `assertion_audience: %s`", SanitizeLine(other)))
+	ch.Took = time.Since(start)
+	r.add(ch)
+	return retry.Token
 }
 
 func cmpOr(a, b string) string {

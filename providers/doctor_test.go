@@ -45,11 +45,14 @@ func doctorSandboxWith(t *testing.T, extra func(mux *http.ServeMux)) (*sandbox.S
 
 // directFetch is a DoctorOptions.Fetch without a store: every call asks
 // the server, with the given style when set.
-func directFetch(c *Client, p Provider) func(context.Context, AuthStyle) (DoctorToken, error) {
-	return func(ctx context.Context, style AuthStyle) (DoctorToken, error) {
+func directFetch(c *Client, p Provider) func(context.Context, DoctorRetry) (DoctorToken, error) {
+	return func(ctx context.Context, retry DoctorRetry) (DoctorToken, error) {
 		q := p
-		if style != "" {
-			q.AuthStyle = style
+		if retry.AuthStyle != "" {
+			q.AuthStyle = retry.AuthStyle
+		}
+		if retry.AssertionAudience != "" {
+			q.AssertionAudience = retry.AssertionAudience
 		}
 		res, err := c.Fetch(ctx, q, FetchOptions{})
 		if err != nil {
@@ -218,8 +221,8 @@ func TestDoctorScopes(t *testing.T) {
 }
 
 // forgedFetch hands the doctor a token the sandbox did not sign.
-func forgedFetch(tok string) func(context.Context, AuthStyle) (DoctorToken, error) {
-	return func(context.Context, AuthStyle) (DoctorToken, error) {
+func forgedFetch(tok string) func(context.Context, DoctorRetry) (DoctorToken, error) {
+	return func(context.Context, DoctorRetry) (DoctorToken, error) {
 		return DoctorToken{Token: &Token{AccessToken: tok, TokenType: "Bearer", IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}}, nil
 	}
 }

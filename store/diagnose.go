@@ -29,8 +29,9 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	fetch := func(ctx context.Context, style providers.AuthStyle) (providers.DoctorToken, error) {
-		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch, IgnoreQuota: o.IgnoreQuota, AuthStyle: style})
+	fetch := func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
+		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch, IgnoreQuota: o.IgnoreQuota,
+			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience})
 		if err != nil {
 			return providers.DoctorToken{}, err
 		}

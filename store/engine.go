@@ -24,7 +24,13 @@ type TokenOptions struct {
 	// other style). It implies ForceRefresh, and such a fetch never joins
 	// one made with the configured style.
 	AuthStyle providers.AuthStyle
+	// AssertionAudience, when set, is a private_key_jwt assertion's aud
+	// instead of the configured one, once, as AuthStyle is.
+	AssertionAudience string
 }
+
+// override reports whether o replaces a setting for one fetch.
+func (o TokenOptions) override() bool { return o.AuthStyle != "" || o.AssertionAudience != "" }
 
 // TokenResult is a token and how it was obtained.
 type TokenResult struct {
@@ -70,9 +76,9 @@ const (
 // The cached path is one read-only open of the file and one decryption.
 func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenResult, error) {
 	key := name
-	if o.AuthStyle != "" {
+	if o.override() {
 		o.ForceRefresh = true
-		key += "\x00" + string(o.AuthStyle)
+		key += "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience
 	}
 	if !o.ForceRefresh {
 		if res, err := s.cachedResult(ctx, name); res != nil || err != nil {
@@ -295,6 +301,9 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p)}
 		if o.AuthStyle != "" {
 			out.grant.p.AuthStyle, out.grant.learned = o.AuthStyle, ""
+		}
+		if o.AssertionAudience != "" {
+			out.grant.p.AssertionAudience = o.AssertionAudience
 		}
 		return nil
 	})

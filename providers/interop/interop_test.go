@@ -333,11 +333,14 @@ func TestPrivateKeyJWTRefused(t *testing.T) {
 
 // directFetch is a DoctorOptions.Fetch without a store: every call asks
 // the server, with the given style when set.
-func directFetch(c *providers.Client, p providers.Provider) func(context.Context, providers.AuthStyle) (providers.DoctorToken, error) {
-	return func(ctx context.Context, style providers.AuthStyle) (providers.DoctorToken, error) {
+func directFetch(c *providers.Client, p providers.Provider) func(context.Context, providers.DoctorRetry) (providers.DoctorToken, error) {
+	return func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
 		q := p
-		if style != "" {
-			q.AuthStyle = style
+		if retry.AuthStyle != "" {
+			q.AuthStyle = retry.AuthStyle
+		}
+		if retry.AssertionAudience != "" {
+			q.AssertionAudience = retry.AssertionAudience
 		}
 		res, err := c.Fetch(ctx, q, providers.FetchOptions{})
 		if err != nil {
@@ -500,20 +503,33 @@ func TestDoctorWrongSecret(t *testing.T) {
 }
 
 // TestDoctorAssertionAudience: with an issuer set, tokentop's assertion
-// goes to the issuer, which fosite refuses; the doctor has no other secret
-// style to try and says what to set.
+// goes to the issuer, which fosite refuses; the doctor asks once more with
+// the token URL as aud, which fosite takes, and says what to set.
 func TestDoctorAssertionAudience(t *testing.T) {
 	t.Parallel()
 	s := newFositeServer(t, fositeOptions{})
 	p := s.ProviderFor(t, clientJWT)
 	p.Issuer = s.Issuer
 	d := diagnose(t, p)
-	tok := wantStep(t, d, providers.StepToken, providers.CheckFail, "invalid_client", "must match the authorization server's token endpoint")
-	if !strings.Contains(tok.Hint, "want the token URL "+s.TokenURL+" instead (assertion_audience)") {
+	tok := wantStep(t, d, providers.StepToken, providers.CheckFail, "invalid_client", "must match the authorization server's token endpoint",
+		"with aud "+s.TokenURL+" it works")
+	if tok.Hint != "set `assertion_audience: "+s.TokenURL+"`" {
 		t.Fatalf("hint %q", tok.Hint)
 	}
+	if d.Token == nil {
+		t.Fatal("the token the retry got is not kept for the later steps")
+	}
+	wantStep(t, d, "JWT signature", providers.CheckPass, "valid signature")
 	p.AssertionAudience = s.TokenURL
 	wantHealthy(t, diagnose(t, p), s, "private_key_jwt")
+
+	// A key the server does not know: both auds are refused.
+	otherKey := t.TempDir() + "/other.pem"
+	writeKey(t, otherKey, newRSAKey(t))
+	other := s.ProviderFor(t, clientJWT)
+	other.Issuer, other.PrivateKeyFile = s.Issuer, otherKey
+	d = diagnose(t, other)
+	wantStep(t, d, providers.StepToken, providers.CheckFail, "with the assertion's aud "+s.TokenURL+" too")
 }
 
 // TestRevokedTokenIsRefused: a token revoked at fosite's RFC 7009
@@ -533,7 +549,7 @@ func TestRevokedTokenIsRefused(t *testing.T) {
 	if got := s.Introspect(t, tok.AccessToken); got["active"] != false {
 		t.Fatalf("introspection after revocation: %v", got)
 	}
-	cached := func(context.Context, providers.AuthStyle) (providers.DoctorToken, error) {
+	cached := func(context.Context, providers.DoctorRetry) (providers.DoctorToken, error) {
 		return providers.DoctorToken{Token: tok, Cached: true}, nil
 	}
 	d := c.Doctor(t.Context(), p, providers.DoctorOptions{Fetch: cached})
@@ -607,6 +623,22 @@ func TestStoreEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStep(t, d, providers.StepToken, providers.CheckFail, "with basic it works")
+
+	// The assertion's aud retry goes through the store too, and the token
+	// it got is cached.
+	aud := s.ProviderFor(t, clientJWT)
+	aud.Name, aud.Issuer = "fosite-jwt-issuer-aud", s.Issuer
+	if err := st.PutProvider(t.Context(), aud); err != nil {
+		t.Fatal(err)
+	}
+	d, err = st.Diagnose(t.Context(), aud.Name, store.DiagnoseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStep(t, d, providers.StepToken, providers.CheckFail, "with aud "+s.TokenURL+" it works")
+	if cached, err := st.CachedToken(t.Context(), aud.Name); err != nil || cached.AccessToken != d.Token.AccessToken {
+		t.Fatalf("the retry's token was not cached: %v", err)
+	}
 
 	// auto remembers the style that worked: fosite refuses Basic for the
 	// post client once, and the next fetch goes straight to the body.
