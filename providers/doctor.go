@@ -172,18 +172,6 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 	return eff, true
 }
 
-// authMethodName is the RFC 8414 / IANA name of a client authentication
-// style ("" for auto, which may use either secret style).
-func authMethodName(s AuthStyle) string {
-	switch s {
-	case AuthBasic:
-		return "client_secret_basic"
-	case AuthPost:
-		return "client_secret_post"
-	}
-	return string(s)
-}
-
 // styleForMethod is the auth_style that uses a server's method, "" when
 // tokentop has none for it.
 func styleForMethod(m string) AuthStyle {
@@ -226,7 +214,7 @@ func (r *doctorRun) authMethods(meta *Metadata) {
 			"the server wants another client authentication: set auth_style to one of its methods"))
 		return
 	}
-	want := authMethodName(style)
+	want := AuthMethodFor(style)
 	if slices.Contains(methods, want) {
 		r.add(pass(StepAuthMethods, fmt.Sprintf("auth_style %s is %s (%s)", style, want, listed)))
 		return

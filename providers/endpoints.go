@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -52,12 +53,19 @@ type EndpointOptions struct {
 // nil). source is "config" or "discovery". When neither has one the error
 // wraps ErrNoEndpoint and says what to set.
 func (c *Client) ResolveEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, d *Discovery) (endpoint, source string, err error) {
+	endpoint, source, _, err = c.resolveEndpoint(ctx, p, kind, d)
+	return endpoint, source, err
+}
+
+// resolveEndpoint is ResolveEndpoint that also returns the discovery it
+// used (nil when the config named the endpoint or discovery failed).
+func (c *Client) resolveEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, d *Discovery) (endpoint, source string, used *Discovery, err error) {
 	configured := p.IntrospectURL
 	if kind == EndpointRevocation {
 		configured = p.RevokeURL
 	}
 	if configured != "" {
-		return configured, SourceConfig, nil
+		return configured, SourceConfig, nil, nil
 	}
 	why := ""
 	if d == nil {
@@ -73,11 +81,11 @@ func (c *Client) ResolveEndpoint(ctx context.Context, p Provider, kind ServerEnd
 			u = d.Metadata.RevocationEndpoint
 		}
 		if u != "" {
-			return u, "discovery", nil
+			return u, "discovery", d, nil
 		}
 		why = "discovery had none"
 	}
-	return "", "", &Error{Kind: KindConfig, Provider: p.Name,
+	return "", "", nil, &Error{Kind: KindConfig, Provider: p.Name,
 		Description: fmt.Sprintf("this server offers no %s endpoint (%s); set %s", kind, SanitizeLine(why), kind.configKey()),
 		Hint:        fmt.Sprintf("set `%s` on the provider if the server has one (its documentation names it)", kind.configKey()),
 		Err:         ErrNoEndpoint}
@@ -90,12 +98,39 @@ type serverAnswer struct {
 	body   []byte
 }
 
-// postForm POSTs form to an endpoint of p's server, authenticated as the
-// token request is (basic or post; under auto the learned style first and,
-// on a 401 or invalid_client, the other), and records each request as an
-// Exchange of that kind with token redacted. It returns the last answer, or
-// an *Error worded for the endpoint.
-func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, endpoint string, form url.Values, token string, learned AuthStyle) (*serverAnswer, []Exchange, error) {
+// endpointStyles are the client authentication styles to try at an
+// introspection or revocation endpoint, in order: those of the token
+// request (under auto the learned one first, then the other), except that
+// when discovery lists the endpoint's auth methods a secret style it does
+// not list gives way to the other secret style it does (fosite takes only
+// Basic at introspection, whatever the token endpoint takes).
+func endpointStyles(configured, learned AuthStyle, methods []string) []AuthStyle {
+	styles := stylesToTry(configured, learned)
+	if len(methods) == 0 {
+		return styles
+	}
+	listed := func(s AuthStyle) bool { return slices.Contains(methods, AuthMethodFor(s)) }
+	var out []AuthStyle
+	for _, s := range styles {
+		other := otherSecretStyle(s)
+		switch {
+		case listed(s) || other == "":
+			out = append(out, s)
+		case listed(other):
+			out = append(out, other)
+		default:
+			out = append(out, s) // nothing better to try: let the server say
+		}
+	}
+	return slices.Compact(out)
+}
+
+// postForm POSTs form to an endpoint of p's server, authenticated with
+// each of styles in turn (the next only after a 401 or invalid_client
+// under auto), and records each request as an Exchange of that kind with
+// token redacted. It returns the last answer, or an *Error worded for the
+// endpoint.
+func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, endpoint string, form url.Values, token string, styles []AuthStyle) (*serverAnswer, []Exchange, error) {
 	peer := "the " + string(kind) + " endpoint"
 	if err := checkEndpointURL(p, kind, endpoint); err != nil {
 		return nil, nil, err
@@ -114,7 +149,6 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
 	defer cancel()
 	var exs []Exchange
-	styles := stylesToTry(p.Style(), learned)
 	for i, style := range styles {
 		f := url.Values{}
 		for k, v := range form {

@@ -75,9 +75,16 @@ func (c *Client) callEndpoint(ctx context.Context, p Provider, kind ServerEndpoi
 	if eff, _, err := p.Effective(); err == nil {
 		p = eff
 	}
-	endpoint, source, err := c.ResolveEndpoint(ctx, p, kind, o.Discovery)
+	endpoint, source, d, err := c.resolveEndpoint(ctx, p, kind, o.Discovery)
 	if err != nil {
 		return res, nil, err
+	}
+	var methods []string
+	if d != nil && d.Metadata != nil {
+		methods = d.Metadata.IntrospectionEndpointAuthMethodsSupported
+		if kind == EndpointRevocation {
+			methods = d.Metadata.RevocationEndpointAuthMethodsSupported
+		}
 	}
 	res.Endpoint, res.Source = SanitizeLine(endpoint), source
 	hint := o.TokenTypeHint
@@ -85,7 +92,7 @@ func (c *Client) callEndpoint(ctx context.Context, p Provider, kind ServerEndpoi
 		hint = "access_token"
 	}
 	form := url.Values{"token": {token}, "token_type_hint": {hint}}
-	ans, exs, err := c.postForm(ctx, p, kind, endpoint, form, token, o.Learned)
+	ans, exs, err := c.postForm(ctx, p, kind, endpoint, form, token, endpointStyles(p.Style(), o.Learned, methods))
 	res.Exchanges = exs
 	if ans != nil {
 		res.Status = ans.status

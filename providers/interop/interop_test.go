@@ -701,3 +701,44 @@ func TestDiscoveryPathIssuer(t *testing.T) {
 	d := diagnose(t, p)
 	wantStep(t, d, providers.StepDiscovery, providers.CheckPass, "oauth-authorization-server at "+s.MetadataURL, "issuer "+s.Issuer+" matches")
 }
+
+// TestIntrospectAndRevokeFollowDiscovery: fosite's introspection takes
+// HTTP Basic only (its metadata says so), whatever the token endpoint
+// takes: a client configured for the body still introspects, with Basic.
+// A private_key_jwt client has no secret for Basic: fosite refuses it, and
+// tokentop says so; its revocation (which fosite takes by assertion) works.
+func TestIntrospectAndRevokeFollowDiscovery(t *testing.T) {
+	t.Parallel()
+	s := newFositeServer(t, fositeOptions{})
+	c := &providers.Client{}
+	t.Cleanup(c.CloseIdleConnections)
+	for _, name := range []string{clientBasic, clientPost, clientJWT} {
+		t.Run(name, func(t *testing.T) {
+			p := s.ProviderFor(t, name)
+			res, err := c.Fetch(t.Context(), p, providers.FetchOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok := res.Token.AccessToken
+			in, err := c.Introspect(t.Context(), p, tok, providers.EndpointOptions{})
+			switch {
+			case name == clientJWT:
+				if err == nil || !strings.Contains(err.Error(), "introspection endpoint answered 401") {
+					t.Fatalf("introspect with an assertion where fosite wants Basic: %v", err)
+				}
+			case err != nil:
+				t.Fatalf("introspect: %v", err)
+			case !in.Introspection.Active:
+				t.Fatalf("introspection: %+v", in.Introspection)
+			case in.Exchanges[0].AuthStyle != providers.AuthBasic:
+				t.Fatalf("introspected with %s, not the Basic fosite lists", in.Exchanges[0].AuthStyle)
+			}
+			if _, err := c.Revoke(t.Context(), p, tok, providers.EndpointOptions{}); err != nil {
+				t.Fatalf("revoke: %v", err)
+			}
+			if got := s.Introspect(t, tok); got["active"] != false {
+				t.Fatalf("after tokentop's revoke fosite says %v", got)
+			}
+		})
+	}
+}
