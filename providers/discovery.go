@@ -259,7 +259,7 @@ func fetchMetadata(ctx context.Context, hc *http.Client, p Provider, wk WellKnow
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return nil, resp.StatusCode, &Error{Kind: KindHTTP, Provider: p.Name, Status: resp.StatusCode, Description: "no discovery document at " + wk.URL}
+		return nil, resp.StatusCode, &Error{Kind: KindHTTP, Provider: p.Name, Status: resp.StatusCode, Description: "no discovery document at " + wk.URL, peer: "the discovery endpoint"}
 	}
 	var md Metadata
 	if err := json.Unmarshal(body, &md); err != nil {

@@ -23,15 +23,7 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 		ch = fail(StepDiscovery, SanitizeLine(mm.Error()), SanitizeLine(mm.Hint()))
 		d = nil
 	case err != nil:
-		tried := ""
-		if d != nil && len(d.Attempts) > 0 {
-			var urls []string
-			for _, a := range d.Attempts {
-				urls = append(urls, SanitizeLine(a.URL))
-			}
-			tried = " (tried " + strings.Join(urls, ", ") + ")"
-		}
-		ch = warn(StepDiscovery, "no discovery document: "+r.errText(err)+tried,
+		ch = warn(StepDiscovery, r.errText(err),
 			"discovery is optional, but without it set jwks_uri (to check signatures), introspection_url and revocation_url")
 		d = nil
 	default:

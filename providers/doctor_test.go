@@ -317,3 +317,25 @@ func TestDoctorTestCallRefused(t *testing.T) {
 	wantStatus(t, checkNamed(t, d, StepTestCall), CheckFail, "invalid_token")
 	wantStatus(t, checkNamed(t, d, "JWT exp"), CheckFail, "")
 }
+
+// TestDoctorNoDiscovery: a server without metadata is a warning, never a
+// failure, and the report does not blame the token endpoint for it.
+func TestDoctorNoDiscovery(t *testing.T) {
+	_, ps, _ := doctorSandboxWith(t, func(mux *http.ServeMux) {
+		mux.Handle("GET /.well-known/oauth-authorization-server", http.NotFoundHandler())
+		mux.Handle("GET /.well-known/openid-configuration", http.NotFoundHandler())
+	})
+	c := &Client{}
+	p := ps["cognito-dev"]
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	disc := checkNamed(t, d, StepDiscovery)
+	wantStatus(t, disc, CheckWarn, "the discovery endpoint answered 404: no discovery document at")
+	if strings.Contains(disc.Detail, "token endpoint") || !strings.Contains(disc.Hint, "jwks_uri") {
+		t.Fatalf("discovery: %q hint %q", disc.Detail, disc.Hint)
+	}
+	wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckSkip, "no discovery document")
+	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckSkip, "")
+	if !d.OK() {
+		t.Fatalf("no discovery failed the diagnosis: %+v", d.Checks)
+	}
+}
