@@ -32,6 +32,26 @@ type TokenOptions struct {
 // override reports whether o replaces a setting for one fetch.
 func (o TokenOptions) override() bool { return o.AuthStyle != "" || o.AssertionAudience != "" }
 
+// flightKey names the flight o joins: one per provider, and one per
+// override beside it.
+func (o TokenOptions) flightKey(name string) string {
+	if !o.override() {
+		return name
+	}
+	return name + "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience
+}
+
+// leaseOwner is who the lease names while a flight with options o fetches:
+// this Store, or for an override flight this Store and that override, so
+// that it and the usual flight of this Store never both fetch, and neither
+// releases the other's lease.
+func (s *Store) leaseOwner(o TokenOptions) string {
+	if !o.override() {
+		return s.owner
+	}
+	return s.owner + "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience
+}
+
 // TokenResult is a token and how it was obtained.
 type TokenResult struct {
 	Token *providers.Token
@@ -75,10 +95,9 @@ const (
 //
 // The cached path is one read-only open of the file and one decryption.
 func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenResult, error) {
-	key := name
+	key := o.flightKey(name)
 	if o.override() {
 		o.ForceRefresh = true
-		key += "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience
 	}
 	if !o.ForceRefresh {
 		if res, err := s.cachedResult(ctx, name); res != nil || err != nil {
@@ -157,6 +176,7 @@ type grant struct {
 	secret      []byte // sealed client secret, nil when none is stored
 	learned     providers.AuthStyle
 	fingerprint [32]byte
+	owner       string // the lease's owner
 }
 
 // outcome is what a look at the database found.
@@ -174,8 +194,12 @@ type staleToken struct {
 
 // fresh reports whether rec can be handed out: usable, and for a forced
 // refresh not the token it set out to replace (the one present at its
-// first look, usable or not).
+// first look, usable or not). An override wants a token fetched with it,
+// so no token another fetch saved will do.
 func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool {
+	if o.override() {
+		return false
+	}
 	if o.ForceRefresh && !stale.known {
 		stale.known = true
 		if rec != nil {
@@ -253,7 +277,7 @@ func (s *Store) look(ctx context.Context, name string, o TokenOptions, stale *st
 			out.rec = rec
 			return nil
 		}
-		l, err := s.otherLease(tx, name)
+		l, err := s.otherLease(tx, name, s.leaseOwner(o))
 		out.leaseHeld = l != nil
 		return err
 	})
@@ -282,7 +306,8 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 			out.rec = rec
 			return errNoWrite
 		}
-		if l, _ := s.otherLease(tx, name); l != nil {
+		owner := s.leaseOwner(o)
+		if l, _ := s.otherLease(tx, name, owner); l != nil {
 			out.leaseHeld = true
 			return errNoWrite
 		}
@@ -295,10 +320,10 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 		if _, err := s.getJSON(tx, bState, name, &st); err != nil {
 			return err
 		}
-		if err := s.takeLease(tx, name, p.EffectiveTimeout()+leaseSlack); err != nil {
+		if err := s.takeLease(tx, name, owner, p.EffectiveTimeout()+leaseSlack); err != nil {
 			return err
 		}
-		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p)}
+		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p), owner: owner}
 		if o.AuthStyle != "" {
 			out.grant.p.AuthStyle, out.grant.learned = o.AuthStyle, ""
 		}
@@ -351,7 +376,7 @@ func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*Token
 	now := s.now()
 	out := &TokenResult{Token: res.Token, Exchanges: res.Exchanges}
 	serr := s.update(sctx, func(tx *bolt.Tx) error {
-		if err := s.releaseLease(tx, name); err != nil {
+		if err := s.releaseLease(tx, name, g.owner); err != nil {
 			return err
 		}
 		var cur providers.Provider
@@ -394,7 +419,7 @@ func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*Token
 	if serr != nil {
 		// The save rolled back, lease release included: release it alone,
 		// so others need not wait for it to expire.
-		_ = s.update(sctx, func(tx *bolt.Tx) error { return s.releaseLease(tx, name) })
+		_ = s.update(sctx, func(tx *bolt.Tx) error { return s.releaseLease(tx, name, g.owner) })
 	}
 	if ferr != nil {
 		return nil, ferr

@@ -517,3 +517,104 @@ func TestTokenWithOtherAuthStyle(t *testing.T) {
 		t.Fatal("the token the retry fetched was not cached")
 	}
 }
+
+// TestOverrideAndUsualFlightShareTheLease: in one Store, the doctor's
+// retry with another style and a usual fetch run in two flights; they must
+// still take the lease in turn (one fetch at a time), and neither may drop
+// the lease the other holds.
+func TestOverrideAndUsualFlightShareTheLease(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	ts.block.Store(true)
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+
+	override := TokenOptions{AuthStyle: providers.AuthPost}
+	overrideDone := make(chan *TokenResult, 1)
+	go func() {
+		res, err := s.Token(ctx, "svc", override)
+		if err != nil {
+			t.Error(err)
+		}
+		overrideDone <- res
+	}()
+	<-ts.received
+	// The usual flight of this Store sees the override's lease as held.
+	must(t, s.view(ctx, func(tx *bolt.Tx) error {
+		l, err := s.otherLease(tx, "svc", s.leaseOwner(TokenOptions{}))
+		if l == nil {
+			t.Errorf("the override's lease does not keep this Store's usual flight waiting: %+v", leaseOf(t, s, "svc"))
+		}
+		return err
+	}))
+	usualDone := make(chan *TokenResult, 1)
+	go func() {
+		res, err := s.Token(ctx, "svc", TokenOptions{})
+		if err != nil {
+			t.Error(err)
+		}
+		usualDone <- res
+	}()
+	waitFor(t, func() bool {
+		s.flights.mu.Lock()
+		defer s.flights.mu.Unlock()
+		return s.flights.waiting["svc"] == 1
+	})
+	close(ts.gate)
+	o, u := <-overrideDone, <-usualDone
+	if o == nil || u == nil {
+		t.FailNow()
+	}
+	if o.Cached || ts.styleCount("post") != 1 {
+		t.Fatalf("the override: cached %v, post asked %d times", o.Cached, ts.styleCount("post"))
+	}
+	if ts.requests.Load() != 1 || !u.Cached || u.Token.AccessToken != o.Token.AccessToken {
+		t.Fatalf("the usual call fetched beside the override: %d requests, cached %v", ts.requests.Load(), u.Cached)
+	}
+	if l := leaseOf(t, s, "svc"); l != nil {
+		t.Fatalf("a lease was left behind: %+v", l)
+	}
+}
+
+// TestOverrideNeverTakesAnotherFetchsToken: a retry with another style
+// that waits for another process's lease fetches with its style after it,
+// rather than reporting the other process's token as what its style got.
+func TestOverrideNeverTakesAnotherFetchsToken(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+	other := openStore(t, Options{Path: s.Path()})
+	must(t, s.update(ctx, func(tx *bolt.Tx) error {
+		return putJSON(tx, bLeases, "svc", leaseRecord{Owner: "another", Expires: time.Now().Add(time.Hour)})
+	}))
+	override := TokenOptions{AuthStyle: providers.AuthPost}
+	done := make(chan *TokenResult, 1)
+	go func() {
+		res, err := s.Token(ctx, "svc", override)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	waitFor(t, func() bool {
+		s.flights.mu.Lock()
+		defer s.flights.mu.Unlock()
+		return s.flights.running[override.flightKey("svc")] != nil
+	})
+	<-time.After(30 * time.Millisecond) // let it look at the lease once
+	must(t, other.update(ctx, func(tx *bolt.Tx) error {
+		if err := other.putToken(tx, "svc", &providers.Token{AccessToken: "from-another", TokenType: "Bearer",
+			IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			return err
+		}
+		return del(tx, bLeases, "svc")
+	}))
+	res := <-done
+	if res == nil {
+		t.FailNow()
+	}
+	if res.Cached || res.Token.AccessToken == "from-another" || ts.styleCount("post") != 1 {
+		t.Fatalf("the override got %q (cached %v); post asked %d times", res.Token.AccessToken, res.Cached, ts.styleCount("post"))
+	}
+}

@@ -16,28 +16,30 @@ type leaseRecord struct {
 	Expires time.Time `json:"expires"`
 }
 
-// otherLease returns the live lease another Store holds on the provider.
-// An expired lease, or one of this Store's (its flight for the provider
-// ended, or this Store would be running it), does not count.
-func (s *Store) otherLease(tx *bolt.Tx, name string) (*leaseRecord, error) {
+// otherLease returns the live lease another holder has on the provider:
+// another Store, or another flight of this one (a fetch with an override
+// runs beside the usual one, so owner tells them apart). An expired lease,
+// or owner's own (its flight for the provider ended, or would be running
+// it), does not count.
+func (s *Store) otherLease(tx *bolt.Tx, name, owner string) (*leaseRecord, error) {
 	var l leaseRecord
 	ok, err := s.getJSON(tx, bLeases, name, &l)
-	if err != nil || !ok || l.Owner == s.owner || !time.Now().Before(l.Expires) {
+	if err != nil || !ok || l.Owner == owner || !time.Now().Before(l.Expires) {
 		return nil, nil // an unreadable lease is as good as none: it gets replaced
 	}
 	return &l, nil
 }
 
-// takeLease records this Store as fetching the provider's token for d.
-func (s *Store) takeLease(tx *bolt.Tx, name string, d time.Duration) error {
-	return putJSON(tx, bLeases, name, leaseRecord{Owner: s.owner, Expires: time.Now().Add(d)})
+// takeLease records owner as fetching the provider's token for d.
+func (s *Store) takeLease(tx *bolt.Tx, name, owner string, d time.Duration) error {
+	return putJSON(tx, bLeases, name, leaseRecord{Owner: owner, Expires: time.Now().Add(d)})
 }
 
-// releaseLease drops the provider's lease if it is still this Store's.
-func (s *Store) releaseLease(tx *bolt.Tx, name string) error {
+// releaseLease drops the provider's lease if it is still owner's.
+func (s *Store) releaseLease(tx *bolt.Tx, name, owner string) error {
 	var l leaseRecord
 	ok, err := s.getJSON(tx, bLeases, name, &l)
-	if !ok || (err == nil && l.Owner != s.owner) {
+	if !ok || (err == nil && l.Owner != owner) {
 		return nil
 	}
 	return del(tx, bLeases, name)
