@@ -50,7 +50,9 @@ type EndpointOptions struct {
 
 // ResolveEndpoint finds p's introspection or revocation endpoint: the
 // config's URL, else discovery's (d, or a discovery made now when d is
-// nil). source is "config" or "discovery". When neither has one the error
+// nil), its mtls_endpoint_aliases entry when p presents a client
+// certificate (RFC 8705 §5). source is "config", "discovery" or
+// "discovery's mtls_endpoint_aliases". When none has one the error
 // wraps ErrNoEndpoint and says what to set.
 func (c *Client) ResolveEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, d *Discovery) (endpoint, source string, err error) {
 	endpoint, source, _, err = c.resolveEndpoint(ctx, p, kind, d)
@@ -80,6 +82,12 @@ func (c *Client) resolveEndpoint(ctx context.Context, p Provider, kind ServerEnd
 		if kind == EndpointRevocation {
 			u = d.Metadata.RevocationEndpoint
 		}
+		// RFC 8705 §5: a client that presents a certificate uses the
+		// mTLS alias of an endpoint when the server lists one (the plain
+		// endpoint may not ask for a certificate at all).
+		if alias := d.Metadata.MTLSEndpointAliases[string(kind)+"_endpoint"]; alias != "" && presentsCert(p) {
+			return alias, "discovery's mtls_endpoint_aliases", d, nil
+		}
 		if u != "" {
 			return u, "discovery", d, nil
 		}
@@ -89,6 +97,12 @@ func (c *Client) resolveEndpoint(ctx context.Context, p Provider, kind ServerEnd
 		Description: fmt.Sprintf("this server offers no %s endpoint (%s); set %s", kind, SanitizeLine(why), kind.configKey()),
 		Hint:        fmt.Sprintf("set `%s` on the provider if the server has one (its documentation names it)", kind.configKey()),
 		Err:         ErrNoEndpoint}
+}
+
+// presentsCert reports whether requests for p carry a client certificate
+// (tls_client_auth, or a certificate configured beside a secret).
+func presentsCert(p Provider) bool {
+	return p.Style() == AuthTLSClient || p.TLSCertFile != ""
 }
 
 // serverAnswer is the last answer of postForm.
@@ -187,6 +201,11 @@ func checkEndpointURL(p Provider, kind ServerEndpoint, endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("the %s endpoint %q is not an absolute http(s) URL", kind, SanitizeLine(endpoint))}
+	}
+	if u.Scheme == "http" && p.Style() == AuthTLSClient {
+		return &Error{Kind: KindConfig, Provider: p.Name,
+			Description: fmt.Sprintf("auth_style %s needs an https %s endpoint; %s is plain http, where no client certificate is presented", AuthTLSClient, kind, SanitizeLine(endpoint)),
+			Hint:        fmt.Sprintf("set %s to the server's https (mTLS) endpoint", kind.configKey())}
 	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !p.InsecureHTTP {
 		return &Error{Kind: KindConfig, Provider: p.Name,

@@ -33,7 +33,8 @@ type Introspection struct {
 // flight recorder), whatever happened.
 type EndpointResult struct {
 	Endpoint string
-	// Source is "config" or "discovery".
+	// Source is "config", "discovery" or "discovery's
+	// mtls_endpoint_aliases".
 	Source    string
 	Status    int
 	Exchanges []Exchange

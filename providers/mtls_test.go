@@ -150,3 +150,49 @@ func TestClientCertificateWithAnotherStyle(t *testing.T) {
 		t.Errorf("server saw %q; credential %q", got, res.Exchanges[0].Credential)
 	}
 }
+
+// TestIntrospectUsesMTLSEndpointAlias: with a client certificate, the
+// introspection endpoint is discovery's mtls_endpoint_aliases entry
+// (RFC 8705 §5), where the certificate is asked for; without one, the
+// plain endpoint. A plain http endpoint is refused for tls_client_auth.
+func TestIntrospectUsesMTLSEndpointAlias(t *testing.T) {
+	pki := newTestPKI(t)
+	alias := pki.mtlsServer(t, func(w http.ResponseWriter, r *http.Request, client *x509.Certificate) {
+		if client == nil || client.Subject.CommonName != "client-a" {
+			writeJSON(w, 401, `{"error":"invalid_client"}`)
+			return
+		}
+		writeJSON(w, 200, `{"active":true,"client_id":"mtls-c"}`)
+	})
+	plain := pki.mtlsServer(t, func(w http.ResponseWriter, r *http.Request, client *x509.Certificate) {
+		writeJSON(w, 401, `{"error":"invalid_client","error_description":"no client authentication"}`)
+	})
+	d := &Discovery{Metadata: &Metadata{
+		IntrospectionEndpoint: plain.URL + "/introspect",
+		MTLSEndpointAliases:   map[string]string{"introspection_endpoint": alias.URL + "/introspect"},
+	}}
+	certFile, keyFile := pki.clientFiles(t, "client-a")
+	p := Provider{Name: "m", TokenURL: alias.URL + "/token", ClientID: "mtls-c", AuthStyle: AuthTLSClient,
+		CAFile: pki.caFile, TLSCertFile: certFile, TLSKeyFile: keyFile}
+	c := &Client{}
+	defer c.CloseIdleConnections()
+	ctx := context.Background()
+	res, err := c.Introspect(ctx, p, "tok", EndpointOptions{Discovery: d})
+	if err != nil {
+		t.Fatalf("Introspect: %v", err)
+	}
+	if !res.Introspection.Active || res.Endpoint != alias.URL+"/introspect" || res.Source != "discovery's mtls_endpoint_aliases" {
+		t.Errorf("introspection %+v at %s (%s)", res.Introspection, res.Endpoint, res.Source)
+	}
+	// A client with a secret and no certificate uses the plain endpoint.
+	sp := Provider{Name: "s", TokenURL: plain.URL + "/token", ClientID: "c", ClientSecret: "s", AuthStyle: AuthBasic, CAFile: pki.caFile}
+	if got, _, err := c.ResolveEndpoint(ctx, sp, EndpointIntrospection, d); err != nil || got != plain.URL+"/introspect" {
+		t.Errorf("without a certificate: %q %v", got, err)
+	}
+	// tls_client_auth over plain http presents no certificate.
+	p.IntrospectURL = "http://127.0.0.1:1/introspect"
+	_, err = c.Introspect(ctx, p, "tok", EndpointOptions{Discovery: d})
+	if e := mustError(t, err); e.Kind != KindConfig || !strings.Contains(e.Error(), "needs an https introspection endpoint") {
+		t.Errorf("plain http under tls_client_auth: %v", err)
+	}
+}
