@@ -229,11 +229,17 @@ func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertP
 		return fail(StepTLS, fmt.Sprintf("%s: not valid for %s", SanitizeLine(desc), SanitizeLine(serverName)),
 			"the host in the URL is not one the certificate names: use the host name the vendor documents")
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		if now.After(leaf.NotAfter) {
-			return fail(StepTLS, fmt.Sprintf("%s: expired %s ago", SanitizeLine(desc), roundAge(now.Sub(leaf.NotAfter))),
+		// Any certificate of the chain may be out of its time: name it.
+		bad, which := leaf, ""
+		if invalid.Cert != nil && !invalid.Cert.Equal(leaf) {
+			bad = invalid.Cert
+			which = fmt.Sprintf(" (the intermediate %s)", SanitizeLine(certName(bad.Subject.CommonName, bad.Subject.Organization)))
+		}
+		if now.After(bad.NotAfter) {
+			return fail(StepTLS, fmt.Sprintf("%s: expired %s ago%s", SanitizeLine(desc), roundAge(now.Sub(bad.NotAfter)), which),
 				"the server's certificate has expired: tell its operator (or check this machine's clock)")
 		}
-		return fail(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)", SanitizeLine(desc), leaf.NotBefore.UTC().Format(time.RFC3339)),
+		return fail(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)%s", SanitizeLine(desc), bad.NotBefore.UTC().Format(time.RFC3339), which),
 			"check this machine's clock")
 	case errors.As(err, &unknown):
 		return fail(StepTLS, fmt.Sprintf("%s: signed by an authority this machine does not trust", SanitizeLine(desc)),

@@ -193,3 +193,37 @@ func writePEM(t *testing.T, name string, der []byte) string {
 	}
 	return path
 }
+
+// TestCheckNetworkExpiredIntermediate: an expired intermediate is named as
+// such, not taken for a leaf that is "not valid yet".
+func TestCheckNetworkExpiredIntermediate(t *testing.T) {
+	noProxy(t)
+	now := time.Now()
+	newCert := func(tmpl, parent *x509.Certificate, pub, signer any) *x509.Certificate {
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := x509.ParseCertificate(der)
+		return c
+	}
+	rootKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rootTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tokentop test root"},
+		NotBefore: now.Add(-365 * 24 * time.Hour), NotAfter: now.Add(365 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	root := newCert(rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
+	interKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	inter := newCert(&x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "tokentop test intermediate"},
+		NotBefore: now.Add(-365 * 24 * time.Hour), NotAfter: now.Add(-48 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, root, &interKey.PublicKey, rootKey)
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := newCert(&x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-24 * time.Hour), NotAfter: now.Add(90 * 24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature}, inter, &leafKey.PublicKey, interKey)
+	srv := quietTLSServer(&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw, inter.Raw}, PrivateKey: leafKey}}})
+	defer srv.Close()
+	c := &Client{Now: func() time.Time { return now }}
+	got := stepsByName(t, c.CheckNetwork(context.Background(), Provider{Name: "p", CAFile: writePEM(t, "root.pem", root.Raw)}, srv.URL))
+	wantStatus(t, got[StepTLS], CheckFail, "expired 2 days ago (the intermediate tokentop test intermediate)")
+}
