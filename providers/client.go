@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -199,58 +198,22 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth
 	if err != nil {
 		return nil, Exchange{Provider: p.Name, AuthStyle: style}, err
 	}
-	credential := joinNonEmpty("; ", summary, auth.cert)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.TokenURL, strings.NewReader(form.Encode()))
+	ex := Exchange{Provider: p.Name, Started: c.now(), AuthStyle: style, URL: p.TokenURL,
+		Credential: joinNonEmpty("; ", summary, auth.cert)}
+	ans, err := c.postRecorded(ctx, hc, p, target{url: p.TokenURL, setting: "token_url"}, form, h, &ex, "")
 	if err != nil {
-		return nil, Exchange{Provider: p.Name}, &Error{Kind: KindConfig, Provider: p.Name, Description: "bad token_url", Err: err}
-	}
-	for k, vs := range h {
-		req.Header[k] = vs
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "tokentop")
-
-	ex := Exchange{
-		Provider: p.Name, Started: c.now(), AuthStyle: style, Method: req.Method,
-		URL: p.TokenURL, RequestHeaders: redactHeaders(req.Header), RequestBody: redactForm(form),
-		Credential: credential,
-	}
-	tr := &tracer{start: time.Now()}
-	resp, err := hc.Do(req.WithContext(tr.withContext(ctx)))
-	if err != nil {
-		ex.Timings = tr.timings(time.Now())
-		e := transportError(ctx, err, p)
-		ex.Error, ex.Hint = e.Summary(), e.Hint
-		return nil, ex, e
-	}
-	defer resp.Body.Close()
-	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
-	ex.Timings = tr.timings(time.Now())
-	ex.Status = resp.StatusCode
-	ex.ResponseHeaders = redactResponseHeaders(resp.Header)
-	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-		ex.ServerDate = d
+		return nil, ex, err
 	}
 	fail := func(e *Error) (*Token, Exchange, error) {
 		e.Provider = p.Name
 		ex.Error, ex.Hint = e.Summary(), e.Hint
 		return nil, ex, e
 	}
-	if readErr != nil {
-		ex.ResponseBody = redactBody(body, "")
-		return fail(transportError(ctx, readErr, p))
-	}
-	if len(body) > MaxBodyBytes {
-		ex.ResponseBody = redactBody(body[:4096], "")
-		return fail(&Error{Kind: KindResponse, Status: resp.StatusCode,
-			Description: fmt.Sprintf("the token endpoint's answer is larger than %d bytes; tokentop will not parse a cut body", MaxBodyBytes),
-			Hint:        "check token_url: a token response is a few kilobytes at most"})
-	}
+	body := ans.body
 	now := c.now()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if ans.status < 200 || ans.status > 299 {
 		ex.ResponseBody = redactBody(body, "")
-		return fail(ClassifyResponse(resp.StatusCode, resp.Header, body, p, style, now))
+		return fail(ClassifyResponse(ans.status, ans.header, body, p, style, now))
 	}
 	tok, err := ParseResponse(body, ParseOptions{Mapping: p.Response, Now: now, ServerDate: ex.ServerDate, DefaultLifetime: p.EffectiveLifetime()})
 	if err != nil {
@@ -261,7 +224,7 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth
 		if !ok {
 			e = &Error{Kind: KindResponse, Description: "unreadable token response", Err: err}
 		}
-		e.Status = resp.StatusCode
+		e.Status = ans.status
 		if e.Kind == KindOAuth && e.Hint == "" {
 			e.Hint = hintFor(e, p, style)
 		}

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
-	"time"
 )
 
 // ServerEndpoint names an endpoint of the authorization server other than
@@ -217,48 +214,12 @@ func checkEndpointURL(p Provider, kind ServerEndpoint, endpoint string) error {
 
 // postOnce makes one request and records it.
 func (c *Client) postOnce(ctx context.Context, hc *http.Client, p Provider, kind ServerEndpoint, endpoint string, form url.Values, h http.Header, style AuthStyle, token string) (*serverAnswer, Exchange, error) {
-	ex := Exchange{Provider: p.Name, Kind: string(kind), Started: c.now(), AuthStyle: style, Method: http.MethodPost, URL: SanitizeLine(endpoint)}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	ex := Exchange{Provider: p.Name, Kind: string(kind), Started: c.now(), AuthStyle: style, URL: SanitizeLine(endpoint)}
+	t := target{url: endpoint, peer: "the " + string(kind) + " endpoint", setting: kind.configKey()}
+	ans, err := c.postRecorded(ctx, hc, p, t, form, h, &ex, token)
 	if err != nil {
-		e := &Error{Kind: KindConfig, Provider: p.Name, Description: "bad " + kind.configKey(), Err: err}
-		ex.Error = e.Summary()
-		return nil, ex, e
+		return nil, ex, err
 	}
-	for k, vs := range h {
-		req.Header[k] = vs
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "tokentop")
-	ex.RequestHeaders, ex.RequestBody = redactHeaders(req.Header), redactForm(form)
-	tr := &tracer{start: time.Now()}
-	resp, err := hc.Do(req.WithContext(tr.withContext(ctx)))
-	if err != nil {
-		ex.Timings = tr.timings(time.Now())
-		e := transportError(ctx, err, Provider{Name: p.Name, TokenURL: endpoint, Timeout: p.Timeout})
-		e.peer = "the " + string(kind) + " endpoint"
-		ex.Error, ex.Hint = e.Summary(), e.Hint
-		return nil, ex, e
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
-	ex.Timings = tr.timings(time.Now())
-	ex.Status = resp.StatusCode
-	ex.ResponseHeaders = redactResponseHeaders(resp.Header)
-	ex.ResponseBody = redactBody(body, token)
-	if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
-		ex.ServerDate = d
-	}
-	if err != nil {
-		e := transportError(ctx, err, Provider{Name: p.Name, TokenURL: endpoint, Timeout: p.Timeout})
-		ex.Error, ex.Hint = e.Summary(), e.Hint
-		return nil, ex, e
-	}
-	if len(body) > MaxBodyBytes {
-		e := &Error{Kind: KindResponse, Provider: p.Name, Status: resp.StatusCode,
-			Description: fmt.Sprintf("the %s endpoint's answer is larger than %d bytes", kind, MaxBodyBytes)}
-		ex.Error = e.Summary()
-		return nil, ex, e
-	}
-	return &serverAnswer{status: resp.StatusCode, header: resp.Header, body: body}, ex, nil
+	ex.ResponseBody = redactBody(ans.body, token)
+	return ans, ex, nil
 }

@@ -3,6 +3,8 @@ package providers
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -101,5 +103,26 @@ func TestIntrospectErrors(t *testing.T) {
 	in, _ := ParseIntrospection([]byte(`{"active":true,"exp":"1700000000","aud":["a","b"],"scope":"x\u001b[2Jy"}`))
 	if in.ExpiresAt.Unix() != 1700000000 || len(in.Audience) != 2 || in.Scope != "xy" {
 		t.Errorf("parsed %+v", in)
+	}
+}
+
+// TestIntrospectOversizedAnswer: an answer over MaxBodyBytes is an error
+// worded for the endpoint, and the flight record keeps only its start, as
+// for the token endpoint.
+func TestIntrospectOversizedAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"active":true,"pad":"`+strings.Repeat("x", MaxBodyBytes+10)+`"}`)
+	}))
+	defer srv.Close()
+	p := testProvider(srv.URL+"/token", AuthBasic)
+	p.IntrospectURL = srv.URL + "/introspect"
+	res, err := (&Client{}).Introspect(context.Background(), p, "opaque-token-0123456789", EndpointOptions{})
+	e := mustError(t, err)
+	if e.Kind != KindResponse || !strings.Contains(e.Error(), "the introspection endpoint's answer is larger than") || !strings.Contains(e.Hint, "introspection_url") {
+		t.Errorf("error %q (hint %q)", e.Error(), e.Hint)
+	}
+	if len(res.Exchanges) != 1 || len(res.Exchanges[0].ResponseBody) > 8192 || res.Exchanges[0].Error == "" {
+		t.Errorf("the record keeps %d bytes of body (error %q): %.200q", len(res.Exchanges[0].ResponseBody), res.Exchanges[0].Error, res.Exchanges[0].ResponseBody)
 	}
 }

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"io"
@@ -194,5 +195,26 @@ func TestIntrospectUsesMTLSEndpointAlias(t *testing.T) {
 	_, err = c.Introspect(ctx, p, "tok", EndpointOptions{Discovery: d})
 	if e := mustError(t, err); e.Kind != KindConfig || !strings.Contains(e.Error(), "needs an https introspection endpoint") {
 		t.Errorf("plain http under tls_client_auth: %v", err)
+	}
+}
+
+// TestIntrospectRefusedCertificateHint: a TLS alert at the introspection
+// endpoint is explained as at the token endpoint: with a certificate
+// configured, the server refused it.
+func TestIntrospectRefusedCertificateHint(t *testing.T) {
+	pki := newTestPKI(t)
+	srv := pki.mtlsServer(t, func(w http.ResponseWriter, r *http.Request, client *x509.Certificate) {
+		writeJSON(w, 200, `{"active":true}`)
+	})
+	srv.TLS.ClientAuth = tls.RequireAndVerifyClientCert
+	certFile, keyFile := newTestPKI(t).clientFiles(t, "client-a") // another CA
+	p := Provider{Name: "m", TokenURL: srv.URL + "/token", IntrospectURL: srv.URL + "/introspect", ClientID: "mtls-c",
+		AuthStyle: AuthTLSClient, CAFile: pki.caFile, TLSCertFile: certFile, TLSKeyFile: keyFile}
+	c := &Client{}
+	defer c.CloseIdleConnections()
+	_, err := c.Introspect(context.Background(), p, "opaque-token-0123456789", EndpointOptions{})
+	e := mustError(t, err)
+	if e.Kind != KindTransport || !strings.Contains(e.Error(), "could not reach the introspection endpoint") || !strings.Contains(e.Hint, "refused the client certificate") {
+		t.Errorf("error %q hint %q", e.Error(), e.Hint)
 	}
 }
