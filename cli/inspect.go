@@ -169,7 +169,11 @@ func (a *App) inspect(ctx context.Context, arg string, f inspectFlags) error {
 	}
 
 	if f.asJSON {
-		if err := writeJSON(a.Stdout, inspectJSON{Provider: p.Name, Source: source, Token: TokenPreview(token), Verification: v, Notes: notes}); err != nil {
+		out := inspectJSON{Source: source, Token: TokenPreview(token), Verification: v, Notes: notes}
+		if haveProvider {
+			out.Provider = p.Name // not the stand-in made from a raw token's iss
+		}
+		if err := writeJSON(a.Stdout, out); err != nil {
 			return err
 		}
 		return inspectVerdict(v)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -111,6 +112,14 @@ func TestInspectBrokenTokens(t *testing.T) {
 	out, _, code = e.run(good, "inspect", "-", "--offline")
 	if code != 0 || !strings.Contains(out, "not verified") {
 		t.Errorf("--offline: exit %d\n%s", code, out)
+	}
+	// --json names no provider when none was given.
+	out, _, code = e.run(good, "inspect", "-", "--json")
+	var js struct {
+		Provider *string `json:"provider"`
+	}
+	if err := json.Unmarshal([]byte(out), &js); code != 0 || err != nil || js.Provider != nil {
+		t.Errorf("--json without a provider: exit %d, %v, provider %v\n%s", code, err, js.Provider, out)
 	}
 }
 
