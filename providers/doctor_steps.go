@@ -19,6 +19,12 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 	var ch Check
 	var mm *IssuerMismatchError
 	switch {
+	case errors.As(err, &mm) && mm.Guessed:
+		// No issuer is configured: the token URL's origin was a guess,
+		// and the server there says it is someone else. Nothing is
+		// misconfigured yet; the hint says what to set.
+		ch = warn(StepDiscovery, SanitizeLine(mm.Error()), SanitizeLine(mm.Hint()))
+		d = nil
 	case errors.As(err, &mm):
 		ch = fail(StepDiscovery, SanitizeLine(mm.Error()), SanitizeLine(mm.Hint()))
 		d = nil

@@ -277,6 +277,16 @@ func TestDoctorIssuerMismatch(t *testing.T) {
 		})
 		c := &Client{}
 		p := ps["cognito-dev"]
+		if len(docs) == 2 {
+			// With no issuer configured, the origin was only a guess: a
+			// warning that says which issuer to set.
+			p.Issuer = ""
+			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+			disc := checkNamed(t, d, StepDiscovery)
+			if disc.Status != CheckWarn || !strings.Contains(disc.Hint, "set `issuer: https://login.elsewhere.example`") {
+				t.Fatalf("guessed issuer: %s %q hint %q", disc.Status, disc.Detail, disc.Hint)
+			}
+		}
 		p.Issuer = DiscoveryBase(p)
 		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 		disc := checkNamed(t, d, StepDiscovery)
