@@ -56,7 +56,8 @@ type Config struct {
 	ClipboardClear time.Duration
 	// ReadOnly disables add, edit, delete and both copies (the help stops
 	// listing them; pressing one says why in the status line). Tokens show
-	// masked, as always (prefix…suffix); test-calls and refreshes stay.
+	// masked, as always (prefix…suffix); refreshes and test-calls of the
+	// saved endpoints stay (no custom URL: it would send the token anywhere).
 	ReadOnly bool
 	// Demo marks the header: the database is a throwaway one.
 	Demo bool
@@ -219,7 +220,7 @@ func New(cfg Config) Model {
 		helpV:   newHelpView(st, DefaultHelpKeyMap()),
 		form:    newProviderForm(st, cfg.Renderer, DefaultFormKeyMap()),
 		confirm: newConfirmDelete(st, DefaultConfirmKeyMap()),
-		picker:  newCallPicker(st, DefaultPickerKeyMap()),
+		picker:  newCallPicker(st, DefaultPickerKeyMap(), !cfg.ReadOnly),
 		result:  newCallView(st, DefaultResultKeyMap()),
 		doctor:  newDoctorView(st, DefaultDoctorKeyMap()),
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
@@ -973,6 +974,14 @@ func (m *Model) startCall(msg callIntent) tea.Cmd {
 	if !ok {
 		m.setFocus(m.home())
 		return nil
+	}
+	if m.cfg.ReadOnly {
+		// Only a saved endpoint: a URL of the caller's choosing would get
+		// the token.
+		if e, saved := r.sum.Provider.Endpoint(msg.label); !saved || e.URL != msg.req.URL {
+			m.setFocus(m.home())
+			return nil
+		}
 	}
 	seq := m.next()
 	m.st8.callSeq = seq
