@@ -130,6 +130,7 @@ type Model struct {
 	mode          detailMode
 
 	focus      focus
+	helpFrom   focus // what the help was opened over: it goes back there
 	detailOpen bool
 
 	table   *providerTable
@@ -353,11 +354,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case helpIntent:
+		m.helpFrom = m.focus
 		m.helpV.Show(m.focused())
 		m.setFocus(focusHelp)
 		return nil
 	case closeIntent:
-		m.setFocus(m.home())
+		m.setFocus(m.closedTo())
 		return nil
 	case lockedIntent:
 		return m.setStatus(statusWarn, "read-only session: "+msg.what+" is turned off (no add, edit, delete or copy here)", "")
@@ -474,6 +476,16 @@ func (m *Model) home() focus {
 		return focusDetail
 	}
 	return focusTable
+}
+
+// closedTo is where the focus goes when the focused overlay closes: the
+// help goes back to the test-call result or the doctor it was opened over;
+// anything else goes home.
+func (m *Model) closedTo() focus {
+	if m.focus == focusHelp && (m.helpFrom == focusResult || m.helpFrom == focusDoctor) {
+		return m.helpFrom
+	}
+	return m.home()
 }
 
 func (m *Model) setFocus(f focus) {
