@@ -218,8 +218,6 @@ func (c *callPicker) FullHelp() [][]key.Binding { return c.keys.FullHelp() }
 // rate-limit ones first) and the body, JSON pretty-printed, in a viewport.
 type callView struct {
 	scrollPanel
-	bus  *bus
-	keys ResultKeyMap
 
 	name, label string
 	req         providers.CallRequest
@@ -234,7 +232,7 @@ type callView struct {
 var _ Component = (*callView)(nil)
 
 func newCallView(st *theme.Styles, keys ResultKeyMap) *callView {
-	return &callView{scrollPanel: newScrollPanel(st), keys: keys}
+	return &callView{scrollPanel: newScrollPanel(st, keys)}
 }
 
 // Start shows a call in flight.
@@ -265,30 +263,12 @@ func (v *callView) SetSize(width, height int) {
 
 // Update implements Component.
 func (v *callView) Update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil
+	cmd, again := v.handleKey(msg)
+	if again && !v.loading {
+		return v.bus.emit(testCallIntent{v.name})
 	}
-	k := v.keys
-	switch {
-	case scroll(&v.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
-	case key.Matches(km, k.Back):
-		return v.bus.emit(closeIntent{})
-	case key.Matches(km, k.Again):
-		if !v.loading {
-			return v.bus.emit(testCallIntent{v.name})
-		}
-	case key.Matches(km, k.Help):
-		return v.bus.emit(helpIntent{})
-	}
-	return nil
+	return cmd
 }
-
-// ShortHelp implements help.KeyMap.
-func (v *callView) ShortHelp() []key.Binding { return v.keys.ShortHelp() }
-
-// FullHelp implements help.KeyMap.
-func (v *callView) FullHelp() [][]key.Binding { return v.keys.FullHelp() }
 
 // View implements Component.
 func (v *callView) View() string {
