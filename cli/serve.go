@@ -47,7 +47,8 @@ The host key (ed25519) is made once and kept beside the database; its
 fingerprint is printed at start.
 
 --demo makes every session read-only: no add, edit, delete or copy, tokens
-masked (test-calls and refreshes still work). Give a key full access with
+masked (refreshes and test-calls of saved endpoints still work; no
+custom URL, which would get the token). Give a key full access with
 the option tokentop-admin at the start of its line in tokentop's own
 authorized_keys, or list it in --admin-keys. --sandbox serves the embedded
 sandbox over a throwaway database, as tokentop demo does:

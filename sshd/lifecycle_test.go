@@ -165,6 +165,20 @@ func TestTerminalThatAnswersNoQuery(t *testing.T) {
 	c.waitFor("filter \"ants\": 1 shown")
 }
 
+// A colour answer that comes after the query gave up (a slow link) is not
+// taken for keys: its r, c and / would refresh, copy the token and open
+// the filter.
+func TestLateColourAnswerIsNotKeys(t *testing.T) {
+	h := newHarness(t, nil)
+	c := h.connect(t, h.user, 120, 40, false)
+	c.waitFor("cognito-dev", "valid")
+	c.send("\x1b]11;rgb:1c1c/1c1c/2424\x1b\\\x1b[?62;22c?")
+	c.waitFor("Marks and colours")
+	if s := c.screen(); strings.Contains(s, "copied") || strings.Contains(s, "keep filter") || strings.Contains(c.output(), "\x1b]52;") {
+		t.Fatalf("the late answer was taken for keys:\n%s", s)
+	}
+}
+
 // A client that closes its session but keeps the connection (OpenSSH's
 // ControlMaster does) ends the session all the same.
 func TestClosedChannelEndsTheSession(t *testing.T) {

@@ -84,9 +84,9 @@ func newRenderer(out io.Writer, in *input, env []string, term string) *lipgloss.
 	return r
 }
 
-// The answers to the background query: OSC 11 with the colour, and the
-// primary device attributes (DA1) that every terminal sends, which ends
-// the wait.
+// The answers to the background query: OSC 11 with the colour (the input
+// takes it out of the keys and keeps it), and the primary device
+// attributes (DA1) that every terminal sends, which ends the wait.
 var (
 	osc11Answer = regexp.MustCompile(`\x1b\]11;rgba?:([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})(?:/[0-9a-fA-F]{1,4})?(?:\x07|\x1b\\)`)
 	da1Answer   = regexp.MustCompile(`\x1b\[\?[0-9;]*c`)
@@ -94,7 +94,8 @@ var (
 
 // queryDarkBackground asks the terminal for its background colour, then
 // for its device attributes, and reads until the second answer or the
-// timeout. Whatever else it read (keys typed meanwhile) goes back to in.
+// timeout; the first comes before it, kept by in. Whatever else it read
+// (keys typed meanwhile) goes back to in.
 // ok is false when the terminal did not say.
 func queryDarkBackground(out io.Writer, in *input, timeout time.Duration) (dark, ok bool) {
 	if _, err := io.WriteString(out, "\x1b]11;?\x07\x1b[c"); err != nil {
@@ -111,12 +112,10 @@ func queryDarkBackground(out io.Writer, in *input, timeout time.Duration) (dark,
 			break
 		}
 	}
-	if m := osc11Answer.FindSubmatch(got); m != nil {
+	if m := osc11Answer.FindSubmatch(in.colourAnswer()); m != nil {
 		dark, ok = isDark(m[1], m[2], m[3])
 	}
-	rest := osc11Answer.ReplaceAll(got, nil)
-	rest = da1Answer.ReplaceAll(rest, nil)
-	in.unread(rest)
+	in.unread(da1Answer.ReplaceAll(got, nil))
 	return dark, ok
 }
 

@@ -173,3 +173,39 @@ func TestQueryGivesUp(t *testing.T) {
 		t.Fatalf("the key after the query: %q, %v", buf[:n], err)
 	}
 }
+
+// The colour answers leave the keys, even cut between two reads; an
+// alt+] typed is a key.
+func TestInputTakesColourAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		reads  []string
+		keys   string
+		answer string
+	}{
+		{"whole, ST", []string{"j\x1b]11;rgb:1c1c/1c1c/2424\x1b\\k"}, "jk", "\x1b]11;rgb:1c1c/1c1c/2424\x1b\\"},
+		{"cut, BEL", []string{"j\x1b]11;rgb:ff", "ff/ffff/eeee\x07k"}, "jk", "\x1b]11;rgb:ffff/ffff/eeee\x07"},
+		{"cut in the ST", []string{"\x1b]10;rgb:0/0/0\x1b", "\\q"}, "q", "\x1b]10;rgb:0/0/0\x1b\\"},
+		{"alt+] then a key", []string{"\x1b]", "j"}, "\x1b]j", ""},
+		{"alt+] then esc", []string{"\x1b]1;x\x1b", "\x1b"}, "\x1b]1;x\x1b\x1b", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, feed := io.Pipe()
+			in := newInput(src)
+			defer in.close()
+			go func() {
+				for _, r := range tc.reads {
+					io.WriteString(feed, r)
+				}
+				feed.Close()
+			}()
+			got, err := io.ReadAll(in)
+			if err != nil || string(got) != tc.keys {
+				t.Fatalf("keys %q (%v), want %q", got, err, tc.keys)
+			}
+			if a := string(in.colourAnswer()); a != tc.answer {
+				t.Fatalf("answer %q, want %q", a, tc.answer)
+			}
+		})
+	}
+}

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -470,5 +473,36 @@ func TestAnotherProcessFetches(t *testing.T) {
 	view := final(t, tm)
 	if !strings.Contains(view, "1:00:00") {
 		t.Fatalf("the other process's token should show with its countdown:\n%s", view)
+	}
+}
+
+// TestReadOnlyTestCallSavedOnly: a read-only session calls the saved
+// endpoints only; a custom URL would send the token to a host of the
+// caller's choosing.
+func TestReadOnlyTestCallSavedOnly(t *testing.T) {
+	e := newEnv(t, true)
+	var got atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			got.Add(1)
+		}
+	}))
+	t.Cleanup(elsewhere.Close)
+	cfg := e.config()
+	cfg.ReadOnly = true
+	tm := e.start(cfg, 120, 40)
+	selectProvider(t, tm, "cognito-dev")
+	press(tm, "t")
+	waitFor(t, tm, "Test-call cognito-dev", "items")
+	press(tm, "down", "ctrl+u")
+	press(tm, "GET "+elsewhere.URL+"/steal", "enter")
+	waitFor(t, tm, "200 OK")
+	view := final(t, tm)
+	if got.Load() != 0 || strings.Contains(view, "custom:") || !strings.Contains(view, `"name": "Anvil"`) {
+		t.Fatalf("a read-only session sent the token to a URL it typed (%d requests):\n%s", got.Load(), view)
+	}
+	sm, _ := e.st.Summary(e.ctx, "cognito-dev")
+	if sm.LastCall == nil || sm.LastCall.Endpoint != "items" {
+		t.Fatalf("the saved endpoint should have been called: %+v", sm.LastCall)
 	}
 }

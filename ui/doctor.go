@@ -11,41 +11,17 @@ import (
 	"github.com/tokentop/tokentop/theme"
 )
 
-// DoctorKeyMap is the doctor view's key map.
-type DoctorKeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-
-	Again key.Binding
-	Back  key.Binding
-	Help  key.Binding
-}
-
-// DefaultDoctorKeyMap returns the doctor view's keys.
-func DefaultDoctorKeyMap() DoctorKeyMap {
-	r := DefaultResultKeyMap()
-	return DoctorKeyMap{
-		Up: r.Up, Down: r.Down, PageUp: r.PageUp, PageDown: r.PageDown, Top: r.Top, Bottom: r.Bottom,
-		Again: key.NewBinding(key.WithKeys("D", "r"), key.WithHelp("r", "again, with a new token")),
-		Back:  r.Back,
-		Help:  r.Help,
-	}
-}
-
-// ShortHelp implements help.KeyMap.
-func (k DoctorKeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageDown, k.Again, k.Back}
-}
-
-// FullHelp implements help.KeyMap.
-func (k DoctorKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Again, k.Back, k.Help}}
+// DefaultDoctorKeyMap returns the doctor view's keys: the test-call
+// result's, with r (or D) to run the checks again.
+func DefaultDoctorKeyMap() ResultKeyMap {
+	k := DefaultResultKeyMap()
+	k.Again = key.NewBinding(key.WithKeys("D", "r"), key.WithHelp("r", "again, with a new token"))
+	return k
 }
 
 // doctorView shows a diagnosis as its steps come in.
 type doctorView struct {
 	scrollPanel
-	keys DoctorKeyMap
-	bus  *bus
 
 	name    string
 	running bool
@@ -57,8 +33,8 @@ type doctorView struct {
 
 var _ Component = (*doctorView)(nil)
 
-func newDoctorView(st *theme.Styles, keys DoctorKeyMap) *doctorView {
-	return &doctorView{scrollPanel: newScrollPanel(st), keys: keys}
+func newDoctorView(st *theme.Styles, keys ResultKeyMap) *doctorView {
+	return &doctorView{scrollPanel: newScrollPanel(st, keys)}
 }
 
 // Start clears the view for a new run on name.
@@ -101,30 +77,12 @@ func (v *doctorView) SetSize(width, height int) {
 
 // Update implements Component.
 func (v *doctorView) Update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil
+	cmd, again := v.handleKey(msg)
+	if again && !v.running {
+		return v.bus.emit(doctorIntent{name: v.name, fetch: true})
 	}
-	k := v.keys
-	switch {
-	case scroll(&v.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
-	case key.Matches(km, k.Back):
-		return v.bus.emit(closeIntent{})
-	case key.Matches(km, k.Again):
-		if !v.running {
-			return v.bus.emit(doctorIntent{name: v.name, fetch: true})
-		}
-	case key.Matches(km, k.Help):
-		return v.bus.emit(helpIntent{})
-	}
-	return nil
+	return cmd
 }
-
-// ShortHelp implements help.KeyMap.
-func (v *doctorView) ShortHelp() []key.Binding { return v.keys.ShortHelp() }
-
-// FullHelp implements help.KeyMap.
-func (v *doctorView) FullHelp() [][]key.Binding { return v.keys.FullHelp() }
 
 // View implements Component.
 func (v *doctorView) View() string {

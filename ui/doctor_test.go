@@ -37,3 +37,25 @@ func TestDoctorKeyExplainsAFailure(t *testing.T) {
 	waitFor(t, tm, "Doctor broken", "invalid_client", "both secret styles were refused", "1 failed")
 	final(t, tm)
 }
+
+// TestHelpOverDoctorGoesBack: ? over the doctor lists its keys, and closing
+// the help goes back to the doctor, whose keys work again (not to the
+// table).
+func TestHelpOverDoctorGoesBack(t *testing.T) {
+	e := newEnv(t, true)
+	tm := e.start(e.config(), 120, 40)
+	selectProvider(t, tm, "cognito-dev")
+	press(tm, "D")
+	waitFor(t, tm, "Doctor cognito-dev", "no failures")
+	press(tm, "?")
+	waitFor(t, tm, "Keys", "again, with a new token")
+	press(tm, "esc")
+	waitFor(t, tm, "Doctor cognito-dev", "no failures")
+	issued := e.sb.TotalIssued()
+	press(tm, "r") // the doctor's again; the table's r would refresh instead
+	waitFor(t, tm, "Doctor cognito-dev", "200 from", "no failures")
+	final(t, tm)
+	if n := e.sb.TotalIssued(); n != issued+1 {
+		t.Fatalf("r issued %d tokens, want 1", n-issued)
+	}
+}

@@ -56,7 +56,8 @@ type Config struct {
 	ClipboardClear time.Duration
 	// ReadOnly disables add, edit, delete and both copies (the help stops
 	// listing them; pressing one says why in the status line). Tokens show
-	// masked, as always (prefix…suffix); test-calls and refreshes stay.
+	// masked, as always (prefix…suffix); refreshes and test-calls of the
+	// saved endpoints stay (no custom URL: it would send the token anywhere).
 	ReadOnly bool
 	// Demo marks the header: the database is a throwaway one.
 	Demo bool
@@ -129,6 +130,7 @@ type Model struct {
 	mode          detailMode
 
 	focus      focus
+	helpFrom   focus // what the help was opened over: it goes back there
 	detailOpen bool
 
 	table   *providerTable
@@ -219,7 +221,7 @@ func New(cfg Config) Model {
 		helpV:   newHelpView(st, DefaultHelpKeyMap()),
 		form:    newProviderForm(st, cfg.Renderer, DefaultFormKeyMap()),
 		confirm: newConfirmDelete(st, DefaultConfirmKeyMap()),
-		picker:  newCallPicker(st, DefaultPickerKeyMap()),
+		picker:  newCallPicker(st, DefaultPickerKeyMap(), !cfg.ReadOnly),
 		result:  newCallView(st, DefaultResultKeyMap()),
 		doctor:  newDoctorView(st, DefaultDoctorKeyMap()),
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
@@ -352,11 +354,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case helpIntent:
+		m.helpFrom = m.focus
 		m.helpV.Show(m.focused())
 		m.setFocus(focusHelp)
 		return nil
 	case closeIntent:
-		m.setFocus(m.home())
+		m.setFocus(m.closedTo())
 		return nil
 	case lockedIntent:
 		return m.setStatus(statusWarn, "read-only session: "+msg.what+" is turned off (no add, edit, delete or copy here)", "")
@@ -473,6 +476,16 @@ func (m *Model) home() focus {
 		return focusDetail
 	}
 	return focusTable
+}
+
+// closedTo is where the focus goes when the focused overlay closes: the
+// help goes back to the test-call result or the doctor it was opened over;
+// anything else goes home.
+func (m *Model) closedTo() focus {
+	if m.focus == focusHelp && (m.helpFrom == focusResult || m.helpFrom == focusDoctor) {
+		return m.helpFrom
+	}
+	return m.home()
 }
 
 func (m *Model) setFocus(f focus) {
@@ -973,6 +986,14 @@ func (m *Model) startCall(msg callIntent) tea.Cmd {
 	if !ok {
 		m.setFocus(m.home())
 		return nil
+	}
+	if m.cfg.ReadOnly {
+		// Only a saved endpoint: a URL of the caller's choosing would get
+		// the token.
+		if e, saved := r.sum.Provider.Endpoint(msg.label); !saved || e.URL != msg.req.URL {
+			m.setFocus(m.home())
+			return nil
+		}
 	}
 	seq := m.next()
 	m.st8.callSeq = seq

@@ -1,23 +1,54 @@
 package ui
 
 import (
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/theme"
 )
 
-// scrollPanel is an overlay with a title line over a scrollable viewport:
-// what the test-call result and the doctor view are drawn in.
+// scrollPanel is an overlay with a title line over a scrollable viewport,
+// and the keys it takes: what the test-call result and the doctor view are
+// drawn in.
 type scrollPanel struct {
-	st *theme.Styles
-	vp viewport.Model
+	st   *theme.Styles
+	vp   viewport.Model
+	keys ResultKeyMap
+	bus  *bus
 
 	width, height int
 }
 
-func newScrollPanel(st *theme.Styles) scrollPanel {
-	return scrollPanel{st: st, vp: viewport.New(0, 0)}
+func newScrollPanel(st *theme.Styles, keys ResultKeyMap) scrollPanel {
+	return scrollPanel{st: st, vp: viewport.New(0, 0), keys: keys}
 }
+
+// handleKey takes the keys both panels share (scrolling, back, help); again
+// reports the Again key, which each panel answers its own way.
+func (p *scrollPanel) handleKey(msg tea.Msg) (cmd tea.Cmd, again bool) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil, false
+	}
+	k := p.keys
+	switch {
+	case scroll(&p.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
+	case key.Matches(km, k.Back):
+		return p.bus.emit(closeIntent{}), false
+	case key.Matches(km, k.Again):
+		return nil, true
+	case key.Matches(km, k.Help):
+		return p.bus.emit(helpIntent{}), false
+	}
+	return nil, false
+}
+
+// ShortHelp implements help.KeyMap.
+func (p *scrollPanel) ShortHelp() []key.Binding { return p.keys.ShortHelp() }
+
+// FullHelp implements help.KeyMap.
+func (p *scrollPanel) FullHelp() [][]key.Binding { return p.keys.FullHelp() }
 
 // setSize fits the viewport inside the overlay's frame, below the title.
 func (p *scrollPanel) setSize(width, height int) {

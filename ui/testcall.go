@@ -19,16 +19,19 @@ import (
 )
 
 // callPicker lists a provider's saved endpoints and a last "custom" entry
-// where a method and URL are typed.
+// where a method and URL are typed. Without custom (a read-only session)
+// there is no such entry: a typed URL would send the token to any host the
+// caller chose, which is as good as copying it.
 type callPicker struct {
-	bus   *bus
-	keys  PickerKeyMap
-	st    *theme.Styles
-	input textinput.Model
+	bus    *bus
+	keys   PickerKeyMap
+	st     *theme.Styles
+	input  textinput.Model
+	custom bool
 
 	name      string
 	endpoints []providers.Endpoint
-	cursor    int // len(endpoints) is the custom entry
+	cursor    int // len(endpoints) is the custom entry, when there is one
 	err       string
 
 	width, height int
@@ -36,14 +39,23 @@ type callPicker struct {
 
 var _ Component = (*callPicker)(nil)
 
-func newCallPicker(st *theme.Styles, keys PickerKeyMap) *callPicker {
+func newCallPicker(st *theme.Styles, keys PickerKeyMap, custom bool) *callPicker {
 	in := textinput.New()
 	in.Prompt = ""
 	in.Placeholder = "GET https://api.example.com/v1/items"
 	in.PromptStyle, in.TextStyle, in.PlaceholderStyle = st.Accent, st.Row, st.Muted
 	in.Cursor.Style = st.Accent
 	in.CharLimit = 2048
-	return &callPicker{keys: keys, st: st, input: in}
+	return &callPicker{keys: keys, st: st, input: in, custom: custom}
+}
+
+// last is the index of the last entry: the custom one, or the last saved
+// endpoint without it (-1 when there is nothing to call).
+func (c *callPicker) last() int {
+	if c.custom {
+		return len(c.endpoints)
+	}
+	return len(c.endpoints) - 1
 }
 
 // Open starts picking for provider p; last names the endpoint chosen last.
@@ -64,7 +76,7 @@ func (c *callPicker) Open(p providers.Provider, last string) tea.Cmd {
 
 // sync focuses the input when the custom entry is selected.
 func (c *callPicker) sync() tea.Cmd {
-	if c.cursor == len(c.endpoints) {
+	if c.custom && c.cursor == len(c.endpoints) {
 		c.input.CursorEnd()
 		return c.input.Focus()
 	}
@@ -96,7 +108,7 @@ func (c *callPicker) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
-	onCustom := c.cursor == len(c.endpoints)
+	onCustom := c.custom && c.cursor == len(c.endpoints)
 	typing := onCustom && (km.Type == tea.KeyRunes || km.Type == tea.KeySpace)
 	switch {
 	case key.Matches(km, c.keys.Back):
@@ -107,7 +119,7 @@ func (c *callPicker) Update(msg tea.Msg) tea.Cmd {
 		c.cursor = max(c.cursor-1, 0)
 		return c.sync()
 	case !typing && key.Matches(km, c.keys.Down):
-		c.cursor = min(c.cursor+1, len(c.endpoints))
+		c.cursor = max(min(c.cursor+1, c.last()), 0)
 		return c.sync()
 	case onCustom:
 		c.err = ""
@@ -124,6 +136,9 @@ func (c *callPicker) choose() tea.Cmd {
 	if c.cursor < len(c.endpoints) {
 		e := c.endpoints[c.cursor]
 		return c.bus.emit(callIntent{name: c.name, label: e.Name, req: providers.RequestFromEndpoint(e)})
+	}
+	if !c.custom {
+		return nil
 	}
 	req, err := parseCustomCall(c.input.Value())
 	if err != nil {
@@ -169,8 +184,16 @@ func (c *callPicker) View() string {
 		b.WriteString(c.item(i, fit(line, inner-2, false)))
 		b.WriteString("\n")
 	}
-	b.WriteString(c.item(len(c.endpoints), "custom: "))
-	b.WriteString(c.input.View())
+	if c.custom {
+		b.WriteString(c.item(len(c.endpoints), "custom: "))
+		b.WriteString(c.input.View())
+	} else {
+		msg := "read-only session: only the provider's saved endpoints can be called"
+		if len(c.endpoints) == 0 {
+			msg = "read-only session: this provider has no saved endpoint to call"
+		}
+		b.WriteString(st.Muted.Render(fit(msg, inner, false)))
+	}
 	if c.err != "" {
 		b.WriteString("\n")
 		b.WriteString(st.ErrorText.Render(fit(c.err, inner, false)))
@@ -195,8 +218,6 @@ func (c *callPicker) FullHelp() [][]key.Binding { return c.keys.FullHelp() }
 // rate-limit ones first) and the body, JSON pretty-printed, in a viewport.
 type callView struct {
 	scrollPanel
-	bus  *bus
-	keys ResultKeyMap
 
 	name, label string
 	req         providers.CallRequest
@@ -211,7 +232,7 @@ type callView struct {
 var _ Component = (*callView)(nil)
 
 func newCallView(st *theme.Styles, keys ResultKeyMap) *callView {
-	return &callView{scrollPanel: newScrollPanel(st), keys: keys}
+	return &callView{scrollPanel: newScrollPanel(st, keys)}
 }
 
 // Start shows a call in flight.
@@ -242,30 +263,12 @@ func (v *callView) SetSize(width, height int) {
 
 // Update implements Component.
 func (v *callView) Update(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil
+	cmd, again := v.handleKey(msg)
+	if again && !v.loading {
+		return v.bus.emit(testCallIntent{v.name})
 	}
-	k := v.keys
-	switch {
-	case scroll(&v.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
-	case key.Matches(km, k.Back):
-		return v.bus.emit(closeIntent{})
-	case key.Matches(km, k.Again):
-		if !v.loading {
-			return v.bus.emit(testCallIntent{v.name})
-		}
-	case key.Matches(km, k.Help):
-		return v.bus.emit(helpIntent{})
-	}
-	return nil
+	return cmd
 }
-
-// ShortHelp implements help.KeyMap.
-func (v *callView) ShortHelp() []key.Binding { return v.keys.ShortHelp() }
-
-// FullHelp implements help.KeyMap.
-func (v *callView) FullHelp() [][]key.Binding { return v.keys.FullHelp() }
 
 // View implements Component.
 func (v *callView) View() string {
