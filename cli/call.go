@@ -66,10 +66,7 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 				fmt.Fprintln(a.Stdout)
 			}
 			if !out.OK() {
-				scope := res.Token.Scope
-				if c, err := providers.DecodeJWT(res.Token.AccessToken); scope == "" && err == nil {
-					scope = c.Scope
-				}
+				scope, _ := res.Token.GrantedScope()
 				return callFailed(out, p.Name, scope)
 			}
 			return nil

@@ -103,7 +103,7 @@ not count), 1 otherwise.`,
 				}
 			}
 			if !d.OK() {
-				return fmt.Errorf("doctor %s: %s failed", name, strings.Join(failedSteps(d), ", "))
+				return fmt.Errorf("doctor %s: %s failed", name, strings.Join(providers.FailedNames(d.Checks), ", "))
 			}
 			return nil
 		},
@@ -146,25 +146,12 @@ func doctorReport(d *providers.Diagnosis, secrets []string) *Report {
 
 // doctorVerdict sums a diagnosis up in one line.
 func doctorVerdict(d *providers.Diagnosis) string {
-	n := map[providers.CheckStatus]int{}
-	for _, c := range d.Checks {
-		n[c.Status]++
-	}
+	n := providers.CountStatuses(d.Checks)
 	counts := fmt.Sprintf("%d passed, %d warnings, %d skipped", n[providers.CheckPass], n[providers.CheckWarn], n[providers.CheckSkip])
 	if d.OK() {
 		return "no step failed (" + counts + ")"
 	}
-	return fmt.Sprintf("%d failed: %s (%s)", n[providers.CheckFail], strings.Join(failedSteps(d), ", "), counts)
-}
-
-func failedSteps(d *providers.Diagnosis) []string {
-	var out []string
-	for _, c := range d.Checks {
-		if c.Status == providers.CheckFail {
-			out = append(out, c.Name)
-		}
-	}
-	return out
+	return fmt.Sprintf("%d failed: %s (%s)", n[providers.CheckFail], strings.Join(providers.FailedNames(d.Checks), ", "), counts)
 }
 
 // redactChecks takes secrets out of the checks' texts (they never should

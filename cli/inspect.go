@@ -210,12 +210,7 @@ func (a *App) inspect(ctx context.Context, arg string, f inspectFlags) error {
 
 // inspectVerdict is inspect's exit: an error naming the failed checks.
 func inspectVerdict(v *providers.Verification) error {
-	var failed []string
-	for _, c := range v.Checks {
-		if c.Status == providers.CheckFail {
-			failed = append(failed, c.Name)
-		}
-	}
+	failed := providers.FailedNames(v.Checks)
 	if len(failed) == 0 {
 		return nil
 	}

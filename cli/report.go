@@ -60,11 +60,7 @@ func (r *Report) Failed() bool {
 func (r *Report) FailedChecks() []string {
 	var out []string
 	for _, s := range r.Sections {
-		for _, c := range s.Checks {
-			if c.Status == providers.CheckFail {
-				out = append(out, c.Name)
-			}
-		}
+		out = append(out, providers.FailedNames(s.Checks)...)
 	}
 	return out
 }

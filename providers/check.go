@@ -26,6 +26,26 @@ type Check struct {
 	Took time.Duration `json:"took_ns,omitempty"`
 }
 
+// FailedNames names the checks that failed, in order.
+func FailedNames(checks []Check) []string {
+	var out []string
+	for _, c := range checks {
+		if c.Status == CheckFail {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// CountStatuses counts the checks by outcome.
+func CountStatuses(checks []Check) map[CheckStatus]int {
+	n := make(map[CheckStatus]int, 4)
+	for _, c := range checks {
+		n[c.Status]++
+	}
+	return n
+}
+
 // AnyFailed reports whether any check failed.
 func AnyFailed(checks []Check) bool {
 	for _, c := range checks {

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -273,7 +274,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	}
 	other := otherSecretStyle(style)
 	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
-		ch := fail(StepToken, detail, cmpOr(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
+		ch := fail(StepToken, detail, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
 		ch.Took = took
 		r.add(ch)
 		return nil
@@ -338,13 +339,6 @@ func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, 
 	return retry.Token
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // tokenDetail describes the token a fetch gave.
 func tokenDetail(got DoctorToken, now time.Time) string {
 	t := got.Token
@@ -352,9 +346,9 @@ func tokenDetail(got DoctorToken, now time.Time) string {
 	if LooksLikeJWT(t.AccessToken) {
 		kind = "JWT"
 	}
-	typ := cmpOr(SanitizeLine(t.TokenType), "Bearer")
+	typ := cmp.Or(SanitizeLine(t.TokenType), "Bearer")
 	left := t.ExpiresAt.Sub(now).Round(time.Second)
-	d := fmt.Sprintf("%s %s token, expires in %s (%s)", typ, kind, left, cmpOr(t.ExpirySource, "expiry"))
+	d := fmt.Sprintf("%s %s token, expires in %s (%s)", typ, kind, left, cmp.Or(t.ExpirySource, "expiry"))
 	if t.ExpiryAssumed {
 		d += ", assumed"
 	}
@@ -371,16 +365,11 @@ func tokenDetail(got DoctorToken, now time.Time) string {
 // grantedScopes is what the server says it granted: the response's scope,
 // else the JWT's scope or scp claim; ok is false when neither says.
 func grantedScopes(t *Token) (scopes []string, source string, ok bool) {
-	split := func(s string) []string {
-		return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+	scope, source := t.GrantedScope()
+	if source == "" {
+		return nil, "", false
 	}
-	if t.Scope != "" {
-		return split(t.Scope), "the response", true
-	}
-	if c, err := DecodeJWT(t.AccessToken); err == nil && c.Scope != "" {
-		return split(c.Scope), "the JWT", true
-	}
-	return nil, "", false
+	return strings.FieldsFunc(scope, func(r rune) bool { return r == ' ' || r == ',' }), source, true
 }
 
 // scopes compares the scopes granted with those asked for.

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -98,11 +99,11 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	var ch Check
 	switch {
 	case err != nil && res == nil:
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmpOr(SanitizeLine(HintFor(err)), "check the endpoint's URL"))
+		ch = fail(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmp.Or(SanitizeLine(HintFor(err)), "check the endpoint's URL"))
 	case res.OK():
 		ch = pass(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
-		scope := strings.Join(grantedScopeList(t), " ")
+		scope, _ := t.GrantedScope()
 		why := ExplainRefusal(res.Status, scope, challenges(res)...)
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), SanitizeLine(why.Summary)),
 			SanitizeLine(strings.ReplaceAll(why.Hint, " NAME", " "+r.p.Name)))
@@ -125,12 +126,6 @@ func challenges(res *CallResult) []string {
 	return nil
 }
 
-// grantedScopeList is the token's granted scopes, nil when unknown.
-func grantedScopeList(t *Token) []string {
-	s, _, _ := grantedScopes(t)
-	return s
-}
-
 // callRequest picks what the test-call calls; label names it, or says why
 // there is nothing to call.
 func (r *doctorRun) callRequest() (CallRequest, string, bool) {
@@ -151,6 +146,6 @@ func (r *doctorRun) callRequest() (CallRequest, string, bool) {
 }
 
 func endpointLabel(e Endpoint) string {
-	m := strings.ToUpper(cmpOr(e.Method, http.MethodGet))
+	m := strings.ToUpper(cmp.Or(e.Method, http.MethodGet))
 	return fmt.Sprintf("%s (%s %s)", SanitizeLine(e.Name), m, SanitizeLine(e.URL))
 }

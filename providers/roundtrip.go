@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ type target struct {
 }
 
 // name is how a sentence names the endpoint.
-func (t target) name() string { return cmpOr(t.peer, "the token endpoint") }
+func (t target) name() string { return cmp.Or(t.peer, "the token endpoint") }
 
 // postRecorded POSTs form (with the headers in h) to t, the way every
 // request to an authorization server is made: form-encoded, asking for

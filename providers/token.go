@@ -30,6 +30,19 @@ type Token struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
+// GrantedScope is the scope the server granted: the response's scope,
+// else the JWT's scope (or scp) claim; source says which ("the response",
+// "the JWT"), and both are empty when neither says.
+func (t *Token) GrantedScope() (scope, source string) {
+	if t.Scope != "" {
+		return t.Scope, "the response"
+	}
+	if c, err := DecodeJWT(t.AccessToken); err == nil && c.Scope != "" {
+		return c.Scope, "the JWT"
+	}
+	return "", ""
+}
+
 // Lifetime is the time from issue to expiry.
 func (t *Token) Lifetime() time.Duration { return t.ExpiresAt.Sub(t.IssuedAt) }
 

@@ -98,10 +98,7 @@ func (v *doctorView) View() string {
 // doctorSummary counts the outcomes: "all 11 steps passed", "no failures ·
 // 8 passed · 3 skipped" or "2 failed · 1 warning · 8 passed".
 func doctorSummary(checks []providers.Check) string {
-	n := map[providers.CheckStatus]int{}
-	for _, c := range checks {
-		n[c.Status]++
-	}
+	n := providers.CountStatuses(checks)
 	if n[providers.CheckFail] == 0 && n[providers.CheckWarn] == 0 && n[providers.CheckSkip] == 0 {
 		return fmt.Sprintf("all %d steps passed", len(checks))
 	}
