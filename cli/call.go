@@ -178,7 +178,7 @@ func callFailed(r *providers.CallResult, name, tokenScope string) error {
 		if x.Summary != "" {
 			e.Description += ": " + x.Summary
 		}
-		e.Hint = strings.ReplaceAll(x.Hint, " NAME", " "+name)
+		e.Hint = providers.HintWithName(x.Hint, name)
 	}
 	return callError{e}
 }

@@ -125,12 +125,8 @@ func keysFor(ctx context.Context, c *providers.Client, p providers.Provider) (*p
 
 // nameHints puts the provider's name in the hints that say "NAME".
 func nameHints(v *providers.Verification, name string) {
-	if name == "" {
-		return
-	}
-	fix := func(s string) string { return strings.ReplaceAll(s, " NAME", " "+name) }
-	v.Hint = fix(v.Hint)
+	v.Hint = providers.HintWithName(v.Hint, name)
 	for i := range v.Checks {
-		v.Checks[i].Hint = fix(v.Checks[i].Hint)
+		v.Checks[i].Hint = providers.HintWithName(v.Checks[i].Hint, name)
 	}
 }

@@ -77,7 +77,7 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 	took := time.Since(start)
 	for i, c := range v.Checks {
 		c.Name = StepJWT + " " + c.Name
-		c.Hint = strings.ReplaceAll(c.Hint, " NAME", " "+r.p.Name)
+		c.Hint = HintWithName(c.Hint, r.p.Name)
 		if i == 0 {
 			c.Took = took
 		}
@@ -106,7 +106,7 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 		scope, _ := t.GrantedScope()
 		why := ExplainRefusal(res.Status, scope, challenges(res)...)
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), SanitizeLine(why.Summary)),
-			SanitizeLine(strings.ReplaceAll(why.Hint, " NAME", " "+r.p.Name)))
+			SanitizeLine(HintWithName(why.Hint, r.p.Name)))
 	default:
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")

@@ -118,6 +118,16 @@ func AsError(err error) (*Error, bool) {
 	return e, ok
 }
 
+// HintWithName fills in a hint written for any provider: the hints of
+// Verify and ExplainRefusal say "tokentop inspect NAME", and a caller that
+// knows the provider puts its name there. An empty name leaves the hint.
+func HintWithName(hint, name string) string {
+	if name == "" {
+		return hint
+	}
+	return strings.ReplaceAll(hint, " NAME", " "+name)
+}
+
 // HintFor returns the hint of err when it carries one.
 func HintFor(err error) string {
 	if e, ok := AsError(err); ok {
