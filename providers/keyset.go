@@ -151,16 +151,6 @@ func (l limitedBody) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// KeySetFromJSON is a KeySet from a JWKS document in hand (a file, a test);
-// it never fetches.
-func KeySetFromJSON(raw []byte) (*KeySet, error) {
-	kf, err := keyfunc.NewJWKSetJSON(raw)
-	if err != nil {
-		return nil, fmt.Errorf("reading the JWKS: %w", err)
-	}
-	return &KeySet{URL: "(given JWKS)", kf: kf, storage: kf.Storage()}, nil
-}
-
 // KeySetFor fetches p's JWKS from jwks_uri in the config, else the one
 // discovery named (d may be nil). Without keys it says why in noKeys,
 // worded for VerifyOptions.NoKeys; source is "config" or "discovery".

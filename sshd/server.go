@@ -81,13 +81,6 @@ func New(o Options) (*Server, error) {
 // Fingerprint is the host key's SHA256 fingerprint, as ssh prints it.
 func (s *Server) Fingerprint() string { return gossh.FingerprintSHA256(s.signer.PublicKey()) }
 
-// HostKey is the host key's public half in authorized_keys (and
-// known_hosts) form, without a trailing newline.
-func (s *Server) HostKey() string {
-	b := gossh.MarshalAuthorizedKey(s.signer.PublicKey())
-	return string(b[:len(b)-1])
-}
-
 // HostKeyCreated reports whether New made the host key.
 func (s *Server) HostKeyCreated() bool { return s.keyCreated }
 

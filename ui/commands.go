@@ -18,11 +18,6 @@ import (
 // refreshConcurrency bounds refresh all: at most this many fetches at once.
 const refreshConcurrency = 8
 
-// tick is the one clock: every second, with the configured clock's time.
-func tick(now func() time.Time) tea.Cmd {
-	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg{now: now()} })
-}
-
 // loadSummaries reads the change counter, then every summary.
 func loadSummaries(ctx context.Context, s *store.Store, seq uint64) tea.Cmd {
 	return func() tea.Msg {

@@ -402,24 +402,6 @@ func (s *fositeServer) api(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": []string{"a", "b"}})
 }
 
-// Mint gets a token for the client called name straight from the token
-// endpoint, without tokentop, and returns the access token.
-func (s *fositeServer) Mint(t testing.TB, name string, scopes ...string) string {
-	t.Helper()
-	c := s.Client(t, name)
-	form := url.Values{"grant_type": {"client_credentials"}}
-	if len(scopes) > 0 {
-		form.Set("scope", strings.Join(scopes, " "))
-	}
-	var body struct {
-		AccessToken string `json:"access_token"`
-	}
-	if status := s.post(t, s.TokenURL, c, form, &body); status != http.StatusOK || body.AccessToken == "" {
-		t.Fatalf("minting a token for %s: status %d", name, status)
-	}
-	return body.AccessToken
-}
-
 // Revoke revokes token at the RFC 7009 endpoint as the client called name
 // (fosite revokes only a client's own tokens).
 func (s *fositeServer) Revoke(t testing.TB, name, token string) {
