@@ -18,7 +18,7 @@ func TestDoctorKey(t *testing.T) {
 		t.Fatalf("the doctor fetched %d tokens although one was cached", n-issued)
 	}
 	press(tm, "r")
-	waitFor(t, tm, "Doctor cognito-dev", "token request", "200 from", "no failures")
+	waitForScreen(t, tm, 120, 40, "Doctor cognito-dev", "token request", "200 from", "no failures")
 	if n := e.sb.TotalIssued(); n != issued+1 {
 		t.Fatalf("r issued %d tokens, want 1", n-issued)
 	}
@@ -53,7 +53,7 @@ func TestHelpOverDoctorGoesBack(t *testing.T) {
 	waitFor(t, tm, "Doctor cognito-dev", "no failures")
 	issued := e.sb.TotalIssued()
 	press(tm, "r") // the doctor's again; the table's r would refresh instead
-	waitFor(t, tm, "Doctor cognito-dev", "200 from", "no failures")
+	waitForScreen(t, tm, 120, 40, "Doctor cognito-dev", "200 from", "no failures")
 	final(t, tm)
 	if n := e.sb.TotalIssued(); n != issued+1 {
 		t.Fatalf("r issued %d tokens, want 1", n-issued)

@@ -217,6 +217,31 @@ func waitFor(t *testing.T, d *driver, texts ...string) {
 	}
 }
 
+// waitForScreen is waitFor for a screen that may already show some of
+// texts: Bubble Tea redraws only the lines that changed, so a view that ends
+// as it began (the doctor run again) draws nothing new on them. Every 200 ms
+// it sends the window size again, which makes the renderer paint the whole
+// screen, and looks at that paint.
+func waitForScreen(t *testing.T, d *driver, w, h int, texts ...string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b := d.since()
+		all := true
+		for _, s := range texts {
+			all = all && bytes.Contains(b, []byte(s))
+		}
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30s for %q on the screen; last paint:\n%s", texts, b)
+		}
+		d.Send(tea.WindowSizeMsg{Width: w, Height: h})
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // press sends keys: single runes, or names such as "enter", "esc", "down".
 func press(d *driver, keys ...string) {
 	for _, k := range keys {
