@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -124,9 +125,9 @@ func (a *App) Run(ctx context.Context, argv []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(a.Stderr, "tokentop: %s\n", providers.SanitizeLine(err.Error()))
+	fmt.Fprintf(a.Stderr, "tokentop: %s\n", safetext.Line(err.Error()))
 	if h := providers.HintFor(err); h != "" {
-		fmt.Fprintf(a.Stderr, "hint: %s\n", providers.SanitizeLine(h))
+		fmt.Fprintf(a.Stderr, "hint: %s\n", safetext.Line(h))
 	}
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {

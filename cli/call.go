@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -47,7 +48,7 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 				return err
 			}
 			for _, w := range res.Warnings {
-				fmt.Fprintf(a.Stderr, "warning: %s\n", providers.SanitizeLine(w))
+				fmt.Fprintf(a.Stderr, "warning: %s\n", safetext.Line(w))
 			}
 			client := &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv}
 			out, err := client.Call(ctx, p, res.Token, req)

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // lsRow is one provider in `tokentop ls --json`.
@@ -58,7 +59,7 @@ quota's window (tokens issued this month when no quota is set).`,
 					r.Assumed = t.ExpiryAssumed
 				}
 				if e := s.LastError; e != nil && r.Status == string(providers.StatusError) {
-					r.LastError = providers.SanitizeLine(e.Message)
+					r.LastError = safetext.Line(e.Message)
 				}
 				rows = append(rows, r)
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 func (a *App) showCommand() *cobra.Command {
@@ -42,7 +43,7 @@ expiry and fingerprint are.`,
 			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(tw, "SETTING\tVALUE\tFROM\n")
 			for _, s := range settings {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Key, providers.SanitizeLine(s.Value), s.Source)
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Key, safetext.Line(s.Value), s.Source)
 			}
 			if sum.AuthStyleLearned != "" && p.Style() == providers.AuthAuto {
 				fmt.Fprintf(tw, "auth_style (learned)\t%s\tlast exchange\n", sum.AuthStyleLearned)
@@ -53,7 +54,7 @@ expiry and fingerprint are.`,
 			now := a.now()
 			fmt.Fprintln(a.Stdout)
 			for _, f := range providers.KeyFacts(p) {
-				fmt.Fprintf(a.Stdout, "%-8s %s\n", f[0]+":", providers.SanitizeLine(f[1]))
+				fmt.Fprintf(a.Stdout, "%-8s %s\n", f[0]+":", safetext.Line(f[1]))
 			}
 			fmt.Fprintf(a.Stdout, "status:  %s\n", sum.Status(now))
 			if t := sum.Token; t != nil {
@@ -70,9 +71,9 @@ expiry and fingerprint are.`,
 				fmt.Fprintf(a.Stdout, "issued:  hour %d, day %d, month %d\n", sum.Quota.Hour, sum.Quota.Day, sum.Quota.Month)
 			}
 			if e := sum.LastError; e != nil {
-				fmt.Fprintf(a.Stdout, "error:   %s (%s)\n", providers.SanitizeLine(e.Message), e.At.UTC().Format(time.RFC3339))
+				fmt.Fprintf(a.Stdout, "error:   %s (%s)\n", safetext.Line(e.Message), e.At.UTC().Format(time.RFC3339))
 				if e.Hint != "" {
-					fmt.Fprintf(a.Stdout, "hint:    %s\n", providers.SanitizeLine(e.Hint))
+					fmt.Fprintf(a.Stdout, "hint:    %s\n", safetext.Line(e.Hint))
 				}
 			}
 			return nil

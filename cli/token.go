@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -45,7 +45,7 @@ processes ask at the same moment. Warnings go to stderr.`,
 				return err
 			}
 			for _, w := range res.Warnings {
-				fmt.Fprintf(a.Stderr, "warning: %s\n", providers.SanitizeLine(w))
+				fmt.Fprintf(a.Stderr, "warning: %s\n", safetext.Line(w))
 			}
 			if asJSON {
 				return writeJSON(a.Stdout, tokenJSON{
