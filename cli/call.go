@@ -2,12 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
@@ -26,6 +28,8 @@ func (a *App) callCommand() *cobra.Command {
 URL with the provider's cached token. The status, timings and rate-limit
 figures go to stderr, the body to stdout, so the body can be piped:
   tokentop call auth0-prod items | jq .
+Piped or redirected, the body is written byte for byte; on a terminal, its
+escape sequences and control characters are dropped.
 Exit code 0 on a 2xx answer, 1 otherwise.`,
 		Args: args(1, 2),
 		RunE: func(cmd *cobra.Command, argv []string) error {
@@ -48,7 +52,7 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 				return err
 			}
 			for _, w := range res.Warnings {
-				fmt.Fprintf(a.Stderr, "warning: %s\n", safetext.Line(w))
+				fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
 			}
 			client := &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv}
 			out, err := client.Call(ctx, p, res.Token, req)
@@ -57,14 +61,15 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 			}
 			rec := store.CallRecord{At: a.now(), Endpoint: name, Status: out.Status, Latency: out.Timings.Total, RateLimit: out.RateLimit.Fields(a.now())}
 			if err := st.RecordCall(ctx, p.Name, rec); err != nil {
-				fmt.Fprintf(a.Stderr, "warning: could not record the call: %v\n", err)
+				fmt.Fprintf(a.errOut, "warning: could not record the call: %v\n", err)
 			}
 			printCallSummary(a, out)
-			if _, err := fmt.Fprint(a.Stdout, out.Body); err != nil {
-				return err
+			body := a.bodyWriter()
+			if _, err := io.WriteString(body, out.Body); err != nil {
+				return fmt.Errorf("writing the body: %w", err)
 			}
 			if out.Body != "" && !strings.HasSuffix(out.Body, "\n") {
-				fmt.Fprintln(a.Stdout)
+				fmt.Fprintln(body)
 			}
 			if !out.OK() {
 				scope, _ := res.Token.GrantedScope()
@@ -79,6 +84,17 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 	fl.StringVarP(&data, "data", "d", "", "request body (@FILE reads a file)")
 	fl.BoolVar(&force, "force", false, "fetch a token even past the provider's quota limit")
 	return cmd
+}
+
+// bodyWriter is where call writes the API's answer: Stdout itself when
+// it is a pipe or a file (`| jq`, `> answer.bin`), whose reader wants the
+// bytes as the server sent them, else the sanitised stream. A terminal,
+// and anything not known to be a file, gets the sanitised text.
+func (a *App) bodyWriter() io.Writer {
+	if f, ok := a.Stdout.(interface{ Fd() uintptr }); ok && !term.IsTerminal(f.Fd()) {
+		return a.Stdout
+	}
+	return a.out
 }
 
 // callRequest builds the request from a saved endpoint or a URL plus flags.
@@ -143,8 +159,8 @@ func endpointNames(p providers.Provider) string {
 // stderr.
 func printCallSummary(a *App, r *providers.CallResult) {
 	t := r.Timings
-	fmt.Fprintf(a.Stderr, "%s %s → %d %s\n", r.Method, r.URL, r.Status, http.StatusText(r.Status))
-	fmt.Fprintf(a.Stderr, "time: %s total (dns %s, connect %s, tls %s, first byte %s)\n",
+	fmt.Fprintf(a.errOut, "%s %s → %d %s\n", r.Method, r.URL, r.Status, http.StatusText(r.Status))
+	fmt.Fprintf(a.errOut, "time: %s total (dns %s, connect %s, tls %s, first byte %s)\n",
 		ms(t.Total), ms(t.DNS), ms(t.Connect), ms(t.TLS), ms(t.FirstByte))
 	if f := r.RateLimit.Fields(a.now()); len(f) > 0 {
 		keys := make([]string, 0, len(f))
@@ -156,10 +172,10 @@ func printCallSummary(a *App, r *providers.CallResult) {
 		for _, k := range keys {
 			parts = append(parts, k+"="+f[k])
 		}
-		fmt.Fprintf(a.Stderr, "rate limit: %s\n", strings.Join(parts, " "))
+		fmt.Fprintf(a.errOut, "rate limit: %s\n", strings.Join(parts, " "))
 	}
 	if r.WWWAuthenticate != "" {
-		fmt.Fprintf(a.Stderr, "www-authenticate: %s\n", r.WWWAuthenticate)
+		fmt.Fprintf(a.errOut, "www-authenticate: %s\n", r.WWWAuthenticate)
 	}
 }
 

@@ -43,22 +43,22 @@ secret, the Authorization header and the access token redacted) and timings.`,
 				exs = exs[:limit]
 			}
 			if asJSON {
-				return writeJSON(a.Stdout, exs)
+				return safetext.EncodeJSON(a.out, exs)
 			}
 			if len(exs) == 0 {
-				fmt.Fprintf(a.Stdout, "no exchanges recorded for %s yet: try tokentop token %s\n", argv[0], argv[0])
+				fmt.Fprintf(a.out, "no exchanges recorded for %s yet: try tokentop token %s\n", argv[0], argv[0])
 				return nil
 			}
 			if verbose {
 				for i, ex := range exs {
 					if i > 0 {
-						fmt.Fprintln(a.Stdout)
+						fmt.Fprintln(a.out)
 					}
 					printExchange(a, ex)
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "WHEN (UTC)\tAUTH\tSTATUS\tTIME\tRESULT")
 			for _, ex := range exs {
 				result := providers.Truncate(ex.Outcome(), 100)
@@ -79,7 +79,7 @@ secret, the Authorization header and the access token redacted) and timings.`,
 
 // printExchange writes one flight record in full, sanitised.
 func printExchange(a *App, ex providers.Exchange) {
-	w := a.Stdout
+	w := a.out
 	kind := ""
 	if ex.Kind != "" {
 		kind = "  " + safetext.Line(ex.Kind)

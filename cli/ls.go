@@ -64,13 +64,13 @@ quota's window (tokens issued this month when no quota is set).`,
 				rows = append(rows, r)
 			}
 			if asJSON {
-				return writeJSON(a.Stdout, rows)
+				return safetext.EncodeJSON(a.out, rows)
 			}
 			if len(rows) == 0 {
-				fmt.Fprintln(a.Stdout, "no providers yet: tokentop import FILE, or tokentop add NAME …")
+				fmt.Fprintln(a.out, "no providers yet: tokentop import FILE, or tokentop add NAME …")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tENV\tSTATUS\tEXPIRES AT\tEXPIRES IN\tQUOTA")
 			for _, r := range rows {
 				exp, in := "-", "-"

@@ -35,7 +35,7 @@ func (a *App) cachedOrFetch(ctx context.Context, st *store.Store, name string, f
 		return nil, false, err
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(a.Stderr, "warning: %s\n", safetext.Line(w))
+		fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
 	}
 	return res.Token, !res.Cached, nil
 }
