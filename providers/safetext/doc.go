@@ -14,6 +14,9 @@
 //   - [EncodeJSON] writes JSON whose strings carry C1 controls, U+2028,
 //     U+2029 and bidi overrides as \u escapes: the same data, but no byte
 //     a terminal acts on (encoding/json leaves U+0080–U+009F raw).
+//   - [Value] sanitises every string of a struct (a deep copy), for code
+//     that draws what it is given: the dashboard takes its data through
+//     it where the data arrives.
 //   - [FirstUnsafe] finds what a config field must not hold, so bad text is
 //     refused where it comes in, before it is stored.
 //
