@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"sort"
@@ -64,12 +63,8 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 				fmt.Fprintf(a.errOut, "warning: could not record the call: %v\n", err)
 			}
 			printCallSummary(a, out)
-			body := a.bodyWriter()
-			if _, err := io.WriteString(body, out.Body); err != nil {
-				return fmt.Errorf("writing the body: %w", err)
-			}
-			if out.Body != "" && !strings.HasSuffix(out.Body, "\n") {
-				fmt.Fprintln(body)
+			if err := a.writeBody(out); err != nil {
+				return err
 			}
 			if !out.OK() {
 				scope, _ := res.Token.GrantedScope()
@@ -86,15 +81,22 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 	return cmd
 }
 
-// bodyWriter is where call writes the API's answer: Stdout itself when
-// it is a pipe or a file (`| jq`, `> answer.bin`), whose reader wants the
-// bytes as the server sent them, else the sanitised stream. A terminal,
-// and anything not known to be a file, gets the sanitised text.
-func (a *App) bodyWriter() io.Writer {
+// writeBody writes the API's answer: the bytes the server sent when
+// stdout is a pipe or a file (`| jq`, `> answer.bin`), whose reader wants
+// them unchanged; else, on a terminal or anything not known to be a file,
+// the sanitised text. A body that does not end in a newline gets one.
+func (a *App) writeBody(r *providers.CallResult) error {
+	w, body := a.out, []byte(r.Body)
 	if f, ok := a.Stdout.(interface{ Fd() uintptr }); ok && !term.IsTerminal(f.Fd()) {
-		return a.Stdout
+		w, body = a.Stdout, r.RawBody
 	}
-	return a.out
+	if len(body) > 0 && body[len(body)-1] != '\n' {
+		body = append(body[:len(body):len(body)], '\n')
+	}
+	if _, err := w.Write(body); err != nil {
+		return fmt.Errorf("writing the body: %w", err)
+	}
+	return nil
 }
 
 // callRequest builds the request from a saved endpoint or a URL plus flags.

@@ -21,12 +21,16 @@ type CallRequest struct {
 
 // CallResult is an API's answer to a test-call, sanitised for a terminal.
 type CallResult struct {
-	Method    string
-	URL       string
-	Status    int
-	Proto     string
-	Headers   http.Header
-	Body      string
+	Method  string
+	URL     string
+	Status  int
+	Proto   string
+	Headers http.Header
+	Body    string
+	// RawBody is the body as the server sent it (the bearer token
+	// redacted), for a writer that wants the bytes: `tokentop call` into
+	// a pipe or a file. It is never drawn; Body is.
+	RawBody   []byte
 	Truncated bool
 	Timings   Timings
 	RateLimit RateLimit
@@ -106,7 +110,7 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	if tok != nil && tok.AccessToken != "" {
 		raw = []byte(strings.ReplaceAll(string(raw), tok.AccessToken, Redacted))
 	}
-	res.Body = safetext.Sanitize(string(raw))
+	res.Body, res.RawBody = safetext.Sanitize(string(raw)), raw
 	if err != nil {
 		return res, fmt.Errorf("test-call %s %s: reading the answer: %w", method, res.URL, err)
 	}
