@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -16,20 +15,10 @@ import (
 	"github.com/tokentop/tokentop/store"
 )
 
-// hostileAPI answers every call with a body, headers and (under /deny) a
-// WWW-Authenticate challenge full of escape sequences.
+// hostileAPI serves hostile.API on loopback.
 func hostileAPI(t *testing.T) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-RateLimit-Limit", "100"+hostile.HeaderSafe)
-		w.Header().Set("X-RateLimit-Remaining", "7")
-		if strings.HasSuffix(r.URL.Path, "/deny") {
-			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+hostile.HeaderSafe+`", error_description="`+hostile.HeaderSafe+`"`)
-			w.WriteHeader(http.StatusForbidden)
-		}
-		io.WriteString(w, `{"item": "`+hostile.Text("BODY")+`"}`)
-	}))
+	srv := httptest.NewServer(hostile.API())
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -7,6 +7,9 @@ package hostile
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/tokentop/tokentop/providers"
@@ -105,4 +108,20 @@ func Check(out string, allowCR bool) error {
 		i += size
 	}
 	return nil
+}
+
+// API is an http.Handler that answers every call with escapes in its body
+// and a rate-limit header, and under a path ending in /deny with a 403
+// whose WWW-Authenticate challenge carries them too.
+func API() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-RateLimit-Limit", "100"+HeaderSafe)
+		w.Header().Set("X-RateLimit-Remaining", "7")
+		if strings.HasSuffix(r.URL.Path, "/deny") {
+			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+HeaderSafe+`", error_description="`+HeaderSafe+`"`)
+			w.WriteHeader(http.StatusForbidden)
+		}
+		_, _ = io.WriteString(w, `{"item": "`+Text("BODY")+`"}`)
+	})
 }
