@@ -120,9 +120,10 @@ func mask(tok string) string {
 	return fmt.Sprintf("%s…%s (%d chars)", tok[:6], tok[len(tok)-4:], len(tok))
 }
 
-// clean is safetext.Line: every text that came from a server goes
-// through it (or through safetext.Sanitize for multi-line text) before it
-// is rendered.
+// clean is safetext.Line, for text drawn on one line. Everything the
+// dashboard draws has been through safetext.Value where it arrived (see
+// commands.go); clean also folds newlines and tabs, which a table cell or
+// a detail line cannot hold.
 func clean(s string) string { return safetext.Line(s) }
 
 // splitScopes splits a scope list on spaces and commas.
