@@ -23,9 +23,9 @@ func CheckText(label, s string, lines bool) error {
 	return fmt.Errorf("%s holds %s at byte %d; remove it", label, safetext.Describe(r), at+1)
 }
 
-// cfgMultiLine are the fields (by their yaml names) that may hold
-// newlines and tabs: free text, and a request body.
-var cfgMultiLine = map[string]bool{"notes": true, "body": true}
+// cfgMultiLine reports whether the field of yaml name may hold newlines
+// and tabs: free text, and a request body.
+func cfgMultiLine(name string) bool { return name == "notes" || name == "body" }
 
 // cfgTextProblems checks every text of p with [CheckText]: each string,
 // list entry, map key and map value, found by walking the struct so a
@@ -69,7 +69,7 @@ func (w cfgTextWalk) fields(v reflect.Value, at cfgTextAt, prefix string) {
 		if fat.field == "" {
 			fat.field = name
 		}
-		w.value(v.Field(i), fat, prefix+name, cfgMultiLine[name])
+		w.value(v.Field(i), fat, prefix+name, cfgMultiLine(name))
 	}
 }
 
