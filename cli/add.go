@@ -71,7 +71,7 @@ Clients that prove themselves with a key need no secret:
 			if err := st.PutProvider(ctx, p); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Stdout, "added %s; try: tokentop token %s\n", p.Name, p.Name)
+			fmt.Fprintf(a.out, "added %s; try: tokentop token %s\n", p.Name, p.Name)
 			return nil
 		},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -27,6 +28,13 @@ const (
 // App is what every command shares: its streams, its environment and its
 // clock. Nothing lives in package variables, so tests (and SSH sessions)
 // run commands side by side.
+//
+// Commands print to out and errOut, which sanitise everything written
+// through them (see [safetext.Writer]): text from a server, a config file,
+// a flag or an old database cannot reach the terminal as an escape
+// sequence, whichever command prints it. Stdout itself is written only
+// where raw bytes are the point: the dashboard's own drawing, and the body
+// of `call` when stdout is not a terminal.
 type App struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -36,6 +44,14 @@ type App struct {
 	Now func() time.Time
 
 	dbPath string
+	// out and errOut are Stdout and Stderr behind the sanitiser; they are
+	// set by NewRootCommand.
+	out, errOut io.Writer
+}
+
+// safeStreams puts the sanitiser in front of Stdout and Stderr.
+func (a *App) safeStreams() {
+	a.out, a.errOut = safetext.NewWriter(a.Stdout), safetext.NewWriter(a.Stderr)
 }
 
 // NewApp returns an App wired to the process's streams and environment.
@@ -118,15 +134,13 @@ func (a *App) Run(ctx context.Context, argv []string) int {
 	root := a.NewRootCommand()
 	root.SetArgs(argv)
 	root.SetIn(a.Stdin)
-	root.SetOut(a.Stdout)
-	root.SetErr(a.Stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(a.Stderr, "tokentop: %s\n", providers.SanitizeLine(err.Error()))
+	fmt.Fprintf(a.errOut, "tokentop: %s\n", safetext.Line(err.Error()))
 	if h := providers.HintFor(err); h != "" {
-		fmt.Fprintf(a.Stderr, "hint: %s\n", providers.SanitizeLine(h))
+		fmt.Fprintf(a.errOut, "hint: %s\n", safetext.Line(h))
 	}
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {

@@ -8,9 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -25,6 +27,8 @@ func (a *App) callCommand() *cobra.Command {
 URL with the provider's cached token. The status, timings and rate-limit
 figures go to stderr, the body to stdout, so the body can be piped:
   tokentop call auth0-prod items | jq .
+Piped or redirected, the body is written byte for byte; on a terminal, its
+escape sequences and control characters are dropped.
 Exit code 0 on a 2xx answer, 1 otherwise.`,
 		Args: args(1, 2),
 		RunE: func(cmd *cobra.Command, argv []string) error {
@@ -47,7 +51,7 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 				return err
 			}
 			for _, w := range res.Warnings {
-				fmt.Fprintf(a.Stderr, "warning: %s\n", providers.SanitizeLine(w))
+				fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
 			}
 			client := &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv}
 			out, err := client.Call(ctx, p, res.Token, req)
@@ -56,14 +60,11 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 			}
 			rec := store.CallRecord{At: a.now(), Endpoint: name, Status: out.Status, Latency: out.Timings.Total, RateLimit: out.RateLimit.Fields(a.now())}
 			if err := st.RecordCall(ctx, p.Name, rec); err != nil {
-				fmt.Fprintf(a.Stderr, "warning: could not record the call: %v\n", err)
+				fmt.Fprintf(a.errOut, "warning: could not record the call: %v\n", err)
 			}
 			printCallSummary(a, out)
-			if _, err := fmt.Fprint(a.Stdout, out.Body); err != nil {
+			if err := a.writeBody(out); err != nil {
 				return err
-			}
-			if out.Body != "" && !strings.HasSuffix(out.Body, "\n") {
-				fmt.Fprintln(a.Stdout)
 			}
 			if !out.OK() {
 				scope, _ := res.Token.GrantedScope()
@@ -78,6 +79,24 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 	fl.StringVarP(&data, "data", "d", "", "request body (@FILE reads a file)")
 	fl.BoolVar(&force, "force", false, "fetch a token even past the provider's quota limit")
 	return cmd
+}
+
+// writeBody writes the API's answer: the bytes the server sent when
+// stdout is a pipe or a file (`| jq`, `> answer.bin`), whose reader wants
+// them unchanged; else, on a terminal or anything not known to be a file,
+// the sanitised text. A body that does not end in a newline gets one.
+func (a *App) writeBody(r *providers.CallResult) error {
+	w, body := a.out, []byte(r.Body)
+	if f, ok := a.Stdout.(interface{ Fd() uintptr }); ok && !term.IsTerminal(f.Fd()) {
+		w, body = a.Stdout, r.RawBody
+	}
+	if len(body) > 0 && body[len(body)-1] != '\n' {
+		body = append(body[:len(body):len(body)], '\n')
+	}
+	if _, err := w.Write(body); err != nil {
+		return fmt.Errorf("writing the body: %w", err)
+	}
+	return nil
 }
 
 // callRequest builds the request from a saved endpoint or a URL plus flags.
@@ -142,8 +161,8 @@ func endpointNames(p providers.Provider) string {
 // stderr.
 func printCallSummary(a *App, r *providers.CallResult) {
 	t := r.Timings
-	fmt.Fprintf(a.Stderr, "%s %s → %d %s\n", r.Method, r.URL, r.Status, http.StatusText(r.Status))
-	fmt.Fprintf(a.Stderr, "time: %s total (dns %s, connect %s, tls %s, first byte %s)\n",
+	fmt.Fprintf(a.errOut, "%s %s → %d %s\n", r.Method, r.URL, r.Status, http.StatusText(r.Status))
+	fmt.Fprintf(a.errOut, "time: %s total (dns %s, connect %s, tls %s, first byte %s)\n",
 		ms(t.Total), ms(t.DNS), ms(t.Connect), ms(t.TLS), ms(t.FirstByte))
 	if f := r.RateLimit.Fields(a.now()); len(f) > 0 {
 		keys := make([]string, 0, len(f))
@@ -155,10 +174,10 @@ func printCallSummary(a *App, r *providers.CallResult) {
 		for _, k := range keys {
 			parts = append(parts, k+"="+f[k])
 		}
-		fmt.Fprintf(a.Stderr, "rate limit: %s\n", strings.Join(parts, " "))
+		fmt.Fprintf(a.errOut, "rate limit: %s\n", strings.Join(parts, " "))
 	}
 	if r.WWWAuthenticate != "" {
-		fmt.Fprintf(a.Stderr, "www-authenticate: %s\n", r.WWWAuthenticate)
+		fmt.Fprintf(a.errOut, "www-authenticate: %s\n", r.WWWAuthenticate)
 	}
 }
 

@@ -39,9 +39,9 @@ fetched. --markdown writes the same as a table to paste into a ticket.`,
 				return err
 			}
 			if markdown {
-				return r.WriteMarkdown(a.Stdout)
+				return r.WriteMarkdown(a.out)
 			}
-			return r.WriteText(a.Stdout, 80)
+			return r.WriteText(a.out, 80)
 		},
 	}
 	cmd.Flags().BoolVar(&markdown, "markdown", false, "write a Markdown table")

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -68,7 +69,7 @@ not count), 1 otherwise.`,
 			name := argv[0]
 			var progress func(providers.Check)
 			if !markdown && !asJSON {
-				fmt.Fprintf(a.Stdout, "tokentop doctor %s\n\n", name)
+				fmt.Fprintf(a.out, "tokentop doctor %s\n\n", name)
 				progress = func(c providers.Check) { a.writeDoctorStep(c) }
 			}
 			d, err := st.Diagnose(ctx, name, store.DiagnoseOptions{Fetch: fetch, IgnoreQuota: force, Endpoint: endpoint, Progress: progress})
@@ -88,18 +89,18 @@ not count), 1 otherwise.`,
 				if d.Token != nil {
 					out.Token = TokenPreview(d.Token.AccessToken)
 				}
-				if err := writeJSON(a.Stdout, out); err != nil {
+				if err := safetext.EncodeJSON(a.out, out); err != nil {
 					return err
 				}
 			case markdown:
 				r := doctorReport(d, secrets)
-				if err := r.WriteMarkdown(a.Stdout); err != nil {
+				if err := r.WriteMarkdown(a.out); err != nil {
 					return err
 				}
 			default:
-				fmt.Fprintf(a.Stdout, "\n%s\n", doctorVerdict(d))
+				fmt.Fprintf(a.out, "\n%s\n", doctorVerdict(d))
 				if d.TokenCached {
-					fmt.Fprintf(a.Stdout, "The cached token was checked; --fetch also tests the token request.\n")
+					fmt.Fprintf(a.out, "The cached token was checked; --fetch also tests the token request.\n")
 				}
 			}
 			if !d.OK() {
@@ -126,7 +127,7 @@ func (a *App) writeDoctorStep(c providers.Check) {
 	var b strings.Builder
 	_ = r.WriteText(&b, 100)
 	// A one-check report is a blank line, then the check: keep the check.
-	fmt.Fprint(a.Stdout, strings.TrimPrefix(b.String(), "\n"))
+	fmt.Fprint(a.out, strings.TrimPrefix(b.String(), "\n"))
 }
 
 // doctorReport is the diagnosis as a report, for --markdown.

@@ -41,13 +41,13 @@ func (a *App) exportCommand() *cobra.Command {
 						return err
 					}
 				}
-				fmt.Fprintln(a.Stderr, "warning: the output holds client secrets in plain text")
+				fmt.Fprintln(a.errOut, "warning: the output holds client secrets in plain text")
 			}
 			out, err := providers.MarshalConfig(ps, withSecrets)
 			if err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
-			_, err = a.Stdout.Write(out)
+			_, err = a.out.Write(out)
 			return err
 		},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 func (a *App) historyCommand() *cobra.Command {
@@ -42,22 +43,22 @@ secret, the Authorization header and the access token redacted) and timings.`,
 				exs = exs[:limit]
 			}
 			if asJSON {
-				return writeJSON(a.Stdout, exs)
+				return safetext.EncodeJSON(a.out, exs)
 			}
 			if len(exs) == 0 {
-				fmt.Fprintf(a.Stdout, "no exchanges recorded for %s yet: try tokentop token %s\n", argv[0], argv[0])
+				fmt.Fprintf(a.out, "no exchanges recorded for %s yet: try tokentop token %s\n", argv[0], argv[0])
 				return nil
 			}
 			if verbose {
 				for i, ex := range exs {
 					if i > 0 {
-						fmt.Fprintln(a.Stdout)
+						fmt.Fprintln(a.out)
 					}
 					printExchange(a, ex)
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "WHEN (UTC)\tAUTH\tSTATUS\tTIME\tRESULT")
 			for _, ex := range exs {
 				result := providers.Truncate(ex.Outcome(), 100)
@@ -78,26 +79,26 @@ secret, the Authorization header and the access token redacted) and timings.`,
 
 // printExchange writes one flight record in full, sanitised.
 func printExchange(a *App, ex providers.Exchange) {
-	w := a.Stdout
+	w := a.out
 	kind := ""
 	if ex.Kind != "" {
-		kind = "  " + providers.SanitizeLine(ex.Kind)
+		kind = "  " + safetext.Line(ex.Kind)
 	}
 	fmt.Fprintf(w, "── %s  auth %s%s\n", ex.Started.UTC().Format(time.RFC3339), ex.AuthStyle, kind)
-	fmt.Fprintf(w, "> %s %s\n", ex.Method, providers.SanitizeLine(ex.URL))
+	fmt.Fprintf(w, "> %s %s\n", ex.Method, safetext.Line(ex.URL))
 	writeHeaders(w, "> ", ex.RequestHeaders)
 	if ex.RequestBody != "" {
-		fmt.Fprintf(w, ">\n> %s\n", providers.SanitizeLine(ex.RequestBody))
+		fmt.Fprintf(w, ">\n> %s\n", safetext.Line(ex.RequestBody))
 	}
 	if ex.Credential != "" {
-		fmt.Fprintf(w, "credential: %s\n", providers.SanitizeLine(ex.Credential))
+		fmt.Fprintf(w, "credential: %s\n", safetext.Line(ex.Credential))
 	}
 	if ex.Status != 0 {
 		fmt.Fprintf(w, "< %d %s\n", ex.Status, http.StatusText(ex.Status))
 		writeHeaders(w, "< ", ex.ResponseHeaders)
 		if ex.ResponseBody != "" {
 			fmt.Fprintln(w, "<")
-			for _, line := range strings.Split(providers.Sanitize(ex.ResponseBody), "\n") {
+			for _, line := range strings.Split(safetext.Sanitize(ex.ResponseBody), "\n") {
 				fmt.Fprintf(w, "< %s\n", line)
 			}
 		}
@@ -108,10 +109,10 @@ func printExchange(a *App, ex providers.Exchange) {
 		fmt.Fprintf(w, "server date: %s (local clock %s at the time)\n", ex.ServerDate.UTC().Format(time.RFC3339), ex.Started.UTC().Format(time.RFC3339))
 	}
 	if ex.Error != "" {
-		fmt.Fprintf(w, "error: %s\n", providers.SanitizeLine(ex.Error))
+		fmt.Fprintf(w, "error: %s\n", safetext.Line(ex.Error))
 	}
 	if ex.Hint != "" {
-		fmt.Fprintf(w, "hint: %s\n", providers.SanitizeLine(ex.Hint))
+		fmt.Fprintf(w, "hint: %s\n", safetext.Line(ex.Hint))
 	}
 }
 
@@ -123,7 +124,7 @@ func writeHeaders(w io.Writer, prefix string, h http.Header) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			fmt.Fprintf(w, "%s%s: %s\n", prefix, providers.SanitizeLine(k), providers.SanitizeLine(v))
+			fmt.Fprintf(w, "%s%s: %s\n", prefix, safetext.Line(k), safetext.Line(v))
 		}
 	}
 }

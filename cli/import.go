@@ -65,12 +65,12 @@ current directory.`,
 					added = append(added, p.Name)
 				}
 			}
-			fmt.Fprintf(a.Stdout, "imported %d provider(s) into %s\n", len(ps), st.Path())
+			fmt.Fprintf(a.out, "imported %d provider(s) into %s\n", len(ps), st.Path())
 			if len(added) > 0 {
-				fmt.Fprintf(a.Stdout, "  added:   %s\n", strings.Join(added, ", "))
+				fmt.Fprintf(a.out, "  added:   %s\n", strings.Join(added, ", "))
 			}
 			if len(updated) > 0 {
-				fmt.Fprintf(a.Stdout, "  updated: %s\n", strings.Join(updated, ", "))
+				fmt.Fprintf(a.out, "  updated: %s\n", strings.Join(updated, ", "))
 			}
 			return nil
 		},

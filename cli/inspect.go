@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -99,7 +100,7 @@ func (a *App) inspect(ctx context.Context, arg string, f inspectFlags) error {
 		token, source = tok.AccessToken, "cached token of "+arg
 		if fetched {
 			source = "new token of " + arg + " (none was cached)"
-			fmt.Fprintf(a.Stderr, "%s had no cached token: fetched one\n", arg)
+			fmt.Fprintf(a.errOut, "%s had no cached token: fetched one\n", arg)
 		}
 	default:
 		token, source = strings.TrimSpace(arg), "argument"
@@ -173,7 +174,7 @@ func (a *App) inspect(ctx context.Context, arg string, f inspectFlags) error {
 		if haveProvider {
 			out.Provider = p.Name // not the stand-in made from a raw token's iss
 		}
-		if err := writeJSON(a.Stdout, out); err != nil {
+		if err := safetext.EncodeJSON(a.out, out); err != nil {
 			return err
 		}
 		return inspectVerdict(v)
@@ -198,9 +199,9 @@ func (a *App) inspect(ctx context.Context, arg string, f inspectFlags) error {
 	}
 	var err error
 	if f.markdown {
-		err = r.WriteMarkdown(a.Stdout)
+		err = r.WriteMarkdown(a.out)
 	} else {
-		err = r.WriteText(a.Stdout, 80)
+		err = r.WriteText(a.out, 80)
 	}
 	if err != nil {
 		return err

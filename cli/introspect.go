@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // introspectJSON is the shape of `tokentop introspect --json`.
@@ -47,7 +48,7 @@ Exit code 0 when the token is active, 1 when it is not or the call failed.`,
 				return err
 			}
 			if fetched {
-				fmt.Fprintf(a.Stderr, "%s had no cached token: fetched one\n", name)
+				fmt.Fprintf(a.errOut, "%s had no cached token: fetched one\n", name)
 			}
 			sum, err := st.Summary(ctx, name)
 			if err != nil {
@@ -57,14 +58,14 @@ Exit code 0 when the token is active, 1 when it is not or the call failed.`,
 			defer c.CloseIdleConnections()
 			res, ierr := c.Introspect(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
 			if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
-				fmt.Fprintf(a.Stderr, "warning: could not record the exchange: %v\n", err)
+				fmt.Fprintf(a.errOut, "warning: could not record the exchange: %v\n", err)
 			}
 			if ierr != nil {
 				return ierr
 			}
 			in := res.Introspection
 			if asJSON {
-				if err := writeJSON(a.Stdout, introspectJSON{Provider: name, Endpoint: res.Endpoint, Source: res.Source, Token: TokenPreview(tok.AccessToken), Introspection: in}); err != nil {
+				if err := safetext.EncodeJSON(a.out, introspectJSON{Provider: name, Endpoint: res.Endpoint, Source: res.Source, Token: TokenPreview(tok.AccessToken), Introspection: in}); err != nil {
 					return err
 				}
 			} else {
@@ -78,7 +79,7 @@ Exit code 0 when the token is active, 1 when it is not or the call failed.`,
 				}
 				r := &Report{Title: "tokentop introspect " + name, Secrets: []string{tok.AccessToken, p.ClientSecret},
 					Sections: []Section{{Rows: append(rows, claimRows(fields, now)...)}}}
-				if err := r.WriteText(a.Stdout, 80); err != nil {
+				if err := r.WriteText(a.out, 80); err != nil {
 					return err
 				}
 			}

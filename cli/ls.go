@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // lsRow is one provider in `tokentop ls --json`.
@@ -58,18 +59,18 @@ quota's window (tokens issued this month when no quota is set).`,
 					r.Assumed = t.ExpiryAssumed
 				}
 				if e := s.LastError; e != nil && r.Status == string(providers.StatusError) {
-					r.LastError = providers.SanitizeLine(e.Message)
+					r.LastError = safetext.Line(e.Message)
 				}
 				rows = append(rows, r)
 			}
 			if asJSON {
-				return writeJSON(a.Stdout, rows)
+				return safetext.EncodeJSON(a.out, rows)
 			}
 			if len(rows) == 0 {
-				fmt.Fprintln(a.Stdout, "no providers yet: tokentop import FILE, or tokentop add NAME …")
+				fmt.Fprintln(a.out, "no providers yet: tokentop import FILE, or tokentop add NAME …")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tENV\tSTATUS\tEXPIRES AT\tEXPIRES IN\tQUOTA")
 			for _, r := range rows {
 				exp, in := "-", "-"

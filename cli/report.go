@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Report is a triage report (inspect, diff, and the doctor): a title and
@@ -68,7 +69,7 @@ func (r *Report) FailedChecks() []string {
 // clean sanitises s for one line and takes out the secrets (before and
 // after: sanitising can join a secret split by a control byte).
 func (r *Report) clean(s string) string {
-	return r.redact(providers.SanitizeLine(r.redact(s)))
+	return r.redact(safetext.Line(r.redact(s)))
 }
 
 func (r *Report) redact(s string) string {

@@ -37,7 +37,7 @@ flight recorder, the token redacted. Nothing is fetched.`,
 			}
 			tok, err := st.CachedToken(ctx, name)
 			if errors.Is(err, store.ErrNotFound) {
-				fmt.Fprintf(a.Stdout, "%s has no cached token: nothing to revoke\n", name)
+				fmt.Fprintf(a.out, "%s has no cached token: nothing to revoke\n", name)
 				return nil
 			}
 			if err != nil {
@@ -47,7 +47,7 @@ flight recorder, the token redacted. Nothing is fetched.`,
 				if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok}); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.Stdout, "forgot the cached token of %s (%s); it was not revoked at the server\n", name, TokenPreview(tok.AccessToken))
+				fmt.Fprintf(a.out, "forgot the cached token of %s (%s); it was not revoked at the server\n", name, TokenPreview(tok.AccessToken))
 				return nil
 			}
 			sum, err := st.Summary(ctx, name)
@@ -59,7 +59,7 @@ flight recorder, the token redacted. Nothing is fetched.`,
 			res, rerr := c.Revoke(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
 			if rerr != nil {
 				if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
-					fmt.Fprintf(a.Stderr, "warning: could not record the exchange: %v\n", err)
+					fmt.Fprintf(a.errOut, "warning: could not record the exchange: %v\n", err)
 				}
 				if e, ok := providers.AsError(rerr); ok && errors.Is(rerr, providers.ErrNoEndpoint) {
 					e.Hint += "; or forget the cached token only: tokentop revoke " + name + " --local"
@@ -69,7 +69,7 @@ flight recorder, the token redacted. Nothing is fetched.`,
 			if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok, Exchanges: res.Exchanges}); err != nil {
 				return fmt.Errorf("the server revoked the token, but the cache could not be cleared: %w", err)
 			}
-			fmt.Fprintf(a.Stdout, "revoked the token of %s (%s) at %s (from %s) and forgot it; the next call fetches a new one\n",
+			fmt.Fprintf(a.out, "revoked the token of %s (%s) at %s (from %s) and forgot it; the next call fetches a new one\n",
 				name, TokenPreview(tok.AccessToken), res.Endpoint, res.Source)
 			return nil
 		},

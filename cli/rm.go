@@ -23,7 +23,7 @@ func (a *App) rmCommand() *cobra.Command {
 				if err := st.DeleteProvider(ctx, name); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.Stdout, "removed %s\n", name)
+				fmt.Fprintf(a.out, "removed %s\n", name)
 			}
 			return nil
 		},

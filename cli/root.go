@@ -5,7 +5,10 @@ import (
 )
 
 // NewRootCommand builds the tokentop command tree.
+// Every command prints through the sanitising streams it sets up; cobra's
+// own help and usage go there too.
 func (a *App) NewRootCommand() *cobra.Command {
+	a.safeStreams()
 	var dash dashboardFlags
 	root := &cobra.Command{
 		Use:   "tokentop",
@@ -24,6 +27,8 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default $TOKENTOP_DB, else tokentop.db in the user's data directory)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetOut(a.out)
+	root.SetErr(a.errOut)
 	root.AddCommand(
 		a.importCommand(),
 		a.exportCommand(),

@@ -83,14 +83,14 @@ database), where the providers YAML points.
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.Stderr, "imported %d sandbox providers into %s\n", len(ps), st.Path())
+				fmt.Fprintf(a.errOut, "imported %d sandbox providers into %s\n", len(ps), st.Path())
 			} else {
-				fmt.Fprint(a.Stdout, yaml)
+				fmt.Fprint(a.out, yaml)
 			}
-			fmt.Fprintf(a.Stderr, "sandbox key files (throwaway) in %s\n", dir)
-			fmt.Fprintf(a.Stderr, "sandbox listening on %s, and with TLS for mtls-client on %s (ctrl+c to stop)\n", base, tlsBase)
+			fmt.Fprintf(a.errOut, "sandbox key files (throwaway) in %s\n", dir)
+			fmt.Fprintf(a.errOut, "sandbox listening on %s, and with TLS for mtls-client on %s (ctrl+c to stop)\n", base, tlsBase)
 			<-ctx.Done()
-			fmt.Fprintln(a.Stderr, "sandbox stopped")
+			fmt.Fprintln(a.errOut, "sandbox stopped")
 			return nil
 		},
 	}

@@ -129,7 +129,7 @@ func (a *App) serve(cmd *cobra.Command, f *serveFlags) error {
 	}
 	dash.TokenCommand = "tokentop --db " + shQuote(dash.Store.Path())
 
-	logger := log.NewWithOptions(a.Stderr, log.Options{ReportTimestamp: true, TimeFormat: time.DateTime, Prefix: "serve"})
+	logger := log.NewWithOptions(a.errOut, log.Options{ReportTimestamp: true, TimeFormat: time.DateTime, Prefix: "serve"})
 	srv, err := sshd.New(sshd.Options{
 		HostKeyPath:    hostKey,
 		AuthorizedKeys: authorized,
@@ -155,20 +155,20 @@ func (a *App) serve(cmd *cobra.Command, f *serveFlags) error {
 		made = "made now, kept in"
 	}
 	addr := ln.Addr().(*net.TCPAddr)
-	fmt.Fprintf(a.Stderr, "tokentop serve: listening on %s\n", addr)
-	fmt.Fprintf(a.Stderr, "  host key  %s (%s %s)\n", srv.Fingerprint(), made, hostKey)
-	fmt.Fprintf(a.Stderr, "  keys      %s", authorized)
+	fmt.Fprintf(a.errOut, "tokentop serve: listening on %s\n", addr)
+	fmt.Fprintf(a.errOut, "  host key  %s (%s %s)\n", srv.Fingerprint(), made, hostKey)
+	fmt.Fprintf(a.errOut, "  keys      %s", authorized)
 	if f.adminKeys != "" {
-		fmt.Fprintf(a.Stderr, " · admin keys %s", f.adminKeys)
+		fmt.Fprintf(a.errOut, " · admin keys %s", f.adminKeys)
 	}
-	fmt.Fprintln(a.Stderr)
-	fmt.Fprintf(a.Stderr, "  database  %s\n", dash.Store.Path())
+	fmt.Fprintln(a.errOut)
+	fmt.Fprintf(a.errOut, "  database  %s\n", dash.Store.Path())
 	if f.demo {
-		fmt.Fprintln(a.Stderr, "  demo      read-only sessions, except for admin keys")
+		fmt.Fprintln(a.errOut, "  demo      read-only sessions, except for admin keys")
 	}
-	fmt.Fprintf(a.Stderr, "  connect   %s\n", sshCommand(addr))
+	fmt.Fprintf(a.errOut, "  connect   %s\n", sshCommand(addr))
 	if !providers.IsLoopback(host) {
-		fmt.Fprintf(a.Stderr, "warning: %s is reachable beyond this machine: anyone who can reach it with an allowed key gets the dashboard\n", f.listen)
+		fmt.Fprintf(a.errOut, "warning: %s is reachable beyond this machine: anyone who can reach it with an allowed key gets the dashboard\n", f.listen)
 	}
 	return srv.Serve(ctx, ln)
 }

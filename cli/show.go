@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 func (a *App) showCommand() *cobra.Command {
@@ -39,10 +40,10 @@ expiry and fingerprint are.`,
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(tw, "SETTING\tVALUE\tFROM\n")
 			for _, s := range settings {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Key, providers.SanitizeLine(s.Value), s.Source)
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Key, safetext.Line(s.Value), s.Source)
 			}
 			if sum.AuthStyleLearned != "" && p.Style() == providers.AuthAuto {
 				fmt.Fprintf(tw, "auth_style (learned)\t%s\tlast exchange\n", sum.AuthStyleLearned)
@@ -51,28 +52,28 @@ expiry and fingerprint are.`,
 				return err
 			}
 			now := a.now()
-			fmt.Fprintln(a.Stdout)
+			fmt.Fprintln(a.out)
 			for _, f := range providers.KeyFacts(p) {
-				fmt.Fprintf(a.Stdout, "%-8s %s\n", f[0]+":", providers.SanitizeLine(f[1]))
+				fmt.Fprintf(a.out, "%-8s %s\n", f[0]+":", safetext.Line(f[1]))
 			}
-			fmt.Fprintf(a.Stdout, "status:  %s\n", sum.Status(now))
+			fmt.Fprintf(a.out, "status:  %s\n", sum.Status(now))
 			if t := sum.Token; t != nil {
 				assumed := ""
 				if t.ExpiryAssumed {
 					assumed = " (assumed: " + t.ExpirySource + ")"
 				}
-				fmt.Fprintf(a.Stdout, "token:   %s, scope %q, expires %s (%s)%s\n", t.TokenType, t.Scope,
+				fmt.Fprintf(a.out, "token:   %s, scope %q, expires %s (%s)%s\n", t.TokenType, t.Scope,
 					t.ExpiresAt.UTC().Format(time.RFC3339), humanUntil(t.ExpiresAt.Sub(now)), assumed)
 			}
 			if q := sum.Quota; q.Limit > 0 {
-				fmt.Fprintf(a.Stdout, "quota:   %d/%d this %s (hour %d, day %d, month %d)\n", q.Used, q.Limit, q.Per, q.Hour, q.Day, q.Month)
+				fmt.Fprintf(a.out, "quota:   %d/%d this %s (hour %d, day %d, month %d)\n", q.Used, q.Limit, q.Per, q.Hour, q.Day, q.Month)
 			} else {
-				fmt.Fprintf(a.Stdout, "issued:  hour %d, day %d, month %d\n", sum.Quota.Hour, sum.Quota.Day, sum.Quota.Month)
+				fmt.Fprintf(a.out, "issued:  hour %d, day %d, month %d\n", sum.Quota.Hour, sum.Quota.Day, sum.Quota.Month)
 			}
 			if e := sum.LastError; e != nil {
-				fmt.Fprintf(a.Stdout, "error:   %s (%s)\n", providers.SanitizeLine(e.Message), e.At.UTC().Format(time.RFC3339))
+				fmt.Fprintf(a.out, "error:   %s (%s)\n", safetext.Line(e.Message), e.At.UTC().Format(time.RFC3339))
 				if e.Hint != "" {
-					fmt.Fprintf(a.Stdout, "hint:    %s\n", providers.SanitizeLine(e.Hint))
+					fmt.Fprintf(a.out, "hint:    %s\n", safetext.Line(e.Hint))
 				}
 			}
 			return nil

@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -45,10 +43,10 @@ processes ask at the same moment. Warnings go to stderr.`,
 				return err
 			}
 			for _, w := range res.Warnings {
-				fmt.Fprintf(a.Stderr, "warning: %s\n", providers.SanitizeLine(w))
+				fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
 			}
 			if asJSON {
-				return writeJSON(a.Stdout, tokenJSON{
+				return safetext.EncodeJSON(a.out, tokenJSON{
 					AccessToken: res.Token.AccessToken,
 					TokenType:   res.Token.TokenType,
 					ExpiresAt:   res.Token.ExpiresAt.UTC().Format(time.RFC3339),
@@ -56,7 +54,7 @@ processes ask at the same moment. Warnings go to stderr.`,
 					Cached:      res.Cached,
 				})
 			}
-			_, err = fmt.Fprintln(a.Stdout, res.Token.AccessToken)
+			_, err = fmt.Fprintln(a.out, res.Token.AccessToken)
 			return err
 		},
 	}
@@ -64,10 +62,4 @@ processes ask at the same moment. Warnings go to stderr.`,
 	cmd.Flags().BoolVar(&forceRefresh, "force-refresh", false, "fetch a new token even if the cached one is valid")
 	cmd.Flags().BoolVar(&force, "force", false, "fetch even past the provider's quota limit")
 	return cmd
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

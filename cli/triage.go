@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -34,7 +35,7 @@ func (a *App) cachedOrFetch(ctx context.Context, st *store.Store, name string, f
 		return nil, false, err
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(a.Stderr, "warning: %s\n", providers.SanitizeLine(w))
+		fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
 	}
 	return res.Token, !res.Cached, nil
 }
@@ -107,7 +108,7 @@ func keysFor(ctx context.Context, c *providers.Client, p providers.Provider) (*p
 	var notes []string
 	d, derr := c.DiscoverDetail(ctx, p)
 	if derr != nil {
-		notes = append(notes, "discovery: "+providers.SanitizeLine(derr.Error()))
+		notes = append(notes, "discovery: "+safetext.Line(derr.Error()))
 		d = nil
 	} else {
 		notes = append(notes, fmt.Sprintf("discovery: %s at %s", d.Doc, d.URL))

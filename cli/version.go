@@ -44,7 +44,7 @@ func (a *App) versionCommand() *cobra.Command {
 		Short: "Print tokentop's version",
 		Args:  args(0, 0),
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.Stdout, "tokentop %s %s/%s %s\n", Version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+			_, err := fmt.Fprintf(a.out, "tokentop %s %s/%s %s\n", Version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 			return err
 		},
 	}

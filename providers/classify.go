@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Retry-After values are clamped to this range.
@@ -27,7 +29,7 @@ func ClassifyResponse(status int, h http.Header, body []byte, p Provider, style 
 	switch {
 	case status >= 300 && status < 400:
 		e.Kind = KindRedirect
-		loc := SanitizeLine(h.Get("Location"))
+		loc := safetext.Line(h.Get("Location"))
 		e.Description = fmt.Sprintf("the token endpoint redirected (%d) to %q; tokentop never follows a token endpoint's redirect, since the credentials would go along", status, loc)
 		e.Hint = "set token_url to the final address, if you trust it"
 		return e
@@ -47,7 +49,7 @@ func ClassifyResponse(status int, h http.Header, body []byte, p Provider, style 
 				}
 				e.Code, e.Description, e.URI = oe.Code, oe.Description, oe.URI
 			} else if msg := firstString(m, "message", "error_description", "detail", "title"); msg != "" {
-				e.Description = Truncate(SanitizeLine(msg), 200)
+				e.Description = Truncate(safetext.Line(msg), 200)
 			}
 		}
 	} else if len(trimmed) > 0 {
@@ -67,9 +69,9 @@ func oauthErrorFromJSON(m map[string]any) *Error {
 		if v == "" {
 			break
 		}
-		return &Error{Kind: KindOAuth, Code: SanitizeLine(v),
-			Description: SanitizeLine(firstString(m, "error_description", "errorDescription", "message")),
-			URI:         SanitizeLine(firstString(m, "error_uri", "errorUri"))}
+		return &Error{Kind: KindOAuth, Code: safetext.Line(v),
+			Description: safetext.Line(firstString(m, "error_description", "errorDescription", "message")),
+			URI:         safetext.Line(firstString(m, "error_uri", "errorUri"))}
 	case map[string]any: // {"error": {"code": "...", "message": "..."}}
 		code := firstString(v, "code", "status", "name")
 		if code == "" {
@@ -77,12 +79,12 @@ func oauthErrorFromJSON(m map[string]any) *Error {
 				code = n.String()
 			}
 		}
-		return &Error{Kind: KindOAuth, Code: SanitizeLine(code), Description: SanitizeLine(firstString(v, "message", "description"))}
+		return &Error{Kind: KindOAuth, Code: safetext.Line(code), Description: safetext.Line(firstString(v, "message", "description"))}
 	}
 	// Seed 004: {"statusCode":400,"status":400,"code":400,"message":"…","name":"invalid_scope"}
 	if name, ok := m["name"].(string); ok && name != "" {
 		if _, hasStatus := m["statusCode"]; hasStatus {
-			return &Error{Kind: KindOAuth, Code: SanitizeLine(name), Description: SanitizeLine(firstString(m, "message"))}
+			return &Error{Kind: KindOAuth, Code: safetext.Line(name), Description: safetext.Line(firstString(m, "message"))}
 		}
 	}
 	return nil
@@ -104,12 +106,12 @@ var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 func describeNonJSON(body []byte) string {
 	if len(body) > 0 && body[0] == '<' {
 		if m := titleRE.FindSubmatch(body[:min(len(body), 64<<10)]); m != nil {
-			return "an HTML page titled " + strconv.Quote(Truncate(SanitizeLine(string(m[1])), 120))
+			return "an HTML page titled " + strconv.Quote(Truncate(safetext.Line(string(m[1])), 120))
 		}
 		return "an HTML page"
 	}
 	line, _, _ := strings.Cut(string(body[:min(len(body), 4096)]), "\n")
-	return strconv.Quote(Truncate(SanitizeLine(line), 200))
+	return strconv.Quote(Truncate(safetext.Line(line), 200))
 }
 
 // ParseRetryAfter reads a Retry-After header (delay seconds or an HTTP date)

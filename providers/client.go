@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Client performs token requests. The zero value is ready to use; a Client
@@ -266,11 +268,11 @@ func BasicAuth(id, secret string) string {
 func CheckTokenURL(p Provider) error {
 	u, err := url.Parse(p.TokenURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("token_url %q is not an absolute http(s) URL", SanitizeLine(p.TokenURL))}
+		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("token_url %q is not an absolute http(s) URL", safetext.Line(p.TokenURL))}
 	}
 	if u.Scheme == "http" && p.Style() == AuthTLSClient {
 		return &Error{Kind: KindConfig, Provider: p.Name,
-			Description: fmt.Sprintf("auth_style %s needs an https token_url; %s is plain http, where no client certificate is presented", AuthTLSClient, SanitizeLine(p.TokenURL)),
+			Description: fmt.Sprintf("auth_style %s needs an https token_url; %s is plain http, where no client certificate is presented", AuthTLSClient, safetext.Line(p.TokenURL)),
 			Hint:        "use the server's https (mTLS) token endpoint: RFC 8705 client authentication happens in the TLS handshake"}
 	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !p.InsecureHTTP {

@@ -163,6 +163,8 @@ func (p Provider) Validate() error {
 	switch {
 	case p.Name == "":
 		add("name", -1, "name is not set")
+	case p.Name == "." || p.Name == "..":
+		add("name", -1, `name %q is not allowed: "." and ".." name directories`, p.Name)
 	case !ValidName(p.Name):
 		add("name", -1, `name may use only a-z, 0-9, ".", "_" and "-"`)
 	}
@@ -244,6 +246,7 @@ func (p Provider) Validate() error {
 		}
 	}
 	errs = append(errs, p.cfgEndpointProblems()...)
+	errs = append(errs, p.cfgTextProblems()...)
 	if p.Timeout < 0 {
 		add("timeout", -1, "timeout must not be negative")
 	}
@@ -280,10 +283,10 @@ func (p Provider) cfgEndpointProblems() []error {
 			add("%s: method %q is not a valid HTTP method", label, e.Method)
 		}
 		for _, k := range slices.Sorted(maps.Keys(e.Headers)) {
+			// A line break or NUL in a value is refused with every other
+			// control character, by cfgTextProblems.
 			if !cfgIsToken(k) {
 				add("%s: header name %q is not valid", label, k)
-			} else if strings.ContainsAny(e.Headers[k], "\r\n\x00") {
-				add("%s: header %s holds a line break or NUL", label, k)
 			}
 		}
 	}
@@ -291,11 +294,13 @@ func (p Provider) cfgEndpointProblems() []error {
 }
 
 // cfgProblem is one thing wrong with a provider. field (and index, for an
-// entry of a list) lets LoadConfig point at the line it came from.
+// entry of a list, or key, for an entry of a mapping) lets LoadConfig
+// point at the line it came from.
 type cfgProblem struct {
 	provider string
 	field    string
 	index    int
+	key      string
 	msg      string
 	err      error
 }
@@ -326,6 +331,9 @@ func cfgProblemLine(provider *yaml.Node, err error) int {
 		if k, v := cfgKeyValue(provider, pr.field); k != nil {
 			if v = cfgDeref(v); pr.index >= 0 && v.Kind == yaml.SequenceNode && pr.index < len(v.Content) {
 				return v.Content[pr.index].Line
+			}
+			if ek, _ := cfgKeyValue(v, pr.key); pr.key != "" && ek != nil {
+				return ek.Line
 			}
 			return k.Line
 		}

@@ -448,7 +448,7 @@ func TestValidate(t *testing.T) {
 			`provider "p": endpoint "a" is listed twice (entries 2 and 3)`,
 			`provider "p": endpoint "a" has no url`,
 			`provider "p": endpoint "h": header name "Bad Name" is not valid`,
-			`provider "p": endpoint "h": header X-A holds a line break or NUL`,
+			`provider "p": endpoint "h": header "X-A" holds the control character U+000D at byte 3; remove it`,
 		}},
 		{"all problems at once", Provider{Name: "x", Preset: "nope"}, []string{
 			`provider "x": unknown preset "nope"; known presets: cognito, auth0, entra, okta, keycloak, ants, generic`,

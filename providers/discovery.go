@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Metadata is the part of an RFC 8414 / OIDC discovery document tokentop
@@ -194,7 +196,7 @@ func discover(ctx context.Context, hc *http.Client, p Provider, strict bool) (*D
 			}
 		}
 		if err != nil {
-			at.Problem = SanitizeLine(errText(err))
+			at.Problem = safetext.Line(errText(err))
 			d.Attempts = append(d.Attempts, at)
 			lastErr = err
 			continue
@@ -272,19 +274,19 @@ func fetchMetadata(ctx context.Context, hc *http.Client, p Provider, wk WellKnow
 // sanitize makes every string of md safe for a terminal.
 func (md *Metadata) sanitize() {
 	for _, s := range []*string{&md.Issuer, &md.TokenEndpoint, &md.JWKSURI, &md.IntrospectionEndpoint, &md.RevocationEndpoint} {
-		*s = SanitizeLine(*s)
+		*s = safetext.Line(*s)
 	}
 	for _, l := range []*[]string{&md.ScopesSupported, &md.GrantTypesSupported, &md.TokenEndpointAuthMethodsSupported,
 		&md.TokenEndpointAuthSigningAlgValues, &md.IntrospectionEndpointAuthMethodsSupported,
 		&md.RevocationEndpointAuthMethodsSupported, &md.IDTokenSigningAlgValuesSupported} {
 		for i, s := range *l {
-			(*l)[i] = SanitizeLine(s)
+			(*l)[i] = safetext.Line(s)
 		}
 	}
 	if len(md.MTLSEndpointAliases) > 0 {
 		clean := make(map[string]string, len(md.MTLSEndpointAliases))
 		for k, v := range md.MTLSEndpointAliases {
-			clean[SanitizeLine(k)] = SanitizeLine(v)
+			clean[safetext.Line(k)] = safetext.Line(v)
 		}
 		md.MTLSEndpointAliases = clean
 	}

@@ -9,5 +9,5 @@
 //
 // The package knows nothing of storage or terminals: it can be tested with
 // net/http/httptest alone. Everything that came from a server and may reach a
-// terminal goes through [Sanitize] first.
+// terminal goes through the one sanitiser first (package providers/safetext).
 package providers

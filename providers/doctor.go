@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // The names of the doctor's steps after the network ones, in their order.
@@ -152,19 +154,19 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 		err = eff.Validate()
 	}
 	if err != nil {
-		r.add(fail(StepSettings, SanitizeLine(err.Error()), "fix the provider: `tokentop show "+p.Name+"` prints every setting and where it came from"))
+		r.add(fail(StepSettings, safetext.Line(err.Error()), "fix the provider: `tokentop show "+p.Name+"` prints every setting and where it came from"))
 		return eff, false
 	}
 	if err := CheckTokenURL(eff); err != nil {
-		r.add(fail(StepSettings, SanitizeLine(err.Error()), HintFor(err)))
+		r.add(fail(StepSettings, safetext.Line(err.Error()), HintFor(err)))
 		return eff, false
 	}
-	parts := []string{"token_url " + SanitizeLine(eff.TokenURL), "auth " + string(eff.Style())}
+	parts := []string{"token_url " + safetext.Line(eff.TokenURL), "auth " + string(eff.Style())}
 	if len(eff.Scopes) > 0 {
 		parts = append(parts, "scopes "+strings.Join(eff.Scopes, " "))
 	}
 	if eff.Audience != "" {
-		parts = append(parts, "audience "+SanitizeLine(eff.Audience))
+		parts = append(parts, "audience "+safetext.Line(eff.Audience))
 	}
 	if eff.Preset != "" {
 		parts = append(parts, "preset "+eff.Preset)
@@ -260,14 +262,14 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		ch := pass(StepToken, tokenDetail(got, r.c.now()))
 		ch.Took = took
 		if len(got.Token.Warnings) > 0 {
-			ch.Status, ch.Hint = CheckWarn, SanitizeLine(strings.Join(got.Token.Warnings, "; "))
+			ch.Status, ch.Hint = CheckWarn, safetext.Line(strings.Join(got.Token.Warnings, "; "))
 		}
 		r.add(ch)
 		r.out.TokenCached = got.Cached
 		return got.Token
 	}
 	e, _ := AsError(err)
-	detail, hint := r.errText(err), SanitizeLine(HintFor(err))
+	detail, hint := r.errText(err), safetext.Line(HintFor(err))
 	style := r.p.Style()
 	if style == AuthPrivateKeyJWT && e != nil && assertionRefused(e) && ctx.Err() == nil {
 		return r.retryAudience(ctx, start, detail, hint)
@@ -300,7 +302,7 @@ func (r *doctorRun) errText(err error) string {
 	if err == nil {
 		return "no token"
 	}
-	return SanitizeLine(strings.TrimPrefix(err.Error(), r.p.Name+": "))
+	return safetext.Line(strings.TrimPrefix(err.Error(), r.p.Name+": "))
 }
 
 // assertionRefused is a refusal a private_key_jwt assertion's aud may
@@ -327,13 +329,13 @@ func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, 
 	}
 	retry, err := r.o.Fetch(ctx, DoctorRetry{AssertionAudience: other})
 	if err != nil || retry.Token == nil {
-		ch := fail(StepToken, fmt.Sprintf("%s; with the assertion's aud %s too: %s", detail, SanitizeLine(other), r.errText(err)), hint)
+		ch := fail(StepToken, fmt.Sprintf("%s; with the assertion's aud %s too: %s", detail, safetext.Line(other), r.errText(err)), hint)
 		ch.Took = time.Since(start)
 		r.add(ch)
 		return nil
 	}
-	ch := fail(StepToken, fmt.Sprintf("%s with the assertion's aud %s; with aud %s it works (%s)", detail, SanitizeLine(sent), SanitizeLine(other), tokenDetail(retry, r.c.now())),
-		fmt.Sprintf("set `assertion_audience: %s`", SanitizeLine(other)))
+	ch := fail(StepToken, fmt.Sprintf("%s with the assertion's aud %s; with aud %s it works (%s)", detail, safetext.Line(sent), safetext.Line(other), tokenDetail(retry, r.c.now())),
+		fmt.Sprintf("set `assertion_audience: %s`", safetext.Line(other)))
 	ch.Took = time.Since(start)
 	r.add(ch)
 	return retry.Token
@@ -346,7 +348,7 @@ func tokenDetail(got DoctorToken, now time.Time) string {
 	if LooksLikeJWT(t.AccessToken) {
 		kind = "JWT"
 	}
-	typ := cmp.Or(SanitizeLine(t.TokenType), "Bearer")
+	typ := cmp.Or(safetext.Line(t.TokenType), "Bearer")
 	left := t.ExpiresAt.Sub(now).Round(time.Second)
 	d := fmt.Sprintf("%s %s token, expires in %s (%s)", typ, kind, left, cmp.Or(t.ExpirySource, "expiry"))
 	if t.ExpiryAssumed {
@@ -357,7 +359,7 @@ func tokenDetail(got DoctorToken, now time.Time) string {
 	}
 	if n := len(got.Exchanges); n > 0 {
 		x := got.Exchanges[n-1]
-		d = fmt.Sprintf("%d from %s with %s in %s: %s", x.Status, SanitizeLine(x.URL), x.AuthStyle, x.Timings.Total.Round(time.Millisecond), d)
+		d = fmt.Sprintf("%d from %s with %s in %s: %s", x.Status, safetext.Line(x.URL), x.AuthStyle, x.Timings.Total.Round(time.Millisecond), d)
 	}
 	return d
 }
@@ -398,12 +400,12 @@ func (r *doctorRun) scopes(t *Token) {
 	}
 	detail := fmt.Sprintf("asked %s · granted %s (from %s)", orNone(asked), orNone(granted), source)
 	if len(missing) > 0 {
-		r.add(fail(StepScopes, SanitizeLine(detail+" · not granted: "+strings.Join(missing, " ")),
+		r.add(fail(StepScopes, safetext.Line(detail+" · not granted: "+strings.Join(missing, " ")),
 			"the client is not allowed those scopes: enable them for the client at the vendor, or stop asking for them"))
 		return
 	}
 	if len(extra) > 0 {
 		detail += " · also granted: " + strings.Join(extra, " ")
 	}
-	r.add(pass(StepScopes, SanitizeLine(detail)))
+	r.add(pass(StepScopes, safetext.Line(detail)))
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // discovery looks for the provider's metadata with the issuer check of
@@ -24,17 +26,17 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 		// No issuer is configured: the token URL's origin was a guess,
 		// and the server there says it is someone else. Nothing is
 		// misconfigured yet; the hint says what to set.
-		ch = warn(StepDiscovery, SanitizeLine(mm.Error()), SanitizeLine(mm.Hint()))
+		ch = warn(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
 		d = nil
 	case errors.As(err, &mm):
-		ch = fail(StepDiscovery, SanitizeLine(mm.Error()), SanitizeLine(mm.Hint()))
+		ch = fail(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
 		d = nil
 	case err != nil:
 		ch = warn(StepDiscovery, r.errText(err),
 			"discovery is optional, but without it set jwks_uri (to check signatures), introspection_url and revocation_url")
 		d = nil
 	default:
-		detail := fmt.Sprintf("%s at %s; issuer %s matches", d.Doc, SanitizeLine(d.URL), SanitizeLine(d.Metadata.Issuer))
+		detail := fmt.Sprintf("%s at %s; issuer %s matches", d.Doc, safetext.Line(d.URL), safetext.Line(d.Metadata.Issuer))
 		if d.IssuerGuessed {
 			detail += " (no issuer is configured: the token URL's origin was used)"
 		}
@@ -48,7 +50,7 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 			}
 		}
 		if len(warnings) > 0 {
-			ch.Status, ch.Hint = CheckWarn, SanitizeLine(strings.Join(warnings, "; "))
+			ch.Status, ch.Hint = CheckWarn, safetext.Line(strings.Join(warnings, "; "))
 		}
 	}
 	ch.Took = took
@@ -99,14 +101,14 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	var ch Check
 	switch {
 	case err != nil && res == nil:
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmp.Or(SanitizeLine(HintFor(err)), "check the endpoint's URL"))
+		ch = fail(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmp.Or(safetext.Line(HintFor(err)), "check the endpoint's URL"))
 	case res.OK():
 		ch = pass(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
 		scope, _ := t.GrantedScope()
 		why := ExplainRefusal(res.Status, scope, challenges(res)...)
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), SanitizeLine(why.Summary)),
-			SanitizeLine(HintWithName(why.Hint, r.p.Name)))
+		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), safetext.Line(why.Summary)),
+			safetext.Line(HintWithName(why.Hint, r.p.Name)))
 	default:
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")
@@ -132,11 +134,11 @@ func (r *doctorRun) callRequest() (CallRequest, string, bool) {
 	want := strings.TrimSpace(r.o.Endpoint)
 	switch {
 	case strings.HasPrefix(want, "http://"), strings.HasPrefix(want, "https://"):
-		return CallRequest{Method: http.MethodGet, URL: want}, "GET " + SanitizeLine(want), true
+		return CallRequest{Method: http.MethodGet, URL: want}, "GET " + safetext.Line(want), true
 	case want != "":
 		e, ok := r.p.Endpoint(want)
 		if !ok {
-			return CallRequest{}, fmt.Sprintf("no endpoint named %q is saved with %s", SanitizeLine(want), r.p.Name), false
+			return CallRequest{}, fmt.Sprintf("no endpoint named %q is saved with %s", safetext.Line(want), r.p.Name), false
 		}
 		return RequestFromEndpoint(e), endpointLabel(e), true
 	case len(r.p.Endpoints) > 0:
@@ -147,5 +149,5 @@ func (r *doctorRun) callRequest() (CallRequest, string, bool) {
 
 func endpointLabel(e Endpoint) string {
 	m := strings.ToUpper(cmp.Or(e.Method, http.MethodGet))
-	return fmt.Sprintf("%s (%s %s)", SanitizeLine(e.Name), m, SanitizeLine(e.URL))
+	return fmt.Sprintf("%s (%s %s)", safetext.Line(e.Name), m, safetext.Line(e.URL))
 }

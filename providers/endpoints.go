@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // ServerEndpoint names an endpoint of the authorization server other than
@@ -91,7 +93,7 @@ func (c *Client) resolveEndpoint(ctx context.Context, p Provider, kind ServerEnd
 		why = "discovery had none"
 	}
 	return "", "", nil, &Error{Kind: KindConfig, Provider: p.Name,
-		Description: fmt.Sprintf("this server offers no %s endpoint (%s); set %s", kind, SanitizeLine(why), kind.configKey()),
+		Description: fmt.Sprintf("this server offers no %s endpoint (%s); set %s", kind, safetext.Line(why), kind.configKey()),
 		Hint:        fmt.Sprintf("set `%s` on the provider if the server has one (its documentation names it)", kind.configKey()),
 		Err:         ErrNoEndpoint}
 }
@@ -182,7 +184,7 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 		e := ClassifyResponse(ans.status, ans.header, ans.body, p, style, c.now())
 		e.peer = peer
 		if e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed {
-			e.Hint = fmt.Sprintf("check %s: the server has no %s endpoint at %s", kind.configKey(), kind, SanitizeLine(endpoint))
+			e.Hint = fmt.Sprintf("check %s: the server has no %s endpoint at %s", kind.configKey(), kind, safetext.Line(endpoint))
 		}
 		exs[len(exs)-1].Error, exs[len(exs)-1].Hint = e.Summary(), e.Hint
 		if p.Style() == AuthAuto && retryOtherStyle(e) && i+1 < len(styles) {
@@ -197,11 +199,11 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 func checkEndpointURL(p Provider, kind ServerEndpoint, endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("the %s endpoint %q is not an absolute http(s) URL", kind, SanitizeLine(endpoint))}
+		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("the %s endpoint %q is not an absolute http(s) URL", kind, safetext.Line(endpoint))}
 	}
 	if u.Scheme == "http" && p.Style() == AuthTLSClient {
 		return &Error{Kind: KindConfig, Provider: p.Name,
-			Description: fmt.Sprintf("auth_style %s needs an https %s endpoint; %s is plain http, where no client certificate is presented", AuthTLSClient, kind, SanitizeLine(endpoint)),
+			Description: fmt.Sprintf("auth_style %s needs an https %s endpoint; %s is plain http, where no client certificate is presented", AuthTLSClient, kind, safetext.Line(endpoint)),
 			Hint:        fmt.Sprintf("set %s to the server's https (mTLS) endpoint", kind.configKey())}
 	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !p.InsecureHTTP {
@@ -214,7 +216,7 @@ func checkEndpointURL(p Provider, kind ServerEndpoint, endpoint string) error {
 
 // postOnce makes one request and records it.
 func (c *Client) postOnce(ctx context.Context, hc *http.Client, p Provider, kind ServerEndpoint, endpoint string, form url.Values, h http.Header, style AuthStyle, token string) (*serverAnswer, Exchange, error) {
-	ex := Exchange{Provider: p.Name, Kind: string(kind), Started: c.now(), AuthStyle: style, URL: SanitizeLine(endpoint)}
+	ex := Exchange{Provider: p.Name, Kind: string(kind), Started: c.now(), AuthStyle: style, URL: safetext.Line(endpoint)}
 	t := target{url: endpoint, peer: "the " + string(kind) + " endpoint", setting: kind.configKey()}
 	ans, err := c.postRecorded(ctx, hc, p, t, form, h, &ex, token)
 	if err != nil {

@@ -3,6 +3,8 @@ package providers
 import (
 	"net/http"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Timings break one HTTP exchange into phases (from net/http/httptrace).
@@ -54,9 +56,9 @@ func (e Exchange) OK() bool { return e.Error == "" && e.Status >= 200 && e.Statu
 func (e Exchange) Outcome() string {
 	switch {
 	case e.Error != "":
-		return SanitizeLine(e.Error)
+		return safetext.Line(e.Error)
 	case e.Kind != "":
-		return SanitizeLine(e.Kind) + " answered"
+		return safetext.Line(e.Kind) + " answered"
 	}
 	return "token issued"
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // fuzzNow is the parser's clock under fuzzing; the committed corpus in
@@ -141,25 +143,25 @@ func FuzzSanitize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := Sanitize(s)
+		out := safetext.Sanitize(s)
 		for _, r := range out {
 			if r == '\n' || r == '\t' {
 				continue
 			}
 			if fuzzUnsafeRune(r) {
-				t.Fatalf("Sanitize(%q) = %q holds %U", s, out, r)
+				t.Fatalf("safetext.Sanitize(%q) = %q holds %U", s, out, r)
 			}
 		}
 		if !utf8.ValidString(out) {
-			t.Fatalf("Sanitize(%q) = %q is not valid UTF-8", s, out)
+			t.Fatalf("safetext.Sanitize(%q) = %q is not valid UTF-8", s, out)
 		}
-		if again := Sanitize(out); again != out {
+		if again := safetext.Sanitize(out); again != out {
 			t.Fatalf("Sanitize is not idempotent: %q → %q → %q", s, out, again)
 		}
-		line := SanitizeLine(s)
+		line := safetext.Line(s)
 		fuzzTerminalSafe(t, "SanitizeLine", line)
 		if strings.Contains(line, "  ") || line != strings.TrimSpace(line) {
-			t.Fatalf("SanitizeLine(%q) = %q has runs of space", s, line)
+			t.Fatalf("safetext.Line(%q) = %q has runs of space", s, line)
 		}
 		if len(out) > len(s) || len(line) > len(s) {
 			t.Fatalf("sanitising %q made it longer", s)

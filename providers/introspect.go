@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Introspection is an RFC 7662 §2.2 answer, sanitised.
@@ -55,7 +57,7 @@ func (c *Client) Introspect(ctx context.Context, p Provider, token string, o End
 	if perr != nil {
 		e := &Error{Kind: KindResponse, Provider: p.Name, Status: ans.status,
 			Description: "the introspection endpoint's answer is not RFC 7662 JSON", Err: perr,
-			Hint: fmt.Sprintf("check introspection_url (%s): it should answer {\"active\": true, …}", SanitizeLine(res.Endpoint))}
+			Hint: fmt.Sprintf("check introspection_url (%s): it should answer {\"active\": true, …}", safetext.Line(res.Endpoint))}
 		res.Exchanges[len(res.Exchanges)-1].Error = e.Summary()
 		return res, e
 	}
@@ -87,7 +89,7 @@ func (c *Client) callEndpoint(ctx context.Context, p Provider, kind ServerEndpoi
 			methods = d.Metadata.RevocationEndpointAuthMethodsSupported
 		}
 	}
-	res.Endpoint, res.Source = SanitizeLine(endpoint), source
+	res.Endpoint, res.Source = safetext.Line(endpoint), source
 	hint := o.TokenTypeHint
 	if hint == "" {
 		hint = "access_token"
@@ -117,7 +119,7 @@ func ParseIntrospection(body []byte) (*Introspection, error) {
 	if !ok {
 		return nil, fmt.Errorf("no boolean \"active\" member")
 	}
-	str := func(k string) string { s, _ := m[k].(string); return SanitizeLine(s) }
+	str := func(k string) string { s, _ := m[k].(string); return safetext.Line(s) }
 	in := &Introspection{
 		Active: active, Scope: str("scope"), ClientID: str("client_id"), Username: str("username"),
 		TokenType: str("token_type"), Subject: str("sub"), Issuer: str("iss"), ID: str("jti"),
@@ -126,11 +128,11 @@ func ParseIntrospection(body []byte) (*Introspection, error) {
 	}
 	switch a := m["aud"].(type) {
 	case string:
-		in.Audience = []string{SanitizeLine(a)}
+		in.Audience = []string{safetext.Line(a)}
 	case []any:
 		for _, x := range a {
 			if s, ok := x.(string); ok {
-				in.Audience = append(in.Audience, SanitizeLine(s))
+				in.Audience = append(in.Audience, safetext.Line(s))
 			}
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Claims are the decoded claims of a JWT access token that matter for
@@ -50,14 +52,14 @@ func DecodeJWT(token string) (*Claims, error) {
 		Scope:    scopeClaim(mc),
 	}
 	if alg, ok := parsed.Header["alg"].(string); ok {
-		c.Algorithm = SanitizeLine(alg)
+		c.Algorithm = safetext.Line(alg)
 	}
 	if kid, ok := parsed.Header["kid"].(string); ok {
-		c.KeyID = SanitizeLine(kid)
+		c.KeyID = safetext.Line(kid)
 	}
 	if aud, err := mc.GetAudience(); err == nil {
 		for _, a := range aud {
-			c.Audience = append(c.Audience, SanitizeLine(a))
+			c.Audience = append(c.Audience, safetext.Line(a))
 		}
 	}
 	c.IssuedAt = claimTime(mc.GetIssuedAt)
@@ -68,14 +70,14 @@ func DecodeJWT(token string) (*Claims, error) {
 
 func claimString(mc jwt.MapClaims, key string) string {
 	s, _ := mc[key].(string)
-	return SanitizeLine(s)
+	return safetext.Line(s)
 }
 
 func scopeClaim(mc jwt.MapClaims) string {
 	for _, k := range []string{"scope", "scp"} {
 		switch v := mc[k].(type) {
 		case string:
-			return SanitizeLine(v)
+			return safetext.Line(v)
 		case []any:
 			parts := make([]string, 0, len(v))
 			for _, x := range v {
@@ -83,7 +85,7 @@ func scopeClaim(mc jwt.MapClaims) string {
 					parts = append(parts, s)
 				}
 			}
-			return SanitizeLine(strings.Join(parts, " "))
+			return safetext.Line(strings.Join(parts, " "))
 		}
 	}
 	return ""

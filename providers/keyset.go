@@ -12,6 +12,8 @@ import (
 	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	"golang.org/x/time/rate"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // KeyRefreshInterval is how often, at most, a KeySet fetches its JWKS again
@@ -35,7 +37,7 @@ type KeySet struct {
 func (c *Client) FetchKeySet(ctx context.Context, p Provider, jwksURL string) (*KeySet, error) {
 	u, err := url.Parse(jwksURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("jwks_uri %q is not an absolute http(s) URL", SanitizeLine(jwksURL))}
+		return nil, &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("jwks_uri %q is not an absolute http(s) URL", safetext.Line(jwksURL))}
 	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !p.InsecureHTTP {
 		return nil, &Error{Kind: KindConfig, Provider: p.Name,
@@ -71,7 +73,7 @@ func (c *Client) FetchKeySet(ctx context.Context, p Provider, jwksURL string) (*
 	if err != nil {
 		return nil, &Error{Kind: KindConfig, Provider: p.Name, Description: "cannot use the JWKS", Err: err}
 	}
-	return &KeySet{URL: SanitizeLine(jwksURL), kf: kf, storage: storage}, nil
+	return &KeySet{URL: safetext.Line(jwksURL), kf: kf, storage: storage}, nil
 }
 
 // keySetError words a failed JWKS fetch.
@@ -82,7 +84,7 @@ func keySetError(ctx context.Context, p Provider, jwksURL string, err error) *Er
 		e.peer = "the JWKS endpoint"
 		return e
 	}
-	e := &Error{Kind: KindResponse, Provider: p.Name, Description: "the JWKS at " + SanitizeLine(jwksURL) + " is unusable", Err: err,
+	e := &Error{Kind: KindResponse, Provider: p.Name, Description: "the JWKS at " + safetext.Line(jwksURL) + " is unusable", Err: err,
 		Hint: "check jwks_uri (discovery's jwks_uri, or the provider's jwks_uri setting)"}
 	if errors.Is(err, jwkset.ErrInvalidHTTPStatusCode) {
 		e.Kind = KindHTTP
@@ -98,7 +100,7 @@ func (k *KeySet) KeyIDs(ctx context.Context) []string {
 	}
 	out := make([]string, 0, len(all))
 	for _, j := range all {
-		out = append(out, SanitizeLine(j.Marshal().KID))
+		out = append(out, safetext.Line(j.Marshal().KID))
 	}
 	return out
 }
@@ -161,7 +163,7 @@ func (c *Client) KeySetFor(ctx context.Context, p Provider, d *Discovery) (ks *K
 	}
 	ks, err := c.FetchKeySet(ctx, p, u)
 	if err != nil {
-		return nil, source, "the JWKS could not be fetched: " + SanitizeLine(err.Error())
+		return nil, source, "the JWKS could not be fetched: " + safetext.Line(err.Error())
 	}
 	return ks, source, ""
 }

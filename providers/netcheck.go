@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // The names of the network steps, as reports show them.
@@ -58,7 +60,7 @@ func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []
 	t, err := targetOf(rawURL)
 	if err != nil {
 		return []Check{
-			fail(StepDNS, SanitizeLine(err.Error()), "set token_url to the full https:// address of the token endpoint"),
+			fail(StepDNS, safetext.Line(err.Error()), "set token_url to the full https:// address of the token endpoint"),
 			skip(StepTCP, "no address to connect to"),
 			skip(StepTLS, "no address to connect to"),
 		}
@@ -73,7 +75,7 @@ func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []
 				port = "80"
 			}
 		}
-		via = fmt.Sprintf(" (the proxy %s, from the environment)", SanitizeLine(t.proxy.Host))
+		via = fmt.Sprintf(" (the proxy %s, from the environment)", safetext.Line(t.proxy.Host))
 	}
 
 	dns, addrs := c.checkDNS(ctx, host, via, timeout)
@@ -104,11 +106,11 @@ func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Du
 	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
 	took := time.Since(start)
 	if err != nil || len(ips) == 0 {
-		ch := fail(StepDNS, fmt.Sprintf("%s%s does not resolve", SanitizeLine(host), via),
+		ch := fail(StepDNS, fmt.Sprintf("%s%s does not resolve", safetext.Line(host), via),
 			"check the host in token_url (a typo, a region, or a VPN that is off)")
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) && dnsErr.IsTimeout {
-			ch.Detail = fmt.Sprintf("no DNS answer for %s%s within %s", SanitizeLine(host), via, timeout)
+			ch.Detail = fmt.Sprintf("no DNS answer for %s%s within %s", safetext.Line(host), via, timeout)
 			ch.Hint = "the resolver is slow or unreachable: check the network or the VPN"
 		}
 		ch.Took = took
@@ -118,7 +120,7 @@ func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Du
 	for _, ip := range ips {
 		addrs = append(addrs, ip.IP.String())
 	}
-	ch := pass(StepDNS, fmt.Sprintf("%s%s → %s", SanitizeLine(host), via, strings.Join(addrs, ", ")))
+	ch := pass(StepDNS, fmt.Sprintf("%s%s → %s", safetext.Line(host), via, strings.Join(addrs, ", ")))
 	ch.Took = took
 	return ch, addrs
 }
@@ -151,7 +153,7 @@ func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string,
 	if refused {
 		hint = "nothing listens there: check the port in the URL and that the server is up"
 	}
-	return fail(StepTCP, "could not connect: "+SanitizeLine(strings.Join(errs, "; ")), hint), ""
+	return fail(StepTCP, "could not connect: "+safetext.Line(strings.Join(errs, "; ")), hint), ""
 }
 
 // dialReason words a dial error briefly.
@@ -174,13 +176,13 @@ func dialReason(err error) string {
 func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName string, timeout time.Duration) Check {
 	conf, err := tlsConfig(p.CAFile)
 	if err != nil {
-		return fail(StepTLS, SanitizeLine(err.Error()), "fix ca_file: it must name a readable PEM file of CA certificates")
+		return fail(StepTLS, safetext.Line(err.Error()), "fix ca_file: it must name a readable PEM file of CA certificates")
 	}
 	conf = conf.Clone()
 	if p.TLSCertFile != "" || p.TLSKeyFile != "" {
 		cc, err := loadClientCert(p)
 		if err != nil {
-			return fail(StepTLS, "unusable client certificate: "+SanitizeLine(err.Error()), "fix tls_cert_file and tls_key_file: a PEM certificate and its key")
+			return fail(StepTLS, "unusable client certificate: "+safetext.Line(err.Error()), "fix tls_cert_file and tls_key_file: a PEM certificate and its key")
 		}
 		conf.Certificates = []tls.Certificate{cc.cert}
 	}
@@ -193,7 +195,7 @@ func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName stri
 	conn, err := (&tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: conf}).DialContext(ctx, "tcp", addr)
 	took := time.Since(start)
 	if err != nil {
-		ch := fail(StepTLS, "TLS handshake failed: "+SanitizeLine(unwrapURLError(err).Error()),
+		ch := fail(StepTLS, "TLS handshake failed: "+safetext.Line(unwrapURLError(err).Error()),
 			"the server may not speak TLS on this port (try http:// for a plain listener), or wants a client certificate")
 		ch.Took = took
 		return ch
@@ -226,33 +228,33 @@ func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertP
 	switch {
 	case err == nil:
 	case errors.As(err, &host):
-		return fail(StepTLS, fmt.Sprintf("%s: not valid for %s", SanitizeLine(desc), SanitizeLine(serverName)),
+		return fail(StepTLS, fmt.Sprintf("%s: not valid for %s", safetext.Line(desc), safetext.Line(serverName)),
 			"the host in the URL is not one the certificate names: use the host name the vendor documents")
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 		// Any certificate of the chain may be out of its time: name it.
 		bad, which := leaf, ""
 		if invalid.Cert != nil && !invalid.Cert.Equal(leaf) {
 			bad = invalid.Cert
-			which = fmt.Sprintf(" (the intermediate %s)", SanitizeLine(certName(bad.Subject.CommonName, bad.Subject.Organization)))
+			which = fmt.Sprintf(" (the intermediate %s)", safetext.Line(certName(bad.Subject.CommonName, bad.Subject.Organization)))
 		}
 		if now.After(bad.NotAfter) {
-			return fail(StepTLS, fmt.Sprintf("%s: expired %s ago%s", SanitizeLine(desc), roundAge(now.Sub(bad.NotAfter)), which),
+			return fail(StepTLS, fmt.Sprintf("%s: expired %s ago%s", safetext.Line(desc), roundAge(now.Sub(bad.NotAfter)), which),
 				"the server's certificate has expired: tell its operator (or check this machine's clock)")
 		}
-		return fail(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)%s", SanitizeLine(desc), bad.NotBefore.UTC().Format(time.RFC3339), which),
+		return fail(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)%s", safetext.Line(desc), bad.NotBefore.UTC().Format(time.RFC3339), which),
 			"check this machine's clock")
 	case errors.As(err, &unknown):
-		return fail(StepTLS, fmt.Sprintf("%s: signed by an authority this machine does not trust", SanitizeLine(desc)),
+		return fail(StepTLS, fmt.Sprintf("%s: signed by an authority this machine does not trust", safetext.Line(desc)),
 			"for a private CA, set ca_file to its PEM certificate")
 	default:
-		return fail(StepTLS, fmt.Sprintf("%s: %s", SanitizeLine(desc), SanitizeLine(err.Error())),
+		return fail(StepTLS, fmt.Sprintf("%s: %s", safetext.Line(desc), safetext.Line(err.Error())),
 			"the certificate chain does not verify: tell the server's operator")
 	}
 	if left := leaf.NotAfter.Sub(now); left < certWarnWithin {
-		return warn(StepTLS, fmt.Sprintf("%s: expires in %s", SanitizeLine(desc), roundAge(left)),
+		return warn(StepTLS, fmt.Sprintf("%s: expires in %s", safetext.Line(desc), roundAge(left)),
 			"the certificate expires soon: tell the server's operator")
 	}
-	return pass(StepTLS, SanitizeLine(desc))
+	return pass(StepTLS, safetext.Line(desc))
 }
 
 // certNames is the names a certificate is for.

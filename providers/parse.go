@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // ParseOptions carry what the parser needs besides the body.
@@ -115,7 +117,7 @@ func setExpiry(tok *Token, m map[string]any, mp *ResponseMapping, o ParseOptions
 		}
 		secs, err := number(v)
 		if err != nil || secs <= 0 || secs > 10*365*24*3600 {
-			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a usable number of seconds: %s", key, SanitizeLine(fmt.Sprint(v)))}
+			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a usable number of seconds: %s", key, safetext.Line(fmt.Sprint(v)))}
 		}
 		tok.ExpiresAt = o.Now.Add(time.Duration(secs * float64(time.Second)))
 		tok.ExpirySource = "expires_in"
@@ -128,7 +130,7 @@ func setExpiry(tok *Token, m map[string]any, mp *ResponseMapping, o ParseOptions
 		}
 		t, err := instant(v)
 		if err != nil {
-			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a time: %s", key, SanitizeLine(fmt.Sprint(v))), Err: err}
+			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a time: %s", key, safetext.Line(fmt.Sprint(v))), Err: err}
 		}
 		tok.ExpiresAt = t
 		tok.ExpirySource = "expires_at"
@@ -209,7 +211,7 @@ func lookupScope(m map[string]any, mapped string) string {
 	}
 	switch s := v.(type) {
 	case string:
-		return SanitizeLine(s)
+		return safetext.Line(s)
 	case []any:
 		parts := make([]string, 0, len(s))
 		for _, x := range s {
@@ -217,13 +219,13 @@ func lookupScope(m map[string]any, mapped string) string {
 				parts = append(parts, str)
 			}
 		}
-		return SanitizeLine(strings.Join(parts, " "))
+		return safetext.Line(strings.Join(parts, " "))
 	}
 	return ""
 }
 
 func normaliseTokenType(s string) string {
-	s = SanitizeLine(s) // first, so a type of only control characters counts as none
+	s = safetext.Line(s) // first, so a type of only control characters counts as none
 	switch {
 	case s == "":
 		return "Bearer"
@@ -285,7 +287,7 @@ func instant(v any) (time.Time, error) {
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		keys = append(keys, SanitizeLine(k))
+		keys = append(keys, safetext.Line(k))
 	}
 	slices.Sort(keys)
 	return keys

@@ -212,8 +212,11 @@ const (
 
 var nameRE = regexp.MustCompile(`^[a-z0-9._-]+$`)
 
-// ValidName reports whether name is a valid provider name ([a-z0-9._-]+).
-func ValidName(name string) bool { return nameRE.MatchString(name) }
+// ValidName reports whether name is a valid provider name ([a-z0-9._-]+,
+// but not "." or "..", which name directories).
+func ValidName(name string) bool {
+	return name != "." && name != ".." && nameRE.MatchString(name)
+}
 
 // EffectiveTimeout is the provider's timeout or the 15 s default.
 func (p Provider) EffectiveTimeout() time.Duration {

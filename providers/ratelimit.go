@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // RateLimit is what an API answer said about its rate limit, from
@@ -52,7 +54,7 @@ func ParseRateLimit(h http.Header, now time.Time) RateLimit {
 		parseCombined(&rl, v, now)
 	}
 	if v := h.Get("RateLimit-Policy"); v != "" {
-		rl.Policy = SanitizeLine(v)
+		rl.Policy = safetext.Line(v)
 		rl.Found = true
 		if rl.Limit == 0 {
 			for _, item := range strings.Split(v, ";") {

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Redacted stands in for a secret in flight records.
@@ -48,7 +50,7 @@ func redactResponseHeaders(h http.Header) http.Header {
 			if strings.EqualFold(k, "Set-Cookie") {
 				v = Redacted
 			}
-			out.Add(SanitizeLine(k), SanitizeLine(v))
+			out.Add(safetext.Line(k), safetext.Line(v))
 		}
 	}
 	return out
@@ -76,7 +78,7 @@ func redactBody(body []byte, accessToken string) string {
 	if accessToken != "" {
 		body = bytes.ReplaceAll(body, []byte(accessToken), []byte(Redacted))
 	}
-	s := Sanitize(string(body))
+	s := safetext.Sanitize(string(body))
 	if accessToken != "" {
 		// Sanitising can join a token split by a control byte.
 		s = strings.ReplaceAll(s, accessToken, Redacted)

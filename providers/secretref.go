@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // ResolveSecret returns the client secret to send: the value of
@@ -52,7 +54,7 @@ func runSecretCommand(ctx context.Context, command, ref string) (string, error) 
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		msg := SanitizeLine(Truncate(stderr.String(), 200))
+		msg := safetext.Line(Truncate(stderr.String(), 200))
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && msg != "" {
 			return "", fmt.Errorf("client_secret_ref %s failed: %s: %w", ref, msg, err)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // CallRequest is one test-call of an API with a bearer token.
@@ -19,12 +21,16 @@ type CallRequest struct {
 
 // CallResult is an API's answer to a test-call, sanitised for a terminal.
 type CallResult struct {
-	Method    string
-	URL       string
-	Status    int
-	Proto     string
-	Headers   http.Header
-	Body      string
+	Method  string
+	URL     string
+	Status  int
+	Proto   string
+	Headers http.Header
+	Body    string
+	// RawBody is the body as the server sent it (the bearer token
+	// redacted), for a writer that wants the bytes: `tokentop call` into
+	// a pipe or a file. It is never drawn; Body is.
+	RawBody   []byte
 	Truncated bool
 	Timings   Timings
 	RateLimit RateLimit
@@ -61,7 +67,7 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	}
 	req, err := http.NewRequestWithContext(ctx, method, r.URL, body)
 	if err != nil {
-		return nil, fmt.Errorf("test-call %s %s: %w", method, SanitizeLine(r.URL), err)
+		return nil, fmt.Errorf("test-call %s %s: %w", method, safetext.Line(r.URL), err)
 	}
 	for k, vs := range r.Headers {
 		for _, v := range vs {
@@ -87,16 +93,16 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	if err != nil {
 		e := transportError(ctx, err, Provider{Name: p.Name, TokenURL: r.URL, Timeout: p.Timeout})
 		e.peer = "the API"
-		return nil, fmt.Errorf("test-call %s %s: %w", method, SanitizeLine(r.URL), e)
+		return nil, fmt.Errorf("test-call %s %s: %w", method, safetext.Line(r.URL), e)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	res := &CallResult{
-		Method: method, URL: SanitizeLine(r.URL), Status: resp.StatusCode, Proto: resp.Proto,
+		Method: method, URL: safetext.Line(r.URL), Status: resp.StatusCode, Proto: resp.Proto,
 		Headers:         redactResponseHeaders(resp.Header),
 		Timings:         tr.timings(time.Now()),
 		RateLimit:       ParseRateLimit(resp.Header, c.now()),
-		WWWAuthenticate: SanitizeLine(resp.Header.Get("WWW-Authenticate")),
+		WWWAuthenticate: safetext.Line(resp.Header.Get("WWW-Authenticate")),
 	}
 	if len(raw) > MaxBodyBytes {
 		raw, res.Truncated = raw[:MaxBodyBytes], true
@@ -104,7 +110,7 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	if tok != nil && tok.AccessToken != "" {
 		raw = []byte(strings.ReplaceAll(string(raw), tok.AccessToken, Redacted))
 	}
-	res.Body = Sanitize(string(raw))
+	res.Body, res.RawBody = safetext.Sanitize(string(raw)), raw
 	if err != nil {
 		return res, fmt.Errorf("test-call %s %s: reading the answer: %w", method, res.URL, err)
 	}

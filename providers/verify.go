@@ -14,6 +14,8 @@ import (
 
 	"github.com/MicahParks/jwkset"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Verdict labels what a token is and whether its signature holds.
@@ -159,8 +161,8 @@ func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *V
 		return v.malformed("the header " + err.Error())
 	}
 	v.Header = fieldsOf(header)
-	v.Alg = SanitizeLine(stringField(header, "alg"))
-	v.KeyID = SanitizeLine(stringField(header, "kid"))
+	v.Alg = safetext.Line(stringField(header, "alg"))
+	v.KeyID = safetext.Line(stringField(header, "kid"))
 	payload, err := decodeSegment(parts[1])
 	if err != nil {
 		return v.malformed("the payload " + err.Error())
@@ -199,9 +201,9 @@ func (v *Verification) jwe(rawHeader string) *Verification {
 	v.Reason = "an encrypted token (JWE, five parts): only its recipient can decrypt it"
 	if h, err := decodeSegment(rawHeader); err == nil {
 		v.Header = fieldsOf(h)
-		v.Alg = SanitizeLine(stringField(h, "alg"))
-		v.KeyID = SanitizeLine(stringField(h, "kid"))
-		if enc := SanitizeLine(stringField(h, "enc")); enc != "" {
+		v.Alg = safetext.Line(stringField(h, "alg"))
+		v.KeyID = safetext.Line(stringField(h, "kid"))
+		if enc := safetext.Line(stringField(h, "enc")); enc != "" {
 			v.Reason += fmt.Sprintf(" (alg %s, enc %s)", v.Alg, enc)
 		}
 	}
@@ -245,7 +247,7 @@ func fieldsOf(m map[string]any) []Field {
 			b, _ := json.Marshal(x)
 			val = string(b)
 		}
-		out = append(out, Field{Key: SanitizeLine(k), Value: Truncate(SanitizeLine(val), 200)})
+		out = append(out, Field{Key: safetext.Line(k), Value: Truncate(safetext.Line(val), 200)})
 	}
 	return out
 }
@@ -272,7 +274,7 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 		v.Verdict = VerdictUnverified
 		v.Reason = "the signature was not checked"
 		if o.NoKeys != "" {
-			v.Reason += ": " + SanitizeLine(o.NoKeys)
+			v.Reason += ": " + safetext.Line(o.NoKeys)
 		}
 		v.Hint = "set jwks_uri on the provider, or an issuer whose discovery names one"
 		v.add(Check{Name: "signature", Status: CheckSkip, Detail: v.Reason, Hint: v.Hint})
@@ -294,7 +296,7 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 		v.add(Check{Name: "signature", Status: CheckFail, Detail: "bad signature", Hint: v.Hint})
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		v.Verdict = VerdictMalformed
-		v.Reason = SanitizeLine(err.Error())
+		v.Reason = safetext.Line(err.Error())
 		v.add(Check{Name: "signature", Status: CheckFail, Detail: "malformed: " + v.Reason})
 	case kid != "" && (errors.Is(err, jwkset.ErrKeyNotFound) || !keys.has(ctx, kid)):
 		v.Verdict = VerdictUnknownKey
@@ -307,7 +309,7 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 		v.add(Check{Name: "signature", Status: CheckWarn, Detail: v.Reason})
 	default:
 		v.Verdict = VerdictBadSignature
-		v.Reason = "no key of " + keys.URL + " verifies it: " + SanitizeLine(err.Error())
+		v.Reason = "no key of " + keys.URL + " verifies it: " + safetext.Line(err.Error())
 		v.Hint = "the key's alg or use may not fit the token, or the token is from another issuer"
 		v.add(Check{Name: "signature", Status: CheckFail, Detail: v.Reason, Hint: v.Hint})
 	}
@@ -353,11 +355,11 @@ func (v *Verification) checkIssuer(o VerifyOptions) {
 	case o.Issuer == "":
 		v.add(Check{Name: "iss", Status: CheckSkip, Detail: got + " (no issuer configured to compare with)"})
 	case got == "":
-		v.add(Check{Name: "iss", Status: CheckWarn, Detail: "no iss claim; expected " + SanitizeLine(o.Issuer)})
-	case got == SanitizeLine(o.Issuer):
+		v.add(Check{Name: "iss", Status: CheckWarn, Detail: "no iss claim; expected " + safetext.Line(o.Issuer)})
+	case got == safetext.Line(o.Issuer):
 		v.add(Check{Name: "iss", Status: CheckPass, Detail: got})
 	default:
-		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, SanitizeLine(o.Issuer)),
+		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, safetext.Line(o.Issuer)),
 			Hint: "the token is from another issuer: a sandbox token used for prod (or the reverse), another tenant or region, or a trailing slash"})
 	}
 }
@@ -367,7 +369,7 @@ func (v *Verification) checkAudience(o VerifyOptions) {
 	want := make([]string, 0, len(o.Audiences))
 	for _, a := range o.Audiences {
 		if a != "" {
-			want = append(want, SanitizeLine(a))
+			want = append(want, safetext.Line(a))
 		}
 	}
 	switch {

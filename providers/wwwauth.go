@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Challenge is one challenge of a WWW-Authenticate header (RFC 7235 §4.1):
@@ -41,13 +43,13 @@ func parseChallenges(h string) []Challenge {
 			i++ // not a token: skip the byte
 			continue
 		}
-		c := Challenge{Scheme: SanitizeLine(scheme), Params: map[string]string{}}
+		c := Challenge{Scheme: safetext.Line(scheme), Params: map[string]string{}}
 		i = skipSpace(h, j)
 		// A token68 straight after the scheme: token68 chars, "=" padding,
 		// then a comma or the end.
 		if t68, k := readToken68(h, i); t68 != "" {
 			if e := skipSpace(h, k); e >= len(h) || h[e] == ',' {
-				c.Token68 = SanitizeLine(t68)
+				c.Token68 = safetext.Line(t68)
 				out = append(out, c)
 				i = e
 				continue
@@ -67,7 +69,7 @@ func parseChallenges(h string) []Challenge {
 				break
 			}
 			val, next := readValue(h, skipSpace(h, eq+1))
-			c.Params[strings.ToLower(SanitizeLine(name))] = SanitizeLine(val)
+			c.Params[strings.ToLower(safetext.Line(name))] = safetext.Line(val)
 			i = next
 		}
 		out = append(out, c)

@@ -15,7 +15,7 @@ import (
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // Server is the SSH server of tokentop serve. Build it with New, run it
@@ -174,7 +174,7 @@ func (s *Server) unregister(se *session) {
 
 // clean makes a client-chosen string (user name, TERM, client version)
 // safe for the log: no escape sequences reach the server's terminal.
-func clean(s string) string { return providers.SanitizeLine(s) }
+func clean(s string) string { return safetext.Line(s) }
 
 // watchedListener tells when the SSH server first waits for a connection:
 // from then on, its Shutdown closes the listener.

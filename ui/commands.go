@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -26,7 +27,11 @@ func loadSummaries(ctx context.Context, s *store.Store, seq uint64) tea.Cmd {
 			return summariesMsg{seq: seq, err: err}
 		}
 		sums, err := s.Summaries(ctx)
-		return summariesMsg{seq: seq, counter: n, sums: sums, err: err}
+		// The one place the dashboard gets providers: from here on, no
+		// view can draw a string of a config, a file or an old database
+		// that did not go through the sanitiser. What the dashboard shows
+		// is also what it acts on (a test-call's URL, a form's values).
+		return summariesMsg{seq: seq, counter: n, sums: safetext.Value(sums), err: err}
 	}
 }
 
@@ -66,7 +71,7 @@ func loadDetail(ctx context.Context, s *store.Store, name string, seq uint64) te
 		case err == nil && tok != nil && tok.AccessToken != "":
 			msg.masked = mask(tok.AccessToken)
 			if c, cerr := providers.DecodeJWT(tok.AccessToken); cerr == nil {
-				msg.claims = c
+				msg.claims = safetext.Value(c)
 			} else {
 				msg.claimErr = cerr.Error()
 			}
@@ -77,7 +82,7 @@ func loadDetail(ctx context.Context, s *store.Store, name string, seq uint64) te
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			msg.err = errors.Join(msg.err, err)
 		}
-		msg.history = h
+		msg.history = safetext.Value(h)
 		return msg
 	}
 }
@@ -124,7 +129,7 @@ func testCall(ctx context.Context, s *store.Store, c *providers.Client, p provid
 			return msg
 		}
 		out, err := c.Call(ctx, p, res.Token, req)
-		msg.res, msg.err = out, err
+		msg.res, msg.err = safetext.Value(out), err
 		rec := store.CallRecord{At: now(), Endpoint: label}
 		if out != nil {
 			rec.Status, rec.Latency, rec.RateLimit = out.Status, out.Timings.Total, out.RateLimit.Fields(now())
@@ -165,12 +170,12 @@ func runDoctor(ctx context.Context, s *store.Store, name string, seq uint64, fet
 		defer close(ch)
 		progress := func(c providers.Check) {
 			select {
-			case ch <- doctorStepMsg{name: name, seq: seq, check: c, next: ch}:
+			case ch <- doctorStepMsg{name: name, seq: seq, check: safetext.Value(c), next: ch}:
 			default: // more steps than the buffer holds: the end still says all
 			}
 		}
 		d, err := s.Diagnose(ctx, name, store.DiagnoseOptions{Fetch: fetch, Progress: progress})
-		ch <- doctorDoneMsg{name: name, seq: seq, diag: d, err: err}
+		ch <- doctorDoneMsg{name: name, seq: seq, diag: safetext.Value(d), err: err}
 	}()
 	return nextDoctorMsg(ch)
 }

@@ -135,11 +135,14 @@ func (f *providerForm) Open(base providers.Provider, isNew, hasSecret bool, name
 		}))
 	}
 	first = append(first,
-		huh.NewInput().Title("Env").Description("a label: prod, staging, sandbox…").Value(&v.env),
+		huh.NewInput().Title("Env").Description("a label: prod, staging, sandbox…").Value(&v.env).Validate(plainText("env")),
 		huh.NewSelect[string]().Title("Preset").Description("←/→ to choose").Inline(true).Options(presets...).Value(&v.preset),
 		huh.NewInput().Title("Token URL").Placeholder("https://auth.example.com/oauth2/token").
 			Value(&v.tokenURL).Validate(func(s string) error {
 			s = strings.TrimSpace(s)
+			if err := providers.CheckText("the token URL", s, false); err != nil {
+				return err
+			}
 			if s == "" {
 				if base.Issuer != "" && v.preset != "" {
 					return nil
@@ -167,6 +170,9 @@ func (f *providerForm) Open(base providers.Provider, isNew, hasSecret bool, name
 	}
 	second := []huh.Field{
 		huh.NewInput().Title("Client ID").Value(&v.clientID).Validate(func(s string) error {
+			if err := providers.CheckText("the client id", s, false); err != nil {
+				return err
+			}
 			if strings.TrimSpace(s) == "" {
 				return errors.New("the client id is required")
 			}
@@ -174,8 +180,8 @@ func (f *providerForm) Open(base providers.Provider, isNew, hasSecret bool, name
 		}),
 		huh.NewInput().Title("Client secret").Description(secretHelp).
 			EchoMode(huh.EchoModePassword).Value(&v.secret),
-		huh.NewInput().Title("Scopes").Description("separated by spaces or commas").Value(&v.scopes),
-		huh.NewInput().Title("Audience").Description("Auth0 and others want the API identifier").Value(&v.audience),
+		huh.NewInput().Title("Scopes").Description("separated by spaces or commas").Value(&v.scopes).Validate(plainText("scopes")),
+		huh.NewInput().Title("Audience").Description("Auth0 and others want the API identifier").Value(&v.audience).Validate(plainText("audience")),
 		huh.NewInput().Title("Quota").Description("tokens per period: 1000/month, 50/day, 10/hour; blank for none").
 			Value(&v.quota).Validate(func(s string) error {
 			if strings.TrimSpace(s) == "" {
@@ -229,6 +235,12 @@ func (f *providerForm) provider() (providers.Provider, error) {
 		p.Quota = &pq
 	}
 	return p, nil
+}
+
+// plainText checks a one-line field as the config file and tokentop add
+// do (see providers.CheckText); Save checks the whole provider again.
+func plainText(label string) func(string) error {
+	return func(s string) error { return providers.CheckText(label, s, false) }
 }
 
 // firstProblems keeps a joined validation error short enough for a form.

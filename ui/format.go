@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // countdown renders the time left as mm:ss, h:mm:ss, or whole days past 99
@@ -119,10 +120,11 @@ func mask(tok string) string {
 	return fmt.Sprintf("%s…%s (%d chars)", tok[:6], tok[len(tok)-4:], len(tok))
 }
 
-// clean is providers.SanitizeLine: every text that came from a server goes
-// through it (or through providers.Sanitize for multi-line text) before it
-// is rendered.
-func clean(s string) string { return providers.SanitizeLine(s) }
+// clean is safetext.Line, for text drawn on one line. Everything the
+// dashboard draws has been through safetext.Value where it arrived (see
+// commands.go); clean also folds newlines and tabs, which a table cell or
+// a detail line cannot hold.
+func clean(s string) string { return safetext.Line(s) }
 
 // splitScopes splits a scope list on spaces and commas.
 func splitScopes(s string) []string {

@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/theme"
 )
 
@@ -408,8 +409,8 @@ func prettyBody(body string) (string, string) {
 	if json.Valid([]byte(trimmed)) {
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, []byte(trimmed), "", "  "); err == nil {
-			return providers.Sanitize(buf.String()), "JSON"
+			return safetext.Sanitize(buf.String()), "JSON"
 		}
 	}
-	return providers.Sanitize(strings.TrimRight(body, "\n")), "text"
+	return safetext.Sanitize(strings.TrimRight(body, "\n")), "text"
 }

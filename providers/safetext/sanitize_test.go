@@ -1,4 +1,4 @@
-package providers
+package safetext
 
 import (
 	"strings"
@@ -43,7 +43,7 @@ func TestSanitize(t *testing.T) {
 		{name: "bidi isolates", in: "a\u2066b\u2067c\u2068d\u2069e", want: "abcde"},
 		{name: "invalid UTF-8", in: "a\xffb\xc3(c\xe2\x82", want: "ab(c"},
 		{name: "raw 8-bit CSI byte", in: "a\x9b31mb", want: "a31mb"},
-		{name: "newlines and tabs kept, folded by SanitizeLine", in: "k:\tv\n  next\n", want: "k:\tv\n  next\n", wantLine: "k: v next"},
+		{name: "newlines and tabs kept, folded by Line", in: "k:\tv\n  next\n", want: "k:\tv\n  next\n", wantLine: "k: v next"},
 		{name: "escape inside a line", in: "line1\n\x1b[1mline2\x1b[0m", want: "line1\nline2", wantLine: "line1 line2"},
 		{name: "only junk", in: "\x1b[0m\x07\x00", want: ""},
 		{name: "empty", in: "", want: ""},
@@ -57,20 +57,20 @@ func TestSanitize(t *testing.T) {
 			if wantLine == "" {
 				wantLine = strings.Join(strings.Fields(tt.want), " ")
 			}
-			got := SanitizeLine(tt.in)
+			got := Line(tt.in)
 			if got != wantLine {
-				t.Errorf("SanitizeLine(%q) = %q, want %q", tt.in, got, wantLine)
+				t.Errorf("Line(%q) = %q, want %q", tt.in, got, wantLine)
 			}
 			if !utf8.ValidString(got) || strings.ContainsAny(got, "\n\t\r\x1b") {
-				t.Errorf("SanitizeLine(%q) = %q is not one clean line", tt.in, got)
+				t.Errorf("Line(%q) = %q is not one clean line", tt.in, got)
 			}
 		})
 	}
 }
 
-func TestSanitizeLineCollapsesSpace(t *testing.T) {
-	if got := SanitizeLine("  a \t\t b\n\n c  "); got != "a b c" {
-		t.Errorf("SanitizeLine = %q", got)
+func TestLineCollapsesSpace(t *testing.T) {
+	if got := Line("  a \t\t b\n\n c  "); got != "a b c" {
+		t.Errorf("Line = %q", got)
 	}
 }
 
@@ -78,31 +78,5 @@ func TestSanitizeCleanInputIsNotCopied(t *testing.T) {
 	in := strings.Repeat("clean ascii ", 100)
 	if n := testing.AllocsPerRun(100, func() { _ = Sanitize(in) }); n != 0 {
 		t.Errorf("Sanitize of clean ASCII allocates %v times, want 0", n)
-	}
-}
-
-func TestTruncate(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"hello", 10, "hello"},
-		{"hello", 5, "hello"},
-		{"hello", 4, "hel…"},
-		{"hello", 1, "…"},
-		{"hello", 0, "…"},
-		{"", 0, ""},
-		{"東京都庁", 3, "東京…"},
-		{"añb", 2, "a…"},
-	}
-	for _, tt := range tests {
-		got := Truncate(tt.in, tt.n)
-		if got != tt.want {
-			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
-		if tt.n > 0 && utf8.RuneCountInString(got) > tt.n {
-			t.Errorf("Truncate(%q, %d) = %q is longer than %d runes", tt.in, tt.n, got, tt.n)
-		}
 	}
 }

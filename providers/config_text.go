@@ -1,0 +1,123 @@
+package providers
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/tokentop/tokentop/providers/safetext"
+)
+
+// CheckText refuses text that could act on a terminal when it is shown: a
+// C0 or C1 control character (ESC starts every escape sequence), DEL, a
+// bidi control or invalid UTF-8. lines allows newlines and tabs. label
+// names the field in the error. The config file, `tokentop add` and the
+// dashboard's form all check their fields with it (through
+// [Provider.Validate]).
+func CheckText(label, s string, lines bool) error {
+	r, at, bad := safetext.FirstUnsafe(s, lines)
+	if !bad {
+		return nil
+	}
+	return fmt.Errorf("%s holds %s at byte %d; remove it", label, safetext.Describe(r), at+1)
+}
+
+// cfgMultiLine reports whether the field of yaml name may hold newlines
+// and tabs: free text, and a request body.
+func cfgMultiLine(name string) bool { return name == "notes" || name == "body" }
+
+// cfgTextProblems checks every text of p with [CheckText]: each string,
+// list entry, map key and map value, found by walking the struct so a
+// field added later is checked too. The client secret is left alone: it
+// is never shown, and whatever bytes it holds are sent as they are.
+func (p Provider) cfgTextProblems() []error {
+	var errs []error
+	w := cfgTextWalk{check: func(at cfgTextAt, label, s string, lines bool) {
+		if err := CheckText(label, s, lines); err != nil {
+			errs = append(errs, &cfgProblem{provider: p.Name, field: at.field, index: at.index, key: at.key, msg: err.Error()})
+		}
+	}}
+	w.fields(reflect.ValueOf(p), cfgTextAt{index: -1}, "")
+	return errs
+}
+
+// cfgTextAt is where a text sits: the provider's key (field), the entry
+// of its list (index, -1 for none) or the key of its map, so that
+// LoadConfig can name the line.
+type cfgTextAt struct {
+	field string
+	index int
+	key   string
+}
+
+type cfgTextWalk struct {
+	check func(at cfgTextAt, label, s string, lines bool)
+}
+
+// fields walks the yaml fields of struct v; prefix labels them
+// ("endpoint 2: ").
+func (w cfgTextWalk) fields(v reflect.Value, at cfgTextAt, prefix string) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if !f.IsExported() || name == "-" || name == "" || name == "client_secret" {
+			continue
+		}
+		fat := at
+		if fat.field == "" {
+			fat.field = name
+		}
+		w.value(v.Field(i), fat, prefix+name, cfgMultiLine(name))
+	}
+}
+
+// value walks one value labelled label.
+func (w cfgTextWalk) value(v reflect.Value, at cfgTextAt, label string, lines bool) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.String:
+		w.check(at, label, v.String(), lines)
+	case reflect.Struct:
+		w.fields(v, at, label+".")
+	case reflect.Slice:
+		for i := range v.Len() {
+			eat := at
+			if eat.index < 0 {
+				eat.index = i
+			}
+			if e := v.Index(i); e.Kind() == reflect.Struct {
+				// "endpoint 2: ", or by its name: `endpoint "items": `
+				prefix := fmt.Sprintf("%s %d: ", strings.TrimSuffix(label, "s"), i+1)
+				if n := e.FieldByName("Name"); n.Kind() == reflect.String && n.String() != "" {
+					prefix = fmt.Sprintf("%s %q: ", strings.TrimSuffix(label, "s"), n.String())
+				}
+				w.fields(e, eat, prefix)
+				continue
+			}
+			w.value(v.Index(i), eat, fmt.Sprintf("%s entry %d", label, i+1), lines)
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			kat := at
+			if kat.index < 0 && kat.key == "" {
+				kat.key = k.String()
+			}
+			keyLabel, valueLabel := fmt.Sprintf("%s key %q", label, k.String()), fmt.Sprintf("%s[%q]", label, k.String())
+			if strings.HasSuffix(label, "headers") { // as cfgEndpointProblems words them
+				prefix := strings.TrimSuffix(label, "headers")
+				keyLabel, valueLabel = fmt.Sprintf("%sheader name %q", prefix, k.String()), fmt.Sprintf("%sheader %q", prefix, k.String())
+			}
+			w.check(kat, keyLabel, k.String(), false)
+			w.value(v.MapIndex(k), kat, valueLabel, lines)
+		}
+	}
+}
