@@ -53,6 +53,8 @@ type Error struct {
 	// peer names what could not be reached or answered ("the token
 	// endpoint" when empty); test-calls say "the API".
 	peer string
+	// page is what a non-JSON answer turned out to be.
+	page pageKind
 }
 
 // Error reads as one sentence: who, what, and the server's words.

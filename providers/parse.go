@@ -48,8 +48,7 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 		return nil, &Error{Kind: KindResponse, Description: "the token endpoint answered 2xx with an empty body"}
 	}
 	if trimmed[0] != '{' {
-		return nil, &Error{Kind: KindResponse, Description: "the token endpoint answered 2xx with " + describeNonJSON(trimmed) + ", not a JSON token response",
-			Hint: "check token_url: it may point at a login page or a proxy rather than the token endpoint"}
+		return nil, nonJSONResponse(trimmed)
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()

@@ -1,0 +1,86 @@
+package providers
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// The doctor's verdicts on the failures of issue 11, each with the exact
+// change it proposes.
+
+// wantHint fails unless the check's hint holds every one of want.
+func wantHint(t *testing.T, c Check, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(c.Hint, w) {
+			t.Fatalf("%s: hint %q does not hold %q (detail %q)", c.Name, c.Hint, w, c.Detail)
+		}
+	}
+	assertTerminalSafe(t, c.Name, c.Detail+c.Hint)
+}
+
+// TestDoctorHTMLAnswers: a page where a token response should be is read
+// by its title and heading, and said for what it is.
+func TestDoctorHTMLAnswers(t *testing.T) {
+	page := func(status int, body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, body)
+		}
+	}
+	_, ps, base := doctorSandboxWith(t, func(mux *http.ServeMux) {
+		mux.Handle("POST /gw/token", page(200, `<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><a href="/login">Sign in</a></body></html>`))
+		mux.Handle("POST /sso/token", page(200, "<html><head><title>Acme</title></head><body><h1>Sign in with your \x1b[1mSSO\x1b[0m account</h1></body></html>"))
+	})
+	c := &Client{}
+	for _, tt := range []struct {
+		path, detail string
+		hint         []string
+	}{
+		{"/gw/token", `titled "502 Bad Gateway"`, []string{"the authorization server failed behind its gateway", "nothing to change in your settings"}},
+		{"/sso/token", `heading "Sign in with your SSO account"`, []string{"web login page", "set `token_url: " + base + "/oauth2/token`"}},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			p := ps["cognito-dev"]
+			p.TokenURL = base + tt.path
+			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+			tok := checkNamed(t, d, StepToken)
+			wantStatus(t, tok, CheckFail, tt.detail)
+			wantHint(t, tok, tt.hint...)
+		})
+	}
+}
+
+// TestDoctorWrongTokenURL: a 404 or 405 at token_url while discovery
+// names another token endpoint offers that one.
+func TestDoctorWrongTokenURL(t *testing.T) {
+	_, ps, base := doctorSandboxWith(t, nil)
+	c := &Client{}
+	for _, tt := range []struct{ path, detail string }{
+		{"/oauth2/tokens", "answered 404"}, // a path the server does not have
+		{"/api/v1/admin", "answered 405"},  // the API's URL, which takes GET only
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			p := ps["cognito-dev"]
+			p.TokenURL = base + tt.path
+			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+			tok := checkNamed(t, d, StepToken)
+			wantStatus(t, tok, CheckFail, tt.detail)
+			wantHint(t, tok, "names token_endpoint "+base+"/oauth2/token", "set `token_url: "+base+"/oauth2/token`")
+		})
+	}
+	// Without discovery there is nothing to offer: the hint says where the
+	// right URL is.
+	_, ps, base = doctorSandboxWith(t, func(mux *http.ServeMux) {
+		mux.Handle("GET /.well-known/", http.NotFoundHandler())
+	})
+	p := ps["cognito-dev"]
+	p.TokenURL = base + "/oauth2/tokens"
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	tok := checkNamed(t, d, StepToken)
+	wantStatus(t, tok, CheckFail, "answered 404")
+	wantHint(t, tok, "check token_url", "the vendor's documentation")
+}
