@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
 // The doctor's verdicts on the failures of issue 11, each with the exact
@@ -83,4 +86,34 @@ func TestDoctorWrongTokenURL(t *testing.T) {
 	tok := checkNamed(t, d, StepToken)
 	wantStatus(t, tok, CheckFail, "answered 404")
 	wantHint(t, tok, "check token_url", "the vendor's documentation")
+}
+
+// TestDoctorTokenDiesEarly: a JWT whose exp is earlier than expires_in
+// says is cached by exp, and one dead on arrival is the issuer's to fix
+// when the clocks agree.
+func TestDoctorTokenDiesEarly(t *testing.T) {
+	sb, ps := doctorSandbox(t)
+	c := &Client{}
+	p := ps["cognito-dev"] // expires_in 3600
+
+	sb.SetFaults(sandbox.Faults{ExpOffset: -50 * time.Minute})
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	tok := checkNamed(t, d, StepToken)
+	wantStatus(t, tok, CheckWarn, "(jwt exp)")
+	wantHint(t, tok, "the JWT's exp", "before what expires_in says", "tell the issuer")
+	if left := time.Until(d.Token.ExpiresAt); left > 10*time.Minute+ClockTolerance {
+		t.Fatalf("the token is kept for %s, past its exp", left)
+	}
+
+	sb.SetFaults(sandbox.Faults{ExpOffset: -61 * time.Minute})
+	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	tok = checkNamed(t, d, StepToken)
+	wantStatus(t, tok, CheckFail, "expired on arrival")
+	wantHint(t, tok, "the issuer mints tokens that are already expired", "refreshing only gets another dead token")
+	for _, bad := range []string{"sync", "--force-refresh", "this machine's clock is"} {
+		if strings.Contains(tok.Hint, bad) {
+			t.Fatalf("the hint blames the wrong party (%q): %q", bad, tok.Hint)
+		}
+	}
+	wantStatus(t, checkNamed(t, d, StepTestCall), CheckSkip, "no token")
 }
