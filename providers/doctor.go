@@ -139,7 +139,7 @@ func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagn
 		return r.out
 	}
 	r.out.Token = tok
-	r.scopes(tok)
+	r.scopes(tok, meta)
 	r.jwt(ctx, tok, disc)
 	r.testCall(ctx, tok)
 	return r.out
@@ -372,38 +372,12 @@ func grantedScopes(t *Token) (scopes []string, source string, ok bool) {
 	return strings.FieldsFunc(scope, func(r rune) bool { return r == ' ' || r == ',' }), source, true
 }
 
-// scopes compares the scopes granted with those asked for.
-func (r *doctorRun) scopes(t *Token) {
-	asked := r.p.Scopes
-	granted, source, ok := grantedScopes(t)
-	switch {
-	case !ok && len(asked) == 0:
-		r.add(pass(StepScopes, "none asked for, none stated"))
-		return
-	case !ok:
-		// RFC 6749 §5.1: scope may be left out when it is what was asked.
-		r.add(pass(StepScopes, fmt.Sprintf("asked %s; the server did not say, which RFC 6749 §5.1 allows when it granted them all", strings.Join(asked, " "))))
-		return
+// scopes compares the scopes granted with those asked for and those the
+// server supports (see scopeCheck); meta may be nil.
+func (r *doctorRun) scopes(t *Token, meta *Metadata) {
+	var supported []string
+	if meta != nil {
+		supported = meta.ScopesSupported
 	}
-	var missing, extra []string
-	for _, s := range asked {
-		if !slices.Contains(granted, s) {
-			missing = append(missing, s)
-		}
-	}
-	for _, s := range granted {
-		if !slices.Contains(asked, s) {
-			extra = append(extra, s)
-		}
-	}
-	detail := fmt.Sprintf("asked %s · granted %s (from %s)", orNone(asked), orNone(granted), source)
-	if len(missing) > 0 {
-		r.add(fail(StepScopes, SanitizeLine(detail+" · not granted: "+strings.Join(missing, " ")),
-			"the client is not allowed those scopes: enable them for the client at the vendor, or stop asking for them"))
-		return
-	}
-	if len(extra) > 0 {
-		detail += " · also granted: " + strings.Join(extra, " ")
-	}
-	r.add(pass(StepScopes, SanitizeLine(detail)))
+	r.add(scopeCheck(r.p, t, supported))
 }

@@ -117,3 +117,25 @@ func TestDoctorTokenDiesEarly(t *testing.T) {
 	}
 	wantStatus(t, checkNamed(t, d, StepTestCall), CheckSkip, "no token")
 }
+
+// TestDoctorScopesDroppedSilently: a server that answers 200 without a
+// scope asked for is a warning naming it; a scope the server does not
+// support at all is a failure naming it, with the scopes to keep.
+func TestDoctorScopesDroppedSilently(t *testing.T) {
+	sb, ps := doctorSandbox(t)
+	sb.SetFaults(sandbox.Faults{DropUnknownScopes: true})
+	c := &Client{}
+	p := ps["cognito-dev"]
+
+	p.Scopes = []string{"api/write", "item"} // item is another client's
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	sc := checkNamed(t, d, StepScopes)
+	wantStatus(t, sc, CheckWarn, "not granted: item")
+	wantHint(t, sc, "dropped scope item", "client "+p.ClientID+" is not allowed it", "set `scopes: [api/write]`")
+
+	p.Scopes = []string{"api/write", "api/delete"} // no client has it
+	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	sc = checkNamed(t, d, StepScopes)
+	wantStatus(t, sc, CheckFail, "not supported: api/delete")
+	wantHint(t, sc, "does not support scope api/delete", "set `scopes: [api/write]`", "dropped it silently")
+}
