@@ -23,7 +23,7 @@ const (
 )
 
 // doctorOrder is the order of the steps, for skipping the rest.
-var doctorOrder = [...]string{StepSettings, StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall}
+var doctorOrder = [...]string{StepSettings, StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall, StepClock}
 
 // DoctorToken is a token the doctor got through DoctorOptions.Fetch.
 type DoctorToken struct {
@@ -82,6 +82,9 @@ type doctorRun struct {
 	o   DoctorOptions
 	p   Provider // effective settings
 	out *Diagnosis
+	// issuerClock and apiClock compare our clock with the token
+	// endpoint's and the API's, by their Date headers (nil: unknown).
+	issuerClock, apiClock *SkewMeasure
 }
 
 func (r *doctorRun) add(cs ...Check) {
@@ -142,6 +145,7 @@ func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagn
 	r.scopes(tok, meta)
 	r.jwt(ctx, tok, disc)
 	r.testCall(ctx, tok)
+	r.add(clockCheck(StepClock, r.issuerClock, r.apiClock))
 	return r.out
 }
 
@@ -264,6 +268,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		}
 		r.add(ch)
 		r.out.TokenCached = got.Cached
+		r.issuerClock = issuerSkew(got)
 		return got.Token
 	}
 	e, _ := AsError(err)
@@ -291,7 +296,23 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		fmt.Sprintf("set `auth_style: %s` (or auto, which tries both and remembers)", other))
 	ch.Took = time.Since(start)
 	r.add(ch)
+	r.issuerClock = issuerSkew(retry)
 	return retry.Token
+}
+
+// issuerSkew compares our clock with the token endpoint's: by the last
+// exchange's Date and its start and end, else by the cached token's skew
+// (to a second); nil when the server sent no Date.
+func issuerSkew(got DoctorToken) *SkewMeasure {
+	if n := len(got.Exchanges); n > 0 && !got.Exchanges[n-1].ServerDate.IsZero() {
+		x := got.Exchanges[n-1]
+		m := MeasureSkew(x.Started, x.Started.Add(x.Timings.Total), x.ServerDate)
+		return &m
+	}
+	if t := got.Token; t != nil && !t.ServerDate.IsZero() {
+		return &SkewMeasure{Offset: t.Skew, Bound: dateResolution}
+	}
+	return nil
 }
 
 // errText words err for a step of this provider's report (without the

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -38,10 +39,6 @@ const (
 	VerdictUnverified Verdict = "not verified"
 )
 
-// MaxSkew is how far the local clock may be from the server's before the
-// clock check warns.
-const MaxSkew = 30 * time.Second
-
 // asymmetricAlgs are the algs a JWKS can verify.
 var asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
@@ -54,6 +51,9 @@ type VerifyOptions struct {
 	// clock.
 	Skew      time.Duration
 	SkewKnown bool
+	// SkewBound is how far the true skew may be from Skew either way
+	// (see [MeasureSkew]); zero means a second, a Date's resolution.
+	SkewBound time.Duration
 	// Issuer is the iss expected ("" skips the check).
 	Issuer string
 	// Audiences are the aud values accepted (any one; none skips).
@@ -409,30 +409,29 @@ func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
 	default:
 		v.add(Check{Name: "exp", Status: CheckPass, Detail: fmt.Sprintf("expires in %s%s (%s)", roundDur(c.ExpiresAt.Sub(at)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339))})
 	}
+	// nbf and iat may be ClockTolerance ahead: a second-ahead issuer is
+	// no fault.
+	future := futureHint(o)
 	if !c.NotBefore.IsZero() {
-		if c.NotBefore.After(at) {
-			v.add(Check{Name: "nbf", Status: CheckFail, Detail: fmt.Sprintf("not valid for another %s%s", roundDur(c.NotBefore.Sub(at)), clockNote),
-				Hint: "the issuer's clock is ahead, or the token was minted for later: APIs refuse it until then"})
-		} else {
+		switch ahead := c.NotBefore.Sub(at); {
+		case ahead > ClockTolerance:
+			v.add(Check{Name: "nbf", Status: CheckFail, Detail: fmt.Sprintf("not valid for another %s%s", roundDur(ahead), clockNote),
+				Hint: "APIs refuse it until then: " + future})
+		case ahead > 0:
+			v.add(Check{Name: "nbf", Status: CheckPass, Detail: fmt.Sprintf("valid from %s, %s ahead: within the %s tolerance", c.NotBefore.UTC().Format(time.RFC3339), roundDur(ahead), ClockTolerance)})
+		default:
 			v.add(Check{Name: "nbf", Status: CheckPass, Detail: "valid since " + c.NotBefore.UTC().Format(time.RFC3339)})
 		}
 	}
 	if !c.IssuedAt.IsZero() {
-		if c.IssuedAt.After(at.Add(MaxSkew)) {
-			v.add(Check{Name: "iat", Status: CheckWarn, Detail: fmt.Sprintf("issued %s in the future%s", roundDur(c.IssuedAt.Sub(at)), clockNote),
-				Hint: "a clock is off: the issuer's, or this machine's"})
+		if ahead := c.IssuedAt.Sub(at); ahead > ClockTolerance {
+			v.add(Check{Name: "iat", Status: CheckWarn, Detail: fmt.Sprintf("issued %s in the future%s", roundDur(ahead), clockNote), Hint: future})
 		} else {
 			v.add(Check{Name: "iat", Status: CheckPass, Detail: "issued " + c.IssuedAt.UTC().Format(time.RFC3339)})
 		}
 	}
 	if o.SkewKnown {
-		switch d := o.Skew; {
-		case d > MaxSkew || d < -MaxSkew:
-			v.add(Check{Name: "clock", Status: CheckWarn, Detail: "this machine's clock is " + clockSkewWords(d) + " (from the server's Date header)",
-				Hint: "sync the clock (NTP): a skewed clock makes tokens look expired or not yet valid"})
-		default:
-			v.add(Check{Name: "clock", Status: CheckPass, Detail: "skew " + clockSkewWords(d) + " (from the server's Date header)"})
-		}
+		v.add(clockCheck("clock", &SkewMeasure{Offset: o.Skew, Bound: cmp.Or(o.SkewBound, dateResolution)}, nil))
 	}
 	if !c.IssuedAt.IsZero() && !c.ExpiresAt.IsZero() {
 		life := c.ExpiresAt.Sub(c.IssuedAt)
@@ -497,4 +496,15 @@ func JWKSURL(p Provider, d *Discovery) (url, source string) {
 		return d.Metadata.JWKSURI, "discovery"
 	}
 	return "", ""
+}
+
+// futureHint explains an nbf or iat in the future. With the issuer's clock
+// known (its Date), they were checked by it: the issuer mints tokens for
+// later. Without it, its clock or ours is off, and the doctor's clock step
+// tells which.
+func futureHint(o VerifyOptions) string {
+	if o.SkewKnown {
+		return "the time is ahead of the issuer's own clock (its Date header), so it is no clock skew: the issuer mints tokens valid only from later, and must fix it"
+	}
+	return "the issuer's clock is ahead of this machine's, or it mints tokens for later: `tokentop doctor NAME` compares the clocks by their Date headers"
 }
