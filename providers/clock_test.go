@@ -31,7 +31,7 @@ func TestMeasureSkew(t *testing.T) {
 
 func TestClockCheck(t *testing.T) {
 	ok := &SkewMeasure{Offset: 200 * time.Millisecond, Bound: 500 * time.Millisecond}
-	ahead := &SkewMeasure{Offset: 2 * time.Minute, Bound: 500 * time.Millisecond}   // ours ahead of theirs
+	ahead := &SkewMeasure{Offset: 2 * time.Minute, Bound: 500 * time.Millisecond}    // ours ahead of theirs
 	behind := &SkewMeasure{Offset: -90 * time.Second, Bound: 500 * time.Millisecond} // theirs ahead of ours
 	for _, tt := range []struct {
 		name        string
