@@ -44,6 +44,11 @@ type DoctorRetry struct {
 	// AssertionAudience replaces a private_key_jwt assertion's aud (the
 	// token URL for the issuer, or the reverse).
 	AssertionAudience string
+	// Fresh asks the server for a new token with the settings as
+	// configured, though the cached one is still good (to tell a key
+	// rotated under the cached token from one the issuer does not
+	// publish).
+	Fresh bool
 }
 
 // DoctorOptions say how the doctor gets a token and what it test-calls.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -74,6 +75,9 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 	ks, _, noKeys := r.c.KeySetFor(ctx, r.p, d)
 	o.NoKeys = noKeys
 	v := Verify(ctx, t.AccessToken, ks, o)
+	if v.Verdict == VerdictUnknownKey && v.foreignHint(o) == "" {
+		r.unknownKey(ctx, v, ks, o)
+	}
 	took := time.Since(start)
 	for i, c := range v.Checks {
 		if c.Name == "clock" {
@@ -157,4 +161,36 @@ func (r *doctorRun) callRequest() (CallRequest, string, bool) {
 func endpointLabel(e Endpoint) string {
 	m := strings.ToUpper(cmp.Or(e.Method, http.MethodGet))
 	return fmt.Sprintf("%s (%s %s)", SanitizeLine(e.Name), m, SanitizeLine(e.URL))
+}
+
+// unknownKey tells why the token's kid is not in the issuer's JWKS: a
+// cached token whose key rotated away (a fresh token verifies), or an
+// issuer that signs with a key it does not publish (a fresh token, or the
+// one just fetched, fails too). It rewrites the signature check's hint.
+func (r *doctorRun) unknownKey(ctx context.Context, v *Verification, ks *KeySet, o VerifyOptions) {
+	i := slices.IndexFunc(v.Checks, func(c Check) bool { return c.Name == "signature" })
+	if i < 0 {
+		return
+	}
+	held := orNone(ks.KeyIDs(ctx))
+	hint := unpublishedKeyHint(v.KeyID, ks.URL, held)
+	if r.out.TokenCached && r.o.Fetch != nil {
+		got, err := r.o.Fetch(ctx, DoctorRetry{Fresh: true})
+		if err == nil && got.Token != nil {
+			fresh := Verify(ctx, got.Token.AccessToken, ks, o)
+			switch fresh.Verdict {
+			case VerdictValid:
+				hint = rotatedKeyHint(v.KeyID, fresh.KeyID)
+				v.Checks[i].Detail += "; a fresh token (kid " + fresh.KeyID + ") verifies"
+			case VerdictUnknownKey:
+				hint = unpublishedKeyHint(fresh.KeyID, ks.URL, held)
+				v.Checks[i].Detail += "; a fresh token's kid " + fresh.KeyID + " is not there either"
+			default:
+				hint = v.Checks[i].Hint // a fresh token fails otherwise: its own story
+			}
+		} else {
+			hint = v.Checks[i].Hint
+		}
+	}
+	v.Hint, v.Checks[i].Hint = hint, hint
 }

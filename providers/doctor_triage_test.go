@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -138,4 +139,66 @@ func TestDoctorScopesDroppedSilently(t *testing.T) {
 	sc = checkNamed(t, d, StepScopes)
 	wantStatus(t, sc, CheckFail, "not supported: api/delete")
 	wantHint(t, sc, "does not support scope api/delete", "set `scopes: [api/write]`", "dropped it silently")
+}
+
+// TestDoctorSignatures: three causes of a signature the JWKS does not bear
+// out, each with its own advice.
+func TestDoctorSignatures(t *testing.T) {
+	t.Run("the issuer signs with a key it does not publish", func(t *testing.T) {
+		sb, ps := doctorSandbox(t)
+		sb.SetFaults(sandbox.Faults{UnpublishedKey: verifyKeys()[1]})
+		c := &Client{}
+		p := ps["cognito-dev"]
+		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+		sig := checkNamed(t, d, "JWT signature")
+		wantStatus(t, sig, CheckFail, "unknown key")
+		wantHint(t, sig, "the issuer signs with key", "its own JWKS", "does not publish", "report it to the issuer")
+	})
+	t.Run("keys rotated under the cached token", func(t *testing.T) {
+		sb, ps := doctorSandbox(t)
+		c := &Client{}
+		p := ps["cognito-dev"]
+		res, err := c.Fetch(t.Context(), p, FetchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cached := res.Token
+		sb.RotateKeyTo(verifyKeys()[1])
+		kid := sb.RotateKeyTo(verifyKeys()[2]) // the cached token's key is dropped
+		fetch := func(ctx context.Context, retry DoctorRetry) (DoctorToken, error) {
+			if !retry.Fresh {
+				return DoctorToken{Token: cached, Cached: true}, nil
+			}
+			return directFetch(c, p)(ctx, DoctorRetry{})
+		}
+		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: fetch})
+		sig := checkNamed(t, d, "JWT signature")
+		wantStatus(t, sig, CheckFail, "a fresh token (kid "+kid+") verifies")
+		wantHint(t, sig, "rotated its keys under the cached token", "refresh it, `tokentop token cognito-dev --force-refresh`")
+	})
+	t.Run("the token is not from this issuer", func(t *testing.T) {
+		sb, ps := doctorSandbox(t)
+		p := ps["cognito-dev"]
+		prod, err := sandbox.New(sandbox.Options{Key: verifyKeys()[2]}).Mint(sandbox.MintOptions{Issuer: "https://prod.example", ClientID: p.ClientID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(prod)})
+		for _, step := range []string{"JWT signature", "JWT iss"} {
+			ch := checkNamed(t, d, step)
+			if ch.Status != CheckFail {
+				t.Fatalf("%s: %s %q", step, ch.Status, ch.Detail)
+			}
+			wantHint(t, ch, "the token is not from this issuer: it names https://prod.example", "use the provider that issued it")
+		}
+		// The kid is the issuer's, the key does not verify: not its token.
+		bad, err := sb.MintBadSignature(DiscoveryBase(p), p.ClientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d = (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(bad)})
+		sig := checkNamed(t, d, "JWT signature")
+		wantStatus(t, sig, CheckFail, "bad signature")
+		wantHint(t, sig, "the token is not from this issuer: key "+sb.KeyID(), "though the kid matches")
+	})
 }

@@ -290,8 +290,8 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		v.Verdict = VerdictBadSignature
 		v.Reason = fmt.Sprintf("the signature does not match key %s of %s", orDash(kid), keys.URL)
-		v.Hint = "the token was altered, or signed by another issuer that uses the same kid (a sandbox token checked against prod?)"
-		v.add(Check{Name: "signature", Status: CheckFail, Detail: "bad signature", Hint: v.Hint})
+		v.Hint = cmp.Or(v.foreignHint(o), badSignatureHint(kid, keys.URL))
+		v.add(Check{Name: "signature", Status: CheckFail, Detail: "bad signature (kid " + orDash(kid) + " is in the JWKS; its key does not verify the token)", Hint: v.Hint})
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		v.Verdict = VerdictMalformed
 		v.Reason = SanitizeLine(err.Error())
@@ -299,7 +299,7 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 	case kid != "" && (errors.Is(err, jwkset.ErrKeyNotFound) || !keys.has(ctx, kid)):
 		v.Verdict = VerdictUnknownKey
 		v.Reason = fmt.Sprintf("no key with kid %s in %s, even after fetching it again", kid, keys.URL)
-		v.Hint = "the token comes from another issuer or environment, or the server signs with a key it does not publish yet; keys held: " + orNone(keys.KeyIDs(ctx))
+		v.Hint = cmp.Or(v.foreignHint(o), unknownKeyHint(kid, keys.URL, orNone(keys.KeyIDs(ctx))))
 		v.add(Check{Name: "signature", Status: CheckFail, Detail: "unknown key (kid " + kid + ")", Hint: v.Hint})
 	case !slices.Contains(asymmetricAlgs, alg):
 		v.Verdict = VerdictUnverified
@@ -356,10 +356,24 @@ func (v *Verification) checkIssuer(o VerifyOptions) {
 		v.add(Check{Name: "iss", Status: CheckWarn, Detail: "no iss claim; expected " + SanitizeLine(o.Issuer)})
 	case got == SanitizeLine(o.Issuer):
 		v.add(Check{Name: "iss", Status: CheckPass, Detail: got})
+	case strings.TrimRight(got, "/") == strings.TrimRight(SanitizeLine(o.Issuer), "/"):
+		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, SanitizeLine(o.Issuer)),
+			Hint: fmt.Sprintf("only a trailing slash differs: set `issuer: %s` (APIs compare iss exactly)", got)})
 	default:
 		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, SanitizeLine(o.Issuer)),
-			Hint: "the token is from another issuer: a sandbox token used for prod (or the reverse), another tenant or region, or a trailing slash"})
+			Hint: notThisIssuerHint(got, SanitizeLine(o.Issuer))})
 	}
+}
+
+// foreignHint is the hint of a token that names another issuer than the
+// expected one, "" when it names the expected one (or either is unknown):
+// a signature it fails is no mystery then.
+func (v *Verification) foreignHint(o VerifyOptions) string {
+	got, want := v.Claims.Issuer, SanitizeLine(o.Issuer)
+	if got == "" || want == "" || strings.TrimRight(got, "/") == strings.TrimRight(want, "/") {
+		return ""
+	}
+	return notThisIssuerHint(got, want)
 }
 
 func (v *Verification) checkAudience(o VerifyOptions) {
