@@ -78,6 +78,10 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 	if v.Verdict == VerdictUnknownKey && v.foreignHint(o) == "" {
 		r.unknownKey(ctx, v, ks, o)
 	}
+	if i := slices.IndexFunc(v.Checks, func(c Check) bool { return c.Name == "aud" && c.Status == CheckFail }); i >= 0 {
+		req, _, _ := r.callRequest()
+		v.Checks[i].Hint = apiAudienceHint(r.p, v.Claims.Audience, r.c.findResource(ctx, r.p, req.URL, ""))
+	}
 	took := time.Since(start)
 	for i, c := range v.Checks {
 		if c.Name == "clock" {
@@ -118,8 +122,16 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
 		scope, _ := t.GrantedScope()
 		why := ExplainRefusal(res.Status, scope, challenges(res)...)
+		hint := why.Hint
+		if refusesAudience(why) {
+			aud := []string(nil)
+			if c, err := DecodeJWT(t.AccessToken); err == nil {
+				aud = c.Audience
+			}
+			hint = apiAudienceHint(r.p, aud, r.c.findResource(ctx, r.p, req.URL, resourceMetadataOf(challenges(res))))
+		}
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), SanitizeLine(why.Summary)),
-			SanitizeLine(HintWithName(why.Hint, r.p.Name)))
+			SanitizeLine(HintWithName(hint, r.p.Name)))
 	default:
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")
@@ -193,4 +205,11 @@ func (r *doctorRun) unknownKey(ctx context.Context, v *Verification, ks *KeySet,
 		}
 	}
 	v.Hint, v.Checks[i].Hint = hint, hint
+}
+
+// refusesAudience reports an API refusal whose words are about the
+// token's audience.
+func refusesAudience(why APIRefusal) bool {
+	d := strings.ToLower(why.Bearer.Description)
+	return why.Bearer.Error == "invalid_token" && (strings.Contains(d, "audience") || strings.Contains(d, "aud "))
 }

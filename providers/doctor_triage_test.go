@@ -202,3 +202,53 @@ func TestDoctorSignatures(t *testing.T) {
 		wantHint(t, sig, "the token is not from this issuer: key "+sb.KeyID(), "though the kid matches")
 	})
 }
+
+// TestDoctorAudience: a refusal that points at the audience says whether
+// one was sent and, when the API names itself (RFC 9728), the value to set.
+func TestDoctorAudience(t *testing.T) {
+	const api = "https://api.sandbox.test" // the auth0 client's API
+	sb, ps, base := doctorSandboxWith(t, func(mux *http.ServeMux) {
+		// An API that checks aud, and says so.
+		mux.HandleFunc("GET /aud-api", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The audience is invalid", resource_metadata="http://`+r.Host+`/.well-known/oauth-protected-resource/api"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		})
+	})
+	c := &Client{}
+	for _, tt := range []struct {
+		name     string
+		audience string
+		resource string // the API's RFC 9728 resource ("" publishes none)
+		hint     []string
+	}{
+		{"none sent, the API names itself", "", api, []string{"no audience or resource was sent", "the API names itself " + api, "set `audience: " + api + "`"}},
+		{"a wrong one sent", "https://api.wrong.test", api, []string{`audience "https://api.wrong.test" was sent and refused`, "set `audience: " + api + "`"}},
+		{"none sent, the API silent", "", "", []string{"no audience or resource was sent", "set `audience:` to the API's identifier", "tokentop doctor auth0-prod"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sb.SetFaults(sandbox.Faults{Resource: tt.resource})
+			p := ps["auth0-prod"]
+			// Without the auth0 preset, which would not let an empty
+			// audience past the settings step.
+			p.Preset, p.Audience = "", tt.audience
+			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+			tok := checkNamed(t, d, StepToken)
+			wantStatus(t, tok, CheckFail, "access_denied")
+			wantHint(t, tok, tt.hint...)
+			// token, the dashboard and the doctor share the hint: it is
+			// the fetch's own.
+			_, err := c.Fetch(t.Context(), p, FetchOptions{})
+			if got := SanitizeLine(HintFor(err)); got != tok.Hint {
+				t.Fatalf("token's hint %q, the doctor's %q", got, tok.Hint)
+			}
+		})
+	}
+
+	// The API refuses the token's aud: its RFC 9728 metadata says which.
+	sb.SetFaults(sandbox.Faults{Resource: api})
+	p := ps["cognito-dev"]
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Endpoint: base + "/aud-api"})
+	call := checkNamed(t, d, StepTestCall)
+	wantStatus(t, call, CheckFail, "invalid_token")
+	wantHint(t, call, "the token has aud "+base+"/api", "no audience or resource was asked for", "the API names itself "+api, "set `audience: "+api+"`")
+}

@@ -9,8 +9,9 @@ import (
 
 // explain makes a failed token request's hint concrete from what the
 // server publishes about itself, best effort and bounded by ctx: the
-// scopes it offers on invalid_scope, and the token endpoint its discovery
-// document names when token_url is a 404, a 405, a 404 page or a login
+// scopes it offers on invalid_scope, the identifier the API names itself
+// by (RFC 9728) when the refusal points at the audience or resource, and
+// the token endpoint its discovery document names when token_url is a 404, a 405, a 404 page or a login
 // page. Every caller of Fetch (token, the dashboard, the doctor) gets the
 // same hint.
 func (c *Client) explain(ctx context.Context, hc *http.Client, p Provider, e *Error) {
@@ -18,6 +19,12 @@ func (c *Client) explain(ctx context.Context, hc *http.Client, p Provider, e *Er
 	case e.Code == "invalid_scope":
 		if offered := c.discoverScopes(ctx, hc, p); offered != "" {
 			e.Hint += "; the server offers: " + offered
+		}
+	case pointsAtAudience(e):
+		if len(p.Endpoints) > 0 {
+			if offer := c.findResource(ctx, p, p.Endpoints[0].URL, ""); offer.Value != "" {
+				e.Hint = audienceHint(e, p, offer)
+			}
 		}
 	case wrongTokenURL(e):
 		d, err := discover(ctx, hc, p, true)
