@@ -466,16 +466,6 @@ func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
 
 func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }
 
-func clockSkewWords(d time.Duration) string {
-	switch {
-	case d > 0:
-		return roundDur(d).String() + " ahead"
-	case d < 0:
-		return roundDur(-d).String() + " behind"
-	}
-	return "0s"
-}
-
 // Expectations builds the VerifyOptions of provider p: the issuer (the
 // discovered one when discovery passed its issuer check, even for an
 // issuer guessed from the token URL's origin: the server there named
