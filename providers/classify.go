@@ -2,10 +2,10 @@ package providers
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,12 +53,15 @@ func ClassifyResponse(status int, h http.Header, body []byte, p Provider, style 
 			}
 		}
 	} else if len(trimmed) > 0 {
-		e.Description = describeNonJSON(trimmed)
+		pg := readPage(trimmed)
+		e.Description, e.page = pg.describe(), pg.kind()
 	}
 	if e.Description == "" && e.Code == "" {
 		e.Description = http.StatusText(status)
 	}
-	e.Hint = hintFor(e, p, style)
+	// A page that says what it is explains the status better than the
+	// status alone (a login page behind a 401, a gateway's behind a 200).
+	e.Hint = cmp.Or(e.page.hint("token_url"), hintFor(e, p, style))
 	return e
 }
 
@@ -97,21 +100,6 @@ func firstString(m map[string]any, keys ...string) string {
 		}
 	}
 	return ""
-}
-
-var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-
-// describeNonJSON says what a non-JSON body is: an HTML page (by its title)
-// or the first line of text, sanitised and cut to 200 characters.
-func describeNonJSON(body []byte) string {
-	if len(body) > 0 && body[0] == '<' {
-		if m := titleRE.FindSubmatch(body[:min(len(body), 64<<10)]); m != nil {
-			return "an HTML page titled " + strconv.Quote(Truncate(safetext.Line(string(m[1])), 120))
-		}
-		return "an HTML page"
-	}
-	line, _, _ := strings.Cut(string(body[:min(len(body), 4096)]), "\n")
-	return strconv.Quote(Truncate(safetext.Line(line), 200))
 }
 
 // ParseRetryAfter reads a Retry-After header (delay seconds or an HTTP date)

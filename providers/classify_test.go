@@ -77,15 +77,15 @@ func TestClassifyResponse(t *testing.T) {
 		{name: "invalid_target", status: 400, header: jsonH, body: rfc("invalid_target"),
 			p: Provider{Resource: "https://api.example/", Audience: "aud"}, style: AuthPost,
 			kind: KindOAuth, code: "invalid_target", uri: "https://errors.example/invalid_target", desc: "the invalid_target description",
-			hint: `resource="https://api.example/" audience="aud"`},
+			hint: `resource "https://api.example/" was sent and refused`},
 
 		// Auth0 (seed 003).
 		{name: "Auth0 403 access_denied with an audience", status: 403, header: jsonH, p: withAudience, style: AuthPost,
 			body: `{"error":"access_denied","error_description":"Client is not authorized to access \"https://api.wave.bemobi.com\". You need to create a \"client-grant\" associated to this API."}`,
-			kind: KindOAuth, code: "access_denied", desc: "Client is not authorized", hint: `check the audience: the server refused "https://api.wave.bemobi.com"`},
+			kind: KindOAuth, code: "access_denied", desc: "Client is not authorized", hint: `audience "https://api.wave.bemobi.com" was sent and the server knows the API, but the client has no grant for it`},
 		{name: "Auth0 403 access_denied without an audience", status: 403, header: jsonH, p: p, style: AuthPost,
 			body: `{"error":"access_denied","error_description":"No audience parameter was provided, and no default audience has been configured"}`,
-			kind: KindOAuth, code: "access_denied", desc: "No audience parameter", hint: "it may want an `audience` (Auth0 does)"},
+			kind: KindOAuth, code: "access_denied", desc: "No audience parameter", hint: "no audience or resource was sent, and the server wants one: set `audience:`"},
 		{name: "Auth0 401 access_denied", status: 401, header: jsonH, p: withAudience, style: AuthPost,
 			body: `{"error":"access_denied","error_description":"Unauthorized"}`,
 			kind: KindOAuth, code: "access_denied", desc: "Unauthorized", hint: "refused the client credentials",

@@ -105,12 +105,8 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 			// the user round in a circle.
 			e.Hint = hintFor(e, p, AuthAuto)
 		}
-		if ok && e.Code == "invalid_scope" {
-			if offered := c.discoverScopes(ctx, hc, p); offered != "" {
-				e.Hint += "; the server offers: " + offered
-			}
-		}
 		if ok {
+			c.explain(ctx, hc, p, e)
 			res.Exchanges[len(res.Exchanges)-1].Hint = e.Hint
 		}
 		return res, err

@@ -25,7 +25,7 @@ const (
 )
 
 // doctorOrder is the order of the steps, for skipping the rest.
-var doctorOrder = [...]string{StepSettings, StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall}
+var doctorOrder = [...]string{StepSettings, StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall, StepClock}
 
 // DoctorToken is a token the doctor got through DoctorOptions.Fetch.
 type DoctorToken struct {
@@ -46,6 +46,11 @@ type DoctorRetry struct {
 	// AssertionAudience replaces a private_key_jwt assertion's aud (the
 	// token URL for the issuer, or the reverse).
 	AssertionAudience string
+	// Fresh asks the server for a new token with the settings as
+	// configured, though the cached one is still good (to tell a key
+	// rotated under the cached token from one the issuer does not
+	// publish).
+	Fresh bool
 }
 
 // DoctorOptions say how the doctor gets a token and what it test-calls.
@@ -84,6 +89,9 @@ type doctorRun struct {
 	o   DoctorOptions
 	p   Provider // effective settings
 	out *Diagnosis
+	// issuerClock and apiClock compare our clock with the token
+	// endpoint's and the API's, by their Date headers (nil: unknown).
+	issuerClock, apiClock *SkewMeasure
 }
 
 func (r *doctorRun) add(cs ...Check) {
@@ -141,9 +149,10 @@ func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagn
 		return r.out
 	}
 	r.out.Token = tok
-	r.scopes(tok)
+	r.scopes(tok, meta)
 	r.jwt(ctx, tok, disc)
 	r.testCall(ctx, tok)
+	r.add(clockCheck(StepClock, r.issuerClock, r.apiClock))
 	return r.out
 }
 
@@ -266,6 +275,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		}
 		r.add(ch)
 		r.out.TokenCached = got.Cached
+		r.issuerClock = issuerSkew(got)
 		return got.Token
 	}
 	e, _ := AsError(err)
@@ -293,7 +303,23 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		fmt.Sprintf("set `auth_style: %s` (or auto, which tries both and remembers)", other))
 	ch.Took = time.Since(start)
 	r.add(ch)
+	r.issuerClock = issuerSkew(retry)
 	return retry.Token
+}
+
+// issuerSkew compares our clock with the token endpoint's: by the last
+// exchange's Date and its start and end, else by the cached token's skew
+// (to a second); nil when the server sent no Date.
+func issuerSkew(got DoctorToken) *SkewMeasure {
+	if n := len(got.Exchanges); n > 0 && !got.Exchanges[n-1].ServerDate.IsZero() {
+		x := got.Exchanges[n-1]
+		m := MeasureSkew(x.Started, x.Started.Add(x.Timings.Total), x.ServerDate)
+		return &m
+	}
+	if t := got.Token; t != nil && !t.ServerDate.IsZero() {
+		return &SkewMeasure{Offset: t.Skew, Bound: dateResolution}
+	}
+	return nil
 }
 
 // errText words err for a step of this provider's report (without the
@@ -374,38 +400,12 @@ func grantedScopes(t *Token) (scopes []string, source string, ok bool) {
 	return strings.FieldsFunc(scope, func(r rune) bool { return r == ' ' || r == ',' }), source, true
 }
 
-// scopes compares the scopes granted with those asked for.
-func (r *doctorRun) scopes(t *Token) {
-	asked := r.p.Scopes
-	granted, source, ok := grantedScopes(t)
-	switch {
-	case !ok && len(asked) == 0:
-		r.add(pass(StepScopes, "none asked for, none stated"))
-		return
-	case !ok:
-		// RFC 6749 §5.1: scope may be left out when it is what was asked.
-		r.add(pass(StepScopes, fmt.Sprintf("asked %s; the server did not say, which RFC 6749 §5.1 allows when it granted them all", strings.Join(asked, " "))))
-		return
+// scopes compares the scopes granted with those asked for and those the
+// server supports (see scopeCheck); meta may be nil.
+func (r *doctorRun) scopes(t *Token, meta *Metadata) {
+	var supported []string
+	if meta != nil {
+		supported = meta.ScopesSupported
 	}
-	var missing, extra []string
-	for _, s := range asked {
-		if !slices.Contains(granted, s) {
-			missing = append(missing, s)
-		}
-	}
-	for _, s := range granted {
-		if !slices.Contains(asked, s) {
-			extra = append(extra, s)
-		}
-	}
-	detail := fmt.Sprintf("asked %s · granted %s (from %s)", orNone(asked), orNone(granted), source)
-	if len(missing) > 0 {
-		r.add(fail(StepScopes, safetext.Line(detail+" · not granted: "+strings.Join(missing, " ")),
-			"the client is not allowed those scopes: enable them for the client at the vendor, or stop asking for them"))
-		return
-	}
-	if len(extra) > 0 {
-		detail += " · also granted: " + strings.Join(extra, " ")
-	}
-	r.add(pass(StepScopes, safetext.Line(detail)))
+	r.add(scopeCheck(r.p, t, supported))
 }

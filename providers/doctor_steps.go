@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,15 +70,25 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 	}
 	o := Expectations(r.p, d)
 	o.Now = r.c.now()
-	if !t.ServerDate.IsZero() {
-		o.Skew, o.SkewKnown = t.Skew, true
+	if m := r.issuerClock; m != nil {
+		o.Skew, o.SkewBound, o.SkewKnown = m.Offset, m.Bound, true
 	}
 	start := time.Now()
 	ks, _, noKeys := r.c.KeySetFor(ctx, r.p, d)
 	o.NoKeys = noKeys
 	v := Verify(ctx, t.AccessToken, ks, o)
+	if v.Verdict == VerdictUnknownKey && v.foreignHint(o) == "" {
+		r.unknownKey(ctx, v, ks, o)
+	}
+	if i := slices.IndexFunc(v.Checks, func(c Check) bool { return c.Name == "aud" && c.Status == CheckFail }); i >= 0 {
+		req, _, _ := r.callRequest()
+		v.Checks[i].Hint = apiAudienceHint(r.p, v.Claims.Audience, r.c.findResource(ctx, r.p, req.URL, ""))
+	}
 	took := time.Since(start)
 	for i, c := range v.Checks {
+		if c.Name == "clock" {
+			continue // the doctor's own clock step, last, also has the API's Date
+		}
 		c.Name = StepJWT + " " + c.Name
 		c.Hint = HintWithName(c.Hint, r.p.Name)
 		if i == 0 {
@@ -95,9 +106,15 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 		r.add(skip(StepTestCall, label))
 		return
 	}
-	start := time.Now()
+	start, sent := time.Now(), r.c.now()
 	res, err := r.c.Call(ctx, r.p, t, req)
 	took := time.Since(start)
+	if res != nil {
+		if date, derr := http.ParseTime(res.Headers.Get("Date")); derr == nil {
+			m := MeasureSkew(sent, r.c.now(), date)
+			r.apiClock = &m
+		}
+	}
 	var ch Check
 	switch {
 	case err != nil && res == nil:
@@ -107,8 +124,16 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
 		scope, _ := t.GrantedScope()
 		why := ExplainRefusal(res.Status, scope, challenges(res)...)
+		hint := why.Hint
+		if refusesAudience(why) {
+			aud := []string(nil)
+			if c, err := DecodeJWT(t.AccessToken); err == nil {
+				aud = c.Audience
+			}
+			hint = apiAudienceHint(r.p, aud, r.c.findResource(ctx, r.p, req.URL, resourceMetadataOf(challenges(res))))
+		}
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), safetext.Line(why.Summary)),
-			safetext.Line(HintWithName(why.Hint, r.p.Name)))
+			safetext.Line(HintWithName(hint, r.p.Name)))
 	default:
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")
@@ -150,4 +175,43 @@ func (r *doctorRun) callRequest() (CallRequest, string, bool) {
 func endpointLabel(e Endpoint) string {
 	m := strings.ToUpper(cmp.Or(e.Method, http.MethodGet))
 	return fmt.Sprintf("%s (%s %s)", safetext.Line(e.Name), m, safetext.Line(e.URL))
+}
+
+// unknownKey tells why the token's kid is not in the issuer's JWKS: a
+// cached token whose key rotated away (a fresh token verifies), or an
+// issuer that signs with a key it does not publish (a fresh token, or the
+// one just fetched, fails too). It rewrites the signature check's hint.
+func (r *doctorRun) unknownKey(ctx context.Context, v *Verification, ks *KeySet, o VerifyOptions) {
+	i := slices.IndexFunc(v.Checks, func(c Check) bool { return c.Name == "signature" })
+	if i < 0 {
+		return
+	}
+	held := orNone(ks.KeyIDs(ctx))
+	hint := unpublishedKeyHint(v.KeyID, ks.URL, held)
+	if r.out.TokenCached && r.o.Fetch != nil {
+		got, err := r.o.Fetch(ctx, DoctorRetry{Fresh: true})
+		if err == nil && got.Token != nil {
+			fresh := Verify(ctx, got.Token.AccessToken, ks, o)
+			switch fresh.Verdict {
+			case VerdictValid:
+				hint = rotatedKeyHint(v.KeyID, fresh.KeyID)
+				v.Checks[i].Detail += "; a fresh token (kid " + fresh.KeyID + ") verifies"
+			case VerdictUnknownKey:
+				hint = unpublishedKeyHint(fresh.KeyID, ks.URL, held)
+				v.Checks[i].Detail += "; a fresh token's kid " + fresh.KeyID + " is not there either"
+			default:
+				hint = v.Checks[i].Hint // a fresh token fails otherwise: its own story
+			}
+		} else {
+			hint = v.Checks[i].Hint
+		}
+	}
+	v.Hint, v.Checks[i].Hint = hint, hint
+}
+
+// refusesAudience reports an API refusal whose words are about the
+// token's audience.
+func refusesAudience(why APIRefusal) bool {
+	d := strings.ToLower(why.Bearer.Description)
+	return why.Bearer.Error == "invalid_token" && (strings.Contains(d, "audience") || strings.Contains(d, "aud "))
 }

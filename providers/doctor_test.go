@@ -207,12 +207,12 @@ func TestDoctorScopes(t *testing.T) {
 	}{
 		{[]string{"a", "b"}, "a b", CheckPass, "granted a b"},
 		{[]string{"a"}, "a,b", CheckPass, "also granted: b"},
-		{[]string{"a", "b"}, "a", CheckFail, "not granted: b"},
+		{[]string{"a", "b"}, "a", CheckWarn, "not granted: b"},
 		{[]string{"a"}, "", CheckPass, "RFC 6749 §5.1"},
 		{nil, "", CheckPass, "none asked"},
 	} {
 		r := &doctorRun{c: &Client{}, p: Provider{Name: "p", Scopes: tt.asked}, out: &Diagnosis{}}
-		r.scopes(&Token{AccessToken: "opaque", Scope: tt.granted})
+		r.scopes(&Token{AccessToken: "opaque", Scope: tt.granted}, nil)
 		got := r.out.Checks[0]
 		if got.Status != tt.status || !strings.Contains(got.Detail, tt.detail) {
 			t.Errorf("asked %v granted %q: %s %q", tt.asked, tt.granted, got.Status, got.Detail)

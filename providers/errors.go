@@ -53,6 +53,8 @@ type Error struct {
 	// peer names what could not be reached or answered ("the token
 	// endpoint" when empty); test-calls say "the API".
 	peer string
+	// page is what a non-JSON answer turned out to be.
+	page pageKind
 }
 
 // Error reads as one sentence: who, what, and the server's words.
@@ -160,12 +162,15 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 		}
 		return h
 	case "invalid_target":
-		return fmt.Sprintf("the server refused the resource or audience: resource=%q audience=%q", p.Resource, p.Audience)
+		return audienceHint(e, p, resourceOffer{})
 	case "invalid_request":
 		if style == AuthPrivateKeyJWT {
 			// fosite, for one, answers an assertion whose kid it does not
 			// know with invalid_request, not invalid_client.
 			return "the server found the request malformed, which under private_key_jwt is most often the client assertion: " + assertionChecks(p)
+		}
+		if pointsAtAudience(e) {
+			return audienceHint(e, p, resourceOffer{})
 		}
 		var sent []string
 		if p.Audience != "" {
@@ -182,10 +187,10 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 		if e.Status == 401 {
 			return "the server refused the client credentials: check the client id and secret"
 		}
-		if p.Audience != "" {
-			return fmt.Sprintf("check the audience: the server refused %q for this client", p.Audience)
+		if pointsAtAudience(e) {
+			return audienceHint(e, p, resourceOffer{})
 		}
-		return "the server denied access: it may want an `audience` (Auth0 does) or the client may lack a grant for this API"
+		return fmt.Sprintf("the client is not granted the scopes asked for (%s): grant them to it at the vendor, or stop asking for them", scopeList(p))
 	case "too_many_requests":
 		return "the server's token quota is used up: reuse cached tokens (tokentop does) and wait for the window to reset"
 	}

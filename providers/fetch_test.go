@@ -1223,11 +1223,11 @@ func TestFetchNonJSONAnswers(t *testing.T) {
 		kind        ErrorKind
 		msg, hint   string
 	}{
-		{"200 HTML login page", 200, "text/html", "<!doctype html><html><head><title>Sign In | Acme</title>", KindResponse, `an HTML page titled "Sign In | Acme"`, "login page"},
+		{"200 HTML login page", 200, "text/html", "<!doctype html><html><head><title>Sign In | Acme</title>", KindResponse, `an HTML page titled "Sign In | Acme"`, "web login (SSO) page"},
 		{"404 HTML", 404, "text/html", "<html><title>Not Found</title></html>", KindHTTP, `answered 404: an HTML page titled "Not Found"`, "check token_url"},
 		{"200 text", 200, "text/plain", "token=abc", KindResponse, `"token=abc"`, "check token_url"},
 		{"200 empty", 200, "application/json", "", KindResponse, "empty body", ""},
-		{"200 carrying an error", 200, "application/json", `{"error":"invalid_request","error_description":"audience is required"}`, KindOAuth, "answered 200 invalid_request: a 2xx answer carrying an error: audience is required", "required parameter"},
+		{"200 carrying an error", 200, "application/json", `{"error":"invalid_request","error_description":"audience is required"}`, KindOAuth, "answered 200 invalid_request: a 2xx answer carrying an error: audience is required", "no audience or resource was sent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

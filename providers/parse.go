@@ -50,8 +50,7 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 		return nil, &Error{Kind: KindResponse, Description: "the token endpoint answered 2xx with an empty body"}
 	}
 	if trimmed[0] != '{' {
-		return nil, &Error{Kind: KindResponse, Description: "the token endpoint answered 2xx with " + describeNonJSON(trimmed) + ", not a JSON token response",
-			Hint: "check token_url: it may point at a login page or a proxy rather than the token endpoint"}
+		return nil, nonJSONResponse(trimmed)
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()
@@ -93,11 +92,9 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 	if !o.ServerDate.IsZero() {
 		tok.Skew = o.Now.Sub(o.ServerDate).Truncate(time.Second)
 	}
+	capExpiryByJWT(tok)
 	if !tok.ExpiresAt.After(o.Now) {
-		return nil, &Error{Kind: KindResponse,
-			Description: fmt.Sprintf("the token expired on arrival (expires_at %s, local clock %s%s)",
-				tok.ExpiresAt.UTC().Format(time.RFC3339), o.Now.UTC().Format(time.RFC3339), skewNote(tok.Skew)),
-			Hint: "check this machine's clock against the server's Date header"}
+		return nil, deadOnArrival(tok, o.Now)
 	}
 	if life := tok.Lifetime(); life <= RefreshMargin(life) || life <= MinRefreshMargin {
 		tok.Warnings = append(tok.Warnings, fmt.Sprintf("the token lives %s, less than the refresh margin %s: it cannot be cached%s",

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -40,10 +41,6 @@ const (
 	VerdictUnverified Verdict = "not verified"
 )
 
-// MaxSkew is how far the local clock may be from the server's before the
-// clock check warns.
-const MaxSkew = 30 * time.Second
-
 // asymmetricAlgs are the algs a JWKS can verify.
 var asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
@@ -56,6 +53,9 @@ type VerifyOptions struct {
 	// clock.
 	Skew      time.Duration
 	SkewKnown bool
+	// SkewBound is how far the true skew may be from Skew either way
+	// (see [MeasureSkew]); zero means a second, a Date's resolution.
+	SkewBound time.Duration
 	// Issuer is the iss expected ("" skips the check).
 	Issuer string
 	// Audiences are the aud values accepted (any one; none skips).
@@ -292,8 +292,8 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		v.Verdict = VerdictBadSignature
 		v.Reason = fmt.Sprintf("the signature does not match key %s of %s", orDash(kid), keys.URL)
-		v.Hint = "the token was altered, or signed by another issuer that uses the same kid (a sandbox token checked against prod?)"
-		v.add(Check{Name: "signature", Status: CheckFail, Detail: "bad signature", Hint: v.Hint})
+		v.Hint = cmp.Or(v.foreignHint(o), badSignatureHint(kid, keys.URL))
+		v.add(Check{Name: "signature", Status: CheckFail, Detail: "bad signature (kid " + orDash(kid) + " is in the JWKS; its key does not verify the token)", Hint: v.Hint})
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		v.Verdict = VerdictMalformed
 		v.Reason = safetext.Line(err.Error())
@@ -301,7 +301,7 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 	case kid != "" && (errors.Is(err, jwkset.ErrKeyNotFound) || !keys.has(ctx, kid)):
 		v.Verdict = VerdictUnknownKey
 		v.Reason = fmt.Sprintf("no key with kid %s in %s, even after fetching it again", kid, keys.URL)
-		v.Hint = "the token comes from another issuer or environment, or the server signs with a key it does not publish yet; keys held: " + orNone(keys.KeyIDs(ctx))
+		v.Hint = cmp.Or(v.foreignHint(o), unknownKeyHint(kid, keys.URL, orNone(keys.KeyIDs(ctx))))
 		v.add(Check{Name: "signature", Status: CheckFail, Detail: "unknown key (kid " + kid + ")", Hint: v.Hint})
 	case !slices.Contains(asymmetricAlgs, alg):
 		v.Verdict = VerdictUnverified
@@ -358,10 +358,24 @@ func (v *Verification) checkIssuer(o VerifyOptions) {
 		v.add(Check{Name: "iss", Status: CheckWarn, Detail: "no iss claim; expected " + safetext.Line(o.Issuer)})
 	case got == safetext.Line(o.Issuer):
 		v.add(Check{Name: "iss", Status: CheckPass, Detail: got})
+	case strings.TrimRight(got, "/") == strings.TrimRight(safetext.Line(o.Issuer), "/"):
+		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, safetext.Line(o.Issuer)),
+			Hint: fmt.Sprintf("only a trailing slash differs: set `issuer: %s` (APIs compare iss exactly)", got)})
 	default:
 		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, safetext.Line(o.Issuer)),
-			Hint: "the token is from another issuer: a sandbox token used for prod (or the reverse), another tenant or region, or a trailing slash"})
+			Hint: notThisIssuerHint(got, safetext.Line(o.Issuer))})
 	}
+}
+
+// foreignHint is the hint of a token that names another issuer than the
+// expected one, "" when it names the expected one (or either is unknown):
+// a signature it fails is no mystery then.
+func (v *Verification) foreignHint(o VerifyOptions) string {
+	got, want := v.Claims.Issuer, safetext.Line(o.Issuer)
+	if got == "" || want == "" || strings.TrimRight(got, "/") == strings.TrimRight(want, "/") {
+		return ""
+	}
+	return notThisIssuerHint(got, want)
 }
 
 func (v *Verification) checkAudience(o VerifyOptions) {
@@ -411,30 +425,29 @@ func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
 	default:
 		v.add(Check{Name: "exp", Status: CheckPass, Detail: fmt.Sprintf("expires in %s%s (%s)", roundDur(c.ExpiresAt.Sub(at)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339))})
 	}
+	// nbf and iat may be ClockTolerance ahead: a second-ahead issuer is
+	// no fault.
+	future := futureHint(o)
 	if !c.NotBefore.IsZero() {
-		if c.NotBefore.After(at) {
-			v.add(Check{Name: "nbf", Status: CheckFail, Detail: fmt.Sprintf("not valid for another %s%s", roundDur(c.NotBefore.Sub(at)), clockNote),
-				Hint: "the issuer's clock is ahead, or the token was minted for later: APIs refuse it until then"})
-		} else {
+		switch ahead := c.NotBefore.Sub(at); {
+		case ahead > ClockTolerance:
+			v.add(Check{Name: "nbf", Status: CheckFail, Detail: fmt.Sprintf("not valid for another %s%s", roundDur(ahead), clockNote),
+				Hint: "APIs refuse it until then: " + future})
+		case ahead > 0:
+			v.add(Check{Name: "nbf", Status: CheckPass, Detail: fmt.Sprintf("valid from %s, %s ahead: within the %s tolerance", c.NotBefore.UTC().Format(time.RFC3339), roundDur(ahead), ClockTolerance)})
+		default:
 			v.add(Check{Name: "nbf", Status: CheckPass, Detail: "valid since " + c.NotBefore.UTC().Format(time.RFC3339)})
 		}
 	}
 	if !c.IssuedAt.IsZero() {
-		if c.IssuedAt.After(at.Add(MaxSkew)) {
-			v.add(Check{Name: "iat", Status: CheckWarn, Detail: fmt.Sprintf("issued %s in the future%s", roundDur(c.IssuedAt.Sub(at)), clockNote),
-				Hint: "a clock is off: the issuer's, or this machine's"})
+		if ahead := c.IssuedAt.Sub(at); ahead > ClockTolerance {
+			v.add(Check{Name: "iat", Status: CheckWarn, Detail: fmt.Sprintf("issued %s in the future%s", roundDur(ahead), clockNote), Hint: future})
 		} else {
 			v.add(Check{Name: "iat", Status: CheckPass, Detail: "issued " + c.IssuedAt.UTC().Format(time.RFC3339)})
 		}
 	}
 	if o.SkewKnown {
-		switch d := o.Skew; {
-		case d > MaxSkew || d < -MaxSkew:
-			v.add(Check{Name: "clock", Status: CheckWarn, Detail: "this machine's clock is " + clockSkewWords(d) + " (from the server's Date header)",
-				Hint: "sync the clock (NTP): a skewed clock makes tokens look expired or not yet valid"})
-		default:
-			v.add(Check{Name: "clock", Status: CheckPass, Detail: "skew " + clockSkewWords(d) + " (from the server's Date header)"})
-		}
+		v.add(clockCheck("clock", &SkewMeasure{Offset: o.Skew, Bound: cmp.Or(o.SkewBound, dateResolution)}, nil))
 	}
 	if !c.IssuedAt.IsZero() && !c.ExpiresAt.IsZero() {
 		life := c.ExpiresAt.Sub(c.IssuedAt)
@@ -454,16 +467,6 @@ func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
 }
 
 func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }
-
-func clockSkewWords(d time.Duration) string {
-	switch {
-	case d > 0:
-		return roundDur(d).String() + " ahead"
-	case d < 0:
-		return roundDur(-d).String() + " behind"
-	}
-	return "0s"
-}
 
 // Expectations builds the VerifyOptions of provider p: the issuer (the
 // discovered one when discovery passed its issuer check, even for an
@@ -499,4 +502,15 @@ func JWKSURL(p Provider, d *Discovery) (url, source string) {
 		return d.Metadata.JWKSURI, "discovery"
 	}
 	return "", ""
+}
+
+// futureHint explains an nbf or iat in the future. With the issuer's clock
+// known (its Date), they were checked by it: the issuer mints tokens for
+// later. Without it, its clock or ours is off, and the doctor's clock step
+// tells which.
+func futureHint(o VerifyOptions) string {
+	if o.SkewKnown {
+		return "the time is ahead of the issuer's own clock (its Date header), so it is no clock skew: the issuer mints tokens valid only from later, and must fix it"
+	}
+	return "the issuer's clock is ahead of this machine's, or it mints tokens for later: `tokentop doctor NAME` compares the clocks by their Date headers"
 }

@@ -30,7 +30,7 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 		return nil, err
 	}
 	fetch := func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
-		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch, IgnoreQuota: o.IgnoreQuota,
+		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch || retry.Fresh, IgnoreQuota: o.IgnoreQuota,
 			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience})
 		if err != nil {
 			return providers.DoctorToken{}, err

@@ -36,6 +36,7 @@ func (s *Server) api(need []string, h apiHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, be := s.authorize(r)
 		if be != nil {
+			be.resourceMetadata = s.resourceMetadataURL(r)
 			be.write(w)
 			return
 		}

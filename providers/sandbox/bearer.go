@@ -21,6 +21,8 @@ type bearerError struct {
 	code   string // empty when the request carried no token at all
 	desc   string
 	scope  string // for insufficient_scope
+	// resourceMetadata is the API's RFC 9728 document, when it has one.
+	resourceMetadata string
 }
 
 // write sends the error with its WWW-Authenticate challenge (RFC 6750 §3).
@@ -34,6 +36,9 @@ func (e *bearerError) write(w http.ResponseWriter) {
 	}
 	if e.scope != "" {
 		challenge += fmt.Sprintf(`, scope=%q`, e.scope)
+	}
+	if e.resourceMetadata != "" {
+		challenge += fmt.Sprintf(`, resource_metadata=%q`, e.resourceMetadata)
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
 	code := e.code
@@ -75,7 +80,7 @@ func (s *Server) authorize(r *http.Request) (principal, *bearerError) {
 
 // authorizeJWT verifies a JWT access token.
 func (s *Server) authorizeJWT(tok string) (principal, *bearerError) {
-	claims, err := s.parseJWT(tok)
+	claims, err := s.parseJWT(tok, s.apiNow)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return principal{}, invalidToken("The access token expired")

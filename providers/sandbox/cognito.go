@@ -30,7 +30,7 @@ func (s *Server) handleCognito(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scopes, unknown := grantScopes(strings.Fields(req.form.Get("scope")), c.Scopes)
-	if len(unknown) > 0 {
+	if len(unknown) > 0 && !s.currentFaults().DropUnknownScopes {
 		writeCognitoError(w, badRequest(errInvalidScope, "unknown scope"))
 		return
 	}

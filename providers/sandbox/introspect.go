@@ -163,7 +163,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 func (s *Server) lookupToken(tok string) (tokenInfo, bool) {
 	now := s.now()
 	if strings.Count(tok, ".") == 2 {
-		claims, err := s.parseJWT(tok)
+		claims, err := s.parseJWT(tok, s.issuerNow)
 		if err != nil {
 			return tokenInfo{}, false
 		}
@@ -189,7 +189,7 @@ func (s *Server) lookupToken(tok string) (tokenInfo, bool) {
 }
 
 // parseJWT verifies a JWT with the server's keys at the server's clock.
-func (s *Server) parseJWT(tok string) (jwt.MapClaims, error) {
+func (s *Server) parseJWT(tok string, now func() time.Time) (jwt.MapClaims, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(tok, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
@@ -200,7 +200,7 @@ func (s *Server) parseJWT(tok string) (jwt.MapClaims, error) {
 		return pub, nil
 	},
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
-		jwt.WithTimeFunc(s.now),
+		jwt.WithTimeFunc(now),
 		jwt.WithExpirationRequired(),
 	)
 	return claims, err

@@ -71,21 +71,26 @@ func (s *Server) mintJWT(g grant, now time.Time) (issued, error) {
 	if aud == "" {
 		aud = g.origin + "/api"
 	}
+	f := s.currentFaults()
 	exp := now.Add(g.client.lifetime())
+	at := now.Add(f.IssuerClock) // the claims, by the issuer's clock
 	claims := jwt.MapClaims{
 		"iss":       g.issuer,
 		"sub":       g.client.ClientID,
 		"aud":       aud,
 		"client_id": g.client.ClientID,
-		"iat":       now.Unix(),
-		"nbf":       now.Unix(),
-		"exp":       exp.Unix(),
+		"iat":       at.Unix(),
+		"nbf":       at.Unix(),
+		"exp":       at.Add(g.client.lifetime() + f.ExpOffset).Unix(),
 		"jti":       randomString(16, base64.RawURLEncoding),
 	}
 	if len(g.scopes) > 0 {
 		claims["scope"] = strings.Join(g.scopes, " ")
 	}
 	sk := s.current()
+	if f.UnpublishedKey != nil {
+		sk = signingKey{key: f.UnpublishedKey, kid: keyID(&f.UnpublishedKey.PublicKey)}
+	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = sk.kid
 	signed, err := tok.SignedString(sk.key)

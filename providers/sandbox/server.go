@@ -38,6 +38,7 @@ type Server struct {
 	signing     []signingKey           // the current key first, then the previous one
 	revoked     map[string]time.Time   // JWT jti → when it was revoked
 	jwksFetches int
+	faults      Faults
 
 	kc keyClients // the private_key_jwt and tls_client_auth styles
 }
@@ -96,11 +97,13 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/v1/items", s.api(nil, s.handleCreateItem))
 	mux.HandleFunc("GET /api/v1/items/{id}", s.api(nil, s.handleGetItem))
 	mux.HandleFunc("GET /api/v1/admin", s.api([]string{"admin"}, s.handleAdmin))
+	mux.HandleFunc("GET "+pathResourceMetadata, s.handleResourceMetadata)
 	return mux
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.setDate(w, r)
 	s.mux.ServeHTTP(w, r)
 }
 
