@@ -134,13 +134,15 @@ func cutAt(s string, n int) int {
 	return n
 }
 
-// byteSize words a size: 512 bytes, 12 KiB, 3.5 MiB.
+// byteSize words a size: 512 bytes, 12 KiB, 1 MiB, 3.5 MiB.
 func byteSize(n int) string {
 	switch {
 	case n < 1<<10:
 		return fmt.Sprintf("%d bytes", n)
 	case n < 1<<20:
 		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	case n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
