@@ -47,7 +47,7 @@ var fieldPatterns = sync.OnceValue(func() [2]*regexp.Regexp {
 	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
 	alt := strings.Join(names, "|")
 	return [2]*regexp.Regexp{
-		regexp.MustCompile(`(?i)(?:^|[^a-z0-9_])(?:` + alt + `)=([^&\s"'<>;,]+)`),
+		regexp.MustCompile(`(?i)(?:^|[^a-z0-9_])(?:` + alt + `)=([^&\s"'<>;,\\]+)`),
 		regexp.MustCompile(`(?i)"(?:` + alt + `)\\?"\s*:\s*\\?"((?:[^"\\]|\\[^"])+)`),
 	}
 })

@@ -293,6 +293,7 @@ func TestSecretsByValue(t *testing.T) {
 		`{"client_secret": "abc", "k": "abc"}`:     `{"client_secret": "` + Redacted + `", "k": "abc"}`,
 		`desc: \"client_secret\":\"abc\"`:          `desc: \"client_secret\":\"` + Redacted + `\"`,
 		"ACCESS_TOKEN=abc; my_token=abc; token=ab": "ACCESS_TOKEN=" + Redacted + "; my_token=abc; token=" + Redacted,
+		`"read client_secret=abc\u0026scope=x"`:    `"read client_secret=` + Redacted + `\u0026scope=x"`,
 	} {
 		if got := short.text(text); got != want {
 			t.Errorf("text(%q)\n got %q\nwant %q", text, got, want)
