@@ -20,6 +20,9 @@ type RateLimit struct {
 	Found bool `json:"found"`
 }
 
+// maxPolicy caps the RateLimit-Policy kept (runes).
+const maxPolicy = 200
+
 // ParseRateLimit reads the rate-limit headers of h; now turns relative
 // resets into times.
 func ParseRateLimit(h http.Header, now time.Time) RateLimit {
@@ -52,7 +55,7 @@ func ParseRateLimit(h http.Header, now time.Time) RateLimit {
 		parseCombined(&rl, v, now)
 	}
 	if v := h.Get("RateLimit-Policy"); v != "" {
-		rl.Policy = SanitizeLine(v)
+		rl.Policy = Truncate(SanitizeLine(v), maxPolicy)
 		rl.Found = true
 		if rl.Limit == 0 {
 			for _, item := range strings.Split(v, ";") {

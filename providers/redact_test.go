@@ -313,3 +313,22 @@ func TestRedactedErrorKeepsItsChain(t *testing.T) {
 	}
 	noLeak(t, "the inner error", e.Summary(), echoSecret)
 }
+
+func TestIntrospectionFieldsDoNotEchoTheToken(t *testing.T) {
+	const tok = "introspected-token-0123456789-abcdefghijklmnopqrstuvwxyz"
+	srv := newTokenServer(t, func(w http.ResponseWriter, r sentRequest) {
+		writeJSON(w, 200, map[string]any{"active": true, "token": r.Form.Get("token"), "note": "about " + r.Form.Get("token")})
+	})
+	p := testProvider(srv.URL, AuthBasic)
+	p.IntrospectURL = srv.URL + "/introspect"
+	res, err := fetchClient().Introspect(context.Background(), p, tok, EndpointOptions{})
+	if err != nil {
+		t.Fatalf("Introspect: %v", err)
+	}
+	b, _ := json.Marshal(res.Introspection)
+	noLeak(t, "the introspection", string(b), tok, tok[:20])
+	noLeak(t, "the record", recordText(t, res.Exchanges), tok)
+	if !res.Introspection.Active || !strings.Contains(string(b), "about "+Redacted) {
+		t.Errorf("introspection %s", b)
+	}
+}

@@ -103,7 +103,9 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	rl := ParseRateLimit(resp.Header, c.now())
-	rl.Policy = cutText(rd.line(rl.Policy))
+	if rl.Policy != "" {
+		rl.Policy = Truncate(rd.line(resp.Header.Get("RateLimit-Policy")), maxPolicy)
+	}
 	res := &CallResult{
 		Method: method, URL: where, Status: resp.StatusCode, Proto: SanitizeLine(resp.Proto),
 		Headers:         rd.headers(resp.Header),

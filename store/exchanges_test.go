@@ -208,3 +208,25 @@ func TestFlightRecorderGrowthIsBounded(t *testing.T) {
 		t.Logf("the file grew by %d bytes for %d answers of %d KB of headers (bound %d)", grew, answers, headers*size/1000, bound)
 	}
 }
+
+func TestCallRecordIsBounded(t *testing.T) {
+	ctx := t.Context()
+	s := openStore(t, Options{})
+	must(t, s.PutProvider(ctx, providers.Provider{Name: "p"}))
+	figures := map[string]string{}
+	for i := range 50 {
+		figures[fmt.Sprintf("figure-%02d", i)] = strings.Repeat("r", 1<<20)
+	}
+	must(t, s.RecordCall(ctx, "p", CallRecord{At: time.Now(), Endpoint: strings.Repeat("e", 1<<20), Status: 200, RateLimit: figures}))
+	sm, err := s.Summary(ctx, "p")
+	must(t, err)
+	c := sm.LastCall
+	if c == nil || len([]rune(c.Endpoint)) > maxCallText || len(c.RateLimit) > maxCallFigures {
+		t.Fatalf("call record: %d runes of endpoint, %d figures", len(c.Endpoint), len(c.RateLimit))
+	}
+	for k, v := range c.RateLimit {
+		if len([]rune(v)) > maxCallText {
+			t.Errorf("figure %s keeps %d bytes", k, len(v))
+		}
+	}
+}
