@@ -156,13 +156,23 @@ func (s *secrets) text(t string) string {
 	if t == "" {
 		return t
 	}
-	for _, re := range fieldPatterns() {
-		t = replaceGroup(re, t)
+	if mayNameASecret(t) {
+		for _, re := range fieldPatterns() {
+			t = replaceGroup(re, t)
+		}
 	}
 	for _, v := range s.values {
 		t = strings.ReplaceAll(t, v, Redacted)
 	}
 	return t
+}
+
+// mayNameASecret reports whether t holds a word every secret field name
+// holds (token, secret, assertion), in any case: text without one needs no
+// look for field names.
+func mayNameASecret(t string) bool {
+	l := strings.ToLower(t)
+	return strings.Contains(l, "token") || strings.Contains(l, "secret") || strings.Contains(l, "assertion")
 }
 
 // replaceGroup replaces group 1 of every match of re in t with Redacted.
@@ -182,9 +192,18 @@ func replaceGroup(re *regexp.Regexp, t string) string {
 	return b.String()
 }
 
-// line is text for one line of a record: redacted, sanitised, redacted
-// again (dropping a control byte can join a secret that was split).
-func (s *secrets) line(t string) string { return s.text(SanitizeLine(s.text(t))) }
+// line is text for one line of a record: redacted and sanitised.
+func (s *secrets) line(t string) string { return s.sanitized(t, SanitizeLine) }
+
+// sanitized is t redacted and passed through clean, redacted once more if
+// clean changed it (dropping a control byte can join a split secret).
+func (s *secrets) sanitized(t string, clean func(string) string) string {
+	r := s.text(t)
+	if c := clean(r); c != r {
+		return s.text(c)
+	}
+	return r
+}
 
 // headers copies h for a record: Authorization (keeping its scheme),
 // Proxy-Authorization, Cookie and Set-Cookie redacted, every name and
@@ -243,7 +262,7 @@ func (s *secrets) body(body []byte) string {
 		}
 		body = append(out, body[at:]...)
 	}
-	return cutBody(s.text(Sanitize(s.text(string(body)))))
+	return cutBody(s.sanitized(string(body), Sanitize))
 }
 
 // known reports whether v is a known secret.

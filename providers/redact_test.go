@@ -332,3 +332,21 @@ func TestIntrospectionFieldsDoNotEchoTheToken(t *testing.T) {
 		t.Errorf("introspection %s", b)
 	}
 }
+
+// BenchmarkRecordExchange is what redaction adds to a fetch: learning the
+// secret and the answer's tokens, then redacting and bounding the record
+// of a typical token exchange.
+func BenchmarkRecordExchange(b *testing.B) {
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"read write"}, "client_id": {"id"}, "client_secret": {echoSecret}}
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}, "User-Agent": {"tokentop"}}
+	body := []byte(`{"access_token":"` + strings.Repeat("eyJhbGciOiJSUzI1NiJ9", 40) + `","token_type":"Bearer","expires_in":3600,"scope":"read write"}`)
+	resp := http.Header{"Content-Type": {"application/json"}, "Date": {"Mon, 02 Jun 2025 09:30:00 GMT"}, "Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
+	for b.Loop() {
+		rd := &secrets{}
+		rd.learnRequest("id", echoSecret, form, h)
+		rd.learnAnswer(body, nil)
+		ex := Exchange{URL: "https://auth.example/oauth2/token", RequestHeaders: rd.headers(h), RequestBody: rd.form(form),
+			ResponseHeaders: rd.headers(resp), ResponseBody: rd.body(body)}
+		rd.exchange(&ex)
+	}
+}

@@ -114,7 +114,7 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 		WWWAuthenticate: cutText(rd.line(resp.Header.Get("WWW-Authenticate"))),
 	}
 	// Redacted whole, then cut: a cut first could leave a token's start.
-	shown := rd.text(Sanitize(rd.text(string(raw))))
+	shown := rd.sanitized(string(raw), Sanitize)
 	if len(shown) > MaxBodyBytes {
 		shown = shown[:cutAt(shown, MaxBodyBytes)]
 	}
