@@ -188,7 +188,9 @@ func retryOtherStyle(e *Error) bool {
 	return (e.Kind == KindOAuth || e.Kind == KindHTTP) && (e.Status == http.StatusUnauthorized || e.Code == "invalid_client")
 }
 
-// exchange makes one request with one auth style and records it.
+// exchange makes one request with one auth style and records it. The
+// record and the error are redacted: the secret, the assertion and the
+// tokens of the answer by value, every secret field by name.
 func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth clientAuth, style AuthStyle) (*Token, Exchange, error) {
 	form := TokenForm(p)
 	h := http.Header{}
@@ -198,26 +200,37 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth
 	}
 	ex := Exchange{Provider: p.Name, Started: c.now(), AuthStyle: style, URL: p.TokenURL,
 		Credential: joinNonEmpty("; ", summary, auth.cert)}
-	ans, err := c.postRecorded(ctx, hc, p, target{url: p.TokenURL, setting: "token_url"}, form, h, &ex, "")
+	rd := &secrets{}
+	rd.learnRequest(p.ClientID, auth.secret, form, h)
+	tok, err := c.tokenRequest(ctx, hc, p, style, form, h, &ex, rd)
+	err = rd.err(err)
+	rd.exchange(&ex)
+	return tok, ex, err
+}
+
+// tokenRequest is exchange's request and the reading of its answer.
+func (c *Client) tokenRequest(ctx context.Context, hc *http.Client, p Provider, style AuthStyle, form url.Values, h http.Header, ex *Exchange, rd *secrets) (*Token, error) {
+	ans, err := c.postRecorded(ctx, hc, p, target{url: p.TokenURL, setting: "token_url"}, form, h, ex, rd)
 	if err != nil {
-		return nil, ex, err
-	}
-	fail := func(e *Error) (*Token, Exchange, error) {
-		e.Provider = p.Name
-		ex.Error, ex.Hint = e.Summary(), e.Hint
-		return nil, ex, e
+		return nil, err
 	}
 	body := ans.body
+	fail := func(e *Error) (*Token, error) {
+		e.Provider = p.Name
+		rd.err(e)
+		ex.ResponseBody = rd.body(body)
+		ex.Error, ex.Hint = e.Summary(), e.Hint
+		return nil, e
+	}
 	now := c.now()
 	if ans.status < 200 || ans.status > 299 {
-		ex.ResponseBody = redactBody(body, "")
 		return fail(ClassifyResponse(ans.status, ans.header, body, p, style, now))
 	}
 	tok, err := ParseResponse(body, ParseOptions{Mapping: p.Response, Now: now, ServerDate: ex.ServerDate, DefaultLifetime: p.EffectiveLifetime()})
 	if err != nil {
 		// The body may still hold a token (expired on arrival, a mapped
-		// field, a bad expiry): redact it all the same.
-		ex.ResponseBody = redactBody(body, responseAccessToken(body, p.Response))
+		// field, a bad expiry, a form-encoded answer): rd learnt it from
+		// the answer, so neither the record nor the error quotes it.
 		e, ok := AsError(err)
 		if !ok {
 			e = &Error{Kind: KindResponse, Description: "unreadable token response", Err: err}
@@ -228,8 +241,9 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth
 		}
 		return fail(e)
 	}
-	ex.ResponseBody = redactBody(body, tok.AccessToken)
-	return tok, ex, nil
+	rd.add(tok.AccessToken)
+	ex.ResponseBody = rd.body(body)
+	return tok, nil
 }
 
 // TokenForm builds the form fields of a token request, without client

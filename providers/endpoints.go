@@ -172,8 +172,12 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 		if err != nil {
 			return nil, exs, err
 		}
-		ans, ex, err := c.postOnce(ctx, hc, p, kind, endpoint, f, h, style, token)
+		rd := &secrets{}
+		rd.learnRequest(p.ClientID, auth.secret, f, h)
+		rd.add(token)
+		ans, ex, err := c.postOnce(ctx, hc, p, kind, endpoint, f, h, style, rd)
 		ex.Credential = joinNonEmpty("; ", summary, auth.cert)
+		rd.exchange(&ex)
 		exs = append(exs, ex)
 		if err != nil {
 			return nil, exs, err
@@ -186,7 +190,8 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 		if e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed {
 			e.Hint = fmt.Sprintf("check %s: the server has no %s endpoint at %s", kind.configKey(), kind, safetext.Line(endpoint))
 		}
-		exs[len(exs)-1].Error, exs[len(exs)-1].Hint = e.Summary(), e.Hint
+		rd.err(e)
+		exs[len(exs)-1].Error, exs[len(exs)-1].Hint = cutText(e.Summary()), cutText(e.Hint)
 		if p.Style() == AuthAuto && retryOtherStyle(e) && i+1 < len(styles) {
 			continue
 		}
@@ -214,14 +219,15 @@ func checkEndpointURL(p Provider, kind ServerEndpoint, endpoint string) error {
 	return nil
 }
 
-// postOnce makes one request and records it.
-func (c *Client) postOnce(ctx context.Context, hc *http.Client, p Provider, kind ServerEndpoint, endpoint string, form url.Values, h http.Header, style AuthStyle, token string) (*serverAnswer, Exchange, error) {
+// postOnce makes one request and records it, redacted with rd (which
+// knows the credentials and the token sent).
+func (c *Client) postOnce(ctx context.Context, hc *http.Client, p Provider, kind ServerEndpoint, endpoint string, form url.Values, h http.Header, style AuthStyle, rd *secrets) (*serverAnswer, Exchange, error) {
 	ex := Exchange{Provider: p.Name, Kind: string(kind), Started: c.now(), AuthStyle: style, URL: safetext.Line(endpoint)}
 	t := target{url: endpoint, peer: "the " + string(kind) + " endpoint", setting: kind.configKey()}
-	ans, err := c.postRecorded(ctx, hc, p, t, form, h, &ex, token)
+	ans, err := c.postRecorded(ctx, hc, p, t, form, h, &ex, rd)
 	if err != nil {
 		return nil, ex, err
 	}
-	ex.ResponseBody = redactBody(ans.body, token)
+	ex.ResponseBody = rd.body(ans.body)
 	return ans, ex, nil
 }

@@ -18,10 +18,12 @@ type Timings struct {
 }
 
 // Exchange is the flight record of one request to a token endpoint. Secrets
-// are redacted before an Exchange is built: the client secret and the
-// Authorization header in the request, the access token in the response.
-// Kind is "" for a token request, else the endpoint called (introspection,
-// revocation).
+// are redacted before the client hands an Exchange out: the Authorization
+// header and every secret field (client_secret, client_assertion,
+// access_token, …) by name, and the client secret, the assertion and the
+// tokens issued by value, in every header, body, error and hint. It is
+// bounded too (see Bounded). Kind is "" for a token request, else the
+// endpoint called (introspection, revocation).
 type Exchange struct {
 	Provider        string      `json:"provider"`
 	Kind            string      `json:"kind,omitempty"`
@@ -46,6 +48,20 @@ type Exchange struct {
 	// certificate (subject, issuer, fingerprint, expiry); never the signed
 	// assertion or any key.
 	Credential string `json:"credential,omitempty"`
+}
+
+// Bounded returns e within a record's byte budget: at most
+// MaxRecordHeaders header lines and MaxRecordHeaderBytes on each side
+// (each name and value cut to MaxRecordHeaderValue, the cut ones counted
+// under HeadersCutKey), bodies cut to MaxRecordBody, and the URL, error,
+// hint and credential to MaxRecordText. A bounded Exchange is its own
+// Bounded.
+func (e Exchange) Bounded() Exchange {
+	e.RequestHeaders, e.ResponseHeaders = boundHeaders(e.RequestHeaders), boundHeaders(e.ResponseHeaders)
+	e.RequestBody, e.ResponseBody = cutBody(e.RequestBody), cutBody(e.ResponseBody)
+	e.Provider, e.Kind, e.Method = cutText(e.Provider), cutText(e.Kind), cutText(e.Method)
+	e.URL, e.Error, e.Hint, e.Credential = cutText(e.URL), cutText(e.Error), cutText(e.Hint), cutText(e.Credential)
+	return e
 }
 
 // OK reports whether the exchange produced a token.

@@ -696,7 +696,7 @@ func TestFetchBodySizeLimit(t *testing.T) {
 			srv := newTokenServer(t, func(w http.ResponseWriter, r sentRequest) { writeJSON(w, 200, b) })
 			res, err := fetchClient().Fetch(context.Background(), testProvider(srv.URL, AuthBasic), FetchOptions{})
 			ex := res.Exchanges[0]
-			if len(ex.ResponseBody) > recordBodyLimit+100 {
+			if len(ex.ResponseBody) > MaxRecordBody+100 {
 				t.Errorf("the record keeps %d bytes of body", len(ex.ResponseBody))
 			}
 			if tt.ok {
@@ -1225,7 +1225,7 @@ func TestFetchNonJSONAnswers(t *testing.T) {
 	}{
 		{"200 HTML login page", 200, "text/html", "<!doctype html><html><head><title>Sign In | Acme</title>", KindResponse, `an HTML page titled "Sign In | Acme"`, "web login (SSO) page"},
 		{"404 HTML", 404, "text/html", "<html><title>Not Found</title></html>", KindHTTP, `answered 404: an HTML page titled "Not Found"`, "check token_url"},
-		{"200 text", 200, "text/plain", "token=abc", KindResponse, `"token=abc"`, "check token_url"},
+		{"200 text", 200, "text/plain", "token_type=x", KindResponse, `"token_type=x"`, "check token_url"},
 		{"200 empty", 200, "application/json", "", KindResponse, "empty body", ""},
 		{"200 carrying an error", 200, "application/json", `{"error":"invalid_request","error_description":"audience is required"}`, KindOAuth, "answered 200 invalid_request: a 2xx answer carrying an error: audience is required", "no audience or resource was sent"},
 	}
@@ -1378,12 +1378,13 @@ func TestRedactBody(t *testing.T) {
 	}{
 		{"raw token", `{"access_token":"abc","expires_in":60}`, "abc", `{"access_token":"[redacted]","expires_in":60}`},
 		{"slash escaped (PHP)", `{"access_token":"a\/b","x":1}`, "a/b", `{"access_token":"[redacted]","x":1}`},
-		{"unicode escaped", `{"token_value":"\u0061bc"}`, "abc", `{"token_value":"[redacted]"}`},
+		{"unicode escaped", `{"token_value":"\u0061bcdefgh"}`, "abcdefgh", `{"token_value":"[redacted]"}`},
 		{"secret fields at any depth, layout kept", "{\n  \"data\": {\"refresh_token\": \"r\", \"list\": [{\"id_token\": \"i\"}, \"plain\"]},\n  \"ok\": true\n}", "",
 			"{\n  \"data\": {\"refresh_token\": \"[redacted]\", \"list\": [{\"id_token\": \"[redacted]\"}, \"plain\"]},\n  \"ok\": true\n}"},
 		{"camelCase secret fields", `{"accessToken":"x","refreshToken":"y","idToken":"z","scope":"item"}`, "", `{"accessToken":"[redacted]","refreshToken":"[redacted]","idToken":"[redacted]","scope":"item"}`},
 		{"keys are not values", `{"token":{"access_token":"v"},"k":"token"}`, "", `{"token":{"access_token":"[redacted]"},"k":"token"}`},
-		{"the token as a key is left, as a value redacted", `{"abc":"abc"}`, "abc", `{"[redacted]":"[redacted]"}`},
+		{"the token is redacted as a key and as a value", `{"abcdefgh":"abcdefgh"}`, "abcdefgh", `{"[redacted]":"[redacted]"}`},
+		{"a token under MinRedactLen is redacted by name only", `{"access_token":"abc","note":"abc"}`, "abc", `{"access_token":"[redacted]","note":"abc"}`},
 		{"non-JSON text", "token=abc&x=1", "abc", "token=[redacted]&x=1"},
 		{"broken JSON keeps earlier redactions", `{"client_secret":"s", "x": `, "", `{"client_secret":"[redacted]", "x": `},
 		{"empty secret values stay", `{"access_token":""}`, "", `{"access_token":""}`},
@@ -1399,9 +1400,9 @@ func TestRedactBody(t *testing.T) {
 }
 
 func TestRedactBodyCutsLongBodiesOnARuneBoundary(t *testing.T) {
-	body := strings.Repeat("é", recordBodyLimit) // 2 bytes each
+	body := strings.Repeat("é", MaxRecordBody) // 2 bytes each
 	got := redactBody([]byte("x"+body), "")
-	if !strings.HasSuffix(got, "(cut at 64 KiB for the record)") || len(got) > recordBodyLimit+64 {
+	if !strings.HasSuffix(got, "(cut at 64 KiB for the record)") || len(got) > MaxRecordBody+64 {
 		t.Errorf("record body of %d bytes ends %q", len(got), got[len(got)-40:])
 	}
 	if !utf8.ValidString(got) {
@@ -1411,22 +1412,23 @@ func TestRedactBodyCutsLongBodiesOnARuneBoundary(t *testing.T) {
 
 func TestRedactHeaders(t *testing.T) {
 	in := http.Header{"Authorization": {"Basic aWQ6c2VjcmV0"}, "Cookie": {"a=b"}, "Accept": {"application/json"}}
-	out := redactHeaders(in)
+	var rd secrets
+	out := rd.headers(in)
 	if out.Get("Authorization") != "Basic "+Redacted || out.Get("Cookie") != Redacted || out.Get("Accept") != "application/json" {
-		t.Errorf("redactHeaders = %v", out)
+		t.Errorf("headers = %v", out)
 	}
 	if in.Get("Authorization") != "Basic aWQ6c2VjcmV0" {
-		t.Error("redactHeaders changed its input")
+		t.Error("headers changed its input")
 	}
-	if got := redactHeaders(http.Header{"Authorization": {"bare-secret-token"}}).Get("Authorization"); got != Redacted {
+	if got := rd.headers(http.Header{"Authorization": {"bare-secret-token"}}).Get("Authorization"); got != Redacted {
 		t.Errorf("a value without a scheme is all secret: got %q", got)
 	}
-	resp := redactResponseHeaders(http.Header{"Set-Cookie": {"s=1", "t=2"}, "X-Note": {"\x1b]0;title\x07hi"}})
+	resp := rd.headers(http.Header{"Set-Cookie": {"s=1", "t=2"}, "X-Note": {"\x1b]0;title\x07hi"}})
 	if !slices.Equal(resp.Values("Set-Cookie"), []string{Redacted, Redacted}) || resp.Get("X-Note") != "hi" {
-		t.Errorf("redactResponseHeaders = %v", resp)
+		t.Errorf("headers = %v", resp)
 	}
-	form, _ := url.ParseQuery(redactForm(url.Values{"client_secret": {"s"}, "client_assertion": {"jwt"}, "scope": {"a b"}}))
+	form, _ := url.ParseQuery(rd.form(url.Values{"client_secret": {"s"}, "client_assertion": {"jwt"}, "scope": {"a b"}}))
 	if form.Get("client_secret") != Redacted || form.Get("client_assertion") != Redacted || form.Get("scope") != "a b" {
-		t.Errorf("redactForm = %v", form)
+		t.Errorf("form = %v", form)
 	}
 }

@@ -89,10 +89,13 @@ func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert) 
 		TLSClientConfig:       tlsConf,
 		TLSHandshakeTimeout:   timeout,
 		ResponseHeaderTimeout: timeout,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   64,
-		IdleConnTimeout:       90 * time.Second,
+		// The default is 10 MiB: an answer's headers past 1 MiB are an
+		// error naming the limit, not a large allocation.
+		MaxResponseHeaderBytes: MaxResponseHeaderBytes,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    64,
+		IdleConnTimeout:        90 * time.Second,
 	}
 	if ts.byID == nil {
 		ts.byID = make(map[transportKey]*http.Transport)

@@ -53,7 +53,11 @@ func (c *Client) Introspect(ctx context.Context, p Provider, token string, o End
 	if err != nil {
 		return res, err
 	}
-	in, perr := ParseIntrospection(ans.body)
+	// The answer is shown field by field: the token it is about (an echo
+	// of it, a token field) is taken out first.
+	rd := &secrets{}
+	rd.add(token)
+	in, perr := ParseIntrospection([]byte(rd.text(string(ans.body))))
 	if perr != nil {
 		e := &Error{Kind: KindResponse, Provider: p.Name, Status: ans.status,
 			Description: "the introspection endpoint's answer is not RFC 7662 JSON", Err: perr,

@@ -22,6 +22,9 @@ type RateLimit struct {
 	Found bool `json:"found"`
 }
 
+// maxPolicy caps the RateLimit-Policy kept (runes).
+const maxPolicy = 200
+
 // ParseRateLimit reads the rate-limit headers of h; now turns relative
 // resets into times.
 func ParseRateLimit(h http.Header, now time.Time) RateLimit {
@@ -54,7 +57,7 @@ func ParseRateLimit(h http.Header, now time.Time) RateLimit {
 		parseCombined(&rl, v, now)
 	}
 	if v := h.Get("RateLimit-Policy"); v != "" {
-		rl.Policy = safetext.Line(v)
+		rl.Policy = Truncate(safetext.Line(v), maxPolicy)
 		rl.Found = true
 		if rl.Limit == 0 {
 			for _, item := range strings.Split(v, ";") {

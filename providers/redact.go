@@ -2,11 +2,17 @@ package providers
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/base64"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
-	"unicode/utf8"
+	"sync"
 
 	"github.com/tokentop/tokentop/providers/safetext"
 )
@@ -14,8 +20,16 @@ import (
 // Redacted stands in for a secret in flight records.
 const Redacted = "[redacted]"
 
-// recordBodyLimit caps a body kept in a flight record.
-const recordBodyLimit = 64 << 10
+// MinRedactLen is the shortest value redacted by value, in bytes. A client
+// secret, assertion or token of fewer bytes is still redacted under its
+// field name (client_secret=…, "access_token": "…", the Authorization
+// header), but not wherever else it appears: replacing "abc" in every
+// text would shred words, and the [redacted] marks left behind would
+// point at the secret. Secrets that providers issue are 20 bytes and more.
+const MinRedactLen = 8
+
+// maxErrorText caps a server's words quoted in an error (runes).
+const maxErrorText = 1000
 
 // secretFields are JSON and form fields whose values are never recorded.
 var secretFields = map[string]bool{
@@ -23,91 +37,319 @@ var secretFields = map[string]bool{
 	"refreshToken": true, "id_token": true, "idToken": true, "client_assertion": true, "token": true,
 }
 
-// redactHeaders copies h with Authorization and cookies redacted.
-func redactHeaders(h http.Header) http.Header {
-	out := h.Clone()
-	if v := out.Get("Authorization"); v != "" {
-		// Keep the scheme ("Basic [redacted]"); a value without one is all
-		// secret.
-		if scheme, _, ok := strings.Cut(v, " "); ok {
-			out.Set("Authorization", scheme+" "+Redacted)
-		} else {
-			out.Set("Authorization", Redacted)
-		}
+// fieldPatterns find a secret field's value in any text: form-encoded
+// (client_secret=…) and JSON, escaped or not ("access_token": "…", or
+// \"access_token\":\"…\" inside a JSON string). Group 1 is the value.
+var fieldPatterns = sync.OnceValue(func() [2]*regexp.Regexp {
+	names := make([]string, 0, len(secretFields))
+	for k := range secretFields {
+		names = append(names, regexp.QuoteMeta(k))
 	}
-	if out.Get("Cookie") != "" {
-		out.Set("Cookie", Redacted)
+	// Longest first, so access_token wins over token.
+	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+	alt := strings.Join(names, "|")
+	return [2]*regexp.Regexp{
+		regexp.MustCompile(`(?i)(?:^|[^a-z0-9_])(?:` + alt + `)=([^&\s"'<>;,\\]+)`),
+		regexp.MustCompile(`(?i)"(?:` + alt + `)\\?"\s*:\s*\\?"((?:[^"\\]|\\[^"])+)`),
 	}
-	return out
+})
+
+// secrets is what one request knows to be secret by value: the client
+// secret (as sent in a form, in a Basic header, JSON-escaped…), the client
+// assertion, and the tokens the answer carries. It redacts them, and every
+// secret field by name, from whatever is recorded or shown of the
+// exchange. The zero value knows no value and still redacts by name.
+type secrets struct {
+	// values are every form of every secret, longest first.
+	values []string
 }
 
-// redactResponseHeaders copies h with Set-Cookie redacted and every value
-// sanitised for display.
-func redactResponseHeaders(h http.Header) http.Header {
+// add learns v, in every form it may take on the wire or in a record,
+// unless it is shorter than MinRedactLen.
+func (s *secrets) add(v string) {
+	if len(v) < MinRedactLen {
+		return
+	}
+	forms := []string{v, url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v), safetext.Sanitize(v), safetext.Line(v)}
+	for _, escapeHTML := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		if enc.Encode(v) == nil {
+			j := strings.TrimSuffix(strings.TrimSpace(b.String()), `"`)
+			j = strings.TrimPrefix(j, `"`)
+			forms = append(forms, j, strings.ReplaceAll(j, "/", `\/`))
+		}
+	}
+	for _, f := range forms {
+		if len(f) >= MinRedactLen && !strings.Contains(Redacted, f) && !slices.Contains(s.values, f) {
+			s.values = append(s.values, f)
+		}
+	}
+	slices.SortStableFunc(s.values, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+}
+
+// addBasic learns the credentials of an HTTP Basic header: the secret and
+// the base64 of id:secret as RFC 6749 §2.3.1 sends it, and as servers that
+// skip the form-encoding expect it. The base64 is redacted even when the
+// secret alone is too short to be.
+func (s *secrets) addBasic(id, secret string) {
+	s.add(secret)
+	for _, pair := range []string{url.QueryEscape(id) + ":" + url.QueryEscape(secret), id + ":" + secret} {
+		s.add(base64.StdEncoding.EncodeToString([]byte(pair)))
+	}
+}
+
+// learnRequest learns what a request proves the client with: the secret
+// (also as Basic credentials with the client id), and any secret field of
+// the form, such as the client assertion or the token being introspected.
+func (s *secrets) learnRequest(clientID, secret string, form url.Values, h http.Header) {
+	if secret != "" {
+		s.addBasic(clientID, secret)
+	}
+	for k, vs := range form {
+		if secretFields[k] {
+			for _, v := range vs {
+				s.add(v)
+			}
+		}
+	}
+	for _, k := range []string{"Authorization", "Proxy-Authorization"} {
+		if v := h.Get(k); v != "" {
+			_, cred, _ := strings.Cut(v, " ")
+			s.add(cmp.Or(cred, v))
+		}
+	}
+}
+
+// learnAnswer learns the tokens an answer carries: every secret field of a
+// JSON body at any depth, the field the response mapping names, and the
+// secret fields of a form-encoded body (access_token=…&token_type=bearer,
+// which tokentop refuses but must not quote).
+func (s *secrets) learnAnswer(body []byte, mapping *ResponseMapping) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return
+	}
+	if trimmed[0] == '{' || trimmed[0] == '[' {
+		_, found := scanJSON(trimmed, nil)
+		for _, v := range found {
+			s.add(v)
+		}
+		s.add(responseAccessToken(trimmed, mapping))
+		return
+	}
+	if trimmed[0] == '<' || !bytes.ContainsRune(trimmed, '=') {
+		return
+	}
+	line, _, _ := bytes.Cut(trimmed, []byte("\n"))
+	form, _ := url.ParseQuery(string(line)) // what parses is enough
+	for k, vs := range form {
+		if secretFields[k] || strings.EqualFold(k, "access_token") || (mapping != nil && k == mapping.AccessToken) {
+			for _, v := range vs {
+				s.add(strings.TrimSpace(v))
+			}
+		}
+	}
+}
+
+// text redacts every secret field by name and every known secret by value.
+func (s *secrets) text(t string) string {
+	if t == "" {
+		return t
+	}
+	if mayNameASecret(t) {
+		for _, re := range fieldPatterns() {
+			t = replaceGroup(re, t)
+		}
+	}
+	for _, v := range s.values {
+		t = strings.ReplaceAll(t, v, Redacted)
+	}
+	return t
+}
+
+// byValue replaces every known secret in b by value, and nothing else: for
+// bytes passed on as they came (an API's body into a pipe), where a field
+// name proves nothing.
+func (s *secrets) byValue(b []byte) []byte {
+	for _, v := range s.values {
+		b = bytes.ReplaceAll(b, []byte(v), []byte(Redacted))
+	}
+	return b
+}
+
+// mayNameASecret reports whether t holds a word every secret field name
+// holds (token, secret, assertion), in any case: text without one needs no
+// look for field names.
+func mayNameASecret(t string) bool {
+	l := strings.ToLower(t)
+	return strings.Contains(l, "token") || strings.Contains(l, "secret") || strings.Contains(l, "assertion")
+}
+
+// replaceGroup replaces group 1 of every match of re in t with Redacted.
+func replaceGroup(re *regexp.Regexp, t string) string {
+	ms := re.FindAllStringSubmatchIndex(t, -1)
+	if ms == nil {
+		return t
+	}
+	var b strings.Builder
+	at := 0
+	for _, m := range ms {
+		b.WriteString(t[at:m[2]])
+		b.WriteString(Redacted)
+		at = m[3]
+	}
+	b.WriteString(t[at:])
+	return b.String()
+}
+
+// line is text for one line of a record: redacted and sanitised.
+func (s *secrets) line(t string) string { return s.sanitized(t, safetext.Line) }
+
+// sanitized is t redacted and passed through clean, redacted once more if
+// clean changed it (dropping a control byte can join a split secret).
+func (s *secrets) sanitized(t string, clean func(string) string) string {
+	r := s.text(t)
+	if c := clean(r); c != r {
+		return s.text(c)
+	}
+	return r
+}
+
+// headers copies h for a record: Authorization (keeping its scheme),
+// Proxy-Authorization, Cookie and Set-Cookie redacted, every name and
+// value sanitised and redacted, then bounded (see boundHeaders).
+func (s *secrets) headers(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		for _, v := range vs {
-			if strings.EqualFold(k, "Set-Cookie") {
+			switch http.CanonicalHeaderKey(k) {
+			case "Authorization", "Proxy-Authorization":
+				// Keep the scheme ("Basic [redacted]"); a value without
+				// one is all secret.
+				if scheme, _, ok := strings.Cut(v, " "); ok {
+					v = scheme + " " + Redacted
+				} else {
+					v = Redacted
+				}
+			case "Cookie", "Set-Cookie":
 				v = Redacted
 			}
-			out.Add(safetext.Line(k), safetext.Line(v))
+			out.Add(s.line(k), s.line(v))
 		}
 	}
-	return out
+	return boundHeaders(out)
 }
 
-// redactForm encodes a form with secret fields replaced.
-func redactForm(form url.Values) string {
+// form encodes a request's form for the record, secret fields redacted.
+func (s *secrets) form(form url.Values) string {
 	out := url.Values{}
 	for k, vs := range form {
 		for _, v := range vs {
 			if secretFields[k] {
 				v = Redacted
 			}
-			out.Add(k, v)
+			out.Add(s.text(k), s.text(v))
 		}
 	}
 	return out.Encode()
 }
 
-// redactBody returns a body fit for the flight record: the access token (and
-// any token-like JSON field, at any depth, however the server escaped it)
-// replaced, sanitised, and cut at 64 KiB.
-func redactBody(body []byte, accessToken string) string {
-	body = redactJSONSecrets(body, accessToken)
-	if accessToken != "" {
-		body = bytes.ReplaceAll(body, []byte(accessToken), []byte(Redacted))
-	}
-	s := safetext.Sanitize(string(body))
-	if accessToken != "" {
-		// Sanitising can join a token split by a control byte.
-		s = strings.ReplaceAll(s, accessToken, Redacted)
-	}
-	if len(s) > recordBodyLimit {
-		cut := recordBodyLimit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
+// body returns a body fit for a record: every JSON string under a secret
+// field name (at any depth, however the server escaped it) or equal to a
+// known secret replaced, then secret fields in any other text and known
+// secrets by value, sanitised, and cut at 64 KiB.
+func (s *secrets) body(body []byte) string {
+	if spans, _ := scanJSON(body, s.known); len(spans) > 0 {
+		out := make([]byte, 0, len(body))
+		var at int64
+		for _, sp := range spans {
+			out = append(out, body[at:sp[0]]...)
+			out = append(out, `"`+Redacted+`"`...)
+			at = sp[1]
 		}
-		s = s[:cut] + "\n… (cut at 64 KiB for the record)"
+		body = append(out, body[at:]...)
 	}
-	return s
+	return cutBody(s.sanitized(string(body), safetext.Sanitize))
 }
 
-// redactJSONSecrets replaces every JSON string value that sits under a
-// secret field name or decodes to accessToken with "[redacted]". It works on
-// the raw text, so a value the server escaped ("a\/b", "\u0041") is found
-// too and the rest of the body keeps its bytes. Text that is not JSON is
-// returned as is; a body that stops being JSON part-way keeps the
-// replacements made before that point.
-func redactJSONSecrets(body []byte, accessToken string) []byte {
+// known reports whether v is a known secret.
+func (s *secrets) known(v string) bool { return slices.Contains(s.values, v) }
+
+// exchange redacts every text of ex with what is known now, and bounds it:
+// the last pass over a record before it leaves the client.
+func (s *secrets) exchange(ex *Exchange) {
+	ex.URL = s.line(ex.URL)
+	ex.RequestHeaders = s.headers(ex.RequestHeaders)
+	ex.ResponseHeaders = s.headers(ex.ResponseHeaders)
+	if f, err := url.ParseQuery(ex.RequestBody); err == nil {
+		ex.RequestBody = s.form(f)
+	} else {
+		ex.RequestBody = s.text(ex.RequestBody)
+	}
+	ex.ResponseBody = s.text(ex.ResponseBody)
+	ex.Error, ex.Hint, ex.Credential = s.text(ex.Error), s.text(ex.Hint), s.text(ex.Credential)
+	*ex = ex.Bounded()
+}
+
+// err redacts what err says. An *Error (anywhere in the chain) has its
+// server-given texts redacted and its description cut to 1,000
+// characters; an underlying error whose text held a secret is replaced by
+// one that says the same, redacted, and unwraps to it.
+func (s *secrets) err(err error) error {
+	if err == nil {
+		return nil
+	}
+	if e, ok := AsError(err); ok {
+		e.Code, e.URI, e.Hint = s.line(e.Code), s.line(e.URI), s.text(e.Hint)
+		e.Description = Truncate(s.text(e.Description), maxErrorText)
+		if e.Err != nil {
+			e.Err = s.err(e.Err)
+		}
+		if err == error(e) {
+			return e
+		}
+	}
+	if msg := err.Error(); s.text(msg) != msg {
+		return &redactedError{msg: s.text(msg), err: err}
+	}
+	return err
+}
+
+// redactedError says what err says with the secrets taken out.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactBody is a record's body with only the secret fields and token
+// redacted; see secrets.body.
+func redactBody(body []byte, token string) string {
+	var s secrets
+	s.add(token)
+	return s.body(body)
+}
+
+// scanJSON walks body as JSON and returns the byte spans of the string
+// values to redact: those under a secret field name and those known
+// reports (known may be nil). found holds the decoded values under secret
+// field names. It works on the raw text, so a value the server escaped
+// ("a\/b", "\u0041") is found too and the rest keeps its bytes. Text that
+// is not JSON has no spans; a body that stops being JSON part-way keeps
+// those found before that point.
+func scanJSON(body []byte, known func(string) bool) (spans [][2]int64, found []string) {
 	type frame struct {
 		object, wantKey bool
 		key             string
 	}
-	var (
-		stack []frame
-		spans [][2]int64
-	)
+	var stack []frame
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	prev := dec.InputOffset()
@@ -137,7 +379,11 @@ func redactJSONSecrets(body []byte, accessToken string) []byte {
 				top.key, top.wantKey = t, false
 				break
 			}
-			if t != "" && t != Redacted && ((top != nil && top.object && secretFields[top.key]) || t == accessToken) {
+			named := top != nil && top.object && secretFields[top.key]
+			if named && t != "" && t != Redacted {
+				found = append(found, t)
+			}
+			if t != "" && t != Redacted && (named || (known != nil && known(t))) {
 				if q := bytes.IndexByte(body[prev:end], '"'); q >= 0 {
 					spans = append(spans, [2]int64{prev + int64(q), end})
 				}
@@ -152,17 +398,7 @@ func redactJSONSecrets(body []byte, accessToken string) []byte {
 		}
 		prev = end
 	}
-	if len(spans) == 0 {
-		return body
-	}
-	out := make([]byte, 0, len(body))
-	var at int64
-	for _, sp := range spans {
-		out = append(out, body[at:sp[0]]...)
-		out = append(out, `"`+Redacted+`"`...)
-		at = sp[1]
-	}
-	return append(out, body[at:]...)
+	return spans, found
 }
 
 // responseAccessToken digs the access token out of a token response that

@@ -19,7 +19,9 @@ type CallRequest struct {
 	Body    string
 }
 
-// CallResult is an API's answer to a test-call, sanitised for a terminal.
+// CallResult is an API's answer to a test-call, sanitised for a terminal,
+// the token redacted wherever it appears and the headers bounded as a
+// flight record's are.
 type CallResult struct {
 	Method  string
 	URL     string
@@ -88,31 +90,44 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 		}
 		req.Header.Set("Authorization", typ+" "+tok.AccessToken)
 	}
+	// The token is redacted by value from all that is shown or kept of
+	// the answer (an API may echo it in a header or a text body), and by
+	// name with every other secret field.
+	rd := &secrets{}
+	if tok != nil {
+		rd.add(tok.AccessToken)
+	}
+	where := rd.line(r.URL)
 	tr := &tracer{start: time.Now()}
 	resp, err := hc.Do(req.WithContext(tr.withContext(ctx)))
 	if err != nil {
 		e := transportError(ctx, err, Provider{Name: p.Name, TokenURL: r.URL, Timeout: p.Timeout})
 		e.peer = "the API"
-		return nil, fmt.Errorf("test-call %s %s: %w", method, safetext.Line(r.URL), e)
+		rd.err(e)
+		return nil, fmt.Errorf("test-call %s %s: %w", method, where, e)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	rl := ParseRateLimit(resp.Header, c.now())
+	if rl.Policy != "" {
+		rl.Policy = Truncate(rd.line(resp.Header.Get("RateLimit-Policy")), maxPolicy)
+	}
 	res := &CallResult{
-		Method: method, URL: safetext.Line(r.URL), Status: resp.StatusCode, Proto: resp.Proto,
-		Headers:         redactResponseHeaders(resp.Header),
+		Method: method, URL: where, Status: resp.StatusCode, Proto: safetext.Line(resp.Proto),
+		Headers:         rd.headers(resp.Header),
 		Timings:         tr.timings(time.Now()),
-		RateLimit:       ParseRateLimit(resp.Header, c.now()),
-		WWWAuthenticate: safetext.Line(resp.Header.Get("WWW-Authenticate")),
+		RateLimit:       rl,
+		WWWAuthenticate: cutText(rd.line(resp.Header.Get("WWW-Authenticate"))),
 	}
-	if len(raw) > MaxBodyBytes {
-		raw, res.Truncated = raw[:MaxBodyBytes], true
+	// Redacted whole, then cut: a cut first could leave a token's start.
+	shown := rd.sanitized(string(raw), safetext.Sanitize)
+	if len(shown) > MaxBodyBytes {
+		shown = shown[:cutAt(shown, MaxBodyBytes)]
 	}
-	if tok != nil && tok.AccessToken != "" {
-		raw = []byte(strings.ReplaceAll(string(raw), tok.AccessToken, Redacted))
-	}
-	res.Body, res.RawBody = safetext.Sanitize(string(raw)), raw
+	res.Body, res.Truncated = shown, len(raw) > MaxBodyBytes
+	res.RawBody = rd.byValue(raw[:min(len(raw), MaxBodyBytes)])
 	if err != nil {
-		return res, fmt.Errorf("test-call %s %s: reading the answer: %w", method, res.URL, err)
+		return res, fmt.Errorf("test-call %s %s: reading the answer: %w", method, res.URL, rd.err(err))
 	}
 	return res, nil
 }

@@ -26,6 +26,11 @@ func transportError(ctx context.Context, err error, p Provider) *Error {
 	var verifyErr *tls.CertificateVerificationError
 	var netErr net.Error
 	switch {
+	case headersTooLarge(err):
+		// Not a failure to reach the server: its answer was refused.
+		e.Kind, e.Code, e.Err = KindResponse, "headers_too_large", nil
+		e.Description = fmt.Sprintf("%s answered with headers over %s, tokentop's limit (MaxResponseHeaderBytes); the answer was not read", host, byteSize(MaxResponseHeaderBytes))
+		e.Hint = "a server's headers are a few kilobytes: check the URL, and any proxy in between that may add to them"
 	case errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled:
 		e.Code, e.Description = "canceled", "canceled"
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
@@ -59,6 +64,15 @@ func transportError(ctx context.Context, err error, p Provider) *Error {
 		}
 	}
 	return e
+}
+
+// headersTooLarge reports whether err is the transport refusing an answer
+// whose headers pass MaxResponseHeaderBytes (HTTP/1 or HTTP/2). net/http
+// exports no error value for it, so its words are matched.
+func headersTooLarge(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "server response headers exceeded") ||
+		strings.Contains(msg, "response header list larger than")
 }
 
 func unwrapURLError(err error) error {

@@ -153,7 +153,7 @@ func holdsSealed(tx *bolt.Tx) bool {
 			}
 		}
 	}
-	return false
+	return holdsSealedExchanges(tx)
 }
 
 // create writes a new identity to the key file (0600) without ever

@@ -14,15 +14,17 @@
 //
 // # Secrets at rest
 //
-// Client secrets and access tokens are encrypted with age to an X25519
-// identity kept in a key file beside the database (PATH + ".key", mode 0600),
-// created the first time something is encrypted. With [Options.Passphrase]
-// the key file is itself age passphrase-encrypted with scrypt at work factor
-// 2^15 (about 32 MiB and 70 ms on a current laptop core, paid once per
-// process start), so the start of `tokentop token` stays well under 0.3 s.
-// Everything else a listing needs (token expiry, scope, type, warnings;
-// quota counts; last error) is stored readable, so listing needs no
-// decryption.
+// Client secrets, access tokens and the flight records (exchanges) are
+// encrypted with age to an X25519 identity kept in a key file beside the
+// database (PATH + ".key", mode 0600), created the first time something is
+// encrypted. With [Options.Passphrase] the key file is itself age
+// passphrase-encrypted with scrypt at work factor 2^15 (about 32 MiB and
+// 70 ms on a current laptop core, paid once per process start), so the
+// start of `tokentop token` stays well under 0.3 s. An exchange record
+// written before records were encrypted (plain JSON, starting with "{") is
+// still read. Everything else a listing needs (token expiry, scope, type,
+// warnings; quota counts; last error) is stored readable, so listing needs
+// no decryption.
 //
 // # One token per expiry window
 //

@@ -387,7 +387,7 @@ func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*Token
 		if !ok {
 			return nil // deleted meanwhile: keep nothing of it
 		}
-		if err := appendExchanges(tx, name, res.Exchanges); err != nil {
+		if err := s.appendExchanges(tx, name, res.Exchanges); err != nil {
 			return err
 		}
 		if ferr != nil {

@@ -13,9 +13,11 @@ import (
 // MaxExchanges is how many exchanges are kept per provider.
 const MaxExchanges = 50
 
-// appendExchanges adds exs to the provider's history and drops the oldest
-// beyond MaxExchanges.
-func appendExchanges(tx *bolt.Tx, name string, exs []providers.Exchange) error {
+// appendExchanges adds exs to the provider's history, each bounded (see
+// providers.Exchange.Bounded) and encrypted with the database's key as
+// secrets and tokens are, and drops the oldest beyond MaxExchanges.
+// Callers hold the write lock.
+func (s *Store) appendExchanges(tx *bolt.Tx, name string, exs []providers.Exchange) error {
 	if len(exs) == 0 {
 		return nil
 	}
@@ -28,11 +30,15 @@ func appendExchanges(tx *bolt.Tx, name string, exs []providers.Exchange) error {
 		if err != nil {
 			return err
 		}
-		raw, err := json.Marshal(ex)
+		raw, err := json.Marshal(ex.Bounded())
 		if err != nil {
 			return fmt.Errorf("encoding an exchange of %s: %w", name, err)
 		}
-		if err := b.Put(u64(seq), raw); err != nil {
+		sealed, err := s.keys.seal(tx, string(raw))
+		if err != nil {
+			return err
+		}
+		if err := b.Put(u64(seq), sealed); err != nil {
 			return err
 		}
 	}
@@ -68,13 +74,54 @@ func (s *Store) History(ctx context.Context, name string) ([]providers.Exchange,
 		}
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil && len(out) < MaxExchanges; k, v = c.Prev() {
-			var ex providers.Exchange
-			if err := json.Unmarshal(v, &ex); err != nil {
-				return corruptError(s.path, err, "an exchange record of %s is unreadable: %v", name, err)
+			ex, err := s.readExchange(name, v)
+			if err != nil {
+				return err
 			}
 			out = append(out, ex)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// readExchange decodes a stored exchange: sealed, or a plaintext JSON
+// record (one that starts with "{") written before records were sealed.
+func (s *Store) readExchange(name string, v []byte) (providers.Exchange, error) {
+	var ex providers.Exchange
+	raw := v
+	if !isPlainRecord(v) {
+		plain, err := s.keys.open(v, "an exchange record of "+name)
+		if err != nil {
+			return ex, err
+		}
+		raw = []byte(plain)
+	}
+	if err := json.Unmarshal(raw, &ex); err != nil {
+		return ex, corruptError(s.path, err, "an exchange record of %s is unreadable: %v", name, err)
+	}
+	return ex, nil
+}
+
+// isPlainRecord reports whether a stored exchange is the old plaintext
+// JSON; a sealed one starts with age's header.
+func isPlainRecord(v []byte) bool { return len(v) > 0 && v[0] == '{' }
+
+// holdsSealedExchanges reports whether any provider's history holds a
+// sealed record.
+func holdsSealedExchanges(tx *bolt.Tx) bool {
+	eb := bucket(tx, bExchanges)
+	if eb == nil {
+		return false
+	}
+	found := false
+	_ = eb.ForEachBucket(func(name []byte) error {
+		if b := eb.Bucket(name); b != nil {
+			if _, v := b.Cursor().Last(); v != nil && !isPlainRecord(v) {
+				found = true
+			}
+		}
+		return nil
+	})
+	return found
 }

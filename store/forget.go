@@ -28,7 +28,7 @@ func (s *Store) ForgetToken(ctx context.Context, name string, o ForgetOptions) (
 		if !has(tx, bProviders, name) {
 			return notFoundProvider(name)
 		}
-		if err := appendExchanges(tx, name, o.Exchanges); err != nil {
+		if err := s.appendExchanges(tx, name, o.Exchanges); err != nil {
 			return err
 		}
 		rec, err := s.getToken(tx, name)
@@ -54,6 +54,6 @@ func (s *Store) RecordExchanges(ctx context.Context, name string, exs []provider
 		if !has(tx, bProviders, name) {
 			return notFoundProvider(name)
 		}
-		return appendExchanges(tx, name, exs)
+		return s.appendExchanges(tx, name, exs)
 	})
 }

@@ -18,7 +18,7 @@ const (
 	bSecrets   = "secrets"   // name → age ciphertext of the client secret
 	bTokens    = "tokens"    // name → tokenRecord JSON (access token sealed)
 	bQuota     = "quota"     // name/ → window key → count (uint64 BE)
-	bExchanges = "exchanges" // name/ → sequence (uint64 BE) → Exchange JSON
+	bExchanges = "exchanges" // name/ → sequence (uint64 BE) → Exchange JSON, age-encrypted (older records: plain JSON)
 	bState     = "state"     // name → stateRecord JSON
 	bLeases    = "leases"    // name → leaseRecord JSON
 	bMeta      = "meta"      // schema, changes

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,6 +22,12 @@ type ErrorRecord struct {
 	Kind   string `json:"kind,omitempty"`
 	Status int    `json:"status,omitempty"`
 }
+
+// The bounds of a CallRecord.
+const (
+	maxCallText    = 200
+	maxCallFigures = 8
+)
 
 // CallRecord is the last test-call of one of a provider's APIs.
 type CallRecord struct {
@@ -60,8 +68,21 @@ func (s *Store) updateState(tx *bolt.Tx, name string, fn func(*stateRecord)) err
 	return putJSON(tx, bState, name, st)
 }
 
-// RecordCall saves c as the provider's last test-call.
+// RecordCall saves c as the provider's last test-call. The record is
+// bounded whatever the API sent: the endpoint and each rate-limit figure
+// are cut to 200 characters, and at most 8 figures are kept.
 func (s *Store) RecordCall(ctx context.Context, name string, c CallRecord) error {
+	c.Endpoint = providers.Truncate(c.Endpoint, maxCallText)
+	if c.RateLimit != nil {
+		kept := make(map[string]string, min(len(c.RateLimit), maxCallFigures))
+		for _, k := range slices.Sorted(maps.Keys(c.RateLimit)) {
+			if len(kept) == maxCallFigures {
+				break
+			}
+			kept[providers.Truncate(k, maxCallText)] = providers.Truncate(c.RateLimit[k], maxCallText)
+		}
+		c.RateLimit = kept
+	}
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		if !has(tx, bProviders, name) {
 			return notFoundProvider(name)
