@@ -59,7 +59,19 @@ func (s *Store) appendExchanges(tx *bolt.Tx, name string, exs []providers.Exchan
 // History is the provider's recent exchanges with its token endpoint,
 // newest first, at most MaxExchanges.
 func (s *Store) History(ctx context.Context, name string) ([]providers.Exchange, error) {
-	var out []providers.Exchange
+	out, _, err := s.RecentHistory(ctx, name, MaxExchanges)
+	return out, err
+}
+
+// RecentHistory is the provider's n newest exchanges, newest first, and how
+// many are kept in all. Each record is decrypted on its own (an age unwrap
+// apiece), so a view that shows a few asks for a few.
+func (s *Store) RecentHistory(ctx context.Context, name string, n int) ([]providers.Exchange, int, error) {
+	var (
+		out   []providers.Exchange
+		total int
+	)
+	n = min(max(n, 0), MaxExchanges)
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		if !has(tx, bProviders, name) {
 			return notFoundProvider(name)
@@ -73,7 +85,11 @@ func (s *Store) History(ctx context.Context, name string) ([]providers.Exchange,
 			return nil
 		}
 		c := b.Cursor()
-		for k, v := c.Last(); k != nil && len(out) < MaxExchanges; k, v = c.Prev() {
+		for k, v := c.Last(); k != nil && total < MaxExchanges; k, v = c.Prev() {
+			total++
+			if len(out) == n {
+				continue
+			}
 			ex, err := s.readExchange(name, v)
 			if err != nil {
 				return err
@@ -82,7 +98,7 @@ func (s *Store) History(ctx context.Context, name string) ([]providers.Exchange,
 		}
 		return nil
 	})
-	return out, err
+	return out, total, err
 }
 
 // readExchange decodes a stored exchange: sealed, or a plaintext JSON

@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -228,5 +230,36 @@ func TestCallRecordIsBounded(t *testing.T) {
 		if len([]rune(v)) > maxCallText {
 			t.Errorf("figure %s keeps %d bytes", k, len(v))
 		}
+	}
+}
+
+// TestRecentHistoryReadsOnlyWhatIsAsked: the newest n records, newest
+// first, and the count of all kept, so the dashboard's detail decrypts a
+// few records and still says how many more there are.
+func TestRecentHistoryReadsOnlyWhatIsAsked(t *testing.T) {
+	ctx := context.Background()
+	ts := newTokenServer(t)
+	s := openStore(t, Options{Path: testDB(t)})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+	for range 5 {
+		if _, err := s.Token(ctx, "svc", TokenOptions{ForceRefresh: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.History(ctx, "svc")
+	must(t, err)
+	recent, total, err := s.RecentHistory(ctx, "svc", 2)
+	must(t, err)
+	if total != len(all) || total < 5 {
+		t.Fatalf("total %d, History has %d, want at least 5", total, len(all))
+	}
+	if len(recent) != 2 || !recent[0].Started.Equal(all[0].Started) || !recent[1].Started.Equal(all[1].Started) {
+		t.Fatalf("recent = %d records, want the 2 newest of History", len(recent))
+	}
+	if none, total0, err := s.RecentHistory(ctx, "svc", 0); err != nil || len(none) != 0 || total0 != total {
+		t.Fatalf("n=0: %d records, total %d, err %v", len(none), total0, err)
+	}
+	if _, _, err := s.RecentHistory(ctx, "nobody", 3); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown provider: %v, want ErrNotFound", err)
 	}
 }

@@ -78,11 +78,11 @@ func loadDetail(ctx context.Context, s *store.Store, name string, seq uint64) te
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			msg.err = err
 		}
-		h, err := s.History(ctx, name)
+		h, total, err := s.RecentHistory(ctx, name, maxExchanges)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			msg.err = errors.Join(msg.err, err)
 		}
-		msg.history = safetext.Value(h)
+		msg.history, msg.historyTotal = safetext.Value(h), total
 		return msg
 	}
 }

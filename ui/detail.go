@@ -349,8 +349,6 @@ func (d *detailView) content(width int) string {
 	}
 	for i, ex := range d.data.history {
 		if i == maxExchanges {
-			b.WriteString(st.Muted.Render(fmt.Sprintf("  … %d more: tokentop history %s", len(d.data.history)-i, p.Name)))
-			b.WriteByte('\n')
 			break
 		}
 		status := "  -"
@@ -364,6 +362,10 @@ func (d *detailView) content(width int) string {
 		head := fmt.Sprintf("  %s %-5s %s %6s ", ex.Started.In(d.locOrLocal()).Format("15:04:05"), ex.AuthStyle, status, latency(ex.Timings.Total))
 		b.WriteString(st.Muted.Render(head))
 		b.WriteString(sty.Render(fit(result, max(width-len([]rune(head)), 4), false)))
+		b.WriteByte('\n')
+	}
+	if shown := min(len(d.data.history), maxExchanges); d.data.historyTotal > shown {
+		b.WriteString(st.Muted.Render(fmt.Sprintf("  … %d more: tokentop history %s", d.data.historyTotal-shown, p.Name)))
 		b.WriteByte('\n')
 	}
 	return strings.TrimRight(b.String(), "\n")

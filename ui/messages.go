@@ -141,7 +141,9 @@ type detailDataMsg struct {
 	claims   *providers.Claims
 	claimErr string
 	history  []providers.Exchange
-	err      error
+	// historyTotal counts the exchanges kept; history holds the newest few.
+	historyTotal int
+	err          error
 }
 
 // copiedMsg reports a copy to the clipboard(s).

@@ -185,3 +185,25 @@ func TestCancelledWorkIsNoNewsWhenQuitting(t *testing.T) {
 		t.Fatalf("quitting showed %q", got)
 	}
 }
+
+// TestDetailCountsTheExchangesItDoesNotShow: the detail is handed the
+// newest few records and the count of all, and says how many more there
+// are and where to see them.
+func TestDetailCountsTheExchangesItDoesNotShow(t *testing.T) {
+	st, _ := asciiStyles()
+	d := newDetailView(st, DefaultDetailKeyMap(), time.UTC, false)
+	d.SetSize(100, 200)
+	d.Show(store.Summary{Provider: providers.Provider{Name: "p", TokenURL: "https://x/token"}}, rowFlags{}, false, t0)
+	hist := make([]providers.Exchange, maxExchanges)
+	for i := range hist {
+		hist[i] = providers.Exchange{Started: t0, Status: 200}
+	}
+	d.SetData(detailDataMsg{name: "p", history: hist, historyTotal: 50})
+	if out := d.View(); !strings.Contains(out, fmt.Sprintf("… %d more: tokentop history p", 50-maxExchanges)) {
+		t.Fatalf("the detail does not count the records it left out:\n%s", out)
+	}
+	d.SetData(detailDataMsg{name: "p", history: hist[:3], historyTotal: 3})
+	if out := d.View(); strings.Contains(out, "more: tokentop history") {
+		t.Fatalf("the detail counts records that are not there:\n%s", out)
+	}
+}
