@@ -10,10 +10,11 @@ const (
 	MaxHeight = 500
 )
 
-// The smallest window the layout is computed for: a smaller one gets the
-// dashboard cut at its edges.
+// The smallest window the layout is computed for: the table's fixed
+// columns and one cell of name wide, the header, three lines of body and
+// the footer high. A smaller one gets the dashboard cut at its edges.
 const (
-	minWidth  = 20
+	minWidth  = colMark + 1 + colStatus + 1 + colExpires + 1
 	minHeight = 8
 )
 
