@@ -48,3 +48,55 @@ func liveHeap() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
 }
+
+// BenchmarkSessionsAtMaxSize is BenchmarkSessions at the largest window:
+// DefaultMaxSessions sessions whose clients ask for a PTY of 65535×65535
+// (taken as ui.MaxWidth×ui.MaxHeight), each with the detail open beside the
+// table, so every frame fills the window. It reports the live heap each
+// session adds (after GC), the clients' halves included: what a server full
+// of the largest sessions holds.
+func BenchmarkSessionsAtMaxSize(b *testing.B) {
+	const n = DefaultMaxSessions
+	h := newHarness(b, nil)
+	var perSession float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		before := liveHeap()
+		clients := make([]*client, n)
+		for j := range clients {
+			clients[j] = h.connect(b, h.user, 65535, 65535, true)
+			clients[j].trim(1 << 20) // room for a whole frame while waiting
+		}
+		for _, c := range clients {
+			c.waitFor("cognito-dev", "7 providers")
+			c.send("\r")
+			c.waitFor("Recent exchanges")
+			c.trim(16 << 10)
+		}
+		if got := h.srv.Sessions(); got != n {
+			b.Fatalf("%d sessions running, want %d", got, n)
+		}
+		perSession += float64(liveHeap()-before) / n
+		for _, c := range clients {
+			c.send("q")
+		}
+		for _, c := range clients {
+			_ = c.ended()
+			c.close()
+		}
+		waitUntil(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
+	}
+	b.ReportMetric(perSession/float64(b.N), "B/session")
+}
+
+// trim keeps the last keep bytes the client received, from now on: what
+// it drew before is not counted in the server's heap.
+func (c *client) trim(keep int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.keep = keep
+	if cut := len(c.raw) - keep; cut > 0 {
+		c.raw = append(c.raw[:0:0], c.raw[cut:]...)
+		c.mark = max(c.mark-cut, 0)
+	}
+}

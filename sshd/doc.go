@@ -14,4 +14,9 @@
 // has read-only access (no add, edit, delete or copy) unless it is an admin
 // key. The server log records connections, key fingerprints, refusals and
 // session starts and ends; never a token or a secret.
+//
+// A client gets a terminal session and nothing else: the window size it
+// asks for (pty-req, window-change) is bounded to ui.MaxWidth×ui.MaxHeight
+// as the request arrives, and agent forwarding, X11, port forwarding and
+// subsystems (sftp) are refused.
 package sshd

@@ -317,11 +317,21 @@ func (h *harness) connect(t testing.TB, key gossh.Signer, w, ht int, answer bool
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
-	c := &client{t: t, conn: conn, answer: answer, done: make(chan struct{})}
-	t.Cleanup(func() { c.close() })
-	if c.sess, err = conn.NewSession(); err != nil {
+	sess, err := conn.NewSession()
+	if err != nil {
+		conn.Close()
 		t.Fatal(err)
 	}
+	return startClient(t, conn, sess, w, ht, answer)
+}
+
+// startClient asks for a PTY of w×ht and a shell on sess, a session of
+// conn, and reads its screen.
+func startClient(t testing.TB, conn *gossh.Client, sess *gossh.Session, w, ht int, answer bool) *client {
+	t.Helper()
+	c := &client{t: t, conn: conn, sess: sess, answer: answer, done: make(chan struct{})}
+	t.Cleanup(func() { c.close() })
+	var err error
 	if err := c.sess.RequestPty("xterm-256color", ht, w, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
 		t.Fatal(err)
 	}

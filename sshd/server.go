@@ -63,6 +63,11 @@ func New(o Options) (*Server, error) {
 		func(srv *ssh.Server) error {
 			srv.AddHostKey(signer)
 			srv.IdleTimeout = stallTimeout
+			// Sessions only, their requests filtered; no global request
+			// (tcpip-forward) and no subsystem (sftp) is served.
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
+			srv.RequestHandlers = map[string]ssh.RequestHandler{}
+			srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
 			return nil
 		},
 		wish.WithMiddleware(

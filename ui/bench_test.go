@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,27 @@ func BenchmarkDashboardView(b *testing.B) {
 			for b.Loop() {
 				_ = m.View()
 			}
+		})
+	}
+}
+
+// BenchmarkDashboardViewMaxSize is one frame in a window of 65535×65535,
+// drawn for MaxWidth×MaxHeight: the table alone, and with the detail beside
+// it, which fills every cell.
+func BenchmarkDashboardViewMaxSize(b *testing.B) {
+	for _, detail := range []bool{false, true} {
+		b.Run(fmt.Sprintf("detail=%v", detail), func(b *testing.B) {
+			m := viewModel(100, 65535, 65535)
+			if detail {
+				m.update(toggleDetailIntent{})
+				m.update(detailDataMsg{name: m.table.Selected(), seq: m.st8.detailSeq, masked: mask(strings.Repeat("x", 812))})
+			}
+			b.ReportAllocs()
+			var n int
+			for b.Loop() {
+				n = len(m.View())
+			}
+			b.ReportMetric(float64(n), "bytes/frame")
 		})
 	}
 }

@@ -154,7 +154,14 @@ type driver struct {
 // start runs the dashboard in a teatest program and waits for the rows.
 func (e *env) start(cfg Config, w, h int) *driver {
 	e.t.Helper()
-	d := &driver{TestModel: teatest.NewTestModel(e.t, New(cfg), teatest.WithInitialTermSize(w, h)), done: make(chan struct{})}
+	return e.startModel(New(cfg), w, h)
+}
+
+// startModel is start with the model given (the dashboard, or one that
+// wraps it).
+func (e *env) startModel(m tea.Model, w, h int) *driver {
+	e.t.Helper()
+	d := &driver{TestModel: teatest.NewTestModel(e.t, m, teatest.WithInitialTermSize(w, h)), done: make(chan struct{})}
 	go d.collect()
 	e.t.Cleanup(func() {
 		_ = d.Quit()

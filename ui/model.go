@@ -531,8 +531,12 @@ func (m *Model) errStatus(prefix string, err error) tea.Cmd {
 
 // ---- layout ----
 
+// resize takes the window's size, bounded (ClampSize) before any
+// component sizes itself from it: a frame is drawn for at most
+// MaxWidth×MaxHeight cells whatever the terminal reports.
 func (m *Model) resize(w, h int) {
-	m.width, m.height = max(w, 20), max(h, 8)
+	w, h = ClampSize(w, h)
+	m.width, m.height = max(w, minWidth), max(h, minHeight)
 	m.layout()
 }
 

@@ -433,10 +433,13 @@ func (t *providerTable) FullHelp() [][]key.Binding { return t.keys.FullHelp() }
 // View implements Component: the column titles and the rows in view,
 // padded to the table's height.
 func (t *providerTable) View() string {
-	var b strings.Builder
-	b.Grow((t.width + 32) * t.height)
-	b.WriteString(t.titles())
 	h := t.visibleRows()
+	// Room for the titles, the hint and the rows drawn (a width and some
+	// escape codes each); a line of padding below them is one byte.
+	drawn := min(max(len(t.view)-t.offset, 0), h)
+	var b strings.Builder
+	b.Grow((t.width+32)*(drawn+2) + h)
+	b.WriteString(t.titles())
 	if len(t.view) == 0 {
 		msg := "no providers yet: press a to add one, or run tokentop import FILE"
 		switch {
