@@ -82,6 +82,9 @@ type doctorRun struct {
 	o   DoctorOptions
 	p   Provider // effective settings
 	out *Diagnosis
+	// sigOK is true once the JWT's signature checked out against its
+	// issuer's keys.
+	sigOK bool
 }
 
 func (r *doctorRun) add(cs ...Check) {

@@ -78,6 +78,9 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 	for i, c := range v.Checks {
 		c.Name = StepJWT + " " + c.Name
 		c.Hint = HintWithName(c.Hint, r.p.Name)
+		if c.Name == StepJWT+" signature" && c.Status == CheckPass {
+			r.sigOK = true
+		}
 		if i == 0 {
 			c.Took = took
 		}
@@ -103,27 +106,15 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	case res.OK():
 		ch = pass(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
-		scope, _ := t.GrantedScope()
-		why := ExplainRefusal(res.Status, scope, challenges(res)...)
+		why := ExplainCall(res, CallContext{Provider: r.p, Token: t, SignatureVerified: r.sigOK})
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), SanitizeLine(why.Summary)),
-			SanitizeLine(HintWithName(why.Hint, r.p.Name)))
+			SanitizeLine(why.Hint))
 	default:
 		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")
 	}
 	ch.Took = took
 	r.add(ch)
-}
-
-// challenges are a test-call answer's WWW-Authenticate values.
-func challenges(res *CallResult) []string {
-	if vs := res.Headers.Values("WWW-Authenticate"); len(vs) > 0 {
-		return vs
-	}
-	if res.WWWAuthenticate != "" {
-		return []string{res.WWWAuthenticate}
-	}
-	return nil
 }
 
 // callRequest picks what the test-call calls; label names it, or says why
