@@ -39,7 +39,8 @@ try when it did not:
   auth methods   the server's token_endpoint_auth_methods_supported against
                  auth_style
   token request  a token; on invalid_client it tries the other secret style
-                 (basic or post) and says which one works
+                 (basic or post) and says which one works (a token got with
+                 a setting you did not configure is never cached)
   scopes         granted against asked
   JWT …          the signature against the JWKS (a new key is fetched when
                  the kid is unknown), alg, iss and aud against what the

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -76,4 +78,32 @@ func TestDoctorMarkdownAndJSON(t *testing.T) {
 		t.Errorf("json: %+v", got)
 	}
 	e.noLeak(t, js, tok)
+}
+
+// TestDoctorRetryIsADiagnosisNotAFix: the doctor finds that another
+// auth_style works, but the token it got that way is not cached, so
+// `tokentop token` keeps failing, with the fix in its hint, until the
+// configuration changes.
+func TestDoctorRetryIsADiagnosisNotAFix(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	yml := e.mustRun("", "export", "basic-only", "--with-secrets")
+	f := filepath.Join(t.TempDir(), "p.yaml")
+	if err := os.WriteFile(f, []byte(strings.Replace(yml, "auth_style: basic", "auth_style: post", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.mustRun("", "import", f)
+	out, _, code := e.run("", "doctor", "basic-only")
+	if code != ExitFailure || !strings.Contains(out, "with basic it works") || !strings.Contains(out, "set `auth_style: basic`") {
+		t.Fatalf("doctor: exit %d\n%s", code, out)
+	}
+	for range 2 {
+		_, errOut, code := e.run("", "token", "basic-only")
+		if code != ExitFailure || !strings.Contains(errOut, "try `auth_style: basic`") {
+			t.Fatalf("token after the doctor: exit %d\n%s", code, errOut)
+		}
+	}
+	if out := e.mustRun("", "ls"); !strings.Contains(lineOf(out, "basic-only"), "error") {
+		t.Errorf("ls after the doctor's retry:\n%s", out)
+	}
 }

@@ -21,9 +21,10 @@ type DiagnoseOptions struct {
 }
 
 // Diagnose runs the doctor on the provider called name. Its tokens come
-// through Token, so they are cached, counted against the quota and their
+// through Token, so they are counted against the quota and their
 // exchanges recorded like any other; by default the cached token is used
-// when it is still good.
+// when it is still good. A token the doctor's retries get with a setting
+// other than the configured one is not cached (see TokenOptions).
 func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*providers.Diagnosis, error) {
 	p, err := s.Provider(ctx, name)
 	if err != nil {

@@ -22,7 +22,9 @@ type TokenOptions struct {
 	// AuthStyle, when set, fetches with this client authentication style
 	// instead of the configured one, once (the doctor's retry with the
 	// other style). It implies ForceRefresh, and such a fetch never joins
-	// one made with the configured style.
+	// one made with the configured style. Its token is returned, counted
+	// and its exchanges recorded, but it is not cached and changes no
+	// state: it is a diagnosis, not a fix.
 	AuthStyle providers.AuthStyle
 	// AssertionAudience, when set, is a private_key_jwt assertion's aud
 	// instead of the configured one, once, as AuthStyle is.
@@ -177,6 +179,9 @@ type grant struct {
 	learned     providers.AuthStyle
 	fingerprint [32]byte
 	owner       string // the lease's owner
+	// override is true for a fetch with a setting other than the
+	// configured one (the doctor's retry): a diagnosis, not a fix.
+	override bool
 }
 
 // outcome is what a look at the database found.
@@ -323,7 +328,7 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 		if err := s.takeLease(tx, name, owner, p.EffectiveTimeout()+leaseSlack); err != nil {
 			return err
 		}
-		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p), owner: owner}
+		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p), owner: owner, override: o.override()}
 		if o.AuthStyle != "" {
 			out.grant.p.AuthStyle, out.grant.learned = o.AuthStyle, ""
 		}
@@ -391,10 +396,26 @@ func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*Token
 			return err
 		}
 		if ferr != nil {
-			if cancelled {
-				return nil // the caller gave up: not the provider's fault
+			if cancelled || g.override {
+				// The caller gave up, or a setting the provider does not
+				// have failed: neither is the provider's last error.
+				return nil
 			}
 			return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(ferr, now) })
+		}
+		if g.override {
+			// A token got with a setting other than the configured one
+			// proves the setting, not the configuration: it is counted
+			// (the server issued it) but neither cached nor learned, and
+			// the last error stays, so `tokentop token` keeps failing
+			// until the configuration is fixed.
+			if err := addQuota(tx, name, 1, now, true); err != nil {
+				return err
+			}
+			if w := quotaWarning(usage(tx, cur, now)); w != "" {
+				out.Warnings = append(out.Warnings, w)
+			}
+			return nil
 		}
 		if fingerprint(tx, cur) == g.fingerprint {
 			if err := s.putToken(tx, name, res.Token); err != nil {
