@@ -2,7 +2,6 @@ package providers
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -103,6 +102,13 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 			// the user round in a circle.
 			e.Hint = hintFor(e, p, AuthAuto)
 		}
+		if ok && retryOtherStyle(e) && (style == AuthBasic || len(res.Exchanges) == 2) &&
+			p.BasicEncodingOf() == BasicForm && FormEncodingChanges(p.ClientID, auth.secret) {
+			// Basic was refused for credentials form-encoding changes:
+			// the secret may be right, sent in a way the server does
+			// not decode.
+			e.Hint = basicEncodingHint(p.Name)
+		}
 		if ok && e.Code == "invalid_scope" {
 			if offered := c.discoverScopes(ctx, hc, p); offered != "" {
 				e.Hint += "; the server offers: " + offered
@@ -153,7 +159,7 @@ func authenticate(form url.Values, h http.Header, p Provider, auth clientAuth, s
 		form.Set("client_id", p.ClientID)
 		form.Set("client_secret", auth.secret)
 	case AuthBasic:
-		h.Set("Authorization", BasicAuth(p.ClientID, auth.secret))
+		h.Set("Authorization", BasicAuthWith(p.BasicEncodingOf(), p.ClientID, auth.secret))
 	case AuthPrivateKeyJWT:
 		a, err := clientAssertion(p, auth.key, now)
 		if err != nil {
@@ -253,12 +259,6 @@ func TokenForm(p Provider) url.Values {
 		form.Set("resource", p.Resource)
 	}
 	return form
-}
-
-// BasicAuth is the Authorization header value of RFC 6749 §2.3.1: the id
-// and secret are form-urlencoded before they are joined and base64-encoded.
-func BasicAuth(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
 
 // CheckTokenURL refuses a token URL that is not absolute http(s), and plain

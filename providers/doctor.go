@@ -44,6 +44,8 @@ type DoctorRetry struct {
 	// AssertionAudience replaces a private_key_jwt assertion's aud (the
 	// token URL for the issuer, or the reverse).
 	AssertionAudience string
+	// BasicEncoding replaces basic_encoding (raw for form).
+	BasicEncoding BasicEncoding
 }
 
 // DoctorOptions say how the doctor gets a token and what it test-calls.
@@ -275,17 +277,27 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	if style == AuthPrivateKeyJWT && e != nil && assertionRefused(e) && ctx.Err() == nil {
 		return r.retryAudience(ctx, start, detail, hint)
 	}
+	rawNote := ""
+	if e != nil && retryOtherStyle(e) && ctx.Err() == nil && r.rawBasicMatters(ctx) {
+		tok, note := r.retryRawBasic(ctx, start, detail)
+		if tok != nil {
+			return tok
+		}
+		rawNote = note
+	}
 	other := otherSecretStyle(style)
 	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
-		ch := fail(StepToken, detail, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
+		ch := fail(StepToken, detail+rawNote, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
+		if rawNote != "" {
+			ch.Hint = bothRefused()
+		}
 		ch.Took = took
 		r.add(ch)
 		return nil
 	}
 	retry, rerr := r.o.Fetch(ctx, DoctorRetry{AuthStyle: other})
 	if rerr != nil || retry.Token == nil {
-		ch := fail(StepToken, fmt.Sprintf("%s; with auth_style %s too: %s", detail, other, r.errText(rerr)),
-			"both secret styles were refused: check client_id and the secret (a rotated secret, or the sandbox's credentials in prod?)")
+		ch := fail(StepToken, fmt.Sprintf("%s%s; with auth_style %s too: %s", detail, rawNote, other, r.errText(rerr)), bothRefused())
 		ch.Took = time.Since(start)
 		r.add(ch)
 		return nil
@@ -295,6 +307,38 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	ch.Took = time.Since(start)
 	r.add(ch)
 	return retry.Token
+}
+
+// bothRefused is the hint when every way of sending the secret failed.
+func bothRefused() string {
+	return "both secret styles were refused: check client_id and the secret (a rotated secret, or the sandbox's credentials in prod?)"
+}
+
+// rawBasicMatters reports whether a refused request sent HTTP Basic
+// form-encoded (basic or auto, basic_encoding form) for an id or secret
+// that form-encoding changes: a server that does not decode sees other
+// credentials than were configured.
+func (r *doctorRun) rawBasicMatters(ctx context.Context) bool {
+	if s := r.p.Style(); (s != AuthBasic && s != AuthAuto) || r.p.BasicEncodingOf() != BasicForm {
+		return false
+	}
+	secret, err := ResolveSecret(ctx, r.p, r.c.LookupEnv)
+	return err == nil && FormEncodingChanges(r.p.ClientID, secret)
+}
+
+// retryRawBasic asks once more with HTTP Basic sent raw. It returns the
+// token when that works (and reports the step), else a note for the
+// step's detail.
+func (r *doctorRun) retryRawBasic(ctx context.Context, start time.Time, detail string) (*Token, string) {
+	retry, err := r.o.Fetch(ctx, DoctorRetry{AuthStyle: AuthBasic, BasicEncoding: BasicRaw})
+	if err != nil || retry.Token == nil {
+		return nil, "; with HTTP Basic sent raw (basic_encoding: raw) too: " + r.errText(err)
+	}
+	ch := fail(StepToken, fmt.Sprintf("%s with HTTP Basic form-encoded (RFC 6749 §2.3.1); sent raw it works (%s)", detail, tokenDetail(retry, r.c.now())),
+		rawBasicWorks())
+	ch.Took = time.Since(start)
+	r.add(ch)
+	return retry.Token, ""
 }
 
 // errText words err for a step of this provider's report (without the

@@ -26,13 +26,15 @@ type DiagnoseOptions struct {
 // when it is still good. A token the doctor's retries get with a setting
 // other than the configured one is not cached (see TokenOptions).
 func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*providers.Diagnosis, error) {
-	p, err := s.Provider(ctx, name)
+	// With its secret: the doctor checks whether form-encoding changes it
+	// before it retries HTTP Basic raw. The secret is never in a check.
+	p, err := s.ProviderWithSecret(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	fetch := func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
 		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch, IgnoreQuota: o.IgnoreQuota,
-			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience})
+			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience, BasicEncoding: retry.BasicEncoding})
 		if err != nil {
 			return providers.DoctorToken{}, err
 		}

@@ -29,10 +29,20 @@ type TokenOptions struct {
 	// AssertionAudience, when set, is a private_key_jwt assertion's aud
 	// instead of the configured one, once, as AuthStyle is.
 	AssertionAudience string
+	// BasicEncoding, when set, is HTTP Basic's encoding instead of the
+	// configured one, once, as AuthStyle is.
+	BasicEncoding providers.BasicEncoding
 }
 
 // override reports whether o replaces a setting for one fetch.
-func (o TokenOptions) override() bool { return o.AuthStyle != "" || o.AssertionAudience != "" }
+func (o TokenOptions) override() bool {
+	return o.AuthStyle != "" || o.AssertionAudience != "" || o.BasicEncoding != ""
+}
+
+// overrideKey names o's override, for its flight and its lease.
+func (o TokenOptions) overrideKey() string {
+	return "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience + "\x00" + string(o.BasicEncoding)
+}
 
 // flightKey names the flight o joins: one per provider, and one per
 // override beside it.
@@ -40,7 +50,7 @@ func (o TokenOptions) flightKey(name string) string {
 	if !o.override() {
 		return name
 	}
-	return name + "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience
+	return name + o.overrideKey()
 }
 
 // leaseOwner is who the lease names while a flight with options o fetches:
@@ -51,7 +61,7 @@ func (s *Store) leaseOwner(o TokenOptions) string {
 	if !o.override() {
 		return s.owner
 	}
-	return s.owner + "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience
+	return s.owner + o.overrideKey()
 }
 
 // TokenResult is a token and how it was obtained.
@@ -334,6 +344,9 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 		}
 		if o.AssertionAudience != "" {
 			out.grant.p.AssertionAudience = o.AssertionAudience
+		}
+		if o.BasicEncoding != "" {
+			out.grant.p.BasicEncoding = o.BasicEncoding
 		}
 		return nil
 	})

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/tokentop/tokentop/providers/sandbox"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/tokentop/tokentop/providers/sandbox"
 	"github.com/tokentop/tokentop/store"
 )
 
