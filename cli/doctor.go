@@ -47,7 +47,11 @@ try when it did not:
                  provider expects, exp, nbf and iat by the server's clock
                  (the skew from its Date header), the lifetime
   test-call      the first saved endpoint (or --endpoint), a 401 or 403
-                 explained from its WWW-Authenticate (RFC 6750)
+                 explained from its WWW-Authenticate (RFC 6750) and from
+                 the words of common API frameworks in it or the body
+  quota          tokentop's own ledger (used/limit, when the window
+                 resets) and the vendor's rate-limit headers seen on the
+                 token endpoint and the API; it always runs
 
 The cached token is used while it is good, so a doctor costs no token of a
 quota; --fetch asks for a new one to test the exchange itself. A step that

@@ -107,3 +107,32 @@ func TestDoctorRetryIsADiagnosisNotAFix(t *testing.T) {
 		t.Errorf("ls after the doctor's retry:\n%s", out)
 	}
 }
+
+// TestDoctorQuota: the doctor reads tokentop's ledger through the store,
+// and a refusal of that ledger says whose count it is and what --force
+// risks.
+func TestDoctorQuota(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	secret := ""
+	for _, c := range e.sb.Clients() {
+		if c.Name == "cognito-dev" {
+			secret = c.ClientSecret
+		}
+	}
+	e.mustRun(secret+"\n", "add", "capped", "--token-url", e.url+"/oauth2/token", "--client-id", "3bn43arz0h95uqtbqodz8jn54g",
+		"--client-secret-stdin", "--scope", "api/read", "--auth", "basic", "--quota", "1/day", "--endpoint", "items="+e.url+"/api/v1/items")
+	out := e.mustRun("", "doctor", "capped")
+	if !strings.Contains(out, "[warn] quota          tokentop's ledger: 1/1 today (quota 1 per day), resets") || !strings.Contains(out, "API says remaining 99, limit 100") {
+		t.Errorf("quota step:\n%s", out)
+	}
+	out, _, code := e.run("", "doctor", "capped", "--fetch")
+	if code != ExitFailure || !strings.Contains(out, "tokentop's own ledger counts 1/1 tokens today") ||
+		!strings.Contains(out, "token endpoint: not asked (tokentop's own ledger refused)") {
+		t.Fatalf("doctor --fetch at the limit: exit %d\n%s", code, out)
+	}
+	_, errOut, code := e.run("", "token", "capped", "--force-refresh")
+	if code != ExitFailure || !strings.Contains(errOut, "tokentop's count, not the vendor's answer") || !strings.Contains(errOut, "--force") {
+		t.Fatalf("token at the limit: exit %d\n%s", code, errOut)
+	}
+}

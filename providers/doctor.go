@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -60,6 +61,10 @@ type DoctorOptions struct {
 	Endpoint string
 	// Progress, when set, gets each check as soon as it is known, in order.
 	Progress func(Check)
+	// Quota, when set, reads tokentop's own ledger of the provider (the
+	// store keeps it) for the last step; it is read after the token
+	// request, so it counts the doctor's own fetches.
+	Quota func(ctx context.Context) (QuotaState, error)
 }
 
 // Diagnosis is the doctor's report on one provider.
@@ -87,6 +92,10 @@ type doctorRun struct {
 	// sigOK is true once the JWT's signature checked out against its
 	// issuer's keys.
 	sigOK bool
+	// The headers of the token endpoint's and the API's answers in this
+	// run, for their rate limits; a note says why there are none.
+	tokenHeaders, apiHeaders http.Header
+	tokenNote, apiNote       string
 }
 
 func (r *doctorRun) add(cs ...Check) {
@@ -109,14 +118,24 @@ func (r *doctorRun) skipFrom(step, why string) {
 // token endpoint; discovery and the issuer check; the server's auth
 // methods against the configured style; the token request (retrying with
 // the other style on invalid_client); the scopes granted; the JWT's claims
-// and signature; a test-call. A step that cannot run for an earlier
-// failure is skipped with the reason. ctx bounds the whole run.
+// and signature; a test-call; and, whatever happened before, the quota:
+// tokentop's ledger and the vendor's rate limits. A step that cannot run
+// for an earlier failure is skipped with the reason. ctx bounds the whole
+// run.
 func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagnosis {
 	r := &doctorRun{c: c, o: o, out: &Diagnosis{Provider: p.Name}}
+	r.run(ctx, p)
+	r.quota(ctx)
+	return r.out
+}
+
+// run is every step but the quota's.
+func (r *doctorRun) run(ctx context.Context, p Provider) {
+	c := r.c
 	eff, ok := r.settings(p)
 	if !ok {
 		r.skipFrom(StepDNS, "fix the settings first")
-		return r.out
+		return
 	}
 	r.p = eff
 
@@ -132,22 +151,21 @@ func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagn
 	r.authMethods(meta)
 	if ctx.Err() != nil {
 		r.skipFrom(StepToken, "canceled")
-		return r.out
+		return
 	}
 	if !reachable {
 		r.skipFrom(StepToken, "the token endpoint cannot be reached (see above)")
-		return r.out
+		return
 	}
 	tok := r.token(ctx)
 	if tok == nil {
 		r.skipFrom(StepScopes, "no token")
-		return r.out
+		return
 	}
 	r.out.Token = tok
 	r.scopes(tok)
 	r.jwt(ctx, tok, disc)
 	r.testCall(ctx, tok)
-	return r.out
 }
 
 // settings checks that p's effective settings can work.
@@ -261,6 +279,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	start := time.Now()
 	got, err := r.o.Fetch(ctx, DoctorRetry{})
 	took := time.Since(start)
+	r.noteTokenAnswer(got, err)
 	if err == nil && got.Token != nil {
 		ch := pass(StepToken, tokenDetail(got, r.c.now()))
 		ch.Took = took
@@ -339,6 +358,24 @@ func (r *doctorRun) retryRawBasic(ctx context.Context, start time.Time, detail s
 	ch.Took = time.Since(start)
 	r.add(ch)
 	return retry.Token, ""
+}
+
+// noteTokenAnswer keeps the token endpoint's last answer's headers, for
+// the quota step, or says why there are none.
+func (r *doctorRun) noteTokenAnswer(got DoctorToken, err error) {
+	switch e, _ := AsError(err); {
+	case len(got.Exchanges) > 0:
+		r.tokenHeaders = http.Header{}
+		for k, v := range got.Exchanges[len(got.Exchanges)-1].ResponseHeaders {
+			r.tokenHeaders[k] = v
+		}
+	case got.Cached:
+		r.tokenNote = "not asked (the cached token was used)"
+	case e != nil && e.Kind == KindQuota:
+		r.tokenNote = "not asked (tokentop's own ledger refused)"
+	case err != nil:
+		r.tokenNote = "refused (its headers: `tokentop history " + r.p.Name + " -v`)"
+	}
 }
 
 // errText words err for a step of this provider's report (without the

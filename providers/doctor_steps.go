@@ -94,11 +94,20 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	req, label, ok := r.callRequest()
 	if !ok {
 		r.add(skip(StepTestCall, label))
+		r.apiNote = "no test-call"
 		return
 	}
 	start := time.Now()
 	res, err := r.c.Call(ctx, r.p, t, req)
 	took := time.Since(start)
+	if res != nil {
+		r.apiHeaders = res.Headers
+		if r.apiHeaders == nil {
+			r.apiHeaders = http.Header{}
+		}
+	} else {
+		r.apiNote = "no answer"
+	}
 	var ch Check
 	switch {
 	case err != nil && res == nil:

@@ -40,5 +40,9 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 		}
 		return providers.DoctorToken{Token: res.Token, Cached: res.Cached, Exchanges: res.Exchanges}, nil
 	}
-	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress}), nil
+	ledger := func(ctx context.Context) (providers.QuotaState, error) {
+		u, err := s.Usage(ctx, name)
+		return u.State(s.now()), err
+	}
+	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, Quota: ledger}), nil
 }
