@@ -56,8 +56,10 @@ try when it did not:
 The cached token is used while it is good, so a doctor costs no token of a
 quota; --fetch asks for a new one to test the exchange itself. A step that
 cannot run because an earlier one failed is skipped and says why.
---markdown writes a report to paste into a ticket: no secret and no full
-token. Exit code 0 only when no step failed (warnings and skipped steps do
+--markdown writes a report to paste into a ticket: when it ran (UTC),
+tokentop's version, the client_id and token URL, the checks, and the token
+request that failed as the flight recorder keeps it (the first 2 KiB of its
+answer); no secret and no full token. Exit code 0 only when no step failed (warnings and skipped steps do
 not count), 1 otherwise.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
@@ -71,6 +73,7 @@ not count), 1 otherwise.`,
 			}
 			defer st.Close()
 			name := argv[0]
+			started := a.now()
 			var progress func(providers.Check)
 			if !markdown && !asJSON {
 				fmt.Fprintf(a.Stdout, "tokentop doctor %s\n\n", name)
@@ -84,7 +87,11 @@ not count), 1 otherwise.`,
 			if d.Token != nil {
 				secrets = append(secrets, d.Token.AccessToken)
 			}
-			if p, err := st.ProviderWithSecret(ctx, name); err == nil && p.ClientSecret != "" {
+			p, err := st.ProviderWithSecret(ctx, name)
+			if err != nil {
+				return err
+			}
+			if p.ClientSecret != "" {
 				secrets = append(secrets, p.ClientSecret)
 			}
 			switch {
@@ -98,6 +105,11 @@ not count), 1 otherwise.`,
 				}
 			case markdown:
 				r := doctorReport(d, secrets)
+				t := ticket{at: started, version: Version(), provider: p}
+				if h, err := st.History(ctx, name); err == nil {
+					t.failed = failingExchange(h, started)
+				}
+				t.add(r)
 				if err := r.WriteMarkdown(a.Stdout); err != nil {
 					return err
 				}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDoctorHealthy(t *testing.T) {
@@ -134,5 +135,49 @@ func TestDoctorQuota(t *testing.T) {
 	_, errOut, code := e.run("", "token", "capped", "--force-refresh")
 	if code != ExitFailure || !strings.Contains(errOut, "tokentop's count, not the vendor's answer") || !strings.Contains(errOut, "--force") {
 		t.Fatalf("token at the limit: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestDoctorMarkdownTicket: the ticket report holds when it ran, which
+// tokentop, the client id and token URL, and the failing exchange as the
+// flight record keeps it: secrets and tokens redacted.
+func TestDoctorMarkdownTicket(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	md, _, code := e.run("", "doctor", "broken", "--markdown")
+	if code != ExitFailure {
+		t.Fatalf("exit %d", code)
+	}
+	var broken, good string
+	for _, c := range e.sb.Clients() {
+		if c.Name == "broken" {
+			broken = c.ClientID
+		}
+	}
+	for _, want := range []string{
+		"| run | `" + time.Now().UTC().Format("2006-01-02 "), "| tokentop | `" + Version() + "` |",
+		"| client\\_id | `" + broken + "` |", "| token\\_url | `" + e.url + "/oauth2/token` |",
+		"**Failing exchange (redacted, as the flight recorder keeps it)**", "```\nPOST " + e.url + "/oauth2/token\n",
+		"Authorization: Basic [redacted]", "grant_type=client_credentials", "\n400 Bad Request\n", "Content-Type: application/json", "\n{\"error\":\"invalid_client\"}\n```\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the ticket lacks %q:\n%s", want, md)
+		}
+	}
+	e.noLeak(t, md)
+	exp := e.mustRun("", "export", "broken", "--with-secrets")
+	for _, l := range strings.Split(exp, "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(l), "client_secret: "); ok && k == "" {
+			good = v
+		}
+	}
+	if good == "" || strings.Contains(md, good) {
+		t.Fatalf("the ticket shows the configured secret (%q)", good)
+	}
+
+	// A healthy run names no failing exchange.
+	md = e.mustRun("", "doctor", "ants", "--markdown")
+	if !strings.Contains(md, "no token request failed in this run") {
+		t.Errorf("healthy ticket:\n%s", md)
 	}
 }
