@@ -63,6 +63,22 @@ func apiPhrases() []apiPhrase {
 	}
 }
 
+// bearerRejection reads an RFC 6750 invalid_token whose description no
+// framework's phrase matched but that names the issuer or the signature:
+// within a Bearer challenge those words are safe to go by.
+func bearerRejection(b BearerChallenge) (apiPhrase, bool) {
+	if b.Error != "invalid_token" {
+		return apiPhrase{}, false
+	}
+	switch d := strings.ToLower(b.Description); {
+	case strings.Contains(d, "issuer"):
+		return apiPhrase{parts: []string{"issuer"}, kind: rejectIssuer}, true
+	case strings.Contains(d, "signature") || strings.Contains(d, "no key") || strings.Contains(d, "unknown key"):
+		return apiPhrase{parts: []string{"signature"}, kind: rejectKey}, true
+	}
+	return apiPhrase{}, false
+}
+
 // maxScannedBody bounds how much of an answer's body is searched for a
 // framework's words.
 const maxScannedBody = 4 << 10
@@ -158,6 +174,8 @@ func ExplainCall(res *CallResult, cc CallContext) APIRefusal {
 	if res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden {
 		if ph, text, ok := matchRejection(r.Bearer.Description, res.Body); ok {
 			r.Summary, r.Hint = rejectionText(ph, text, cc)
+		} else if ph, ok := bearerRejection(r.Bearer); ok {
+			r.Summary, r.Hint = rejectionText(ph, r.Bearer.Description, cc)
 		}
 	}
 	r.Hint = HintWithName(r.Hint, cc.Provider.Name)

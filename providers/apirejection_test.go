@@ -123,6 +123,12 @@ func TestExplainCallByEnv(t *testing.T) {
 	if !strings.Contains(r.Summary, "opaque") {
 		t.Errorf("opaque: %q", r.Summary)
 	}
+	// RFC 6750 words that name the issuer get the same explanation.
+	r = ExplainCall(&CallResult{Status: 401, WWWAuthenticate: `Bearer error="invalid_token", error_description="Invalid issuer"`},
+		CallContext{Provider: Provider{Name: "x", Env: "prod"}, Token: tok})
+	if !strings.Contains(r.Summary, `"Invalid issuer"`) || !strings.Contains(r.Hint, "x is env prod") {
+		t.Errorf("invalid issuer: %q %q", r.Summary, r.Hint)
+	}
 	// Words it does not know leave RFC 6750's explanation as it was.
 	r = ExplainCall(&CallResult{Status: 401, Body: `{"message":"Unauthorized"}`}, CallContext{Token: tok})
 	if want := ExplainRefusal(401, "", ""); r.Summary != want.Summary || r.Hint != want.Hint {
