@@ -155,30 +155,27 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // JWKSURI, IntrospectURL and RevokeURL (jwks_uri, introspection_url and
 // revocation_url in the file) override what discovery finds.
 type Provider struct {
-	Name            string    `yaml:"name" json:"name"`
-	Env             string    `yaml:"env,omitempty" json:"env,omitempty"`
-	Preset          string    `yaml:"preset,omitempty" json:"preset,omitempty"`
-	TokenURL        string    `yaml:"token_url,omitempty" json:"token_url,omitempty"`
-	Issuer          string    `yaml:"issuer,omitempty" json:"issuer,omitempty"`
-	JWKSURI         string    `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
-	IntrospectURL   string    `yaml:"introspection_url,omitempty" json:"introspection_url,omitempty"`
-	RevokeURL       string    `yaml:"revocation_url,omitempty" json:"revocation_url,omitempty"`
-	ClientID        string    `yaml:"client_id" json:"client_id"`
-	ClientSecret    string    `yaml:"client_secret,omitempty" json:"-"`
-	ClientSecretRef string    `yaml:"client_secret_ref,omitempty" json:"client_secret_ref,omitempty"`
-	AuthStyle       AuthStyle `yaml:"auth_style,omitempty" json:"auth_style,omitempty"`
-	// BasicEncoding is how HTTP Basic writes the id and secret: form (RFC
-	// 6749 §2.3.1, the default) or raw, for servers that do not decode.
-	BasicEncoding  BasicEncoding     `yaml:"basic_encoding,omitempty" json:"basic_encoding,omitempty"`
-	Scopes         []string          `yaml:"scopes,omitempty" json:"scopes,omitempty"`
-	ScopeSeparator string            `yaml:"scope_separator,omitempty" json:"scope_separator,omitempty"`
-	Audience       string            `yaml:"audience,omitempty" json:"audience,omitempty"`
-	Resource       string            `yaml:"resource,omitempty" json:"resource,omitempty"`
-	Params         map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
-	Response       *ResponseMapping  `yaml:"response,omitempty" json:"response,omitempty"`
-	Quota          *Quota            `yaml:"quota,omitempty" json:"quota,omitempty"`
-	Endpoints      []Endpoint        `yaml:"endpoints,omitempty" json:"endpoints,omitempty"`
-	Timeout        Duration          `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	Name            string            `yaml:"name" json:"name"`
+	Env             string            `yaml:"env,omitempty" json:"env,omitempty"`
+	Preset          string            `yaml:"preset,omitempty" json:"preset,omitempty"`
+	TokenURL        string            `yaml:"token_url,omitempty" json:"token_url,omitempty"`
+	Issuer          string            `yaml:"issuer,omitempty" json:"issuer,omitempty"`
+	JWKSURI         string            `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
+	IntrospectURL   string            `yaml:"introspection_url,omitempty" json:"introspection_url,omitempty"`
+	RevokeURL       string            `yaml:"revocation_url,omitempty" json:"revocation_url,omitempty"`
+	ClientID        string            `yaml:"client_id" json:"client_id"`
+	ClientSecret    string            `yaml:"client_secret,omitempty" json:"-"`
+	ClientSecretRef string            `yaml:"client_secret_ref,omitempty" json:"client_secret_ref,omitempty"`
+	AuthStyle       AuthStyle         `yaml:"auth_style,omitempty" json:"auth_style,omitempty"`
+	Scopes          []string          `yaml:"scopes,omitempty" json:"scopes,omitempty"`
+	ScopeSeparator  string            `yaml:"scope_separator,omitempty" json:"scope_separator,omitempty"`
+	Audience        string            `yaml:"audience,omitempty" json:"audience,omitempty"`
+	Resource        string            `yaml:"resource,omitempty" json:"resource,omitempty"`
+	Params          map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
+	Response        *ResponseMapping  `yaml:"response,omitempty" json:"response,omitempty"`
+	Quota           *Quota            `yaml:"quota,omitempty" json:"quota,omitempty"`
+	Endpoints       []Endpoint        `yaml:"endpoints,omitempty" json:"endpoints,omitempty"`
+	Timeout         Duration          `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	// DefaultLifetime is assumed when neither the body nor a JWT says when
 	// the token expires (1h when unset).
 	DefaultLifetime Duration `yaml:"default_lifetime,omitempty" json:"default_lifetime,omitempty"`
@@ -201,6 +198,9 @@ type Provider struct {
 	// servers that want mTLS at the connection as well).
 	TLSCertFile string `yaml:"tls_cert_file,omitempty" json:"tls_cert_file,omitempty"`
 	TLSKeyFile  string `yaml:"tls_key_file,omitempty" json:"tls_key_file,omitempty"`
+	// BasicEncoding is how HTTP Basic writes the id and secret: form (RFC
+	// 6749 §2.3.1, the default) or raw, for servers that do not decode.
+	BasicEncoding BasicEncoding `yaml:"basic_encoding,omitempty" json:"basic_encoding,omitempty"`
 	// InsecureHTTP allows an http:// token URL on a non-loopback host.
 	InsecureHTTP bool   `yaml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
 	Notes        string `yaml:"notes,omitempty" json:"notes,omitempty"`
