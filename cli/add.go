@@ -85,6 +85,7 @@ Clients that prove themselves with a key need no secret:
 	fl.StringVar(&f.p.Audience, "audience", "", "sent as audience (Auth0 and others)")
 	fl.StringVar(&f.p.Resource, "resource", "", "sent as resource (RFC 8707)")
 	fl.StringVar(&f.auth, "auth", "", "client authentication: basic, post, auto (default), private_key_jwt or tls_client_auth")
+	fl.StringVar((*string)(&f.p.BasicEncoding), "basic-encoding", "", "how HTTP Basic writes the id and secret: form (RFC 6749, default) or raw (for servers that do not decode)")
 	fl.StringVar(&f.p.PrivateKeyFile, "private-key-file", "", "PEM private key that signs the client assertion (--auth private_key_jwt)")
 	fl.StringVar(&f.p.PrivateKeyKID, "private-key-kid", "", "kid header of the client assertion")
 	fl.StringVar(&f.p.AssertionAlg, "assertion-alg", "", "signing algorithm of the assertion (default: from the key: RS256, ES256, EdDSA)")

@@ -67,8 +67,7 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 				return err
 			}
 			if !out.OK() {
-				scope, _ := res.Token.GrantedScope()
-				return callFailed(out, p.Name, scope)
+				return callFailed(out, providers.CallContext{Provider: p, Token: res.Token})
 			}
 			return nil
 		},
@@ -188,16 +187,16 @@ func ms(d time.Duration) string {
 	return d.Round(100 * time.Microsecond).String()
 }
 
-// callFailed words a non-2xx answer, explaining a 401 or 403 from its
-// WWW-Authenticate (RFC 6750 §3) against the token's granted scope.
-func callFailed(r *providers.CallResult, name, tokenScope string) error {
+// callFailed words a non-2xx answer, explaining a 401 or 403 as the
+// doctor does (providers.ExplainCall).
+func callFailed(r *providers.CallResult, cc providers.CallContext) error {
 	e := &providers.Error{Status: r.Status, Description: fmt.Sprintf("the API answered %d %s", r.Status, http.StatusText(r.Status))}
 	if r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || r.WWWAuthenticate != "" {
-		x := providers.ExplainRefusal(r.Status, tokenScope, r.WWWAuthenticate)
+		x := providers.ExplainCall(r, cc)
 		if x.Summary != "" {
 			e.Description += ": " + x.Summary
 		}
-		e.Hint = providers.HintWithName(x.Hint, name)
+		e.Hint = x.Hint
 	}
 	return callError{e}
 }

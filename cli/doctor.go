@@ -40,20 +40,27 @@ try when it did not:
   auth methods   the server's token_endpoint_auth_methods_supported against
                  auth_style
   token request  a token; on invalid_client it tries the other secret style
-                 (basic or post) and says which one works
+                 (basic or post) and says which one works (a token got with
+                 a setting you did not configure is never cached)
   scopes         granted against asked
   JWT …          the signature against the JWKS (a new key is fetched when
                  the kid is unknown), alg, iss and aud against what the
                  provider expects, exp, nbf and iat by the server's clock
                  (the skew from its Date header), the lifetime
   test-call      the first saved endpoint (or --endpoint), a 401 or 403
-                 explained from its WWW-Authenticate (RFC 6750)
+                 explained from its WWW-Authenticate (RFC 6750) and from
+                 the words of common API frameworks in it or the body
+  quota          tokentop's own ledger (used/limit, when the window
+                 resets) and the vendor's rate-limit headers seen on the
+                 token endpoint and the API; it always runs
 
 The cached token is used while it is good, so a doctor costs no token of a
 quota; --fetch asks for a new one to test the exchange itself. A step that
 cannot run because an earlier one failed is skipped and says why.
---markdown writes a report to paste into a ticket: no secret and no full
-token. Exit code 0 only when no step failed (warnings and skipped steps do
+--markdown writes a report to paste into a ticket: when it ran (UTC),
+tokentop's version, the client_id and token URL, the checks, and the token
+request that failed as the flight recorder keeps it (the first 2 KiB of its
+answer); no secret and no full token. Exit code 0 only when no step failed (warnings and skipped steps do
 not count), 1 otherwise.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
@@ -67,6 +74,7 @@ not count), 1 otherwise.`,
 			}
 			defer st.Close()
 			name := argv[0]
+			started := a.now()
 			var progress func(providers.Check)
 			if !markdown && !asJSON {
 				fmt.Fprintf(a.out, "tokentop doctor %s\n\n", name)
@@ -80,7 +88,11 @@ not count), 1 otherwise.`,
 			if d.Token != nil {
 				secrets = append(secrets, d.Token.AccessToken)
 			}
-			if p, err := st.ProviderWithSecret(ctx, name); err == nil && p.ClientSecret != "" {
+			p, err := st.ProviderWithSecret(ctx, name)
+			if err != nil {
+				return err
+			}
+			if p.ClientSecret != "" {
 				secrets = append(secrets, p.ClientSecret)
 			}
 			switch {
@@ -94,6 +106,11 @@ not count), 1 otherwise.`,
 				}
 			case markdown:
 				r := doctorReport(d, secrets)
+				t := ticket{at: started, version: Version(), provider: p}
+				if h, err := st.History(ctx, name); err == nil {
+					t.failed = failingExchange(h, started)
+				}
+				t.add(r)
 				if err := r.WriteMarkdown(a.out); err != nil {
 					return err
 				}

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDoctorHealthy(t *testing.T) {
@@ -76,4 +79,105 @@ func TestDoctorMarkdownAndJSON(t *testing.T) {
 		t.Errorf("json: %+v", got)
 	}
 	e.noLeak(t, js, tok)
+}
+
+// TestDoctorRetryIsADiagnosisNotAFix: the doctor finds that another
+// auth_style works, but the token it got that way is not cached, so
+// `tokentop token` keeps failing, with the fix in its hint, until the
+// configuration changes.
+func TestDoctorRetryIsADiagnosisNotAFix(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	yml := e.mustRun("", "export", "basic-only", "--with-secrets")
+	f := filepath.Join(t.TempDir(), "p.yaml")
+	if err := os.WriteFile(f, []byte(strings.Replace(yml, "auth_style: basic", "auth_style: post", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.mustRun("", "import", f)
+	out, _, code := e.run("", "doctor", "basic-only")
+	if code != ExitFailure || !strings.Contains(out, "with basic it works") || !strings.Contains(out, "set `auth_style: basic`") {
+		t.Fatalf("doctor: exit %d\n%s", code, out)
+	}
+	for range 2 {
+		_, errOut, code := e.run("", "token", "basic-only")
+		if code != ExitFailure || !strings.Contains(errOut, "try `auth_style: basic`") {
+			t.Fatalf("token after the doctor: exit %d\n%s", code, errOut)
+		}
+	}
+	if out := e.mustRun("", "ls"); !strings.Contains(lineOf(out, "basic-only"), "error") {
+		t.Errorf("ls after the doctor's retry:\n%s", out)
+	}
+}
+
+// TestDoctorQuota: the doctor reads tokentop's ledger through the store,
+// and a refusal of that ledger says whose count it is and what --force
+// risks.
+func TestDoctorQuota(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	secret := ""
+	for _, c := range e.sb.Clients() {
+		if c.Name == "cognito-dev" {
+			secret = c.ClientSecret
+		}
+	}
+	e.mustRun(secret+"\n", "add", "capped", "--token-url", e.url+"/oauth2/token", "--client-id", "3bn43arz0h95uqtbqodz8jn54g",
+		"--client-secret-stdin", "--scope", "api/read", "--auth", "basic", "--quota", "1/day", "--endpoint", "items="+e.url+"/api/v1/items")
+	out := e.mustRun("", "doctor", "capped")
+	if !strings.Contains(out, "[warn] quota          tokentop's ledger: 1/1 today (quota 1 per day), resets") || !strings.Contains(out, "API says remaining 99, limit 100") {
+		t.Errorf("quota step:\n%s", out)
+	}
+	out, _, code := e.run("", "doctor", "capped", "--fetch")
+	if code != ExitFailure || !strings.Contains(out, "tokentop's own ledger counts 1/1 tokens today") ||
+		!strings.Contains(out, "token endpoint: not asked (tokentop's own ledger refused)") {
+		t.Fatalf("doctor --fetch at the limit: exit %d\n%s", code, out)
+	}
+	_, errOut, code := e.run("", "token", "capped", "--force-refresh")
+	if code != ExitFailure || !strings.Contains(errOut, "tokentop's count, not the vendor's answer") || !strings.Contains(errOut, "--force") {
+		t.Fatalf("token at the limit: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestDoctorMarkdownTicket: the ticket report holds when it ran, which
+// tokentop, the client id and token URL, and the failing exchange as the
+// flight record keeps it: secrets and tokens redacted.
+func TestDoctorMarkdownTicket(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	md, _, code := e.run("", "doctor", "broken", "--markdown")
+	if code != ExitFailure {
+		t.Fatalf("exit %d", code)
+	}
+	var broken, good string
+	for _, c := range e.sb.Clients() {
+		if c.Name == "broken" {
+			broken = c.ClientID
+		}
+	}
+	for _, want := range []string{
+		"| run | `" + time.Now().UTC().Format("2006-01-02 "), "| tokentop | `" + Version() + "` |",
+		"| client\\_id | `" + broken + "` |", "| token\\_url | `" + e.url + "/oauth2/token` |",
+		"**Failing exchange (redacted, as the flight recorder keeps it)**", "```\nPOST " + e.url + "/oauth2/token\n",
+		"Authorization: Basic [redacted]", "grant_type=client_credentials", "\n400 Bad Request\n", "Content-Type: application/json", "\n{\"error\":\"invalid_client\"}\n```\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the ticket lacks %q:\n%s", want, md)
+		}
+	}
+	e.noLeak(t, md)
+	exp := e.mustRun("", "export", "broken", "--with-secrets")
+	for _, l := range strings.Split(exp, "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(l), "client_secret: "); ok && k == "" {
+			good = v
+		}
+	}
+	if good == "" || strings.Contains(md, good) {
+		t.Fatalf("the ticket shows the configured secret (%q)", good)
+	}
+
+	// A healthy run names no failing exchange.
+	md = e.mustRun("", "doctor", "ants", "--markdown")
+	if !strings.Contains(md, "no token request failed in this run") {
+		t.Errorf("healthy ticket:\n%s", md)
+	}
 }

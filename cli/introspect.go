@@ -84,9 +84,7 @@ Exit code 0 when the token is active, 1 when it is not or the call failed.`,
 				}
 			}
 			if !in.Active {
-				return &providers.Error{Kind: providers.KindResponse, Provider: name,
-					Description: "the server says the token is not active (expired, revoked, or not one it issued)",
-					Hint:        "fetch a new one: tokentop token " + name + " --force-refresh"}
+				return providers.NotActiveError(name)
 			}
 			return nil
 		},

@@ -32,6 +32,9 @@ type Section struct {
 	Rows    []Row
 	Checks  []providers.Check
 	Notes   []string
+	// Pre are lines kept as they are (an exchange): a fenced code block in
+	// Markdown, indented in text; each is sanitised and redacted.
+	Pre []string
 	// NameWidth is the least width of the checks' names in text, so that
 	// sections written one check at a time line up (0: the longest name).
 	NameWidth int
@@ -143,6 +146,9 @@ func (r *Report) WriteText(w io.Writer, width int) error {
 		for _, n := range s.Notes {
 			fmt.Fprintf(&b, "  %s\n", r.clean(n))
 		}
+		for _, l := range s.Pre {
+			fmt.Fprintf(&b, "    %s\n", r.clean(l))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -249,6 +255,18 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		for _, n := range s.Notes {
 			fmt.Fprintf(&b, "%s\n\n", r.md(n))
+		}
+		if len(s.Pre) > 0 {
+			lines := make([]string, len(s.Pre))
+			for i, l := range s.Pre {
+				lines[i] = r.clean(l)
+			}
+			// The fence is longer than any run of backticks inside.
+			fence := "```"
+			for strings.Contains(strings.Join(lines, "\n"), fence) {
+				fence += "`"
+			}
+			fmt.Fprintf(&b, "%s\n%s\n%s\n\n", fence, strings.Join(lines, "\n"), fence)
 		}
 	}
 	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")

@@ -2,7 +2,6 @@ package providers
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -105,6 +104,13 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 			// the user round in a circle.
 			e.Hint = hintFor(e, p, AuthAuto)
 		}
+		if ok && retryOtherStyle(e) && (style == AuthBasic || len(res.Exchanges) == 2) &&
+			p.BasicEncodingOf() == BasicForm && FormEncodingChanges(p.ClientID, auth.secret) {
+			// Basic was refused for credentials form-encoding changes:
+			// the secret may be right, sent in a way the server does
+			// not decode.
+			e.Hint = basicEncodingHint(p.Name)
+		}
 		if ok {
 			c.explain(ctx, hc, p, e)
 			res.Exchanges[len(res.Exchanges)-1].Hint = e.Hint
@@ -151,7 +157,7 @@ func authenticate(form url.Values, h http.Header, p Provider, auth clientAuth, s
 		form.Set("client_id", p.ClientID)
 		form.Set("client_secret", auth.secret)
 	case AuthBasic:
-		h.Set("Authorization", BasicAuth(p.ClientID, auth.secret))
+		h.Set("Authorization", BasicAuthWith(p.BasicEncodingOf(), p.ClientID, auth.secret))
 	case AuthPrivateKeyJWT:
 		a, err := clientAssertion(p, auth.key, now)
 		if err != nil {
@@ -265,12 +271,6 @@ func TokenForm(p Provider) url.Values {
 		form.Set("resource", p.Resource)
 	}
 	return form
-}
-
-// BasicAuth is the Authorization header value of RFC 6749 §2.3.1: the id
-// and secret are form-urlencoded before they are joined and base64-encoded.
-func BasicAuth(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
 
 // CheckTokenURL refuses a token URL that is not absolute http(s), and plain

@@ -222,6 +222,9 @@ func (p Provider) Validate() error {
 	} else {
 		errs = append(errs, p.cfgKeyProblems(eff)...)
 	}
+	if !p.BasicEncoding.Valid() {
+		add("basic_encoding", -1, "basic_encoding %q is not one of form (RFC 6749, the default) or raw", p.BasicEncoding)
+	}
 	for i, s := range p.Scopes {
 		if strings.TrimSpace(s) == "" {
 			add("scopes", i, "scopes entry %d is empty", i+1)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -51,6 +52,8 @@ type DoctorRetry struct {
 	// rotated under the cached token from one the issuer does not
 	// publish).
 	Fresh bool
+	// BasicEncoding replaces basic_encoding (raw for form).
+	BasicEncoding BasicEncoding
 }
 
 // DoctorOptions say how the doctor gets a token and what it test-calls.
@@ -65,6 +68,10 @@ type DoctorOptions struct {
 	Endpoint string
 	// Progress, when set, gets each check as soon as it is known, in order.
 	Progress func(Check)
+	// Quota, when set, reads tokentop's own ledger of the provider (the
+	// store keeps it) for the last step; it is read after the token
+	// request, so it counts the doctor's own fetches.
+	Quota func(ctx context.Context) (QuotaState, error)
 }
 
 // Diagnosis is the doctor's report on one provider.
@@ -92,6 +99,13 @@ type doctorRun struct {
 	// issuerClock and apiClock compare our clock with the token
 	// endpoint's and the API's, by their Date headers (nil: unknown).
 	issuerClock, apiClock *SkewMeasure
+	// sigOK is true once the JWT's signature checked out against its
+	// issuer's keys.
+	sigOK bool
+	// The headers of the token endpoint's and the API's answers in this
+	// run, for their rate limits; a note says why there are none.
+	tokenHeaders, apiHeaders http.Header
+	tokenNote, apiNote       string
 }
 
 func (r *doctorRun) add(cs ...Check) {
@@ -114,14 +128,24 @@ func (r *doctorRun) skipFrom(step, why string) {
 // token endpoint; discovery and the issuer check; the server's auth
 // methods against the configured style; the token request (retrying with
 // the other style on invalid_client); the scopes granted; the JWT's claims
-// and signature; a test-call. A step that cannot run for an earlier
-// failure is skipped with the reason. ctx bounds the whole run.
+// and signature; a test-call; and, whatever happened before, the quota:
+// tokentop's ledger and the vendor's rate limits. A step that cannot run
+// for an earlier failure is skipped with the reason. ctx bounds the whole
+// run.
 func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagnosis {
 	r := &doctorRun{c: c, o: o, out: &Diagnosis{Provider: p.Name}}
+	r.run(ctx, p)
+	r.quota(ctx)
+	return r.out
+}
+
+// run is every step but the quota's.
+func (r *doctorRun) run(ctx context.Context, p Provider) {
+	c := r.c
 	eff, ok := r.settings(p)
 	if !ok {
 		r.skipFrom(StepDNS, "fix the settings first")
-		return r.out
+		return
 	}
 	r.p = eff
 
@@ -137,23 +161,22 @@ func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagn
 	r.authMethods(meta)
 	if ctx.Err() != nil {
 		r.skipFrom(StepToken, "canceled")
-		return r.out
+		return
 	}
 	if !reachable {
 		r.skipFrom(StepToken, "the token endpoint cannot be reached (see above)")
-		return r.out
+		return
 	}
 	tok := r.token(ctx)
 	if tok == nil {
 		r.skipFrom(StepScopes, "no token")
-		return r.out
+		return
 	}
 	r.out.Token = tok
 	r.scopes(tok, meta)
 	r.jwt(ctx, tok, disc)
 	r.testCall(ctx, tok)
 	r.add(clockCheck(StepClock, r.issuerClock, r.apiClock))
-	return r.out
 }
 
 // settings checks that p's effective settings can work.
@@ -267,6 +290,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	start := time.Now()
 	got, err := r.o.Fetch(ctx, DoctorRetry{})
 	took := time.Since(start)
+	r.noteTokenAnswer(got, err)
 	if err == nil && got.Token != nil {
 		ch := pass(StepToken, tokenDetail(got, r.c.now()))
 		ch.Took = took
@@ -284,17 +308,27 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	if style == AuthPrivateKeyJWT && e != nil && assertionRefused(e) && ctx.Err() == nil {
 		return r.retryAudience(ctx, start, detail, hint)
 	}
+	rawNote := ""
+	if e != nil && retryOtherStyle(e) && ctx.Err() == nil && r.rawBasicMatters(ctx) {
+		tok, note := r.retryRawBasic(ctx, start, detail)
+		if tok != nil {
+			return tok
+		}
+		rawNote = note
+	}
 	other := otherSecretStyle(style)
 	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
-		ch := fail(StepToken, detail, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
+		ch := fail(StepToken, detail+rawNote, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
+		if rawNote != "" {
+			ch.Hint = bothRefused()
+		}
 		ch.Took = took
 		r.add(ch)
 		return nil
 	}
 	retry, rerr := r.o.Fetch(ctx, DoctorRetry{AuthStyle: other})
 	if rerr != nil || retry.Token == nil {
-		ch := fail(StepToken, fmt.Sprintf("%s; with auth_style %s too: %s", detail, other, r.errText(rerr)),
-			"both secret styles were refused: check client_id and the secret (a rotated secret, or the sandbox's credentials in prod?)")
+		ch := fail(StepToken, fmt.Sprintf("%s%s; with auth_style %s too: %s", detail, rawNote, other, r.errText(rerr)), bothRefused())
 		ch.Took = time.Since(start)
 		r.add(ch)
 		return nil
@@ -320,6 +354,56 @@ func issuerSkew(got DoctorToken) *SkewMeasure {
 		return &SkewMeasure{Offset: t.Skew, Bound: dateResolution}
 	}
 	return nil
+}
+
+// bothRefused is the hint when every way of sending the secret failed.
+func bothRefused() string {
+	return "both secret styles were refused: check client_id and the secret (a rotated secret, or the sandbox's credentials in prod?)"
+}
+
+// rawBasicMatters reports whether a refused request sent HTTP Basic
+// form-encoded (basic or auto, basic_encoding form) for an id or secret
+// that form-encoding changes: a server that does not decode sees other
+// credentials than were configured.
+func (r *doctorRun) rawBasicMatters(ctx context.Context) bool {
+	if s := r.p.Style(); (s != AuthBasic && s != AuthAuto) || r.p.BasicEncodingOf() != BasicForm {
+		return false
+	}
+	secret, err := ResolveSecret(ctx, r.p, r.c.LookupEnv)
+	return err == nil && FormEncodingChanges(r.p.ClientID, secret)
+}
+
+// retryRawBasic asks once more with HTTP Basic sent raw. It returns the
+// token when that works (and reports the step), else a note for the
+// step's detail.
+func (r *doctorRun) retryRawBasic(ctx context.Context, start time.Time, detail string) (*Token, string) {
+	retry, err := r.o.Fetch(ctx, DoctorRetry{AuthStyle: AuthBasic, BasicEncoding: BasicRaw})
+	if err != nil || retry.Token == nil {
+		return nil, "; with HTTP Basic sent raw (basic_encoding: raw) too: " + r.errText(err)
+	}
+	ch := fail(StepToken, fmt.Sprintf("%s with HTTP Basic form-encoded (RFC 6749 §2.3.1); sent raw it works (%s)", detail, tokenDetail(retry, r.c.now())),
+		rawBasicWorks())
+	ch.Took = time.Since(start)
+	r.add(ch)
+	return retry.Token, ""
+}
+
+// noteTokenAnswer keeps the token endpoint's last answer's headers, for
+// the quota step, or says why there are none.
+func (r *doctorRun) noteTokenAnswer(got DoctorToken, err error) {
+	switch e, _ := AsError(err); {
+	case len(got.Exchanges) > 0:
+		r.tokenHeaders = http.Header{}
+		for k, v := range got.Exchanges[len(got.Exchanges)-1].ResponseHeaders {
+			r.tokenHeaders[k] = v
+		}
+	case got.Cached:
+		r.tokenNote = "not asked (the cached token was used)"
+	case e != nil && e.Kind == KindQuota:
+		r.tokenNote = "not asked (tokentop's own ledger refused)"
+	case err != nil:
+		r.tokenNote = "refused (its headers: `tokentop history " + r.p.Name + " -v`)"
+	}
 }
 
 // errText words err for a step of this provider's report (without the

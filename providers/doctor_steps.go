@@ -91,6 +91,9 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 		}
 		c.Name = StepJWT + " " + c.Name
 		c.Hint = HintWithName(c.Hint, r.p.Name)
+		if c.Name == StepJWT+" signature" && c.Status == CheckPass {
+			r.sigOK = true
+		}
 		if i == 0 {
 			c.Took = took
 		}
@@ -104,6 +107,7 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	req, label, ok := r.callRequest()
 	if !ok {
 		r.add(skip(StepTestCall, label))
+		r.apiNote = "no test-call"
 		return
 	}
 	start, sent := time.Now(), r.c.now()
@@ -114,6 +118,12 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 			m := MeasureSkew(sent, r.c.now(), date)
 			r.apiClock = &m
 		}
+		r.apiHeaders = res.Headers
+		if r.apiHeaders == nil {
+			r.apiHeaders = http.Header{}
+		}
+	} else {
+		r.apiNote = "no answer"
 	}
 	var ch Check
 	switch {
@@ -122,8 +132,7 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	case res.OK():
 		ch = pass(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
-		scope, _ := t.GrantedScope()
-		why := ExplainRefusal(res.Status, scope, challenges(res)...)
+		why := ExplainCall(res, CallContext{Provider: r.p, Token: t, SignatureVerified: r.sigOK})
 		hint := why.Hint
 		if refusesAudience(why) {
 			aud := []string(nil)
@@ -140,17 +149,6 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	}
 	ch.Took = took
 	r.add(ch)
-}
-
-// challenges are a test-call answer's WWW-Authenticate values.
-func challenges(res *CallResult) []string {
-	if vs := res.Headers.Values("WWW-Authenticate"); len(vs) > 0 {
-		return vs
-	}
-	if res.WWWAuthenticate != "" {
-		return []string{res.WWWAuthenticate}
-	}
-	return nil
 }
 
 // callRequest picks what the test-call calls; label names it, or says why

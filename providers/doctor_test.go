@@ -54,6 +54,9 @@ func directFetch(c *Client, p Provider) func(context.Context, DoctorRetry) (Doct
 		if retry.AssertionAudience != "" {
 			q.AssertionAudience = retry.AssertionAudience
 		}
+		if retry.BasicEncoding != "" {
+			q.BasicEncoding = retry.BasicEncoding
+		}
 		res, err := c.Fetch(ctx, q, FetchOptions{})
 		if err != nil {
 			return DoctorToken{Exchanges: res.Exchanges}, err

@@ -228,6 +228,9 @@ func (p Provider) Effective() (Provider, []Setting, error) {
 			}
 		}
 	}
+	if st := e.Style(); st == AuthBasic || st == AuthAuto || p.BasicEncoding != "" {
+		add("basic_encoding", string(e.BasicEncodingOf()), cfgSource(p.BasicEncoding != ""))
+	}
 	s = append(s, e.keySettings(p, pre, fromPreset)...)
 
 	sepSource := fill(&e.ScopeSeparator, pre.ScopeSeparator)

@@ -198,6 +198,9 @@ type Provider struct {
 	// servers that want mTLS at the connection as well).
 	TLSCertFile string `yaml:"tls_cert_file,omitempty" json:"tls_cert_file,omitempty"`
 	TLSKeyFile  string `yaml:"tls_key_file,omitempty" json:"tls_key_file,omitempty"`
+	// BasicEncoding is how HTTP Basic writes the id and secret: form (RFC
+	// 6749 §2.3.1, the default) or raw, for servers that do not decode.
+	BasicEncoding BasicEncoding `yaml:"basic_encoding,omitempty" json:"basic_encoding,omitempty"`
 	// InsecureHTTP allows an http:// token URL on a non-loopback host.
 	InsecureHTTP bool   `yaml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
 	Notes        string `yaml:"notes,omitempty" json:"notes,omitempty"`

@@ -87,5 +87,8 @@ func FuzzWWWAuthenticate(f *testing.F) {
 		r := ExplainRefusal(401, "a b", h)
 		fuzzTerminalSafe(t, "summary", r.Summary)
 		fuzzTerminalSafe(t, "hint", r.Hint)
+		x := ExplainCall(&CallResult{Status: 401, WWWAuthenticate: h, Body: h}, CallContext{Provider: Provider{Env: h}})
+		fuzzTerminalSafe(t, "call summary", x.Summary)
+		fuzzTerminalSafe(t, "call hint", x.Hint)
 	})
 }

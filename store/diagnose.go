@@ -21,21 +21,28 @@ type DiagnoseOptions struct {
 }
 
 // Diagnose runs the doctor on the provider called name. Its tokens come
-// through Token, so they are cached, counted against the quota and their
+// through Token, so they are counted against the quota and their
 // exchanges recorded like any other; by default the cached token is used
-// when it is still good.
+// when it is still good. A token the doctor's retries get with a setting
+// other than the configured one is not cached (see TokenOptions).
 func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*providers.Diagnosis, error) {
-	p, err := s.Provider(ctx, name)
+	// With its secret: the doctor checks whether form-encoding changes it
+	// before it retries HTTP Basic raw. The secret is never in a check.
+	p, err := s.ProviderWithSecret(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	fetch := func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
 		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch || retry.Fresh, IgnoreQuota: o.IgnoreQuota,
-			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience})
+			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience, BasicEncoding: retry.BasicEncoding})
 		if err != nil {
 			return providers.DoctorToken{}, err
 		}
 		return providers.DoctorToken{Token: res.Token, Cached: res.Cached, Exchanges: res.Exchanges}, nil
 	}
-	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress}), nil
+	ledger := func(ctx context.Context) (providers.QuotaState, error) {
+		u, err := s.Usage(ctx, name)
+		return u.State(s.now()), err
+	}
+	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, Quota: ledger}), nil
 }

@@ -22,15 +22,27 @@ type TokenOptions struct {
 	// AuthStyle, when set, fetches with this client authentication style
 	// instead of the configured one, once (the doctor's retry with the
 	// other style). It implies ForceRefresh, and such a fetch never joins
-	// one made with the configured style.
+	// one made with the configured style. Its token is returned, counted
+	// and its exchanges recorded, but it is not cached and changes no
+	// state: it is a diagnosis, not a fix.
 	AuthStyle providers.AuthStyle
 	// AssertionAudience, when set, is a private_key_jwt assertion's aud
 	// instead of the configured one, once, as AuthStyle is.
 	AssertionAudience string
+	// BasicEncoding, when set, is HTTP Basic's encoding instead of the
+	// configured one, once, as AuthStyle is.
+	BasicEncoding providers.BasicEncoding
 }
 
 // override reports whether o replaces a setting for one fetch.
-func (o TokenOptions) override() bool { return o.AuthStyle != "" || o.AssertionAudience != "" }
+func (o TokenOptions) override() bool {
+	return o.AuthStyle != "" || o.AssertionAudience != "" || o.BasicEncoding != ""
+}
+
+// overrideKey names o's override, for its flight and its lease.
+func (o TokenOptions) overrideKey() string {
+	return "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience + "\x00" + string(o.BasicEncoding)
+}
 
 // flightKey names the flight o joins: one per provider, and one per
 // override beside it.
@@ -38,7 +50,7 @@ func (o TokenOptions) flightKey(name string) string {
 	if !o.override() {
 		return name
 	}
-	return name + "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience
+	return name + o.overrideKey()
 }
 
 // leaseOwner is who the lease names while a flight with options o fetches:
@@ -49,7 +61,7 @@ func (s *Store) leaseOwner(o TokenOptions) string {
 	if !o.override() {
 		return s.owner
 	}
-	return s.owner + "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience
+	return s.owner + o.overrideKey()
 }
 
 // TokenResult is a token and how it was obtained.
@@ -177,6 +189,9 @@ type grant struct {
 	learned     providers.AuthStyle
 	fingerprint [32]byte
 	owner       string // the lease's owner
+	// override is true for a fetch with a setting other than the
+	// configured one (the doctor's retry): a diagnosis, not a fix.
+	override bool
 }
 
 // outcome is what a look at the database found.
@@ -323,12 +338,15 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 		if err := s.takeLease(tx, name, owner, p.EffectiveTimeout()+leaseSlack); err != nil {
 			return err
 		}
-		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p), owner: owner}
+		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p), owner: owner, override: o.override()}
 		if o.AuthStyle != "" {
 			out.grant.p.AuthStyle, out.grant.learned = o.AuthStyle, ""
 		}
 		if o.AssertionAudience != "" {
 			out.grant.p.AssertionAudience = o.AssertionAudience
+		}
+		if o.BasicEncoding != "" {
+			out.grant.p.BasicEncoding = o.BasicEncoding
 		}
 		return nil
 	})
@@ -391,10 +409,26 @@ func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*Token
 			return err
 		}
 		if ferr != nil {
-			if cancelled {
-				return nil // the caller gave up: not the provider's fault
+			if cancelled || g.override {
+				// The caller gave up, or a setting the provider does not
+				// have failed: neither is the provider's last error.
+				return nil
 			}
 			return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(ferr, now) })
+		}
+		if g.override {
+			// A token got with a setting other than the configured one
+			// proves the setting, not the configuration: it is counted
+			// (the server issued it) but neither cached nor learned, and
+			// the last error stays, so `tokentop token` keeps failing
+			// until the configuration is fixed.
+			if err := addQuota(tx, name, 1, now, true); err != nil {
+				return err
+			}
+			if w := quotaWarning(usage(tx, cur, now)); w != "" {
+				out.Warnings = append(out.Warnings, w)
+			}
+			return nil
 		}
 		if fingerprint(tx, cur) == g.fingerprint {
 			if err := s.putToken(tx, name, res.Token); err != nil {

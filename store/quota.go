@@ -148,13 +148,32 @@ func windowEnd(per providers.Period, now time.Time) time.Time {
 
 // quotaRefusal is the error of a fetch the ledger forbids.
 func quotaRefusal(name string, u QuotaUsage, now time.Time) *providers.Error {
-	return &providers.Error{
-		Kind:     providers.KindQuota,
-		Provider: name,
-		Description: fmt.Sprintf("quota of %d tokens per %s is used up (%d/%d); it resets at %s",
-			u.Limit, u.Per, u.Used, u.Limit, windowEnd(u.Per, now).Format("2006-01-02 15:04 UTC")),
-		Hint: "use --force to fetch anyway",
-	}
+	return providers.QuotaRefusal(name, u.State(now))
+}
+
+// State is the usage as the doctor reports it, with the end of its window.
+func (u QuotaUsage) State(now time.Time) providers.QuotaState {
+	return providers.QuotaState{Hour: u.Hour, Day: u.Day, Month: u.Month, Limit: u.Limit, Per: cmp.Or(u.Per, providers.PerMonth),
+		Used: u.Used, Resets: windowEnd(cmp.Or(u.Per, providers.PerMonth), now)}
+}
+
+// Usage is the provider's ledger now: its token counts and its quota's
+// use.
+func (s *Store) Usage(ctx context.Context, name string) (QuotaUsage, error) {
+	var u QuotaUsage
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var p providers.Provider
+		ok, err := s.getJSON(tx, bProviders, name, &p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return notFoundProvider(name)
+		}
+		u = usage(tx, p, s.now())
+		return nil
+	})
+	return u, err
 }
 
 // quotaWarning is the warning once 80 % of the quota is used, else "".

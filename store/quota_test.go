@@ -29,8 +29,9 @@ func TestQuotaRefusesAtTheLimit(t *testing.T) {
 
 	_, err := s.Token(ctx, "svc", TokenOptions{})
 	pe, ok := providers.AsError(err)
-	want := "quota of 1000 tokens per month is used up (1000/1000); it resets at 2026-12-01 00:00 UTC"
-	if !ok || pe.Kind != providers.KindQuota || pe.Description != want || pe.Hint != "use --force to fetch anyway" || pe.Provider != "svc" {
+	want := "tokentop's own ledger counts 1000/1000 tokens this month (quota 1000 per month), so no request was made; it resets at 2026-12-01 00:00 UTC"
+	if !ok || pe.Kind != providers.KindQuota || pe.Description != want || !strings.Contains(pe.Hint, "tokentop's count, not the vendor's") ||
+		!strings.Contains(pe.Hint, "--force, which may go past the vendor's real limit") || pe.Provider != "svc" {
 		t.Fatalf("Token at the limit: %#v", err)
 	}
 	if ts.requests.Load() != 0 {
@@ -99,7 +100,7 @@ func TestQuotaWindows(t *testing.T) {
 	}
 	_, err := s.Token(ctx, "svc", force)
 	if pe, ok := providers.AsError(err); !ok || pe.Kind != providers.KindQuota ||
-		pe.Description != "quota of 2 tokens per hour is used up (2/2); it resets at 2026-12-01 00:00 UTC" {
+		pe.Description != "tokentop's own ledger counts 2/2 tokens this hour (quota 2 per hour), so no request was made; it resets at 2026-12-01 00:00 UTC" {
 		t.Fatalf("third token in the hour: %v", err)
 	}
 

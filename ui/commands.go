@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -130,6 +131,10 @@ func testCall(ctx context.Context, s *store.Store, c *providers.Client, p provid
 		}
 		out, err := c.Call(ctx, p, res.Token, req)
 		msg.res, msg.err = safetext.Value(out), err
+		if out != nil && (out.Status == http.StatusUnauthorized || out.Status == http.StatusForbidden) {
+			why := safetext.Value(providers.ExplainCall(out, providers.CallContext{Provider: p, Token: res.Token}))
+			msg.why = &why
+		}
 		rec := store.CallRecord{At: now(), Endpoint: label}
 		if out != nil {
 			rec.Status, rec.Latency, rec.RateLimit = out.Status, out.Timings.Total, out.RateLimit.Fields(now())

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/tokentop/tokentop/providers/sandbox"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -505,4 +506,18 @@ func TestReadOnlyTestCallSavedOnly(t *testing.T) {
 	if sm.LastCall == nil || sm.LastCall.Endpoint != "items" {
 		t.Fatalf("the saved endpoint should have been called: %+v", sm.LastCall)
 	}
+}
+
+// TestTestCallExplainsAnotherIssuer: the dashboard's test-call explains
+// an API that trusts another issuer as the doctor and `tokentop call` do.
+func TestTestCallExplainsAnotherIssuer(t *testing.T) {
+	e := newEnv(t, true)
+	tm := e.start(e.config(), 120, 40)
+	selectProvider(t, tm, "cognito-dev")
+	press(tm, "t")
+	waitFor(t, tm, "custom:")
+	press(tm, "down", "ctrl+u")
+	press(tm, "GET "+e.srv.URL+sandbox.PathProdAPI+"?as=kong", "enter")
+	waitFor(t, tm, "401 Unauthorized", "Why", "does not trust the token's issuer", "Hint", "call it with that environment's provider")
+	final(t, tm)
 }

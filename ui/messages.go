@@ -167,11 +167,13 @@ type clipClearedMsg struct {
 
 // callDoneMsg is the end of a test-call.
 type callDoneMsg struct {
-	name   string
-	seq    uint64
-	label  string
-	req    providers.CallRequest
-	res    *providers.CallResult
+	name  string
+	seq   uint64
+	label string
+	req   providers.CallRequest
+	res   *providers.CallResult
+	// why explains a 401 or 403 (providers.ExplainCall), nil otherwise.
+	why    *providers.APIRefusal
 	err    error
 	record error
 }

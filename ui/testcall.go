@@ -224,6 +224,7 @@ type callView struct {
 	req         providers.CallRequest
 	loading     bool
 	res         *providers.CallResult
+	why         *providers.APIRefusal // a 401's or 403's explanation
 	err         error
 	record      error
 	now         time.Time
@@ -238,14 +239,14 @@ func newCallView(st *theme.Styles, keys ResultKeyMap) *callView {
 
 // Start shows a call in flight.
 func (v *callView) Start(name, label string, req providers.CallRequest) {
-	v.name, v.label, v.req, v.loading, v.res, v.err, v.record = name, label, req, true, nil, nil, nil
+	v.name, v.label, v.req, v.loading, v.res, v.err, v.record, v.why = name, label, req, true, nil, nil, nil, nil
 	v.vp.GotoTop()
 	v.render()
 }
 
 // Finish shows the answer (the root checked the tag).
 func (v *callView) Finish(msg callDoneMsg, now time.Time) {
-	v.loading, v.res, v.err, v.record, v.now = false, msg.res, msg.err, msg.record, now
+	v.loading, v.res, v.err, v.record, v.why, v.now = false, msg.res, msg.err, msg.record, msg.why, now
 	v.render()
 }
 
@@ -334,6 +335,12 @@ func (v *callView) content(width int) string {
 	}
 	if r.WWWAuthenticate != "" {
 		line("Challenge", r.WWWAuthenticate, st.Warn)
+	}
+	if v.why != nil && v.why.Summary != "" {
+		line("Why", clean(v.why.Summary), st.ErrorText)
+		if v.why.Hint != "" {
+			line("Hint", clean(v.why.Hint), st.Hint)
+		}
 	}
 	if v.err != nil {
 		line("Error", clean(v.err.Error()), st.ErrorText)

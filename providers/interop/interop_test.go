@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -625,7 +626,8 @@ func TestStoreEndToEnd(t *testing.T) {
 	wantStep(t, d, providers.StepToken, providers.CheckFail, "with basic it works")
 
 	// The assertion's aud retry goes through the store too, and the token
-	// it got is cached.
+	// it got is not cached: the configuration is still wrong, so a plain
+	// fetch still fails, with the fix in its hint.
 	aud := s.ProviderFor(t, clientJWT)
 	aud.Name, aud.Issuer = "fosite-jwt-issuer-aud", s.Issuer
 	if err := st.PutProvider(t.Context(), aud); err != nil {
@@ -636,8 +638,11 @@ func TestStoreEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStep(t, d, providers.StepToken, providers.CheckFail, "with aud "+s.TokenURL+" it works")
-	if cached, err := st.CachedToken(t.Context(), aud.Name); err != nil || cached.AccessToken != d.Token.AccessToken {
-		t.Fatalf("the retry's token was not cached: %v", err)
+	if _, err := st.CachedToken(t.Context(), aud.Name); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the retry's token was cached: %v", err)
+	}
+	if _, err := st.Token(t.Context(), aud.Name, store.TokenOptions{}); err == nil || !strings.Contains(providers.HintFor(err), "assertion_audience") {
+		t.Fatalf("a plain fetch after the doctor's retry: %v (hint %q)", err, providers.HintFor(err))
 	}
 
 	// auto remembers the style that worked: fosite refuses Basic for the

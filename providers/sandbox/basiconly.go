@@ -27,7 +27,7 @@ func (s *Server) handleBasicOnly(w http.ResponseWriter, r *http.Request) {
 		writeBasicChallenge(w)
 		return
 	}
-	c, ok := s.authenticate(StyleBasicOnly, req.id, req.secret)
+	c, ok := s.authenticateBasic(StyleBasicOnly, req)
 	if !ok {
 		writeBasicChallenge(w)
 		return

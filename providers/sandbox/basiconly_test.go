@@ -91,3 +91,26 @@ func TestBasicOnlyRejects(t *testing.T) {
 		t.Errorf("TotalIssued %d, want 0", n)
 	}
 }
+
+// The raw-basic client is matched only by HTTP Basic sent raw: a client
+// that form-encodes as RFC 6749 says is refused, as by go-oauth2.
+func TestRawBasicClient(t *testing.T) {
+	e := newEnv(t)
+	e.s.AddClient(RawBasicClient())
+	c := e.client(t, "raw-basic")
+	form := form("grant_type", "client_credentials")
+	raw := e.token(t, tokenCall{path: pathBasicOnly, rawBasic: creds(c), form: form})
+	if raw.status != http.StatusOK {
+		t.Fatalf("raw Basic: %d %s", raw.status, raw.body)
+	}
+	encoded := e.token(t, tokenCall{path: pathBasicOnly, basic: creds(c), form: form})
+	if encoded.status != http.StatusUnauthorized {
+		t.Fatalf("form-encoded Basic: %d %s", encoded.status, encoded.body)
+	}
+	// The usual basic-only client, whose secret holds '+' and '/' too,
+	// still wants them form-encoded.
+	b := e.client(t, "basic-only")
+	if r := e.token(t, tokenCall{path: pathBasicOnly, rawBasic: creds(b), form: form}); r.status != http.StatusUnauthorized {
+		t.Fatalf("raw Basic for a decoding client: %d", r.status)
+	}
+}

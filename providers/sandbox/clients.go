@@ -38,6 +38,11 @@ type Client struct {
 	// post for auth0 and ants, private_key_jwt and tls_client_auth for the
 	// key styles).
 	AuthStyle string
+	// RawBasic makes the client's credentials match only when HTTP Basic
+	// sends them raw, not form-encoded: the server does not decode them
+	// (go-oauth2 and some gateways do so). ProvidersYAML writes
+	// basic_encoding: raw for it.
+	RawBasic bool
 
 	// PublicKey is, for StylePrivateKeyJWT, the key the client's
 	// assertions must verify with; KeyID is its kid (an assertion that
@@ -112,6 +117,21 @@ func (s *Server) Clients() []Client {
 		out[i] = c.clone()
 	}
 	return out
+}
+
+// authenticateBasic is authenticate for a request that may carry HTTP
+// Basic credentials: a RawBasic client matches only the undecoded ones.
+func (s *Server) authenticateBasic(style string, req tokenRequest) (Client, bool) {
+	if req.source == credBasic {
+		if c, ok := s.authenticate(style, req.rawID, req.rawSecret); ok && c.RawBasic {
+			return c, true
+		}
+	}
+	c, ok := s.authenticate(style, req.id, req.secret)
+	if ok && c.RawBasic && req.source == credBasic {
+		return Client{}, false // it matched only once decoded
+	}
+	return c, ok
 }
 
 // authenticate returns the client of the given style with those

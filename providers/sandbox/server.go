@@ -98,6 +98,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/items/{id}", s.api(nil, s.handleGetItem))
 	mux.HandleFunc("GET /api/v1/admin", s.api([]string{"admin"}, s.handleAdmin))
 	mux.HandleFunc("GET "+pathResourceMetadata, s.handleResourceMetadata)
+	mux.HandleFunc("GET "+PathProdAPI, s.handleProdAPI)
 	return mux
 }
 

@@ -28,6 +28,9 @@ type tokenRequest struct {
 	source credSource
 	id     string
 	secret string
+	// rawID and rawSecret are HTTP Basic's id and secret before
+	// form-decoding, for clients of servers that do not decode.
+	rawID, rawSecret string
 }
 
 // parseTokenRequest applies the checks every token endpoint shares: POST,
@@ -68,6 +71,7 @@ func parseTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, *o
 			return tokenRequest{}, &oauthError{Status: http.StatusBadRequest, Code: errInvalidClient, Desc: err.Error()}
 		}
 		req.source, req.id, req.secret = credBasic, id, secret
+		req.rawID, req.rawSecret = rawBasic(h)
 	}
 	if form.Has("client_secret") || (form.Has("client_id") && req.source == credNone) {
 		if req.source == credBasic {
@@ -79,6 +83,18 @@ func parseTokenRequest(w http.ResponseWriter, r *http.Request) (tokenRequest, *o
 		return tokenRequest{}, badRequest(errInvalidRequest, "client_id in the body differs from the one in HTTP Basic")
 	}
 	return req, nil
+}
+
+// rawBasic is an Authorization: Basic header's id and secret as sent,
+// not form-decoded ("" when it cannot be read).
+func rawBasic(header string) (id, secret string) {
+	_, enc, _ := strings.Cut(header, " ")
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
+	if err != nil {
+		return "", ""
+	}
+	id, secret, _ = strings.Cut(string(raw), ":")
+	return id, secret
 }
 
 // errBasic is wrapped by every Basic credential parsing failure.

@@ -186,3 +186,25 @@ func TestMint(t *testing.T) {
 		t.Error("Mint without an issuer succeeded")
 	}
 }
+
+// The "prod" API refuses the sandbox's tokens in each framework's words.
+func TestProdAPIRefusesSandboxTokens(t *testing.T) {
+	e := newEnv(t)
+	tok := e.cognitoToken(t, e.client(t, "cognito-dev"))
+	iss := e.claims(t, tok)["iss"].(string)
+	for as, want := range map[string]string{
+		"":        "Jwt issuer is not valid",
+		"aspnet":  "The issuer '" + iss + "' is invalid",
+		"express": "jwt issuer invalid. expected: " + ProdIssuer,
+		"kong":    "No credentials found for given 'iss'",
+		"aws":     "the token does not have a valid issuer",
+	} {
+		r := e.get(t, PathProdAPI+"?as="+as, tok)
+		if r.status != http.StatusUnauthorized || !strings.Contains(r.header.Get("WWW-Authenticate")+string(r.body), want) {
+			t.Errorf("as=%s: %d %q %s", as, r.status, r.header.Get("WWW-Authenticate"), r.body)
+		}
+	}
+	if r := e.get(t, PathProdAPI, ""); r.status != http.StatusUnauthorized || strings.Contains(r.header.Get("WWW-Authenticate"), "issuer") {
+		t.Errorf("no token: %d %q", r.status, r.header.Get("WWW-Authenticate"))
+	}
+}

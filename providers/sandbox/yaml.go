@@ -71,6 +71,9 @@ func providerNode(c Client, base string) (*yaml.Node, bool) {
 		kv = append(kv, "client_secret", str(secret))
 	}
 	kv = append(kv, "auth_style", str(auth))
+	if c.RawBasic {
+		kv = append(kv, "basic_encoding", str("raw"))
+	}
 	kv = append(kv, keyFileNodes(c)...)
 	if len(scopes) > 0 {
 		kv = append(kv, "scopes", flowSeq(scopes...))

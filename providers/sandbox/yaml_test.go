@@ -20,6 +20,7 @@ type yamlProvider struct {
 	ClientID       string   `yaml:"client_id"`
 	ClientSecret   string   `yaml:"client_secret"`
 	AuthStyle      string   `yaml:"auth_style"`
+	BasicEncoding  string   `yaml:"basic_encoding"`
 	Scopes         []string `yaml:"scopes"`
 	ScopeSeparator string   `yaml:"scope_separator"`
 	Audience       string   `yaml:"audience"`
@@ -139,6 +140,7 @@ func TestProvidersYAMLShape(t *testing.T) {
 func TestProvidersYAMLWorks(t *testing.T) {
 	e := newEnv(t)
 	e.s.AddClient(oddClient)
+	e.s.AddClient(RawBasicClient())
 	for _, p := range parseProviders(t, e.s.ProvidersYAML(e.ts.URL)) {
 		t.Run(p.Name, func(t *testing.T) {
 			sep := p.ScopeSeparator
@@ -154,8 +156,11 @@ func TestProvidersYAMLWorks(t *testing.T) {
 			}
 			var auth string
 			switch p.AuthStyle {
-			case "basic":
+			case "basic" /* form-encoded, RFC 6749 §2.3.1 */ :
 				auth = basicHeader(url.QueryEscape(p.ClientID), url.QueryEscape(p.ClientSecret))
+				if p.BasicEncoding == "raw" {
+					auth = basicHeader(p.ClientID, p.ClientSecret)
+				}
 			case "post":
 				f.Set("client_id", p.ClientID)
 				f.Set("client_secret", p.ClientSecret)
