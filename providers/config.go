@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -249,6 +250,9 @@ func (p Provider) Validate() error {
 	}
 	if p.DefaultLifetime < 0 {
 		add("default_lifetime", -1, "default_lifetime must not be negative")
+	}
+	if time.Duration(p.DefaultLifetime) > MaxLifetime {
+		add("default_lifetime", -1, "default_lifetime %s is more than tokentop's limit of 10 years (87600h)", time.Duration(p.DefaultLifetime))
 	}
 	return errors.Join(errs...)
 }

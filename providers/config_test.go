@@ -435,6 +435,8 @@ func TestValidate(t *testing.T) {
 			`provider "p": quota limit must be a whole number greater than 0`, `provider "p": quota per is not set; use hour, day or month`}},
 		{"negative durations", with(func(p *Provider) { p.Timeout = -1; p.DefaultLifetime = -1 }), []string{
 			`provider "p": timeout must not be negative`, `provider "p": default_lifetime must not be negative`}},
+		{"default_lifetime over 10 years", with(func(p *Provider) { p.DefaultLifetime = Duration(MaxLifetime + time.Hour) }), []string{
+			`provider "p": default_lifetime 87601h0m0s is more than tokentop's limit of 10 years (87600h)`}},
 		{"endpoints", with(func(p *Provider) {
 			p.Endpoints = []Endpoint{
 				{Name: "", URL: "https://x/"},
