@@ -42,7 +42,7 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 			if err != nil {
 				return err
 			}
-			res, err := st.Token(ctx, p.Name, store.TokenOptions{IgnoreQuota: force})
+			res, err := st.Token(ctx, p.Name, store.TokenOptions{IgnoreQuota: force, OnLease: a.tellLease})
 			if err != nil {
 				return err
 			}
