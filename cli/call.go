@@ -42,6 +42,9 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 			if err != nil {
 				return err
 			}
+			if err := providers.CheckCallURL(p, req.URL); err != nil {
+				return err // before a token is fetched for it
+			}
 			res, err := st.Token(ctx, p.Name, store.TokenOptions{IgnoreQuota: force, OnLease: a.tellLease})
 			if err != nil {
 				return err

@@ -279,6 +279,11 @@ func (p Provider) cfgEndpointProblems() []error {
 			add("%s has no url", label)
 		case !cfgAbsoluteHTTP(e.URL):
 			add("%s: url %q is not an absolute http(s) URL", label, e.URL)
+		default:
+			// A test-call carries the bearer token: token_url's rule.
+			if problem := cfgCheckURL(e.URL, p.InsecureHTTP); problem != "" {
+				add("%s: url %q %s", label, e.URL, problem)
+			}
 		}
 		if e.Method != "" && !cfgIsToken(e.Method) {
 			add("%s: method %q is not a valid HTTP method", label, e.Method)
