@@ -72,7 +72,7 @@ Clients that prove themselves with a key need no secret:
 				return err
 			}
 			fmt.Fprintf(a.Stdout, "added %s; try: tokentop token %s\n", p.Name, p.Name)
-			return nil
+			return a.warnNoSecret(ctx, st, []providers.Provider{p})
 		},
 	}
 	fl := cmd.Flags()

@@ -58,6 +58,10 @@ type DoctorOptions struct {
 	Endpoint string
 	// Progress, when set, gets each check as soon as it is known, in order.
 	Progress func(Check)
+	// SecretStored says that a client secret is kept apart from the
+	// provider given (the store keeps it encrypted), so an empty
+	// ClientSecret is not a missing one.
+	SecretStored bool
 }
 
 // Diagnosis is the doctor's report on one provider.
@@ -82,6 +86,8 @@ type doctorRun struct {
 	o   DoctorOptions
 	p   Provider // effective settings
 	out *Diagnosis
+	// noSecret: the style sends a client secret and none is set.
+	noSecret bool
 }
 
 func (r *doctorRun) add(cs ...Check) {
@@ -159,6 +165,7 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 		r.add(fail(StepSettings, SanitizeLine(err.Error()), HintFor(err)))
 		return eff, false
 	}
+	r.noSecret = NoSecret(eff) && !r.o.SecretStored
 	parts := []string{"token_url " + SanitizeLine(eff.TokenURL), "auth " + string(eff.Style())}
 	if len(eff.Scopes) > 0 {
 		parts = append(parts, "scopes "+strings.Join(eff.Scopes, " "))
@@ -168,6 +175,11 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 	}
 	if eff.Preset != "" {
 		parts = append(parts, "preset "+eff.Preset)
+	}
+	if r.noSecret {
+		// Said first: it explains any refusal that follows.
+		r.add(warn(StepSettings, "no client secret is set for "+p.Name+" · "+strings.Join(parts, " · "), NoSecretHint(p.Name)))
+		return eff, true
 	}
 	r.add(pass(StepSettings, strings.Join(parts, " · ")))
 	return eff, true
@@ -273,6 +285,13 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		return r.retryAudience(ctx, start, detail, hint)
 	}
 	other := otherSecretStyle(style)
+	if r.noSecret && e != nil {
+		// No secret was sent: the other style would not send one either.
+		ch := fail(StepToken, detail, NoSecretHint(r.p.Name))
+		ch.Took = took
+		r.add(ch)
+		return nil
+	}
 	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
 		ch := fail(StepToken, detail, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
 		ch.Took = took

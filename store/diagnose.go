@@ -29,6 +29,10 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 	if err != nil {
 		return nil, err
 	}
+	stored, err := s.HasSecret(ctx, name)
+	if err != nil {
+		return nil, err
+	}
 	fetch := func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
 		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch, IgnoreQuota: o.IgnoreQuota,
 			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience})
@@ -37,5 +41,5 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 		}
 		return providers.DoctorToken{Token: res.Token, Cached: res.Cached, Exchanges: res.Exchanges}, nil
 	}
-	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress}), nil
+	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, SecretStored: stored}), nil
 }
