@@ -89,3 +89,19 @@ func TestMissingSecretIsSaid(t *testing.T) {
 		t.Fatalf("add with a secret ref warned: %q", errOut)
 	}
 }
+
+// TestAddReadsAPipedSecret: from a pipe, --client-secret-stdin takes the
+// first line and asks nothing.
+func TestAddReadsAPipedSecret(t *testing.T) {
+	e := newEnv(t)
+	_, errOut, code := e.run("piped-s3cret\nsecond line\n", "add", "piped", "--token-url", "https://auth.example.com/token", "--client-id", "c", "--client-secret-stdin")
+	if code != 0 || strings.Contains(errOut, "client secret for") {
+		t.Fatalf("add: exit %d, stderr %q; want no prompt", code, errOut)
+	}
+	if got := e.mustRun("", "export", "piped", "--with-secrets"); !strings.Contains(got, "client_secret: piped-s3cret\n") {
+		t.Fatalf("the piped secret was not stored as its first line:\n%s", got)
+	}
+	if _, errOut, code := e.run("", "add", "empty", "--token-url", "https://auth.example.com/token", "--client-id", "c", "--client-secret-stdin"); code != ExitUsage || !strings.Contains(errOut, "standard input is empty") {
+		t.Fatalf("add with empty stdin: exit %d, stderr %q", code, errOut)
+	}
+}
