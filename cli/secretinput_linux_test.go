@@ -64,7 +64,9 @@ func TestAddAsksForTheSecretAtATerminal(t *testing.T) {
 		done <- app.Run(context.Background(), []string{"--db", e.db, "add", "typed", "--token-url", "https://auth.example.com/token", "--client-id", "c", "--client-secret-stdin"})
 	}()
 	// Type only once the echo is off, as a person would after the prompt.
-	waitUntil(t, func() bool { return strings.Contains(stderr.String(), "client secret for typed: ") && !echoOn(t, int(tty.Fd())) })
+	waitUntil(t, func() bool {
+		return strings.Contains(stderr.String(), "client secret for typed: ") && !echoOn(t, int(tty.Fd()))
+	})
 	if _, err := ptmx.Write([]byte("typed-s3cret\n")); err != nil {
 		t.Fatal(err)
 	}
