@@ -73,14 +73,14 @@ func (s *Store) otherLease(tx *bolt.Tx, name, owner string) (live, dead *leaseRe
 // PID now used by another process keeps the lease until it expires, as
 // does a holder on another host: neither can be told from a live one.
 func (s *Store) holderGone(l *leaseRecord) bool {
-	return l.PID > 0 && l.Host != "" && l.Host == s.host && l.PID != os.Getpid() && processGone(l.PID)
+	return l.PID > 0 && l.Host != "" && l.Host == s.host() && l.PID != os.Getpid() && processGone(l.PID)
 }
 
 // takeLease records owner, this process and this host as fetching the
 // provider's token for d.
 func (s *Store) takeLease(tx *bolt.Tx, name, owner string, d time.Duration) error {
 	now := time.Now()
-	return putJSON(tx, bLeases, name, leaseRecord{Owner: owner, Expires: now.Add(d), PID: os.Getpid(), Host: s.host, Started: now})
+	return putJSON(tx, bLeases, name, leaseRecord{Owner: owner, Expires: now.Add(d), PID: os.Getpid(), Host: s.host(), Started: now})
 }
 
 // releaseLease drops the provider's lease if it is still owner's.

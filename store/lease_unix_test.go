@@ -91,8 +91,8 @@ func TestDeadHolderTakenOver(t *testing.T) {
 		t.Fatalf("the child never asked for a token: %s", stderr.String())
 	}
 	l := leaseOf(t, s, "svc")
-	if l == nil || l.PID != cmd.Process.Pid || l.Host != s.host || l.Started.IsZero() {
-		t.Fatalf("the child's lease = %+v, want its pid %d on %q with a start time", l, cmd.Process.Pid, s.host)
+	if l == nil || l.PID != cmd.Process.Pid || l.Host != s.host() || l.Started.IsZero() {
+		t.Fatalf("the child's lease = %+v, want its pid %d on %q with a start time", l, cmd.Process.Pid, s.host())
 	}
 	must(t, cmd.Process.Kill())
 	_ = cmd.Wait() // reaped: a zombie would still count as alive
@@ -108,8 +108,8 @@ func TestDeadHolderTakenOver(t *testing.T) {
 	}
 	got := ev.all()
 	if len(got) != 1 || !got[0].TakenOver || got[0].Provider != "svc" || got[0].Holder.PID != cmd.Process.Pid ||
-		got[0].Holder.Host != s.host || !got[0].Holder.Started.Equal(l.Started) {
-		t.Fatalf("lease events %+v, want one takeover of pid %d's lease on %q", got, cmd.Process.Pid, s.host)
+		got[0].Holder.Host != s.host() || !got[0].Holder.Started.Equal(l.Started) {
+		t.Fatalf("lease events %+v, want one takeover of pid %d's lease on %q", got, cmd.Process.Pid, s.host())
 	}
 	if l := leaseOf(t, s, "svc"); l != nil {
 		t.Fatalf("a lease is left: %+v", l)
@@ -125,7 +125,7 @@ func TestWaitIsToldOnce(t *testing.T) {
 		pid  func(t *testing.T) int
 		host func(s *Store) string
 	}{
-		{"a live process on this host", func(*testing.T) int { return os.Getpid() }, func(s *Store) string { return s.host }},
+		{"a live process on this host", func(*testing.T) int { return os.Getpid() }, func(s *Store) string { return s.host() }},
 		{"a dead PID on another host", deadPID, func(*Store) string { return "another-host.example" }},
 		{"a lease from before holders were recorded", func(*testing.T) int { return 0 }, func(*Store) string { return "" }},
 	} {

@@ -46,9 +46,10 @@ type Store struct {
 	client      *providers.Client
 	nowFn       func() time.Time
 	// owner identifies this Store's leases; host is this machine's name,
-	// recorded in them beside the PID.
+	// recorded in them beside the PID (asked for once, when first needed:
+	// the cached token's path takes no lease).
 	owner string
-	host  string
+	host  func() string
 	// readOnly is the error every write returns when the schema is newer
 	// than ours; nil when writable.
 	readOnly error
@@ -79,7 +80,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		client:      o.Client,
 		nowFn:       o.Now,
 		owner:       randomOwner(),
-		host:        hostname(),
+		host:        sync.OnceValue(hostname),
 		keys:        &keyring{path: keyPath(path), dbPath: path, passphrase: o.Passphrase},
 	}
 	if s.lockTimeout <= 0 {
