@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,7 +30,8 @@ func (a *App) addCommand() *cobra.Command {
 		Use:   "add NAME --token-url URL --client-id ID [--client-secret-stdin | --auth private_key_jwt --private-key-file PATH | --auth tls_client_auth --tls-cert PATH --tls-key PATH]",
 		Short: "Add a provider",
 		Long: `Add a provider from flags. The secret is never a flag (it would land in
-your shell history): pipe it with --client-secret-stdin, or point at it with
+your shell history): pipe it with --client-secret-stdin (at a terminal it is
+asked for, without echo), or point at it with
 --client-secret-ref env:VAR | file:PATH | cmd:COMMAND.
 
   printf %s "$SECRET" | tokentop add cognito-dev --preset cognito \
@@ -51,7 +51,7 @@ Clients that prove themselves with a key need no secret:
 				return err
 			}
 			if f.secretStdin {
-				if p.ClientSecret, err = readSecret(a); err != nil {
+				if p.ClientSecret, err = readSecret(a, p.Name); err != nil {
 					return err
 				}
 			}
@@ -72,13 +72,13 @@ Clients that prove themselves with a key need no secret:
 				return err
 			}
 			fmt.Fprintf(a.out, "added %s; try: tokentop token %s\n", p.Name, p.Name)
-			return nil
+			return a.warnNoSecret(ctx, st, []providers.Provider{p})
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.p.TokenURL, "token-url", "", "the token endpoint (optional with --preset and --issuer)")
 	fl.StringVar(&f.p.ClientID, "client-id", "", "the client id")
-	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from standard input")
+	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from standard input (asked for without echo at a terminal)")
 	fl.StringVar(&f.p.ClientSecretRef, "client-secret-ref", "", "resolve the secret at fetch time: env:VAR, file:PATH or cmd:COMMAND")
 	fl.StringVar(&f.scopes, "scope", "", "scopes, separated by spaces or commas")
 	fl.StringVar(&f.p.ScopeSeparator, "scope-separator", "", `how scopes are joined in the request (default " "; "," for some providers)`)
@@ -177,19 +177,4 @@ func presetNames() []string {
 		names = append(names, p.Name)
 	}
 	return names
-}
-
-// readSecret reads the secret from stdin: the first line, or everything
-// when it has no newline.
-func readSecret(a *App) (string, error) {
-	r := bufio.NewReader(a.Stdin)
-	line, err := r.ReadString('\n')
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		if err != nil {
-			return "", usagef("--client-secret-stdin: standard input is empty")
-		}
-		return "", usagef("--client-secret-stdin: the first line of standard input is empty")
-	}
-	return line, nil
 }

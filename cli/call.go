@@ -46,7 +46,10 @@ Exit code 0 on a 2xx answer, 1 otherwise.`,
 			if err != nil {
 				return err
 			}
-			res, err := st.Token(ctx, p.Name, store.TokenOptions{IgnoreQuota: force})
+			if err := providers.CheckCallURL(p, req.URL); err != nil {
+				return err // before a token is fetched for it
+			}
+			res, err := st.Token(ctx, p.Name, store.TokenOptions{IgnoreQuota: force, OnLease: a.tellLease})
 			if err != nil {
 				return err
 			}

@@ -17,7 +17,10 @@ func (a *App) importCommand() *cobra.Command {
 		Short: "Add or update providers from a YAML file (- for stdin)",
 		Long: `Read a providers YAML file and upsert each provider by name.
 ${VAR} is expanded from the environment; an unknown key is an error that
-names its line. A provider without client_secret keeps the stored one.
+names its line. A provider without client_secret keeps the stored one;
+one that sends a secret and has none is warned about. Nothing runs on
+import, but a client_secret_ref of cmd:COMMAND runs COMMAND as you at the
+provider's first fetch: import lists those commands on stderr.
 Relative key, certificate and CA file paths are made absolute against the
 current directory.`,
 		Args: args(1, 1),
@@ -72,7 +75,8 @@ current directory.`,
 			if len(updated) > 0 {
 				fmt.Fprintf(a.out, "  updated: %s\n", strings.Join(updated, ", "))
 			}
-			return nil
+			a.warnCommands(ps)
+			return a.warnNoSecret(ctx, st, ps)
 		},
 	}
 }

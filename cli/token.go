@@ -38,7 +38,7 @@ processes ask at the same moment. Warnings go to stderr.`,
 				return err
 			}
 			defer st.Close()
-			res, err := st.Token(ctx, argv[0], store.TokenOptions{ForceRefresh: forceRefresh, IgnoreQuota: force})
+			res, err := st.Token(ctx, argv[0], store.TokenOptions{ForceRefresh: forceRefresh, IgnoreQuota: force, OnLease: a.tellLease})
 			if err != nil {
 				return err
 			}

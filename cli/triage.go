@@ -30,7 +30,7 @@ func (a *App) cachedOrFetch(ctx context.Context, st *store.Store, name string, f
 	if _, perr := st.Provider(ctx, name); perr != nil {
 		return nil, false, perr
 	}
-	res, err := st.Token(ctx, name, store.TokenOptions{})
+	res, err := st.Token(ctx, name, store.TokenOptions{OnLease: a.tellLease})
 	if err != nil {
 		return nil, false, err
 	}

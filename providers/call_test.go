@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -245,5 +246,55 @@ func TestRequestFromEndpoint(t *testing.T) {
 	r := RequestFromEndpoint(Endpoint{Name: "me", Method: "PATCH", URL: "https://api/x", Headers: map[string]string{"x-a": "1"}, Body: "{}"})
 	if r.Method != "PATCH" || r.URL != "https://api/x" || r.Headers.Get("X-A") != "1" || r.Body != "{}" {
 		t.Errorf("RequestFromEndpoint = %+v", r)
+	}
+}
+
+// TestCallURLRule: a test-call carries the bearer token, so its URL
+// follows token_url's rule: https, or plain http to a loopback host, or to
+// any host when the provider sets insecure_http. 0.0.0.0 is no loopback
+// name, yet dials this machine, so the refusal is seen to send nothing.
+func TestCallURLRule(t *testing.T) {
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		writeJSON(w, 200, `{"ok":true}`)
+	}))
+	t.Cleanup(srv.Close)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	tok := &Token{AccessToken: "T", TokenType: "Bearer"}
+	tests := []struct {
+		name    string
+		p       Provider
+		url     string
+		refused bool
+	}{
+		{"http to 127.0.0.1", Provider{Name: "acme"}, "http://127.0.0.1:" + port + "/x", false},
+		{"http to localhost", Provider{Name: "acme"}, "http://localhost:" + port + "/x", false},
+		{"http to a host that is not loopback", Provider{Name: "acme"}, "http://0.0.0.0:" + port + "/x", true},
+		{"the same with insecure_http", Provider{Name: "acme", InsecureHTTP: true}, "http://0.0.0.0:" + port + "/x", false},
+		{"not http at all", Provider{Name: "acme", InsecureHTTP: true}, "ftp://127.0.0.1:" + port + "/x", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := got.Load()
+			res, err := fetchClient().Call(context.Background(), tt.p, tok, CallRequest{URL: tt.url})
+			if !tt.refused {
+				if err != nil || !res.OK() || got.Load() != before+1 {
+					t.Fatalf("Call = %+v, %v; want a 200 from the server", res, err)
+				}
+				return
+			}
+			if err == nil || got.Load() != before {
+				t.Fatalf("Call = %+v, %v; want a refusal with nothing sent", res, err)
+			}
+			e, ok := AsError(err)
+			if !ok || e.Kind != KindConfig || CheckCallURL(tt.p, tt.url) == nil {
+				t.Fatalf("error %#v, want the KindConfig of CheckCallURL", err)
+			}
+			if strings.HasPrefix(tt.url, "http:") && (!strings.Contains(err.Error(), "refusing to send the bearer token over plain http to 0.0.0.0:"+port) ||
+				!strings.Contains(e.Hint, "use https, or set `insecure_http: true` on acme")) {
+				t.Errorf("error %q, hint %q: want the rule and the fix named", err, e.Hint)
+			}
+		})
 	}
 }

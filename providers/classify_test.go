@@ -14,8 +14,9 @@ import (
 var classifyNow = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
 
 func TestClassifyResponse(t *testing.T) {
-	p := Provider{Name: "acme", Scopes: []string{"api/read", "api/write"}}
-	withAudience := Provider{Name: "wave", Audience: "https://api.wave.bemobi.com"}
+	p := Provider{Name: "acme", Scopes: []string{"api/read", "api/write"}, ClientSecret: "s"}
+	withAudience := Provider{Name: "wave", Audience: "https://api.wave.bemobi.com", ClientSecretRef: "env:WAVE_SECRET"}
+	noSecret := Provider{Name: "bare", ClientID: "c"}
 	withKey := Provider{Name: "keyed", ClientID: "c", AuthStyle: AuthPrivateKeyJWT, PrivateKeyKID: "k1", TokenURL: "https://a.example/token", AssertionAudience: "https://a.example/token"}
 	jsonH := http.Header{"Content-Type": {"application/json"}}
 	rfc := func(code string) string {
@@ -56,6 +57,15 @@ func TestClassifyResponse(t *testing.T) {
 		{name: "invalid_client after both styles", status: 401, header: jsonH, body: rfc("invalid_client"), p: p, style: AuthAuto,
 			kind: KindOAuth, code: "invalid_client", uri: "https://errors.example/invalid_client", desc: "the invalid_client description",
 			hint: "both auth styles were refused"},
+		// No secret set: said before a rotated secret or another style.
+		{name: "invalid_client with no secret set", status: 401, header: jsonH, body: rfc("invalid_client"), p: noSecret, style: AuthBasic,
+			kind: KindOAuth, code: "invalid_client", uri: "https://errors.example/invalid_client", desc: "the invalid_client description",
+			hint: "no client secret is set for bare: give it one with `tokentop add bare … --client-secret-stdin --replace`, or with `client_secret:` or `client_secret_ref:` in the YAML"},
+		{name: "401 with no body and no secret set", status: 401, p: noSecret, style: AuthPost,
+			kind: KindHTTP, hint: "no client secret is set for bare"},
+		{name: "invalid_request with no secret set", status: 400, header: jsonH, body: rfc("invalid_request"), p: noSecret, style: AuthAuto,
+			kind: KindOAuth, code: "invalid_request", uri: "https://errors.example/invalid_request", desc: "the invalid_request description",
+			hint: "no client secret is set for bare"},
 		{name: "invalid_grant", status: 400, header: jsonH, body: rfc("invalid_grant"), p: p, style: AuthBasic,
 			kind: KindOAuth, code: "invalid_grant", uri: "https://errors.example/invalid_grant", desc: "the invalid_grant description", hint: "-"},
 		{name: "unauthorized_client", status: 400, header: jsonH, body: rfc("unauthorized_client"), p: p, style: AuthBasic,

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -256,6 +257,9 @@ func (p Provider) Validate() error {
 	if p.DefaultLifetime < 0 {
 		add("default_lifetime", -1, "default_lifetime must not be negative")
 	}
+	if time.Duration(p.DefaultLifetime) > MaxLifetime {
+		add("default_lifetime", -1, "default_lifetime %s is more than tokentop's limit of 10 years (87600h)", time.Duration(p.DefaultLifetime))
+	}
 	return errors.Join(errs...)
 }
 
@@ -281,6 +285,11 @@ func (p Provider) cfgEndpointProblems() []error {
 			add("%s has no url", label)
 		case !cfgAbsoluteHTTP(e.URL):
 			add("%s: url %q is not an absolute http(s) URL", label, e.URL)
+		default:
+			// A test-call carries the bearer token: token_url's rule.
+			if problem := cfgCheckURL(e.URL, p.InsecureHTTP); problem != "" {
+				add("%s: url %q %s", label, e.URL, problem)
+			}
 		}
 		if e.Method != "" && !cfgIsToken(e.Method) {
 			add("%s: method %q is not a valid HTTP method", label, e.Method)

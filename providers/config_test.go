@@ -433,8 +433,17 @@ func TestValidate(t *testing.T) {
 		{"empty param key", with(func(p *Provider) { p.Params = map[string]string{"": "x"} }), []string{`provider "p": params has an empty key`}},
 		{"quota", with(func(p *Provider) { p.Quota = &Quota{Limit: -1} }), []string{
 			`provider "p": quota limit must be a whole number greater than 0`, `provider "p": quota per is not set; use hour, day or month`}},
+		{"endpoint over plain http to a remote host", with(func(p *Provider) {
+			p.Endpoints = []Endpoint{{Name: "items", URL: "http://api.example.com/v1/items"}}
+		}), []string{`provider "p": endpoint "items": url "http://api.example.com/v1/items" uses plain http to a host that is not loopback; use https, or set insecure_http: true`}},
+		{"endpoint over plain http with insecure_http", with(func(p *Provider) {
+			p.TokenURL, p.InsecureHTTP = "http://auth.internal/token", true
+			p.Endpoints = []Endpoint{{Name: "items", URL: "http://api.internal/v1/items"}}
+		}), nil},
 		{"negative durations", with(func(p *Provider) { p.Timeout = -1; p.DefaultLifetime = -1 }), []string{
 			`provider "p": timeout must not be negative`, `provider "p": default_lifetime must not be negative`}},
+		{"default_lifetime over 10 years", with(func(p *Provider) { p.DefaultLifetime = Duration(MaxLifetime + time.Hour) }), []string{
+			`provider "p": default_lifetime 87601h0m0s is more than tokentop's limit of 10 years (87600h)`}},
 		{"endpoints", with(func(p *Provider) {
 			p.Endpoints = []Endpoint{
 				{Name: "", URL: "https://x/"},

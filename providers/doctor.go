@@ -72,6 +72,10 @@ type DoctorOptions struct {
 	// store keeps it) for the last step; it is read after the token
 	// request, so it counts the doctor's own fetches.
 	Quota func(ctx context.Context) (QuotaState, error)
+	// SecretStored says that a client secret is kept apart from the
+	// provider given (the store keeps it encrypted), so an empty
+	// ClientSecret is not a missing one.
+	SecretStored bool
 }
 
 // Diagnosis is the doctor's report on one provider.
@@ -106,6 +110,8 @@ type doctorRun struct {
 	// run, for their rate limits; a note says why there are none.
 	tokenHeaders, apiHeaders http.Header
 	tokenNote, apiNote       string
+	// noSecret: the style sends a client secret and none is set.
+	noSecret bool
 }
 
 func (r *doctorRun) add(cs ...Check) {
@@ -193,6 +199,7 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 		r.add(fail(StepSettings, safetext.Line(err.Error()), HintFor(err)))
 		return eff, false
 	}
+	r.noSecret = NoSecret(eff) && !r.o.SecretStored
 	parts := []string{"token_url " + safetext.Line(eff.TokenURL), "auth " + string(eff.Style())}
 	if len(eff.Scopes) > 0 {
 		parts = append(parts, "scopes "+strings.Join(eff.Scopes, " "))
@@ -202,6 +209,11 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 	}
 	if eff.Preset != "" {
 		parts = append(parts, "preset "+eff.Preset)
+	}
+	if r.noSecret {
+		// Said first: it explains any refusal that follows.
+		r.add(warn(StepSettings, "no client secret is set for "+p.Name+" · "+strings.Join(parts, " · "), NoSecretHint(p.Name)))
+		return eff, true
 	}
 	r.add(pass(StepSettings, strings.Join(parts, " · ")))
 	return eff, true
@@ -317,6 +329,13 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		rawNote = note
 	}
 	other := otherSecretStyle(style)
+	if r.noSecret && e != nil {
+		// No secret was sent: the other style would not send one either.
+		ch := fail(StepToken, detail, NoSecretHint(r.p.Name))
+		ch.Took = took
+		r.add(ch)
+		return nil
+	}
 	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
 		ch := fail(StepToken, detail+rawNote, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
 		if rawNote != "" {

@@ -352,3 +352,40 @@ func TestDoctorNoDiscovery(t *testing.T) {
 		t.Fatalf("no discovery failed the diagnosis: %+v", d.Checks)
 	}
 }
+
+// TestDoctorNoSecret: a provider whose style sends a secret but that has
+// none (exported without secrets, then imported) is told so first: the
+// settings step warns "no client secret is set", and the refused token
+// request says the same, without a retry in the other style or a guess at
+// a rotated secret.
+func TestDoctorNoSecret(t *testing.T) {
+	_, ps := doctorSandbox(t)
+	c := &Client{}
+	p := ps["cognito-dev"]
+	p.ClientSecret = ""
+	fetches := 0
+	fetch := directFetch(c, p)
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: func(ctx context.Context, r DoctorRetry) (DoctorToken, error) {
+		fetches++
+		return fetch(ctx, r)
+	}})
+	first := d.Checks[0]
+	if first.Name != StepSettings || first.Status != CheckWarn || !strings.HasPrefix(first.Detail, "no client secret is set for cognito-dev") ||
+		first.Hint != NoSecretHint("cognito-dev") {
+		t.Fatalf("first step %+v, want the settings warning that no secret is set", first)
+	}
+	tok := checkNamed(t, d, StepToken)
+	wantStatus(t, tok, CheckFail, "invalid_client")
+	if tok.Hint != NoSecretHint("cognito-dev") || fetches != 1 {
+		t.Fatalf("token step hint %q after %d fetches, want the no-secret hint after one", tok.Hint, fetches)
+	}
+	for _, ch := range d.Checks {
+		if strings.Contains(ch.Detail+ch.Hint, "rotated") || strings.Contains(ch.Detail+ch.Hint, "auth_style: post") {
+			t.Errorf("%s guesses past the missing secret: %q / %q", ch.Name, ch.Detail, ch.Hint)
+		}
+	}
+
+	// A secret the store keeps apart is no missing one.
+	d = c.Doctor(t.Context(), p, DoctorOptions{SecretStored: true})
+	wantStatus(t, d.Checks[0], CheckPass, "token_url")
+}

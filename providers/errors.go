@@ -140,6 +140,10 @@ func HintFor(err error) string {
 
 // hintFor fills in the hint for an OAuth error code given what was asked.
 func hintFor(e *Error, p Provider, style AuthStyle) string {
+	if style.UsesSecret() && NoSecret(p) && (e.Code == "invalid_client" || e.Code == "invalid_request" || e.Status == 401) {
+		// Before a rotated secret or another auth style: there is none.
+		return NoSecretHint(p.Name)
+	}
 	switch e.Code {
 	case "invalid_client":
 		switch style {

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -70,5 +71,154 @@ func TestDeadOnArrival(t *testing.T) {
 		ParseOptions{Now: parseNow, ServerDate: parseNow.Add(-time.Hour)})
 	if e := mustError(t, err); !strings.Contains(e.Hint, "this machine's clock is 1h0m0s ahead of the server's Date: sync it") {
 		t.Fatalf("hint %q", e.Hint)
+	}
+}
+
+// expiryFormCase builds a token response that says the token expires at
+// at, in one form of expiry.
+type expiryFormCase struct {
+	name   string
+	source string // the Token.ExpirySource it gives
+	build  func(t *testing.T, at time.Time) (string, ParseOptions)
+	// epochSeconds: the year 9999 in epoch seconds has 12 digits, which
+	// reads as milliseconds (1978): refused as expired on arrival, saying
+	// how it was read.
+	epochSeconds bool
+}
+
+// secsUntil is the whole seconds from parseNow to at, without the
+// saturation of time.Time.Sub (year 9999 is further than a Duration).
+func secsUntil(at time.Time) int64 { return at.Unix() - parseNow.Unix() }
+
+func expiryForms() []expiryFormCase {
+	body := func(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+	return []expiryFormCase{
+		{"expires_in number", "expires_in", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","expires_in":%d}`, secsUntil(at)), ParseOptions{}
+		}, false},
+		{"expires_in string", "expires_in", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","expires_in":"%d"}`, secsUntil(at)), ParseOptions{}
+		}, false},
+		{"expires_in float", "expires_in", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","expires_in":%d.0}`, secsUntil(at)), ParseOptions{}
+		}, false},
+		{"expiresIn camelCase", "expires_in", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"accessToken":"a","expiresIn":%d}`, secsUntil(at)), ParseOptions{}
+		}, false},
+		{"expires_at epoch seconds", "expires_at", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","expires_at":%d}`, at.Unix()), ParseOptions{}
+		}, true},
+		{"expires_at epoch milliseconds", "expires_at", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","expires_at":%d}`, at.UnixMilli()), ParseOptions{}
+		}, false},
+		{"expires_at RFC 3339", "expires_at", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","expires_at":%q}`, at.Format(time.RFC3339)), ParseOptions{}
+		}, false},
+		{"expires_on epoch string", "expires_at", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","expires_on":"%d"}`, at.Unix()), ParseOptions{}
+		}, true},
+		{"accessTokenExpiresAt camelCase", "expires_at", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"accessToken":"a","accessTokenExpiresAt":%q}`, at.Format("2006-01-02T15:04:05.000Z07:00")), ParseOptions{}
+		}, false},
+		{"mapped expires_in", "expires_in", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","data":{"ttl":%d}}`, secsUntil(at)), ParseOptions{Mapping: &ResponseMapping{ExpiresIn: "data.ttl"}}
+		}, false},
+		{"mapped expires_at", "expires_at", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":"a","expires_in":60,"validUntil":%d}`, at.Unix()), ParseOptions{Mapping: &ResponseMapping{ExpiresAt: "validUntil"}}
+		}, true},
+		{"JWT exp, assumed", "jwt exp", func(t *testing.T, at time.Time) (string, ParseOptions) {
+			return body(`{"access_token":%q}`, hs256JWT(t, jwt.MapClaims{"sub": "s", "exp": at.Unix()}, "")), ParseOptions{}
+		}, false},
+		{"default lifetime", "default", func(_ *testing.T, at time.Time) (string, ParseOptions) {
+			life := time.Duration(secsUntil(at)) * time.Second
+			if secsUntil(at) > int64(time.Duration(1<<63-1)/time.Second) {
+				life = time.Duration(1<<63 - 1) // as far as a Duration goes
+			}
+			return `{"access_token":"opaque"}`, ParseOptions{DefaultLifetime: life}
+		}, false},
+	}
+}
+
+// TestExpiryLimitEveryForm: every form of expiry obeys the same bounds. An
+// hour and just under ten years are taken; just over ten years, and the
+// year 9999 (expires_at: 9999-12-31… was once cached), are refused with
+// the same words.
+func TestExpiryLimitEveryForm(t *testing.T) {
+	values := []struct {
+		name string
+		at   time.Time
+		ok   bool
+	}{
+		{"an hour", parseNow.Add(time.Hour), true},
+		{"a day under ten years", parseNow.Add(MaxLifetime - 24*time.Hour), true},
+		{"a day over ten years", parseNow.Add(MaxLifetime + 24*time.Hour), false},
+		{"the year 2500", time.Date(2500, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{"the year 9999", time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), false},
+	}
+	for _, f := range expiryForms() {
+		for _, v := range values {
+			t.Run(f.name+"/"+v.name, func(t *testing.T) {
+				body, o := f.build(t, v.at)
+				o.Now = parseNow
+				tok, err := ParseResponse([]byte(body), o)
+				if v.ok {
+					if err != nil {
+						t.Fatalf("ParseResponse(%s): %v", body, err)
+					}
+					if tok.ExpirySource != f.source || !tok.ExpiresAt.Equal(v.at) {
+						t.Fatalf("expiry %v from %q, want %v from %q", tok.ExpiresAt, tok.ExpirySource, v.at, f.source)
+					}
+					return
+				}
+				if err == nil {
+					t.Fatalf("ParseResponse(%s) = expiry %v from %s, want the 10-year limit", body, tok.ExpiresAt, tok.ExpirySource)
+				}
+				want := "more than tokentop's limit of 10 years"
+				if f.epochSeconds && v.at.Year() == 9999 {
+					want = "expired on arrival (expires_at 1978-01-11T21:31:40Z, read as epoch milliseconds"
+				}
+				e, ok := AsError(err)
+				if !ok || !strings.Contains(e.Description, want) || e.Hint == "" {
+					t.Fatalf("error %#v does not say %q with a hint", err, want)
+				}
+			})
+		}
+	}
+}
+
+// TestExpiryNotUsable: values no form can take (negative, NaN, infinite,
+// out of any epoch's range, in the past) are refused, each saying why.
+func TestExpiryNotUsable(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       string
+	}{
+		{"expires_in negative", `{"access_token":"a","expires_in":-5}`, "expires_in is not a usable number of seconds: -5"},
+		{"expires_in zero", `{"access_token":"a","expires_in":"0"}`, "expires_in is not a usable number of seconds: 0"},
+		{"expires_in a nanosecond's fraction", `{"access_token":"a","expires_in":1e-12}`, "not a usable number of seconds"},
+		{"expires_in NaN", `{"access_token":"a","expires_in":"NaN"}`, "not a usable number of seconds: NaN"},
+		{"expires_in Inf", `{"access_token":"a","expires_in":"+Inf"}`, "not a usable number of seconds: +Inf"},
+		{"expires_in beyond float64", `{"access_token":"a","expires_in":1e400}`, "not a usable number of seconds"},
+		{"expiresIn negative float", `{"accessToken":"a","expiresIn":-0.5}`, "expiresIn is not a usable number of seconds"},
+		{"expires_at negative epoch", `{"access_token":"a","expires_at":-1}`, "expires_at is not a time"},
+		{"expires_at epoch beyond milliseconds", `{"access_token":"a","expires_at":1e16}`, "expires_at is not a time"},
+		{"expires_at NaN", `{"access_token":"a","expires_at":"NaN"}`, "expires_at is not a time"},
+		{"expires_at Inf", `{"access_token":"a","expires_at":"Infinity"}`, "expires_at is not a time"},
+		{"expires_at epoch 5 (1970)", `{"access_token":"a","expires_at":5}`, "expired on arrival (expires_at 1970-01-01T00:00:05Z"},
+		{"expires_at year 1", `{"access_token":"a","expires_at":"0001-01-01T00:00:00Z"}`, "expired on arrival"},
+		{"expires_at epoch seconds of year 2500", `{"access_token":"a","expires_at":16725225600}`, "more than tokentop's limit of 10 years"},
+		{"JWT exp in the past", `{"access_token":"` + hs256JWT(t, jwt.MapClaims{"exp": parseNow.Add(-time.Hour).Unix()}, "") + `"}`, "expired on arrival (jwt exp"},
+		{"JWT exp huge", `{"access_token":"` + hs256JWT(t, jwt.MapClaims{"exp": 1e300}, "") + `"}`, "the token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := ParseResponse([]byte(tt.body), ParseOptions{Now: parseNow})
+			if err == nil {
+				t.Fatalf("ParseResponse = expiry %v from %s, want an error", tok.ExpiresAt, tok.ExpirySource)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %q does not say %q", err, tt.want)
+			}
+		})
 	}
 }

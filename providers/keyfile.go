@@ -15,6 +15,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -25,10 +26,27 @@ const maxKeyFileBytes = 256 << 10
 // minRSABits is the smallest RSA key tokentop signs with (RFC 7518 §3.3).
 const minRSABits = 2048
 
+// AllowOpenKeysEnv names the environment variable that lets tokentop use a
+// private key file other users can read or write: set to 1, such a file is
+// used as any other. Without it the file is refused, as OpenSSH refuses
+// one.
+const AllowOpenKeysEnv = "TOKENTOP_ALLOW_OPEN_KEYS"
+
 // readKeyFile reads a small regular file named by a config field (a leading
 // ~/ is the home directory). It refuses devices and FIFOs, so a path such
 // as /dev/stdin cannot hang an import. Errors name the field.
 func readKeyFile(field, path string) ([]byte, error) {
+	return readFileOf(field, path, false)
+}
+
+// readPrivateKeyFile is readKeyFile for a private key: a file that other
+// users can read or write (any of the mode bits 077) is refused unless
+// TOKENTOP_ALLOW_OPEN_KEYS=1, with the chmod that fixes it.
+func readPrivateKeyFile(field, path string) ([]byte, error) {
+	return readFileOf(field, path, true)
+}
+
+func readFileOf(field, path string, private bool) ([]byte, error) {
 	path = expandHome(path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -46,6 +64,11 @@ func readKeyFile(field, path string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s %s is not a regular file", field, path)
 	}
+	if private {
+		if err := checkKeyMode(field, path, fi.Mode()); err != nil {
+			return nil, err
+		}
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", field, path, err)
@@ -56,13 +79,35 @@ func readKeyFile(field, path string) ([]byte, error) {
 	return b, nil
 }
 
+// checkKeyMode refuses a private key file that other users can read or
+// write, as OpenSSH does, unless TOKENTOP_ALLOW_OPEN_KEYS=1. Windows has
+// no such mode bits.
+func checkKeyMode(field, path string, mode fs.FileMode) error {
+	if mode.Perm()&0o077 == 0 || runtime.GOOS == "windows" || os.Getenv(AllowOpenKeysEnv) == "1" {
+		return nil
+	}
+	return &KeyModeError{Field: field, Path: path, Mode: mode.Perm()}
+}
+
+// KeyModeError is a private key file that other users can read or write.
+type KeyModeError struct {
+	Field string
+	Path  string
+	Mode  fs.FileMode
+}
+
+func (e *KeyModeError) Error() string {
+	return fmt.Sprintf("%s %s can be read or written by other users (mode %04o): a private key must be yours alone; run chmod 600 %s (or set %s=1 to use it anyway)",
+		e.Field, e.Path, uint32(e.Mode), e.Path, AllowOpenKeysEnv)
+}
+
 // loadPrivateKey reads the PEM private key at path for field. It takes
 // PKCS#8 ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") and SEC 1 ("EC
 // PRIVATE KEY") blocks, skipping certificates and EC parameters around
 // them, and says what is wrong with anything else (an encrypted key, a
 // public key, an X25519 key, an RSA key under 2048 bits).
 func loadPrivateKey(field, path string) (crypto.Signer, error) {
-	data, err := readKeyFile(field, path)
+	data, err := readPrivateKeyFile(field, path)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func loadClientCert(p Provider) (*clientCert, error) {
 	if err := checkCertPEM(certPEM); err != nil {
 		return nil, fmt.Errorf("tls_cert_file %s: %w", expandHome(p.TLSCertFile), err)
 	}
-	keyPEM, err := readKeyFile("tls_key_file", p.TLSKeyFile)
+	keyPEM, err := readPrivateKeyFile("tls_key_file", p.TLSKeyFile)
 	if err != nil {
 		return nil, err
 	}

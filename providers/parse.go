@@ -39,7 +39,9 @@ var (
 // RFC 6749 §5.1, expires_in as a number, a numeric string or a float,
 // expires_at/expires_on as epoch seconds, epoch milliseconds or RFC 3339,
 // and camelCase variants such as seed 004's accessToken and
-// accessTokenExpiresAt. A 200 that carries an error, is not JSON, or has no
+// accessTokenExpiresAt. Every form of expiry, the JWT's exp and the default
+// lifetime included, passes one rule: in the future and at most
+// [MaxLifetime] away. A 200 that carries an error, is not JSON, or has no
 // access token is an *Error of kind KindOAuth or KindResponse.
 func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 	if o.Now.IsZero() {
@@ -86,15 +88,17 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 	tok.TokenType = normaliseTokenType(lookupString(m, mp.TokenType, tokenTypeKeys))
 	tok.Scope = lookupScope(m, mp.Scope)
 
-	if err := setExpiry(tok, m, mp, o); err != nil {
-		return nil, err
-	}
 	if !o.ServerDate.IsZero() {
 		tok.Skew = o.Now.Sub(o.ServerDate).Truncate(time.Second)
 	}
+	if err := setExpiry(tok, m, mp, o, tok.Skew); err != nil {
+		return nil, err
+	}
+	// An exp earlier than the body's expiry wins (capExpiryByJWT), and may
+	// make the token dead on arrival after all.
 	capExpiryByJWT(tok)
 	if !tok.ExpiresAt.After(o.Now) {
-		return nil, deadOnArrival(tok, o.Now)
+		return nil, deadOnArrival(tok.ExpirySource, tok.ExpiresAt, "", o, tok.Skew)
 	}
 	if life := tok.Lifetime(); life <= RefreshMargin(life) || life <= MinRefreshMargin {
 		tok.Warnings = append(tok.Warnings, fmt.Sprintf("the token lives %s, less than the refresh margin %s: it cannot be cached%s",
@@ -104,60 +108,6 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 		tok.Warnings = append(tok.Warnings, "clock skew: this machine's clock is "+skewWords(tok.Skew)+" the server's")
 	}
 	return tok, nil
-}
-
-func setExpiry(tok *Token, m map[string]any, mp *ResponseMapping, o ParseOptions) error {
-	fromIn := func() (bool, error) {
-		v, key, ok := lookup(m, mp.ExpiresIn, expiresInKeys)
-		if !ok {
-			return false, nil
-		}
-		secs, err := number(v)
-		if err != nil || secs <= 0 || secs > 10*365*24*3600 {
-			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a usable number of seconds: %s", key, safetext.Line(fmt.Sprint(v)))}
-		}
-		tok.ExpiresAt = o.Now.Add(time.Duration(secs * float64(time.Second)))
-		tok.ExpirySource = "expires_in"
-		return true, nil
-	}
-	fromAt := func() (bool, error) {
-		v, key, ok := lookup(m, mp.ExpiresAt, expiresAtKeys)
-		if !ok {
-			return false, nil
-		}
-		t, err := instant(v)
-		if err != nil {
-			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a time: %s", key, safetext.Line(fmt.Sprint(v))), Err: err}
-		}
-		tok.ExpiresAt = t
-		tok.ExpirySource = "expires_at"
-		return true, nil
-	}
-	// expires_in is preferred, unless only expires_at is mapped: a mapping
-	// wins over detection.
-	order := []func() (bool, error){fromIn, fromAt}
-	if mp.ExpiresAt != "" && mp.ExpiresIn == "" {
-		order = []func() (bool, error){fromAt, fromIn}
-	}
-	for _, f := range order {
-		if found, err := f(); found || err != nil {
-			return err
-		}
-	}
-	if c, err := DecodeJWT(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
-		tok.ExpiresAt = c.ExpiresAt
-		tok.ExpiryAssumed = true
-		tok.ExpirySource = "jwt exp"
-		return nil
-	}
-	life := o.DefaultLifetime
-	if life <= 0 {
-		life = DefaultLifetime
-	}
-	tok.ExpiresAt = o.Now.Add(life)
-	tok.ExpiryAssumed = true
-	tok.ExpirySource = "default"
-	return nil
 }
 
 // lookup finds a value by the mapped key (a dotted path) or, when none is
@@ -257,28 +207,30 @@ func number(v any) (float64, error) {
 }
 
 // instant reads epoch seconds, epoch milliseconds (numbers above 1e11) or an
-// RFC 3339 time.
-func instant(v any) (time.Time, error) {
+// RFC 3339 time. reading says which epoch unit a number was read in ("" for
+// a text time), for messages: a 12-digit number of seconds is read as
+// milliseconds.
+func instant(v any) (t time.Time, reading string, err error) {
 	if f, err := number(v); err == nil {
 		if f <= 0 || f > 1e15 {
-			return time.Time{}, fmt.Errorf("epoch %v is out of range", f)
+			return time.Time{}, "", fmt.Errorf("epoch %v is out of range", f)
 		}
 		if f > 1e11 {
-			return time.UnixMilli(int64(f)), nil
+			return time.UnixMilli(int64(f)), "epoch milliseconds", nil
 		}
 		sec, frac := math.Modf(f)
-		return time.Unix(int64(sec), int64(frac*1e9)), nil
+		return time.Unix(int64(sec), int64(frac*1e9)), "epoch seconds", nil
 	}
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("want epoch seconds, epoch milliseconds or RFC 3339")
+		return time.Time{}, "", fmt.Errorf("want epoch seconds, epoch milliseconds or RFC 3339")
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05Z07:00", time.RFC1123, time.RFC1123Z} {
 		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			return t, nil
+			return t, "", nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("want epoch seconds, epoch milliseconds or RFC 3339")
+	return time.Time{}, "", fmt.Errorf("want epoch seconds, epoch milliseconds or RFC 3339")
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -362,7 +362,7 @@ func TestParseResponseErrors(t *testing.T) {
 		{name: "expires_in negative", kind: KindResponse, body: `{"access_token":"a","expires_in":-5}`, contains: []string{"not a usable number"}},
 		{name: "expires_in words", kind: KindResponse, body: `{"access_token":"a","expires_in":"one hour"}`, contains: []string{"not a usable number", "one hour"}},
 		{name: "expires_in an object", kind: KindResponse, body: `{"access_token":"a","expires_in":{}}`, contains: []string{"not a usable number"}},
-		{name: "expires_in absurd", kind: KindResponse, body: `{"access_token":"a","expires_in":1e300}`, contains: []string{"not a usable number"}},
+		{name: "expires_in absurd", kind: KindResponse, body: `{"access_token":"a","expires_in":1e300}`, contains: []string{"expires_in (1e300)", "more than tokentop's limit of 10 years"}},
 		{name: "expires_in NaN string", kind: KindResponse, body: `{"access_token":"a","expires_in":"NaN"}`, contains: []string{"not a usable number"}},
 		{name: "expires_at garbage", kind: KindResponse, body: `{"access_token":"a","expires_at":"next tuesday"}`, contains: []string{"expires_at is not a time"}},
 		{name: "expires_at negative", kind: KindResponse, body: `{"access_token":"a","expires_at":-1}`, contains: []string{"not a time"}},

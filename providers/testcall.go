@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,13 +50,35 @@ func RequestFromEndpoint(e Endpoint) CallRequest {
 	return CallRequest{Method: e.Method, URL: e.URL, Headers: h, Body: e.Body}
 }
 
+// CheckCallURL applies token_url's rule to a test-call's URL, since the
+// call carries the bearer token: https, or plain http to a loopback host
+// only, unless p sets insecure_http. It holds for every test-call: a URL
+// given to `tokentop call`, the dashboard's custom test-call, a saved
+// endpoint and the doctor's.
+func CheckCallURL(p Provider, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("the test-call URL %q is not an absolute http(s) URL", safetext.Line(raw))}
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !p.InsecureHTTP {
+		return &Error{Kind: KindConfig, Provider: p.Name,
+			Description: fmt.Sprintf("refusing to send the bearer token over plain http to %s: a test-call follows token_url's rule (https, or http to a loopback host only)", safetext.Line(u.Host)),
+			Hint:        fmt.Sprintf("use https, or set `insecure_http: true` on %s if you really mean it", p.Name)}
+	}
+	return nil
+}
+
 // Call sends r to an API with "Authorization: <tokenType> <accessToken>",
 // for the provider p (its CA file and timeout apply; redirects are not
-// followed). The body is kept up to 1 MiB and marked truncated past that.
+// followed). The URL must pass [CheckCallURL]. The body is kept up to 1 MiB
+// and marked truncated past that.
 func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest) (*CallResult, error) {
 	method := strings.ToUpper(strings.TrimSpace(r.Method))
 	if method == "" {
 		method = http.MethodGet
+	}
+	if err := CheckCallURL(p, r.URL); err != nil {
+		return nil, fmt.Errorf("test-call %s %s: %w", method, safetext.Line(r.URL), err)
 	}
 	hc, err := c.httpClient(p)
 	if err != nil {

@@ -32,6 +32,10 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 	if err != nil {
 		return nil, err
 	}
+	stored, err := s.HasSecret(ctx, name)
+	if err != nil {
+		return nil, err
+	}
 	fetch := func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
 		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch || retry.Fresh, IgnoreQuota: o.IgnoreQuota,
 			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience, BasicEncoding: retry.BasicEncoding})
@@ -44,5 +48,5 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 		u, err := s.Usage(ctx, name)
 		return u.State(s.now()), err
 	}
-	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, Quota: ledger}), nil
+	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, Quota: ledger, SecretStored: stored}), nil
 }

@@ -32,6 +32,12 @@ type TokenOptions struct {
 	// BasicEncoding, when set, is HTTP Basic's encoding instead of the
 	// configured one, once, as AuthStyle is.
 	BasicEncoding providers.BasicEncoding
+	// OnLease, when set, hears of another process's lease on the fetch:
+	// once when this call starts waiting for its holder, and when the
+	// holder is found dead and its lease taken over. It is called from
+	// the fetching goroutine, with no lock held; a caller that joins a
+	// fetch already under way hears nothing.
+	OnLease func(LeaseEvent)
 }
 
 // override reports whether o replaces a setting for one fetch.
@@ -196,9 +202,11 @@ type grant struct {
 
 // outcome is what a look at the database found.
 type outcome struct {
-	rec       *tokenRecord // a usable token
-	leaseHeld bool         // another Store is fetching
-	grant     *grant       // the lease is ours: fetch
+	rec    *tokenRecord // a usable token
+	holder *leaseRecord // another Store is fetching: its lease
+	grant  *grant       // the lease is ours: fetch
+	// tookOver is the lease of a dead holder that the grant replaced.
+	tookOver *leaseRecord
 }
 
 // staleToken remembers, for a forced refresh, the token being replaced.
@@ -230,6 +238,12 @@ func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool 
 func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*flightResult, error) {
 	var stale staleToken
 	wait := pollMin
+	told := false // the caller heard that this call waits
+	tell := func(l *leaseRecord, takenOver bool) {
+		if o.OnLease != nil {
+			o.OnLease(LeaseEvent{Provider: name, Holder: l.holder(), TakenOver: takenOver})
+		}
+	}
 	for {
 		out, err := s.acquire(ctx, name, o, &stale)
 		switch {
@@ -242,6 +256,9 @@ func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*fligh
 			}
 			return &flightResult{res: &TokenResult{Token: tok, Cached: true}, o: o}, nil
 		case out.grant != nil:
+			if out.tookOver != nil {
+				tell(out.tookOver, true)
+			}
 			res, err := s.fetchAndSave(ctx, name, out.grant)
 			if err != nil {
 				return nil, err
@@ -249,7 +266,11 @@ func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*fligh
 			return &flightResult{res: res, o: o}, nil
 		}
 		// Another process is fetching: watch for its token or the end of
-		// its lease with read-only looks, then try again.
+		// its lease (or of its holder) with read-only looks, then try again.
+		if !told {
+			tell(out.holder, false)
+			told = true
+		}
 		for {
 			t := time.NewTimer(wait)
 			select {
@@ -270,7 +291,7 @@ func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*fligh
 				}
 				return &flightResult{res: &TokenResult{Token: tok, Cached: true}, o: o}, nil
 			}
-			if !out.leaseHeld {
+			if out.holder == nil {
 				break
 			}
 		}
@@ -292,9 +313,8 @@ func (s *Store) look(ctx context.Context, name string, o TokenOptions, stale *st
 			out.rec = rec
 			return nil
 		}
-		l, err := s.otherLease(tx, name, s.leaseOwner(o))
-		out.leaseHeld = l != nil
-		return err
+		out.holder, _ = s.otherLease(tx, name, s.leaseOwner(o))
+		return nil
 	})
 	return out, err
 }
@@ -322,8 +342,9 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 			return errNoWrite
 		}
 		owner := s.leaseOwner(o)
-		if l, _ := s.otherLease(tx, name, owner); l != nil {
-			out.leaseHeld = true
+		live, dead := s.otherLease(tx, name, owner)
+		if live != nil {
+			out.holder = live
 			return errNoWrite
 		}
 		now := s.now()
@@ -339,6 +360,7 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 			return err
 		}
 		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p), owner: owner, override: o.override()}
+		out.tookOver = dead
 		if o.AuthStyle != "" {
 			out.grant.p.AuthStyle, out.grant.learned = o.AuthStyle, ""
 		}

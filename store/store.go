@@ -45,8 +45,11 @@ type Store struct {
 	lockTimeout time.Duration
 	client      *providers.Client
 	nowFn       func() time.Time
-	// owner identifies this Store's leases.
+	// owner identifies this Store's leases; host is this machine's name,
+	// recorded in them beside the PID (asked for once, when first needed:
+	// the cached token's path takes no lease).
 	owner string
+	host  func() string
 	// readOnly is the error every write returns when the schema is newer
 	// than ours; nil when writable.
 	readOnly error
@@ -77,6 +80,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		client:      o.Client,
 		nowFn:       o.Now,
 		owner:       randomOwner(),
+		host:        sync.OnceValue(hostname),
 		keys:        &keyring{path: keyPath(path), dbPath: path, passphrase: o.Passphrase},
 	}
 	if s.lockTimeout <= 0 {
@@ -139,6 +143,13 @@ func (s *Store) checkSchema(ctx context.Context) (needInit bool, err error) {
 		return nil
 	})
 	return needInit, err
+}
+
+// hostname is this machine's name, "" when it cannot be had (then no
+// lease's holder is ever judged dead).
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
 }
 
 func randomOwner() string {

@@ -124,6 +124,10 @@ func clearClipboard(clip clipTarget, seq uint64) tea.Cmd {
 func testCall(ctx context.Context, s *store.Store, c *providers.Client, p providers.Provider, label string, req providers.CallRequest, seq uint64, now func() time.Time) tea.Cmd {
 	return func() tea.Msg {
 		msg := callDoneMsg{name: p.Name, seq: seq, label: label, req: req}
+		if err := providers.CheckCallURL(p, req.URL); err != nil {
+			msg.err = err // before a token is fetched for it
+			return msg
+		}
 		res, err := s.Token(ctx, p.Name, store.TokenOptions{})
 		if err != nil {
 			msg.err = err

@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -202,6 +203,32 @@ func TestKeyClientsInYAMLAndDiscovery(t *testing.T) {
 		}
 		if !slices.Equal(d.Methods, []string{want}) {
 			t.Errorf("%s: auth methods %v, want [%s]", doc, d.Methods, want)
+		}
+	}
+}
+
+// TestKeyFilesMadePrivateAgain: key files left world-readable (by an old
+// version, or a hand) are written 0600 again, since tokentop refuses an
+// open private key.
+func TestKeyFilesMadePrivateAgain(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	for _, name := range []string{"jwt-client.key", "mtls-client.key"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(dir, name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kf, err := e.s.AddKeyClients(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{kf.JWTKey, kf.ClientKey} {
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v; want 0600", path, err, fi.Mode().Perm())
 		}
 	}
 }
