@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
 	"github.com/tokentop/tokentop/theme"
 	"github.com/tokentop/tokentop/ui"
@@ -108,7 +107,7 @@ func (a *App) runDashboard(ctx context.Context, st *store.Store, pal theme.Palet
 		DBLabel:         o.label,
 		Demo:            o.demo,
 		TokenCommand:    o.tokenCommand,
-		Client:          &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
+		Client:          a.client(),
 		Context:         ctx,
 	})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(a.Stdin), tea.WithOutput(a.Stdout))

@@ -119,11 +119,7 @@ func (a *App) seedDemo(ctx context.Context, srv *sandbox.Server, base, path stri
 	if err != nil {
 		return nil, fmt.Errorf("demo: the sandbox's providers did not load: %w", err)
 	}
-	st, err := store.Open(ctx, store.Options{
-		Path:   path,
-		Client: &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
-		Now:    a.Now,
-	})
+	st, err := store.Open(ctx, a.storeOptions(path))
 	if err != nil {
 		return nil, err
 	}

@@ -110,7 +110,7 @@ func (a *App) serve(cmd *cobra.Command, f *serveFlags) error {
 		Now:            a.Now,
 		AutoRefresh:    f.dash.autoRefresh,
 		ClipboardClear: f.dash.clipboardClear,
-		Client:         &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
+		Client:         a.client(),
 	}
 	if f.sandbox {
 		d, err := a.startDemo(ctx)
