@@ -1,6 +1,11 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"cmp"
+	"slices"
+
+	"github.com/spf13/cobra"
+)
 
 // format is how a command prints: text for a terminal (the default), JSON
 // for scripts, or Markdown to paste into a ticket.
@@ -43,8 +48,11 @@ type outputFormat struct {
 }
 
 // Register declares the formats' flags on cmd, mutually exclusive with
-// each other.
+// each other. The group is named in one order (json, markdown) whatever
+// the order given, so giving both is the same error on every command.
 func (o *outputFormat) Register(cmd *cobra.Command, formats ...formatFlag) {
+	formats = slices.Clone(formats)
+	slices.SortFunc(formats, func(a, b formatFlag) int { return cmp.Compare(a.format, b.format) })
 	names := make([]string, 0, len(formats))
 	for _, f := range formats {
 		switch f.format {
