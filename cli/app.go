@@ -1,5 +1,3 @@
-// Package cli holds tokentop's commands: one file per command. Commands
-// parse flags, call the store and the providers engine, and print.
 package cli
 
 import (
