@@ -1,5 +1,3 @@
-// Package cli holds tokentop's commands: one file per command. Commands
-// parse flags, call the store and the providers engine, and print.
 package cli
 
 import (
@@ -75,6 +73,13 @@ func (a *App) now() time.Time {
 	return time.Now()
 }
 
+// warn writes each warning of a token fetch to stderr, one a line.
+func (a *App) warn(warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
+	}
+}
+
 // DBPath is the database the commands use: --db, then TOKENTOP_DB, then the
 // default in the user's data directory.
 func (a *App) DBPath() (string, error) {
@@ -85,21 +90,6 @@ func (a *App) DBPath() (string, error) {
 		return p, nil
 	}
 	return store.DefaultPath()
-}
-
-// OpenStore opens the database named by --db / TOKENTOP_DB, with the
-// passphrase from TOKENTOP_PASSPHRASE when set.
-func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
-	path, err := a.DBPath()
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, store.Options{
-		Path:       path,
-		Passphrase: a.env("TOKENTOP_PASSPHRASE"),
-		Client:     &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
-		Now:        a.Now,
-	})
 }
 
 // usageError marks a mistake in how a command was called (exit code 2).
@@ -152,7 +142,9 @@ func (a *App) Run(ctx context.Context, argv []string) int {
 // isCobraUsage recognises the usage errors cobra makes itself.
 func isCobraUsage(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag", "invalid argument", "flag needs an argument", "accepts ", "requires at least"} {
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "required flag", "invalid argument", "flag needs an argument", "accepts ", "requires at least",
+		// flag groups (--json with --markdown)
+		"if any flags in the group", "at least one of the flags in the group"} {
 		if strings.HasPrefix(msg, p) {
 			return true
 		}

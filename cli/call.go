@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,14 +13,23 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
-	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
+// callOptions are what `tokentop call` is asked.
+type callOptions struct {
+	name string
+	// target holds the endpoint's name or the URL when one is given
+	// (none: the first saved endpoint).
+	target  []string
+	method  string
+	headers []string
+	data    string
+	force   bool
+}
+
 func (a *App) callCommand() *cobra.Command {
-	var method, data string
-	var headers []string
-	var force bool
+	var o callOptions
 	cmd := &cobra.Command{
 		Use:   "call NAME [ENDPOINT|URL]",
 		Short: "Call an API with the provider's bearer token",
@@ -32,55 +42,51 @@ escape sequences and control characters are dropped.
 Exit code 0 on a 2xx answer, 1 otherwise.`,
 		Args: args(1, 2),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			p, err := st.Provider(ctx, argv[0])
-			if err != nil {
-				return err
-			}
-			req, name, err := callRequest(p, argv[1:], method, headers, data)
-			if err != nil {
-				return err
-			}
-			if err := providers.CheckCallURL(p, req.URL); err != nil {
-				return err // before a token is fetched for it
-			}
-			res, err := st.Token(ctx, p.Name, store.TokenOptions{IgnoreQuota: force, OnLease: a.tellLease})
-			if err != nil {
-				return err
-			}
-			for _, w := range res.Warnings {
-				fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
-			}
-			client := &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv}
-			out, err := client.Call(ctx, p, res.Token, req)
-			if err != nil {
-				return err
-			}
-			rec := store.CallRecord{At: a.now(), Endpoint: name, Status: out.Status, Latency: out.Timings.Total, RateLimit: out.RateLimit.Fields(a.now())}
-			if err := st.RecordCall(ctx, p.Name, rec); err != nil {
-				fmt.Fprintf(a.errOut, "warning: could not record the call: %v\n", err)
-			}
-			printCallSummary(a, out)
-			if err := a.writeBody(out); err != nil {
-				return err
-			}
-			if !out.OK() {
-				return callFailed(out, providers.CallContext{Provider: p, Token: res.Token})
-			}
-			return nil
+			o.name, o.target = argv[0], argv[1:]
+			return a.runCall(cmd.Context(), o)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&method, "request", "X", "", "HTTP method (default: the endpoint's, else GET, or POST with -d)")
-	fl.StringArrayVarP(&headers, "header", "H", nil, `extra header "Name: value" (repeatable)`)
-	fl.StringVarP(&data, "data", "d", "", "request body (@FILE reads a file)")
-	fl.BoolVar(&force, "force", false, "fetch a token even past the provider's quota limit")
+	fl.StringVarP(&o.method, "request", "X", "", "HTTP method (default: the endpoint's, else GET, or POST with -d)")
+	fl.StringArrayVarP(&o.headers, "header", "H", nil, `extra header "Name: value" (repeatable)`)
+	fl.StringVarP(&o.data, "data", "d", "", "request body (@FILE reads a file)")
+	fl.BoolVar(&o.force, "force", false, "fetch a token even past the provider's quota limit")
 	return cmd
+}
+
+// runCall calls the API with the provider's token, records the call, and
+// prints the summary to stderr and the body to stdout.
+func (a *App) runCall(ctx context.Context, o callOptions) error {
+	return a.withProvider(ctx, o.name, func(st *store.Store, p providers.Provider) error {
+		req, name, err := callRequest(p, o.target, o.method, o.headers, o.data)
+		if err != nil {
+			return err
+		}
+		if err := providers.CheckCallURL(p, req.URL); err != nil {
+			return err // before a token is fetched for it
+		}
+		res, err := st.Token(ctx, p.Name, store.TokenOptions{IgnoreQuota: o.force, OnLease: a.tellLease})
+		if err != nil {
+			return err
+		}
+		a.warn(res.Warnings)
+		out, err := a.client().Call(ctx, p, res.Token, req)
+		if err != nil {
+			return err
+		}
+		rec := store.CallRecord{At: a.now(), Endpoint: name, Status: out.Status, Latency: out.Timings.Total, RateLimit: out.RateLimit.Fields(a.now())}
+		if err := st.RecordCall(ctx, p.Name, rec); err != nil {
+			fmt.Fprintf(a.errOut, "warning: could not record the call: %v\n", err)
+		}
+		printCallSummary(a, out)
+		if err := a.writeBody(out); err != nil {
+			return err
+		}
+		if !out.OK() {
+			return callFailed(out, providers.CallContext{Provider: p, Token: res.Token})
+		}
+		return nil
+	})
 }
 
 // writeBody writes the API's answer: the bytes the server sent when

@@ -11,10 +11,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
 	"github.com/tokentop/tokentop/theme"
 	"github.com/tokentop/tokentop/ui"
@@ -46,33 +44,34 @@ func (f *dashboardFlags) palette() (theme.Palette, error) {
 	return p, nil
 }
 
-// dashboardOptions are what differs between the dashboard and the demo.
-type dashboardOptions struct {
+// dashboardView is what differs between the dashboard and the demo.
+type dashboardView struct {
 	label        string
 	demo         bool
 	tokenCommand string
 }
 
-// dashboard is the root command's RunE: the dashboard over the database.
-func (a *App) dashboard(cmd *cobra.Command, f *dashboardFlags) error {
-	pal, err := f.palette()
+// rootOptions are what tokentop with no command (the dashboard) is asked.
+type rootOptions struct {
+	dash dashboardFlags
+}
+
+// runRoot is the dashboard over the database.
+func (a *App) runRoot(ctx context.Context, o rootOptions) error {
+	pal, err := o.dash.palette()
 	if err != nil {
 		return err
 	}
-	ctx := cmd.Context()
 	if err := a.needTerminal(); err != nil {
 		return err
 	}
-	st, err := a.OpenStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	tokenCmd := "tokentop"
-	if a.dbPath != "" {
-		tokenCmd += " --db " + shQuote(st.Path())
-	}
-	return a.runDashboard(ctx, st, pal, f, dashboardOptions{tokenCommand: tokenCmd})
+	return a.withStore(ctx, func(st *store.Store) error {
+		tokenCmd := "tokentop"
+		if a.dbPath != "" {
+			tokenCmd += " --db " + shQuote(st.Path())
+		}
+		return a.runDashboard(ctx, st, pal, &o.dash, dashboardView{tokenCommand: tokenCmd})
+	})
 }
 
 // needTerminal refuses to draw a dashboard into a pipe.
@@ -87,7 +86,7 @@ func (a *App) needTerminal() error {
 
 // runDashboard runs the Bubble Tea program on the App's streams until the
 // user quits or ctx ends.
-func (a *App) runDashboard(ctx context.Context, st *store.Store, pal theme.Palette, f *dashboardFlags, o dashboardOptions) error {
+func (a *App) runDashboard(ctx context.Context, st *store.Store, pal theme.Palette, f *dashboardFlags, o dashboardView) error {
 	// The renderer is built for this output: termenv reads NO_COLOR and
 	// the terminal's colour support from it. Both queries run now, before
 	// Bubble Tea owns the terminal's input.
@@ -108,7 +107,7 @@ func (a *App) runDashboard(ctx context.Context, st *store.Store, pal theme.Palet
 		DBLabel:         o.label,
 		Demo:            o.demo,
 		TokenCommand:    o.tokenCommand,
-		Client:          &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
+		Client:          a.client(),
 		Context:         ctx,
 	})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(a.Stdin), tea.WithOutput(a.Stdout))

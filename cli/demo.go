@@ -21,8 +21,13 @@ import (
 // close to the 90 % at which auto-refresh pauses.
 const demoQuotaShare = 0.897
 
+// demoOptions are what `tokentop demo` is asked.
+type demoOptions struct {
+	dash dashboardFlags
+}
+
 func (a *App) demoCommand() *cobra.Command {
-	var f dashboardFlags
+	var o demoOptions
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Open the dashboard on the embedded sandbox, with a throwaway database",
@@ -35,29 +40,32 @@ tokens and open the dashboard. The
 database and the sandbox are gone when you quit. Nothing touches your own
 database.`,
 		Args: args(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			pal, err := f.palette()
-			if err != nil {
-				return err
-			}
-			if err := a.needTerminal(); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			d, err := a.startDemo(ctx)
-			if err != nil {
-				return err
-			}
-			defer d.close()
-			return a.runDashboard(ctx, d.st, pal, &f, dashboardOptions{
-				label:        d.label,
-				demo:         true,
-				tokenCommand: "tokentop --db " + shQuote(d.st.Path()),
-			})
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runDemo(cmd.Context(), o) },
 	}
-	f.register(cmd.Flags())
+	o.dash.register(cmd.Flags())
 	return cmd
+}
+
+// runDemo opens the dashboard on the sandbox and a throwaway database, both
+// gone when it ends.
+func (a *App) runDemo(ctx context.Context, o demoOptions) error {
+	pal, err := o.dash.palette()
+	if err != nil {
+		return err
+	}
+	if err := a.needTerminal(); err != nil {
+		return err
+	}
+	d, err := a.startDemo(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	return a.runDashboard(ctx, d.st, pal, &o.dash, dashboardView{
+		label:        d.label,
+		demo:         true,
+		tokenCommand: "tokentop --db " + shQuote(d.st.Path()),
+	})
 }
 
 // demoEnv is the embedded sandbox serving on loopback and a throwaway
@@ -119,11 +127,7 @@ func (a *App) seedDemo(ctx context.Context, srv *sandbox.Server, base, path stri
 	if err != nil {
 		return nil, fmt.Errorf("demo: the sandbox's providers did not load: %w", err)
 	}
-	st, err := store.Open(ctx, store.Options{
-		Path:   path,
-		Client: &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
-		Now:    a.Now,
-	})
+	st, err := store.Open(ctx, a.storeOptions(path))
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,11 +22,17 @@ type doctorJSON struct {
 	Checks      []providers.Check `json:"checks"`
 }
 
+// doctorOptions are what `tokentop doctor` is asked.
+type doctorOptions struct {
+	name     string
+	output   outputFormat
+	fetch    bool
+	force    bool
+	endpoint string
+}
+
 func (a *App) doctorCommand() *cobra.Command {
-	var (
-		fetch, force, markdown, asJSON bool
-		endpoint                       string
-	)
+	var o doctorOptions
 	cmd := &cobra.Command{
 		Use:   "doctor NAME",
 		Short: "Diagnose a provider step by step, each step with a hint",
@@ -64,75 +72,80 @@ answer); no secret and no full token. Exit code 0 only when no step failed (warn
 not count), 1 otherwise.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			if markdown && asJSON {
-				return usagef("--markdown and --json do not go together")
-			}
-			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			name := argv[0]
-			started := a.now()
-			var progress func(providers.Check)
-			if !markdown && !asJSON {
-				fmt.Fprintf(a.out, "tokentop doctor %s\n\n", name)
-				progress = func(c providers.Check) { a.writeDoctorStep(c) }
-			}
-			d, err := st.Diagnose(ctx, name, store.DiagnoseOptions{Fetch: fetch, IgnoreQuota: force, Endpoint: endpoint, Progress: progress})
-			if err != nil {
-				return err
-			}
-			var secrets []string
-			if d.Token != nil {
-				secrets = append(secrets, d.Token.AccessToken)
-			}
-			p, err := st.ProviderWithSecret(ctx, name)
-			if err != nil {
-				return err
-			}
-			if p.ClientSecret != "" {
-				secrets = append(secrets, p.ClientSecret)
-			}
-			switch {
-			case asJSON:
-				out := doctorJSON{Provider: d.Provider, OK: d.OK(), TokenCached: d.TokenCached, Checks: redactChecks(d.Checks, secrets)}
-				if d.Token != nil {
-					out.Token = TokenPreview(d.Token.AccessToken)
-				}
-				if err := safetext.EncodeJSON(a.out, out); err != nil {
-					return err
-				}
-			case markdown:
-				r := doctorReport(d, secrets)
-				t := ticket{at: started, version: Version(), provider: p}
-				if h, err := st.History(ctx, name); err == nil {
-					t.failed = failingExchange(h, started)
-				}
-				t.add(r)
-				if err := r.WriteMarkdown(a.out); err != nil {
-					return err
-				}
-			default:
-				fmt.Fprintf(a.out, "\n%s\n", doctorVerdict(d))
-				if d.TokenCached {
-					fmt.Fprintf(a.out, "The cached token was checked; --fetch also tests the token request.\n")
-				}
-			}
-			if !d.OK() {
-				return fmt.Errorf("doctor %s: %s failed", name, strings.Join(providers.FailedNames(d.Checks), ", "))
-			}
-			return nil
+			o.name = argv[0]
+			return a.runDoctor(cmd.Context(), o)
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&fetch, "fetch", false, "ask for a new token even when the cached one is good (counts against the quota)")
-	f.BoolVar(&force, "force", false, "fetch even when the provider's quota is used up")
-	f.StringVar(&endpoint, "endpoint", "", "what the test-call calls: a saved endpoint's name or an http(s) URL (default: the first saved endpoint)")
-	f.BoolVar(&markdown, "markdown", false, "write a redacted Markdown report to paste into a ticket")
-	f.BoolVar(&asJSON, "json", false, "write the steps as JSON")
+	f.BoolVar(&o.fetch, "fetch", false, "ask for a new token even when the cached one is good (counts against the quota)")
+	f.BoolVar(&o.force, "force", false, "fetch even when the provider's quota is used up")
+	f.StringVar(&o.endpoint, "endpoint", "", "what the test-call calls: a saved endpoint's name or an http(s) URL (default: the first saved endpoint)")
+	o.output.Register(cmd,
+		markdownFlag("write a redacted Markdown report to paste into a ticket"),
+		jsonFlag("write the steps as JSON"))
 	return cmd
+}
+
+// runDoctor runs the checks (in text, each printed as it finishes), then
+// prints the diagnosis; a failed step is an error naming the failures.
+func (a *App) runDoctor(ctx context.Context, o doctorOptions) error {
+	return a.withStore(ctx, func(st *store.Store) error {
+		started := a.now()
+		var progress func(providers.Check)
+		if o.output.Format() == formatText {
+			fmt.Fprintf(a.out, "tokentop doctor %s\n\n", o.name)
+			progress = a.writeDoctorStep
+		}
+		d, err := st.Diagnose(ctx, o.name, store.DiagnoseOptions{Fetch: o.fetch, IgnoreQuota: o.force, Endpoint: o.endpoint, Progress: progress})
+		if err != nil {
+			return err
+		}
+		p, err := st.ProviderWithSecret(ctx, o.name)
+		if err != nil {
+			return err
+		}
+		if err := a.printDiagnosis(ctx, st, o, d, p, started); err != nil {
+			return err
+		}
+		if !d.OK() {
+			return fmt.Errorf("doctor %s: %s failed", o.name, strings.Join(providers.FailedNames(d.Checks), ", "))
+		}
+		return nil
+	})
+}
+
+// printDiagnosis writes the diagnosis in the format asked for: JSON, the
+// ticket's Markdown report (with the run's failing exchange), or the
+// verdict after the steps already printed.
+func (a *App) printDiagnosis(ctx context.Context, st *store.Store, o doctorOptions, d *providers.Diagnosis, p providers.Provider, started time.Time) error {
+	var secrets []string
+	if d.Token != nil {
+		secrets = append(secrets, d.Token.AccessToken)
+	}
+	if p.ClientSecret != "" {
+		secrets = append(secrets, p.ClientSecret)
+	}
+	switch o.output.Format() {
+	case formatJSON:
+		out := doctorJSON{Provider: d.Provider, OK: d.OK(), TokenCached: d.TokenCached, Checks: redactChecks(d.Checks, secrets)}
+		if d.Token != nil {
+			out.Token = TokenPreview(d.Token.AccessToken)
+		}
+		return safetext.EncodeJSON(a.out, out)
+	case formatMarkdown:
+		r := doctorReport(d, secrets)
+		t := ticket{at: started, version: Version(), provider: p}
+		if h, err := st.History(ctx, o.name); err == nil {
+			t.failed = failingExchange(h, started)
+		}
+		t.add(r)
+		return r.WriteMarkdown(a.out)
+	}
+	fmt.Fprintf(a.out, "\n%s\n", doctorVerdict(d))
+	if d.TokenCached {
+		fmt.Fprintf(a.out, "The cached token was checked; --fetch also tests the token request.\n")
+	}
+	return nil
 }
 
 // doctorNameWidth fits the doctor's step names ("JWT signature").

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,11 +14,19 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/safetext"
+	"github.com/tokentop/tokentop/store"
 )
 
+// historyOptions are what `tokentop history` is asked.
+type historyOptions struct {
+	name    string
+	output  outputFormat
+	verbose bool
+	limit   int
+}
+
 func (a *App) historyCommand() *cobra.Command {
-	var asJSON, verbose bool
-	var limit int
+	var o historyOptions
 	cmd := &cobra.Command{
 		Use:   "history NAME",
 		Short: "Show the flight recorder: the last 50 token exchanges",
@@ -26,55 +35,58 @@ func (a *App) historyCommand() *cobra.Command {
 secret, the Authorization header and the access token redacted) and timings.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if _, err := st.Provider(ctx, argv[0]); err != nil {
-				return err
-			}
-			exs, err := st.History(ctx, argv[0])
-			if err != nil {
-				return err
-			}
-			if limit > 0 && len(exs) > limit {
-				exs = exs[:limit]
-			}
-			if asJSON {
-				return safetext.EncodeJSON(a.out, exs)
-			}
-			if len(exs) == 0 {
-				fmt.Fprintf(a.out, "no exchanges recorded for %s yet: try tokentop token %s\n", argv[0], argv[0])
-				return nil
-			}
-			if verbose {
-				for i, ex := range exs {
-					if i > 0 {
-						fmt.Fprintln(a.out)
-					}
-					printExchange(a, ex)
-				}
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "WHEN (UTC)\tAUTH\tSTATUS\tTIME\tRESULT")
-			for _, ex := range exs {
-				result := providers.Truncate(ex.Outcome(), 100)
-				status := "-"
-				if ex.Status != 0 {
-					status = fmt.Sprint(ex.Status)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ex.Started.UTC().Format("2006-01-02 15:04:05"), ex.AuthStyle, status, ms(ex.Timings.Total), result)
-			}
-			return tw.Flush()
+			o.name = argv[0]
+			return a.runHistory(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print each exchange in full")
-	cmd.Flags().IntVarP(&limit, "limit", "n", 0, "show at most N exchanges")
+	o.output.Register(cmd, jsonFlag("print JSON"))
+	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "print each exchange in full")
+	cmd.Flags().IntVarP(&o.limit, "limit", "n", 0, "show at most N exchanges")
 	return cmd
+}
+
+// runHistory prints the provider's flight records, newest first: a table,
+// each in full, or JSON.
+func (a *App) runHistory(ctx context.Context, o historyOptions) error {
+	var exs []providers.Exchange
+	err := a.withProvider(ctx, o.name, func(st *store.Store, _ providers.Provider) error {
+		var err error
+		exs, err = st.History(ctx, o.name)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if o.limit > 0 && len(exs) > o.limit {
+		exs = exs[:o.limit]
+	}
+	if o.output.Format() == formatJSON {
+		return safetext.EncodeJSON(a.out, exs)
+	}
+	if len(exs) == 0 {
+		fmt.Fprintf(a.out, "no exchanges recorded for %s yet: try tokentop token %s\n", o.name, o.name)
+		return nil
+	}
+	if o.verbose {
+		for i, ex := range exs {
+			if i > 0 {
+				fmt.Fprintln(a.out)
+			}
+			printExchange(a, ex)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHEN (UTC)\tAUTH\tSTATUS\tTIME\tRESULT")
+	for _, ex := range exs {
+		result := providers.Truncate(ex.Outcome(), 100)
+		status := "-"
+		if ex.Status != 0 {
+			status = fmt.Sprint(ex.Status)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ex.Started.UTC().Format("2006-01-02 15:04:05"), ex.AuthStyle, status, ms(ex.Timings.Total), result)
+	}
+	return tw.Flush()
 }
 
 // printExchange writes one flight record in full, sanitised.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,13 +25,28 @@ type inspectJSON struct {
 	Notes        []string                `json:"notes,omitempty"`
 }
 
-type inspectFlags struct {
-	markdown, asJSON, offline bool
-	provider, jwksURI         string
+// inspectOptions are what `tokentop inspect` is asked.
+type inspectOptions struct {
+	// arg is a provider's name, a token, or "-" for a token on stdin.
+	arg      string
+	output   outputFormat
+	offline  bool
+	provider string
+	jwksURI  string
+}
+
+// inspectSubject is the token inspect checks, where it came from, and the
+// provider it is checked against, when there is one.
+type inspectSubject struct {
+	token, source string
+	p             providers.Provider
+	haveProvider  bool
+	// tok is the token's record, when a provider's name was given.
+	tok *providers.Token
 }
 
 func (a *App) inspectCommand() *cobra.Command {
-	var f inspectFlags
+	var o inspectOptions
 	cmd := &cobra.Command{
 		Use:   "inspect NAME|TOKEN|-",
 		Short: "Decode a token and check its signature, alg, iss, aud and times",
@@ -52,139 +68,162 @@ The full token is never printed: only its first and last characters.
 Exit code 0 when no check failed, 1 when one did (bad signature, alg: none,
 unknown key, malformed, expired, not yet valid, wrong iss, aud or alg).`,
 		Args: args(1, 1),
-		RunE: func(cmd *cobra.Command, argv []string) error { return a.inspect(cmd.Context(), argv[0], f) },
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			o.arg = argv[0]
+			return a.runInspect(cmd.Context(), o)
+		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&f.markdown, "markdown", false, "write a redacted Markdown report")
-	fl.BoolVar(&f.asJSON, "json", false, "print the verification as JSON")
-	fl.BoolVar(&f.offline, "offline", false, "decode and check claims only: no discovery, no JWKS")
-	fl.StringVar(&f.provider, "provider", "", "check a raw token against this provider's settings")
-	fl.StringVar(&f.jwksURI, "jwks-uri", "", "verify against this JWKS instead of the provider's")
+	o.output.Register(cmd, markdownFlag("write a redacted Markdown report"), jsonFlag("print the verification as JSON"))
+	fl.BoolVar(&o.offline, "offline", false, "decode and check claims only: no discovery, no JWKS")
+	fl.StringVar(&o.provider, "provider", "", "check a raw token against this provider's settings")
+	fl.StringVar(&o.jwksURI, "jwks-uri", "", "verify against this JWKS instead of the provider's")
 	return cmd
 }
 
-func (a *App) inspect(ctx context.Context, arg string, f inspectFlags) error {
-	if f.markdown && f.asJSON {
-		return usagef("--markdown and --json: pick one")
+// runInspect decodes and verifies the token, prints what it found, and
+// fails when a check did.
+func (a *App) runInspect(ctx context.Context, o inspectOptions) error {
+	s, err := a.inspectSubject(ctx, o)
+	if err != nil {
+		return err
 	}
-	var (
-		token, source, title string
-		p                    providers.Provider
-		haveProvider         bool
-		tok                  *providers.Token
-	)
-	switch {
-	case arg == "-":
-		b, err := io.ReadAll(io.LimitReader(a.Stdin, providers.MaxBodyBytes))
-		if err != nil {
-			return fmt.Errorf("reading the token from stdin: %w", err)
-		}
-		token, source = strings.TrimSpace(string(b)), "stdin"
-	case providers.ValidName(arg):
-		st, err := a.OpenStore(ctx)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if p, err = st.Provider(ctx, arg); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("%w (to inspect a raw token, pipe it: tokentop inspect - < token.txt)", err)
-			}
-			return err
-		}
-		haveProvider = true
-		var fetched bool
-		if tok, fetched, err = a.cachedOrFetch(ctx, st, arg, true); err != nil {
-			return err
-		}
-		token, source = tok.AccessToken, "cached token of "+arg
-		if fetched {
-			source = "new token of " + arg + " (none was cached)"
-			fmt.Fprintf(a.errOut, "%s had no cached token: fetched one\n", arg)
-		}
-	default:
-		token, source = strings.TrimSpace(arg), "argument"
-	}
-	if f.provider != "" && !haveProvider {
-		st, err := a.OpenStore(ctx)
-		if err != nil {
-			return err
-		}
-		p, err = st.Provider(ctx, f.provider)
-		st.Close()
-		if err != nil {
-			return err
-		}
-		haveProvider = true
-	}
-	title = "tokentop inspect: " + source
-
 	c := a.client()
 	defer c.CloseIdleConnections()
 	now := a.now()
-	var (
-		keys  *providers.KeySet
-		o     providers.VerifyOptions
-		notes []string
-	)
+	keys, vo, notes, err := a.inspectKeys(ctx, c, &s, o)
+	if err != nil {
+		return err
+	}
+	vo.Now = now
+	if s.tok != nil && !s.tok.ServerDate.IsZero() {
+		vo.Skew, vo.SkewKnown = s.tok.Skew, true
+	}
+	v := providers.Verify(ctx, s.token, keys, vo)
+	if s.haveProvider {
+		nameHints(v, s.p.Name)
+	}
+	if err := a.printInspection(o, s, v, notes, now); err != nil {
+		return err
+	}
+	return inspectVerdict(v)
+}
+
+// inspectSubject reads the token: from stdin, from the argument, or the
+// provider's cached one (fetched when none is); and the provider named by
+// the argument or --provider.
+func (a *App) inspectSubject(ctx context.Context, o inspectOptions) (inspectSubject, error) {
+	var s inspectSubject
 	switch {
-	case haveProvider:
-		if eff, _, err := p.Effective(); err == nil {
-			p = eff
+	case o.arg == "-":
+		b, err := io.ReadAll(io.LimitReader(a.Stdin, providers.MaxBodyBytes))
+		if err != nil {
+			return s, fmt.Errorf("reading the token from stdin: %w", err)
 		}
-		if f.offline {
-			o = providers.Expectations(p, nil)
-			o.NoKeys = "--offline"
-		} else {
-			_, keys, o, notes = keysFor(ctx, c, p)
+		s.token, s.source = strings.TrimSpace(string(b)), "stdin"
+	case providers.ValidName(o.arg):
+		if err := a.inspectCached(ctx, o.arg, &s); err != nil {
+			return s, err
 		}
-	case f.offline:
-		o.NoKeys = "--offline"
 	default:
-		p, o.NoKeys = rawTokenIssuer(token)
-		if o.NoKeys == "" {
-			var d *providers.Discovery
-			d, keys, o, notes = keysFor(ctx, c, p)
-			// Without a provider there is nothing to expect of iss: the
-			// issuer came from the token itself.
-			o.Issuer = ""
-			if d != nil && d.Metadata != nil {
-				o.Algs = d.Metadata.IDTokenSigningAlgValuesSupported
-			}
+		s.token, s.source = strings.TrimSpace(o.arg), "argument"
+	}
+	if o.provider != "" && !s.haveProvider {
+		err := a.withProvider(ctx, o.provider, func(_ *store.Store, p providers.Provider) error {
+			s.p, s.haveProvider = p, true
+			return nil
+		})
+		if err != nil {
+			return s, err
 		}
 	}
-	if f.jwksURI != "" {
-		ks, err := c.FetchKeySet(ctx, p, f.jwksURI)
+	return s, nil
+}
+
+// inspectCached fills s with the provider called name and its cached
+// token, fetching one when none is cached (and saying so).
+func (a *App) inspectCached(ctx context.Context, name string, s *inspectSubject) error {
+	err := a.withProvider(ctx, name, func(st *store.Store, p providers.Provider) error {
+		s.p, s.haveProvider = p, true
+		tok, fetched, err := a.cachedOrFetch(ctx, st, name, true)
 		if err != nil {
 			return err
 		}
-		keys, o.NoKeys = ks, ""
+		s.tok, s.token, s.source = tok, tok.AccessToken, "cached token of "+name
+		if fetched {
+			s.source = "new token of " + name + " (none was cached)"
+			fmt.Fprintf(a.errOut, "%s had no cached token: fetched one\n", name)
+		}
+		return nil
+	})
+	if !s.haveProvider && errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w (to inspect a raw token, pipe it: tokentop inspect - < token.txt)", err)
 	}
-	o.Now = now
-	if tok != nil && !tok.ServerDate.IsZero() {
-		o.Skew, o.SkewKnown = tok.Skew, true
-	}
-	v := providers.Verify(ctx, token, keys, o)
-	if haveProvider {
-		nameHints(v, p.Name)
-	}
+	return err
+}
 
-	if f.asJSON {
-		out := inspectJSON{Source: source, Token: TokenPreview(token), Verification: v, Notes: notes}
-		if haveProvider {
-			out.Provider = p.Name // not the stand-in made from a raw token's iss
+// inspectKeys finds the keys and expectations to verify against: the
+// provider's (its effective settings), else the raw token's issuer's, else
+// none; --jwks-uri overrides the keys, --offline fetches nothing.
+func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSubject, o inspectOptions) (*providers.KeySet, providers.VerifyOptions, []string, error) {
+	var (
+		keys  *providers.KeySet
+		vo    providers.VerifyOptions
+		notes []string
+	)
+	switch {
+	case s.haveProvider:
+		if eff, _, err := s.p.Effective(); err == nil {
+			s.p = eff
 		}
-		if err := safetext.EncodeJSON(a.out, out); err != nil {
-			return err
+		if o.offline {
+			vo = providers.Expectations(s.p, nil)
+			vo.NoKeys = "--offline"
+		} else {
+			_, keys, vo, notes = keysFor(ctx, c, s.p)
 		}
-		return inspectVerdict(v)
+	case o.offline:
+		vo.NoKeys = "--offline"
+	default:
+		s.p, vo.NoKeys = rawTokenIssuer(s.token)
+		if vo.NoKeys == "" {
+			var d *providers.Discovery
+			d, keys, vo, notes = keysFor(ctx, c, s.p)
+			// Without a provider there is nothing to expect of iss: the
+			// issuer came from the token itself.
+			vo.Issuer = ""
+			if d != nil && d.Metadata != nil {
+				vo.Algs = d.Metadata.IDTokenSigningAlgValuesSupported
+			}
+		}
 	}
-	r := &Report{Title: title, Secrets: []string{token}}
-	info := Section{Title: "Token", Rows: []Row{KV("token", TokenPreview(token)), KV("kind", string(v.Verdict))}}
-	if haveProvider {
-		info.Rows = append(info.Rows, KV("provider", p.Name))
+	if o.jwksURI != "" {
+		ks, err := c.FetchKeySet(ctx, s.p, o.jwksURI)
+		if err != nil {
+			return nil, vo, notes, err
+		}
+		keys, vo.NoKeys = ks, ""
 	}
-	if tok != nil {
+	return keys, vo, notes, nil
+}
+
+// printInspection writes the verification as JSON, or as a report in text
+// or Markdown.
+func (a *App) printInspection(o inspectOptions, s inspectSubject, v *providers.Verification, notes []string, now time.Time) error {
+	format := o.output.Format()
+	if format == formatJSON {
+		out := inspectJSON{Source: s.source, Token: TokenPreview(s.token), Verification: v, Notes: notes}
+		if s.haveProvider {
+			out.Provider = s.p.Name // not the stand-in made from a raw token's iss
+		}
+		return safetext.EncodeJSON(a.out, out)
+	}
+	r := &Report{Title: "tokentop inspect: " + s.source, Secrets: []string{s.token}}
+	info := Section{Title: "Token", Rows: []Row{KV("token", TokenPreview(s.token)), KV("kind", string(v.Verdict))}}
+	if s.haveProvider {
+		info.Rows = append(info.Rows, KV("provider", s.p.Name))
+	}
+	if tok := s.tok; tok != nil {
 		info.Rows = append(info.Rows,
 			KV("token_type", tok.TokenType),
 			KV("scope granted", orDash(tok.Scope)),
@@ -197,16 +236,10 @@ func (a *App) inspect(ctx context.Context, arg string, f inspectFlags) error {
 	if len(notes) > 0 {
 		r.Sections = append(r.Sections, Section{Title: "Sources", Notes: notes})
 	}
-	var err error
-	if f.markdown {
-		err = r.WriteMarkdown(a.out)
-	} else {
-		err = r.WriteText(a.out, 80)
+	if format == formatMarkdown {
+		return r.WriteMarkdown(a.out)
 	}
-	if err != nil {
-		return err
-	}
-	return inspectVerdict(v)
+	return r.WriteText(a.out, 80)
 }
 
 // inspectVerdict is inspect's exit: an error naming the failed checks.

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/safetext"
+	"github.com/tokentop/tokentop/store"
 )
 
 // introspectJSON is the shape of `tokentop introspect --json`.
@@ -18,8 +20,14 @@ type introspectJSON struct {
 	Introspection *providers.Introspection `json:"introspection"`
 }
 
+// introspectOptions are what `tokentop introspect` is asked.
+type introspectOptions struct {
+	name   string
+	output outputFormat
+}
+
 func (a *App) introspectCommand() *cobra.Command {
-	var asJSON bool
+	var o introspectOptions
 	cmd := &cobra.Command{
 		Use:   "introspect NAME",
 		Short: "Ask the server whether the provider's token is active (RFC 7662)",
@@ -32,63 +40,63 @@ recorder (tokentop history NAME), the token redacted.
 Exit code 0 when the token is active, 1 when it is not or the call failed.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			name := argv[0]
-			p, err := st.ProviderWithSecret(ctx, name)
-			if err != nil {
-				return err
-			}
-			tok, fetched, err := a.cachedOrFetch(ctx, st, name, true)
-			if err != nil {
-				return err
-			}
-			if fetched {
-				fmt.Fprintf(a.errOut, "%s had no cached token: fetched one\n", name)
-			}
-			sum, err := st.Summary(ctx, name)
-			if err != nil {
-				return err
-			}
-			c := a.client()
-			defer c.CloseIdleConnections()
-			res, ierr := c.Introspect(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
-			if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
-				fmt.Fprintf(a.errOut, "warning: could not record the exchange: %v\n", err)
-			}
-			if ierr != nil {
-				return ierr
-			}
-			in := res.Introspection
-			if asJSON {
-				if err := safetext.EncodeJSON(a.out, introspectJSON{Provider: name, Endpoint: res.Endpoint, Source: res.Source, Token: TokenPreview(tok.AccessToken), Introspection: in}); err != nil {
-					return err
-				}
-			} else {
-				now := a.now()
-				rows := []Row{KV("token", TokenPreview(tok.AccessToken)), KV("endpoint", res.Endpoint+" (from "+res.Source+")"), KV("active", fmt.Sprint(in.Active))}
-				var fields []providers.Field
-				for _, f := range in.Fields {
-					if f.Key != "active" {
-						fields = append(fields, f)
-					}
-				}
-				r := &Report{Title: "tokentop introspect " + name, Secrets: []string{tok.AccessToken, p.ClientSecret},
-					Sections: []Section{{Rows: append(rows, claimRows(fields, now)...)}}}
-				if err := r.WriteText(a.out, 80); err != nil {
-					return err
-				}
-			}
-			if !in.Active {
-				return providers.NotActiveError(name)
-			}
-			return nil
+			o.name = argv[0]
+			return a.runIntrospect(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the answer as JSON")
+	o.output.Register(cmd, jsonFlag("print the answer as JSON"))
 	return cmd
+}
+
+// runIntrospect asks the server about the provider's token, records the
+// exchange and prints the answer; a token that is not active is an error.
+func (a *App) runIntrospect(ctx context.Context, o introspectOptions) error {
+	name := o.name
+	return a.withProviderSecret(ctx, name, func(st *store.Store, p providers.Provider) error {
+		tok, fetched, err := a.cachedOrFetch(ctx, st, name, true)
+		if err != nil {
+			return err
+		}
+		if fetched {
+			fmt.Fprintf(a.errOut, "%s had no cached token: fetched one\n", name)
+		}
+		sum, err := st.Summary(ctx, name)
+		if err != nil {
+			return err
+		}
+		c := a.client()
+		defer c.CloseIdleConnections()
+		res, ierr := c.Introspect(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
+		if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
+			fmt.Fprintf(a.errOut, "warning: could not record the exchange: %v\n", err)
+		}
+		if ierr != nil {
+			return ierr
+		}
+		if err := a.printIntrospection(o, p, tok, res); err != nil {
+			return err
+		}
+		if !res.Introspection.Active {
+			return providers.NotActiveError(name)
+		}
+		return nil
+	})
+}
+
+// printIntrospection writes the server's answer as JSON or as a report.
+func (a *App) printIntrospection(o introspectOptions, p providers.Provider, tok *providers.Token, res *providers.EndpointResult) error {
+	in := res.Introspection
+	if o.output.Format() == formatJSON {
+		return safetext.EncodeJSON(a.out, introspectJSON{Provider: o.name, Endpoint: res.Endpoint, Source: res.Source, Token: TokenPreview(tok.AccessToken), Introspection: in})
+	}
+	rows := []Row{KV("token", TokenPreview(tok.AccessToken)), KV("endpoint", res.Endpoint+" (from "+res.Source+")"), KV("active", fmt.Sprint(in.Active))}
+	var fields []providers.Field
+	for _, f := range in.Fields {
+		if f.Key != "active" {
+			fields = append(fields, f)
+		}
+	}
+	r := &Report{Title: "tokentop introspect " + o.name, Secrets: []string{tok.AccessToken, p.ClientSecret},
+		Sections: []Section{{Rows: append(rows, claimRows(fields, a.now())...)}}}
+	return r.WriteText(a.out, 80)
 }

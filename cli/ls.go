@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/safetext"
+	"github.com/tokentop/tokentop/store"
 )
 
 // lsRow is one provider in `tokentop ls --json`.
@@ -25,8 +27,13 @@ type lsRow struct {
 	LastError  string `json:"last_error,omitempty"`
 }
 
+// lsOptions are what `tokentop ls` is asked.
+type lsOptions struct {
+	output outputFormat
+}
+
 func (a *App) lsCommand() *cobra.Command {
-	var asJSON bool
+	var o lsOptions
 	cmd := &cobra.Command{
 		Use:     "ls",
 		Aliases: []string{"list"},
@@ -35,65 +42,72 @@ func (a *App) lsCommand() *cobra.Command {
 expired, error, none), when the token expires, and quota used/limit in the
 quota's window (tokens issued this month when no quota is set).`,
 		Args: args(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			sums, err := st.Summaries(ctx)
-			if err != nil {
-				return err
-			}
-			now := a.now()
-			rows := make([]lsRow, 0, len(sums))
-			for _, s := range sums {
-				r := lsRow{Name: s.Provider.Name, Env: s.Provider.Env, Status: string(s.Status(now)), QuotaUsed: s.Quota.Month}
-				if s.Quota.Limit > 0 {
-					r.QuotaUsed, r.QuotaLimit, r.QuotaPer = s.Quota.Used, s.Quota.Limit, string(s.Quota.Per)
-				}
-				if t := s.Token; t != nil && !t.ExpiresAt.IsZero() {
-					r.ExpiresAt = t.ExpiresAt.UTC().Format(time.RFC3339)
-					r.ExpiresIn = int64(t.ExpiresAt.Sub(now).Seconds())
-					r.Assumed = t.ExpiryAssumed
-				}
-				if e := s.LastError; e != nil && r.Status == string(providers.StatusError) {
-					r.LastError = safetext.Line(e.Message)
-				}
-				rows = append(rows, r)
-			}
-			if asJSON {
-				return safetext.EncodeJSON(a.out, rows)
-			}
-			if len(rows) == 0 {
-				fmt.Fprintln(a.out, "no providers yet: tokentop import FILE, or tokentop add NAME …")
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tENV\tSTATUS\tEXPIRES AT\tEXPIRES IN\tQUOTA")
-			for _, r := range rows {
-				exp, in := "-", "-"
-				if r.ExpiresAt != "" {
-					exp = r.ExpiresAt
-					in = humanUntil(time.Duration(r.ExpiresIn) * time.Second)
-					if r.Assumed {
-						in += " (assumed)"
-					}
-				}
-				quota := fmt.Sprintf("%d", r.QuotaUsed)
-				if r.QuotaLimit > 0 {
-					quota = fmt.Sprintf("%d/%d %s", r.QuotaUsed, r.QuotaLimit, r.QuotaPer)
-				} else {
-					quota += " this month"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, orDash(r.Env), r.Status, exp, in, quota)
-			}
-			return tw.Flush()
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runLs(cmd.Context(), o) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	o.output.Register(cmd, jsonFlag("print JSON"))
 	return cmd
+}
+
+// runLs lists the providers as a table or as JSON.
+func (a *App) runLs(ctx context.Context, o lsOptions) error {
+	var sums []store.Summary
+	err := a.withStore(ctx, func(st *store.Store) error {
+		var err error
+		sums, err = st.Summaries(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	rows := lsRows(sums, a.now())
+	if o.output.Format() == formatJSON {
+		return safetext.EncodeJSON(a.out, rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(a.out, "no providers yet: tokentop import FILE, or tokentop add NAME …")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tENV\tSTATUS\tEXPIRES AT\tEXPIRES IN\tQUOTA")
+	for _, r := range rows {
+		exp, in := "-", "-"
+		if r.ExpiresAt != "" {
+			exp = r.ExpiresAt
+			in = humanUntil(time.Duration(r.ExpiresIn) * time.Second)
+			if r.Assumed {
+				in += " (assumed)"
+			}
+		}
+		quota := fmt.Sprintf("%d", r.QuotaUsed)
+		if r.QuotaLimit > 0 {
+			quota = fmt.Sprintf("%d/%d %s", r.QuotaUsed, r.QuotaLimit, r.QuotaPer)
+		} else {
+			quota += " this month"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, orDash(r.Env), r.Status, exp, in, quota)
+	}
+	return tw.Flush()
+}
+
+// lsRows are the providers' summaries as ls shows them at now.
+func lsRows(sums []store.Summary, now time.Time) []lsRow {
+	rows := make([]lsRow, 0, len(sums))
+	for _, s := range sums {
+		r := lsRow{Name: s.Provider.Name, Env: s.Provider.Env, Status: string(s.Status(now)), QuotaUsed: s.Quota.Month}
+		if s.Quota.Limit > 0 {
+			r.QuotaUsed, r.QuotaLimit, r.QuotaPer = s.Quota.Used, s.Quota.Limit, string(s.Quota.Per)
+		}
+		if t := s.Token; t != nil && !t.ExpiresAt.IsZero() {
+			r.ExpiresAt = t.ExpiresAt.UTC().Format(time.RFC3339)
+			r.ExpiresIn = int64(t.ExpiresAt.Sub(now).Seconds())
+			r.Assumed = t.ExpiryAssumed
+		}
+		if e := s.LastError; e != nil && r.Status == string(providers.StatusError) {
+			r.LastError = safetext.Line(e.Message)
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 func orDash(s string) string {

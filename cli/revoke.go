@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -10,8 +11,14 @@ import (
 	"github.com/tokentop/tokentop/store"
 )
 
+// revokeOptions are what `tokentop revoke` is asked.
+type revokeOptions struct {
+	name  string
+	local bool
+}
+
 func (a *App) revokeCommand() *cobra.Command {
-	var local bool
+	var o revokeOptions
 	cmd := &cobra.Command{
 		Use:   "revoke NAME",
 		Short: "Revoke the provider's cached token at the server (RFC 7009) and forget it",
@@ -24,56 +31,55 @@ revoked all the same (RFC 7009 §2.2 answers 200). The exchange goes into the
 flight recorder, the token redacted. Nothing is fetched.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx := cmd.Context()
-			name := argv[0]
-			st, err := a.OpenStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			p, err := st.ProviderWithSecret(ctx, name)
-			if err != nil {
-				return err
-			}
-			tok, err := st.CachedToken(ctx, name)
-			if errors.Is(err, store.ErrNotFound) {
-				fmt.Fprintf(a.out, "%s has no cached token: nothing to revoke\n", name)
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if local {
-				if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok}); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.out, "forgot the cached token of %s (%s); it was not revoked at the server\n", name, TokenPreview(tok.AccessToken))
-				return nil
-			}
-			sum, err := st.Summary(ctx, name)
-			if err != nil {
-				return err
-			}
-			c := a.client()
-			defer c.CloseIdleConnections()
-			res, rerr := c.Revoke(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
-			if rerr != nil {
-				if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
-					fmt.Fprintf(a.errOut, "warning: could not record the exchange: %v\n", err)
-				}
-				if e, ok := providers.AsError(rerr); ok && errors.Is(rerr, providers.ErrNoEndpoint) {
-					e.Hint += "; or forget the cached token only: tokentop revoke " + name + " --local"
-				}
-				return rerr
-			}
-			if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok, Exchanges: res.Exchanges}); err != nil {
-				return fmt.Errorf("the server revoked the token, but the cache could not be cleared: %w", err)
-			}
-			fmt.Fprintf(a.out, "revoked the token of %s (%s) at %s (from %s) and forgot it; the next call fetches a new one\n",
-				name, TokenPreview(tok.AccessToken), res.Endpoint, res.Source)
-			return nil
+			o.name = argv[0]
+			return a.runRevoke(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&local, "local", false, "only forget the cached token, without asking the server")
+	cmd.Flags().BoolVar(&o.local, "local", false, "only forget the cached token, without asking the server")
 	return cmd
+}
+
+// runRevoke revokes the cached token at the server (or, with --local,
+// only forgets it) and drops it from the cache.
+func (a *App) runRevoke(ctx context.Context, o revokeOptions) error {
+	name := o.name
+	return a.withProviderSecret(ctx, name, func(st *store.Store, p providers.Provider) error {
+		tok, err := st.CachedToken(ctx, name)
+		if errors.Is(err, store.ErrNotFound) {
+			fmt.Fprintf(a.out, "%s has no cached token: nothing to revoke\n", name)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if o.local {
+			if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok}); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "forgot the cached token of %s (%s); it was not revoked at the server\n", name, TokenPreview(tok.AccessToken))
+			return nil
+		}
+		sum, err := st.Summary(ctx, name)
+		if err != nil {
+			return err
+		}
+		c := a.client()
+		defer c.CloseIdleConnections()
+		res, rerr := c.Revoke(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
+		if rerr != nil {
+			if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
+				fmt.Fprintf(a.errOut, "warning: could not record the exchange: %v\n", err)
+			}
+			if e, ok := providers.AsError(rerr); ok && errors.Is(rerr, providers.ErrNoEndpoint) {
+				e.Hint += "; or forget the cached token only: tokentop revoke " + name + " --local"
+			}
+			return rerr
+		}
+		if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok, Exchanges: res.Exchanges}); err != nil {
+			return fmt.Errorf("the server revoked the token, but the cache could not be cleared: %w", err)
+		}
+		fmt.Fprintf(a.out, "revoked the token of %s (%s) at %s (from %s) and forgot it; the next call fetches a new one\n",
+			name, TokenPreview(tok.AccessToken), res.Endpoint, res.Source)
+		return nil
+	})
 }

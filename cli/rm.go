@@ -1,10 +1,18 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tokentop/tokentop/store"
 )
+
+// rmOptions are what `tokentop rm` is asked.
+type rmOptions struct {
+	names []string
+}
 
 func (a *App) rmCommand() *cobra.Command {
 	return &cobra.Command{
@@ -13,19 +21,21 @@ func (a *App) rmCommand() *cobra.Command {
 		Short:   "Remove providers with their secrets, tokens, quota counts and history",
 		Args:    args(1, -1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			for _, name := range argv {
-				if err := st.DeleteProvider(ctx, name); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.out, "removed %s\n", name)
-			}
-			return nil
+			return a.runRm(cmd.Context(), rmOptions{names: argv})
 		},
 	}
+}
+
+// runRm removes the providers one by one, stopping at the first that
+// cannot be.
+func (a *App) runRm(ctx context.Context, o rmOptions) error {
+	return a.withStore(ctx, func(st *store.Store) error {
+		for _, name := range o.names {
+			if err := st.DeleteProvider(ctx, name); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "removed %s\n", name)
+		}
+		return nil
+	})
 }

@@ -9,7 +9,7 @@ import (
 // own help and usage go there too.
 func (a *App) NewRootCommand() *cobra.Command {
 	a.safeStreams()
-	var dash dashboardFlags
+	var o rootOptions
 	root := &cobra.Command{
 		Use:   "tokentop",
 		Short: "A dashboard and CLI for OAuth2 client-credentials tokens",
@@ -21,9 +21,9 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// With no arguments: the dashboard.
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.dashboard(cmd, &dash) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runRoot(cmd.Context(), o) },
 	}
-	dash.register(root.Flags())
+	o.dash.register(root.Flags())
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default $TOKENTOP_DB, else tokentop.db in the user's data directory)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.HiddenDefaultCmd = true

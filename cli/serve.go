@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,11 +16,12 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/sshd"
+	"github.com/tokentop/tokentop/theme"
 	"github.com/tokentop/tokentop/ui"
 )
 
-// serveFlags are tokentop serve's flags.
-type serveFlags struct {
+// serveOptions are what `tokentop serve` is asked.
+type serveOptions struct {
 	dash           dashboardFlags
 	listen         string
 	authorizedKeys string
@@ -32,7 +34,7 @@ type serveFlags struct {
 }
 
 func (a *App) serveCommand() *cobra.Command {
-	var f serveFlags
+	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the dashboard over SSH (public keys only)",
@@ -59,85 +61,49 @@ sandbox over a throwaway database, as tokentop demo does:
 Listens on loopback unless --listen says otherwise. Stop with ctrl+c (or
 SIGTERM): every session is told and closed.`,
 		Args: args(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.serve(cmd, &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd.Context(), o) },
 	}
 	fl := cmd.Flags()
-	f.dash.register(fl)
-	fl.StringVar(&f.listen, "listen", sshd.DefaultAddr, "address to listen on; one beyond loopback lets other machines in")
-	fl.StringVar(&f.authorizedKeys, "authorized-keys", "", "authorized_keys file of the keys let in (default: authorized_keys beside the database, else ~/.ssh/authorized_keys)")
-	fl.StringVar(&f.adminKeys, "admin-keys", "", "a second authorized_keys file whose keys get full access under --demo")
-	fl.StringVar(&f.hostKey, "host-key", "", "the SSH host key file, made when missing (default: "+sshd.HostKeyFileName+" beside the database)")
-	fl.BoolVar(&f.demo, "demo", false, "read-only sessions (no add, edit, delete or copy; tokens masked) except for admin keys")
-	fl.BoolVar(&f.sandbox, "sandbox", false, "serve the embedded sandbox over a throwaway database instead of --db")
-	fl.IntVar(&f.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most sessions at once")
-	fl.DurationVar(&f.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key pressed (0: never)")
+	o.dash.register(fl)
+	fl.StringVar(&o.listen, "listen", sshd.DefaultAddr, "address to listen on; one beyond loopback lets other machines in")
+	fl.StringVar(&o.authorizedKeys, "authorized-keys", "", "authorized_keys file of the keys let in (default: authorized_keys beside the database, else ~/.ssh/authorized_keys)")
+	fl.StringVar(&o.adminKeys, "admin-keys", "", "a second authorized_keys file whose keys get full access under --demo")
+	fl.StringVar(&o.hostKey, "host-key", "", "the SSH host key file, made when missing (default: "+sshd.HostKeyFileName+" beside the database)")
+	fl.BoolVar(&o.demo, "demo", false, "read-only sessions (no add, edit, delete or copy; tokens masked) except for admin keys")
+	fl.BoolVar(&o.sandbox, "sandbox", false, "serve the embedded sandbox over a throwaway database instead of --db")
+	fl.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most sessions at once")
+	fl.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key pressed (0: never)")
 	return cmd
 }
 
-// serve runs the SSH server until the command's context ends (ctrl+c or
-// SIGTERM).
-func (a *App) serve(cmd *cobra.Command, f *serveFlags) error {
-	pal, err := f.dash.palette()
-	if err != nil {
-		return err
-	}
-	if f.maxSessions < 1 {
-		return usagef("--max-sessions must be at least 1")
-	}
-	if f.idleTimeout < 0 {
-		return usagef("--idle-timeout must not be negative")
-	}
-	host, _, err := net.SplitHostPort(f.listen)
-	if err != nil {
-		return usagef("--listen %q: want HOST:PORT, for example 127.0.0.1:23234", f.listen)
-	}
-	dbPath, err := a.DBPath()
-	if err != nil {
-		return err
-	}
-	dataDir := filepath.Dir(dbPath)
-	authorized, err := a.authorizedKeysFile(f.authorizedKeys, dataDir)
-	if err != nil {
-		return err
-	}
-	hostKey := f.hostKey
-	if hostKey == "" {
-		hostKey = filepath.Join(dataDir, sshd.HostKeyFileName)
-	}
+// servePlan is what serve's options resolve to before anything starts.
+type servePlan struct {
+	pal        theme.Palette
+	host       string // of --listen
+	authorized string // the authorized_keys file
+	hostKey    string // the host key file
+}
 
-	ctx := cmd.Context()
-	dash := ui.Config{
-		Now:            a.Now,
-		AutoRefresh:    f.dash.autoRefresh,
-		ClipboardClear: f.dash.clipboardClear,
-		Client:         &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv},
+// runServe runs the SSH server until ctx ends (ctrl+c or SIGTERM).
+func (a *App) runServe(ctx context.Context, o serveOptions) error {
+	plan, err := a.planServe(o)
+	if err != nil {
+		return err
 	}
-	if f.sandbox {
-		d, err := a.startDemo(ctx)
-		if err != nil {
-			return err
-		}
-		defer d.close()
-		dash.Store, dash.DBLabel, dash.Demo = d.st, d.label, true
-	} else {
-		st, err := a.OpenStore(ctx)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		dash.Store = st
+	dash, closeDash, err := a.serveDashboard(ctx, o)
+	if err != nil {
+		return err
 	}
-	dash.TokenCommand = "tokentop --db " + shQuote(dash.Store.Path())
-
+	defer closeDash()
 	logger := log.NewWithOptions(a.errOut, log.Options{ReportTimestamp: true, TimeFormat: time.DateTime, Prefix: "serve"})
 	srv, err := sshd.New(sshd.Options{
-		HostKeyPath:    hostKey,
-		AuthorizedKeys: authorized,
-		AdminKeys:      f.adminKeys,
-		Demo:           f.demo,
-		MaxSessions:    f.maxSessions,
-		IdleTimeout:    f.idleTimeout,
-		Palette:        pal,
+		HostKeyPath:    plan.hostKey,
+		AuthorizedKeys: plan.authorized,
+		AdminKeys:      o.adminKeys,
+		Demo:           o.demo,
+		MaxSessions:    o.maxSessions,
+		IdleTimeout:    o.idleTimeout,
+		Palette:        plan.pal,
 		Dashboard:      dash,
 		Logger:         logger,
 	})
@@ -145,32 +111,99 @@ func (a *App) serve(cmd *cobra.Command, f *serveFlags) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", f.listen)
+	ln, err := lc.Listen(ctx, "tcp", o.listen)
 	if err != nil {
-		return fmt.Errorf("serve: cannot listen on %s: %w", f.listen, err)
+		return fmt.Errorf("serve: cannot listen on %s: %w", o.listen, err)
 	}
+	a.printServeBanner(o, plan, srv, ln.Addr().(*net.TCPAddr), dash.Store.Path())
+	return srv.Serve(ctx, ln)
+}
 
+// planServe checks the options and finds the files: the authorized keys
+// and the host key beside the database unless given.
+func (a *App) planServe(o serveOptions) (servePlan, error) {
+	var plan servePlan
+	pal, err := o.dash.palette()
+	if err != nil {
+		return plan, err
+	}
+	if o.maxSessions < 1 {
+		return plan, usagef("--max-sessions must be at least 1")
+	}
+	if o.idleTimeout < 0 {
+		return plan, usagef("--idle-timeout must not be negative")
+	}
+	host, _, err := net.SplitHostPort(o.listen)
+	if err != nil {
+		return plan, usagef("--listen %q: want HOST:PORT, for example 127.0.0.1:23234", o.listen)
+	}
+	dbPath, err := a.DBPath()
+	if err != nil {
+		return plan, err
+	}
+	dataDir := filepath.Dir(dbPath)
+	authorized, err := a.authorizedKeysFile(o.authorizedKeys, dataDir)
+	if err != nil {
+		return plan, err
+	}
+	hostKey := o.hostKey
+	if hostKey == "" {
+		hostKey = filepath.Join(dataDir, sshd.HostKeyFileName)
+	}
+	return servePlan{pal: pal, host: host, authorized: authorized, hostKey: hostKey}, nil
+}
+
+// serveDashboard is the sessions' dashboard over the database, or over the
+// sandbox's throwaway one with --sandbox; close releases it.
+func (a *App) serveDashboard(ctx context.Context, o serveOptions) (ui.Config, func(), error) {
+	dash := ui.Config{
+		Now:            a.Now,
+		AutoRefresh:    o.dash.autoRefresh,
+		ClipboardClear: o.dash.clipboardClear,
+		Client:         a.client(),
+	}
+	closeDash := func() {}
+	if o.sandbox {
+		d, err := a.startDemo(ctx)
+		if err != nil {
+			return dash, nil, err
+		}
+		dash.Store, dash.DBLabel, dash.Demo = d.st, d.label, true
+		closeDash = d.close
+	} else {
+		st, err := a.OpenStore(ctx)
+		if err != nil {
+			return dash, nil, err
+		}
+		dash.Store = st
+		closeDash = func() { st.Close() }
+	}
+	dash.TokenCommand = "tokentop --db " + shQuote(dash.Store.Path())
+	return dash, closeDash, nil
+}
+
+// printServeBanner says on stderr where the server listens, with which
+// keys and database, and how to connect.
+func (a *App) printServeBanner(o serveOptions, plan servePlan, srv *sshd.Server, addr *net.TCPAddr, dbPath string) {
 	made := "kept in"
 	if srv.HostKeyCreated() {
 		made = "made now, kept in"
 	}
-	addr := ln.Addr().(*net.TCPAddr)
 	fmt.Fprintf(a.errOut, "tokentop serve: listening on %s\n", addr)
-	fmt.Fprintf(a.errOut, "  host key  %s (%s %s)\n", srv.Fingerprint(), made, hostKey)
-	fmt.Fprintf(a.errOut, "  keys      %s", authorized)
-	if f.adminKeys != "" {
-		fmt.Fprintf(a.errOut, " · admin keys %s", f.adminKeys)
+	fmt.Fprintf(a.errOut, "  host key  %s (%s %s)\n", srv.Fingerprint(), made, plan.hostKey)
+	fmt.Fprintf(a.errOut, "  keys      %s", plan.authorized)
+	if o.adminKeys != "" {
+		fmt.Fprintf(a.errOut, " · admin keys %s", o.adminKeys)
 	}
 	fmt.Fprintln(a.errOut)
-	fmt.Fprintf(a.errOut, "  database  %s\n", dash.Store.Path())
-	if f.demo {
+	fmt.Fprintf(a.errOut, "  database  %s\n", dbPath)
+	if o.demo {
 		fmt.Fprintln(a.errOut, "  demo      read-only sessions, except for admin keys")
 	}
 	fmt.Fprintf(a.errOut, "  connect   %s\n", sshCommand(addr))
-	if !providers.IsLoopback(host) {
-		fmt.Fprintf(a.errOut, "warning: %s is reachable beyond this machine: anyone who can reach it with an allowed key gets the dashboard\n", f.listen)
+	if !providers.IsLoopback(plan.host) {
+		fmt.Fprintf(a.errOut, "warning: %s is reachable beyond this machine: anyone who can reach it with an allowed key gets the dashboard\n", o.listen)
 	}
-	return srv.Serve(ctx, ln)
 }
 
 // authorizedKeysFile is --authorized-keys, else authorized_keys in the data

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -19,8 +20,16 @@ type tokenJSON struct {
 	Cached      bool   `json:"cached"`
 }
 
+// tokenOptions are what `tokentop token` is asked.
+type tokenOptions struct {
+	name         string
+	output       outputFormat
+	forceRefresh bool
+	force        bool
+}
+
 func (a *App) tokenCommand() *cobra.Command {
-	var asJSON, forceRefresh, force bool
+	var o tokenOptions
 	cmd := &cobra.Command{
 		Use:   "token NAME",
 		Short: "Print a provider's access token (cached while valid)",
@@ -32,34 +41,35 @@ The cached token is reused until its refresh margin (the larger of 30 s and
 processes ask at the same moment. Warnings go to stderr.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			res, err := st.Token(ctx, argv[0], store.TokenOptions{ForceRefresh: forceRefresh, IgnoreQuota: force, OnLease: a.tellLease})
-			if err != nil {
-				return err
-			}
-			for _, w := range res.Warnings {
-				fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
-			}
-			if asJSON {
-				return safetext.EncodeJSON(a.out, tokenJSON{
-					AccessToken: res.Token.AccessToken,
-					TokenType:   res.Token.TokenType,
-					ExpiresAt:   res.Token.ExpiresAt.UTC().Format(time.RFC3339),
-					Scope:       res.Token.Scope,
-					Cached:      res.Cached,
-				})
-			}
-			_, err = fmt.Fprintln(a.out, res.Token.AccessToken)
-			return err
+			o.name = argv[0]
+			return a.runToken(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print {access_token, token_type, expires_at, scope, cached}")
-	cmd.Flags().BoolVar(&forceRefresh, "force-refresh", false, "fetch a new token even if the cached one is valid")
-	cmd.Flags().BoolVar(&force, "force", false, "fetch even past the provider's quota limit")
+	o.output.Register(cmd, jsonFlag("print {access_token, token_type, expires_at, scope, cached}"))
+	cmd.Flags().BoolVar(&o.forceRefresh, "force-refresh", false, "fetch a new token even if the cached one is valid")
+	cmd.Flags().BoolVar(&o.force, "force", false, "fetch even past the provider's quota limit")
 	return cmd
+}
+
+// runToken prints the provider's token, fetching one only when the cached
+// one is not valid.
+func (a *App) runToken(ctx context.Context, o tokenOptions) error {
+	return a.withStore(ctx, func(st *store.Store) error {
+		res, err := st.Token(ctx, o.name, store.TokenOptions{ForceRefresh: o.forceRefresh, IgnoreQuota: o.force, OnLease: a.tellLease})
+		if err != nil {
+			return err
+		}
+		a.warn(res.Warnings)
+		if o.output.Format() == formatJSON {
+			return safetext.EncodeJSON(a.out, tokenJSON{
+				AccessToken: res.Token.AccessToken,
+				TokenType:   res.Token.TokenType,
+				ExpiresAt:   res.Token.ExpiresAt.UTC().Format(time.RFC3339),
+				Scope:       res.Token.Scope,
+				Cached:      res.Cached,
+			})
+		}
+		_, err = fmt.Fprintln(a.out, res.Token.AccessToken)
+		return err
+	})
 }

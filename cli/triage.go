@@ -15,11 +15,6 @@ import (
 
 // What inspect, introspect, revoke, diff and the doctor share.
 
-// client is a providers.Client with the App's clock and environment.
-func (a *App) client() *providers.Client {
-	return &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv}
-}
-
 // cachedOrFetch is the provider's cached token, whatever its expiry; with
 // none cached (and fetch set) a new one is fetched, and fetched says so.
 func (a *App) cachedOrFetch(ctx context.Context, st *store.Store, name string, fetch bool) (tok *providers.Token, fetched bool, err error) {
@@ -34,9 +29,7 @@ func (a *App) cachedOrFetch(ctx context.Context, st *store.Store, name string, f
 	if err != nil {
 		return nil, false, err
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(a.errOut, "warning: %s\n", safetext.Line(w))
-	}
+	a.warn(res.Warnings)
 	return res.Token, !res.Cached, nil
 }
 

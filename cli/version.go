@@ -43,9 +43,12 @@ func (a *App) versionCommand() *cobra.Command {
 		Use:   "version",
 		Short: "Print tokentop's version",
 		Args:  args(0, 0),
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.out, "tokentop %s %s/%s %s\n", Version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-			return err
-		},
+		RunE:  func(*cobra.Command, []string) error { return a.runVersion() },
 	}
+}
+
+// runVersion prints the version, the platform and the Go release.
+func (a *App) runVersion() error {
+	_, err := fmt.Fprintf(a.out, "tokentop %s %s/%s %s\n", Version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	return err
 }

@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+)
+
+// How the commands reach the database and the network: one client
+// constructor, one way to open the store, one way to read a provider.
+
+// client is a providers.Client with the App's clock and environment: the
+// only place the commands make one.
+func (a *App) client() *providers.Client {
+	return &providers.Client{Now: a.Now, LookupEnv: a.LookupEnv}
+}
+
+// storeOptions are the options of a database at path, fetching with the
+// App's client and clock.
+func (a *App) storeOptions(path string) store.Options {
+	return store.Options{Path: path, Client: a.client(), Now: a.Now}
+}
+
+// OpenStore opens the database named by --db / TOKENTOP_DB, with the
+// passphrase from TOKENTOP_PASSPHRASE when set.
+func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
+	path, err := a.DBPath()
+	if err != nil {
+		return nil, err
+	}
+	o := a.storeOptions(path)
+	o.Passphrase = a.env("TOKENTOP_PASSPHRASE")
+	return store.Open(ctx, o)
+}
+
+// withStore opens the database, runs fn on it and closes it.
+func (a *App) withStore(ctx context.Context, fn func(st *store.Store) error) error {
+	st, err := a.OpenStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
+}
+
+// withProvider opens the database, reads the provider called name (its
+// secret left out) and runs fn with both; the store's own error when there
+// is no such provider.
+func (a *App) withProvider(ctx context.Context, name string, fn func(st *store.Store, p providers.Provider) error) error {
+	return a.withStore(ctx, func(st *store.Store) error {
+		p, err := st.Provider(ctx, name)
+		if err != nil {
+			return err
+		}
+		return fn(st, p)
+	})
+}
+
+// withProviderSecret is withProvider with the provider's client secret
+// read too, for the commands that authenticate as the token request does.
+func (a *App) withProviderSecret(ctx context.Context, name string, fn func(st *store.Store, p providers.Provider) error) error {
+	return a.withStore(ctx, func(st *store.Store) error {
+		p, err := st.ProviderWithSecret(ctx, name)
+		if err != nil {
+			return err
+		}
+		return fn(st, p)
+	})
+}
