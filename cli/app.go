@@ -128,7 +128,7 @@ func (a *App) Run(ctx context.Context, argv []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(a.errOut, "tokentop: %s\n", safetext.Line(err.Error()))
+	fmt.Fprintf(a.errOut, "tokentop: %s\n", safetext.Line(usageWords(err)))
 	if h := providers.HintFor(err); h != "" {
 		fmt.Fprintf(a.errOut, "hint: %s\n", safetext.Line(h))
 	}
@@ -137,6 +137,33 @@ func (a *App) Run(ctx context.Context, argv []string) int {
 		return ExitUsage
 	}
 	return ExitFailure
+}
+
+// usageWords is err's message, with cobra's wording of a flag group
+// ("if any flags in the group [json markdown] are set none of the others
+// can be; [json markdown] were all set") said plainly: "--json and
+// --markdown cannot be used together; choose one".
+func usageWords(err error) string {
+	msg := err.Error()
+	const prefix = "if any flags in the group ["
+	if !strings.HasPrefix(msg, prefix) {
+		return msg
+	}
+	names, _, ok := strings.Cut(msg[len(prefix):], "]")
+	if !ok {
+		return msg
+	}
+	flags := strings.Fields(names)
+	for i, f := range flags {
+		flags[i] = "--" + f
+	}
+	switch len(flags) {
+	case 0, 1:
+		return msg
+	case 2:
+		return flags[0] + " and " + flags[1] + " cannot be used together; choose one"
+	}
+	return strings.Join(flags[:len(flags)-1], ", ") + " and " + flags[len(flags)-1] + " cannot be used together; choose one"
 }
 
 // isCobraUsage recognises the usage errors cobra makes itself.
