@@ -3,6 +3,8 @@ package sshd
 import (
 	"runtime"
 	"testing"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 // BenchmarkSessions opens 50 sessions at once, each with its dashboard
@@ -35,7 +37,7 @@ func BenchmarkSessions(b *testing.B) {
 			_ = c.ended()
 			c.close()
 		}
-		waitUntil(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
+		testsupport.Eventually(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
 	}
 	b.ReportMetric(perSession/float64(b.N), "B/session")
 }
@@ -84,7 +86,7 @@ func BenchmarkSessionsAtMaxSize(b *testing.B) {
 			_ = c.ended()
 			c.close()
 		}
-		waitUntil(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
+		testsupport.Eventually(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
 	}
 	b.ReportMetric(perSession/float64(b.N), "B/session")
 }

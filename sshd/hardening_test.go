@@ -12,6 +12,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/ui"
 )
 
@@ -56,7 +57,7 @@ func TestHugeWindowIsClamped(t *testing.T) {
 	other.waitFor("cognito-dev", "7 providers")
 
 	want := fmt.Sprintf("size=%dx%d", ui.MaxWidth, ui.MaxHeight)
-	waitUntil(t, "both sessions logged", func() bool { return strings.Count(h.logs.String(), "session start") == 2 })
+	testsupport.Eventually(t, "both sessions logged", func() bool { return strings.Count(h.logs.String(), "session start") == 2 })
 	if logs := h.logs.String(); !strings.Contains(logs, want) || strings.Contains(logs, "65535") {
 		t.Fatalf("the server should see the PTY as %s, never 65535:\n%s", want, logs)
 	}

@@ -22,8 +22,8 @@ import (
 )
 
 // Serve serves sb on loopback behind wrap (nil: nothing in front) until
-// the test ends, and returns its base URL.
-func Serve(t testing.TB, sb *sandbox.Server, wrap func(http.Handler) http.Handler) string {
+// the test ends.
+func Serve(t testing.TB, sb *sandbox.Server, wrap func(http.Handler) http.Handler) *httptest.Server {
 	t.Helper()
 	var h http.Handler = sb
 	if wrap != nil {
@@ -31,7 +31,7 @@ func Serve(t testing.TB, sb *sandbox.Server, wrap func(http.Handler) http.Handle
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return srv
 }
 
 // Options shape Start's sandbox and store.
@@ -52,7 +52,8 @@ type Options struct {
 // Env is a sandbox on loopback and a store filled with its providers.
 type Env struct {
 	Sandbox   *sandbox.Server
-	URL       string // the sandbox's base URL
+	Server    *httptest.Server // serving the sandbox
+	URL       string           // the sandbox's base URL
 	Store     *store.Store
 	Path      string // the database file
 	Providers []providers.Provider
@@ -77,7 +78,8 @@ func Start(t testing.TB, o Options) *Env {
 			})
 		}
 	}
-	e.URL = Serve(t, e.Sandbox, wrap)
+	e.Server = Serve(t, e.Sandbox, wrap)
+	e.URL = e.Server.URL
 	ps, err := providers.LoadConfig(strings.NewReader(e.Sandbox.ProvidersYAML(e.URL)), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
