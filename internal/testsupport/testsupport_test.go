@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -103,6 +104,19 @@ func TestWaitForTextNudgingNudgesUntilSeen(t *testing.T) {
 	WaitForTextNudging(t, time.Millisecond, func() { nudges.Add(1) }, read, "painted")
 	if n := nudges.Load(); n != 3 {
 		t.Fatalf("nudged %d times, want 3 (until the text showed)", n)
+	}
+}
+
+func TestWaitForMatchReturnsTheSubmatches(t *testing.T) {
+	var b LockedBuffer
+	go func() {
+		b.Write([]byte("starting\n"))
+		time.Sleep(20 * time.Millisecond)
+		b.Write([]byte("listening on 127.0.0.1:2222\n"))
+	}()
+	m := WaitForMatch(t, b.String, regexp.MustCompile(`listening on (\S+)`))
+	if len(m) != 2 || m[1] != "127.0.0.1:2222" {
+		t.Fatalf("WaitForMatch = %q, want the address as the first submatch", m)
 	}
 }
 

@@ -2,6 +2,7 @@ package testsupport
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,23 @@ func WaitForTextNudging(t testing.TB, every time.Duration, nudge func(), read fu
 		return fmt.Sprintf("waited %s for %q; the last text read:\n%s", WaitLimit, texts, last)
 	})
 	return last
+}
+
+// WaitForMatch polls read until re matches what it returns, and returns
+// the match and its submatches (as re.FindStringSubmatch); after WaitLimit
+// it fails the test with the last text read.
+func WaitForMatch(t testing.TB, read func() string, re *regexp.Regexp) []string {
+	t.Helper()
+	var last string
+	var m []string
+	poll(t, pollEvery, nil, func() bool {
+		last = read()
+		m = re.FindStringSubmatch(last)
+		return m != nil
+	}, func() string {
+		return fmt.Sprintf("waited %s for a match of %s; the last text read:\n%s", WaitLimit, re, last)
+	})
+	return m
 }
 
 // ContainsAll reports whether s contains every one of texts.
