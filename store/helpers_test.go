@@ -17,26 +17,6 @@ import (
 	"github.com/tokentop/tokentop/providers"
 )
 
-// clock is an injectable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // tokenServer is a small OAuth2 token endpoint that counts what it issues.
 type tokenServer struct {
 	*httptest.Server
