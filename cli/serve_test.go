@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"net"
 	"os"
 	"path/filepath"
@@ -34,14 +32,7 @@ func TestServeWithoutAuthorizedKeys(t *testing.T) {
 func TestServeSandboxDemo(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "tokentop.db")
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := testsupport.SSHSigner(t)
 	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
 		t.Fatal(err)
 	}

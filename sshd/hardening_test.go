@@ -106,15 +106,7 @@ func TestHugeWindowIsClamped(t *testing.T) {
 // and the session they were asked on still gets its dashboard.
 func TestForwardingAndExtrasRefused(t *testing.T) {
 	h := newHarness(t, nil)
-	conn, err := h.dial(gossh.PublicKeys(h.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := conn.NewSession()
-	if err != nil {
-		conn.Close()
-		t.Fatal(err)
-	}
+	conn, sess := h.openSession(t, h.user)
 	if err := agent.RequestAgentForwarding(sess); err == nil {
 		t.Error("agent forwarding was accepted")
 	}
@@ -155,15 +147,7 @@ func TestForwardingAndExtrasRefused(t *testing.T) {
 // reads the client's NO_COLOR sent first.
 func TestEnvRequestsBounded(t *testing.T) {
 	h := newHarness(t, nil)
-	conn, err := h.dial(gossh.PublicKeys(h.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := conn.NewSession()
-	if err != nil {
-		conn.Close()
-		t.Fatal(err)
-	}
+	conn, sess := h.openSession(t, h.user)
 	if err := sess.Setenv("NO_COLOR", "1"); err != nil {
 		t.Fatalf("the first variable was refused: %v", err)
 	}

@@ -3,8 +3,6 @@ package sshd
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"io"
 	"net"
@@ -110,19 +108,6 @@ type harness struct {
 	cancel   context.CancelFunc
 }
 
-func newKey(t testing.TB) gossh.Signer {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func authorizedLine(s gossh.Signer) string {
 	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey())))
 }
@@ -132,7 +117,7 @@ func newHarness(t testing.TB, mod func(h *harness, o *Options)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, ctx: ctx, gate: &tokenGate{}, logs: &testsupport.LockedBuffer{}, dir: t.TempDir()}
-	h.user, h.admin, h.stranger = newKey(t), newKey(t), newKey(t)
+	h.user, h.admin, h.stranger = testsupport.SSHSigner(t), testsupport.SSHSigner(t), testsupport.SSHSigner(t)
 	// The gate opens before the web server closes: nothing waits at it.
 	se := sandboxenv.Start(t, sandboxenv.Options{Wrap: h.gate.wrap, Dir: h.dir, FetchAll: true}) // broken fails, as it should
 	t.Cleanup(h.gate.open)
@@ -260,16 +245,24 @@ type client struct {
 // whether the client answers terminal queries.
 func (h *harness) connect(t testing.TB, key gossh.Signer, w, ht int, answer bool) *client {
 	t.Helper()
+	conn, sess := h.openSession(t, key)
+	return startClient(t, conn, sess, w, ht, answer)
+}
+
+// openSession logs in with key and opens a session, with no PTY yet; the
+// connection is closed when the test ends.
+func (h *harness) openSession(t testing.TB, key gossh.Signer) (*gossh.Client, *gossh.Session) {
+	t.Helper()
 	conn, err := h.dial(gossh.PublicKeys(key))
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
+	t.Cleanup(func() { conn.Close() })
 	sess, err := conn.NewSession()
 	if err != nil {
-		conn.Close()
 		t.Fatal(err)
 	}
-	return startClient(t, conn, sess, w, ht, answer)
+	return conn, sess
 }
 
 // startClient asks for a PTY of w×ht and a shell on sess, a session of

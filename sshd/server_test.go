@@ -76,15 +76,7 @@ func TestPasswordAndKeyboardInteractiveRefused(t *testing.T) {
 
 func TestNoPtyRefused(t *testing.T) {
 	h := newHarness(t, nil)
-	conn, err := h.dial(gossh.PublicKeys(h.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	sess, err := conn.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sess := h.openSession(t, h.user)
 	out, err := sess.CombinedOutput("")
 	var exit *gossh.ExitError
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "PTY") {
@@ -143,7 +135,7 @@ func TestDemoIsReadOnly(t *testing.T) {
 }
 
 func TestAdminKeysHaveFullAccess(t *testing.T) {
-	optionKey := newKey(t)
+	optionKey := testsupport.SSHSigner(t)
 	h := newHarness(t, func(h *harness, o *Options) {
 		o.Demo = true
 		h.writeFile("authorized_keys", authorizedLine(h.user)+"\n"+AdminOption+" "+authorizedLine(optionKey)+" boss@test\n")

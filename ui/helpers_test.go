@@ -151,30 +151,18 @@ func waitForScreen(t *testing.T, d *driver, w, h int, texts ...string) {
 
 // press sends keys: single runes, or names such as "enter", "esc", "down".
 func press(d *driver, keys ...string) {
+	named := map[string]tea.KeyType{
+		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "down": tea.KeyDown, "up": tea.KeyUp,
+		"tab": tea.KeyTab, "right": tea.KeyRight, "left": tea.KeyLeft,
+		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU,
+	}
 	for _, k := range keys {
-		switch k {
-		case "enter":
-			d.Send(tea.KeyMsg{Type: tea.KeyEnter})
-		case "esc":
-			d.Send(tea.KeyMsg{Type: tea.KeyEscape})
-		case "down":
-			d.Send(tea.KeyMsg{Type: tea.KeyDown})
-		case "up":
-			d.Send(tea.KeyMsg{Type: tea.KeyUp})
-		case "tab":
-			d.Send(tea.KeyMsg{Type: tea.KeyTab})
-		case "right":
-			d.Send(tea.KeyMsg{Type: tea.KeyRight})
-		case "left":
-			d.Send(tea.KeyMsg{Type: tea.KeyLeft})
-		case "backspace":
-			d.Send(tea.KeyMsg{Type: tea.KeyBackspace})
-		case "ctrl+u":
-			d.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
-		default:
-			for _, r := range k {
-				d.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-			}
+		if typ, ok := named[k]; ok {
+			d.Send(tea.KeyMsg{Type: typ})
+			continue
+		}
+		for _, r := range k {
+			d.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package testsupport
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -141,5 +142,15 @@ func TestContainsAll(t *testing.T) {
 		if got := ContainsAll(tt.s, tt.texts...); got != tt.want {
 			t.Errorf("ContainsAll(%q, %q) = %v, want %v", tt.s, tt.texts, got, tt.want)
 		}
+	}
+}
+
+func TestSSHSignersDiffer(t *testing.T) {
+	a, b := SSHSigner(t), SSHSigner(t)
+	if a.PublicKey().Type() != "ssh-ed25519" {
+		t.Fatalf("key type %s, want ssh-ed25519", a.PublicKey().Type())
+	}
+	if bytes.Equal(a.PublicKey().Marshal(), b.PublicKey().Marshal()) {
+		t.Fatal("two calls made the same key")
 	}
 }
