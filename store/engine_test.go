@@ -93,9 +93,7 @@ func TestForceRefresh(t *testing.T) {
 
 func TestFetchErrorRecorded(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := testsupport.NewClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, clk, s := clockedStore(t)
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	ts.failWith.Store("invalid_scope")
 
@@ -139,9 +137,7 @@ func TestFetchErrorRecorded(t *testing.T) {
 
 func TestHistoryKeepsTheLastFifty(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := testsupport.NewClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, clk, s := clockedStore(t)
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	for range 60 {
 		clk.Add(time.Second)
@@ -415,9 +411,7 @@ func TestTokenUnknownProvider(t *testing.T) {
 
 func TestSummaries(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := testsupport.NewClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, clk, s := clockedStore(t)
 	p := ts.provider("b-svc")
 	p.Quota = &providers.Quota{Limit: 100, Per: providers.PerDay}
 	must(t, s.PutProviders(ctx, []providers.Provider{p, {Name: "a-none", ClientSecretRef: "env:X"}}))

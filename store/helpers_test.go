@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
 )
 
@@ -142,6 +143,15 @@ func openStore(t testing.TB, o Options) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// clockedStore is a fresh store on a test clock stopped at t0, and a token
+// server for its providers.
+func clockedStore(t testing.TB) (*tokenServer, *testsupport.Clock, *Store) {
+	t.Helper()
+	ts := newTokenServer(t)
+	clk := testsupport.NewClock(t0)
+	return ts, clk, openStore(t, Options{Now: clk.Now})
 }
 
 func must(t testing.TB, err error) {
