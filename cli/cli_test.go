@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/internal/testsupport/sandboxenv"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
@@ -25,10 +26,15 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{})
-	ts := httptest.NewServer(sb)
-	t.Cleanup(ts.Close)
-	return &env{t: t, sb: sb, url: ts.URL, db: filepath.Join(t.TempDir(), "tokentop.db"), vars: map[string]string{}}
+	return newEnvOn(t, sandbox.New(sandbox.Options{}), nil)
+}
+
+// newEnvOn is newEnv with the sandbox given, served behind wrap (nil:
+// nothing in front).
+func newEnvOn(t *testing.T, sb *sandbox.Server, wrap func(http.Handler) http.Handler) *env {
+	t.Helper()
+	srv := sandboxenv.Serve(t, sb, wrap)
+	return &env{t: t, sb: sb, url: srv.URL, db: filepath.Join(t.TempDir(), "tokentop.db"), vars: map[string]string{}}
 }
 
 // run runs one command line and returns stdout, stderr and the exit code.

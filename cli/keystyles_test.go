@@ -11,7 +11,6 @@ import (
 	"encoding/pem"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,23 +40,25 @@ func newKeyEnv(t *testing.T) *keyEnv {
 		t.Fatal(err)
 	}
 	ke := &keyEnv{kf: kf}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		if f, err := url.ParseQuery(string(b)); err == nil && f.Get("client_assertion") != "" {
-			ke.mu.Lock()
-			ke.seen = append(ke.seen, f.Get("client_assertion"))
-			ke.mu.Unlock()
-		}
-		sb.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
+	// Every client_assertion the sandbox receives is kept.
+	keep := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			if f, err := url.ParseQuery(string(b)); err == nil && f.Get("client_assertion") != "" {
+				ke.mu.Lock()
+				ke.seen = append(ke.seen, f.Get("client_assertion"))
+				ke.mu.Unlock()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	ke.env = newEnvOn(t, sb, keep)
 	_, stop, err := sb.StartTLS(context.Background(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = stop(context.Background()) })
-	ke.env = &env{t: t, sb: sb, url: ts.URL, db: filepath.Join(t.TempDir(), "tokentop.db"), vars: map[string]string{}}
 	return ke
 }
 

@@ -3,16 +3,16 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 // echoOn reports whether the terminal at fd echoes what is typed.
@@ -25,24 +25,6 @@ func echoOn(t *testing.T, fd int) bool {
 	return tio.Lflag&unix.ECHO != 0
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestAddAsksForTheSecretAtATerminal: `tokentop add --client-secret-stdin`
 // with a terminal (a real pty) on stdin asks on stderr and reads the
 // secret with the echo off, then puts the echo back.
@@ -52,19 +34,19 @@ func TestAddAsksForTheSecretAtATerminal(t *testing.T) {
 		t.Skipf("no pty here: %v", err)
 	}
 	defer ptmx.Close()
-	var echoed syncBuffer
+	var echoed testsupport.LockedBuffer
 	copied := make(chan struct{})
 	go func() { _, _ = io.Copy(&echoed, ptmx); close(copied) }()
 
 	e := newEnv(t)
-	var stdout, stderr syncBuffer
+	var stdout, stderr testsupport.LockedBuffer
 	app := &App{Stdin: tty, Stdout: &stdout, Stderr: &stderr, LookupEnv: func(string) (string, bool) { return "", false }, Now: time.Now}
 	done := make(chan int, 1)
 	go func() {
 		done <- app.Run(context.Background(), []string{"--db", e.db, "add", "typed", "--token-url", "https://auth.example.com/token", "--client-id", "c", "--client-secret-stdin"})
 	}()
 	// Type only once the echo is off, as a person would after the prompt.
-	waitUntil(t, func() bool {
+	testsupport.Eventually(t, "the prompt, with the echo off", func() bool {
 		return strings.Contains(stderr.String(), "client secret for typed: ") && !echoOn(t, int(tty.Fd()))
 	})
 	if _, err := ptmx.Write([]byte("typed-s3cret\n")); err != nil {
@@ -83,20 +65,5 @@ func TestAddAsksForTheSecretAtATerminal(t *testing.T) {
 	}
 	if got := e.mustRun("", "export", "typed", "--with-secrets"); !strings.Contains(got, "client_secret: typed-s3cret") {
 		t.Fatalf("the typed secret was not stored:\n%s", got)
-	}
-}
-
-// waitUntil polls cond until it holds; a minute without is a failure (a
-// bound on a broken run, not a timing asserted).
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatal("condition never held")
-		case <-time.After(5 * time.Millisecond):
-		}
 	}
 }

@@ -3,55 +3,20 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/sshd"
 )
-
-// lockedBuffer is a bytes.Buffer written by one goroutine, read by another.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// eventually polls until s() matches re, within a generous limit.
-func eventually(t *testing.T, what string, s func() string, re *regexp.Regexp) []string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if m := re.FindStringSubmatch(s()); m != nil {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 30s for %s:\n%s", what, s())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 func TestServeWithoutAuthorizedKeys(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
@@ -67,19 +32,12 @@ func TestServeWithoutAuthorizedKeys(t *testing.T) {
 func TestServeSandboxDemo(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "tokentop.db")
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := testsupport.SSHSigner(t)
 	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
-	var stderr lockedBuffer
+	var stderr testsupport.LockedBuffer
 	app := &App{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr, LookupEnv: func(string) (string, bool) { return "", false }, Now: time.Now}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -87,8 +45,8 @@ func TestServeSandboxDemo(t *testing.T) {
 	go func() {
 		exit <- app.Run(ctx, []string{"--db", db, "serve", "--sandbox", "--demo", "--listen", "127.0.0.1:0"})
 	}()
-	addr := eventually(t, "the server to listen", stderr.String, regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`))[1]
-	fp := eventually(t, "the host key fingerprint", stderr.String, regexp.MustCompile(`host key  (SHA256:\S+) \(made now`))[1]
+	addr := testsupport.WaitForMatch(t, stderr.String, regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`))[1]
+	fp := testsupport.WaitForMatch(t, stderr.String, regexp.MustCompile(`host key  (SHA256:\S+) \(made now`))[1]
 
 	conn, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
 		User: "demo", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)}, Timeout: 30 * time.Second,
@@ -107,7 +65,7 @@ func TestServeSandboxDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out lockedBuffer
+	var out testsupport.LockedBuffer
 	sess.Stdout, sess.Stderr = &out, &out
 	if err := sess.RequestPty("xterm-256color", 40, 120, nil); err != nil {
 		t.Fatal(err)
@@ -116,7 +74,7 @@ func TestServeSandboxDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	screen := func() string { return ansi.Strip(out.String()) }
-	eventually(t, "the demo dashboard", screen, regexp.MustCompile(`(?s)demo read-only.*cognito-dev`))
+	testsupport.WaitForMatch(t, screen, regexp.MustCompile(`(?s)demo read-only.*cognito-dev`))
 
 	cancel() // as ctrl+c does
 	select {
@@ -127,7 +85,7 @@ func TestServeSandboxDemo(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop after ctrl+c")
 	}
-	eventually(t, "the client to be told", screen, regexp.MustCompile(`the server is shutting down`))
+	testsupport.WaitForMatch(t, screen, regexp.MustCompile(`the server is shutting down`))
 	fi, err := os.Stat(filepath.Join(dir, sshd.HostKeyFileName))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the host key should be kept beside the database, 0600: %v", err)

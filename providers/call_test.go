@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 func TestCall(t *testing.T) {
@@ -193,12 +195,7 @@ func TestCallBodyLimitAndRedirect(t *testing.T) {
 }
 
 func TestCallErrors(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String() + "/x"
-	ln.Close()
+	refused := "http://" + testsupport.ClosedAddr(t) + "/x"
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select { // deliberately slow
 		case <-r.Context().Done():

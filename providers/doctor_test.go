@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
@@ -152,7 +153,7 @@ func TestDoctorFindsTheStyleThatWorks(t *testing.T) {
 
 func TestDoctorUnreachable(t *testing.T) {
 	noProxy(t)
-	addr := closedAddr(t)
+	addr := testsupport.ClosedAddr(t)
 	p := Provider{Name: "gone", TokenURL: "http://" + addr + "/oauth/token", ClientID: "id", ClientSecret: "s"}
 	c := &Client{}
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})

@@ -27,6 +27,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 // fetchNow is both the client's clock and the servers' Date header in the
@@ -764,12 +765,7 @@ func TestFetchCanceled(t *testing.T) {
 }
 
 func TestFetchConnectionRefused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testsupport.ClosedAddr(t)
 	res, err := fetchClient().Fetch(context.Background(), testProvider("http://"+addr+"/token", AuthAuto), FetchOptions{})
 	e := mustError(t, err)
 	if e.Kind != KindTransport || e.Code != "refused" || !strings.Contains(e.Description, addr) || e.Hint == "" {
@@ -1339,13 +1335,8 @@ func TestDiscover(t *testing.T) {
 }
 
 func TestDiscoverTransportAndConfigErrors(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, err = (&Client{}).Discover(context.Background(), Provider{Name: "p", TokenURL: "http://" + addr + "/token"})
+	addr := testsupport.ClosedAddr(t)
+	_, err := (&Client{}).Discover(context.Background(), Provider{Name: "p", TokenURL: "http://" + addr + "/token"})
 	if e := mustError(t, err); e.Kind != KindTransport || e.Code != "refused" {
 		t.Errorf("error %+v", e)
 	}

@@ -1,16 +1,15 @@
 package providers
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 // hs256JWT signs claims with HS256 (and a kid header when kid is set).
@@ -27,20 +26,10 @@ func hs256JWT(tb testing.TB, claims jwt.MapClaims, kid string) string {
 	return s
 }
 
-var (
-	rsaKeyOnce sync.Once
-	rsaKey     *rsa.PrivateKey
-)
-
 // rs256JWT signs claims with a test RSA key, made once per test binary.
 func rs256JWT(tb testing.TB, claims jwt.MapClaims, kid string) string {
 	tb.Helper()
-	rsaKeyOnce.Do(func() {
-		var err error
-		if rsaKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-	})
+	rsaKey := testsupport.RSAKey(4)
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	if kid != "" {
 		tok.Header["kid"] = kid

@@ -19,20 +19,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
-// testRSAKey is one 2048-bit key for every test that wants RSA: making
-// one per test would dominate the run under -race.
-var testRSAKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
+// testRSAKey is one 2048-bit key for every test that wants RSA, apart
+// from the verify tests' keys.
+func testRSAKey() *rsa.PrivateKey { return testsupport.RSAKey(3) }
 
 func newECKey(t testing.TB, c elliptic.Curve) *ecdsa.PrivateKey {
 	t.Helper()

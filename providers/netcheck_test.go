@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 // stepsByName indexes checks by their step.
@@ -67,25 +69,13 @@ func TestCheckNetworkPlainHTTP(t *testing.T) {
 
 func TestCheckNetworkRefused(t *testing.T) {
 	noProxy(t)
-	addr := closedAddr(t)
+	addr := testsupport.ClosedAddr(t)
 	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, "https://"+addr+"/token"))
 	wantStatus(t, got[StepTCP], CheckFail, "refused")
 	if !strings.Contains(got[StepTCP].Hint, "nothing listens") {
 		t.Fatalf("hint %q", got[StepTCP].Hint)
 	}
 	wantStatus(t, got[StepTLS], CheckSkip, "no connection")
-}
-
-// closedAddr is a loopback address where nothing listens.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
 }
 
 func TestCheckNetworkBadURL(t *testing.T) {

@@ -2,32 +2,22 @@ package providers
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
-// verifyKeys are signing keys shared by the verify tests (generating RSA
-// keys per test would dominate the run under -race).
-var verifyKeys = sync.OnceValue(func() [3]*rsa.PrivateKey {
-	var ks [3]*rsa.PrivateKey
-	for i := range ks {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		ks[i] = k
-	}
-	return ks
-})
+// verifyKeys are three different signing keys shared by the verify tests.
+func verifyKeys() [3]*rsa.PrivateKey {
+	return [3]*rsa.PrivateKey{testsupport.RSAKey(0), testsupport.RSAKey(1), testsupport.RSAKey(2)}
+}
 
 // verifyEnv is a sandbox with a fixed clock and its JWKS fetched.
 type verifyEnv struct {

@@ -3,6 +3,8 @@ package sshd
 import (
 	"runtime"
 	"testing"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 // BenchmarkSessions opens 50 sessions at once, each with its dashboard
@@ -12,22 +14,31 @@ import (
 func BenchmarkSessions(b *testing.B) {
 	const n = 50
 	h := newHarness(b, func(_ *harness, o *Options) { o.MaxSessions = n })
+	benchSessionHeap(b, h, n, 120, 40, 16<<10, func(c *client) { c.waitFor("cognito-dev", "7 providers") })
+}
+
+// benchSessionHeap opens n sessions of w×ht at once, each client keeping
+// the last keep bytes it receives, runs ready on each (which waits for
+// what it must see drawn), and reports the live heap each session adds
+// (after GC) as B/session; then it ends them all.
+func benchSessionHeap(b *testing.B, h *harness, n, w, ht, keep int, ready func(*client)) {
+	b.Helper()
 	var perSession float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		before := liveHeap()
 		clients := make([]*client, n)
 		for j := range clients {
-			clients[j] = h.connect(b, h.user, 120, 40, true)
-			clients[j].keep = 16 << 10
+			clients[j] = h.connect(b, h.user, w, ht, true)
+			clients[j].trim(keep)
 		}
 		for _, c := range clients {
-			c.waitFor("cognito-dev", "7 providers")
+			ready(c)
 		}
 		if got := h.srv.Sessions(); got != n {
 			b.Fatalf("%d sessions running, want %d", got, n)
 		}
-		perSession += float64(liveHeap()-before) / n
+		perSession += float64(liveHeap()-before) / float64(n)
 		for _, c := range clients {
 			c.send("q")
 		}
@@ -35,7 +46,7 @@ func BenchmarkSessions(b *testing.B) {
 			_ = c.ended()
 			c.close()
 		}
-		waitUntil(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
+		testsupport.Eventually(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
 	}
 	b.ReportMetric(perSession/float64(b.N), "B/session")
 }
@@ -56,37 +67,13 @@ func liveHeap() int64 {
 // session adds (after GC), the clients' halves included: what a server full
 // of the largest sessions holds.
 func BenchmarkSessionsAtMaxSize(b *testing.B) {
-	const n = DefaultMaxSessions
 	h := newHarness(b, nil)
-	var perSession float64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		before := liveHeap()
-		clients := make([]*client, n)
-		for j := range clients {
-			clients[j] = h.connect(b, h.user, 65535, 65535, true)
-			clients[j].trim(1 << 20) // room for a whole frame while waiting
-		}
-		for _, c := range clients {
-			c.waitFor("cognito-dev", "7 providers")
-			c.send("\r")
-			c.waitFor("Recent exchanges")
-			c.trim(16 << 10)
-		}
-		if got := h.srv.Sessions(); got != n {
-			b.Fatalf("%d sessions running, want %d", got, n)
-		}
-		perSession += float64(liveHeap()-before) / n
-		for _, c := range clients {
-			c.send("q")
-		}
-		for _, c := range clients {
-			_ = c.ended()
-			c.close()
-		}
-		waitUntil(b, "every session to end", func() bool { return h.srv.Sessions() == 0 })
-	}
-	b.ReportMetric(perSession/float64(b.N), "B/session")
+	benchSessionHeap(b, h, DefaultMaxSessions, 65535, 65535, 1<<20, func(c *client) { // room for a whole frame while waiting
+		c.waitFor("cognito-dev", "7 providers")
+		c.send("\r")
+		c.waitFor("Recent exchanges")
+		c.trim(16 << 10)
+	})
 }
 
 // trim keeps the last keep bytes the client received, from now on: what

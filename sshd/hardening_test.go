@@ -12,6 +12,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/ui"
 )
 
@@ -56,7 +57,7 @@ func TestHugeWindowIsClamped(t *testing.T) {
 	other.waitFor("cognito-dev", "7 providers")
 
 	want := fmt.Sprintf("size=%dx%d", ui.MaxWidth, ui.MaxHeight)
-	waitUntil(t, "both sessions logged", func() bool { return strings.Count(h.logs.String(), "session start") == 2 })
+	testsupport.Eventually(t, "both sessions logged", func() bool { return strings.Count(h.logs.String(), "session start") == 2 })
 	if logs := h.logs.String(); !strings.Contains(logs, want) || strings.Contains(logs, "65535") {
 		t.Fatalf("the server should see the PTY as %s, never 65535:\n%s", want, logs)
 	}
@@ -105,15 +106,7 @@ func TestHugeWindowIsClamped(t *testing.T) {
 // and the session they were asked on still gets its dashboard.
 func TestForwardingAndExtrasRefused(t *testing.T) {
 	h := newHarness(t, nil)
-	conn, err := h.dial(gossh.PublicKeys(h.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := conn.NewSession()
-	if err != nil {
-		conn.Close()
-		t.Fatal(err)
-	}
+	conn, sess := h.openSession(t, h.user)
 	if err := agent.RequestAgentForwarding(sess); err == nil {
 		t.Error("agent forwarding was accepted")
 	}
@@ -154,15 +147,7 @@ func TestForwardingAndExtrasRefused(t *testing.T) {
 // reads the client's NO_COLOR sent first.
 func TestEnvRequestsBounded(t *testing.T) {
 	h := newHarness(t, nil)
-	conn, err := h.dial(gossh.PublicKeys(h.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := conn.NewSession()
-	if err != nil {
-		conn.Close()
-		t.Fatal(err)
-	}
+	conn, sess := h.openSession(t, h.user)
 	if err := sess.Setenv("NO_COLOR", "1"); err != nil {
 		t.Fatalf("the first variable was refused: %v", err)
 	}

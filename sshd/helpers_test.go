@@ -3,14 +3,10 @@ package sshd
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/rsa"
 	"errors"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +19,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/internal/testsupport/sandboxenv"
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/sandbox"
 	"github.com/tokentop/tokentop/store"
@@ -31,34 +29,7 @@ import (
 
 // waitLimit bounds every wait for the screen or the server: generous, for
 // loaded CI machines; no test asserts how long anything took.
-const waitLimit = 30 * time.Second
-
-// signingKey is the sandbox's, made once per test binary (RSA is slow).
-var signingKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
-
-// syncBuffer collects what several goroutines write.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+const waitLimit = testsupport.WaitLimit
 
 // tokenGate sits in front of the sandbox: it counts token requests and,
 // while held, keeps them waiting until released or until the client gives
@@ -126,7 +97,7 @@ type harness struct {
 	st    *store.Store
 	srv   *Server
 	addr  string
-	logs  *syncBuffer
+	logs  *testsupport.LockedBuffer
 	dir   string
 	names []string
 
@@ -137,19 +108,6 @@ type harness struct {
 	cancel   context.CancelFunc
 }
 
-func newKey(t testing.TB) gossh.Signer {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func authorizedLine(s gossh.Signer) string {
 	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey())))
 }
@@ -158,28 +116,14 @@ func authorizedLine(s gossh.Signer) string {
 func newHarness(t testing.TB, mod func(h *harness, o *Options)) *harness {
 	t.Helper()
 	ctx := context.Background()
-	h := &harness{t: t, ctx: ctx, gate: &tokenGate{}, logs: &syncBuffer{}, dir: t.TempDir()}
-	h.user, h.admin, h.stranger = newKey(t), newKey(t), newKey(t)
-	h.sb = sandbox.New(sandbox.Options{Key: signingKey()})
-	web := httptest.NewServer(h.gate.wrap(h.sb))
-	t.Cleanup(web.Close)
-	t.Cleanup(h.gate.open) // before the web server closes: nothing waits at the gate
-
-	ps, err := providers.LoadConfig(strings.NewReader(h.sb.ProvidersYAML(web.URL)), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.st, err = store.Open(ctx, store.Options{Path: filepath.Join(h.dir, "tokentop.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.st.Close() })
-	if err := h.st.PutProviders(ctx, ps); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ps {
+	h := &harness{t: t, ctx: ctx, gate: &tokenGate{}, logs: &testsupport.LockedBuffer{}, dir: t.TempDir()}
+	h.user, h.admin, h.stranger = testsupport.SSHSigner(t), testsupport.SSHSigner(t), testsupport.SSHSigner(t)
+	// The gate opens before the web server closes: nothing waits at it.
+	se := sandboxenv.Start(t, sandboxenv.Options{Wrap: h.gate.wrap, Dir: h.dir, FetchAll: true}) // broken fails, as it should
+	t.Cleanup(h.gate.open)
+	h.sb, h.st = se.Sandbox, se.Store
+	for _, p := range se.Providers {
 		h.names = append(h.names, p.Name)
-		_, _ = h.st.Token(ctx, p.Name, store.TokenOptions{}) // broken fails, as it should
 	}
 
 	h.writeFile("authorized_keys", "# the test's keys\n"+authorizedLine(h.user)+" user@test\n")
@@ -198,8 +142,8 @@ func newHarness(t testing.TB, mod func(h *harness, o *Options)) *harness {
 	if mod != nil {
 		mod(h, &o)
 	}
-	h.srv, err = New(o)
-	if err != nil {
+	var err error
+	if h.srv, err = New(o); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -268,18 +212,6 @@ func (h *harness) token(name string) string {
 	return tok.AccessToken
 }
 
-// waitUntil polls cond until it holds.
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", waitLimit, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // dial connects with signer as the only key, checking the host key.
 func (h *harness) dial(auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	return gossh.Dial("tcp", h.addr, &gossh.ClientConfig{
@@ -313,16 +245,24 @@ type client struct {
 // whether the client answers terminal queries.
 func (h *harness) connect(t testing.TB, key gossh.Signer, w, ht int, answer bool) *client {
 	t.Helper()
+	conn, sess := h.openSession(t, key)
+	return startClient(t, conn, sess, w, ht, answer)
+}
+
+// openSession logs in with key and opens a session, with no PTY yet; the
+// connection is closed when the test ends.
+func (h *harness) openSession(t testing.TB, key gossh.Signer) (*gossh.Client, *gossh.Session) {
+	t.Helper()
 	conn, err := h.dial(gossh.PublicKeys(key))
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
+	t.Cleanup(func() { conn.Close() })
 	sess, err := conn.NewSession()
 	if err != nil {
-		conn.Close()
 		t.Fatal(err)
 	}
-	return startClient(t, conn, sess, w, ht, answer)
+	return conn, sess
 }
 
 // startClient asks for a PTY of w×ht and a shell on sess, a session of
@@ -397,21 +337,7 @@ func (c *client) send(keys string) {
 // waitFor waits until every one of texts was drawn since the last key.
 func (c *client) waitFor(texts ...string) {
 	c.t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for {
-		s := c.screen()
-		all := true
-		for _, t := range texts {
-			all = all && strings.Contains(s, t)
-		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			c.t.Fatalf("waited %s for %q; drawn since the last key:\n%s", waitLimit, texts, s)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testsupport.WaitForText(c.t, c.screen, texts...)
 }
 
 // filter narrows the table to one provider, so the cursor is on it.

@@ -8,6 +8,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -35,7 +36,7 @@ func TestTwoSessionsRefreshingIssueOneToken(t *testing.T) {
 	h.gate.hold()
 	started := h.gate.started.Load()
 	a.send("r")
-	waitUntil(t, "the first token request", func() bool { return h.gate.started.Load() == started+1 })
+	testsupport.Eventually(t, "the first token request", func() bool { return h.gate.started.Load() == started+1 })
 	b.send("r")
 	b.waitFor("refreshing ants…")
 	// Give the second session's fetch every chance to send a request of
@@ -76,7 +77,7 @@ func TestMaxSessions(t *testing.T) {
 	if err := first.ended(); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the first session to be counted out", func() bool { return h.srv.Sessions() == 0 })
+	testsupport.Eventually(t, "the first session to be counted out", func() bool { return h.srv.Sessions() == 0 })
 	third := h.connect(t, h.user, 80, 24, true)
 	third.waitFor("cognito-dev")
 }
@@ -128,10 +129,10 @@ func TestDisconnectCancelsTheFetch(t *testing.T) {
 	h.gate.hold()
 	started := h.gate.started.Load()
 	c.send("r")
-	waitUntil(t, "the token request", func() bool { return h.gate.started.Load() == started+1 })
+	testsupport.Eventually(t, "the token request", func() bool { return h.gate.started.Load() == started+1 })
 	c.close() // the client vanishes mid-fetch
-	waitUntil(t, "the request to be abandoned", func() bool { return h.gate.canceled.Load() == 1 })
-	waitUntil(t, "the session to be counted out", func() bool { return h.srv.Sessions() == 0 })
+	testsupport.Eventually(t, "the request to be abandoned", func() bool { return h.gate.canceled.Load() == 1 })
+	testsupport.Eventually(t, "the session to be counted out", func() bool { return h.srv.Sessions() == 0 })
 	h.gate.open()
 
 	if got := h.sb.Issued(id) - before; got != 0 {
@@ -188,7 +189,7 @@ func TestClosedChannelEndsTheSession(t *testing.T) {
 	if err := c.sess.Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the session to end", func() bool { return h.srv.Sessions() == 0 })
+	testsupport.Eventually(t, "the session to end", func() bool { return h.srv.Sessions() == 0 })
 	if !strings.Contains(h.logs.String(), "why=\"the client went away\"") {
 		t.Fatalf("the log should say the client went away:\n%s", h.logs.String())
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -27,13 +28,13 @@ func TestDashboardOverSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 	beside := regexp.MustCompile(`ants +sandbox +valid[^\n]*│ ants · ants · sandbox`)
-	waitUntil(t, "the detail beside the table after the resize", func() bool { return beside.MatchString(c.screen()) })
+	testsupport.Eventually(t, "the detail beside the table after the resize", func() bool { return beside.MatchString(c.screen()) })
 
 	c.send("q")
 	if err := c.ended(); err != nil {
 		t.Fatalf("q should end the session with status 0: %v", err)
 	}
-	waitUntil(t, "the session to be counted out", func() bool { return h.srv.Sessions() == 0 })
+	testsupport.Eventually(t, "the session to be counted out", func() bool { return h.srv.Sessions() == 0 })
 	logs := h.logs.String()
 	fp := gossh.FingerprintSHA256(h.user.PublicKey())
 	for _, want := range []string{"session start", "session end", fp, "why=quit", "access=full"} {
@@ -75,15 +76,7 @@ func TestPasswordAndKeyboardInteractiveRefused(t *testing.T) {
 
 func TestNoPtyRefused(t *testing.T) {
 	h := newHarness(t, nil)
-	conn, err := h.dial(gossh.PublicKeys(h.user))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	sess, err := conn.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sess := h.openSession(t, h.user)
 	out, err := sess.CombinedOutput("")
 	var exit *gossh.ExitError
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "PTY") {
@@ -142,7 +135,7 @@ func TestDemoIsReadOnly(t *testing.T) {
 }
 
 func TestAdminKeysHaveFullAccess(t *testing.T) {
-	optionKey := newKey(t)
+	optionKey := testsupport.SSHSigner(t)
 	h := newHarness(t, func(h *harness, o *Options) {
 		o.Demo = true
 		h.writeFile("authorized_keys", authorizedLine(h.user)+"\n"+AdminOption+" "+authorizedLine(optionKey)+" boss@test\n")

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -48,7 +49,7 @@ func TestHostKeyMadeOnceAndKept(t *testing.T) {
 
 func TestAuthorizedKeysLines(t *testing.T) {
 	dir := t.TempDir()
-	plain, admin, harmless, commanded, restricted, other := newKey(t), newKey(t), newKey(t), newKey(t), newKey(t), newKey(t)
+	plain, admin, harmless, commanded, restricted, other := testsupport.SSHSigner(t), testsupport.SSHSigner(t), testsupport.SSHSigner(t), testsupport.SSHSigner(t), testsupport.SSHSigner(t), testsupport.SSHSigner(t)
 	file := filepath.Join(dir, "authorized_keys")
 	text := strings.Join([]string{
 		"# comment",
@@ -93,7 +94,7 @@ func TestAuthorizedKeysLines(t *testing.T) {
 		{"command=", commanded, false, false},
 		{"restrict", restricted, false, false},
 		{"admin keys file", other, true, true},
-		{"unknown", newKey(t), false, false},
+		{"unknown", testsupport.SSHSigner(t), false, false},
 	} {
 		ok, isAdmin, err := k.lookup(tc.key.PublicKey())
 		if err != nil || ok != tc.ok || isAdmin != tc.admin {

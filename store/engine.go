@@ -233,6 +233,16 @@ func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool 
 	return rec.usable(s.now()) && (!o.ForceRefresh || rec.Gen != stale.gen)
 }
 
+// freshToken is the cached token when it can be handed out (see fresh),
+// else nil.
+func (s *Store) freshToken(tx *bolt.Tx, name string, o TokenOptions, stale *staleToken) (*tokenRecord, error) {
+	rec, err := s.getToken(tx, name)
+	if err != nil || !s.fresh(rec, o, stale) {
+		return nil, err
+	}
+	return rec, nil
+}
+
 // obtain runs in a flight: take the lease (or wait for the holder's
 // token), fetch, save.
 func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*flightResult, error) {
@@ -305,13 +315,9 @@ func (s *Store) look(ctx context.Context, name string, o TokenOptions, stale *st
 		if !has(tx, bProviders, name) {
 			return notFoundProvider(name)
 		}
-		rec, err := s.getToken(tx, name)
-		if err != nil {
+		var err error
+		if out.rec, err = s.freshToken(tx, name, o, stale); err != nil || out.rec != nil {
 			return err
-		}
-		if s.fresh(rec, o, stale) {
-			out.rec = rec
-			return nil
 		}
 		out.holder, _ = s.otherLease(tx, name, s.leaseOwner(o))
 		return nil
@@ -325,20 +331,14 @@ func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale 
 	var out outcome
 	var refusal error
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		var p providers.Provider
-		ok, err := s.getJSON(tx, bProviders, name, &p)
+		p, err := s.getProvider(tx, name)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return notFoundProvider(name)
-		}
-		rec, err := s.getToken(tx, name)
-		if err != nil {
+		if out.rec, err = s.freshToken(tx, name, o, stale); err != nil {
 			return err
 		}
-		if s.fresh(rec, o, stale) {
-			out.rec = rec
+		if out.rec != nil {
 			return errNoWrite
 		}
 		owner := s.leaseOwner(o)
@@ -395,83 +395,16 @@ func fingerprint(tx *bolt.Tx, p providers.Provider) [32]byte {
 // transaction. A failed fetch records its exchanges and error and releases
 // the lease the same way.
 func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*TokenResult, error) {
-	p := g.p
-	var res *providers.Result
-	var ferr error
-	if g.secret != nil {
-		p.ClientSecret, ferr = s.keys.open(g.secret, "the client secret of "+name)
-	}
-	if ferr == nil {
-		res, ferr = s.client.Fetch(ctx, p, providers.FetchOptions{Learned: g.learned})
-	}
-	if res == nil {
-		res = &providers.Result{}
-	}
-	cancelled := ctx.Err() != nil
+	res, ferr := s.fetchWith(ctx, name, g)
+	f := fetched{res: res, err: ferr, cancelled: ctx.Err() != nil}
 
 	// Save even when ctx is cancelled: the lease must go and the exchanges
 	// happened.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.lockTimeout+time.Second)
 	defer cancel()
-	now := s.now()
+	f.now = s.now()
 	out := &TokenResult{Token: res.Token, Exchanges: res.Exchanges}
-	serr := s.update(sctx, func(tx *bolt.Tx) error {
-		if err := s.releaseLease(tx, name, g.owner); err != nil {
-			return err
-		}
-		var cur providers.Provider
-		ok, err := s.getJSON(tx, bProviders, name, &cur)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return nil // deleted meanwhile: keep nothing of it
-		}
-		if err := s.appendExchanges(tx, name, res.Exchanges); err != nil {
-			return err
-		}
-		if ferr != nil {
-			if cancelled || g.override {
-				// The caller gave up, or a setting the provider does not
-				// have failed: neither is the provider's last error.
-				return nil
-			}
-			return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(ferr, now) })
-		}
-		if g.override {
-			// A token got with a setting other than the configured one
-			// proves the setting, not the configuration: it is counted
-			// (the server issued it) but neither cached nor learned, and
-			// the last error stays, so `tokentop token` keeps failing
-			// until the configuration is fixed.
-			if err := addQuota(tx, name, 1, now, true); err != nil {
-				return err
-			}
-			if w := quotaWarning(usage(tx, cur, now)); w != "" {
-				out.Warnings = append(out.Warnings, w)
-			}
-			return nil
-		}
-		if fingerprint(tx, cur) == g.fingerprint {
-			if err := s.putToken(tx, name, res.Token); err != nil {
-				return err
-			}
-		} else {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("the settings of %s changed during the fetch; this token was not cached", name))
-		}
-		if err := addQuota(tx, name, 1, now, true); err != nil {
-			return err
-		}
-		if w := quotaWarning(usage(tx, cur, now)); w != "" {
-			out.Warnings = append(out.Warnings, w)
-		}
-		return s.updateState(tx, name, func(st *stateRecord) {
-			st.LastError = nil
-			if cur.Style() == providers.AuthAuto && res.AuthStyle != "" {
-				st.AuthStyleLearned = res.AuthStyle
-			}
-		})
-	})
+	serr := s.update(sctx, func(tx *bolt.Tx) error { return s.saveFetched(tx, name, g, f, out) })
 	if serr != nil {
 		// The save rolled back, lease release included: release it alone,
 		// so others need not wait for it to expire.
@@ -485,4 +418,91 @@ func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*Token
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the token could not be saved, so the next call fetches again: %v", serr))
 	}
 	return out, nil
+}
+
+// fetchWith asks the token endpoint with the grant's settings, the stored
+// secret opened first. The result is never nil, even with an error.
+func (s *Store) fetchWith(ctx context.Context, name string, g *grant) (*providers.Result, error) {
+	p := g.p
+	var res *providers.Result
+	var err error
+	if g.secret != nil {
+		p.ClientSecret, err = s.keys.open(g.secret, "the client secret of "+name)
+	}
+	if err == nil {
+		res, err = s.client.Fetch(ctx, p, providers.FetchOptions{Learned: g.learned})
+	}
+	if res == nil {
+		res = &providers.Result{}
+	}
+	return res, err
+}
+
+// fetched is one fetch's outcome, as saveFetched records it.
+type fetched struct {
+	res       *providers.Result // never nil
+	err       error             // the fetch failed
+	cancelled bool              // the caller gave up
+	now       time.Time
+}
+
+// saveFetched releases the lease and records f in tx: its exchanges, and
+// either its error or its token, quota count and learned auth style. A
+// provider deleted meanwhile keeps nothing. Warnings go to out.
+func (s *Store) saveFetched(tx *bolt.Tx, name string, g *grant, f fetched, out *TokenResult) error {
+	if err := s.releaseLease(tx, name, g.owner); err != nil {
+		return err
+	}
+	var cur providers.Provider
+	ok, err := s.getJSON(tx, bProviders, name, &cur)
+	if err != nil || !ok {
+		return err // !ok: deleted meanwhile, keep nothing of it
+	}
+	if err := s.appendExchanges(tx, name, f.res.Exchanges); err != nil {
+		return err
+	}
+	if f.err != nil {
+		if f.cancelled || g.override {
+			// The caller gave up, or a setting the provider does not
+			// have failed: neither is the provider's last error.
+			return nil
+		}
+		return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(f.err, f.now) })
+	}
+	if g.override {
+		// A token got with a setting other than the configured one
+		// proves the setting, not the configuration: it is counted
+		// (the server issued it) but neither cached nor learned, and
+		// the last error stays, so `tokentop token` keeps failing
+		// until the configuration is fixed.
+		return countIssued(tx, name, cur, f.now, out)
+	}
+	if fingerprint(tx, cur) == g.fingerprint {
+		if err := s.putToken(tx, name, f.res.Token); err != nil {
+			return err
+		}
+	} else {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("the settings of %s changed during the fetch; this token was not cached", name))
+	}
+	if err := countIssued(tx, name, cur, f.now, out); err != nil {
+		return err
+	}
+	return s.updateState(tx, name, func(st *stateRecord) {
+		st.LastError = nil
+		if cur.Style() == providers.AuthAuto && f.res.AuthStyle != "" {
+			st.AuthStyleLearned = f.res.AuthStyle
+		}
+	})
+}
+
+// countIssued counts an issued token in p's quota ledger and warns, in
+// out, once 80 % of the quota is used.
+func countIssued(tx *bolt.Tx, name string, p providers.Provider, now time.Time, out *TokenResult) error {
+	if err := addQuota(tx, name, 1, now, true); err != nil {
+		return err
+	}
+	if w := quotaWarning(usage(tx, p, now)); w != "" {
+		out.Warnings = append(out.Warnings, w)
+	}
+	return nil
 }

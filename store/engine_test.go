@@ -11,6 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
 )
 
@@ -34,7 +35,7 @@ func leaseOf(t *testing.T, s *Store, name string) *leaseRecord {
 func TestTokenCachedUntilMargin(t *testing.T) {
 	ctx := t.Context()
 	ts := newTokenServer(t) // 3600 s tokens: margin 360 s
-	clk := newClock(t0)
+	clk := testsupport.NewClock(t0)
 	s := openStore(t, Options{Now: clk.Now})
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 
@@ -68,7 +69,7 @@ func TestTokenCachedUntilMargin(t *testing.T) {
 func TestForceRefresh(t *testing.T) {
 	ctx := t.Context()
 	ts := newTokenServer(t)
-	clk := newClock(t0) // a frozen clock: a forced refresh must not trust IssuedAt
+	clk := testsupport.NewClock(t0) // a frozen clock: a forced refresh must not trust IssuedAt
 	s := openStore(t, Options{Now: clk.Now})
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	seen := map[string]bool{}
@@ -92,9 +93,7 @@ func TestForceRefresh(t *testing.T) {
 
 func TestFetchErrorRecorded(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := newClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, clk, s := clockedStore(t)
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	ts.failWith.Store("invalid_scope")
 
@@ -138,9 +137,7 @@ func TestFetchErrorRecorded(t *testing.T) {
 
 func TestHistoryKeepsTheLastFifty(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := newClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, clk, s := clockedStore(t)
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	for range 60 {
 		clk.Add(time.Second)
@@ -268,7 +265,7 @@ func TestCancelledFetchReleasesLease(t *testing.T) {
 		t.Fatalf("Token after cancel: %v", err)
 	}
 	// The flight finishes its bookkeeping after the caller has gone.
-	waitFor(t, func() bool { return leaseOf(t, s, "svc") == nil })
+	testsupport.Eventually(t, "the lease to be released", func() bool { return leaseOf(t, s, "svc") == nil })
 	sm, err := s.Summary(t.Context(), "svc")
 	must(t, err)
 	if sm.LastError != nil {
@@ -294,7 +291,7 @@ func TestOneCallerGivingUpDoesNotFailTheOthers(t *testing.T) {
 		}
 		bDone <- res
 	}()
-	waitFor(t, func() bool {
+	testsupport.Eventually(t, "two callers waiting on the flight", func() bool {
 		s.flights.mu.Lock()
 		defer s.flights.mu.Unlock()
 		return s.flights.waiting["svc"] == 2
@@ -414,9 +411,7 @@ func TestTokenUnknownProvider(t *testing.T) {
 
 func TestSummaries(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := newClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, clk, s := clockedStore(t)
 	p := ts.provider("b-svc")
 	p.Quota = &providers.Quota{Limit: 100, Per: providers.PerDay}
 	must(t, s.PutProviders(ctx, []providers.Provider{p, {Name: "a-none", ClientSecretRef: "env:X"}}))
@@ -465,18 +460,6 @@ func TestSummaries(t *testing.T) {
 	svc.LastError.At = t0.Add(time.Minute)
 	if svc.Status(clk.Now()) != providers.StatusError {
 		t.Error("an error newer than the token did not count")
-	}
-}
-
-// waitFor polls cond until it holds (the test's own deadline bounds it).
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for !cond() {
-		select {
-		case <-t.Context().Done():
-			t.Fatal("condition never held")
-		case <-time.After(5 * time.Millisecond):
-		}
 	}
 }
 
@@ -564,7 +547,7 @@ func TestOverrideAndUsualFlightShareTheLease(t *testing.T) {
 		}
 		usualDone <- res
 	}()
-	waitFor(t, func() bool {
+	testsupport.Eventually(t, "a caller waiting on the flight", func() bool {
 		s.flights.mu.Lock()
 		defer s.flights.mu.Unlock()
 		return s.flights.waiting["svc"] == 1
@@ -608,7 +591,7 @@ func TestOverrideNeverTakesAnotherFetchsToken(t *testing.T) {
 		}
 		done <- res
 	}()
-	waitFor(t, func() bool {
+	testsupport.Eventually(t, "the override's flight to start", func() bool {
 		s.flights.mu.Lock()
 		defer s.flights.mu.Unlock()
 		return s.flights.running[override.flightKey("svc")] != nil

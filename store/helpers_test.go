@@ -14,28 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
 )
-
-// clock is an injectable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // tokenServer is a small OAuth2 token endpoint that counts what it issues.
 type tokenServer struct {
@@ -162,6 +143,15 @@ func openStore(t testing.TB, o Options) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// clockedStore is a fresh store on a test clock stopped at t0, and a token
+// server for its providers.
+func clockedStore(t testing.TB) (*tokenServer, *testsupport.Clock, *Store) {
+	t.Helper()
+	ts := newTokenServer(t)
+	clk := testsupport.NewClock(t0)
+	return ts, clk, openStore(t, Options{Now: clk.Now})
 }
 
 func must(t testing.TB, err error) {

@@ -139,16 +139,25 @@ func settingsKey(p providers.Provider) string {
 	return string(b)
 }
 
+// getProvider reads the named provider's record; a missing one is an
+// error wrapping ErrNotFound.
+func (s *Store) getProvider(tx *bolt.Tx, name string) (providers.Provider, error) {
+	var p providers.Provider
+	ok, err := s.getJSON(tx, bProviders, name, &p)
+	if err == nil && !ok {
+		err = notFoundProvider(name)
+	}
+	return p, err
+}
+
 // Provider returns the named provider without its secret (ClientSecret is
 // empty; see HasSecret and ProviderWithSecret). A missing provider gives
 // an error wrapping ErrNotFound.
 func (s *Store) Provider(ctx context.Context, name string) (providers.Provider, error) {
 	var p providers.Provider
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		ok, err := s.getJSON(tx, bProviders, name, &p)
-		if err == nil && !ok {
-			err = notFoundProvider(name)
-		}
+		var err error
+		p, err = s.getProvider(tx, name)
 		return err
 	})
 	return p, err
@@ -160,10 +169,8 @@ func (s *Store) ProviderWithSecret(ctx context.Context, name string) (providers.
 	var p providers.Provider
 	var sealed []byte
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		ok, err := s.getJSON(tx, bProviders, name, &p)
-		if err == nil && !ok {
-			err = notFoundProvider(name)
-		}
+		var err error
+		p, err = s.getProvider(tx, name)
 		sealed = getBytes(tx, bSecrets, name)
 		return err
 	})

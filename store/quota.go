@@ -162,13 +162,9 @@ func (u QuotaUsage) State(now time.Time) providers.QuotaState {
 func (s *Store) Usage(ctx context.Context, name string) (QuotaUsage, error) {
 	var u QuotaUsage
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var p providers.Provider
-		ok, err := s.getJSON(tx, bProviders, name, &p)
+		p, err := s.getProvider(tx, name)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return notFoundProvider(name)
 		}
 		u = usage(tx, p, s.now())
 		return nil

@@ -9,6 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
 )
 
@@ -21,9 +22,7 @@ func quotaProvider(t *testing.T, ts *tokenServer, limit int, per providers.Perio
 
 func TestQuotaRefusesAtTheLimit(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := newClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, _, s := clockedStore(t)
 	must(t, s.PutProvider(ctx, quotaProvider(t, ts, 1000, providers.PerMonth)))
 	must(t, s.AddQuota(ctx, "svc", 1000, t0))
 
@@ -59,9 +58,7 @@ func TestQuotaRefusesAtTheLimit(t *testing.T) {
 
 func TestQuotaWarningAtEightyPercent(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := newClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, _, s := clockedStore(t)
 	must(t, s.PutProvider(ctx, quotaProvider(t, ts, 1000, providers.PerMonth)))
 	must(t, s.AddQuota(ctx, "svc", 798, t0))
 
@@ -80,7 +77,7 @@ func TestQuotaWarningAtEightyPercent(t *testing.T) {
 func TestQuotaWindows(t *testing.T) {
 	ctx := t.Context()
 	ts := newTokenServer(t)
-	clk := newClock(time.Date(2026, 11, 30, 23, 10, 0, 0, time.UTC))
+	clk := testsupport.NewClock(time.Date(2026, 11, 30, 23, 10, 0, 0, time.UTC))
 	s := openStore(t, Options{Now: clk.Now})
 	must(t, s.PutProvider(ctx, quotaProvider(t, ts, 2, providers.PerHour)))
 
@@ -137,9 +134,7 @@ func TestQuotaWindows(t *testing.T) {
 
 func TestQuotaLedgerIsPruned(t *testing.T) {
 	ctx := t.Context()
-	ts := newTokenServer(t)
-	clk := newClock(t0)
-	s := openStore(t, Options{Now: clk.Now})
+	ts, _, s := clockedStore(t)
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	must(t, s.AddQuota(ctx, "svc", 5, t0.AddDate(-3, 0, 0)))
 	must(t, s.AddQuota(ctx, "svc", 5, t0.Add(-72*time.Hour)))

@@ -74,12 +74,9 @@ func (s *Store) Summary(ctx context.Context, name string) (Summary, error) {
 	var sm Summary
 	now := s.now()
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		ok, err := s.getJSON(tx, bProviders, name, &sm.Provider)
-		if err != nil {
+		var err error
+		if sm.Provider, err = s.getProvider(tx, name); err != nil {
 			return err
-		}
-		if !ok {
-			return notFoundProvider(name)
 		}
 		return s.fillSummary(tx, &sm, now)
 	})

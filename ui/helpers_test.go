@@ -1,15 +1,10 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,6 +16,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/internal/testsupport/sandboxenv"
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/sandbox"
 	"github.com/tokentop/tokentop/store"
@@ -30,97 +27,28 @@ import (
 // t0 is the fixed clock of every test: goldens do not move.
 var t0 = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
-// signingKey is generated once per test binary: RSA keys are slow to make.
-var signingKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
-
-// clock is a settable clock shared by the sandbox, the store and the UI.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// syncBuffer is the OSC52 output: written by commands, read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // env is a real store in a temporary directory, filled with the sandbox's
 // providers, the sandbox serving on loopback.
 type env struct {
 	t     *testing.T
 	ctx   context.Context
-	clock *clock
+	clock *testsupport.Clock
 	sb    *sandbox.Server
 	srv   *httptest.Server
 	st    *store.Store
 	path  string
-	out   *syncBuffer
+	out   *testsupport.LockedBuffer
 }
 
 // newEnv builds an env; with fetch, every provider gets its first token
-// (the broken one fails and records its error).
+// (the broken one fails and records its error). The sandbox, the store,
+// the client and the server's Date header all follow the test clock, so
+// the clock skew shown is the same on every run.
 func newEnv(t *testing.T, fetch bool) *env {
 	t.Helper()
-	clk := &clock{t: t0}
-	sb := sandbox.New(sandbox.Options{Now: clk.Now, Key: signingKey()})
-	// The server's Date header follows the test clock too, so the clock
-	// skew shown is the same on every run.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Date", clk.Now().UTC().Format(http.TimeFormat))
-		sb.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	ps, err := providers.LoadConfig(strings.NewReader(sb.ProvidersYAML(srv.URL)), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "tokentop.db")
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{Path: path, Client: &providers.Client{Now: clk.Now}, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.PutProviders(ctx, ps); err != nil {
-		t.Fatal(err)
-	}
-	if fetch {
-		for _, p := range ps {
-			_, _ = st.Token(ctx, p.Name, store.TokenOptions{})
-		}
-	}
-	return &env{t: t, ctx: ctx, clock: clk, sb: sb, srv: srv, st: st, path: path, out: &syncBuffer{}}
+	clk := testsupport.NewClock(t0)
+	se := sandboxenv.Start(t, sandboxenv.Options{Now: clk.Now, FetchAll: fetch})
+	return &env{t: t, ctx: context.Background(), clock: clk, sb: se.Sandbox, srv: se.Server, st: se.Store, path: se.Path, out: &testsupport.LockedBuffer{}}
 }
 
 // asciiStyles are the default theme on an Ascii renderer: goldens hold no
@@ -197,31 +125,18 @@ func (d *driver) Send(msg tea.Msg) {
 	d.TestModel.Send(msg)
 }
 
-func (d *driver) since() []byte {
+// since is what was drawn since the test last sent something.
+func (d *driver) since() string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return append([]byte(nil), d.buf[d.mark:]...)
+	return string(d.buf[d.mark:])
 }
 
 // waitFor waits until the program has drawn every one of texts since the
 // test last sent it something.
 func waitFor(t *testing.T, d *driver, texts ...string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		b := d.since()
-		all := true
-		for _, s := range texts {
-			all = all && bytes.Contains(b, []byte(s))
-		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 30s for %q; drawn since the last input:\n%s", texts, b)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testsupport.WaitForText(t, d.since, texts...)
 }
 
 // waitForScreen is waitFor for a screen that may already show some of
@@ -231,50 +146,23 @@ func waitFor(t *testing.T, d *driver, texts ...string) {
 // screen, and looks at that paint.
 func waitForScreen(t *testing.T, d *driver, w, h int, texts ...string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		b := d.since()
-		all := true
-		for _, s := range texts {
-			all = all && bytes.Contains(b, []byte(s))
-		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 30s for %q on the screen; last paint:\n%s", texts, b)
-		}
-		d.Send(tea.WindowSizeMsg{Width: w, Height: h})
-		time.Sleep(200 * time.Millisecond)
-	}
+	testsupport.WaitForTextNudging(t, 200*time.Millisecond, func() { d.Send(tea.WindowSizeMsg{Width: w, Height: h}) }, d.since, texts...)
 }
 
 // press sends keys: single runes, or names such as "enter", "esc", "down".
 func press(d *driver, keys ...string) {
+	named := map[string]tea.KeyType{
+		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "down": tea.KeyDown, "up": tea.KeyUp,
+		"tab": tea.KeyTab, "right": tea.KeyRight, "left": tea.KeyLeft,
+		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU,
+	}
 	for _, k := range keys {
-		switch k {
-		case "enter":
-			d.Send(tea.KeyMsg{Type: tea.KeyEnter})
-		case "esc":
-			d.Send(tea.KeyMsg{Type: tea.KeyEscape})
-		case "down":
-			d.Send(tea.KeyMsg{Type: tea.KeyDown})
-		case "up":
-			d.Send(tea.KeyMsg{Type: tea.KeyUp})
-		case "tab":
-			d.Send(tea.KeyMsg{Type: tea.KeyTab})
-		case "right":
-			d.Send(tea.KeyMsg{Type: tea.KeyRight})
-		case "left":
-			d.Send(tea.KeyMsg{Type: tea.KeyLeft})
-		case "backspace":
-			d.Send(tea.KeyMsg{Type: tea.KeyBackspace})
-		case "ctrl+u":
-			d.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
-		default:
-			for _, r := range k {
-				d.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-			}
+		if typ, ok := named[k]; ok {
+			d.Send(tea.KeyMsg{Type: typ})
+			continue
+		}
+		for _, r := range k {
+			d.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 		}
 	}
 }

@@ -134,9 +134,8 @@ func (s *Server) authenticateBasic(style string, req tokenRequest) (Client, bool
 	return c, ok
 }
 
-// authenticate returns the client of the given style with those
-// credentials. The secret is compared in constant time.
-func (s *Server) authenticate(style, id, secret string) (Client, bool) {
+// authenticateAny finds the client with those credentials, of any style.
+func (s *Server) authenticateAny(id, secret string) (Client, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i, ok := s.index[id]
@@ -144,8 +143,18 @@ func (s *Server) authenticate(style, id, secret string) (Client, bool) {
 		return Client{}, false
 	}
 	c := s.clients[i]
-	if c.Style != style || subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) != 1 {
 		return Client{}, false
 	}
 	return c.clone(), true
+}
+
+// authenticate returns the client of the given style with those
+// credentials. The secret is compared in constant time.
+func (s *Server) authenticate(style, id, secret string) (Client, bool) {
+	c, ok := s.authenticateAny(id, secret)
+	if !ok || c.Style != style {
+		return Client{}, false
+	}
+	return c, true
 }

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
@@ -13,60 +12,30 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
-// testKey is one signing key shared by the tests: generating 2048-bit keys
-// per test would dominate the run time under -race.
-var testKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
+// testKey is the signing key the tests' sandboxes share.
+func testKey() *rsa.PrivateKey { return testsupport.RSAKey(0) }
 
 // testStart is the fake clock's starting time.
 var testStart = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
-
-// fakeClock is a settable clock safe for concurrent use.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is a sandbox under test, served by httptest.
 type env struct {
 	s   *Server
 	ts  *httptest.Server
-	clk *fakeClock
+	clk *testsupport.Clock
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	clk := &fakeClock{t: testStart}
+	clk := testsupport.NewClock(testStart)
 	s := New(Options{Now: clk.Now, Key: testKey()})
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)

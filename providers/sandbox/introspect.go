@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"crypto/subtle"
 	"errors"
 	"mime"
 	"net/http"
@@ -105,21 +104,6 @@ func (s *Server) endpointKeyClient(r *http.Request) (c Client, oe *oauthError, k
 		}
 	}
 	return Client{}, nil, false
-}
-
-// authenticateAny finds the client with those credentials, of any style.
-func (s *Server) authenticateAny(id, secret string) (Client, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i, ok := s.index[id]
-	if !ok || id == "" {
-		return Client{}, false
-	}
-	c := s.clients[i]
-	if subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) != 1 {
-		return Client{}, false
-	}
-	return c.clone(), true
 }
 
 // handleIntrospect is the RFC 7662 introspection endpoint: active with the

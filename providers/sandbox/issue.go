@@ -87,13 +87,7 @@ func (s *Server) mintJWT(g grant, now time.Time) (issued, error) {
 	if len(g.scopes) > 0 {
 		claims["scope"] = strings.Join(g.scopes, " ")
 	}
-	sk := s.current()
-	if f.UnpublishedKey != nil {
-		sk = signingKey{key: f.UnpublishedKey, kid: keyID(&f.UnpublishedKey.PublicKey)}
-	}
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = sk.kid
-	signed, err := tok.SignedString(sk.key)
+	signed, err := s.signRS256(claims, f.UnpublishedKey)
 	if err != nil {
 		return issued{}, fmt.Errorf("sign access token for %s: %w", g.client.ClientID, err)
 	}

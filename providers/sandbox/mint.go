@@ -83,13 +83,7 @@ func (s *Server) Mint(o MintOptions) (string, error) {
 	if o.Forgery == AlgNone {
 		return jwt.NewWithClaims(jwt.SigningMethodNone, claims).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	}
-	sk := s.current()
-	if o.Key != nil {
-		sk = signingKey{key: o.Key, kid: keyID(&o.Key.PublicKey)}
-	}
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = sk.kid
-	signed, err := tok.SignedString(sk.key)
+	signed, err := s.signRS256(claims, o.Key)
 	if err != nil {
 		return "", fmt.Errorf("sandbox: mint: %w", err)
 	}
@@ -97,6 +91,19 @@ func (s *Server) Mint(o MintOptions) (string, error) {
 		signed = corruptSignature(signed)
 	}
 	return signed, nil
+}
+
+// signRS256 signs claims as an RS256 JWT whose kid names the key: key
+// when not nil (one the server need not publish), else the server's
+// current signing key.
+func (s *Server) signRS256(claims jwt.MapClaims, key *rsa.PrivateKey) (string, error) {
+	sk := s.current()
+	if key != nil {
+		sk = signingKey{key: key, kid: keyID(&key.PublicKey)}
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tok.Header["kid"] = sk.kid
+	return tok.SignedString(sk.key)
 }
 
 // MintBadSignature is a token for clientID from issuer whose signature does

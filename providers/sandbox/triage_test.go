@@ -1,25 +1,19 @@
 package sandbox
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 // secondKey is another signing key, for rotations.
-var secondKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
+func secondKey() *rsa.PrivateKey { return testsupport.RSAKey(1) }
 
 func TestStyleDiscovery(t *testing.T) {
 	e := newEnv(t)
