@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -212,9 +213,9 @@ func rejectionText(ph apiPhrase, text string, cc CallContext) (summary, hint str
 	if ph.framework != "" {
 		said = ph.framework + ": " + said
 	}
-	var claims *Claims
+	var claims *jwtclaims.Claims
 	if cc.Token != nil {
-		claims, _ = DecodeJWT(cc.Token.AccessToken)
+		claims, _ = jwtclaims.Decode(cc.Token.AccessToken)
 	}
 	iss := "(an opaque token: its issuer cannot be read)"
 	if claims != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 )
 
 // rejectionCase is one framework's answer to a token it refuses.
@@ -164,7 +165,7 @@ func TestDoctorAPIRejectsTheIssuer(t *testing.T) {
 			d := cl.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(cl, p), Endpoint: base + "/prod-api/items"})
 			wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "valid signature")
 			ch := checkNamed(t, d, StepTestCall)
-			claims, err := DecodeJWT(d.Token.AccessToken)
+			claims, err := jwtclaims.Decode(d.Token.AccessToken)
 			if err != nil {
 				t.Fatal(err)
 			}

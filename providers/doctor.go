@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -474,7 +475,7 @@ func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, 
 func tokenDetail(got DoctorToken, now time.Time) string {
 	t := got.Token
 	kind := "opaque"
-	if LooksLikeJWT(t.AccessToken) {
+	if jwtclaims.LooksLikeJWT(t.AccessToken) {
 		kind = "JWT"
 	}
 	typ := cmp.Or(safetext.Line(t.TokenType), "Bearer")

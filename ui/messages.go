@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -138,7 +139,7 @@ type detailDataMsg struct {
 	name     string
 	seq      uint64
 	masked   string
-	claims   *providers.Claims
+	claims   *jwtclaims.Claims
 	claimErr string
 	history  []providers.Exchange
 	// historyTotal counts the exchanges kept; history holds the newest few.
