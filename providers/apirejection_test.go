@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 )
 
@@ -132,7 +133,7 @@ func TestExplainCallByEnv(t *testing.T) {
 	}
 	// Words it does not know leave RFC 6750's explanation as it was.
 	r = ExplainCall(&CallResult{Status: 401, Body: `{"message":"Unauthorized"}`}, CallContext{Token: tok})
-	if want := ExplainRefusal(401, "", ""); r.Summary != want.Summary || r.Hint != want.Hint {
+	if want := headers.ExplainRefusal(401, "", ""); r.Summary != want.Summary || r.Hint != want.Hint {
 		t.Errorf("unknown words changed the explanation: %q %q", r.Summary, r.Hint)
 	}
 	// A 500 that happens to say "invalid signature" is not a rejection.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
@@ -210,7 +211,7 @@ func (r *doctorRun) unknownKey(ctx context.Context, v *Verification, ks *KeySet,
 
 // refusesAudience reports an API refusal whose words are about the
 // token's audience.
-func refusesAudience(why APIRefusal) bool {
+func refusesAudience(why headers.APIRefusal) bool {
 	d := strings.ToLower(why.Bearer.Description)
 	return why.Bearer.Error == "invalid_token" && (strings.Contains(d, "audience") || strings.Contains(d, "aud "))
 }

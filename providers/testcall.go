@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -36,7 +37,7 @@ type CallResult struct {
 	RawBody   []byte
 	Truncated bool
 	Timings   Timings
-	RateLimit RateLimit
+	RateLimit headers.RateLimit
 	// WWWAuthenticate is the challenge of a 401/403, sanitised.
 	WWWAuthenticate string
 }
@@ -131,9 +132,9 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
-	rl := ParseRateLimit(resp.Header, c.now())
+	rl := headers.ParseRateLimit(resp.Header, c.now())
 	if rl.Policy != "" {
-		rl.Policy = Truncate(rd.line(resp.Header.Get("RateLimit-Policy")), maxPolicy)
+		rl.Policy = Truncate(rd.line(resp.Header.Get("RateLimit-Policy")), headers.MaxPolicy)
 	}
 	res := &CallResult{
 		Method: method, URL: where, Status: resp.StatusCode, Proto: safetext.Line(resp.Proto),
