@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/suggest"
 )
 
 // Preset holds the defaults of a known kind of token server. A preset only
@@ -111,8 +113,8 @@ func LookupPreset(name string) (Preset, bool) {
 	return Preset{}, false
 }
 
-// cfgPresetNames lists the preset names for messages.
-func cfgPresetNames() string {
+// presetNames lists the preset names for messages.
+func presetNames() string {
 	var names []string
 	for _, p := range Presets() {
 		names = append(names, p.Name)
@@ -120,8 +122,8 @@ func cfgPresetNames() string {
 	return strings.Join(names, ", ")
 }
 
-// cfgDerivingPresets lists the presets that derive token_url from issuer.
-func cfgDerivingPresets() string {
+// derivingPresets lists the presets that derive token_url from issuer.
+func derivingPresets() string {
 	var names []string
 	for _, p := range Presets() {
 		if p.TokenPath != "" {
@@ -153,17 +155,17 @@ const (
 // An unknown preset is an error naming the known ones; the copy and the
 // settings are then those of p without a preset.
 func (p Provider) Effective() (Provider, []Setting, error) {
-	e := p.cfgClone()
+	e := p.clone()
 	var pre Preset
 	var err error
 	if p.Preset != "" {
 		var ok bool
 		if pre, ok = LookupPreset(p.Preset); !ok {
 			msg := fmt.Sprintf("unknown preset %q", p.Preset)
-			if s := cfgSuggest(p.Preset, strings.Split(cfgPresetNames(), ", ")); s != "" {
+			if s := suggest.Closest(p.Preset, strings.Split(presetNames(), ", ")); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
-			err = &cfgProblem{provider: p.Name, field: "preset", index: -1, msg: msg + "; known presets: " + cfgPresetNames()}
+			err = &Problem{Provider: p.Name, Field: "preset", Index: -1, Msg: msg + "; known presets: " + presetNames()}
 		}
 	}
 	fromPreset := "preset " + pre.Name
@@ -229,7 +231,7 @@ func (p Provider) Effective() (Provider, []Setting, error) {
 		}
 	}
 	if st := e.Style(); st == AuthBasic || st == AuthAuto || p.BasicEncoding != "" {
-		add("basic_encoding", string(e.BasicEncodingOf()), cfgSource(p.BasicEncoding != ""))
+		add("basic_encoding", string(e.BasicEncodingOf()), sourceOf(p.BasicEncoding != ""))
 	}
 	s = append(s, e.keySettings(p, pre, fromPreset)...)
 
@@ -303,8 +305,8 @@ func (p Provider) Effective() (Provider, []Setting, error) {
 		}
 		add("endpoints."+ep.Name, method+" "+ep.URL, SourceConfig)
 	}
-	add("timeout", cfgShortDuration(p.EffectiveTimeout()), cfgSource(p.Timeout > 0))
-	add("default_lifetime", cfgShortDuration(p.EffectiveLifetime()), cfgSource(p.DefaultLifetime > 0))
+	add("timeout", shortDuration(p.EffectiveTimeout()), sourceOf(p.Timeout > 0))
+	add("default_lifetime", shortDuration(p.EffectiveLifetime()), sourceOf(p.DefaultLifetime > 0))
 	addIf("ca_file", p.CAFile)
 	if p.InsecureHTTP {
 		add("insecure_http", "true", SourceConfig)
@@ -321,13 +323,13 @@ func (e *Provider) keySettings(p Provider, pre Preset, fromPreset string) []Sett
 	var s []Setting
 	add := func(key, value, source string) { s = append(s, Setting{Key: key, Value: value, Source: source}) }
 	if p.PrivateKeyFile != "" || e.Style() == AuthPrivateKeyJWT {
-		add("private_key_file", cmp.Or(p.PrivateKeyFile, "(not set)"), cfgSource(p.PrivateKeyFile != ""))
+		add("private_key_file", cmp.Or(p.PrivateKeyFile, "(not set)"), sourceOf(p.PrivateKeyFile != ""))
 		if p.PrivateKeyKID != "" {
 			add("private_key_kid", p.PrivateKeyKID, SourceConfig)
 		} else {
 			add("private_key_kid", "(none: no kid header)", SourceDefault)
 		}
-		add("assertion_alg", cmp.Or(p.AssertionAlg, "(from the key)"), cfgSource(p.AssertionAlg != ""))
+		add("assertion_alg", cmp.Or(p.AssertionAlg, "(from the key)"), sourceOf(p.AssertionAlg != ""))
 	}
 	if e.Style() == AuthPrivateKeyJWT {
 		src := SourceConfig
@@ -345,21 +347,21 @@ func (e *Provider) keySettings(p Provider, pre Preset, fromPreset string) []Sett
 		add("assertion_audience", p.AssertionAudience, SourceConfig)
 	}
 	if p.TLSCertFile != "" || p.TLSKeyFile != "" || e.Style() == AuthTLSClient {
-		add("tls_cert_file", cmp.Or(p.TLSCertFile, "(not set)"), cfgSource(p.TLSCertFile != ""))
-		add("tls_key_file", cmp.Or(p.TLSKeyFile, "(not set)"), cfgSource(p.TLSKeyFile != ""))
+		add("tls_cert_file", cmp.Or(p.TLSCertFile, "(not set)"), sourceOf(p.TLSCertFile != ""))
+		add("tls_key_file", cmp.Or(p.TLSKeyFile, "(not set)"), sourceOf(p.TLSKeyFile != ""))
 	}
 	return s
 }
 
-func cfgSource(set bool) string {
+func sourceOf(set bool) string {
 	if set {
 		return SourceConfig
 	}
 	return SourceDefault
 }
 
-// cfgShortDuration writes 1h rather than Go's 1h0m0s.
-func cfgShortDuration(d time.Duration) string {
+// shortDuration writes 1h rather than Go's 1h0m0s.
+func shortDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")

@@ -202,7 +202,7 @@ func TestPresetEntraDefaultScope(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := base.cfgClone()
+			p := base.clone()
 			p.Resource, p.Audience, p.Scopes = tt.resource, tt.audience, tt.scopes
 			e, s, err := p.Effective()
 			if err != nil {
