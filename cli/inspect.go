@@ -130,7 +130,7 @@ func (a *App) inspect(ctx context.Context, arg string, f inspectFlags) error {
 	)
 	switch {
 	case haveProvider:
-		if eff, _, err := p.Effective(); err == nil {
+		if eff, err := p.Resolve(); err == nil {
 			p = eff
 		}
 		if f.offline {

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/url"
 	"os"
 	"reflect"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/tokentop/tokentop/providers/confyaml"
 	"gopkg.in/yaml.v3"
@@ -143,194 +140,6 @@ func MarshalConfig(ps []Provider, withSecrets bool) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Validate checks a provider as [Provider.Effective] would use it, so a
-// token URL derived from issuer and a preset counts. It returns every
-// problem found, joined with errors.Join; each names the provider.
-func (p Provider) Validate() error {
-	var errs []error
-	add := func(field string, index int, format string, args ...any) {
-		errs = append(errs, &Problem{Provider: p.Name, Field: field, Index: index, Msg: fmt.Sprintf(format, args...)})
-	}
-	eff, _, err := p.Effective()
-	if err != nil {
-		errs = append(errs, err)
-	}
-	pre, _ := LookupPreset(p.Preset)
-
-	switch {
-	case p.Name == "":
-		add("name", -1, "name is not set")
-	case p.Name == "." || p.Name == "..":
-		add("name", -1, `name %q is not allowed: "." and ".." name directories`, p.Name)
-	case !ValidName(p.Name):
-		add("name", -1, `name may use only a-z, 0-9, ".", "_" and "-"`)
-	}
-	if strings.TrimSpace(p.ClientID) == "" {
-		add("client_id", -1, "client_id is not set")
-	}
-
-	switch {
-	case eff.TokenURL == "" && p.Issuer != "" && pre.Name != "" && pre.TokenPath == "":
-		add("token_url", -1, "token_url is not set, and the %s preset cannot derive it from issuer", pre.Name)
-	case eff.TokenURL == "" && p.Issuer != "" && pre.Name == "":
-		add("token_url", -1, "token_url is not set; add it, or a preset that derives it from issuer (%s)", derivingPresets())
-	case eff.TokenURL == "":
-		add("token_url", -1, "token_url is not set")
-	case p.TokenURL == "":
-		if problem := checkURL(eff.TokenURL, eff.InsecureHTTP); problem != "" {
-			add("issuer", -1, "the token URL %q (issuer + the %s preset's path) %s", eff.TokenURL, pre.Name, problem)
-		}
-	default:
-		if problem := checkURL(eff.TokenURL, eff.InsecureHTTP); problem != "" {
-			add("token_url", -1, "token_url %q %s", eff.TokenURL, problem)
-		}
-	}
-	if p.Issuer != "" && !absoluteHTTP(p.Issuer) {
-		add("issuer", -1, "issuer %q is not an absolute http(s) URL", p.Issuer)
-	}
-
-	for _, u := range []struct{ key, value string }{
-		{"jwks_uri", p.JWKSURI}, {"introspection_url", p.IntrospectURL}, {"revocation_url", p.RevokeURL},
-	} {
-		if u.value == "" {
-			continue
-		}
-		if problem := checkURL(u.value, p.InsecureHTTP); problem != "" {
-			add(u.key, -1, "%s %q %s", u.key, u.value, problem)
-		}
-	}
-
-	if p.ClientSecret != "" && p.ClientSecretRef != "" {
-		add("client_secret_ref", -1, "set client_secret or client_secret_ref, not both")
-	}
-	if ref := strings.TrimSpace(p.ClientSecretRef); ref != "" {
-		kind, arg, _ := strings.Cut(ref, ":")
-		switch {
-		case kind != "env" && kind != "file" && kind != "cmd":
-			// The value is not echoed: it may be a secret typed in the wrong place.
-			add("client_secret_ref", -1, "client_secret_ref must start with env:, file: or cmd: (a secret itself belongs in client_secret)")
-		case strings.TrimSpace(arg) == "":
-			add("client_secret_ref", -1, "client_secret_ref %q names nothing after %q", ref, kind+":")
-		}
-	}
-
-	if !p.AuthStyle.Valid() {
-		add("auth_style", -1, "auth_style %q is not one of basic, post, auto, private_key_jwt, tls_client_auth", p.AuthStyle)
-	} else {
-		errs = append(errs, p.keyProblems(eff)...)
-	}
-	if !p.BasicEncoding.Valid() {
-		add("basic_encoding", -1, "basic_encoding %q is not one of form (RFC 6749, the default) or raw", p.BasicEncoding)
-	}
-	for i, s := range p.Scopes {
-		if strings.TrimSpace(s) == "" {
-			add("scopes", i, "scopes entry %d is empty", i+1)
-		}
-	}
-	if eff.Preset == "auth0" && eff.Audience == "" {
-		add("preset", -1, "auth0 needs an audience (the API identifier, such as https://api.example.com)")
-	}
-	if _, ok := p.Params[""]; ok {
-		add("params", -1, "params has an empty key")
-	}
-	if q := p.Quota; q != nil {
-		if q.Limit <= 0 {
-			add("quota", -1, "quota limit must be a whole number greater than 0")
-		}
-		switch q.Per {
-		case PerHour, PerDay, PerMonth:
-		case "":
-			add("quota", -1, "quota per is not set; use hour, day or month")
-		default:
-			add("quota", -1, "quota per %q is not one of hour, day, month", q.Per)
-		}
-	}
-	errs = append(errs, p.endpointProblems()...)
-	errs = append(errs, p.textProblems()...)
-	if p.Timeout < 0 {
-		add("timeout", -1, "timeout must not be negative")
-	}
-	if p.DefaultLifetime < 0 {
-		add("default_lifetime", -1, "default_lifetime must not be negative")
-	}
-	if time.Duration(p.DefaultLifetime) > MaxLifetime {
-		add("default_lifetime", -1, "default_lifetime %s is more than tokentop's limit of 10 years (87600h)", time.Duration(p.DefaultLifetime))
-	}
-	return errors.Join(errs...)
-}
-
-// endpointProblems checks the saved test-call endpoints.
-func (p Provider) endpointProblems() []error {
-	var errs []error
-	first := map[string]int{}
-	for i, e := range p.Endpoints {
-		add := func(format string, args ...any) {
-			errs = append(errs, &Problem{Provider: p.Name, Field: "endpoints", Index: i, Msg: fmt.Sprintf(format, args...)})
-		}
-		label := fmt.Sprintf("endpoint %q", e.Name)
-		if e.Name == "" {
-			label = fmt.Sprintf("endpoint %d", i+1)
-			add("endpoint %d has no name", i+1)
-		} else if j, dup := first[e.Name]; dup {
-			add("endpoint %q is listed twice (entries %d and %d)", e.Name, j+1, i+1)
-		} else {
-			first[e.Name] = i
-		}
-		switch {
-		case e.URL == "":
-			add("%s has no url", label)
-		case !absoluteHTTP(e.URL):
-			add("%s: url %q is not an absolute http(s) URL", label, e.URL)
-		default:
-			// A test-call carries the bearer token: token_url's rule.
-			if problem := checkURL(e.URL, p.InsecureHTTP); problem != "" {
-				add("%s: url %q %s", label, e.URL, problem)
-			}
-		}
-		if e.Method != "" && !isToken(e.Method) {
-			add("%s: method %q is not a valid HTTP method", label, e.Method)
-		}
-		for _, k := range slices.Sorted(maps.Keys(e.Headers)) {
-			// A line break or NUL in a value is refused with every other
-			// control character, by textProblems.
-			if !isToken(k) {
-				add("%s: header name %q is not valid", label, k)
-			}
-		}
-	}
-	return errs
-}
-
-// Problem is one thing wrong with a provider. field (and index, for an
-// entry of a list, or key, for an entry of a mapping) lets LoadConfig
-// point at the line it came from.
-type Problem struct {
-	Provider string // the provider's name
-	Field    string // the setting's YAML key
-	Index    int    // the entry of a list, -1 for none
-	Key      string // the key of a mapping's entry, "" for none
-	Msg      string // what is wrong, worded for the user
-	Err      error  // the cause, if any
-}
-
-func (e *Problem) Error() string {
-	s := providerLabel(e.Provider) + ": " + e.Msg
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-func (e *Problem) Unwrap() error { return e.Err }
-
-// providerLabel names a provider in a message.
-func providerLabel(name string) string {
-	if name == "" {
-		return "provider (no name)"
-	}
-	return fmt.Sprintf("provider %q", name)
-}
-
 // problemLine is the line of the key a problem is about, else the
 // provider's own line.
 func problemLine(provider *yaml.Node, err error) int {
@@ -347,45 +156,6 @@ func problemLine(provider *yaml.Node, err error) int {
 		}
 	}
 	return provider.Line
-}
-
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
-}
-
-// checkURL describes what is wrong with a token URL ("" when nothing).
-func checkURL(raw string, insecureHTTP bool) string {
-	if !absoluteHTTP(raw) {
-		return "is not an absolute http(s) URL"
-	}
-	u, _ := url.Parse(raw)
-	if u.Scheme == "http" && !insecureHTTP && !IsLoopback(u.Hostname()) {
-		return "uses plain http to a host that is not loopback; use https, or set insecure_http: true"
-	}
-	return ""
-}
-
-func absoluteHTTP(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http")
-}
-
-// isToken reports whether s is an RFC 9110 token (a method or header name).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
-			continue
-		}
-		return false
-	}
-	return true
 }
 
 // normalize turns empty lists, maps and mappings into nil, so a provider
@@ -466,5 +236,9 @@ func knownKeys(t reflect.Type) []string {
 	if t != reflect.TypeFor[Provider]() {
 		return nil
 	}
-	return nil
+	var keys []string
+	for _, f := range Fields() {
+		keys = append(keys, f.Key)
+	}
+	return keys
 }

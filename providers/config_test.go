@@ -570,7 +570,7 @@ func TestConfigSeeds(t *testing.T) {
 		t.Fatalf("got %d providers, want %d", len(ps), len(wants))
 	}
 	for i, w := range wants {
-		e, _, err := ps[i].Effective()
+		e, _, err := effective(ps[i])
 		if err != nil {
 			t.Fatal(err)
 		}

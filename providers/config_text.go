@@ -27,18 +27,25 @@ func CheckText(label, s string, lines bool) error {
 // and tabs: free text, and a request body.
 func multiLine(name string) bool { return name == "notes" || name == "body" }
 
-// textProblems checks every text of p with [CheckText]: each string,
-// list entry, map key and map value, found by walking the struct so a
-// field added later is checked too. The client secret is left alone: it
-// is never shown, and whatever bytes it holds are sent as they are.
-func (p Provider) textProblems() []error {
+// textProblems checks every text of the setting key with [CheckText]:
+// each string, list entry, map key and map value, found by walking the
+// struct field, so a part added to it later is checked too. [Fields]
+// leaves the client secret alone: it is never shown, and whatever bytes
+// it holds are sent as they are.
+func (p Provider) textProblems(key string) []error {
 	var errs []error
 	w := textWalk{check: func(at textAt, label, s string, lines bool) {
 		if err := CheckText(label, s, lines); err != nil {
 			errs = append(errs, &Problem{Provider: p.Name, Field: at.field, Index: at.index, Key: at.key, Msg: err.Error()})
 		}
 	}}
-	w.fields(reflect.ValueOf(p), textAt{index: -1}, "")
+	v := reflect.ValueOf(p)
+	t := v.Type()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name == key {
+			w.value(v.Field(i), textAt{field: key, index: -1}, key, multiLine(key))
+		}
+	}
 	return errs
 }
 
@@ -62,7 +69,7 @@ func (w textWalk) fields(v reflect.Value, at textAt, prefix string) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if !f.IsExported() || name == "-" || name == "" || name == "client_secret" {
+		if !f.IsExported() || name == "-" || name == "" {
 			continue
 		}
 		fat := at

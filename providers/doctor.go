@@ -188,7 +188,7 @@ func (r *doctorRun) run(ctx context.Context, p Provider) {
 
 // settings checks that p's effective settings can work.
 func (r *doctorRun) settings(p Provider) (Provider, bool) {
-	eff, _, err := p.Effective()
+	eff, err := p.Resolve()
 	if err == nil {
 		err = eff.Validate()
 	}
