@@ -77,7 +77,7 @@ func FieldByKey(key string) (FieldSpec, bool) {
 // text is a plain string setting at *at(p).
 func text(key string, at func(p *Provider) *string) FieldSpec {
 	return FieldSpec{
-		Key: key, FlagKind: FlagText,
+		Key:      key,
 		Get:      func(p *Provider) string { return *at(p) },
 		Set:      func(p *Provider, s string) error { *at(p) = s; return nil },
 		describe: func(d *description) { d.addIf(key, *at(&d.p)) },
@@ -167,7 +167,7 @@ func withCheck(f FieldSpec, check func(v *validation)) FieldSpec {
 
 func nameField() FieldSpec {
 	f := text("name", func(p *Provider) *string { return &p.Name })
-	f.FlagKind, f.Required, f.check = 0, true, checkName
+	f.Required, f.check = true, checkName
 	f.describe = func(d *description) { d.add("name", d.p.Name, fromConfig) }
 	return f.form(1, "Name", "a-z, 0-9, . _ -")
 }
