@@ -78,40 +78,9 @@ func (c *Shape) check(n *yaml.Node, t reflect.Type, label string) {
 	case reflect.Struct:
 		c.mapping(n, t, label)
 	case reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			c.fail(n.Line, "%s must be a mapping (key: value), not a %s", label, kindName(n))
-			return
-		}
-		first := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Kind != yaml.ScalarNode {
-				c.fail(k.Line, "a key in %s must be a plain name", label)
-				continue
-			}
-			if line, dup := first[k.Value]; dup {
-				c.fail(k.Line, "%q is set twice in %s (first at line %d)", k.Value, label, line)
-				continue
-			}
-			first[k.Value] = k.Line
-			c.check(v, t.Elem(), label+"."+k.Value)
-		}
+		c.mapOf(n, t, label)
 	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			c.fail(n.Line, "%s must be a list (- item, or [a, b]), not a %s", label, kindName(n))
-			return
-		}
-		elem := t.Elem()
-		for elem.Kind() == reflect.Pointer {
-			elem = elem.Elem()
-		}
-		for _, item := range n.Content {
-			if elem.Kind() == reflect.Struct && IsNull(Deref(item)) {
-				c.fail(item.Line, "an entry of %s is empty", label)
-				continue
-			}
-			c.check(item, t.Elem(), "an entry of "+label)
-		}
+		c.list(n, t, label)
 	default:
 		if n.Kind != yaml.ScalarNode {
 			c.fail(n.Line, "%s must be a single value, not a %s", label, kindName(n))
@@ -242,4 +211,45 @@ func kindName(n *yaml.Node) string {
 		return "mapping"
 	}
 	return "single value"
+}
+
+// mapOf checks a mapping of any keys (a Go map).
+func (c *Shape) mapOf(n *yaml.Node, t reflect.Type, label string) {
+	if n.Kind != yaml.MappingNode {
+		c.fail(n.Line, "%s must be a mapping (key: value), not a %s", label, kindName(n))
+		return
+	}
+	first := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			c.fail(k.Line, "a key in %s must be a plain name", label)
+			continue
+		}
+		if line, dup := first[k.Value]; dup {
+			c.fail(k.Line, "%q is set twice in %s (first at line %d)", k.Value, label, line)
+			continue
+		}
+		first[k.Value] = k.Line
+		c.check(v, t.Elem(), label+"."+k.Value)
+	}
+}
+
+// list checks a sequence (a Go slice).
+func (c *Shape) list(n *yaml.Node, t reflect.Type, label string) {
+	if n.Kind != yaml.SequenceNode {
+		c.fail(n.Line, "%s must be a list (- item, or [a, b]), not a %s", label, kindName(n))
+		return
+	}
+	elem := t.Elem()
+	for elem.Kind() == reflect.Pointer {
+		elem = elem.Elem()
+	}
+	for _, item := range n.Content {
+		if elem.Kind() == reflect.Struct && IsNull(Deref(item)) {
+			c.fail(item.Line, "an entry of %s is empty", label)
+			continue
+		}
+		c.check(item, t.Elem(), "an entry of "+label)
+	}
 }
