@@ -75,3 +75,31 @@ func TestFieldProblemUsesTheConfigWording(t *testing.T) {
 		t.Fatalf("FieldProblem(env) = %v", err)
 	}
 }
+
+// benchProvider is a provider with a preset that fills several settings.
+var benchProvider = Provider{
+	Name: "bench", Preset: "entra", Issuer: "https://login.microsoftonline.com/tenant/v2.0",
+	ClientID: "c", ClientSecret: "s", Resource: "https://graph.microsoft.com",
+	Params: map[string]string{"a": "b"}, Quota: &Quota{Limit: 1000, Per: PerMonth},
+}
+
+// BenchmarkResolve is what every fetch pays to resolve a provider's
+// settings (before the split, Effective also built the descriptions).
+func BenchmarkResolve(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := benchProvider.Resolve(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDescribe is what show, diff and the detail pay.
+func BenchmarkDescribe(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := benchProvider.Describe(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
