@@ -26,7 +26,7 @@ type Config struct {
 }
 
 // LoadConfig reads a providers YAML file and returns its providers as
-// written (presets are applied later, by [Provider.Effective]).
+// written (presets are applied later, by [Provider.Resolve]).
 //
 // ${VAR} in a value is replaced by the environment variable VAR, looked up
 // with lookupEnv (nil means os.LookupEnv); an unset variable is an error
