@@ -65,7 +65,7 @@ func (a *App) diffSide(ctx context.Context, st *store.Store, name string) (*diff
 	if sum.HasSecret {
 		p.ClientSecret = "(stored)"
 	}
-	_, settings, err := p.Effective()
+	settings, err := p.Describe()
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -173,7 +174,7 @@ func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSu
 	)
 	switch {
 	case s.haveProvider:
-		if eff, _, err := s.p.Effective(); err == nil {
+		if eff, err := s.p.Resolve(); err == nil {
 			s.p = eff
 		}
 		if o.offline {
@@ -254,7 +255,7 @@ func inspectVerdict(v *providers.Verification) error {
 // rawTokenIssuer is a provider for discovering from a raw token's iss, or
 // why there is none.
 func rawTokenIssuer(token string) (providers.Provider, string) {
-	c, err := providers.DecodeJWT(token)
+	c, err := jwtclaims.Decode(token)
 	if err != nil || c.Issuer == "" {
 		return providers.Provider{}, "no provider given (--provider NAME), and the token names no issuer"
 	}

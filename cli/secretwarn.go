@@ -33,7 +33,7 @@ func (a *App) warnCommands(ps []providers.Provider) {
 // and none stored from before. Their first fetch would be refused.
 func (a *App) warnNoSecret(ctx context.Context, st *store.Store, ps []providers.Provider) error {
 	for _, p := range ps {
-		eff, _, err := p.Effective()
+		eff, err := p.Resolve()
 		if err != nil {
 			eff = p
 		}

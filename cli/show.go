@@ -36,7 +36,7 @@ expiry and fingerprint are.`,
 			if sum.HasSecret {
 				p.ClientSecret = "(stored)"
 			}
-			_, settings, err := p.Effective()
+			settings, err := p.Describe()
 			if err != nil {
 				return err
 			}

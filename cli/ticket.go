@@ -47,7 +47,7 @@ func failingExchange(history []providers.Exchange, started time.Time) *providers
 // add puts the ticket's rows at the top of the report's first section and
 // the failing exchange after the checks.
 func (t ticket) add(r *Report) {
-	eff, _, err := t.provider.Effective()
+	eff, err := t.provider.Resolve()
 	if err != nil {
 		eff = t.provider
 	}

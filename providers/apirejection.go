@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tokentop/tokentop/providers/headers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -68,7 +70,7 @@ func apiPhrases() []apiPhrase {
 // bearerRejection reads an RFC 6750 invalid_token whose description no
 // framework's phrase matched but that names the issuer or the signature:
 // within a Bearer challenge those words are safe to go by.
-func bearerRejection(b BearerChallenge) (apiPhrase, bool) {
+func bearerRejection(b headers.BearerChallenge) (apiPhrase, bool) {
 	if b.Error != "invalid_token" {
 		return apiPhrase{}, false
 	}
@@ -167,12 +169,12 @@ type CallContext struct {
 // Gateway) for a token of another issuer or audience. The hints name the
 // provider. The doctor's test-call step, `tokentop call` and the
 // dashboard's test-call all use it.
-func ExplainCall(res *CallResult, cc CallContext) APIRefusal {
+func ExplainCall(res *CallResult, cc CallContext) headers.APIRefusal {
 	scope := ""
 	if cc.Token != nil {
 		scope, _ = cc.Token.GrantedScope()
 	}
-	r := ExplainRefusal(res.Status, scope, challenges(res)...)
+	r := headers.ExplainRefusal(res.Status, scope, challenges(res)...)
 	if res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden {
 		if ph, text, ok := matchRejection(r.Bearer.Description, res.Body); ok {
 			r.Summary, r.Hint = rejectionText(ph, text, cc)
@@ -212,9 +214,9 @@ func rejectionText(ph apiPhrase, text string, cc CallContext) (summary, hint str
 	if ph.framework != "" {
 		said = ph.framework + ": " + said
 	}
-	var claims *Claims
+	var claims *jwtclaims.Claims
 	if cc.Token != nil {
-		claims, _ = DecodeJWT(cc.Token.AccessToken)
+		claims, _ = jwtclaims.Decode(cc.Token.AccessToken)
 	}
 	iss := "(an opaque token: its issuer cannot be read)"
 	if claims != nil {

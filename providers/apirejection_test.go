@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tokentop/tokentop/providers/headers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 )
 
 // rejectionCase is one framework's answer to a token it refuses.
@@ -131,7 +133,7 @@ func TestExplainCallByEnv(t *testing.T) {
 	}
 	// Words it does not know leave RFC 6750's explanation as it was.
 	r = ExplainCall(&CallResult{Status: 401, Body: `{"message":"Unauthorized"}`}, CallContext{Token: tok})
-	if want := ExplainRefusal(401, "", ""); r.Summary != want.Summary || r.Hint != want.Hint {
+	if want := headers.ExplainRefusal(401, "", ""); r.Summary != want.Summary || r.Hint != want.Hint {
 		t.Errorf("unknown words changed the explanation: %q %q", r.Summary, r.Hint)
 	}
 	// A 500 that happens to say "invalid signature" is not a rejection.
@@ -164,7 +166,7 @@ func TestDoctorAPIRejectsTheIssuer(t *testing.T) {
 			d := cl.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(cl, p), Endpoint: base + "/prod-api/items"})
 			wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "valid signature")
 			ch := checkNamed(t, d, StepTestCall)
-			claims, err := DecodeJWT(d.Token.AccessToken)
+			claims, err := jwtclaims.Decode(d.Token.AccessToken)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -110,7 +110,7 @@ type assertion struct {
 }
 
 // clientAssertion signs the RFC 7523 §3 client assertion of p: iss and sub
-// the client id, aud p.AssertionAudience (filled by [Provider.Effective]),
+// the client id, aud p.AssertionAudience (filled by [Provider.Resolve]),
 // a random jti, iat now and exp one [AssertionLifetime] later, and the kid
 // header when private_key_kid is set.
 func clientAssertion(p Provider, key *assertionKey, now time.Time) (assertion, error) {

@@ -136,7 +136,7 @@ func TestAssertionAudience(t *testing.T) {
 			if err := p.Validate(); err != nil {
 				t.Fatalf("Validate: %v", err)
 			}
-			eff, settings, err := p.Effective()
+			eff, settings, err := effective(p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +162,7 @@ func settingOf(settings []Setting, key string) Setting {
 
 func TestKeySettingsShownWithSource(t *testing.T) {
 	p := jwtProvider("https://auth.example.com/token", "/keys/client.pem")
-	_, settings, _ := p.Effective()
+	_, settings, _ := effective(p)
 	for key, want := range map[string]Setting{
 		"auth_style":       {Value: "private_key_jwt", Source: SourceConfig},
 		"private_key_file": {Value: "/keys/client.pem", Source: SourceConfig},
@@ -174,7 +174,7 @@ func TestKeySettingsShownWithSource(t *testing.T) {
 		}
 	}
 	m := Provider{Name: "m", TokenURL: "https://a/t", ClientID: "c", AuthStyle: AuthTLSClient, TLSCertFile: "/c.pem", TLSKeyFile: "/k.pem"}
-	_, settings, _ = m.Effective()
+	_, settings, _ = effective(m)
 	if got := settingOf(settings, "tls_cert_file"); got.Value != "/c.pem" || got.Source != SourceConfig {
 		t.Errorf("tls_cert_file %+v", got)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/headers"
 )
 
 func TestCall(t *testing.T) {
@@ -29,7 +30,7 @@ func TestCall(t *testing.T) {
 		bodyHas     []string // in CallResult.Body
 		bodyHasNot  []string
 		wwwAuth     string
-		rate        RateLimit
+		rate        headers.RateLimit
 	}{
 		{
 			name: "GET by default, bearer token, JSON accepted",
@@ -44,7 +45,7 @@ func TestCall(t *testing.T) {
 			wantMethod: "GET", wantAuth: "Bearer " + token,
 			wantHeaders: map[string]string{"Accept": "application/json", "User-Agent": "tokentop"},
 			status:      200, bodyHas: []string{`{"ok":true}`},
-			rate: RateLimit{Limit: 100, Remaining: 99, Reset: fetchNow.Add(30 * time.Second), Found: true},
+			rate: headers.RateLimit{Limit: 100, Remaining: 99, Reset: fetchNow.Add(30 * time.Second), Found: true},
 		},
 		{
 			name: "POST with a body, headers and lower-case method",
@@ -110,7 +111,7 @@ func TestCall(t *testing.T) {
 				w.WriteHeader(200)
 			},
 			wantMethod: "GET", wantAuth: "Bearer " + token, status: 200,
-			rate: RateLimit{Limit: 5, Remaining: 4, Reset: fetchNow.Add(time.Minute), Policy: `"default";q=5;w=60`, Found: true},
+			rate: headers.RateLimit{Limit: 5, Remaining: 4, Reset: fetchNow.Add(time.Minute), Policy: `"default";q=5;w=60`, Found: true},
 		},
 	}
 	for _, tt := range tests {

@@ -60,7 +60,7 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 	res := &Result{}
 	// Presets fill token_url, auth style, separators and mappings: the
 	// request always uses the effective settings that `show` prints.
-	eff, _, err := p.Effective()
+	eff, err := p.Resolve()
 	if err != nil {
 		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "unusable settings", Err: err}
 	}

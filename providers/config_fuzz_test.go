@@ -94,7 +94,7 @@ func FuzzMarshalConfig(f *testing.F) {
 			Timeout: Duration(timeout), Response: &ResponseMapping{ExpiresAt: paramValue},
 			Endpoints: []Endpoint{{Name: "e", URL: "https://api.example.com/", Headers: map[string]string{"X-H": header}, Body: notes}},
 		}
-		cfgNormalize(&p)
+		normalize(&p)
 		if p.Validate() != nil {
 			return
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// cfgKeyProblems checks the settings of the key-based auth styles against
+// keyProblems checks the settings of the key-based auth styles against
 // the effective style eff: private_key_jwt needs a private key that loads
 // (and an assertion_alg that suits it), tls_client_auth a certificate and
 // key that match and an https token URL, and neither takes a client
@@ -14,10 +14,10 @@ import (
 // except a client certificate: that is presented under any style, for
 // servers that want mTLS on the connection and a secret as well.
 // The files are read, so a missing or unreadable one is found at import.
-func (p Provider) cfgKeyProblems(eff Provider) []error {
+func (p Provider) keyProblems(eff Provider) []error {
 	var errs []error
 	add := func(field, msg string) {
-		errs = append(errs, &cfgProblem{provider: p.Name, field: field, index: -1, msg: msg})
+		errs = append(errs, &Problem{Provider: p.Name, Field: field, Index: -1, Msg: msg})
 	}
 	style := eff.Style()
 	if style != AuthPrivateKeyJWT {

@@ -82,9 +82,9 @@ func TestValidateKeyStyles(t *testing.T) {
 				t.Fatalf("Validate passed; want %q", tt.want)
 			}
 			var found bool
-			for _, e := range cfgUnjoin(err) {
-				pr, ok := e.(*cfgProblem)
-				if ok && pr.field == tt.field && strings.Contains(e.Error(), tt.want) {
+			for _, e := range unjoin(err) {
+				pr, ok := e.(*Problem)
+				if ok && pr.Field == tt.field && strings.Contains(e.Error(), tt.want) {
 					found = true
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/confyaml"
 	"gopkg.in/yaml.v3"
 )
 
@@ -197,8 +198,8 @@ func TestLoadConfigAnchorsAndMerge(t *testing.T) {
 
 func TestLoadConfigWrapsCauses(t *testing.T) {
 	_, err := LoadConfig(strings.NewReader("providers: ["), nil)
-	var ye cfgYAMLError
-	if !errors.As(err, &ye) || ye.err == nil {
+	var ye confyaml.SyntaxError
+	if !errors.As(err, &ye) || ye.Err == nil {
 		t.Fatalf("syntax error does not wrap the parser's error: %#v", err)
 	}
 	readErr := errors.New("disk on fire")
@@ -305,11 +306,11 @@ func TestMarshalConfigRoundTrip(t *testing.T) {
 // loadUnvalidated reads a file the way LoadConfig does but keeps providers
 // that fail Validate, so round trips of odd values can be checked.
 func loadUnvalidated(b []byte) ([]Provider, error) {
-	root, err := cfgParse(b)
+	root, err := confyaml.Parse(b)
 	if err != nil {
 		return nil, err
 	}
-	if err := cfgExpandEnv(root, testEnv(nil)); err != nil {
+	if err := confyaml.ExpandEnv(root, testEnv(nil)); err != nil {
 		return nil, err
 	}
 	var cfg Config
@@ -317,7 +318,7 @@ func loadUnvalidated(b []byte) ([]Provider, error) {
 		return nil, err
 	}
 	for i := range cfg.Providers {
-		cfgNormalize(&cfg.Providers[i])
+		normalize(&cfg.Providers[i])
 	}
 	return cfg.Providers, nil
 }
@@ -390,7 +391,7 @@ func TestMarshalConfigFormat(t *testing.T) {
 func TestValidate(t *testing.T) {
 	ok := Provider{Name: "p", ClientID: "c", TokenURL: "https://auth.example.com/token"}
 	with := func(f func(*Provider)) Provider {
-		p := ok.cfgClone()
+		p := ok.clone()
 		f(&p)
 		return p
 	}
@@ -479,7 +480,7 @@ func TestValidate(t *testing.T) {
 			if got := strings.Split(err.Error(), "\n"); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Validate:\n%s\nwant:\n%s", err, strings.Join(tt.want, "\n"))
 			}
-			if errs := cfgUnjoin(err); len(errs) != len(tt.want) {
+			if errs := unjoin(err); len(errs) != len(tt.want) {
 				t.Fatalf("Validate joined %d errors, want %d", len(errs), len(tt.want))
 			}
 		})
@@ -569,7 +570,7 @@ func TestConfigSeeds(t *testing.T) {
 		t.Fatalf("got %d providers, want %d", len(ps), len(wants))
 	}
 	for i, w := range wants {
-		e, _, err := ps[i].Effective()
+		e, _, err := effective(ps[i])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,58 +23,65 @@ func CheckText(label, s string, lines bool) error {
 	return fmt.Errorf("%s holds %s at byte %d; remove it", label, safetext.Describe(r), at+1)
 }
 
-// cfgMultiLine reports whether the field of yaml name may hold newlines
+// multiLine reports whether the field of yaml name may hold newlines
 // and tabs: free text, and a request body.
-func cfgMultiLine(name string) bool { return name == "notes" || name == "body" }
+func multiLine(name string) bool { return name == "notes" || name == "body" }
 
-// cfgTextProblems checks every text of p with [CheckText]: each string,
-// list entry, map key and map value, found by walking the struct so a
-// field added later is checked too. The client secret is left alone: it
-// is never shown, and whatever bytes it holds are sent as they are.
-func (p Provider) cfgTextProblems() []error {
+// textProblems checks every text of the setting key with [CheckText]:
+// each string, list entry, map key and map value, found by walking the
+// struct field, so a part added to it later is checked too. [Fields]
+// leaves the client secret alone: it is never shown, and whatever bytes
+// it holds are sent as they are.
+func (p Provider) textProblems(key string) []error {
 	var errs []error
-	w := cfgTextWalk{check: func(at cfgTextAt, label, s string, lines bool) {
+	w := textWalk{check: func(at textAt, label, s string, lines bool) {
 		if err := CheckText(label, s, lines); err != nil {
-			errs = append(errs, &cfgProblem{provider: p.Name, field: at.field, index: at.index, key: at.key, msg: err.Error()})
+			errs = append(errs, &Problem{Provider: p.Name, Field: at.field, Index: at.index, Key: at.key, Msg: err.Error()})
 		}
 	}}
-	w.fields(reflect.ValueOf(p), cfgTextAt{index: -1}, "")
+	v := reflect.ValueOf(p)
+	t := v.Type()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name == key {
+			w.value(v.Field(i), textAt{field: key, index: -1}, key, multiLine(key))
+		}
+	}
 	return errs
 }
 
-// cfgTextAt is where a text sits: the provider's key (field), the entry
+// textAt is where a text sits: the provider's key (field), the entry
 // of its list (index, -1 for none) or the key of its map, so that
 // LoadConfig can name the line.
-type cfgTextAt struct {
+type textAt struct {
 	field string
 	index int
 	key   string
 }
 
-type cfgTextWalk struct {
-	check func(at cfgTextAt, label, s string, lines bool)
+type textWalk struct {
+	check func(at textAt, label, s string, lines bool)
 }
 
 // fields walks the yaml fields of struct v; prefix labels them
 // ("endpoint 2: ").
-func (w cfgTextWalk) fields(v reflect.Value, at cfgTextAt, prefix string) {
+func (w textWalk) fields(v reflect.Value, at textAt, prefix string) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if !f.IsExported() || name == "-" || name == "" || name == "client_secret" {
+		if !f.IsExported() || name == "-" || name == "" {
 			continue
 		}
 		fat := at
 		if fat.field == "" {
 			fat.field = name
 		}
-		w.value(v.Field(i), fat, prefix+name, cfgMultiLine(name))
+		w.value(v.Field(i), fat, prefix+name, multiLine(name))
 	}
 }
 
 // value walks one value labelled label.
-func (w cfgTextWalk) value(v reflect.Value, at cfgTextAt, label string, lines bool) {
+func (w textWalk) value(v reflect.Value, at textAt, label string, lines bool) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return
@@ -112,7 +119,7 @@ func (w cfgTextWalk) value(v reflect.Value, at cfgTextAt, label string, lines bo
 				kat.key = k.String()
 			}
 			keyLabel, valueLabel := fmt.Sprintf("%s key %q", label, k.String()), fmt.Sprintf("%s[%q]", label, k.String())
-			if strings.HasSuffix(label, "headers") { // as cfgEndpointProblems words them
+			if strings.HasSuffix(label, "headers") { // as endpointProblems words them
 				prefix := strings.TrimSuffix(label, "headers")
 				keyLabel, valueLabel = fmt.Sprintf("%sheader name %q", prefix, k.String()), fmt.Sprintf("%sheader %q", prefix, k.String())
 			}

@@ -81,12 +81,12 @@ func TestValidateChecksEveryTextField(t *testing.T) {
 		if path == "ClientSecret" {
 			continue
 		}
-		p := base.cfgClone()
+		p := base.clone()
 		set(reflect.ValueOf(&p).Elem(), osc52)
-		var problems []*cfgProblem
-		for _, e := range cfgUnjoin(p.Validate()) {
-			var pr *cfgProblem
-			if errors.As(e, &pr) && strings.Contains(pr.msg, "U+001B") {
+		var problems []*Problem
+		for _, e := range unjoin(p.Validate()) {
+			var pr *Problem
+			if errors.As(e, &pr) && strings.Contains(pr.Msg, "U+001B") {
 				problems = append(problems, pr)
 			}
 		}

@@ -7,6 +7,17 @@
 // say what went wrong and what to try ([Error]), JWT decoding, presets,
 // rate-limit header parsing and test-calls.
 //
+// The settings of a provider are described once, in the table [Fields]:
+// the keys of the providers file, [Provider.Validate], [Provider.Describe],
+// the flags of `tokentop add` and the dashboard's form all read it. Every
+// fetch uses [Provider.Resolve] (the preset applied), which describes
+// nothing.
+//
+// Leaf packages that know nothing of providers hold the rest: jwtclaims
+// (decoding a JWT for display), headers (WWW-Authenticate and rate-limit
+// headers), confyaml (the YAML machinery under the providers file),
+// suggest ("did you mean") and safetext (the one sanitiser).
+//
 // The package knows nothing of storage or terminals: it can be tested with
 // net/http/httptest alone. Everything that came from a server and may reach a
 // terminal goes through the one sanitiser first (package providers/safetext).

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -187,7 +188,7 @@ func (r *doctorRun) run(ctx context.Context, p Provider) {
 
 // settings checks that p's effective settings can work.
 func (r *doctorRun) settings(p Provider) (Provider, bool) {
-	eff, _, err := p.Effective()
+	eff, err := p.Resolve()
 	if err == nil {
 		err = eff.Validate()
 	}
@@ -474,7 +475,7 @@ func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, 
 func tokenDetail(got DoctorToken, now time.Time) string {
 	t := got.Token
 	kind := "opaque"
-	if LooksLikeJWT(t.AccessToken) {
+	if jwtclaims.LooksLikeJWT(t.AccessToken) {
 		kind = "JWT"
 	}
 	typ := cmp.Or(safetext.Line(t.TokenType), "Bearer")

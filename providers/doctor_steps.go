@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/headers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -64,7 +66,7 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 // expects, exp, nbf and iat by the server's clock (the skew from the token
 // response's Date), and its lifetime. Each check is a step of its own.
 func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
-	if !LooksLikeJWT(t.AccessToken) && strings.Count(t.AccessToken, ".") != 4 {
+	if !jwtclaims.LooksLikeJWT(t.AccessToken) && strings.Count(t.AccessToken, ".") != 4 {
 		r.add(skip(StepJWT, "an opaque token: only the server can say what it holds (tokentop introspect "+r.p.Name+" asks it)"))
 		return
 	}
@@ -136,7 +138,7 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 		hint := why.Hint
 		if refusesAudience(why) {
 			aud := []string(nil)
-			if c, err := DecodeJWT(t.AccessToken); err == nil {
+			if c, err := jwtclaims.Decode(t.AccessToken); err == nil {
 				aud = c.Audience
 			}
 			hint = apiAudienceHint(r.p, aud, r.c.findResource(ctx, r.p, req.URL, resourceMetadataOf(challenges(res))))
@@ -209,7 +211,7 @@ func (r *doctorRun) unknownKey(ctx context.Context, v *Verification, ks *KeySet,
 
 // refusesAudience reports an API refusal whose words are about the
 // token's audience.
-func refusesAudience(why APIRefusal) bool {
+func refusesAudience(why headers.APIRefusal) bool {
 	d := strings.ToLower(why.Bearer.Description)
 	return why.Bearer.Error == "invalid_token" && (strings.Contains(d, "audience") || strings.Contains(d, "aud "))
 }

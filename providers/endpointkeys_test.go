@@ -21,7 +21,7 @@ func TestEndpointKeysRoundTrip(t *testing.T) {
 	if err != nil || string(out) != in {
 		t.Errorf("round trip:\n%s\nwant\n%s (%v)", out, in, err)
 	}
-	_, settings, _ := p.Effective()
+	_, settings, _ := effective(p)
 	var keys []string
 	for _, s := range settings {
 		keys = append(keys, s.Key)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -27,7 +28,7 @@ func capExpiryByJWT(tok *Token) {
 	if tok.ExpirySource != "expires_in" && tok.ExpirySource != "expires_at" {
 		return
 	}
-	c, err := DecodeJWT(tok.AccessToken)
+	c, err := jwtclaims.Decode(tok.AccessToken)
 	if err != nil || c.ExpiresAt.IsZero() {
 		return
 	}
@@ -198,7 +199,7 @@ func setExpiry(tok *Token, m map[string]any, mp *ResponseMapping, o ParseOptions
 			return err
 		}
 	}
-	if c, err := DecodeJWT(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
+	if c, err := jwtclaims.Decode(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
 		f := expiryForm{source: "jwt exp", field: "the JWT's exp claim", value: c.ExpiresAt.Unix()}
 		if e := checkExpiry(f, c.ExpiresAt.Sub(o.Now).Seconds(), c.ExpiresAt, o, skew); e != nil {
 			return e

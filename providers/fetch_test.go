@@ -28,6 +28,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 )
 
 // fetchNow is both the client's clock and the servers' Date header in the
@@ -482,10 +483,10 @@ func TestFetchSeeds(t *testing.T) {
 					t.Errorf("sent %+v", sent)
 				}
 				tok := res.Token
-				if !LooksLikeJWT(tok.AccessToken) || tok.ExpirySource != "expires_in" || !tok.ExpiresAt.Equal(fetchNow.Add(time.Hour)) || tok.ExpiryAssumed {
+				if !jwtclaims.LooksLikeJWT(tok.AccessToken) || tok.ExpirySource != "expires_in" || !tok.ExpiresAt.Equal(fetchNow.Add(time.Hour)) || tok.ExpiryAssumed {
 					t.Errorf("token %+v", tok)
 				}
-				if c, err := DecodeJWT(tok.AccessToken); err != nil || c.Scope != "api/write" || c.KeyID != "KO6key" {
+				if c, err := jwtclaims.Decode(tok.AccessToken); err != nil || c.Scope != "api/write" || c.KeyID != "KO6key" {
 					t.Errorf("claims %+v %v", c, err)
 				}
 			},

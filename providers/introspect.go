@@ -79,7 +79,7 @@ func (c *Client) Revoke(ctx context.Context, p Provider, token string, o Endpoin
 
 func (c *Client) callEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, token string, o EndpointOptions) (*EndpointResult, *serverAnswer, error) {
 	res := &EndpointResult{}
-	if eff, _, err := p.Effective(); err == nil {
+	if eff, err := p.Resolve(); err == nil {
 		p = eff
 	}
 	endpoint, source, d, err := c.resolveEndpoint(ctx, p, kind, o.Discovery)

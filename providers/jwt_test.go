@@ -10,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 )
 
 // hs256JWT signs claims with HS256 (and a kid header when kid is set).
@@ -54,19 +55,19 @@ func TestDecodeJWTClaims(t *testing.T) {
 	tests := []struct {
 		name string
 		tok  func(testing.TB) string
-		want Claims
+		want jwtclaims.Claims
 	}{
 		{
 			name: "RS256 every claim",
 			tok:  func(tb testing.TB) string { return rs256JWT(tb, full, "KO6key") },
-			want: Claims{Algorithm: "RS256", KeyID: "KO6key", Issuer: full["iss"].(string), Subject: "svc-123",
+			want: jwtclaims.Claims{Algorithm: "RS256", KeyID: "KO6key", Issuer: full["iss"].(string), Subject: "svc-123",
 				Audience: []string{"https://api.example.com"}, ClientID: "6f2k", Scope: "api/write api/read",
 				IssuedAt: iat, NotBefore: nbf, ExpiresAt: exp, ID: "j-1"},
 		},
 		{
 			name: "HS256 every claim",
 			tok:  func(tb testing.TB) string { return hs256JWT(tb, full, "hkey") },
-			want: Claims{Algorithm: "HS256", KeyID: "hkey", Issuer: full["iss"].(string), Subject: "svc-123",
+			want: jwtclaims.Claims{Algorithm: "HS256", KeyID: "hkey", Issuer: full["iss"].(string), Subject: "svc-123",
 				Audience: []string{"https://api.example.com"}, ClientID: "6f2k", Scope: "api/write api/read",
 				IssuedAt: iat, NotBefore: nbf, ExpiresAt: exp, ID: "j-1"},
 		},
@@ -76,7 +77,7 @@ func TestDecodeJWTClaims(t *testing.T) {
 				return hs256JWT(tb, jwt.MapClaims{"aud": []string{"a1", "a2"}, "azp": "auth0-client",
 					"scp": []string{"read:payments", "write:payments"}, "exp": exp.Unix()}, "")
 			},
-			want: Claims{Algorithm: "HS256", Audience: []string{"a1", "a2"}, ClientID: "auth0-client",
+			want: jwtclaims.Claims{Algorithm: "HS256", Audience: []string{"a1", "a2"}, ClientID: "auth0-client",
 				Scope: "read:payments write:payments", ExpiresAt: exp},
 		},
 		{
@@ -84,14 +85,14 @@ func TestDecodeJWTClaims(t *testing.T) {
 			tok: func(tb testing.TB) string {
 				return hs256JWT(tb, jwt.MapClaims{"scope": []any{"a", 7, "b"}, "appid": "entra-app"}, "")
 			},
-			want: Claims{Algorithm: "HS256", ClientID: "entra-app", Scope: "a b"},
+			want: jwtclaims.Claims{Algorithm: "HS256", ClientID: "entra-app", Scope: "a b"},
 		},
 		{
 			name: "scp string and cid (Okta) fallback",
 			tok: func(tb testing.TB) string {
 				return hs256JWT(tb, jwt.MapClaims{"scp": "x y", "cid": "okta-client"}, "")
 			},
-			want: Claims{Algorithm: "HS256", ClientID: "okta-client", Scope: "x y"},
+			want: jwtclaims.Claims{Algorithm: "HS256", ClientID: "okta-client", Scope: "x y"},
 		},
 		{
 			// golang-jwt keeps whole seconds (jwt.TimePrecision).
@@ -99,28 +100,28 @@ func TestDecodeJWTClaims(t *testing.T) {
 			tok: func(tb testing.TB) string {
 				return hs256JWT(tb, jwt.MapClaims{"exp": float64(exp.Unix()) + 0.5}, "")
 			},
-			want: Claims{Algorithm: "HS256", ExpiresAt: exp},
+			want: jwtclaims.Claims{Algorithm: "HS256", ExpiresAt: exp},
 		},
 		{
 			name: "escape sequences in claims are sanitised",
 			tok: func(tb testing.TB) string {
 				return hs256JWT(tb, jwt.MapClaims{"iss": "\x1b]52;c;ZXZpbA==\x07evil", "sub": "a\x1b[2Jb", "aud": "x\u202ey"}, "k\x1b[31m")
 			},
-			want: Claims{Algorithm: "HS256", KeyID: "k", Issuer: "evil", Subject: "ab", Audience: []string{"xy"}},
+			want: jwtclaims.Claims{Algorithm: "HS256", KeyID: "k", Issuer: "evil", Subject: "ab", Audience: []string{"xy"}},
 		},
 		{
 			name: "no claims at all",
 			tok:  func(tb testing.TB) string { return hs256JWT(tb, jwt.MapClaims{}, "") },
-			want: Claims{Algorithm: "HS256"},
+			want: jwtclaims.Claims{Algorithm: "HS256"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tok := tt.tok(t)
-			if !LooksLikeJWT(tok) {
-				t.Fatalf("LooksLikeJWT(%q) = false", tok)
+			if !jwtclaims.LooksLikeJWT(tok) {
+				t.Fatalf("jwtclaims.LooksLikeJWT(%q) = false", tok)
 			}
-			c, err := DecodeJWT(tok)
+			c, err := jwtclaims.Decode(tok)
 			if err != nil {
 				t.Fatalf("DecodeJWT: %v", err)
 			}
@@ -129,7 +130,7 @@ func TestDecodeJWTClaims(t *testing.T) {
 	}
 }
 
-func assertClaims(t *testing.T, got, want *Claims) {
+func assertClaims(t *testing.T, got, want *jwtclaims.Claims) {
 	t.Helper()
 	if got.Algorithm != want.Algorithm || got.KeyID != want.KeyID || got.Issuer != want.Issuer ||
 		got.Subject != want.Subject || got.ClientID != want.ClientID || got.Scope != want.Scope || got.ID != want.ID {
@@ -168,7 +169,7 @@ func TestDecodeJWTRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := DecodeJWT(tt.token)
+			c, err := jwtclaims.Decode(tt.token)
 			if tt.wantErr == "" {
 				// Decodes, but the unreadable claim is left zero.
 				if err != nil {
@@ -180,7 +181,7 @@ func TestDecodeJWTRejects(t *testing.T) {
 				return
 			}
 			if err == nil {
-				t.Fatalf("DecodeJWT(%q) = %+v, want an error", tt.token, c)
+				t.Fatalf("jwtclaims.Decode(%q) = %+v, want an error", tt.token, c)
 			}
 			if !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("error %q does not mention %q", err, tt.wantErr)
@@ -193,15 +194,15 @@ func TestDecodeJWTIgnoresSignature(t *testing.T) {
 	tok := hs256JWT(t, jwt.MapClaims{"sub": "s"}, "")
 	parts := strings.Split(tok, ".")
 	forged := parts[0] + "." + parts[1] + ".AAAAAAAAAAAAAAAAAAAAAA"
-	c, err := DecodeJWT(forged)
+	c, err := jwtclaims.Decode(forged)
 	if err != nil || c.Subject != "s" {
-		t.Fatalf("DecodeJWT(forged) = %+v, %v; claims are for display and decode unverified", c, err)
+		t.Fatalf("jwtclaims.Decode(forged) = %+v, %v; claims are for display and decode unverified", c, err)
 	}
 }
 
 func TestMarshalClaims(t *testing.T) {
-	c := &Claims{Algorithm: "RS256", Subject: "s", ExpiresAt: time.Unix(1700000000, 0).UTC()}
-	got := MarshalClaims(c)
+	c := &jwtclaims.Claims{Algorithm: "RS256", Subject: "s", ExpiresAt: time.Unix(1700000000, 0).UTC()}
+	got := jwtclaims.Marshal(c)
 	for _, want := range []string{`"alg": "RS256"`, `"sub": "s"`, `"exp": "2023-11-14T22:13:20Z"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("MarshalClaims = %s, missing %s", got, want)

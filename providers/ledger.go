@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -108,7 +109,7 @@ func (r *doctorRun) quota(ctx context.Context) {
 		case seen.h == nil:
 			parts = append(parts, seen.peer+": not asked")
 		default:
-			rl := ParseRateLimit(seen.h, now)
+			rl := headers.ParseRateLimit(seen.h, now)
 			if !rl.Found {
 				parts = append(parts, seen.peer+": no rate-limit headers")
 				continue
@@ -123,7 +124,7 @@ func (r *doctorRun) quota(ctx context.Context) {
 }
 
 // rateLimitWords words a vendor's rate-limit figures.
-func rateLimitWords(rl RateLimit, now time.Time) string {
+func rateLimitWords(rl headers.RateLimit, now time.Time) string {
 	f := rl.Fields(now)
 	var out []string
 	for _, k := range []string{"remaining", "limit", "reset_in", "policy"} {

@@ -1,18 +1,12 @@
 package providers
 
 import (
-	"cmp"
-	"fmt"
-	"maps"
-	"slices"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // Preset holds the defaults of a known kind of token server. A preset only
 // fills what a provider leaves empty: explicit config always wins, and
-// [Provider.Effective] lists where every setting came from.
+// [Provider.Describe] lists where every setting came from.
 type Preset struct {
 	Name        string
 	Description string
@@ -111,8 +105,8 @@ func LookupPreset(name string) (Preset, bool) {
 	return Preset{}, false
 }
 
-// cfgPresetNames lists the preset names for messages.
-func cfgPresetNames() string {
+// presetNames lists the preset names for messages.
+func presetNames() string {
 	var names []string
 	for _, p := range Presets() {
 		names = append(names, p.Name)
@@ -120,8 +114,8 @@ func cfgPresetNames() string {
 	return strings.Join(names, ", ")
 }
 
-// cfgDerivingPresets lists the presets that derive token_url from issuer.
-func cfgDerivingPresets() string {
+// derivingPresets lists the presets that derive token_url from issuer.
+func derivingPresets() string {
 	var names []string
 	for _, p := range Presets() {
 		if p.TokenPath != "" {
@@ -129,243 +123,4 @@ func cfgDerivingPresets() string {
 		}
 	}
 	return strings.Join(names, ", ")
-}
-
-// Setting is one effective setting of a provider, for `tokentop show`.
-// Source is "config", "preset NAME" or "default". Value never holds the
-// client secret.
-type Setting struct {
-	Key, Value, Source string
-}
-
-// The sources of a Setting other than "preset NAME".
-const (
-	SourceConfig  = "config"
-	SourceDefault = "default"
-)
-
-// Effective returns a copy of p with its preset's defaults filled in where
-// p leaves a field empty, and every setting with where it came from. The
-// built-in defaults (auth_style auto, a space between scopes, timeout 15s,
-// default_lifetime 1h) appear in the settings but are left to the accessors
-// ([Provider.Style] and the rest) rather than written into the copy.
-//
-// An unknown preset is an error naming the known ones; the copy and the
-// settings are then those of p without a preset.
-func (p Provider) Effective() (Provider, []Setting, error) {
-	e := p.cfgClone()
-	var pre Preset
-	var err error
-	if p.Preset != "" {
-		var ok bool
-		if pre, ok = LookupPreset(p.Preset); !ok {
-			msg := fmt.Sprintf("unknown preset %q", p.Preset)
-			if s := cfgSuggest(p.Preset, strings.Split(cfgPresetNames(), ", ")); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			err = &cfgProblem{provider: p.Name, field: "preset", index: -1, msg: msg + "; known presets: " + cfgPresetNames()}
-		}
-	}
-	fromPreset := "preset " + pre.Name
-
-	var s []Setting
-	add := func(key, value, source string) { s = append(s, Setting{Key: key, Value: value, Source: source}) }
-	addIf := func(key, value string) {
-		if value != "" {
-			add(key, value, SourceConfig)
-		}
-	}
-	// fill sets *field from the preset when it is empty and says where the
-	// result came from.
-	fill := func(field *string, preset string) string {
-		switch {
-		case *field != "":
-			return SourceConfig
-		case preset != "":
-			*field = preset
-			return fromPreset
-		}
-		return SourceDefault
-	}
-
-	add("name", p.Name, SourceConfig)
-	addIf("env", p.Env)
-	addIf("preset", p.Preset)
-
-	tokenSource := SourceConfig
-	if e.TokenURL == "" && e.Issuer != "" && pre.TokenPath != "" {
-		issuer := strings.TrimSuffix(strings.TrimRight(e.Issuer, "/"), pre.IssuerSuffix)
-		e.TokenURL = strings.TrimRight(issuer, "/") + pre.TokenPath
-		tokenSource = fromPreset
-	}
-	if e.TokenURL == "" {
-		add("token_url", "(not set)", SourceDefault)
-	} else {
-		add("token_url", e.TokenURL, tokenSource)
-	}
-	addIf("issuer", p.Issuer)
-	addIf("jwks_uri", p.JWKSURI)
-	addIf("introspection_url", p.IntrospectURL)
-	addIf("revocation_url", p.RevokeURL)
-	add("client_id", p.ClientID, SourceConfig)
-	switch {
-	case p.ClientSecret != "":
-		add("client_secret", "(set, encrypted)", SourceConfig)
-	case p.ClientSecretRef != "":
-		add("client_secret", p.ClientSecretRef, SourceConfig)
-	default:
-		add("client_secret", "(none)", SourceDefault)
-	}
-
-	style := string(e.AuthStyle)
-	src := fill(&style, string(pre.AuthStyle))
-	e.AuthStyle = AuthStyle(style)
-	add("auth_style", string(e.Style()), src)
-	if !e.Style().UsesSecret() {
-		for i := range s {
-			if s[i].Key == "client_secret" && s[i].Source == SourceDefault {
-				s[i].Value = "(not used by " + string(e.Style()) + ")"
-			}
-		}
-	}
-	if st := e.Style(); st == AuthBasic || st == AuthAuto || p.BasicEncoding != "" {
-		add("basic_encoding", string(e.BasicEncodingOf()), cfgSource(p.BasicEncoding != ""))
-	}
-	s = append(s, e.keySettings(p, pre, fromPreset)...)
-
-	sepSource := fill(&e.ScopeSeparator, pre.ScopeSeparator)
-
-	scopeSource, resourceNote := SourceConfig, ""
-	if len(e.Scopes) == 0 && pre.DefaultScopeSuffix != "" && (e.Resource != "" || e.Audience != "") {
-		base := e.Resource
-		if base == "" {
-			base = e.Audience
-		}
-		scope := base + pre.DefaultScopeSuffix
-		e.Scopes = []string{scope}
-		e.Resource, e.Audience = "", ""
-		scopeSource = fromPreset
-		resourceNote = fmt.Sprintf("(not sent: became the scope %s)", scope)
-	}
-	if len(e.Scopes) == 0 {
-		add("scopes", "(none)", SourceDefault)
-	} else {
-		add("scopes", strings.Join(e.Scopes, e.Separator()), scopeSource)
-	}
-	add("scope_separator", strconv.Quote(e.Separator()), sepSource)
-	for _, f := range []struct{ key, value string }{{"audience", p.Audience}, {"resource", p.Resource}} {
-		switch {
-		case f.value != "" && resourceNote != "":
-			add(f.key, resourceNote, fromPreset)
-		case f.value != "":
-			add(f.key, f.value, SourceConfig)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(p.Params)) {
-		add("params."+k, p.Params[k], SourceConfig)
-	}
-
-	var r ResponseMapping
-	if e.Response != nil {
-		r = *e.Response
-	}
-	var pr ResponseMapping
-	if pre.Response != nil {
-		pr = *pre.Response
-	}
-	for _, f := range []struct {
-		key           string
-		field, preset *string
-	}{
-		{"access_token", &r.AccessToken, &pr.AccessToken},
-		{"token_type", &r.TokenType, &pr.TokenType},
-		{"expires_in", &r.ExpiresIn, &pr.ExpiresIn},
-		{"expires_at", &r.ExpiresAt, &pr.ExpiresAt},
-		{"scope", &r.Scope, &pr.Scope},
-	} {
-		if src := fill(f.field, *f.preset); *f.field != "" {
-			add("response."+f.key, *f.field, src)
-		}
-	}
-	if r.IsZero() {
-		e.Response = nil
-	} else {
-		e.Response = &r
-	}
-
-	if p.Quota != nil {
-		add("quota", p.Quota.String(), SourceConfig)
-	}
-	for _, ep := range p.Endpoints {
-		method := ep.Method
-		if method == "" {
-			method = "GET"
-		}
-		add("endpoints."+ep.Name, method+" "+ep.URL, SourceConfig)
-	}
-	add("timeout", cfgShortDuration(p.EffectiveTimeout()), cfgSource(p.Timeout > 0))
-	add("default_lifetime", cfgShortDuration(p.EffectiveLifetime()), cfgSource(p.DefaultLifetime > 0))
-	addIf("ca_file", p.CAFile)
-	if p.InsecureHTTP {
-		add("insecure_http", "true", SourceConfig)
-	}
-	addIf("notes", p.Notes)
-	return e, s, err
-}
-
-// keySettings fills e.AssertionAudience under private_key_jwt (the
-// configured one, else the token URL when the preset wants it or there is
-// no issuer, else the issuer) and lists the key and certificate settings.
-// Nothing here reads a file: the key's own facts are [KeyFacts].
-func (e *Provider) keySettings(p Provider, pre Preset, fromPreset string) []Setting {
-	var s []Setting
-	add := func(key, value, source string) { s = append(s, Setting{Key: key, Value: value, Source: source}) }
-	if p.PrivateKeyFile != "" || e.Style() == AuthPrivateKeyJWT {
-		add("private_key_file", cmp.Or(p.PrivateKeyFile, "(not set)"), cfgSource(p.PrivateKeyFile != ""))
-		if p.PrivateKeyKID != "" {
-			add("private_key_kid", p.PrivateKeyKID, SourceConfig)
-		} else {
-			add("private_key_kid", "(none: no kid header)", SourceDefault)
-		}
-		add("assertion_alg", cmp.Or(p.AssertionAlg, "(from the key)"), cfgSource(p.AssertionAlg != ""))
-	}
-	if e.Style() == AuthPrivateKeyJWT {
-		src := SourceConfig
-		switch {
-		case e.AssertionAudience != "":
-		case pre.AssertionAudience == AudienceTokenURL:
-			e.AssertionAudience, src = e.TokenURL, fromPreset
-		case e.Issuer != "":
-			e.AssertionAudience, src = e.Issuer, SourceDefault
-		default:
-			e.AssertionAudience, src = e.TokenURL, SourceDefault
-		}
-		add("assertion_audience", cmp.Or(e.AssertionAudience, "(not set)"), src)
-	} else if p.AssertionAudience != "" {
-		add("assertion_audience", p.AssertionAudience, SourceConfig)
-	}
-	if p.TLSCertFile != "" || p.TLSKeyFile != "" || e.Style() == AuthTLSClient {
-		add("tls_cert_file", cmp.Or(p.TLSCertFile, "(not set)"), cfgSource(p.TLSCertFile != ""))
-		add("tls_key_file", cmp.Or(p.TLSKeyFile, "(not set)"), cfgSource(p.TLSKeyFile != ""))
-	}
-	return s
-}
-
-func cfgSource(set bool) string {
-	if set {
-		return SourceConfig
-	}
-	return SourceDefault
-}
-
-// cfgShortDuration writes 1h rather than Go's 1h0m0s.
-func cfgShortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -69,7 +70,7 @@ func TestPresetEffectiveTokenURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := Provider{Name: "p", ClientID: "c", Preset: tt.preset, Issuer: tt.issuer}
-		e, s, err := p.Effective()
+		e, s, err := effective(p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +86,7 @@ func TestPresetEffectiveTokenURL(t *testing.T) {
 		}
 		// An explicit token_url always wins.
 		p.TokenURL = "https://explicit.example.com/token"
-		if e, _, _ := p.Effective(); e.TokenURL != p.TokenURL {
+		if e, _, _ := effective(p); e.TokenURL != p.TokenURL {
 			t.Errorf("%s: explicit token_url replaced by %q", tt.preset, e.TokenURL)
 		}
 	}
@@ -94,7 +95,7 @@ func TestPresetEffectiveTokenURL(t *testing.T) {
 func TestPresetEffectiveDefaultsAndSources(t *testing.T) {
 	p := Provider{Name: "a", Preset: "ants", ClientID: "c", TokenURL: "https://iam.ants.tech/oauth/token",
 		ClientSecret: "super-secret-value", Scopes: []string{"item", "event"}}
-	e, s, err := p.Effective()
+	e, s, err := effective(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestPresetEffectiveDefaultsAndSources(t *testing.T) {
 	// Without a preset the defaults are the built-in ones, and the copy
 	// leaves them to the accessors.
 	plain := Provider{Name: "b", ClientID: "c", TokenURL: "https://x/t"}
-	e, s, err = plain.Effective()
+	e, s, err = effective(plain)
 	if err != nil || !reflect.DeepEqual(e, plain) {
 		t.Fatalf("no preset: %+v, %v", e, err)
 	}
@@ -142,7 +143,7 @@ func TestPresetEffectiveDefaultsAndSources(t *testing.T) {
 func TestPresetExplicitConfigWins(t *testing.T) {
 	p := Provider{Name: "a", Preset: "ants", ClientID: "c", TokenURL: "https://x/t", AuthStyle: AuthBasic,
 		ScopeSeparator: " ", Response: &ResponseMapping{AccessToken: "data.token", ExpiresIn: "ttl"}}
-	e, s, err := p.Effective()
+	e, s, err := effective(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,9 +203,9 @@ func TestPresetEntraDefaultScope(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := base.cfgClone()
+			p := base.clone()
 			p.Resource, p.Audience, p.Scopes = tt.resource, tt.audience, tt.scopes
-			e, s, err := p.Effective()
+			e, s, err := effective(p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,7 +232,7 @@ func TestPresetEntraDefaultScope(t *testing.T) {
 	}
 	// Without the preset nothing is rewritten.
 	p := Provider{Name: "x", ClientID: "c", TokenURL: "https://x/t", Resource: "https://graph.microsoft.com"}
-	if e, _, _ := p.Effective(); e.Scopes != nil || e.Resource != p.Resource {
+	if e, _, _ := effective(p); e.Scopes != nil || e.Resource != p.Resource {
 		t.Fatalf("rewrote scopes without the entra preset: %+v", e)
 	}
 }
@@ -246,7 +247,7 @@ func TestPresetAuth0NeedsAudience(t *testing.T) {
 	if err := p.Validate(); err != nil {
 		t.Fatalf("with audience: %v", err)
 	}
-	e, _, _ := p.Effective()
+	e, _, _ := effective(p)
 	if e.TokenURL != "https://wave.us.auth0.com/oauth/token" || e.Style() != AuthPost {
 		t.Fatalf("auth0 effective %+v", e)
 	}
@@ -258,7 +259,7 @@ func TestPresetSettingsNeverShowTheSecret(t *testing.T) {
 		{Name: "a", ClientID: "c", ClientSecret: secret, Preset: "cognito", Issuer: "https://a.example.com"},
 		{Name: "b", ClientID: "c", ClientSecret: secret, ClientSecretRef: "env:B"},
 	} {
-		_, s, _ := p.Effective()
+		_, s, _ := effective(p)
 		for _, x := range s {
 			if strings.Contains(x.Value, secret) {
 				t.Fatalf("setting %s shows the secret", x.Key)
@@ -269,7 +270,7 @@ func TestPresetSettingsNeverShowTheSecret(t *testing.T) {
 		}
 	}
 	p := Provider{Name: "r", ClientID: "c", ClientSecretRef: "cmd:pass show r"}
-	_, s, _ := p.Effective()
+	_, s, _ := effective(p)
 	if got := settingFor(t, s, "client_secret"); got != (Setting{"client_secret", "cmd:pass show r", "config"}) {
 		t.Fatalf("ref setting %+v", got)
 	}
@@ -277,7 +278,7 @@ func TestPresetSettingsNeverShowTheSecret(t *testing.T) {
 
 func TestPresetUnknown(t *testing.T) {
 	p := Provider{Name: "x", ClientID: "c", Preset: "okat", Issuer: "https://x.okta.com/oauth2/default"}
-	e, s, err := p.Effective()
+	e, s, err := effective(p)
 	want := `provider "x": unknown preset "okat" (did you mean "okta"?); known presets: cognito, auth0, entra, okta, keycloak, ants, generic`
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v\nwant %s", err, want)
@@ -289,7 +290,7 @@ func TestPresetUnknown(t *testing.T) {
 
 func TestPresetEffectiveIsDeepCopy(t *testing.T) {
 	p := contractProvider("s")
-	e, _, err := p.Effective()
+	e, _, err := effective(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,4 +312,14 @@ func settingFor(t *testing.T, s []Setting, key string) Setting {
 	}
 	t.Fatalf("no setting %q in %+v", key, s)
 	return Setting{}
+}
+
+// effective is p resolved and described, as most of these tests want both.
+func effective(p Provider) (Provider, []Setting, error) {
+	e, err := p.Resolve()
+	s, derr := p.Describe()
+	if (err == nil) != (derr == nil) {
+		panic(fmt.Sprintf("Resolve said %v and Describe %v", err, derr))
+	}
+	return e, s, err
 }

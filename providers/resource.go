@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -85,7 +86,7 @@ func challengedMetadata(ctx context.Context, hc *http.Client, apiURL string) str
 // resourceMetadataOf is the resource_metadata of a Bearer challenge
 // (RFC 9728 §5.1), "" when none.
 func resourceMetadataOf(challenges []string) string {
-	for _, c := range ParseWWWAuthenticate(challenges...) {
+	for _, c := range headers.ParseWWWAuthenticate(challenges...) {
 		if strings.EqualFold(c.Scheme, "Bearer") && c.Params["resource_metadata"] != "" {
 			return c.Params["resource_metadata"]
 		}

@@ -75,3 +75,11 @@ func without(ss, drop []string) []string {
 	}
 	return out
 }
+
+// orNone lists scopes, or says "none".
+func orNone(ss []string) string {
+	if len(ss) == 0 {
+		return "none"
+	}
+	return strings.Join(ss, " ")
+}

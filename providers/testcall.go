@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -36,7 +37,7 @@ type CallResult struct {
 	RawBody   []byte
 	Truncated bool
 	Timings   Timings
-	RateLimit RateLimit
+	RateLimit headers.RateLimit
 	// WWWAuthenticate is the challenge of a 401/403, sanitised.
 	WWWAuthenticate string
 }
@@ -86,32 +87,9 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
 	defer cancel()
-	var body io.Reader
-	if r.Body != "" {
-		body = strings.NewReader(r.Body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, r.URL, body)
+	req, err := newAPIRequest(ctx, method, r, tok)
 	if err != nil {
 		return nil, fmt.Errorf("test-call %s %s: %w", method, safetext.Line(r.URL), err)
-	}
-	for k, vs := range r.Headers {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "application/json")
-	}
-	if r.Body != "" && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("User-Agent", "tokentop")
-	if tok != nil {
-		typ := tok.TokenType
-		if typ == "" {
-			typ = "Bearer"
-		}
-		req.Header.Set("Authorization", typ+" "+tok.AccessToken)
 	}
 	// The token is redacted by value from all that is shown or kept of
 	// the answer (an API may echo it in a header or a text body), and by
@@ -131,9 +109,9 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
-	rl := ParseRateLimit(resp.Header, c.now())
+	rl := headers.ParseRateLimit(resp.Header, c.now())
 	if rl.Policy != "" {
-		rl.Policy = Truncate(rd.line(resp.Header.Get("RateLimit-Policy")), maxPolicy)
+		rl.Policy = Truncate(rd.line(resp.Header.Get("RateLimit-Policy")), headers.MaxPolicy)
 	}
 	res := &CallResult{
 		Method: method, URL: where, Status: resp.StatusCode, Proto: safetext.Line(resp.Proto),
@@ -157,3 +135,36 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 
 // OK reports a 2xx status.
 func (r *CallResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
+
+// newAPIRequest is the test-call's request: r's headers, JSON unless they
+// say otherwise, and tok as the Authorization.
+func newAPIRequest(ctx context.Context, method string, r CallRequest, tok *Token) (*http.Request, error) {
+	var body io.Reader
+	if r.Body != "" {
+		body = strings.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range r.Headers {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	if r.Body != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", "tokentop")
+	if tok != nil {
+		typ := tok.TokenType
+		if typ == "" {
+			typ = "Bearer"
+		}
+		req.Header.Set("Authorization", typ+" "+tok.AccessToken)
+	}
+	return req, nil
+}

@@ -1,6 +1,10 @@
 package providers
 
-import "time"
+import (
+	"time"
+
+	"github.com/tokentop/tokentop/providers/jwtclaims"
+)
 
 // MinRefreshMargin is the smallest refresh margin: a cached token is not
 // handed out when it has less than this left.
@@ -37,7 +41,7 @@ func (t *Token) GrantedScope() (scope, source string) {
 	if t.Scope != "" {
 		return t.Scope, "the response"
 	}
-	if c, err := DecodeJWT(t.AccessToken); err == nil && c.Scope != "" {
+	if c, err := jwtclaims.Decode(t.AccessToken); err == nil && c.Scope != "" {
 		return c.Scope, "the JWT"
 	}
 	return "", ""

@@ -1,15 +1,7 @@
 package providers
 
-import "unicode/utf8"
+import "github.com/tokentop/tokentop/providers/safetext"
 
-// Truncate shortens s to at most n runes, marking a cut with "…".
-func Truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	if n <= 1 {
-		return "…"
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
+// Truncate shortens s to at most n runes, marking a cut with "…" (see
+// [safetext.Truncate]).
+func Truncate(s string, n int) string { return safetext.Truncate(s, n) }

@@ -16,6 +16,7 @@ import (
 	"github.com/MicahParks/jwkset"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -89,7 +90,7 @@ type Verification struct {
 	ClaimFields []Field `json:"claims,omitempty"`
 	// Claims are the claims tokentop reads (nil unless a JWS with a JSON
 	// payload).
-	Claims *Claims `json:"-"`
+	Claims *jwtclaims.Claims `json:"-"`
 	// KeySetURL is the JWKS the signature was checked against.
 	KeySetURL string `json:"jwks_uri,omitempty"`
 	// Checks are format, signature, alg, iss, aud, exp, nbf, iat, clock
@@ -174,10 +175,10 @@ func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *V
 		return v.malformed("the header has no alg")
 	}
 	v.ClaimFields = fieldsOf(payload)
-	if c, err := DecodeJWT(token); err == nil {
+	if c, err := jwtclaims.Decode(token); err == nil {
 		v.Claims = c
 	} else {
-		v.Claims = &Claims{Algorithm: v.Alg, KeyID: v.KeyID}
+		v.Claims = &jwtclaims.Claims{Algorithm: v.Alg, KeyID: v.KeyID}
 	}
 	v.Checks = append(v.Checks, Check{Name: "format", Status: CheckPass, Detail: "JWS (three parts), JSON header and claims"})
 

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -71,7 +72,7 @@ func loadDetail(ctx context.Context, s *store.Store, name string, seq uint64) te
 		switch {
 		case err == nil && tok != nil && tok.AccessToken != "":
 			msg.masked = mask(tok.AccessToken)
-			if c, cerr := providers.DecodeJWT(tok.AccessToken); cerr == nil {
+			if c, cerr := jwtclaims.Decode(tok.AccessToken); cerr == nil {
 				msg.claims = safetext.Value(c)
 			} else {
 				msg.claimErr = cerr.Error()

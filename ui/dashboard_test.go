@@ -232,7 +232,7 @@ func TestAddViaForm(t *testing.T) {
 	field(t, tm, "Env", "staging")
 	field(t, tm, "Preset")
 	field(t, tm, "Token URL", "ctrl+u", "not a url")
-	waitFor(t, tm, "want an absolute http(s) URL")
+	waitFor(t, tm, "is not an absolute http(s) URL")
 	press(tm, "ctrl+u", e.srv.URL+"/oauth2/token", "enter")
 	field(t, tm, "Client authentication")
 	field(t, tm, "Client ID", "3bn43arz0h95uqtbqodz8jn54g")

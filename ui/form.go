@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"reflect"
 	"strings"
 
@@ -16,13 +15,12 @@ import (
 	"github.com/tokentop/tokentop/theme"
 )
 
-// formValues are the fields of the add/edit form; huh writes into them as
-// they are typed, so the last step can validate the whole provider.
+// formValues are the texts of the add/edit form's fields by setting key
+// (see providers.Fields); huh writes into them as they are typed, so the
+// last step can validate the whole provider.
 type formValues struct {
-	name, env, preset, tokenURL, auth  string
-	clientID, secret, scopes, audience string
-	quota                              string
-	save                               bool
+	text map[string]*string
+	save bool
 }
 
 // providerForm is the add (a) and edit (e) form, built with huh. Leaving
@@ -90,157 +88,128 @@ func rebind(v reflect.Value, r *lipgloss.Renderer) {
 }
 
 // Open builds the form: for a new provider when isNew, else to edit base.
-// names are the providers that exist (a new name must be unique).
+// names are the providers that exist (a new name must be unique). The
+// fields are the settings of providers.Fields that are on a page of the
+// form, each checked as the providers file checks it.
 func (f *providerForm) Open(base providers.Provider, isNew, hasSecret bool, names map[string]bool) tea.Cmd {
 	f.base, f.isNew = base, isNew
-	v := &formValues{
-		name: base.Name, env: base.Env, preset: base.Preset, tokenURL: base.TokenURL,
-		auth: string(base.Style()), clientID: base.ClientID, scopes: strings.Join(base.Scopes, " "),
-		audience: base.Audience, save: true,
+	f.v = &formValues{text: map[string]*string{}, save: true}
+	pages := make([][]huh.Field, 2)
+	for _, fs := range providers.Fields() {
+		if fs.Page < 1 || fs.Page > len(pages) || fs.Key == "name" && !isNew {
+			continue
+		}
+		pages[fs.Page-1] = append(pages[fs.Page-1], f.field(fs, hasSecret, names))
 	}
-	if base.Quota != nil {
-		v.quota = base.Quota.String()
-	}
-	f.v = v
-
-	presets := []huh.Option[string]{huh.NewOption("none", "")}
-	for _, p := range providers.Presets() {
-		presets = append(presets, huh.NewOption(p.Name, p.Name))
-	}
-	auths := []huh.Option[string]{
-		huh.NewOption("auto (basic, then body)", string(providers.AuthAuto)),
-		huh.NewOption("basic (Authorization header)", string(providers.AuthBasic)),
-		huh.NewOption("post (credentials in the body)", string(providers.AuthPost)),
-		// The key styles' files are set in the config file (or with
-		// tokentop add); offering them here keeps an edit from turning
-		// such a provider back into auto.
-		huh.NewOption("private_key_jwt (signed assertion)", string(providers.AuthPrivateKeyJWT)),
-		huh.NewOption("tls_client_auth (client certificate)", string(providers.AuthTLSClient)),
-	}
-
-	var first []huh.Field
-	if isNew {
-		first = append(first, huh.NewInput().Title("Name").Description("a-z, 0-9, . _ -").
-			Value(&v.name).Validate(func(s string) error {
-			s = strings.TrimSpace(s)
-			switch {
-			case s == "":
-				return errors.New("a name is required")
-			case !providers.ValidName(s):
-				return errors.New(`use only a-z, 0-9, ".", "_" and "-"`)
-			case names[s]:
-				return fmt.Errorf("a provider named %s exists", s)
+	pages[1] = append(pages[1], huh.NewConfirm().Title("Save?").Affirmative("Save").Negative("Cancel").Value(&f.v.save).
+		Validate(func(ok bool) error {
+			if !ok {
+				return nil
 			}
-			return nil
-		}))
-	}
-	first = append(first,
-		huh.NewInput().Title("Env").Description("a label: prod, staging, sandbox…").Value(&v.env).Validate(plainText("env")),
-		huh.NewSelect[string]().Title("Preset").Description("←/→ to choose").Inline(true).Options(presets...).Value(&v.preset),
-		huh.NewInput().Title("Token URL").Placeholder("https://auth.example.com/oauth2/token").
-			Value(&v.tokenURL).Validate(func(s string) error {
-			s = strings.TrimSpace(s)
-			if err := providers.CheckText("the token URL", s, false); err != nil {
+			p, err := f.provider()
+			if err != nil {
 				return err
 			}
-			if s == "" {
-				if base.Issuer != "" && v.preset != "" {
-					return nil
-				}
-				return errors.New("the token URL is required")
-			}
-			u, err := url.Parse(s)
-			if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-				return errors.New("want an absolute http(s) URL")
-			}
-			return nil
-		}),
-		huh.NewSelect[string]().Title("Client authentication").Description("←/→ to choose").Inline(true).Options(auths...).Value(&v.auth),
-	)
-	secretHelp := "masked; stored encrypted"
-	if !isNew && hasSecret {
-		secretHelp = "leave blank to keep the stored secret"
-	}
-	if !isNew && base.ClientSecretRef != "" {
-		secretHelp = "the secret comes from " + base.ClientSecretRef + "; leave blank"
-	}
+			return firstProblems(p.Validate())
+		}))
 	title := "Add a provider"
 	if !isNew {
 		title = "Edit " + base.Name
 	}
-	second := []huh.Field{
-		huh.NewInput().Title("Client ID").Value(&v.clientID).Validate(func(s string) error {
-			if err := providers.CheckText("the client id", s, false); err != nil {
-				return err
-			}
-			if strings.TrimSpace(s) == "" {
-				return errors.New("the client id is required")
-			}
-			return nil
-		}),
-		huh.NewInput().Title("Client secret").Description(secretHelp).
-			EchoMode(huh.EchoModePassword).Value(&v.secret),
-		huh.NewInput().Title("Scopes").Description("separated by spaces or commas").Value(&v.scopes).Validate(plainText("scopes")),
-		huh.NewInput().Title("Audience").Description("Auth0 and others want the API identifier").Value(&v.audience).Validate(plainText("audience")),
-		huh.NewInput().Title("Quota").Description("tokens per period: 1000/month, 50/day, 10/hour; blank for none").
-			Value(&v.quota).Validate(func(s string) error {
-			if strings.TrimSpace(s) == "" {
-				return nil
-			}
-			_, err := providers.ParseQuota(s)
-			return err
-		}),
-		huh.NewConfirm().Title("Save?").Affirmative("Save").Negative("Cancel").Value(&v.save).
-			Validate(func(ok bool) error {
-				if !ok {
-					return nil
-				}
-				p, err := f.provider()
-				if err != nil {
-					return err
-				}
-				return firstProblems(p.Validate())
-			}),
-	}
 	f.form = huh.NewForm(
-		huh.NewGroup(first...).Title(title),
-		huh.NewGroup(second...).Title(title),
+		huh.NewGroup(pages[0]...).Title(title),
+		huh.NewGroup(pages[1]...).Title(title),
 	).WithTheme(f.theme).WithShowHelp(false).WithShowErrors(true)
 	f.form.SubmitCmd, f.form.CancelCmd = nil, nil
 	f.resize()
 	return f.form.Init()
 }
 
+// field is the form field of setting fs: a select when it has choices, a
+// masked input when it is secret, else an input checked by fs's rules.
+func (f *providerForm) field(fs providers.FieldSpec, hasSecret bool, names map[string]bool) huh.Field {
+	v := new(string)
+	*v = fs.Get(&f.base)
+	f.v.text[fs.Key] = v
+	if fs.Choices != nil {
+		var opts []huh.Option[string]
+		for _, c := range fs.Choices {
+			opts = append(opts, huh.NewOption(c.Label, c.Value))
+		}
+		return huh.NewSelect[string]().Title(fs.Label).Description("←/→ to choose").Inline(true).Options(opts...).Value(v)
+	}
+	in := huh.NewInput().Title(fs.Label).Value(v)
+	if fs.Placeholder != "" {
+		in = in.Placeholder(fs.Placeholder)
+	}
+	if fs.Secret {
+		return in.Description(f.secretHelp(hasSecret)).EchoMode(huh.EchoModePassword)
+	}
+	if fs.Help != "" {
+		in = in.Description(fs.Help)
+	}
+	return in.Validate(func(s string) error {
+		p := f.providerWith(fs.Key)
+		if err := fs.Set(&p, strings.TrimSpace(s)); err != nil {
+			return err
+		}
+		if err := p.FieldProblem(fs.Key); err != nil {
+			return err
+		}
+		if fs.Key == "name" && names[p.Name] {
+			return fmt.Errorf("a provider named %s exists", p.Name)
+		}
+		return nil
+	})
+}
+
+// secretHelp says what leaving the secret blank does.
+func (f *providerForm) secretHelp(hasSecret bool) string {
+	switch {
+	case !f.isNew && f.base.ClientSecretRef != "":
+		return "the secret comes from " + f.base.ClientSecretRef + "; leave blank"
+	case !f.isNew && hasSecret:
+		return "leave blank to keep the stored secret"
+	}
+	return "masked; stored encrypted"
+}
+
 // provider builds the provider the form describes, on top of the edited
 // one (its endpoints, params and the rest are kept).
 func (f *providerForm) provider() (providers.Provider, error) {
-	v, p := f.v, f.base
-	if f.isNew {
-		p.Name = strings.TrimSpace(v.name)
-	}
-	p.Env = strings.TrimSpace(v.env)
-	p.Preset = v.preset
-	p.TokenURL = strings.TrimSpace(v.tokenURL)
-	p.AuthStyle = providers.AuthStyle(v.auth)
-	p.ClientID = strings.TrimSpace(v.clientID)
-	p.ClientSecret = v.secret
-	p.Scopes = splitScopes(v.scopes)
-	p.Audience = strings.TrimSpace(v.audience)
-	p.Quota = nil
-	if q := strings.TrimSpace(v.quota); q != "" {
-		pq, err := providers.ParseQuota(q)
-		if err != nil {
+	p := f.base
+	for _, fs := range providers.Fields() {
+		if err := f.set(&p, fs); err != nil {
 			return p, err
 		}
-		p.Quota = &pq
 	}
 	return p, nil
 }
 
-// plainText checks a one-line field as the config file and tokentop add
-// do (see providers.CheckText); Save checks the whole provider again.
-func plainText(label string) func(string) error {
-	return func(s string) error { return providers.CheckText(label, s, false) }
+// providerWith is the provider the form describes as far as it can be
+// built, the setting key left as edited (its field checks it).
+func (f *providerForm) providerWith(key string) providers.Provider {
+	p := f.base
+	for _, fs := range providers.Fields() {
+		if fs.Key != key {
+			_ = f.set(&p, fs) // a field in error answers for itself
+		}
+	}
+	return p
+}
+
+// set writes the form's text of setting fs into p (trimmed, unless it is
+// secret); a setting not in the form is left as it is.
+func (f *providerForm) set(p *providers.Provider, fs providers.FieldSpec) error {
+	v, ok := f.v.text[fs.Key]
+	if !ok {
+		return nil
+	}
+	s := *v
+	if !fs.Secret {
+		s = strings.TrimSpace(s)
+	}
+	return fs.Set(p, s)
 }
 
 // firstProblems keeps a joined validation error short enough for a form.

@@ -7,6 +7,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/headers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -138,7 +140,7 @@ type detailDataMsg struct {
 	name     string
 	seq      uint64
 	masked   string
-	claims   *providers.Claims
+	claims   *jwtclaims.Claims
 	claimErr string
 	history  []providers.Exchange
 	// historyTotal counts the exchanges kept; history holds the newest few.
@@ -173,7 +175,7 @@ type callDoneMsg struct {
 	req   providers.CallRequest
 	res   *providers.CallResult
 	// why explains a 401 or 403 (providers.ExplainCall), nil otherwise.
-	why    *providers.APIRefusal
+	why    *headers.APIRefusal
 	err    error
 	record error
 }

@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/theme"
 )
@@ -224,7 +225,7 @@ type callView struct {
 	req         providers.CallRequest
 	loading     bool
 	res         *providers.CallResult
-	why         *providers.APIRefusal // a 401's or 403's explanation
+	why         *headers.APIRefusal // a 401's or 403's explanation
 	err         error
 	record      error
 	now         time.Time

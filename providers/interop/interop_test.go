@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -116,7 +117,7 @@ func TestFetchEveryAuthStyle(t *testing.T) {
 			if got, want := tok.Lifetime(), expiresIn(t, res.Exchanges); got != want {
 				t.Fatalf("lifetime %s, but the server said expires_in %s", got, want)
 			}
-			claims, err := providers.DecodeJWT(tok.AccessToken)
+			claims, err := jwtclaims.Decode(tok.AccessToken)
 			if err != nil {
 				t.Fatalf("fosite's JWT access token does not decode: %v", err)
 			}
@@ -144,7 +145,7 @@ func TestFetchSendsWhatFositeReads(t *testing.T) {
 		if err != nil {
 			t.Fatalf("fetch: %v (hint %q)", err, providers.HintFor(err))
 		}
-		claims, err := providers.DecodeJWT(res.Token.AccessToken)
+		claims, err := jwtclaims.Decode(res.Token.AccessToken)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +157,7 @@ func TestFetchSendsWhatFositeReads(t *testing.T) {
 		}
 	}
 	for _, r := range s.Seen() {
-		a, err := providers.DecodeJWT(r.Form.Get("client_assertion"))
+		a, err := jwtclaims.Decode(r.Form.Get("client_assertion"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +176,7 @@ func TestFetchOpaqueToken(t *testing.T) {
 		t.Fatalf("fetch: %v", err)
 	}
 	tok := res.Token
-	if providers.LooksLikeJWT(tok.AccessToken) {
+	if jwtclaims.LooksLikeJWT(tok.AccessToken) {
 		t.Fatalf("an HMAC token looks like a JWT: %q", tok.AccessToken)
 	}
 	if tok.ExpirySource != "expires_in" || tok.ExpiryAssumed || tok.Lifetime() != expiresIn(t, res.Exchanges) || tok.Lifetime() > 20*time.Minute {

@@ -1,4 +1,4 @@
-package providers
+package headers
 
 import (
 	"net/http"
@@ -22,8 +22,8 @@ type RateLimit struct {
 	Found bool `json:"found"`
 }
 
-// maxPolicy caps the RateLimit-Policy kept (runes).
-const maxPolicy = 200
+// MaxPolicy caps the RateLimit-Policy kept (runes).
+const MaxPolicy = 200
 
 // ParseRateLimit reads the rate-limit headers of h; now turns relative
 // resets into times.
@@ -57,7 +57,7 @@ func ParseRateLimit(h http.Header, now time.Time) RateLimit {
 		parseCombined(&rl, v, now)
 	}
 	if v := h.Get("RateLimit-Policy"); v != "" {
-		rl.Policy = Truncate(safetext.Line(v), maxPolicy)
+		rl.Policy = safetext.Truncate(safetext.Line(v), MaxPolicy)
 		rl.Found = true
 		if rl.Limit == 0 {
 			for _, item := range strings.Split(v, ";") {

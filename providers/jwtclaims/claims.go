@@ -1,4 +1,4 @@
-package providers
+package jwtclaims
 
 import (
 	"encoding/json"
@@ -33,9 +33,9 @@ func LooksLikeJWT(s string) bool {
 	return strings.Count(s, ".") == 2 && strings.HasPrefix(s, "eyJ")
 }
 
-// DecodeJWT decodes a JWT's header and claims without verifying it. Text
+// Decode decodes a JWT's header and claims without verifying it. Text
 // claims are sanitised. Opaque tokens give an error.
-func DecodeJWT(token string) (*Claims, error) {
+func Decode(token string) (*Claims, error) {
 	if !LooksLikeJWT(token) {
 		return nil, fmt.Errorf("not a JWT: an opaque token")
 	}
@@ -108,8 +108,8 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// MarshalClaims renders claims as indented JSON for display.
-func MarshalClaims(c *Claims) string {
+// Marshal renders claims as indented JSON for display.
+func Marshal(c *Claims) string {
 	b, _ := json.MarshalIndent(c, "", "  ")
 	return string(b)
 }

@@ -1,6 +1,7 @@
-package providers
+package headers
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -215,7 +216,7 @@ func ExplainRefusal(status int, tokenScope string, wwwAuthenticate ...string) AP
 		switch {
 		case len(r.Missing) > 0:
 			r.Hint = fmt.Sprintf("the API wants scope %s; the token has %s: add %s to the provider's `scopes` (and grant it to the client in the provider's console)",
-				strings.Join(r.Wanted, " "), orNone(have), strings.Join(r.Missing, " "))
+				strings.Join(r.Wanted, " "), cmp.Or(strings.Join(have, " "), "none"), strings.Join(r.Missing, " "))
 		case len(r.Wanted) > 0:
 			r.Hint = fmt.Sprintf("the API wants scope %s and the token seems to have it: the API may read scopes from another claim, or want them all at once", strings.Join(r.Wanted, " "))
 		default:
@@ -264,11 +265,4 @@ func invalidTokenHint(desc string) string {
 		return "the API cannot verify the token's signature: another issuer or rotated keys (a sandbox token sent to prod?); tokentop inspect NAME checks it against the JWKS"
 	}
 	return "the token is expired, revoked, malformed or for another audience or issuer: tokentop inspect NAME checks it, and --force-refresh fetches a new one"
-}
-
-func orNone(ss []string) string {
-	if len(ss) == 0 {
-		return "none"
-	}
-	return strings.Join(ss, " ")
 }
