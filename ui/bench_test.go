@@ -89,7 +89,7 @@ func BenchmarkDashboardViewMaxSize(b *testing.B) {
 			m := viewModel(100, 65535, 65535)
 			if detail {
 				m.update(toggleDetailIntent{})
-				m.update(detailDataMsg{name: m.table.Selected(), seq: m.st8.detailSeq, masked: mask(strings.Repeat("x", 812))})
+				m.update(detailDataMsg{name: m.table.Selected(), seq: m.tags.last[tagKey{kind: reqDetail}], masked: mask(strings.Repeat("x", 812))})
 			}
 			b.ReportAllocs()
 			var n int
@@ -146,10 +146,10 @@ func BenchmarkStartup(b *testing.B) {
 				}
 				m := New(Config{Store: st, Styles: styles, Now: now, DBLabel: "bench"})
 				m.update(tea.WindowSizeMsg{Width: 120, Height: 40})
-				msg := loadSummaries(ctx, st, 1)()
+				msg := loadSummaries(ctx, st, reqTag{kind: reqReload, seq: 1})()
 				m.update(msg)
-				if len(m.table.rows) != n {
-					b.Fatalf("loaded %d providers", len(m.table.rows))
+				if m.rows.Total() != n {
+					b.Fatalf("loaded %d providers", m.rows.Total())
 				}
 				_ = m.View()
 				st.Close()

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -77,6 +76,16 @@ func (d *detailView) SetData(msg detailDataMsg) {
 
 // SetFocus says whether keys come here (overlay, or tab on a wide screen).
 func (d *detailView) SetFocus(on bool) { d.focused = on }
+
+// SetSide says whether the detail sits beside or under the table, where
+// tab gives the focus back to it.
+func (d *detailView) SetSide(on bool) { d.keys.Table.SetEnabled(on) }
+
+// Showing is the name of the provider shown ("" when none).
+func (d *detailView) Showing() string { return d.name }
+
+// Forget drops the provider shown: the next Show starts afresh.
+func (d *detailView) Forget() { d.name = "" }
 
 // Update implements Component.
 func (d *detailView) Update(msg tea.Msg) tea.Cmd {
@@ -182,33 +191,43 @@ func (d *detailView) both(t time.Time) string {
 	return l.Format("2006-01-02 15:04:05 MST") + " · " + t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-// content is the detail as lines of label and value, wrapped to width.
-func (d *detailView) content(width int) string {
-	st, sm, now := d.st, d.sum, d.now
-	p := sm.Provider
-	const lw = 12
-	var b strings.Builder
-	line := func(label string, value string, sty lipgloss.Style) {
-		lines := strings.Split(wrapText(value, max(width-lw, 8)), "\n")
-		for i, l := range lines {
-			lab := ""
-			if i == 0 {
-				lab = label
-			}
-			b.WriteString(st.Label.Render(fit(lab, lw, false)))
-			b.WriteString(sty.Render(l))
-			b.WriteByte('\n')
-		}
-	}
-	section := func(title string) {
-		b.WriteByte('\n')
-		b.WriteString(st.PanelTitle.Render(title))
-		b.WriteByte('\n')
-	}
-	text := st.Row
+// detailLabelW is the width of the detail's labels.
+const detailLabelW = 12
 
-	status := string(sm.Status(now))
-	stSty := statusStyle(&cellStyles{ok: st.OK, warn: st.Warn, bad: st.Bad, muted: st.Muted}, sm.Status(now))
+// content is the detail as lines of label and value, wrapped to width:
+// the status, the token, the quota and the client, what happened last,
+// then what a command loaded (the claims and the recent exchanges).
+func (d *detailView) content(width int) string {
+	w := &lineWriter{st: d.st, width: width, labelW: detailLabelW}
+	d.writeStatus(w)
+	if t := d.sum.Token; t != nil {
+		d.writeToken(w, t)
+	} else {
+		w.line("Token", "none yet: press r to fetch one", d.st.Muted)
+		w.line("Scopes", "asked   "+orDash(strings.Join(d.sum.Provider.Scopes, " ")), d.st.Row)
+	}
+	d.writeQuota(w)
+	d.writeClient(w)
+	d.writeLast(w)
+	if d.data == nil {
+		w.WriteByte('\n')
+		w.WriteString(d.st.Muted.Render("loading claims and history…"))
+		return strings.TrimRight(w.String(), "\n")
+	}
+	if d.data.err != nil {
+		w.line("Load", clean(d.data.err.Error()), d.st.ErrorText)
+	}
+	d.writeClaims(w)
+	d.writeExchanges(w)
+	return strings.TrimRight(w.String(), "\n")
+}
+
+// writeStatus is the status line, with the root's auto-refresh and
+// refresh state.
+func (d *detailView) writeStatus(w *lineWriter) {
+	st, sm := d.st, d.sum
+	status := string(sm.Status(d.now))
+	stSty := statusStyle(&cellStyles{ok: st.OK, warn: st.Warn, bad: st.Bad, muted: st.Muted}, sm.Status(d.now))
 	switch {
 	case d.flags.paused:
 		status += " · auto-refresh paused: quota 90%"
@@ -219,133 +238,170 @@ func (d *detailView) content(width int) string {
 	if d.flags.refreshing {
 		status += " · refreshing…"
 	}
-	line("Status", status, stSty)
+	w.line("Status", status, stSty)
+}
 
-	if t := sm.Token; t != nil {
-		tokLine := orDash(clean(t.TokenType))
-		if d.data != nil && d.data.masked != "" {
-			kind := "opaque"
-			if d.data.claims != nil {
-				kind = "JWT"
-				if d.data.claims.Algorithm != "" {
-					kind += " " + d.data.claims.Algorithm
-				}
-			}
-			tokLine += " · " + kind + " · " + d.data.masked
-		}
-		line("Token", tokLine, text)
-		left := t.ExpiresAt.Sub(now)
-		when := "in " + countdown(left)
-		if left <= 0 {
-			when = "expired " + countdown(-left) + " ago"
-		}
-		exp := when + " · " + d.both(t.ExpiresAt)
-		if t.ExpirySource != "" && !t.ExpiryAssumed {
-			exp += " · from " + t.ExpirySource
-		}
-		line("Expires", exp, lifeClass(&cellStyles{ok: st.OK, warn: st.Warn, bad: st.Bad}, left, t.Lifetime()))
-		if t.ExpiryAssumed {
-			line("Assumed", "* the server gave no expiry: taken from "+orDash(t.ExpirySource), st.Warn)
-		}
-		line("Issued", fmt.Sprintf("%s · lifetime %s, refresh margin %s", d.both(t.IssuedAt), human(t.Lifetime()), human(t.RefreshMargin())), text)
-		skew := "unknown (no Date header)"
-		if !t.ServerDate.IsZero() {
-			skew = fmt.Sprintf("%s (local clock minus the server's Date)", signed(t.Skew))
-		}
-		skewSty := text
-		if t.Skew > 30*time.Second || t.Skew < -30*time.Second {
-			skewSty = st.Warn
-		}
-		line("Skew", skew, skewSty)
-		asked := strings.Join(p.Scopes, " ")
-		granted := strings.Join(splitScopes(clean(t.Scope)), " ")
-		line("Scopes", "asked   "+orDash(asked), text)
-		line("", "granted "+orDash(granted), text)
-		if miss := missing(p.Scopes, splitScopes(t.Scope)); len(miss) > 0 && t.Scope != "" {
-			line("", "missing "+strings.Join(miss, " "), st.Warn)
-		}
-		for _, w := range t.Warnings {
-			line("Warning", clean(w), st.Warn)
-		}
-	} else {
-		line("Token", "none yet: press r to fetch one", st.Muted)
-		line("Scopes", "asked   "+orDash(strings.Join(p.Scopes, " ")), text)
+// writeToken is the cached token: its kind, the times, the clock skew,
+// the scopes and the warnings of its answer.
+func (d *detailView) writeToken(w *lineWriter, t *providers.Token) {
+	st, text := d.st, d.st.Row
+	w.line("Token", d.tokenLine(t), text)
+	d.writeTimes(w, t)
+	skew := "unknown (no Date header)"
+	if !t.ServerDate.IsZero() {
+		skew = fmt.Sprintf("%s (local clock minus the server's Date)", signed(t.Skew))
 	}
+	skewSty := text
+	if t.Skew > 30*time.Second || t.Skew < -30*time.Second {
+		skewSty = st.Warn
+	}
+	w.line("Skew", skew, skewSty)
+	d.writeScopes(w, t)
+	for _, warn := range t.Warnings {
+		w.line("Warning", clean(warn), st.Warn)
+	}
+}
 
-	q := sm.Quota
+// tokenLine is the token's type, and once loaded its kind and masked value.
+func (d *detailView) tokenLine(t *providers.Token) string {
+	tokLine := orDash(clean(t.TokenType))
+	if d.data != nil && d.data.masked != "" {
+		kind := "opaque"
+		if d.data.claims != nil {
+			kind = "JWT"
+			if d.data.claims.Algorithm != "" {
+				kind += " " + d.data.claims.Algorithm
+			}
+		}
+		tokLine += " · " + kind + " · " + d.data.masked
+	}
+	return tokLine
+}
+
+// writeTimes is when the token expires (and where that came from) and
+// when it was issued.
+func (d *detailView) writeTimes(w *lineWriter, t *providers.Token) {
+	st := d.st
+	left := t.ExpiresAt.Sub(d.now)
+	when := "in " + countdown(left)
+	if left <= 0 {
+		when = "expired " + countdown(-left) + " ago"
+	}
+	exp := when + " · " + d.both(t.ExpiresAt)
+	if t.ExpirySource != "" && !t.ExpiryAssumed {
+		exp += " · from " + t.ExpirySource
+	}
+	w.line("Expires", exp, lifeClass(&cellStyles{ok: st.OK, warn: st.Warn, bad: st.Bad}, left, t.Lifetime()))
+	if t.ExpiryAssumed {
+		w.line("Assumed", "* the server gave no expiry: taken from "+orDash(t.ExpirySource), st.Warn)
+	}
+	w.line("Issued", fmt.Sprintf("%s · lifetime %s, refresh margin %s", d.both(t.IssuedAt), human(t.Lifetime()), human(t.RefreshMargin())), st.Row)
+}
+
+// writeScopes is the scopes asked for, granted and missing.
+func (d *detailView) writeScopes(w *lineWriter, t *providers.Token) {
+	p, text := d.sum.Provider, d.st.Row
+	asked := strings.Join(p.Scopes, " ")
+	granted := strings.Join(splitScopes(clean(t.Scope)), " ")
+	w.line("Scopes", "asked   "+orDash(asked), text)
+	w.line("", "granted "+orDash(granted), text)
+	if miss := missing(p.Scopes, splitScopes(t.Scope)); len(miss) > 0 && t.Scope != "" {
+		w.line("", "missing "+strings.Join(miss, " "), d.st.Warn)
+	}
+}
+
+// writeQuota is the quota used, or the tokens counted when none is set.
+func (d *detailView) writeQuota(w *lineWriter) {
+	st, q := d.st, d.sum.Quota
 	if q.Limit > 0 {
 		qs := fmt.Sprintf("%d/%d this %s (hour %d · day %d · month %d)", q.Used, q.Limit, q.Per, q.Hour, q.Day, q.Month)
-		line("Quota", qs, quotaStyle(&cellStyles{text: text, warn: st.Warn, bad: st.Bad}, float64(q.Used)/float64(q.Limit), true))
+		w.line("Quota", qs, quotaStyle(&cellStyles{text: st.Row, warn: st.Warn, bad: st.Bad}, float64(q.Used)/float64(q.Limit), true))
 	} else {
-		line("Tokens", fmt.Sprintf("hour %d · day %d · month %d (no quota set)", q.Hour, q.Day, q.Month), st.Muted)
+		w.line("Tokens", fmt.Sprintf("hour %d · day %d · month %d (no quota set)", q.Hour, q.Day, q.Month), st.Muted)
 	}
+}
+
+// writeClient is the token endpoint, the client and how it authenticates,
+// and the audience.
+func (d *detailView) writeClient(w *lineWriter) {
+	sm, text := d.sum, d.st.Row
+	p := sm.Provider
 	auth := string(p.Style())
 	if sm.AuthStyleLearned != "" && p.Style() == providers.AuthAuto {
 		auth += " (learned: " + string(sm.AuthStyleLearned) + ")"
 	}
-	line("Endpoint", clean(p.TokenURL), text)
-	line("Client", clean(p.ClientID)+" · auth "+auth+secretNote(sm.HasSecret, p.ClientSecretRef), text)
+	w.line("Endpoint", clean(p.TokenURL), text)
+	w.line("Client", clean(p.ClientID)+" · auth "+auth+secretNote(sm.HasSecret, p.ClientSecretRef), text)
 	if p.Audience != "" {
-		line("Audience", clean(p.Audience), text)
+		w.line("Audience", clean(p.Audience), text)
 	}
+}
 
-	if c := sm.LastCall; c != nil {
+// writeLast is the last test-call (with its rate-limit figures) and the
+// last error (with its hint).
+func (d *detailView) writeLast(w *lineWriter) {
+	st := d.st
+	if c := d.sum.LastCall; c != nil {
 		code := "no answer"
 		if c.Status > 0 {
 			code = fmt.Sprintf("%d %s", c.Status, http.StatusText(c.Status))
 		}
-		line("Last call", fmt.Sprintf("%s · %s · %s · %s", code, latency(c.Latency), orDash(clean(c.Endpoint)), d.local(c.At)), text)
+		w.line("Last call", fmt.Sprintf("%s · %s · %s · %s", code, latency(c.Latency), orDash(clean(c.Endpoint)), d.local(c.At)), st.Row)
 		if rl := c.RateLimit; len(rl) > 0 {
-			line("Rate limit", rateLimitText(rl, false), text)
+			w.line("Rate limit", rateLimitText(rl, false), st.Row)
 		}
 	}
-	if e := sm.LastError; e != nil {
-		line("Last error", clean(e.Message)+" ("+d.local(e.At)+")", st.ErrorText)
+	if e := d.sum.LastError; e != nil {
+		w.line("Last error", clean(e.Message)+" ("+d.local(e.At)+")", st.ErrorText)
 		if e.Hint != "" {
-			line("Hint", clean(e.Hint), st.Hint)
+			w.line("Hint", clean(e.Hint), st.Hint)
 		}
 	}
+}
 
-	if d.data == nil {
-		b.WriteByte('\n')
-		b.WriteString(st.Muted.Render("loading claims and history…"))
-		return strings.TrimRight(b.String(), "\n")
-	}
-	if d.data.err != nil {
-		line("Load", clean(d.data.err.Error()), st.ErrorText)
-	}
-	if c := d.data.claims; c != nil {
-		section("Claims (decoded, not verified)")
-		claim := func(k, v string) {
-			if v != "" {
-				line("  "+k, clean(v), text)
-			}
+// writeClaims is the token's decoded claims, or why it has none.
+func (d *detailView) writeClaims(w *lineWriter) {
+	c := d.data.claims
+	if c == nil {
+		if d.data.claimErr != "" {
+			w.section("Claims")
+			w.WriteString(d.st.Muted.Render("  " + clean(d.data.claimErr)))
+			w.WriteByte('\n')
 		}
-		claim("alg", c.Algorithm)
-		claim("kid", c.KeyID)
-		claim("iss", c.Issuer)
-		claim("sub", c.Subject)
-		claim("aud", strings.Join(c.Audience, " "))
-		claim("client_id", c.ClientID)
-		claim("scope", c.Scope)
-		for _, tc := range []struct {
-			k string
-			t time.Time
-		}{{"iat", c.IssuedAt}, {"nbf", c.NotBefore}, {"exp", c.ExpiresAt}} {
-			if !tc.t.IsZero() {
-				claim(tc.k, tc.t.UTC().Format(time.RFC3339))
-			}
-		}
-		claim("jti", c.ID)
-	} else if d.data.claimErr != "" {
-		section("Claims")
-		b.WriteString(st.Muted.Render("  " + clean(d.data.claimErr)))
-		b.WriteByte('\n')
+		return
 	}
-	section("Recent exchanges")
+	w.section("Claims (decoded, not verified)")
+	claim := func(k, v string) {
+		if v != "" {
+			w.line("  "+k, clean(v), d.st.Row)
+		}
+	}
+	claim("alg", c.Algorithm)
+	claim("kid", c.KeyID)
+	claim("iss", c.Issuer)
+	claim("sub", c.Subject)
+	claim("aud", strings.Join(c.Audience, " "))
+	claim("client_id", c.ClientID)
+	claim("scope", c.Scope)
+	for _, tc := range []struct {
+		k string
+		t time.Time
+	}{{"iat", c.IssuedAt}, {"nbf", c.NotBefore}, {"exp", c.ExpiresAt}} {
+		if !tc.t.IsZero() {
+			claim(tc.k, tc.t.UTC().Format(time.RFC3339))
+		}
+	}
+	claim("jti", c.ID)
+}
+
+// writeExchanges is the newest flight records, one line each, and how
+// many more are kept.
+func (d *detailView) writeExchanges(w *lineWriter) {
+	st := d.st
+	w.section("Recent exchanges")
 	if len(d.data.history) == 0 {
-		b.WriteString(st.Muted.Render("  none recorded yet"))
-		b.WriteByte('\n')
+		w.WriteString(st.Muted.Render("  none recorded yet"))
+		w.WriteByte('\n')
 	}
 	for i, ex := range d.data.history {
 		if i == maxExchanges {
@@ -360,15 +416,14 @@ func (d *detailView) content(width int) string {
 			sty = st.ErrorText
 		}
 		head := fmt.Sprintf("  %s %-5s %s %6s ", ex.Started.In(d.locOrLocal()).Format("15:04:05"), ex.AuthStyle, status, latency(ex.Timings.Total))
-		b.WriteString(st.Muted.Render(head))
-		b.WriteString(sty.Render(fit(result, max(width-len([]rune(head)), 4), false)))
-		b.WriteByte('\n')
+		w.WriteString(st.Muted.Render(head))
+		w.WriteString(sty.Render(fit(result, max(w.width-len([]rune(head)), 4), false)))
+		w.WriteByte('\n')
 	}
 	if shown := min(len(d.data.history), maxExchanges); d.data.historyTotal > shown {
-		b.WriteString(st.Muted.Render(fmt.Sprintf("  … %d more: tokentop history %s", d.data.historyTotal-shown, p.Name)))
-		b.WriteByte('\n')
+		w.WriteString(st.Muted.Render(fmt.Sprintf("  … %d more: tokentop history %s", d.data.historyTotal-shown, d.sum.Provider.Name)))
+		w.WriteByte('\n')
 	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 func (d *detailView) locOrLocal() *time.Location {

@@ -122,8 +122,8 @@ func mask(tok string) string {
 
 // clean is safetext.Line, for text drawn on one line. Everything the
 // dashboard draws has been through safetext.Value where it arrived (see
-// commands.go); clean also folds newlines and tabs, which a table cell or
-// a detail line cannot hold.
+// the commands in flow_*.go); clean also folds newlines and tabs, which a
+// table cell or a detail line cannot hold.
 func clean(s string) string { return safetext.Line(s) }
 
 // splitScopes splits a scope list on spaces and commas.

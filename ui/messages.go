@@ -50,6 +50,10 @@ func (b *bus) next() (tea.Msg, bool) {
 
 // ---- intents: a component asks the root to act ----
 
+// intent is a message a component emits on the bus for the root to act
+// on; the root handles it in the same Update.
+type intent interface{ isIntent() }
+
 type refreshIntent struct{ name string }
 type refreshAllIntent struct{}
 type copyIntent struct{ name string }
@@ -67,6 +71,7 @@ type doctorIntent struct {
 	fetch bool
 }
 type filterIntent struct{}
+type sortIntent struct{} // the next order
 type toggleDetailIntent struct{}
 type focusDetailIntent struct{ on bool }
 type helpIntent struct{}
@@ -100,7 +105,34 @@ type saveIntent struct {
 // deleteConfirmedIntent is the confirmation's yes.
 type deleteConfirmedIntent struct{ name string }
 
+func (refreshIntent) isIntent()         {}
+func (refreshAllIntent) isIntent()      {}
+func (copyIntent) isIntent()            {}
+func (copyCurlIntent) isIntent()        {}
+func (testCallIntent) isIntent()        {}
+func (addIntent) isIntent()             {}
+func (editIntent) isIntent()            {}
+func (deleteIntent) isIntent()          {}
+func (autoToggleIntent) isIntent()      {}
+func (doctorIntent) isIntent()          {}
+func (filterIntent) isIntent()          {}
+func (sortIntent) isIntent()            {}
+func (toggleDetailIntent) isIntent()    {}
+func (focusDetailIntent) isIntent()     {}
+func (helpIntent) isIntent()            {}
+func (closeIntent) isIntent()           {}
+func (quitIntent) isIntent()            {}
+func (lockedIntent) isIntent()          {}
+func (filterChangedIntent) isIntent()   {}
+func (callIntent) isIntent()            {}
+func (saveIntent) isIntent()            {}
+func (deleteConfirmedIntent) isIntent() {}
+
 // ---- results: every async result carries a tag ----
+
+// result is a command's answer; its tag names the request it answers, and
+// the root drops it when the tagger says it is stale.
+type result interface{ tag() reqTag }
 
 // tickMsg is the one clock: sent every second, with the configured clock's
 // time (tests send it with a fixed time).
@@ -148,10 +180,22 @@ type detailDataMsg struct {
 	err          error
 }
 
-// copiedMsg reports a copy to the clipboard(s).
+// copyKind is what a copy put on the clipboard: the token is a secret
+// (the clipboard is cleared after it, and copying it may have fetched a
+// new one); a curl command holds none.
+type copyKind uint8
+
+const (
+	copiedToken copyKind = iota + 1
+	copiedCurl
+)
+
+// copiedMsg reports a copy to the clipboard(s); what is how the status
+// line names what was copied ("token", "curl command for items").
 type copiedMsg struct {
 	name string
 	seq  uint64
+	kind copyKind
 	what string
 	via  []string
 	warn string
@@ -215,3 +259,16 @@ type doctorDoneMsg struct {
 	diag *providers.Diagnosis
 	err  error
 }
+
+func (m summariesMsg) tag() reqTag   { return reqTag{kind: reqReload, seq: m.seq} }
+func (counterMsg) tag() reqTag       { return reqTag{kind: reqCounter} }
+func (m refreshedMsg) tag() reqTag   { return reqTag{kind: reqRefresh, name: m.name, seq: m.seq} }
+func (m detailDataMsg) tag() reqTag  { return reqTag{kind: reqDetail, name: m.name, seq: m.seq} }
+func (m copiedMsg) tag() reqTag      { return reqTag{kind: reqCopy, name: m.name, seq: m.seq} }
+func (m clipClearMsg) tag() reqTag   { return reqTag{kind: reqClip, seq: m.seq} }
+func (m clipClearedMsg) tag() reqTag { return reqTag{kind: reqClip, seq: m.seq} }
+func (m callDoneMsg) tag() reqTag    { return reqTag{kind: reqCall, name: m.name, seq: m.seq} }
+func (m doctorStepMsg) tag() reqTag  { return reqTag{kind: reqDoctor, name: m.name, seq: m.seq} }
+func (m doctorDoneMsg) tag() reqTag  { return reqTag{kind: reqDoctor, name: m.name, seq: m.seq} }
+func (m savedMsg) tag() reqTag       { return reqTag{kind: reqSave, name: m.name, seq: m.seq} }
+func (m deletedMsg) tag() reqTag     { return reqTag{kind: reqDelete, name: m.name, seq: m.seq} }

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/tokentop/tokentop/theme"
 )
@@ -63,4 +66,34 @@ func (p *scrollPanel) frame(title string) string {
 	return p.st.Overlay.Width(p.width - p.st.Overlay.GetHorizontalBorderSize()).
 		Height(p.height - p.st.Overlay.GetVerticalBorderSize()).
 		Render(head + "\n" + p.vp.View())
+}
+
+// lineWriter writes panels of label and value: each value wrapped to the
+// width the label leaves, the label on its first line only. The detail and
+// the test-call result are written with it.
+type lineWriter struct {
+	strings.Builder
+	st     *theme.Styles
+	width  int
+	labelW int
+}
+
+// line writes one labelled value in sty.
+func (w *lineWriter) line(label, value string, sty lipgloss.Style) {
+	for i, l := range strings.Split(wrapText(value, max(w.width-w.labelW, 8)), "\n") {
+		lab := ""
+		if i == 0 {
+			lab = label
+		}
+		w.WriteString(w.st.Label.Render(fit(lab, w.labelW, false)))
+		w.WriteString(sty.Render(l))
+		w.WriteByte('\n')
+	}
+}
+
+// section starts a titled part after a blank line.
+func (w *lineWriter) section(title string) {
+	w.WriteByte('\n')
+	w.WriteString(w.st.PanelTitle.Render(title))
+	w.WriteByte('\n')
 }

@@ -142,7 +142,7 @@ func TestOddWindowSizes(t *testing.T) {
 		{"detail", func(m *Model) {
 			m.update(toggleDetailIntent{})
 			name := m.table.Selected()
-			m.update(detailDataMsg{name: name, seq: m.st8.detailSeq, masked: mask(strings.Repeat("x", 812)),
+			m.update(detailDataMsg{name: name, seq: m.tags.last[tagKey{kind: reqDetail}], masked: mask(strings.Repeat("x", 812)),
 				history: []providers.Exchange{{Provider: name, Started: t0, Status: 200, Timings: providers.Timings{Total: 12 * time.Millisecond}}}})
 		}},
 		{"help", func(m *Model) { m.update(helpIntent{}) }},

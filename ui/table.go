@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,47 +14,6 @@ import (
 	"github.com/tokentop/tokentop/store"
 	"github.com/tokentop/tokentop/theme"
 )
-
-// sortMode is the table's order; s cycles through them.
-type sortMode int
-
-const (
-	sortExpiry sortMode = iota
-	sortName
-	sortEnv
-)
-
-func (s sortMode) String() string {
-	switch s {
-	case sortName:
-		return "name"
-	case sortEnv:
-		return "env"
-	}
-	return "expiry"
-}
-
-// rowFlags are the root's per-provider state shown in a row.
-type rowFlags struct {
-	refreshing bool
-	auto       bool
-	paused     bool
-}
-
-// row is one provider as the table holds it.
-type row struct {
-	sum    store.Summary
-	name   string // sanitised for the screen (env comes from a config file)
-	env    string
-	status providers.Status
-	search string // lower-cased name, env and preset, for the filter
-	rowFlags
-}
-
-// counts are the header's figures, computed once per tick (not per frame).
-type counts struct {
-	total, valid, expiring, expired, failing, none int
-}
 
 // cellStyles are the styles of one row's cells; a selected row has its own
 // set, with the highlight background, so coloured cells keep it.
@@ -128,9 +85,31 @@ func layoutColumns(width int) columns {
 	return c
 }
 
-// providerTable is the virtualised provider list: it holds every row but
-// renders only the ones in view, so a frame costs the same with 100 or
-// 10,000 providers. Countdowns are computed in View from the root's clock.
+// rowSource is what the table draws: the rows in view, in order, and what
+// they were filtered and sorted by. The root owns the rows (a *rowSet);
+// the table keeps only its cursor and scroll position over them.
+type rowSource interface {
+	// Len is the number of rows in view.
+	Len() int
+	// At is the i-th row in view.
+	At(i int) *row
+	// Position is where the named provider is in view, -1 when it is not.
+	Position(name string) int
+	// Total counts every row, shown or not.
+	Total() int
+	// Loaded reports whether the rows were read at least once.
+	Loaded() bool
+	// Filter is the filter text the view was built with.
+	Filter() string
+	// Sort is the view's order.
+	Sort() sortMode
+	// Now is the clock the rows' statuses were computed at.
+	Now() time.Time
+}
+
+// providerTable is the virtualised provider list: it draws only the rows
+// in view, so a frame costs the same with 100 or 10,000 providers.
+// Countdowns are computed in View from the rows' clock.
 type providerTable struct {
 	bus    *bus
 	keys   TableKeyMap
@@ -138,35 +117,27 @@ type providerTable struct {
 	sel    cellStyles
 	head   lipgloss.Style
 	hint   lipgloss.Style
+	src    rowSource
 
 	width, height int
 	cols          columns
 
-	rows   []row
-	index  map[string]int // name → position in rows
-	view   []int          // filtered and sorted positions in rows
-	cursor int            // position in view
-	offset int            // first position of view on screen
-
-	sortBy     sortMode
-	filter     string
-	now        time.Time
+	cursor     int // position in view
+	offset     int // first position of view on screen
 	spin       string
 	detailOpen bool
-	loaded     bool
-	counts     counts
 }
 
 var _ Component = (*providerTable)(nil)
 
-func newProviderTable(st *theme.Styles, keys TableKeyMap) *providerTable {
+func newProviderTable(st *theme.Styles, keys TableKeyMap, src rowSource) *providerTable {
 	return &providerTable{
 		keys:   keys,
 		normal: newCellStyles(st, false),
 		sel:    newCellStyles(st, true),
 		head:   st.TableHeader,
 		hint:   st.Muted,
-		index:  map[string]int{},
+		src:    src,
 	}
 }
 
@@ -177,153 +148,35 @@ func (t *providerTable) SetSize(width, height int) {
 	t.scrollToCursor()
 }
 
-// SetRows replaces the data, keeping the selection on the same provider.
-func (t *providerTable) SetRows(sums []store.Summary, flags func(string) rowFlags) {
-	sel := t.Selected()
-	t.loaded = true
-	t.rows = make([]row, len(sums))
-	clear(t.index)
-	for i, s := range sums {
-		t.rows[i] = row{
-			sum:      s,
-			name:     clean(s.Provider.Name),
-			env:      clean(s.Provider.Env),
-			search:   strings.ToLower(s.Provider.Name + " " + s.Provider.Env + " " + s.Provider.Preset),
-			rowFlags: flags(s.Provider.Name),
-		}
-		t.index[s.Provider.Name] = i
-	}
-	t.restatus()
-	t.rebuild(sel)
-}
-
-// SetFlags updates one row's root state (spinner, auto-refresh, pause).
-func (t *providerTable) SetFlags(name string, f rowFlags) {
-	if i, ok := t.index[name]; ok {
-		t.rows[i].rowFlags = f
-	}
-}
-
-// SetNow moves the clock: statuses and counts follow, once per tick.
-func (t *providerTable) SetNow(now time.Time) {
-	t.now = now
-	t.restatus()
-}
-
-func (t *providerTable) restatus() {
-	var c counts
-	for i := range t.rows {
-		r := &t.rows[i]
-		r.status = r.sum.Status(t.now)
-		c.total++
-		switch r.status {
-		case providers.StatusValid:
-			c.valid++
-		case providers.StatusExpiring:
-			c.expiring++
-		case providers.StatusExpired:
-			c.expired++
-		case providers.StatusError:
-			c.failing++
-		default:
-			c.none++
-		}
-	}
-	t.counts = c
-}
-
-// SetFilter keeps the rows whose name, env or preset hold every word.
-func (t *providerTable) SetFilter(f string) {
-	if f == t.filter {
-		return
-	}
-	t.filter = f
-	t.rebuild(t.Selected())
-}
-
-// SetSort changes the order.
-func (t *providerTable) SetSort(s sortMode) {
-	t.sortBy = s
-	t.rebuild(t.Selected())
-}
-
-// rebuild recomputes the view (filter, then sort) and puts the cursor
-// back on the provider named sel when it is still shown.
-func (t *providerTable) rebuild(sel string) {
-	words := strings.Fields(strings.ToLower(t.filter))
-	t.view = t.view[:0]
-	for i := range t.rows {
-		ok := true
-		for _, w := range words {
-			if !strings.Contains(t.rows[i].search, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			t.view = append(t.view, i)
-		}
-	}
-	slices.SortStableFunc(t.view, t.compare)
-	if i, ok := t.index[sel]; ok && sel != "" {
-		if pos := slices.Index(t.view, i); pos >= 0 {
+// Select puts the cursor on the named provider when it is in view, and
+// keeps it inside the view either way (the root calls it after the rows,
+// the filter or the order changed).
+func (t *providerTable) Select(name string) {
+	if name != "" {
+		if pos := t.src.Position(name); pos >= 0 {
 			t.cursor = pos
 		}
 	}
-	t.cursor = min(max(t.cursor, 0), max(len(t.view)-1, 0))
+	t.cursor = min(max(t.cursor, 0), max(t.src.Len()-1, 0))
 	t.scrollToCursor()
 }
 
-func (t *providerTable) compare(a, b int) int {
-	ra, rb := &t.rows[a], &t.rows[b]
-	byName := cmp.Compare(ra.sum.Provider.Name, rb.sum.Provider.Name)
-	switch t.sortBy {
-	case sortName:
-		return byName
-	case sortEnv:
-		ea, eb := ra.sum.Provider.Env, rb.sum.Provider.Env
-		if (ea == "") != (eb == "") {
-			if ea == "" {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(cmp.Compare(ea, eb), byName)
-	}
-	ta, tb := ra.sum.Token, rb.sum.Token
-	switch {
-	case ta == nil && tb == nil:
-		return byName
-	case ta == nil:
-		return 1
-	case tb == nil:
-		return -1
-	}
-	return cmp.Or(ta.ExpiresAt.Compare(tb.ExpiresAt), byName)
+// SetSpinner sets the frame drawn on the rows being refreshed.
+func (t *providerTable) SetSpinner(frame string) { t.spin = frame }
+
+// SetDetail says whether the detail is open and, when it is, whether it
+// sits beside or under the table (tab then moves the focus to it).
+func (t *providerTable) SetDetail(open, side bool) {
+	t.detailOpen = open
+	t.keys.FocusDetail.SetEnabled(side)
 }
 
 // Selected is the name of the provider under the cursor ("" when none).
 func (t *providerTable) Selected() string {
-	if r := t.selectedRow(); r != nil {
-		return r.sum.Provider.Name
+	if t.cursor < 0 || t.cursor >= t.src.Len() {
+		return ""
 	}
-	return ""
-}
-
-func (t *providerTable) selectedRow() *row {
-	if t.cursor < 0 || t.cursor >= len(t.view) {
-		return nil
-	}
-	return &t.rows[t.view[t.cursor]]
-}
-
-// Row returns the row of the named provider.
-func (t *providerTable) Row(name string) (*row, bool) {
-	i, ok := t.index[name]
-	if !ok {
-		return nil, false
-	}
-	return &t.rows[i], true
+	return t.src.At(t.cursor).sum.Provider.Name
 }
 
 func (t *providerTable) visibleRows() int { return max(t.height-1, 1) }
@@ -336,11 +189,11 @@ func (t *providerTable) scrollToCursor() {
 	if t.cursor >= t.offset+h {
 		t.offset = t.cursor - h + 1
 	}
-	t.offset = min(max(t.offset, 0), max(len(t.view)-h, 0))
+	t.offset = min(max(t.offset, 0), max(t.src.Len()-h, 0))
 }
 
 func (t *providerTable) move(n int) {
-	t.cursor = min(max(t.cursor+n, 0), max(len(t.view)-1, 0))
+	t.cursor = min(max(t.cursor+n, 0), max(t.src.Len()-1, 0))
 	t.scrollToCursor()
 }
 
@@ -365,11 +218,11 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.PageDown):
 		t.move(t.visibleRows())
 	case key.Matches(km, k.Top):
-		t.move(-len(t.view))
+		t.move(-t.src.Len())
 	case key.Matches(km, k.Bottom):
-		t.move(len(t.view))
+		t.move(t.src.Len())
 	case key.Matches(km, k.Sort):
-		t.SetSort((t.sortBy + 1) % 3)
+		return t.bus.emit(sortIntent{})
 	case key.Matches(km, k.Filter):
 		return t.bus.emit(filterIntent{})
 	case key.Matches(km, k.Detail):
@@ -379,7 +232,7 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.FocusDetail):
 		return t.bus.emit(focusDetailIntent{on: true})
 	case key.Matches(km, k.Back):
-		if t.filter != "" {
+		if t.src.Filter() != "" {
 			return t.bus.emit(filterChangedIntent{text: "", done: true})
 		}
 		if t.detailOpen {
@@ -436,27 +289,28 @@ func (t *providerTable) View() string {
 	h := t.visibleRows()
 	// Room for the titles, the hint and the rows drawn (a width and some
 	// escape codes each); a line of padding below them is one byte.
-	drawn := min(max(len(t.view)-t.offset, 0), h)
+	n := t.src.Len()
+	drawn := min(max(n-t.offset, 0), h)
 	var b strings.Builder
 	b.Grow((t.width+32)*(drawn+2) + h)
 	b.WriteString(t.titles())
-	if len(t.view) == 0 {
+	if n == 0 {
 		msg := "no providers yet: press a to add one, or run tokentop import FILE"
 		switch {
-		case !t.loaded:
+		case !t.src.Loaded():
 			msg = "loading…"
-		case t.filter != "":
-			msg = fmt.Sprintf("no provider matches %q (esc clears the filter)", t.filter)
-		case len(t.rows) > 0:
+		case t.src.Filter() != "":
+			msg = fmt.Sprintf("no provider matches %q (esc clears the filter)", t.src.Filter())
+		case t.src.Total() > 0:
 			msg = ""
 		}
 		b.WriteString("\n" + t.hint.Render(fit("  "+msg, t.width, false)))
 		h--
 	}
-	end := min(t.offset+h, len(t.view))
+	end := min(t.offset+h, n)
 	for i := t.offset; i < end; i++ {
 		b.WriteByte('\n')
-		t.renderRow(&b, &t.rows[t.view[i]], i == t.cursor)
+		t.renderRow(&b, t.src.At(i), i == t.cursor)
 	}
 	for i := max(end-t.offset, 0); i < h; i++ {
 		b.WriteByte('\n')
@@ -465,9 +319,9 @@ func (t *providerTable) View() string {
 }
 
 func (t *providerTable) titles() string {
-	c := t.cols
+	c, sortBy := t.cols, t.src.Sort()
 	arrow := func(s sortMode, title string) string {
-		if t.sortBy == s {
+		if sortBy == s {
 			return title + "↑"
 		}
 		return title
@@ -551,18 +405,63 @@ func quotaStyle(cs *cellStyles, frac float64, known bool) lipgloss.Style {
 	return cs.text
 }
 
+// rowWriter writes one row's cells and counts the cells written, so the
+// row can be padded to the table's width.
+type rowWriter struct {
+	b  *strings.Builder
+	cs *cellStyles
+	c  columns
+	w  int
+}
+
+// put writes text in st.
+func (rw *rowWriter) put(st lipgloss.Style, text string) {
+	rw.b.WriteString(st.Render(text))
+	rw.w += utf8.RuneCountInString(text)
+}
+
+// bar writes a bar of frac in width cells: the full part in sty.
+func (rw *rowWriter) bar(sty lipgloss.Style, frac float64, width int) {
+	full, empty := bar(frac, width)
+	rw.put(sty, " "+full)
+	rw.put(rw.cs.barEmpty, empty)
+}
+
+// renderRow draws one row in the visible columns: the marks, the name,
+// the env, the status, the countdown and lifetime bar, the quota and the
+// last call, padded to the table's width.
 func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 	cs := &t.normal
 	if selected {
 		cs = &t.sel
 	}
-	c, s := t.cols, &r.sum
-	w := 0
-	put := func(st lipgloss.Style, text string) {
-		b.WriteString(st.Render(text))
-		w += utf8.RuneCountInString(text)
+	rw := &rowWriter{b: b, cs: cs, c: t.cols}
+	rw.put(cs.accent, fit(t.marks(r, selected), rw.c.mark, false))
+	rw.put(cs.text, fit(r.name, rw.c.name, false))
+	if rw.c.env > 0 {
+		rw.put(cs.muted, " "+fit(r.env, rw.c.env, false))
 	}
+	status := string(r.status)
+	stSty := statusStyle(cs, r.status)
+	if r.paused {
+		status, stSty = "paused", cs.warn
+	}
+	rw.put(stSty, " "+fit(status, rw.c.status, false))
+	rw.expires(r.sum.Token, t.src.Now())
+	if rw.c.quota > 0 {
+		rw.quota(&r.sum)
+	}
+	if rw.c.last > 0 {
+		rw.lastCall(r.sum.LastCall)
+	}
+	if rw.w < t.width {
+		rw.put(cs.text, strings.Repeat(" ", t.width-rw.w))
+	}
+}
 
+// marks are the cursor and the row's state: refreshing (the spinner),
+// auto-refresh paused, or on.
+func (t *providerTable) marks(r *row, selected bool) string {
 	mark := " "
 	switch {
 	case r.refreshing:
@@ -578,79 +477,71 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 	if selected {
 		cursor = "▸"
 	}
-	put(cs.accent, fit(cursor+mark, c.mark, false))
-	put(cs.text, fit(r.name, c.name, false))
-	if c.env > 0 {
-		put(cs.muted, " "+fit(r.env, c.env, false))
-	}
-	status := string(r.status)
-	stSty := statusStyle(cs, r.status)
-	if r.paused {
-		status, stSty = "paused", cs.warn
-	}
-	put(stSty, " "+fit(status, c.status, false))
+	return cursor + mark
+}
 
-	tok := s.Token
+// expires is the countdown (* when the expiry was assumed) and the
+// lifetime bar.
+func (rw *rowWriter) expires(tok *providers.Token, now time.Time) {
+	cs, c := rw.cs, rw.c
 	if tok == nil || tok.ExpiresAt.IsZero() {
-		put(cs.muted, " "+fit("-", c.expires, true))
+		rw.put(cs.muted, " "+fit("-", c.expires, true))
 		if c.life > 0 {
-			put(cs.barEmpty, " "+strings.Repeat("░", c.life))
+			rw.put(cs.barEmpty, " "+strings.Repeat("░", c.life))
 		}
+		return
+	}
+	left := tok.ExpiresAt.Sub(now)
+	life := tok.Lifetime()
+	sty := lifeClass(cs, left, life)
+	cd := countdown(left)
+	if tok.ExpiryAssumed {
+		cd += "*"
 	} else {
-		left := tok.ExpiresAt.Sub(t.now)
-		life := tok.Lifetime()
-		sty := lifeClass(cs, left, life)
-		cd := countdown(left)
-		if tok.ExpiryAssumed {
-			cd += "*"
-		} else {
-			cd += " "
-		}
-		put(sty, " "+fit(cd, c.expires, true))
-		if c.life > 0 {
-			frac := 0.0
-			if life > 0 {
-				frac = float64(left) / float64(life)
-			}
-			full, empty := bar(frac, c.life)
-			put(sty, " "+full)
-			put(cs.barEmpty, empty)
-		}
+		cd += " "
 	}
+	rw.put(sty, " "+fit(cd, c.expires, true))
+	if c.life > 0 {
+		frac := 0.0
+		if life > 0 {
+			frac = float64(left) / float64(life)
+		}
+		rw.bar(sty, frac, c.life)
+	}
+}
 
-	if c.quota > 0 {
-		text, frac, known := quotaCell(s)
-		sty := quotaStyle(cs, frac, known)
-		put(sty, " "+fit(text, c.quota, true))
-		if c.qbar > 0 {
-			if known {
-				full, empty := bar(frac, c.qbar)
-				put(sty, " "+full)
-				put(cs.barEmpty, empty)
-			} else {
-				put(cs.text, " "+strings.Repeat(" ", c.qbar))
-			}
+// quota is the quota cell and its bar (blank when the quota is unknown).
+func (rw *rowWriter) quota(s *store.Summary) {
+	text, frac, known := quotaCell(s)
+	sty := quotaStyle(rw.cs, frac, known)
+	rw.put(sty, " "+fit(text, rw.c.quota, true))
+	if rw.c.qbar == 0 {
+		return
+	}
+	if known {
+		rw.bar(sty, frac, rw.c.qbar)
+	} else {
+		rw.put(rw.cs.text, " "+strings.Repeat(" ", rw.c.qbar))
+	}
+}
+
+// lastCall is the last test-call's status and latency.
+func (rw *rowWriter) lastCall(lc *store.CallRecord) {
+	cs := rw.cs
+	if lc == nil {
+		rw.put(cs.muted, " "+fit("-", rw.c.last, false))
+		return
+	}
+	code := "err"
+	sty := cs.bad
+	if lc.Status > 0 {
+		code = fmt.Sprint(lc.Status)
+		switch {
+		case lc.Status < 300:
+			sty = cs.ok
+		case lc.Status < 500:
+			sty = cs.warn
 		}
 	}
-	if c.last > 0 {
-		if lc := s.LastCall; lc != nil {
-			code := "err"
-			sty := cs.bad
-			if lc.Status > 0 {
-				code = fmt.Sprint(lc.Status)
-				switch {
-				case lc.Status < 300:
-					sty = cs.ok
-				case lc.Status < 500:
-					sty = cs.warn
-				}
-			}
-			put(sty, " "+fit(code+" "+latency(lc.Latency), c.last, false))
-		} else {
-			put(cs.muted, " "+fit("-", c.last, false))
-		}
-	}
-	if w < t.width {
-		put(cs.text, strings.Repeat(" ", t.width-w))
-	}
+	rw.put(sty, " "+fit(code+" "+latency(lc.Latency), rw.c.last, false))
 }

@@ -251,6 +251,9 @@ func (v *callView) Finish(msg callDoneMsg, now time.Time) {
 	v.render()
 }
 
+// Loading reports whether the call is in flight.
+func (v *callView) Loading() bool { return v.loading }
+
 // SetSpinner sets the frame shown while the call is in flight.
 func (v *callView) SetSpinner(frame string) {
 	if v.loading {
@@ -289,36 +292,42 @@ func (v *callView) render() {
 	v.vp.SetContent(v.content(v.vp.Width))
 }
 
+// callLabelW is the width of the test-call result's labels.
+const callLabelW = 11
+
+// content is the result: the request and its answer's status, timings,
+// rate-limit figures and explanation, then the rate-limit headers, the
+// body and the other headers.
 func (v *callView) content(width int) string {
 	st := v.st
-	var b strings.Builder
-	const lw = 11
-	line := func(label, value string, sty interface{ Render(...string) string }) {
-		for i, l := range strings.Split(wrapText(value, max(width-lw, 8)), "\n") {
-			lab := ""
-			if i == 0 {
-				lab = label
-			}
-			b.WriteString(st.Label.Render(fit(lab, lw, false)))
-			b.WriteString(sty.Render(l))
-			b.WriteByte('\n')
-		}
-	}
+	w := &lineWriter{st: st, width: width, labelW: callLabelW}
 	req := fmt.Sprintf("%s %s", methodOf(v.req.Method), clean(v.req.URL))
 	if v.loading {
-		line("Request", req, st.Row)
-		b.WriteString(st.Muted.Render("calling…"))
-		return b.String()
+		w.line("Request", req, st.Row)
+		w.WriteString(st.Muted.Render("calling…"))
+		return w.String()
 	}
 	if v.err != nil && v.res == nil {
-		line("Request", req, st.Row)
-		line("Error", clean(v.err.Error()), st.ErrorText)
+		w.line("Request", req, st.Row)
+		w.line("Error", clean(v.err.Error()), st.ErrorText)
 		if h := providers.HintFor(v.err); h != "" {
-			line("Hint", clean(h), st.Hint)
+			w.line("Hint", clean(h), st.Hint)
 		}
-		return strings.TrimRight(b.String(), "\n")
+		return strings.TrimRight(w.String(), "\n")
 	}
-	r := v.res
+	v.writeAnswer(w)
+	rlKeys, otherKeys := splitHeaders(v.res.Headers)
+	v.writeHeaders(w, "Rate-limit headers", rlKeys)
+	v.writeBody(w)
+	v.writeHeaders(w, "Headers", otherKeys)
+	return strings.TrimRight(w.String(), "\n")
+}
+
+// writeAnswer is the labelled lines of an answer: the request, the status,
+// the timings, the rate limit, the challenge, why it was refused and what
+// went wrong.
+func (v *callView) writeAnswer(w *lineWriter) {
+	st, r := v.st, v.res
 	statusSty := st.OK
 	switch {
 	case r.Status >= 500:
@@ -326,70 +335,79 @@ func (v *callView) content(width int) string {
 	case r.Status >= 300:
 		statusSty = st.Warn
 	}
-	line("Request", fmt.Sprintf("%s %s", r.Method, clean(r.URL)), st.Row)
-	line("Status", fmt.Sprintf("%d %s · %s", r.Status, http.StatusText(r.Status), clean(r.Proto)), statusSty)
+	w.line("Request", fmt.Sprintf("%s %s", r.Method, clean(r.URL)), st.Row)
+	w.line("Status", fmt.Sprintf("%d %s · %s", r.Status, http.StatusText(r.Status), clean(r.Proto)), statusSty)
 	t := r.Timings
-	line("Timing", fmt.Sprintf("dns %s · connect %s · tls %s · first byte %s · total %s",
+	w.line("Timing", fmt.Sprintf("dns %s · connect %s · tls %s · first byte %s · total %s",
 		phase(t.DNS), phase(t.Connect), phase(t.TLS), phase(t.FirstByte), latency(t.Total)), st.Row)
 	if f := r.RateLimit.Fields(v.now); len(f) > 0 {
-		line("Rate limit", rateLimitText(f, true), st.Info)
+		w.line("Rate limit", rateLimitText(f, true), st.Info)
 	}
 	if r.WWWAuthenticate != "" {
-		line("Challenge", r.WWWAuthenticate, st.Warn)
+		w.line("Challenge", r.WWWAuthenticate, st.Warn)
 	}
 	if v.why != nil && v.why.Summary != "" {
-		line("Why", clean(v.why.Summary), st.ErrorText)
+		w.line("Why", clean(v.why.Summary), st.ErrorText)
 		if v.why.Hint != "" {
-			line("Hint", clean(v.why.Hint), st.Hint)
+			w.line("Hint", clean(v.why.Hint), st.Hint)
 		}
 	}
 	if v.err != nil {
-		line("Error", clean(v.err.Error()), st.ErrorText)
+		w.line("Error", clean(v.err.Error()), st.ErrorText)
 	}
 	if v.record != nil {
-		line("Note", "not recorded in the store: "+clean(v.record.Error()), st.Warn)
+		w.line("Note", "not recorded in the store: "+clean(v.record.Error()), st.Warn)
 	}
+}
 
-	var rlKeys, otherKeys []string
-	for k := range r.Headers {
+// splitHeaders sorts the header names into the rate-limit ones and the
+// others.
+func splitHeaders(h http.Header) (rateLimit, other []string) {
+	for k := range h {
 		if isRateLimitHeader(k) {
-			rlKeys = append(rlKeys, k)
+			rateLimit = append(rateLimit, k)
 		} else {
-			otherKeys = append(otherKeys, k)
+			other = append(other, k)
 		}
 	}
-	sort.Strings(rlKeys)
-	sort.Strings(otherKeys)
-	headers := func(title string, keys []string) {
-		if len(keys) == 0 {
-			return
-		}
-		b.WriteString("\n" + st.PanelTitle.Render(title) + "\n")
-		for _, k := range keys {
-			for _, val := range r.Headers[k] {
-				h := st.Label.Render("  "+clean(k)+": ") + st.Row.Render(clean(val))
-				b.WriteString(wrapText(h, width))
-				b.WriteByte('\n')
-			}
-		}
-	}
-	headers("Rate-limit headers", rlKeys)
+	sort.Strings(rateLimit)
+	sort.Strings(other)
+	return rateLimit, other
+}
 
+// writeHeaders is a titled list of the answer's headers named in keys
+// (nothing when there are none).
+func (v *callView) writeHeaders(w *lineWriter, title string, keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	st := v.st
+	w.WriteString("\n" + st.PanelTitle.Render(title) + "\n")
+	for _, k := range keys {
+		for _, val := range v.res.Headers[k] {
+			h := st.Label.Render("  "+clean(k)+": ") + st.Row.Render(clean(val))
+			w.WriteString(wrapText(h, w.width))
+			w.WriteByte('\n')
+		}
+	}
+}
+
+// writeBody is the answer's body, JSON indented, under its kind and size.
+func (v *callView) writeBody(w *lineWriter) {
+	st, r := v.st, v.res
 	body, kind := prettyBody(r.Body)
 	size := fmt.Sprintf("%d bytes", len(r.Body))
 	if r.Truncated {
 		size += ", cut at 1 MiB"
 	}
-	b.WriteString("\n" + st.PanelTitle.Render(fmt.Sprintf("Body (%s, %s)", kind, size)) + "\n")
+	w.WriteString("\n" + st.PanelTitle.Render(fmt.Sprintf("Body (%s, %s)", kind, size)) + "\n")
 	if body == "" {
-		b.WriteString(st.Muted.Render("  (empty)"))
+		w.WriteString(st.Muted.Render("  (empty)"))
 	}
 	for _, l := range strings.Split(body, "\n") {
-		b.WriteString(st.Row.Render(wrapText("  "+l, width)))
-		b.WriteByte('\n')
+		w.WriteString(st.Row.Render(wrapText("  "+l, w.width)))
+		w.WriteByte('\n')
 	}
-	headers("Headers", otherKeys)
-	return strings.TrimRight(b.String(), "\n")
 }
 
 // phase is one timing phase; "-" when it did not happen (a reused

@@ -18,22 +18,22 @@ import (
 func TestStaleResultsAreDropped(t *testing.T) {
 	e := newEnv(t, false)
 	m := New(e.config())
-	m.st8.refreshing["ants"] = 7
+	m.tags.last[tagKey{reqRefresh, "ants"}] = 7
 	m.update(refreshedMsg{name: "ants", seq: 6, err: errors.New("old")})
-	if m.st8.refreshing["ants"] != 7 || m.status.Text() != "" {
-		t.Fatalf("a stale refresh result was applied: %v %q", m.st8.refreshing, m.status.Text())
+	if m.tags.last[tagKey{reqRefresh, "ants"}] != 7 || m.status.Text() != "" {
+		t.Fatalf("a stale refresh result was applied: %v %q", m.tags.last, m.status.Text())
 	}
-	m.st8.callSeq = 3
+	m.tags.last[tagKey{kind: reqCall}] = 3
 	m.update(callDoneMsg{name: "ants", seq: 2, err: errors.New("old")})
 	if m.status.Text() != "" {
 		t.Fatalf("a stale call result was applied: %q", m.status.Text())
 	}
-	m.st8.appliedLoad = 9
+	m.tags.last[tagKey{kind: reqReload}] = 9
 	m.update(summariesMsg{seq: 8, sums: []store.Summary{{Provider: providers.Provider{Name: "old"}}}})
-	if _, ok := m.table.Row("old"); ok {
+	if _, ok := m.rows.Row("old"); ok {
 		t.Fatal("a stale reload replaced a newer one")
 	}
-	m.st8.copySeq = 5
+	m.tags.last[tagKey{kind: reqCopy}] = 5
 	m.update(copiedMsg{name: "ants", seq: 4, what: "token", via: []string{"OSC52"}})
 	if m.status.Text() != "" {
 		t.Fatalf("a stale copy result was applied: %q", m.status.Text())
@@ -142,7 +142,7 @@ func TestTypedAheadKeysEachCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.update(summariesMsg{seq: m.next(), sums: sums})
-	m.table.SetSort(sortName)
+	m.setSort(sortName)
 	names := make([]string, 0, len(sums))
 	for _, s := range sums {
 		names = append(names, s.Provider.Name)

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
+	"github.com/tokentop/tokentop/theme"
+)
+
+// Config is what a dashboard needs. Everything a session could differ in
+// (styles, output, clock, clipboard) comes in here: nothing is global, so
+// an SSH server can run one dashboard per session.
+type Config struct {
+	// Store is the open database.
+	Store *store.Store
+	// Styles are built for this session's renderer; nil means the default
+	// theme on lipgloss's default renderer.
+	Styles *theme.Styles
+	// Renderer is the renderer Styles were built for; the add/edit form's
+	// styles are rebound to it. nil means lipgloss's default.
+	Renderer *lipgloss.Renderer
+	// Now is the clock; nil means time.Now. Tests inject a fixed one.
+	Now func() time.Time
+	// Location shows local times; nil means time.Local.
+	Location *time.Location
+	// Output is where OSC52 copy sequences go: the program's output (an
+	// SSH session passes its own).
+	Output io.Writer
+	// Tmux wraps OSC52 in tmux's passthrough (set when $TMUX is).
+	Tmux bool
+	// SystemClipboard also copies to the local system clipboard (false
+	// over SSH, where "local" is the server).
+	SystemClipboard bool
+	// ClipboardClear, when positive, clears the clipboard that long after
+	// a token was copied.
+	ClipboardClear time.Duration
+	// ReadOnly disables add, edit, delete and both copies (the help stops
+	// listing them; pressing one says why in the status line). Tokens show
+	// masked, as always (prefix…suffix); refreshes and test-calls of the
+	// saved endpoints stay (no custom URL: it would send the token anywhere).
+	ReadOnly bool
+	// Demo marks the header: the database is a throwaway one.
+	Demo bool
+	// AutoRefresh is the auto-refresh default for every provider (x
+	// toggles one).
+	AutoRefresh bool
+	// DBLabel replaces the database path in the header when set.
+	DBLabel string
+	// TokenCommand is how copied curl commands invoke tokentop ("tokentop"
+	// when empty; "tokentop --db PATH" for a database given by flag).
+	TokenCommand string
+	// Client makes test-calls; nil means a new providers.Client on Now.
+	Client *providers.Client
+	// Context bounds every command; nil means context.Background. The
+	// dashboard cancels its own child of it when it quits.
+	Context context.Context
+}

@@ -1,0 +1,85 @@
+package ui
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tokentop/tokentop/store"
+)
+
+// onIntent acts on what a component asked for: moving about the screen
+// (the focus, the filter, the order, the detail, the help) or acting on a
+// provider.
+func (m *Model) onIntent(in intent) tea.Cmd {
+	if cmd, ok := m.onNavIntent(in); ok {
+		return cmd
+	}
+	return m.onActionIntent(in)
+}
+
+// onNavIntent handles the intents that move about the screen; ok is false
+// for any other.
+func (m *Model) onNavIntent(in intent) (cmd tea.Cmd, ok bool) {
+	switch in := in.(type) {
+	case quitIntent:
+		return m.quit(), true
+	case filterIntent:
+		m.setFocus(focusFilter)
+		m.layout()
+		return m.filter.Focus(), true
+	case filterChangedIntent:
+		return m.onFilter(in), true
+	case sortIntent:
+		m.setSort((m.rows.Sort() + 1) % sortModes)
+		return nil, true
+	case toggleDetailIntent:
+		return m.toggleDetail(), true
+	case focusDetailIntent:
+		m.focusDetail(in.on)
+		return nil, true
+	case helpIntent:
+		m.helpFrom = m.focus
+		m.helpV.Show(m.focused())
+		m.setFocus(focusHelp)
+		return nil, true
+	case closeIntent:
+		m.setFocus(m.closedTo())
+		return nil, true
+	case lockedIntent:
+		return m.setStatus(statusWarn, "read-only session: "+in.what+" is turned off (no add, edit, delete or copy here)", ""), true
+	}
+	return nil, false
+}
+
+// onActionIntent starts the flow an action on a provider asked for.
+func (m *Model) onActionIntent(in intent) tea.Cmd {
+	switch in := in.(type) {
+	case refreshIntent:
+		m.setStatus(statusInfo, "refreshing "+in.name+"…", "")
+		return m.startRefresh(in.name, store.TokenOptions{ForceRefresh: true}, false, nil)
+	case refreshAllIntent:
+		return m.refreshAll()
+	case autoToggleIntent:
+		return m.toggleAuto(in.name)
+	case copyIntent:
+		return m.copyToken(in.name)
+	case copyCurlIntent:
+		return m.copyCurl(in.name)
+	case testCallIntent:
+		return m.openPicker(in.name)
+	case callIntent:
+		return m.startCall(in)
+	case doctorIntent:
+		return m.startDoctor(in)
+	case addIntent:
+		return m.openForm("")
+	case editIntent:
+		return m.openForm(in.name)
+	case saveIntent:
+		return m.save(in)
+	case deleteIntent:
+		return m.askDelete(in.name)
+	case deleteConfirmedIntent:
+		return m.remove(in.name)
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// View implements tea.Model. It renders only what is on screen: the rows
+// in view, never all providers.
+func (m Model) View() string {
+	var b strings.Builder
+	b.WriteString(m.header())
+	b.WriteByte('\n')
+	if m.focus == focusFilter || m.rows.Filter() != "" {
+		b.WriteString(m.filter.View())
+		b.WriteByte('\n')
+	}
+	b.WriteString(block(m.body(), m.bodyH))
+	b.WriteByte('\n')
+	status := m.status.line(m.idle())
+	if m.focus == focusConfirm {
+		status = m.confirm.View()
+	}
+	b.WriteString(status)
+	if !strings.Contains(status, "\n") {
+		b.WriteByte('\n')
+		b.WriteString(m.help.ShortHelpView(m.focused().ShortHelp()))
+	}
+	return b.String()
+}
+
+func (m Model) body() string {
+	switch m.focus {
+	case focusHelp:
+		return m.helpV.View()
+	case focusForm:
+		return m.form.View()
+	case focusPicker:
+		return m.picker.View()
+	case focusResult:
+		return m.result.View()
+	case focusDoctor:
+		return m.doctor.View()
+	}
+	if !m.detailOpen {
+		return m.table.View()
+	}
+	switch m.mode {
+	case detailSide:
+		return lipgloss.JoinHorizontal(lipgloss.Top, block(m.table.View(), m.bodyH), " ", m.detail.View())
+	case detailBelow:
+		return m.table.View() + "\n" + m.detail.View()
+	}
+	return m.detail.View()
+}
+
+// block cuts or pads s to exactly h lines (it never measures widths: the
+// components render to their own width).
+func block(s string, h int) string {
+	n := strings.Count(s, "\n") + 1
+	switch {
+	case n > h:
+		i := 0
+		for k := 0; k < h; k++ {
+			i += strings.IndexByte(s[i:], '\n') + 1
+		}
+		return s[:i-1]
+	case n < h:
+		return s + strings.Repeat("\n", h-n)
+	}
+	return s
+}
+
+// header is the top line: name, database, counts and the time.
+func (m Model) header() string {
+	st := m.st
+	title := st.Title.Render("tokentop")
+	if m.cfg.Demo {
+		title += st.Warn.Render(" demo")
+	}
+	if m.cfg.ReadOnly {
+		title += st.Warn.Render(" read-only")
+	}
+	c := m.rows.Counts()
+	count := func(n int, text string, sty lipgloss.Style) string {
+		if n == 0 {
+			sty = st.Muted
+		}
+		return sty.Render(fmt.Sprintf("%d %s", n, text))
+	}
+	sep := st.Muted.Render(" · ")
+	right := count(c.valid, "valid", st.OK) + sep + count(c.expiring, "expiring", st.Warn) + sep +
+		count(c.expired, "expired", st.Bad) + sep + count(c.failing, "failing", st.Bad) +
+		"  " + st.Header.Render(m.now.In(m.loc()).Format("15:04:05"))
+	label := m.cfg.DBLabel
+	if label == "" && m.store != nil {
+		label = m.store.Path()
+	}
+	room := m.width - lipgloss.Width(title) - lipgloss.Width(right) - 3
+	if room < 4 {
+		// Too narrow for everything: the counts go first.
+		return title + " " + st.Muted.Render(fit(label, max(m.width-lipgloss.Width(title)-1, 0), false))
+	}
+	return title + "  " + st.Muted.Render(fit(label, room, false)) + " " + right
+}
+
+func (m Model) loc() *time.Location {
+	if m.cfg.Location != nil {
+		return m.cfg.Location
+	}
+	return time.Local
+}
+
+// idle is the status line's text when there is no message.
+func (m Model) idle() string {
+	r := m.rows
+	s := fmt.Sprintf("%d providers · sort: %s", r.Total(), r.Sort())
+	if r.Filter() != "" {
+		s += fmt.Sprintf(" · filter %q: %d shown", r.Filter(), r.Len())
+	}
+	if n := m.autoCount(); n > 0 {
+		s += fmt.Sprintf(" · auto-refresh on for %d", n)
+	}
+	if !r.Loaded() {
+		s = "loading…"
+	}
+	return s
+}
