@@ -83,3 +83,5 @@ func (b *Backend) crash() {
 }
 
 func TestConformance(t *testing.T) { kvtest.Run(t, harness()) }
+
+func BenchmarkBackend(b *testing.B) { kvtest.Bench(b, "bolt", harness()) }

@@ -318,3 +318,8 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+func BenchmarkBackend(b *testing.B) {
+	c := etcdtest.Start(b, 1)
+	kvtest.Bench(b, "etcd", harness(b, c.Endpoints()))
+}

@@ -29,6 +29,8 @@ type tx struct {
 
 	// writes are the overlay: a nil value is a deletion.
 	writes map[string][]byte
+	// seen caches the cluster's answers (nil: missing), all at rev.
+	seen map[string][]byte
 	// cleared are bucket directories deleted with everything in them.
 	cleared []string
 	// data counts writes to the data (not to locks): they move the change
@@ -42,7 +44,7 @@ type tx struct {
 var _ kv.Tx = (*tx)(nil)
 
 func (b *Backend) newTx(ctx context.Context, writable bool) *tx {
-	return &tx{b: b, ctx: ctx, writable: writable, writes: map[string][]byte{}}
+	return &tx{b: b, ctx: ctx, writable: writable, writes: map[string][]byte{}, seen: map[string][]byte{}}
 }
 
 func (t *tx) Writable() bool { return t.writable }
@@ -80,11 +82,19 @@ func (t *tx) read(key string) ([]byte, error) {
 	if t.isCleared(key) {
 		return nil, nil
 	}
+	if v, ok := t.seen[key]; ok {
+		return bytes.Clone(v), nil
+	}
 	resp, err := t.get(key)
-	if err != nil || len(resp.Kvs) == 0 {
+	if err != nil {
 		return nil, err
 	}
-	return append([]byte{}, resp.Kvs[0].Value...), nil
+	var v []byte
+	if len(resp.Kvs) == 1 {
+		v = append([]byte{}, resp.Kvs[0].Value...)
+	}
+	t.seen[key] = v
+	return bytes.Clone(v), nil
 }
 
 func (t *tx) Get(p kv.Path, key []byte) ([]byte, error) {

@@ -26,8 +26,12 @@ func (b *Backend) Watch(ctx context.Context) (<-chan kv.Change, error) {
 	if err != nil {
 		return nil, b.wrap("starting to watch", err)
 	}
+	ctx, stop := context.WithCancel(ctx)
 	f := kv.NewFeed(ctx)
-	go b.watch(ctx, f, resp.Header.Revision+1)
+	go func() {
+		defer stop() // closes the channel when the backend is closed too
+		b.watch(ctx, f, resp.Header.Revision+1)
+	}()
 	return f.C(), nil
 }
 
