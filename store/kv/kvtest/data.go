@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tokentop/tokentop/store/kv"
 )
@@ -552,7 +553,20 @@ func testForeign(t *testing.T, h Harness) {
 
 func testClosed(t *testing.T, h Harness) {
 	b := h.New(t)(t)
+	ch, err := b.Watch(t.Context())
+	must(t, err)
 	must(t, b.Close())
+	closed := make(chan struct{})
+	go func() {
+		for range ch {
+		}
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(time.Minute):
+		t.Fatal("a watch stayed open after Close")
+	}
 	must(t, b.Close())
 	if err := b.View(t.Context(), func(kv.Tx) error { return nil }); !errors.Is(err, kv.ErrClosed) {
 		t.Fatalf("View after Close: %v", err)
