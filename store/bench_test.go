@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // cachedStore is a store on a real file holding a usable token for "svc".
@@ -64,7 +63,7 @@ func BenchmarkSummaries10k(b *testing.B) {
 	ctx := b.Context()
 	s := openStore(b, Options{})
 	now := time.Now()
-	must(b, s.update(ctx, func(tx *bolt.Tx) error {
+	must(b, s.update(ctx, func(tx kv.Tx) error {
 		for i := range n {
 			name := fmt.Sprintf("provider-%05d", i)
 			p := providers.Provider{Name: name, Env: "prod", TokenURL: "https://idp.example.com/oauth2/token",

@@ -12,7 +12,8 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/armor"
-	bolt "go.etcd.io/bbolt"
+
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // ScryptWorkFactor is log2 of the scrypt cost used to protect the key file
@@ -122,10 +123,9 @@ func (k *keyring) identity() (*age.X25519Identity, error) {
 
 // recipient is the key for sealing, created when the key file is missing
 // and tx shows the database holds nothing sealed yet (a missing key with
-// sealed data means the key was lost: a new one would not help). Callers
-// hold the database's write lock, which also orders creation between
-// processes.
-func (k *keyring) recipient(tx *bolt.Tx) (*age.X25519Recipient, error) {
+// sealed data means the key was lost: a new one would not help). tx is a
+// write transaction, which also orders creation between processes.
+func (k *keyring) recipient(tx kv.Tx) (*age.X25519Recipient, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	id, err := k.loadLocked()
@@ -135,7 +135,11 @@ func (k *keyring) recipient(tx *bolt.Tx) (*age.X25519Recipient, error) {
 	if id != nil {
 		return id.Recipient(), nil
 	}
-	if holdsSealed(tx) {
+	sealed, err := holdsSealed(tx)
+	if err != nil {
+		return nil, err
+	}
+	if sealed {
 		return nil, fmt.Errorf("key file %s is missing, but database %s holds encrypted secrets: restore the key file", k.path, k.dbPath)
 	}
 	if id, err = k.create(); err != nil {
@@ -145,12 +149,13 @@ func (k *keyring) recipient(tx *bolt.Tx) (*age.X25519Recipient, error) {
 	return id.Recipient(), nil
 }
 
-func holdsSealed(tx *bolt.Tx) bool {
+// holdsSealed reports whether the data holds anything sealed: a secret, a
+// token or a sealed exchange.
+func holdsSealed(tx kv.Tx) (bool, error) {
 	for _, name := range []string{bSecrets, bTokens} {
-		if b := bucket(tx, name); b != nil {
-			if k, _ := b.Cursor().First(); k != nil {
-				return true
-			}
+		none, err := empty(tx, kv.P(name))
+		if err != nil || !none {
+			return !none, err
 		}
 	}
 	return holdsSealedExchanges(tx)
@@ -240,8 +245,8 @@ func sealWithPassphrase(data []byte, passphrase string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// seal encrypts plaintext for storage. Callers hold the write lock.
-func (k *keyring) seal(tx *bolt.Tx, plaintext string) ([]byte, error) {
+// seal encrypts plaintext for storage, in a write transaction.
+func (k *keyring) seal(tx kv.Tx, plaintext string) ([]byte, error) {
 	r, err := k.recipient(tx)
 	if err != nil {
 		return nil, err

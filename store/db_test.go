@@ -200,7 +200,7 @@ func TestNewerSchemaOpensReadOnly(t *testing.T) {
 
 	db, err := bolt.Open(path, 0o600, nil)
 	must(t, err)
-	must(t, db.Update(func(tx *bolt.Tx) error { return bucket(tx, bMeta).Put([]byte(kSchema), []byte("2")) }))
+	must(t, db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bMeta)).Put([]byte(kSchema), []byte("2")) }))
 	must(t, db.Close())
 	before, err := os.ReadFile(path)
 	must(t, err)

@@ -2,15 +2,11 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
-	"fmt"
 	"slices"
-	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // TokenOptions tune Store.Token.
@@ -45,7 +41,7 @@ func (o TokenOptions) override() bool {
 	return o.AuthStyle != "" || o.AssertionAudience != "" || o.BasicEncoding != ""
 }
 
-// overrideKey names o's override, for its flight and its lease.
+// overrideKey names o's override, for its flight.
 func (o TokenOptions) overrideKey() string {
 	return "\x00" + string(o.AuthStyle) + "\x00" + o.AssertionAudience + "\x00" + string(o.BasicEncoding)
 }
@@ -57,17 +53,6 @@ func (o TokenOptions) flightKey(name string) string {
 		return name
 	}
 	return name + o.overrideKey()
-}
-
-// leaseOwner is who the lease names while a flight with options o fetches:
-// this Store, or for an override flight this Store and that override, so
-// that it and the usual flight of this Store never both fetch, and neither
-// releases the other's lease.
-func (s *Store) leaseOwner(o TokenOptions) string {
-	if !o.override() {
-		return s.owner
-	}
-	return s.owner + o.overrideKey()
 }
 
 // TokenResult is a token and how it was obtained.
@@ -94,14 +79,9 @@ func (r *TokenResult) clone() *TokenResult {
 	return &c
 }
 
-// Polling for another process's fetch.
-const (
-	pollMin = 10 * time.Millisecond
-	pollMax = 200 * time.Millisecond
-	// joinRetries bounds how often a caller starts over after a shared
-	// flight gave an answer that does not fit its options.
-	joinRetries = 3
-)
+// joinRetries bounds how often a caller starts over after a shared
+// flight gave an answer that does not fit its options.
+const joinRetries = 3
 
 // Token returns the provider's access token: the cached one while it is
 // usable (outside its refresh margin), else a new one. A new token is
@@ -111,7 +91,7 @@ const (
 // the quota forbids returns a *providers.Error of kind KindQuota, unless
 // o.IgnoreQuota.
 //
-// The cached path is one read-only open of the file and one decryption.
+// The cached path is one read-only transaction and one decryption.
 func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenResult, error) {
 	key := o.flightKey(name)
 	if o.override() {
@@ -169,11 +149,12 @@ func fits(v any, err error, o TokenOptions) bool {
 	return !o.ForceRefresh || fr.o.ForceRefresh || !fr.res.Cached
 }
 
-// cachedResult is the fast path: one read-only open, then decryption
-// outside the lock. It returns nil, nil when there is no usable token.
+// cachedResult is the fast path: one read-only transaction (over bbolt,
+// one read-only open), then decryption outside it. It returns nil, nil
+// when there is no usable token.
 func (s *Store) cachedResult(ctx context.Context, name string) (*TokenResult, error) {
 	var rec *tokenRecord
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		var err error
 		rec, err = s.getToken(tx, name)
 		return err
@@ -186,323 +167,4 @@ func (s *Store) cachedResult(ctx context.Context, name string) (*TokenResult, er
 		return nil, err
 	}
 	return &TokenResult{Token: tok, Cached: true}, nil
-}
-
-// grant is what a Store that took the lease needs for the fetch.
-type grant struct {
-	p           providers.Provider
-	secret      []byte // sealed client secret, nil when none is stored
-	learned     providers.AuthStyle
-	fingerprint [32]byte
-	owner       string // the lease's owner
-	// override is true for a fetch with a setting other than the
-	// configured one (the doctor's retry): a diagnosis, not a fix.
-	override bool
-}
-
-// outcome is what a look at the database found.
-type outcome struct {
-	rec    *tokenRecord // a usable token
-	holder *leaseRecord // another Store is fetching: its lease
-	grant  *grant       // the lease is ours: fetch
-	// tookOver is the lease of a dead holder that the grant replaced.
-	tookOver *leaseRecord
-}
-
-// staleToken remembers, for a forced refresh, the token being replaced.
-type staleToken struct {
-	known bool
-	gen   uint64
-}
-
-// fresh reports whether rec can be handed out: usable, and for a forced
-// refresh not the token it set out to replace (the one present at its
-// first look, usable or not). An override wants a token fetched with it,
-// so no token another fetch saved will do.
-func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool {
-	if o.override() {
-		return false
-	}
-	if o.ForceRefresh && !stale.known {
-		stale.known = true
-		if rec != nil {
-			stale.gen = rec.Gen
-		}
-		return false
-	}
-	return rec.usable(s.now()) && (!o.ForceRefresh || rec.Gen != stale.gen)
-}
-
-// freshToken is the cached token when it can be handed out (see fresh),
-// else nil.
-func (s *Store) freshToken(tx *bolt.Tx, name string, o TokenOptions, stale *staleToken) (*tokenRecord, error) {
-	rec, err := s.getToken(tx, name)
-	if err != nil || !s.fresh(rec, o, stale) {
-		return nil, err
-	}
-	return rec, nil
-}
-
-// obtain runs in a flight: take the lease (or wait for the holder's
-// token), fetch, save.
-func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*flightResult, error) {
-	var stale staleToken
-	wait := pollMin
-	told := false // the caller heard that this call waits
-	tell := func(l *leaseRecord, takenOver bool) {
-		if o.OnLease != nil {
-			o.OnLease(LeaseEvent{Provider: name, Holder: l.holder(), TakenOver: takenOver})
-		}
-	}
-	for {
-		out, err := s.acquire(ctx, name, o, &stale)
-		switch {
-		case err != nil:
-			return nil, err
-		case out.rec != nil:
-			tok, err := s.unseal(name, out.rec)
-			if err != nil {
-				return nil, err
-			}
-			return &flightResult{res: &TokenResult{Token: tok, Cached: true}, o: o}, nil
-		case out.grant != nil:
-			if out.tookOver != nil {
-				tell(out.tookOver, true)
-			}
-			res, err := s.fetchAndSave(ctx, name, out.grant)
-			if err != nil {
-				return nil, err
-			}
-			return &flightResult{res: res, o: o}, nil
-		}
-		// Another process is fetching: watch for its token or the end of
-		// its lease (or of its holder) with read-only looks, then try again.
-		if !told {
-			tell(out.holder, false)
-			told = true
-		}
-		for {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, fmt.Errorf("waiting for another process to fetch the token of %s: %w", name, ctx.Err())
-			case <-t.C:
-			}
-			wait = min(wait*2, pollMax)
-			out, err := s.look(ctx, name, o, &stale)
-			if err != nil {
-				return nil, err
-			}
-			if out.rec != nil {
-				tok, err := s.unseal(name, out.rec)
-				if err != nil {
-					return nil, err
-				}
-				return &flightResult{res: &TokenResult{Token: tok, Cached: true}, o: o}, nil
-			}
-			if out.holder == nil {
-				break
-			}
-		}
-	}
-}
-
-// look is a read-only check for a fresh token or the lease's end.
-func (s *Store) look(ctx context.Context, name string, o TokenOptions, stale *staleToken) (outcome, error) {
-	var out outcome
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
-		}
-		var err error
-		if out.rec, err = s.freshToken(tx, name, o, stale); err != nil || out.rec != nil {
-			return err
-		}
-		out.holder, _ = s.otherLease(tx, name, s.leaseOwner(o))
-		return nil
-	})
-	return out, err
-}
-
-// acquire re-checks the cache, the lease and the quota in one write
-// transaction and takes the lease when the fetch is this Store's to make.
-func (s *Store) acquire(ctx context.Context, name string, o TokenOptions, stale *staleToken) (outcome, error) {
-	var out outcome
-	var refusal error
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		p, err := s.getProvider(tx, name)
-		if err != nil {
-			return err
-		}
-		if out.rec, err = s.freshToken(tx, name, o, stale); err != nil {
-			return err
-		}
-		if out.rec != nil {
-			return errNoWrite
-		}
-		owner := s.leaseOwner(o)
-		live, dead := s.otherLease(tx, name, owner)
-		if live != nil {
-			out.holder = live
-			return errNoWrite
-		}
-		now := s.now()
-		if u := usage(tx, p, now); u.Limit > 0 && u.Used >= u.Limit && !o.IgnoreQuota {
-			refusal = quotaRefusal(name, u, now)
-			return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(refusal, now) })
-		}
-		var st stateRecord
-		if _, err := s.getJSON(tx, bState, name, &st); err != nil {
-			return err
-		}
-		if err := s.takeLease(tx, name, owner, p.EffectiveTimeout()+leaseSlack); err != nil {
-			return err
-		}
-		out.grant = &grant{p: p, secret: getBytes(tx, bSecrets, name), learned: st.AuthStyleLearned, fingerprint: fingerprint(tx, p), owner: owner, override: o.override()}
-		out.tookOver = dead
-		if o.AuthStyle != "" {
-			out.grant.p.AuthStyle, out.grant.learned = o.AuthStyle, ""
-		}
-		if o.AssertionAudience != "" {
-			out.grant.p.AssertionAudience = o.AssertionAudience
-		}
-		if o.BasicEncoding != "" {
-			out.grant.p.BasicEncoding = o.BasicEncoding
-		}
-		return nil
-	})
-	if err == nil && refusal != nil {
-		return out, refusal
-	}
-	return out, err
-}
-
-// fingerprint identifies the settings a token is fetched with, secret
-// included, to notice a change made while a fetch was under way.
-func fingerprint(tx *bolt.Tx, p providers.Provider) [32]byte {
-	h := sha256.New()
-	h.Write([]byte(settingsKey(p)))
-	h.Write([]byte{0})
-	h.Write(bucket(tx, bSecrets).Get([]byte(p.Name)))
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
-}
-
-// fetchAndSave asks the token endpoint with no lock held, then saves the
-// token, exchanges, quota count and state and releases the lease in one
-// transaction. A failed fetch records its exchanges and error and releases
-// the lease the same way.
-func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*TokenResult, error) {
-	res, ferr := s.fetchWith(ctx, name, g)
-	f := fetched{res: res, err: ferr, cancelled: ctx.Err() != nil}
-
-	// Save even when ctx is cancelled: the lease must go and the exchanges
-	// happened.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.lockTimeout+time.Second)
-	defer cancel()
-	f.now = s.now()
-	out := &TokenResult{Token: res.Token, Exchanges: res.Exchanges}
-	serr := s.update(sctx, func(tx *bolt.Tx) error { return s.saveFetched(tx, name, g, f, out) })
-	if serr != nil {
-		// The save rolled back, lease release included: release it alone,
-		// so others need not wait for it to expire.
-		_ = s.update(sctx, func(tx *bolt.Tx) error { return s.releaseLease(tx, name, g.owner) })
-	}
-	if ferr != nil {
-		return nil, ferr
-	}
-	out.Warnings = append(slices.Clone(res.Token.Warnings), out.Warnings...)
-	if serr != nil {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("the token could not be saved, so the next call fetches again: %v", serr))
-	}
-	return out, nil
-}
-
-// fetchWith asks the token endpoint with the grant's settings, the stored
-// secret opened first. The result is never nil, even with an error.
-func (s *Store) fetchWith(ctx context.Context, name string, g *grant) (*providers.Result, error) {
-	p := g.p
-	var res *providers.Result
-	var err error
-	if g.secret != nil {
-		p.ClientSecret, err = s.keys.open(g.secret, "the client secret of "+name)
-	}
-	if err == nil {
-		res, err = s.client.Fetch(ctx, p, providers.FetchOptions{Learned: g.learned})
-	}
-	if res == nil {
-		res = &providers.Result{}
-	}
-	return res, err
-}
-
-// fetched is one fetch's outcome, as saveFetched records it.
-type fetched struct {
-	res       *providers.Result // never nil
-	err       error             // the fetch failed
-	cancelled bool              // the caller gave up
-	now       time.Time
-}
-
-// saveFetched releases the lease and records f in tx: its exchanges, and
-// either its error or its token, quota count and learned auth style. A
-// provider deleted meanwhile keeps nothing. Warnings go to out.
-func (s *Store) saveFetched(tx *bolt.Tx, name string, g *grant, f fetched, out *TokenResult) error {
-	if err := s.releaseLease(tx, name, g.owner); err != nil {
-		return err
-	}
-	var cur providers.Provider
-	ok, err := s.getJSON(tx, bProviders, name, &cur)
-	if err != nil || !ok {
-		return err // !ok: deleted meanwhile, keep nothing of it
-	}
-	if err := s.appendExchanges(tx, name, f.res.Exchanges); err != nil {
-		return err
-	}
-	if f.err != nil {
-		if f.cancelled || g.override {
-			// The caller gave up, or a setting the provider does not
-			// have failed: neither is the provider's last error.
-			return nil
-		}
-		return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(f.err, f.now) })
-	}
-	if g.override {
-		// A token got with a setting other than the configured one
-		// proves the setting, not the configuration: it is counted
-		// (the server issued it) but neither cached nor learned, and
-		// the last error stays, so `tokentop token` keeps failing
-		// until the configuration is fixed.
-		return countIssued(tx, name, cur, f.now, out)
-	}
-	if fingerprint(tx, cur) == g.fingerprint {
-		if err := s.putToken(tx, name, f.res.Token); err != nil {
-			return err
-		}
-	} else {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("the settings of %s changed during the fetch; this token was not cached", name))
-	}
-	if err := countIssued(tx, name, cur, f.now, out); err != nil {
-		return err
-	}
-	return s.updateState(tx, name, func(st *stateRecord) {
-		st.LastError = nil
-		if cur.Style() == providers.AuthAuto && f.res.AuthStyle != "" {
-			st.AuthStyleLearned = f.res.AuthStyle
-		}
-	})
-}
-
-// countIssued counts an issued token in p's quota ledger and warns, in
-// out, once 80 % of the quota is used.
-func countIssued(tx *bolt.Tx, name string, p providers.Provider, now time.Time, out *TokenResult) error {
-	if err := addQuota(tx, name, 1, now, true); err != nil {
-		return err
-	}
-	if w := quotaWarning(usage(tx, p, now)); w != "" {
-		out.Warnings = append(out.Warnings, w)
-	}
-	return nil
 }

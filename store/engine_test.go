@@ -3,25 +3,26 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 var t0 = time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC)
 
-// leaseOf reads the provider's lease as stored (nil when none).
+// leaseOf reads the provider's fetch lock as boltkv stores it (nil when
+// none).
 func leaseOf(t *testing.T, s *Store, name string) *leaseRecord {
 	t.Helper()
 	var l *leaseRecord
-	must(t, s.view(t.Context(), func(tx *bolt.Tx) error {
+	must(t, s.view(t.Context(), func(tx kv.Tx) error {
 		var rec leaseRecord
 		ok, err := s.getJSON(tx, bLeases, name, &rec)
 		if ok {
@@ -154,12 +155,13 @@ func TestHistoryKeepsTheLastFifty(t *testing.T) {
 			t.Fatalf("History[%d] started %v, want %v (newest first)", i, ex.Started, want)
 		}
 	}
-	must(t, s.view(ctx, func(tx *bolt.Tx) error {
-		if n := bucket(tx, bExchanges).Bucket([]byte("svc")).Stats().KeyN; n != MaxExchanges {
-			t.Errorf("%d exchanges stored, want %d", n, MaxExchanges)
-		}
-		return nil
+	n := 0
+	must(t, s.view(ctx, func(tx kv.Tx) error {
+		return tx.Scan(flightLog("svc"), kv.ScanOptions{KeysOnly: true}, func(_, _ []byte) error { n++; return nil })
 	}))
+	if n != MaxExchanges {
+		t.Errorf("%d exchanges stored, want %d", n, MaxExchanges)
+	}
 }
 
 func TestLearnedAuthStyle(t *testing.T) {
@@ -257,7 +259,7 @@ func TestCancelledFetchReleasesLease(t *testing.T) {
 		done <- err
 	}()
 	<-ts.received
-	if l := leaseOf(t, s, "svc"); l == nil || l.Owner != s.owner {
+	if l := leaseOf(t, s, "svc"); l == nil || l.PID != os.Getpid() || l.Host != hostname() {
 		t.Fatalf("no lease during the fetch: %+v", l)
 	}
 	cancel()
@@ -342,7 +344,7 @@ func TestWaitsForAnotherProcessLease(t *testing.T) {
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	// Another process's live lease, soon to end without a token (it died):
 	// Token waits for it to expire, then fetches.
-	must(t, s.update(ctx, func(tx *bolt.Tx) error {
+	must(t, s.update(ctx, func(tx kv.Tx) error {
 		return putJSON(tx, bLeases, "svc", leaseRecord{Owner: "another", Expires: time.Now().Add(300 * time.Millisecond)})
 	}))
 	res, err := s.Token(ctx, "svc", TokenOptions{})
@@ -354,12 +356,12 @@ func TestWaitsForAnotherProcessLease(t *testing.T) {
 	// A live lease whose holder saves a token meanwhile: the waiter takes
 	// that token and fetches nothing.
 	other := openStore(t, Options{Path: s.Path()})
-	must(t, s.update(ctx, func(tx *bolt.Tx) error {
+	must(t, s.update(ctx, func(tx kv.Tx) error {
 		return putJSON(tx, bLeases, "svc", leaseRecord{Owner: "another", Expires: time.Now().Add(time.Hour)})
 	}))
 	go func() {
 		<-time.After(50 * time.Millisecond)
-		_ = other.update(context.Background(), func(tx *bolt.Tx) error {
+		_ = other.update(context.Background(), func(tx kv.Tx) error {
 			if err := other.putToken(tx, "svc", &providers.Token{AccessToken: "from-another", TokenType: "Bearer",
 				IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 				return err
@@ -379,7 +381,7 @@ func TestWaitingIsBoundedByContext(t *testing.T) {
 	ts := newTokenServer(t)
 	s := openStore(t, Options{})
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
-	must(t, s.update(ctx, func(tx *bolt.Tx) error {
+	must(t, s.update(ctx, func(tx kv.Tx) error {
 		return putJSON(tx, bLeases, "svc", leaseRecord{Owner: "another", Expires: time.Now().Add(time.Hour)})
 	}))
 	cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
@@ -533,12 +535,12 @@ func TestOverrideAndUsualFlightShareTheLease(t *testing.T) {
 	}()
 	<-ts.received
 	// The usual flight of this Store sees the override's lease as held.
-	must(t, s.view(ctx, func(tx *bolt.Tx) error {
-		if live, _ := s.otherLease(tx, "svc", s.leaseOwner(TokenOptions{})); live == nil {
-			t.Errorf("the override's lease does not keep this Store's usual flight waiting: %+v", leaseOf(t, s, "svc"))
+	if l, err := s.b.TryLock(ctx, "svc", kv.LockOptions{}); !errors.Is(err, kv.ErrHeld) {
+		t.Errorf("the override's lease does not keep this Store's usual flight waiting: %+v (%v)", leaseOf(t, s, "svc"), err)
+		if err == nil {
+			must(t, l.Unlock(ctx))
 		}
-		return nil
-	}))
+	}
 	usualDone := make(chan *TokenResult, 1)
 	go func() {
 		res, err := s.Token(ctx, "svc", TokenOptions{})
@@ -579,7 +581,7 @@ func TestOverrideNeverTakesAnotherFetchsToken(t *testing.T) {
 	s := openStore(t, Options{})
 	must(t, s.PutProvider(ctx, ts.provider("svc")))
 	other := openStore(t, Options{Path: s.Path()})
-	must(t, s.update(ctx, func(tx *bolt.Tx) error {
+	must(t, s.update(ctx, func(tx kv.Tx) error {
 		return putJSON(tx, bLeases, "svc", leaseRecord{Owner: "another", Expires: time.Now().Add(time.Hour)})
 	}))
 	override := TokenOptions{AuthStyle: providers.AuthPost}
@@ -597,7 +599,7 @@ func TestOverrideNeverTakesAnotherFetchsToken(t *testing.T) {
 		return s.flights.running[override.flightKey("svc")] != nil
 	})
 	<-time.After(30 * time.Millisecond) // let it look at the lease once
-	must(t, other.update(ctx, func(tx *bolt.Tx) error {
+	must(t, other.update(ctx, func(tx kv.Tx) error {
 		if err := other.putToken(tx, "svc", &providers.Token{AccessToken: "from-another", TokenType: "Bearer",
 			IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 			return err

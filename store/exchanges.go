@@ -5,28 +5,29 @@ import (
 	"encoding/json"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // MaxExchanges is how many exchanges are kept per provider.
 const MaxExchanges = 50
 
+// flightLog is the path of a provider's exchanges.
+func flightLog(name string) kv.Path { return kv.P(bExchanges, name) }
+
 // appendExchanges adds exs to the provider's history, each bounded (see
 // providers.Exchange.Bounded) and encrypted with the database's key as
 // secrets and tokens are, and drops the oldest beyond MaxExchanges.
-// Callers hold the write lock.
-func (s *Store) appendExchanges(tx *bolt.Tx, name string, exs []providers.Exchange) error {
+func (s *Store) appendExchanges(tx kv.Tx, name string, exs []providers.Exchange) error {
 	if len(exs) == 0 {
 		return nil
 	}
-	b, err := bucket(tx, bExchanges).CreateBucketIfNotExists([]byte(name))
-	if err != nil {
+	b := flightLog(name)
+	if err := tx.CreateBucketIfNotExists(b); err != nil {
 		return err
 	}
 	for _, ex := range exs {
-		seq, err := b.NextSequence()
+		seq, err := tx.NextSequence(b)
 		if err != nil {
 			return err
 		}
@@ -38,20 +39,23 @@ func (s *Store) appendExchanges(tx *bolt.Tx, name string, exs []providers.Exchan
 		if err != nil {
 			return err
 		}
-		if err := b.Put(u64(seq), sealed); err != nil {
+		if err := tx.Put(b, kv.U64(seq), sealed); err != nil {
 			return err
 		}
 	}
-	n := 0
-	c := b.Cursor()
-	for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
-		n++
+	var keys [][]byte
+	err := tx.Scan(b, kv.ScanOptions{KeysOnly: true}, func(k, _ []byte) error {
+		keys = append(keys, k)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	for k, _ := c.First(); k != nil && n > MaxExchanges; k, _ = c.First() {
-		if err := c.Delete(); err != nil {
+	for len(keys) > MaxExchanges {
+		if err := tx.Delete(b, keys[0]); err != nil {
 			return err
 		}
-		n--
+		keys = keys[1:]
 	}
 	return nil
 }
@@ -72,24 +76,27 @@ func (s *Store) RecentHistory(ctx context.Context, name string, n int) ([]provid
 		total int
 	)
 	n = min(max(n, 0), MaxExchanges)
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
+	err := s.view(ctx, func(tx kv.Tx) error {
+		out, total = out[:0], 0 // a backend may run fn again
+		if err := hasProvider(tx, name); err != nil {
+			return err
 		}
-		eb := bucket(tx, bExchanges)
-		if eb == nil {
-			return nil
-		}
-		b := eb.Bucket([]byte(name))
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, v := c.Last(); k != nil && total < MaxExchanges; k, v = c.Prev() {
-			total++
-			if len(out) == n {
-				continue
+		// Newest first; past the n wanted only the keys are needed.
+		var sealed [][]byte
+		err := tx.Scan(flightLog(name), kv.ScanOptions{Reverse: true, KeysOnly: n == 0}, func(_, v []byte) error {
+			if total == MaxExchanges {
+				return kv.ErrStop
 			}
+			total++
+			if len(sealed) < n {
+				sealed = append(sealed, v)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, v := range sealed {
 			ex, err := s.readExchange(name, v)
 			if err != nil {
 				return err
@@ -114,7 +121,7 @@ func (s *Store) readExchange(name string, v []byte) (providers.Exchange, error) 
 		raw = []byte(plain)
 	}
 	if err := json.Unmarshal(raw, &ex); err != nil {
-		return ex, corruptError(s.path, err, "an exchange record of %s is unreadable: %v", name, err)
+		return ex, corruptError(s.where, err, "an exchange record of %s is unreadable: %v", name, err)
 	}
 	return ex, nil
 }
@@ -124,20 +131,24 @@ func (s *Store) readExchange(name string, v []byte) (providers.Exchange, error) 
 func isPlainRecord(v []byte) bool { return len(v) > 0 && v[0] == '{' }
 
 // holdsSealedExchanges reports whether any provider's history holds a
-// sealed record.
-func holdsSealedExchanges(tx *bolt.Tx) bool {
-	eb := bucket(tx, bExchanges)
-	if eb == nil {
-		return false
+// sealed record (its newest is enough: records are sealed since a version).
+func holdsSealedExchanges(tx kv.Tx) (bool, error) {
+	var names [][]byte
+	if err := tx.Buckets(kv.P(bExchanges), func(name []byte) error {
+		names = append(names, name)
+		return nil
+	}); err != nil {
+		return false, err
 	}
 	found := false
-	_ = eb.ForEachBucket(func(name []byte) error {
-		if b := eb.Bucket(name); b != nil {
-			if _, v := b.Cursor().Last(); v != nil && !isPlainRecord(v) {
-				found = true
-			}
+	for _, name := range names {
+		err := tx.Scan(flightLog(string(name)), kv.ScanOptions{Reverse: true}, func(_, v []byte) error {
+			found = !isPlainRecord(v)
+			return kv.ErrStop
+		})
+		if err != nil || found {
+			return found, err
 		}
-		return nil
-	})
-	return found
+	}
+	return false, nil
 }

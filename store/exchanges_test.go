@@ -18,6 +18,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // echoServer is a token endpoint that refuses every request, quoting its
@@ -112,7 +113,7 @@ func TestPlaintextExchangeOfAnOlderVersionStillReads(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return b.Put(u64(seq), plain)
+		return b.Put(kv.U64(seq), plain)
 	}))
 	must(t, db.Close())
 

@@ -3,9 +3,8 @@ package store
 import (
 	"context"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // ForgetOptions tune ForgetToken.
@@ -24,9 +23,10 @@ type ForgetOptions struct {
 // ErrNotFound.
 func (s *Store) ForgetToken(ctx context.Context, name string, o ForgetOptions) (bool, error) {
 	var dropped bool
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
+	err := s.update(ctx, func(tx kv.Tx) error {
+		dropped = false // a backend may run fn again
+		if err := hasProvider(tx, name); err != nil {
+			return err
 		}
 		if err := s.appendExchanges(tx, name, o.Exchanges); err != nil {
 			return err
@@ -50,9 +50,9 @@ func (s *Store) RecordExchanges(ctx context.Context, name string, exs []provider
 	if len(exs) == 0 {
 		return nil
 	}
-	return s.update(ctx, func(tx *bolt.Tx) error {
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
+	return s.update(ctx, func(tx kv.Tx) error {
+		if err := hasProvider(tx, name); err != nil {
+			return err
 		}
 		return s.appendExchanges(tx, name, exs)
 	})

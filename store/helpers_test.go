@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -159,4 +160,20 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// leaseRecord is a fetch lock as boltkv records it in the leases bucket
+// (the JSON tokentop has always written there).
+type leaseRecord struct {
+	Owner   string    `json:"owner"`
+	Expires time.Time `json:"expires"`
+	PID     int       `json:"pid,omitempty"`
+	Host    string    `json:"host,omitempty"`
+	Started time.Time `json:"started,omitzero"`
+}
+
+// hostname is this machine's name as lock records give it.
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
 }

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // leaseEvents records what Token's OnLease heard.
@@ -46,21 +45,6 @@ func deadPID(t *testing.T) int {
 	return cmd.Process.Pid
 }
 
-func TestProcessGone(t *testing.T) {
-	if processGone(os.Getpid()) {
-		t.Error("this process is gone")
-	}
-	if processGone(1) {
-		t.Error("pid 1 is gone (EPERM must count as alive)")
-	}
-	if processGone(0) || processGone(-1) {
-		t.Error("pid 0 or -1 counted as a gone process")
-	}
-	if pid := deadPID(t); !processGone(pid) {
-		t.Errorf("the reaped child %d is not gone", pid)
-	}
-}
-
 // TestDeadHolderTakenOver: a child process takes the lease, its fetch
 // hangs, and it is killed with SIGKILL (as a kill -9 mid-fetch). The next
 // fetch sees on this host that the holder's PID is gone and takes the
@@ -91,8 +75,8 @@ func TestDeadHolderTakenOver(t *testing.T) {
 		t.Fatalf("the child never asked for a token: %s", stderr.String())
 	}
 	l := leaseOf(t, s, "svc")
-	if l == nil || l.PID != cmd.Process.Pid || l.Host != s.host() || l.Started.IsZero() {
-		t.Fatalf("the child's lease = %+v, want its pid %d on %q with a start time", l, cmd.Process.Pid, s.host())
+	if l == nil || l.PID != cmd.Process.Pid || l.Host != hostname() || l.Started.IsZero() {
+		t.Fatalf("the child's lease = %+v, want its pid %d on %q with a start time", l, cmd.Process.Pid, hostname())
 	}
 	must(t, cmd.Process.Kill())
 	_ = cmd.Wait() // reaped: a zombie would still count as alive
@@ -108,8 +92,8 @@ func TestDeadHolderTakenOver(t *testing.T) {
 	}
 	got := ev.all()
 	if len(got) != 1 || !got[0].TakenOver || got[0].Provider != "svc" || got[0].Holder.PID != cmd.Process.Pid ||
-		got[0].Holder.Host != s.host() || !got[0].Holder.Started.Equal(l.Started) {
-		t.Fatalf("lease events %+v, want one takeover of pid %d's lease on %q", got, cmd.Process.Pid, s.host())
+		got[0].Holder.Host != hostname() || !got[0].Holder.Started.Equal(l.Started) {
+		t.Fatalf("lease events %+v, want one takeover of pid %d's lease on %q", got, cmd.Process.Pid, hostname())
 	}
 	if l := leaseOf(t, s, "svc"); l != nil {
 		t.Fatalf("a lease is left: %+v", l)
@@ -125,7 +109,7 @@ func TestWaitIsToldOnce(t *testing.T) {
 		pid  func(t *testing.T) int
 		host func(s *Store) string
 	}{
-		{"a live process on this host", func(*testing.T) int { return os.Getpid() }, func(s *Store) string { return s.host() }},
+		{"a live process on this host", func(*testing.T) int { return os.Getpid() }, func(*Store) string { return hostname() }},
 		{"a dead PID on another host", deadPID, func(*Store) string { return "another-host.example" }},
 		{"a lease from before holders were recorded", func(*testing.T) int { return 0 }, func(*Store) string { return "" }},
 	} {
@@ -135,7 +119,7 @@ func TestWaitIsToldOnce(t *testing.T) {
 			s := openStore(t, Options{})
 			must(t, s.PutProvider(ctx, ts.provider("svc")))
 			held := leaseRecord{Owner: "another", Expires: time.Now().Add(time.Hour), PID: tt.pid(t), Host: tt.host(s), Started: time.Now().Add(-5 * time.Second).Round(0)}
-			must(t, s.update(ctx, func(tx *bolt.Tx) error { return putJSON(tx, bLeases, "svc", held) }))
+			must(t, s.update(ctx, func(tx kv.Tx) error { return putJSON(tx, bLeases, "svc", held) }))
 
 			ev := newLeaseEvents()
 			done := make(chan error, 1)
@@ -149,13 +133,14 @@ func TestWaitIsToldOnce(t *testing.T) {
 				first.Holder.Host != want.Holder.Host || !first.Holder.Started.Equal(want.Holder.Started) {
 				t.Fatalf("event %+v, want %+v", first, want)
 			}
-			// Let it look again a few times (pollMax apart at most) before
-			// the holder lets go; nothing is asserted of the time.
-			time.Sleep(3 * pollMax)
+			// Let it look again a few times (boltkv's waiters look at most
+			// 200 ms apart) before the holder lets go; nothing is asserted
+			// of the time.
+			time.Sleep(600 * time.Millisecond)
 			if n := ts.requests.Load(); n != 0 {
 				t.Fatalf("fetched %d times beside a held lease", n)
 			}
-			must(t, s.update(ctx, func(tx *bolt.Tx) error { return del(tx, bLeases, "svc") }))
+			must(t, s.update(ctx, func(tx kv.Tx) error { return del(tx, bLeases, "svc") }))
 			must(t, <-done)
 			if got := ev.all(); len(got) != 1 {
 				t.Fatalf("lease events %+v, want the wait told once", got)

@@ -68,3 +68,13 @@ func ensureDir(path string) error {
 	}
 	return nil
 }
+
+// unwrapPathError drops the "open PATH:" prefix of an *os.PathError, since
+// our messages name the file already.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -9,9 +9,8 @@ import (
 	"maps"
 	"slices"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // PutProvider saves p, replacing a provider of the same name. The secret:
@@ -27,14 +26,21 @@ func (s *Store) PutProvider(ctx context.Context, p providers.Provider) error {
 }
 
 // PutProviders saves several providers in one transaction (an import): all
-// or none.
+// or none. A backend that bounds the writes of one transaction (etcd takes
+// 128) gets an import too large for it in batches, each all or none.
 func (s *Store) PutProviders(ctx context.Context, ps []providers.Provider) error {
 	for _, p := range ps {
 		if !providers.ValidName(p.Name) {
 			return fmt.Errorf("provider name %q is not valid: use lower-case letters, digits, '.', '_' and '-'", p.Name)
 		}
 	}
-	return s.update(ctx, func(tx *bolt.Tx) error {
+	return s.putProviders(ctx, ps)
+}
+
+// putProviders saves ps in one transaction or, when the backend finds it
+// too large (it then wrote nothing), in two halves, each likewise.
+func (s *Store) putProviders(ctx context.Context, ps []providers.Provider) error {
+	err := s.update(ctx, func(tx kv.Tx) error {
 		for _, p := range ps {
 			if err := s.putProvider(tx, p); err != nil {
 				return err
@@ -42,9 +48,17 @@ func (s *Store) PutProviders(ctx context.Context, ps []providers.Provider) error
 		}
 		return nil
 	})
+	if len(ps) < 2 || !errors.Is(err, kv.ErrTooLarge) {
+		return err
+	}
+	half := len(ps) / 2
+	if err := s.putProviders(ctx, ps[:half]); err != nil {
+		return err
+	}
+	return s.putProviders(ctx, ps[half:])
 }
 
-func (s *Store) putProvider(tx *bolt.Tx, p providers.Provider) error {
+func (s *Store) putProvider(tx kv.Tx, p providers.Provider) error {
 	var old providers.Provider
 	existed, err := s.getJSON(tx, bProviders, p.Name, &old)
 	if err != nil {
@@ -67,8 +81,11 @@ func (s *Store) putProvider(tx *bolt.Tx, p providers.Provider) error {
 
 // putSecret applies PutProvider's secret rules and reports whether the
 // secret the provider will use changed.
-func (s *Store) putSecret(tx *bolt.Tx, p providers.Provider) (changed bool, err error) {
-	oldSealed := getBytes(tx, bSecrets, p.Name)
+func (s *Store) putSecret(tx kv.Tx, p providers.Provider) (changed bool, err error) {
+	oldSealed, err := getBytes(tx, bSecrets, p.Name)
+	if err != nil {
+		return false, err
+	}
 	switch {
 	case p.ClientSecret != "":
 		if oldSealed != nil {
@@ -81,7 +98,7 @@ func (s *Store) putSecret(tx *bolt.Tx, p providers.Provider) (changed bool, err 
 		if err != nil {
 			return false, err
 		}
-		return true, bucket(tx, bSecrets).Put([]byte(p.Name), sealed)
+		return true, tx.Put(kv.P(bSecrets), []byte(p.Name), sealed)
 	case p.ClientSecretRef != "":
 		return oldSealed != nil, del(tx, bSecrets, p.Name)
 	}
@@ -90,7 +107,7 @@ func (s *Store) putSecret(tx *bolt.Tx, p providers.Provider) (changed bool, err 
 
 // forgetToken drops the cached token and what was learned with the old
 // settings.
-func (s *Store) forgetToken(tx *bolt.Tx, name string) error {
+func (s *Store) forgetToken(tx kv.Tx, name string) error {
 	if err := del(tx, bTokens, name); err != nil {
 		return err
 	}
@@ -141,7 +158,7 @@ func settingsKey(p providers.Provider) string {
 
 // getProvider reads the named provider's record; a missing one is an
 // error wrapping ErrNotFound.
-func (s *Store) getProvider(tx *bolt.Tx, name string) (providers.Provider, error) {
+func (s *Store) getProvider(tx kv.Tx, name string) (providers.Provider, error) {
 	var p providers.Provider
 	ok, err := s.getJSON(tx, bProviders, name, &p)
 	if err == nil && !ok {
@@ -155,7 +172,7 @@ func (s *Store) getProvider(tx *bolt.Tx, name string) (providers.Provider, error
 // an error wrapping ErrNotFound.
 func (s *Store) Provider(ctx context.Context, name string) (providers.Provider, error) {
 	var p providers.Provider
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		var err error
 		p, err = s.getProvider(tx, name)
 		return err
@@ -168,10 +185,12 @@ func (s *Store) Provider(ctx context.Context, name string) (providers.Provider, 
 func (s *Store) ProviderWithSecret(ctx context.Context, name string) (providers.Provider, error) {
 	var p providers.Provider
 	var sealed []byte
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		var err error
-		p, err = s.getProvider(tx, name)
-		sealed = getBytes(tx, bSecrets, name)
+		if p, err = s.getProvider(tx, name); err != nil {
+			return err
+		}
+		sealed, err = getBytes(tx, bSecrets, name)
 		return err
 	})
 	if err != nil || sealed == nil {
@@ -184,12 +203,13 @@ func (s *Store) ProviderWithSecret(ctx context.Context, name string) (providers.
 // HasSecret reports whether a client secret is stored for the provider.
 func (s *Store) HasSecret(ctx context.Context, name string) (bool, error) {
 	var found bool
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
+	err := s.view(ctx, func(tx kv.Tx) error {
+		if err := hasProvider(tx, name); err != nil {
+			return err
 		}
-		found = has(tx, bSecrets, name)
-		return nil
+		var err error
+		found, err = has(tx, bSecrets, name)
+		return err
 	})
 	return found, err
 }
@@ -197,21 +217,18 @@ func (s *Store) HasSecret(ctx context.Context, name string) (bool, error) {
 // Providers lists every provider, sorted by name, without secrets.
 func (s *Store) Providers(ctx context.Context) ([]providers.Provider, error) {
 	var ps []providers.Provider
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		b := bucket(tx, bProviders)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
+		ps = ps[:0] // a backend may run fn again
+		return tx.Scan(kv.P(bProviders), kv.ScanOptions{}, func(k, v []byte) error {
 			var p providers.Provider
 			if err := json.Unmarshal(v, &p); err != nil {
-				return corruptError(s.path, err, "its providers record of %s is unreadable: %v", k, err)
+				return corruptError(s.where, err, "its providers record of %s is unreadable: %v", k, err)
 			}
 			ps = append(ps, p)
 			return nil
 		})
 	})
-	// bbolt iterates in key order, which is name order; sort anyway so the
+	// Scan goes in key order, which is name order; sort anyway so the
 	// promise does not rest on the encoding.
 	slices.SortFunc(ps, func(a, b providers.Provider) int { return cmp.Compare(a.Name, b.Name) })
 	return ps, err
@@ -220,9 +237,9 @@ func (s *Store) Providers(ctx context.Context) ([]providers.Provider, error) {
 // DeleteProvider removes the provider and everything kept for it: secret,
 // token, quota ledger, exchanges, state and lease.
 func (s *Store) DeleteProvider(ctx context.Context, name string) error {
-	return s.update(ctx, func(tx *bolt.Tx) error {
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
+	return s.update(ctx, func(tx kv.Tx) error {
+		if err := hasProvider(tx, name); err != nil {
+			return err
 		}
 		for _, b := range []string{bProviders, bSecrets, bTokens, bState, bLeases} {
 			if err := del(tx, b, name); err != nil {
@@ -230,7 +247,7 @@ func (s *Store) DeleteProvider(ctx context.Context, name string) error {
 			}
 		}
 		for _, b := range []string{bQuota, bExchanges} {
-			if err := bucket(tx, b).DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			if err := tx.DeleteBucket(kv.P(b, name)); err != nil {
 				return err
 			}
 		}

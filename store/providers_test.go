@@ -5,9 +5,8 @@ import (
 	"reflect"
 	"testing"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 func TestProviderRoundTrip(t *testing.T) {
@@ -74,9 +73,9 @@ func TestProviderRoundTrip(t *testing.T) {
 		}
 	}
 	// Nothing of it is left: not even the sealed secret.
-	must(t, s.view(ctx, func(tx *bolt.Tx) error {
-		if has(tx, bSecrets, "full") {
-			t.Error("secret left behind")
+	must(t, s.view(ctx, func(tx kv.Tx) error {
+		if found, err := has(tx, bSecrets, "full"); err != nil || found {
+			t.Errorf("secret left behind (%v)", err)
 		}
 		return nil
 	}))

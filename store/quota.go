@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // QuotaUsage is a provider's token count in the current UTC hour, day and
@@ -38,16 +37,22 @@ func windowKeys(t time.Time) (hour, day, month string) {
 	return t.Format("2006-01-02T15"), t.Format("2006-01-02"), t.Format("2006-01")
 }
 
+// ledger is the path of a provider's quota ledger.
+func ledger(name string) kv.Path { return kv.P(bQuota, name) }
+
 // usage reads the provider's counters for the windows around now.
-func usage(tx *bolt.Tx, p providers.Provider, now time.Time) QuotaUsage {
+func usage(tx kv.Tx, p providers.Provider, now time.Time) (QuotaUsage, error) {
 	var u QuotaUsage
-	if qb := bucket(tx, bQuota); qb != nil {
-		if b := qb.Bucket([]byte(p.Name)); b != nil {
-			h, d, m := windowKeys(now)
-			u.Hour = int(getU64(b.Get([]byte(h))))
-			u.Day = int(getU64(b.Get([]byte(d))))
-			u.Month = int(getU64(b.Get([]byte(m))))
+	h, d, m := windowKeys(now)
+	for _, c := range []struct {
+		key string
+		n   *int
+	}{{h, &u.Hour}, {d, &u.Day}, {m, &u.Month}} {
+		v, err := tx.Get(ledger(p.Name), []byte(c.key))
+		if err != nil {
+			return u, err
 		}
+		*c.n = int(kv.GetU64(v))
 	}
 	u.Used = u.Month
 	if q := p.Quota; q != nil && q.Limit > 0 {
@@ -59,19 +64,23 @@ func usage(tx *bolt.Tx, p providers.Provider, now time.Time) QuotaUsage {
 			u.Used = u.Day
 		}
 	}
-	return u
+	return u, nil
 }
 
 // addQuota counts n tokens issued at t in the provider's ledger and, when
 // prune is set, drops entries too old to matter.
-func addQuota(tx *bolt.Tx, name string, n int, t time.Time, prune bool) error {
-	b, err := bucket(tx, bQuota).CreateBucketIfNotExists([]byte(name))
-	if err != nil {
+func addQuota(tx kv.Tx, name string, n int, t time.Time, prune bool) error {
+	b := ledger(name)
+	if err := tx.CreateBucketIfNotExists(b); err != nil {
 		return err
 	}
 	h, d, m := windowKeys(t)
 	for _, k := range []string{h, d, m} {
-		if err := b.Put([]byte(k), u64(getU64(b.Get([]byte(k)))+uint64(n))); err != nil {
+		v, err := tx.Get(b, []byte(k))
+		if err != nil {
+			return err
+		}
+		if err := tx.Put(b, []byte(k), kv.U64(kv.GetU64(v)+uint64(n))); err != nil {
 			return err
 		}
 	}
@@ -82,26 +91,19 @@ func addQuota(tx *bolt.Tx, name string, n int, t time.Time, prune bool) error {
 	_, oldD, _ := windowKeys(t.Add(-keepDays))
 	_, _, oldM := windowKeys(t.UTC().AddDate(0, -keepMonths, 0))
 	var stale [][]byte
-	_ = b.ForEach(func(k, _ []byte) error {
+	err := tx.Scan(b, kv.ScanOptions{KeysOnly: true}, func(k, _ []byte) error {
 		ks := string(k)
-		switch len(ks) {
-		case len(h):
-			if ks < oldH {
-				stale = append(stale, append([]byte(nil), k...))
-			}
-		case len(d):
-			if ks < oldD {
-				stale = append(stale, append([]byte(nil), k...))
-			}
-		case len(m):
-			if ks < oldM {
-				stale = append(stale, append([]byte(nil), k...))
-			}
+		switch {
+		case len(ks) == len(h) && ks < oldH, len(ks) == len(d) && ks < oldD, len(ks) == len(m) && ks < oldM:
+			stale = append(stale, k)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
 	for _, k := range stale {
-		if err := b.Delete(k); err != nil {
+		if err := tx.Delete(b, k); err != nil {
 			return err
 		}
 	}
@@ -114,9 +116,9 @@ func (s *Store) AddQuota(ctx context.Context, name string, n int, at time.Time) 
 	if n < 0 {
 		return fmt.Errorf("quota count for %s: %d is negative", name, n)
 	}
-	return s.update(ctx, func(tx *bolt.Tx) error {
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
+	return s.update(ctx, func(tx kv.Tx) error {
+		if err := hasProvider(tx, name); err != nil {
+			return err
 		}
 		return addQuota(tx, name, n, at, false)
 	})
@@ -161,13 +163,13 @@ func (u QuotaUsage) State(now time.Time) providers.QuotaState {
 // use.
 func (s *Store) Usage(ctx context.Context, name string) (QuotaUsage, error) {
 	var u QuotaUsage
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		p, err := s.getProvider(tx, name)
 		if err != nil {
 			return err
 		}
-		u = usage(tx, p, s.now())
-		return nil
+		u, err = usage(tx, p, s.now())
+		return err
 	})
 	return u, err
 }

@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 func quotaProvider(t *testing.T, ts *tokenServer, limit int, per providers.Period) providers.Provider {
@@ -113,9 +112,9 @@ func TestQuotaWindows(t *testing.T) {
 
 	// The ledger's keys, as stored.
 	var keys []string
-	must(t, s.view(ctx, func(tx *bolt.Tx) error {
-		return bucket(tx, bQuota).Bucket([]byte("svc")).ForEach(func(k, v []byte) error {
-			keys = append(keys, string(k)+"="+itoa(getU64(v)))
+	must(t, s.view(ctx, func(tx kv.Tx) error {
+		return tx.Scan(ledger("svc"), kv.ScanOptions{}, func(k, v []byte) error {
+			keys = append(keys, string(k)+"="+itoa(kv.GetU64(v)))
 			return nil
 		})
 	}))
@@ -141,8 +140,8 @@ func TestQuotaLedgerIsPruned(t *testing.T) {
 	_, err := s.Token(ctx, "svc", TokenOptions{})
 	must(t, err)
 	var keys []string
-	must(t, s.view(ctx, func(tx *bolt.Tx) error {
-		return bucket(tx, bQuota).Bucket([]byte("svc")).ForEach(func(k, _ []byte) error {
+	must(t, s.view(ctx, func(tx kv.Tx) error {
+		return tx.Scan(ledger("svc"), kv.ScanOptions{KeysOnly: true}, func(k, _ []byte) error {
 			keys = append(keys, string(k))
 			return nil
 		})

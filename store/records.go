@@ -4,55 +4,64 @@ import (
 	"encoding/json"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
-// getJSON decodes the value at key of the named bucket into v. It reports
-// false when the bucket or key is missing. Decoding copies what it needs,
-// so nothing of the transaction's memory outlives it.
-func (s *Store) getJSON(tx *bolt.Tx, bkt, key string, v any) (bool, error) {
-	b := bucket(tx, bkt)
-	if b == nil {
-		return false, nil
-	}
-	raw := b.Get([]byte(key))
-	if raw == nil {
-		return false, nil
+// getJSON decodes the value at key of the named top-level bucket into v.
+// It reports false when the bucket or key is missing.
+func (s *Store) getJSON(tx kv.Tx, bkt, key string, v any) (bool, error) {
+	raw, err := tx.Get(kv.P(bkt), []byte(key))
+	if err != nil || raw == nil {
+		return false, err
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return true, corruptError(s.path, err, "its %s record of %s is unreadable: %v", bkt, key, err)
+		return true, corruptError(s.where, err, "its %s record of %s is unreadable: %v", bkt, key, err)
 	}
 	return true, nil
 }
 
-// putJSON encodes v at key of the named bucket.
-func putJSON(tx *bolt.Tx, bkt, key string, v any) error {
+// putJSON encodes v at key of the named top-level bucket.
+func putJSON(tx kv.Tx, bkt, key string, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encoding the %s record of %s: %w", bkt, key, err)
 	}
-	return bucket(tx, bkt).Put([]byte(key), raw)
+	return tx.Put(kv.P(bkt), []byte(key), raw)
 }
 
-// getBytes copies the value at key out of the transaction (nil if none).
-func getBytes(tx *bolt.Tx, bkt, key string) []byte {
-	b := bucket(tx, bkt)
-	if b == nil {
-		return nil
+// getBytes is the value at key of the named top-level bucket (nil if
+// none), a copy the caller may keep.
+func getBytes(tx kv.Tx, bkt, key string) ([]byte, error) {
+	return tx.Get(kv.P(bkt), []byte(key))
+}
+
+// del removes key from the named top-level bucket, if present.
+func del(tx kv.Tx, bkt, key string) error {
+	return tx.Delete(kv.P(bkt), []byte(key))
+}
+
+// has reports whether the named top-level bucket holds key.
+func has(tx kv.Tx, bkt, key string) (bool, error) {
+	v, err := tx.Get(kv.P(bkt), []byte(key))
+	return v != nil, err
+}
+
+// hasProvider is nil when the provider exists, else an error wrapping
+// ErrNotFound (or the backend's).
+func hasProvider(tx kv.Tx, name string) error {
+	ok, err := has(tx, bProviders, name)
+	if err == nil && !ok {
+		err = notFoundProvider(name)
 	}
-	if v := b.Get([]byte(key)); v != nil {
-		return append([]byte(nil), v...)
-	}
-	return nil
+	return err
 }
 
-// del removes key from the named bucket, if present.
-func del(tx *bolt.Tx, bkt, key string) error {
-	return bucket(tx, bkt).Delete([]byte(key))
-}
-
-// has reports whether the named bucket holds key.
-func has(tx *bolt.Tx, bkt, key string) bool {
-	b := bucket(tx, bkt)
-	return b != nil && b.Get([]byte(key)) != nil
+// empty reports whether bucket b holds no key.
+func empty(tx kv.Tx, b kv.Path) (bool, error) {
+	found := false
+	err := tx.Scan(b, kv.ScanOptions{KeysOnly: true}, func(_, _ []byte) error {
+		found = true
+		return kv.ErrStop
+	})
+	return !found, err
 }

@@ -7,9 +7,8 @@ import (
 	"slices"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // ErrorRecord is the last failed attempt to get a provider's token.
@@ -59,7 +58,7 @@ func errorRecord(err error, at time.Time) *ErrorRecord {
 }
 
 // updateState applies fn to the provider's state record and saves it.
-func (s *Store) updateState(tx *bolt.Tx, name string, fn func(*stateRecord)) error {
+func (s *Store) updateState(tx kv.Tx, name string, fn func(*stateRecord)) error {
 	var st stateRecord
 	if _, err := s.getJSON(tx, bState, name, &st); err != nil {
 		return err
@@ -83,23 +82,23 @@ func (s *Store) RecordCall(ctx context.Context, name string, c CallRecord) error
 		}
 		c.RateLimit = kept
 	}
-	return s.update(ctx, func(tx *bolt.Tx) error {
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
+	return s.update(ctx, func(tx kv.Tx) error {
+		if err := hasProvider(tx, name); err != nil {
+			return err
 		}
 		return s.updateState(tx, name, func(st *stateRecord) { st.LastCall = &c })
 	})
 }
 
 // ChangeCounter is a number every write to the database increases, from any
-// process; a dashboard polls it to notice changes made elsewhere.
+// process (the backend counts every transaction that writes); a dashboard
+// polls it to notice changes made elsewhere.
 func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
 	var n uint64
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		if m := bucket(tx, bMeta); m != nil {
-			n = getU64(m.Get([]byte(kChanges)))
-		}
-		return nil
+	err := s.view(ctx, func(tx kv.Tx) error {
+		v, err := tx.Get(kv.P(bMeta), []byte(kChanges))
+		n = kv.GetU64(v)
+		return err
 	})
 	return n, err
 }

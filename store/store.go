@@ -2,33 +2,32 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"io/fs"
-	"os"
+	"fmt"
 	"path/filepath"
-	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
+	"github.com/tokentop/tokentop/store/kv/boltkv"
 )
 
 // DefaultLockTimeout is how long an operation waits for another process to
 // let go of the database.
-const DefaultLockTimeout = 5 * time.Second
+const DefaultLockTimeout = boltkv.DefaultLockTimeout
 
-// Options configure Open.
+// Options configure Open and OpenBackend.
 type Options struct {
-	// Path is the database file; empty means DefaultPath().
+	// Path is the database file; empty means DefaultPath(). Open only.
 	Path string
+	// KeyFile is the key file that seals secrets and tokens; empty means
+	// Path + KeySuffix (for OpenBackend over a bbolt backend, its file +
+	// KeySuffix). OpenBackend over another backend needs it.
+	KeyFile string
 	// Passphrase, when set, protects the key file (the CLI reads
 	// TOKENTOP_PASSPHRASE). It must be given every time once used.
 	Passphrase string
 	// LockTimeout bounds the wait for the file lock; 0 means
-	// DefaultLockTimeout.
+	// DefaultLockTimeout. Open only (another backend has its own).
 	LockTimeout time.Duration
 	// Client fetches tokens; nil means &providers.Client{Now: Now}.
 	Client *providers.Client
@@ -37,33 +36,31 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store is tokentop's database. It keeps no file handle between
-// operations, so any number of processes can share the file; a Store is
-// safe for concurrent use.
+// Store is tokentop's database: its policy (one fetch per expiry window,
+// the quota ledger, the records) over a kv.Backend. Over bbolt it keeps no
+// file handle between operations, so any number of processes can share
+// the file. A Store is safe for concurrent use.
 type Store struct {
-	path        string
-	lockTimeout time.Duration
+	b kv.Backend
+	// where names the data in messages: the file, or the cluster.
+	where string
+	// saveTimeout bounds the save after a fetch, which runs even when the
+	// caller has gone (the lock must go and the exchanges happened).
+	saveTimeout time.Duration
 	client      *providers.Client
 	nowFn       func() time.Time
-	// owner identifies this Store's leases; host is this machine's name,
-	// recorded in them beside the PID (asked for once, when first needed:
-	// the cached token's path takes no lease).
-	owner string
-	host  func() string
 	// readOnly is the error every write returns when the schema is newer
 	// than ours; nil when writable.
 	readOnly error
 	keys     *keyring
-
-	// mu orders this process's opens of the file: bbolt's file lock is per
-	// open file, so two opens in one process would otherwise contend.
-	mu      sync.RWMutex
-	flights flights
+	flights  flights
+	// closeBackend is true when Close closes b (OpenBackend's).
+	closeBackend bool
 }
 
-// Open opens the database at o.Path, creating it (directory 0700, file
-// 0600) when missing, and checks its schema and key file. It returns with
-// no lock held. A damaged or foreign file gives an error wrapping
+// Open opens the bbolt database at o.Path, creating it (directory 0700,
+// file 0600) when missing, and checks its schema and key file. It returns
+// with no lock held. A damaged or foreign file gives an error wrapping
 // ErrCorrupt and is left untouched; a newer schema opens read-only.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	path := o.Path
@@ -74,17 +71,57 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 	}
 	path = filepath.Clean(path)
+	if err := ensureDir(path); err != nil {
+		return nil, err
+	}
+	b, err := boltkv.Open(ctx, boltkv.Options{Path: path, LockTimeout: o.LockTimeout})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if o.KeyFile == "" {
+		o.KeyFile = keyPath(path)
+	}
+	lockTimeout := o.LockTimeout
+	if lockTimeout <= 0 {
+		lockTimeout = DefaultLockTimeout
+	}
+	s, err := open(ctx, b, o, lockTimeout+time.Second)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenBackend opens a Store over b (bbolt through boltkv, a cluster
+// through etcdkv), checks its schema, initialising empty data, and loads
+// the key file o.KeyFile. The Store takes b over: Store.Close closes it.
+// On error b is left open for the caller.
+func OpenBackend(ctx context.Context, b kv.Backend, o Options) (*Store, error) {
+	if o.KeyFile == "" {
+		bb, ok := b.(*boltkv.Backend)
+		if !ok {
+			return nil, fmt.Errorf("opening %s: no key file given (Options.KeyFile)", describe(b))
+		}
+		o.KeyFile = keyPath(bb.Path())
+	}
+	s, err := open(ctx, b, o, DefaultLockTimeout+time.Second)
+	if err != nil {
+		return nil, err
+	}
+	s.closeBackend = true
+	return s, nil
+}
+
+func open(ctx context.Context, b kv.Backend, o Options, saveTimeout time.Duration) (*Store, error) {
+	where := describe(b)
 	s := &Store{
-		path:        path,
-		lockTimeout: o.LockTimeout,
+		b:           b,
+		where:       where,
+		saveTimeout: saveTimeout,
 		client:      o.Client,
 		nowFn:       o.Now,
-		owner:       randomOwner(),
-		host:        sync.OnceValue(hostname),
-		keys:        &keyring{path: keyPath(path), dbPath: path, passphrase: o.Passphrase},
-	}
-	if s.lockTimeout <= 0 {
-		s.lockTimeout = DefaultLockTimeout
+		keys:        &keyring{path: o.KeyFile, dbPath: where, passphrase: o.Passphrase},
 	}
 	if s.nowFn == nil {
 		s.nowFn = time.Now
@@ -92,24 +129,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if s.client == nil {
 		s.client = &providers.Client{Now: o.Now}
 	}
-
-	if err := ensureDir(path); err != nil {
+	needInit, err := s.checkSchema(ctx)
+	if err != nil {
 		return nil, err
 	}
-	needInit := true
-	switch st, err := os.Stat(path); {
-	case err == nil && st.Size() > 0:
-		if err := checkHeader(path); err != nil {
-			return nil, err
-		}
-		if needInit, err = s.checkSchema(ctx); err != nil {
-			return nil, err
-		}
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return nil, corruptError(path, err, "cannot read it: %v", unwrapPathError(err))
-	}
 	if needInit {
-		if err := s.update(ctx, func(*bolt.Tx) error { return nil }); err != nil {
+		if err := s.write(ctx, true, func(kv.Tx) error { return nil }); err != nil {
 			return nil, err
 		}
 	}
@@ -119,57 +144,63 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	return s, nil
 }
 
-// checkSchema reads an existing file's schema with a read-only open. It
-// marks the store read-only for a newer schema and reports whether buckets
-// need creating.
-func (s *Store) checkSchema(ctx context.Context) (needInit bool, err error) {
-	err = s.view(ctx, func(tx *bolt.Tx) error {
-		v, ok, err := schemaOf(tx)
-		switch {
-		case err != nil:
-			return corruptError(s.path, err, "%v", err)
-		case !ok && hasForeignBuckets(tx):
-			return corruptError(s.path, nil, "it is a bbolt file of another program (no tokentop schema)")
-		case ok && v > SchemaVersion:
-			s.readOnly = readOnlyError(s.path, v)
-			return nil
+// describe names a backend's data for messages: a bbolt file's path, or
+// what the backend says of itself.
+func describe(b kv.Backend) string {
+	switch d := b.(type) {
+	case interface{ Path() string }:
+		return d.Path()
+	case fmt.Stringer:
+		return d.String()
+	}
+	return "the store"
+}
+
+// view runs fn in a read-only transaction.
+func (s *Store) view(ctx context.Context, fn func(kv.Tx) error) error {
+	return storeErr(s.b.View(ctx, fn))
+}
+
+// update runs fn in one write transaction, after the schema check; fn's
+// writes land together or not at all. A read-only store refuses before
+// touching the data.
+func (s *Store) update(ctx context.Context, fn func(kv.Tx) error) error {
+	return s.write(ctx, false, fn)
+}
+
+// write is update; with all set the schema check also creates missing
+// buckets.
+func (s *Store) write(ctx context.Context, all bool, fn func(kv.Tx) error) error {
+	if s.readOnly != nil {
+		return s.readOnly
+	}
+	return storeErr(s.b.Update(ctx, func(tx kv.Tx) error {
+		if err := s.ensureSchema(tx, all); err != nil {
+			return err
 		}
-		for _, b := range allBuckets() {
-			if bucket(tx, b) == nil {
-				needInit = true
-			}
-		}
-		needInit = needInit || !ok
-		return nil
-	})
-	return needInit, err
+		return fn(tx)
+	}))
 }
 
-// hostname is this machine's name, "" when it cannot be had (then no
-// lease's holder is ever judged dead).
-func hostname() string {
-	h, _ := os.Hostname()
-	return h
-}
-
-func randomOwner() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
-}
-
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
+// Path names the data: the database file, or for another backend what it
+// says of itself (a cluster's endpoints and prefix).
+func (s *Store) Path() string { return s.where }
 
 // ReadOnly reports whether the database has a newer schema and every write
 // will fail.
 func (s *Store) ReadOnly() bool { return s.readOnly != nil }
 
-// Close closes idle HTTP connections. The Store keeps no database handle,
-// so there is nothing else to release; it stays usable.
+// Close closes idle HTTP connections. A Store made by Open keeps no file
+// handle, so there is nothing else to release and it stays usable (a
+// fetch under way still releases its lock when it ends). A Store made by
+// OpenBackend also closes its backend, releasing the locks it holds; it is
+// not usable after.
 func (s *Store) Close() error {
 	s.client.CloseIdleConnections()
-	return nil
+	if !s.closeBackend {
+		return nil
+	}
+	return s.b.Close()
 }
 
 // now is the store's clock.

@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // Summary is everything `ls`, `show` and the dashboard show of a provider,
@@ -49,15 +48,12 @@ type tokenMeta struct {
 func (s *Store) Summaries(ctx context.Context) ([]Summary, error) {
 	var out []Summary
 	now := s.now()
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		b := bucket(tx, bProviders)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
+		out = out[:0] // a backend may run fn again
+		return tx.Scan(kv.P(bProviders), kv.ScanOptions{}, func(k, v []byte) error {
 			var sm Summary
 			if err := json.Unmarshal(v, &sm.Provider); err != nil {
-				return corruptError(s.path, err, "its providers record of %s is unreadable: %v", k, err)
+				return corruptError(s.where, err, "its providers record of %s is unreadable: %v", k, err)
 			}
 			if err := s.fillSummary(tx, &sm, now); err != nil {
 				return err
@@ -73,7 +69,7 @@ func (s *Store) Summaries(ctx context.Context) ([]Summary, error) {
 func (s *Store) Summary(ctx context.Context, name string) (Summary, error) {
 	var sm Summary
 	now := s.now()
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		var err error
 		if sm.Provider, err = s.getProvider(tx, name); err != nil {
 			return err
@@ -83,7 +79,7 @@ func (s *Store) Summary(ctx context.Context, name string) (Summary, error) {
 	return sm, err
 }
 
-func (s *Store) fillSummary(tx *bolt.Tx, sm *Summary, now time.Time) error {
+func (s *Store) fillSummary(tx kv.Tx, sm *Summary, now time.Time) error {
 	name := sm.Provider.Name
 	var tm tokenMeta
 	ok, err := s.getJSON(tx, bTokens, name, &tm)
@@ -99,7 +95,9 @@ func (s *Store) fillSummary(tx *bolt.Tx, sm *Summary, now time.Time) error {
 		return err
 	}
 	sm.LastError, sm.LastCall, sm.AuthStyleLearned = st.LastError, st.LastCall, st.AuthStyleLearned
-	sm.Quota = usage(tx, sm.Provider, now)
-	sm.HasSecret = has(tx, bSecrets, name)
-	return nil
+	if sm.Quota, err = usage(tx, sm.Provider, now); err != nil {
+		return err
+	}
+	sm.HasSecret, err = has(tx, bSecrets, name)
+	return err
 }

@@ -4,9 +4,8 @@ import (
 	"context"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 // tokenRecord is a cached token: its metadata readable (listing needs no
@@ -22,7 +21,7 @@ type tokenRecord struct {
 	Gen uint64 `json:"gen"`
 }
 
-func (s *Store) getToken(tx *bolt.Tx, name string) (*tokenRecord, error) {
+func (s *Store) getToken(tx kv.Tx, name string) (*tokenRecord, error) {
 	var rec tokenRecord
 	ok, err := s.getJSON(tx, bTokens, name, &rec)
 	if !ok || err != nil {
@@ -37,16 +36,21 @@ func (r *tokenRecord) usable(now time.Time) bool {
 	return r != nil && len(r.Sealed) > 0 && now.Before(r.Token.ExpiresAt.Add(-r.Token.RefreshMargin()))
 }
 
-// putToken seals tok's access token and saves the record. Callers hold the
-// write lock.
-func (s *Store) putToken(tx *bolt.Tx, name string, tok *providers.Token) error {
+// putToken seals tok's access token and saves the record.
+func (s *Store) putToken(tx kv.Tx, name string, tok *providers.Token) error {
 	sealed, err := s.keys.seal(tx, tok.AccessToken)
 	if err != nil {
 		return err
 	}
 	meta := *tok
 	meta.AccessToken = ""
-	gen := getU64(bucket(tx, bMeta).Get([]byte(kChanges))) + 1
+	// The counter reads its value before this transaction: +1 is the
+	// generation it commits.
+	changes, err := tx.Get(kv.P(bMeta), []byte(kChanges))
+	if err != nil {
+		return err
+	}
+	gen := kv.GetU64(changes) + 1
 	return putJSON(tx, bTokens, name, tokenRecord{Token: meta, Sealed: sealed, Gen: gen})
 }
 
@@ -66,13 +70,13 @@ func (s *Store) unseal(name string, rec *tokenRecord) (*providers.Token, error) 
 // the provider or its token is missing.
 func (s *Store) CachedToken(ctx context.Context, name string) (*providers.Token, error) {
 	var rec *tokenRecord
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.view(ctx, func(tx kv.Tx) error {
 		var err error
 		if rec, err = s.getToken(tx, name); err != nil || rec != nil {
 			return err
 		}
-		if !has(tx, bProviders, name) {
-			return notFoundProvider(name)
+		if err := hasProvider(tx, name); err != nil {
+			return err
 		}
 		return newError(ErrNotFound, nil, "%s has no cached token", name)
 	})

@@ -1,0 +1,377 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
+)
+
+// One fetch per expiry window: a flight (obtain) looks for a fresh token,
+// takes the provider's fetch lock (waiting for another holder's fetch, or
+// taking over a dead holder's lock), looks again under the lock, checks
+// the quota, fetches with no transaction open, and saves the token, its
+// exchanges, the quota count and the state in one transaction that also
+// releases the lock. The lock is named after the provider: a flight with
+// an override takes the same lock, so one fetch of a provider runs at a
+// time, from any flight, process or machine.
+
+// staleToken remembers, for a forced refresh, the token being replaced.
+type staleToken struct {
+	known bool
+	gen   uint64
+}
+
+// fresh reports whether rec can be handed out: usable, and for a forced
+// refresh not the token it set out to replace (the one present at its
+// first look, usable or not). An override wants a token fetched with it,
+// so no token another fetch saved will do.
+func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool {
+	if o.override() {
+		return false
+	}
+	if o.ForceRefresh && !stale.known {
+		stale.known = true
+		if rec != nil {
+			stale.gen = rec.Gen
+		}
+		return false
+	}
+	return rec.usable(s.now()) && (!o.ForceRefresh || rec.Gen != stale.gen)
+}
+
+// freshToken is the cached token when it can be handed out (see fresh),
+// else nil.
+func (s *Store) freshToken(tx kv.Tx, name string, o TokenOptions, stale *staleToken) (*tokenRecord, error) {
+	rec, err := s.getToken(tx, name)
+	if err != nil || !s.fresh(rec, o, stale) {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// grant is what the holder of the fetch lock needs for the fetch.
+type grant struct {
+	lock        kv.Lock
+	p           providers.Provider
+	secret      []byte // sealed client secret, nil when none is stored
+	learned     providers.AuthStyle
+	fingerprint [32]byte
+	// tokenGen is the Gen of the token cached when the fetch began (0 for
+	// none), to tell whether another fetch saved one meanwhile.
+	tokenGen uint64
+	// override is true for a fetch with a setting other than the
+	// configured one (the doctor's retry): a diagnosis, not a fix.
+	override bool
+}
+
+// obtain runs in a flight: a fresh token, or the fetch lock and a fetch.
+func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*flightResult, error) {
+	var stale staleToken
+	p, rec, err := s.look(ctx, name, o, &stale)
+	switch {
+	case err != nil:
+		return nil, err
+	case rec != nil:
+		return s.cachedFlight(name, rec, o)
+	case s.readOnly != nil:
+		return nil, s.readOnly
+	}
+	l, err := s.b.Lock(ctx, name, lockOptions(name, p.EffectiveTimeout()+leaseSlack, o))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("waiting for another process to fetch the token of %s: %w", name, ctx.Err())
+		}
+		return nil, storeErr(err)
+	}
+	g, rec, refusal, err := s.prepare(ctx, l, name, o, &stale)
+	switch {
+	case err != nil || rec != nil:
+		s.unlock(ctx, l)
+		if err != nil {
+			return nil, err
+		}
+		return s.cachedFlight(name, rec, o)
+	case refusal != nil:
+		return nil, s.refuse(ctx, l, name, refusal)
+	}
+	res, err := s.fetchAndSave(ctx, name, g)
+	if err != nil {
+		return nil, err
+	}
+	return &flightResult{res: res, o: o}, nil
+}
+
+// cachedFlight is a flight's answer with a token another fetch saved.
+func (s *Store) cachedFlight(name string, rec *tokenRecord, o TokenOptions) (*flightResult, error) {
+	tok, err := s.unseal(name, rec)
+	if err != nil {
+		return nil, err
+	}
+	return &flightResult{res: &TokenResult{Token: tok, Cached: true}, o: o}, nil
+}
+
+// look is the read before the lock: the provider, and a fresh token.
+func (s *Store) look(ctx context.Context, name string, o TokenOptions, stale *staleToken) (p providers.Provider, rec *tokenRecord, err error) {
+	err = s.view(ctx, func(tx kv.Tx) error {
+		if p, err = s.getProvider(tx, name); err != nil {
+			return err
+		}
+		rec, err = s.freshToken(tx, name, o, stale)
+		return err
+	})
+	return p, rec, err
+}
+
+// prepare re-checks, holding the lock, the cache and the quota, and reads
+// what the fetch needs. Another fetch may have saved a token while this
+// one waited for the lock: then rec is that token.
+func (s *Store) prepare(ctx context.Context, l kv.Lock, name string, o TokenOptions, stale *staleToken) (g *grant, rec *tokenRecord, refusal error, err error) {
+	err = s.view(ctx, func(tx kv.Tx) error {
+		p, err := s.getProvider(tx, name)
+		if err != nil {
+			return err
+		}
+		if rec, err = s.freshToken(tx, name, o, stale); err != nil || rec != nil {
+			return err
+		}
+		now := s.now()
+		u, err := usage(tx, p, now)
+		if err != nil {
+			return err
+		}
+		if u.Limit > 0 && u.Used >= u.Limit && !o.IgnoreQuota {
+			refusal = quotaRefusal(name, u, now)
+			return nil
+		}
+		var st stateRecord
+		if _, err := s.getJSON(tx, bState, name, &st); err != nil {
+			return err
+		}
+		secret, err := getBytes(tx, bSecrets, name)
+		if err != nil {
+			return err
+		}
+		cur, err := s.getToken(tx, name)
+		if err != nil {
+			return err
+		}
+		g = &grant{lock: l, p: p, secret: secret, learned: st.AuthStyleLearned, fingerprint: fingerprint(p, secret), override: o.override()}
+		if cur != nil {
+			g.tokenGen = cur.Gen
+		}
+		if o.AuthStyle != "" {
+			g.p.AuthStyle, g.learned = o.AuthStyle, ""
+		}
+		if o.AssertionAudience != "" {
+			g.p.AssertionAudience = o.AssertionAudience
+		}
+		if o.BasicEncoding != "" {
+			g.p.BasicEncoding = o.BasicEncoding
+		}
+		return nil
+	})
+	return g, rec, refusal, err
+}
+
+// refuse records a quota refusal as the provider's last error and releases
+// the lock in one transaction; it returns the refusal.
+func (s *Store) refuse(ctx context.Context, l kv.Lock, name string, refusal error) error {
+	sctx, cancel := s.saveContext(ctx)
+	defer cancel()
+	now := s.now()
+	err := s.update(sctx, func(tx kv.Tx) error {
+		if err := tx.Release(l); err != nil {
+			return err
+		}
+		return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(refusal, now) })
+	})
+	if err != nil {
+		s.unlock(ctx, l)
+		return err
+	}
+	return refusal
+}
+
+// saveContext bounds the writes after a fetch, which run even when the
+// caller has gone: the lock must go and the exchanges happened.
+func (s *Store) saveContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.saveTimeout)
+}
+
+// unlock releases l when a flight ends without saving; a failure leaves
+// the lock to its TTL.
+func (s *Store) unlock(ctx context.Context, l kv.Lock) {
+	sctx, cancel := s.saveContext(ctx)
+	defer cancel()
+	_ = l.Unlock(sctx)
+}
+
+// fingerprint identifies the settings a token is fetched with, secret
+// included, to notice a change made while a fetch was under way.
+func fingerprint(p providers.Provider, sealedSecret []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(settingsKey(p)))
+	h.Write([]byte{0})
+	h.Write(sealedSecret)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// fetchAndSave asks the token endpoint with no transaction open, then
+// saves the token, exchanges, quota count and state and releases the lock
+// in one transaction. A failed fetch records its exchanges and error and
+// releases the lock the same way. A fetch that outlived its lock (slower
+// than its TTL) is still recorded and counted, without the lock; its
+// token is cached only when no other was saved meanwhile.
+func (s *Store) fetchAndSave(ctx context.Context, name string, g *grant) (*TokenResult, error) {
+	res, ferr := s.fetchWith(ctx, name, g)
+	f := fetched{res: res, err: ferr, cancelled: ctx.Err() != nil}
+
+	sctx, cancel := s.saveContext(ctx)
+	defer cancel()
+	f.now = s.now()
+	out := &TokenResult{Token: res.Token, Exchanges: res.Exchanges}
+	serr := s.update(sctx, func(tx kv.Tx) error {
+		out.Warnings = nil
+		if err := tx.Release(g.lock); err != nil {
+			return err
+		}
+		return s.saveFetched(tx, name, g, f, out, true)
+	})
+	if errors.Is(serr, kv.ErrLockLost) {
+		serr = s.update(sctx, func(tx kv.Tx) error {
+			out.Warnings = nil
+			return s.saveFetched(tx, name, g, f, out, false)
+		})
+	}
+	if serr != nil {
+		// The save rolled back, lock release included: release it alone,
+		// so others need not wait for its TTL.
+		_ = g.lock.Unlock(sctx)
+	}
+	if ferr != nil {
+		return nil, ferr
+	}
+	out.Warnings = append(slices.Clone(res.Token.Warnings), out.Warnings...)
+	if serr != nil {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("the token could not be saved, so the next call fetches again: %v", serr))
+	}
+	return out, nil
+}
+
+// fetchWith asks the token endpoint with the grant's settings, the stored
+// secret opened first. The result is never nil, even with an error.
+func (s *Store) fetchWith(ctx context.Context, name string, g *grant) (*providers.Result, error) {
+	p := g.p
+	var res *providers.Result
+	var err error
+	if g.secret != nil {
+		p.ClientSecret, err = s.keys.open(g.secret, "the client secret of "+name)
+	}
+	if err == nil {
+		res, err = s.client.Fetch(ctx, p, providers.FetchOptions{Learned: g.learned})
+	}
+	if res == nil {
+		res = &providers.Result{}
+	}
+	return res, err
+}
+
+// fetched is one fetch's outcome, as saveFetched records it.
+type fetched struct {
+	res       *providers.Result // never nil
+	err       error             // the fetch failed
+	cancelled bool              // the caller gave up
+	now       time.Time
+}
+
+// saveFetched records f in tx: its exchanges, and either its error or its
+// token, quota count and learned auth style. A provider deleted meanwhile
+// keeps nothing. Without the lock (locked false: the fetch outlived it)
+// the token is cached only when no other was saved since the fetch began.
+// Warnings go to out.
+func (s *Store) saveFetched(tx kv.Tx, name string, g *grant, f fetched, out *TokenResult, locked bool) error {
+	var cur providers.Provider
+	ok, err := s.getJSON(tx, bProviders, name, &cur)
+	if err != nil || !ok {
+		return err // !ok: deleted meanwhile, keep nothing of it
+	}
+	if err := s.appendExchanges(tx, name, f.res.Exchanges); err != nil {
+		return err
+	}
+	if f.err != nil {
+		if f.cancelled || g.override {
+			// The caller gave up, or a setting the provider does not
+			// have failed: neither is the provider's last error.
+			return nil
+		}
+		return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(f.err, f.now) })
+	}
+	if g.override {
+		// A token got with a setting other than the configured one
+		// proves the setting, not the configuration: it is counted
+		// (the server issued it) but neither cached nor learned, and
+		// the last error stays, so `tokentop token` keeps failing
+		// until the configuration is fixed.
+		return countIssued(tx, name, cur, f.now, out)
+	}
+	if err := s.cacheFetched(tx, name, g, cur, f.res.Token, out, locked); err != nil {
+		return err
+	}
+	if err := countIssued(tx, name, cur, f.now, out); err != nil {
+		return err
+	}
+	return s.updateState(tx, name, func(st *stateRecord) {
+		st.LastError = nil
+		if cur.Style() == providers.AuthAuto && f.res.AuthStyle != "" {
+			st.AuthStyleLearned = f.res.AuthStyle
+		}
+	})
+}
+
+// cacheFetched caches a fetched token unless the provider's settings
+// changed during the fetch or, without the lock, another token was saved.
+func (s *Store) cacheFetched(tx kv.Tx, name string, g *grant, cur providers.Provider, tok *providers.Token, out *TokenResult, locked bool) error {
+	secret, err := getBytes(tx, bSecrets, name)
+	if err != nil {
+		return err
+	}
+	if fingerprint(cur, secret) != g.fingerprint {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("the settings of %s changed during the fetch; this token was not cached", name))
+		return nil
+	}
+	if !locked {
+		rec, err := s.getToken(tx, name)
+		if err != nil {
+			return err
+		}
+		if rec != nil && rec.Gen != g.tokenGen {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("the fetch of %s outlived its lock and another token was saved meanwhile; this token was not cached", name))
+			return nil
+		}
+	}
+	return s.putToken(tx, name, tok)
+}
+
+// countIssued counts an issued token in p's quota ledger and warns, in
+// out, once 80 % of the quota is used.
+func countIssued(tx kv.Tx, name string, p providers.Provider, now time.Time, out *TokenResult) error {
+	if err := addQuota(tx, name, 1, now, true); err != nil {
+		return err
+	}
+	u, err := usage(tx, p, now)
+	if err != nil {
+		return err
+	}
+	if w := quotaWarning(u); w != "" {
+		out.Warnings = append(out.Warnings, w)
+	}
+	return nil
+}

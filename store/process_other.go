@@ -1,7 +1,0 @@
-//go:build !unix
-
-package store
-
-// processGone cannot tell here: a lease's holder is waited out until its
-// lease expires.
-func processGone(int) bool { return false }
