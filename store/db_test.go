@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv"
 )
 
 func TestBusy(t *testing.T) {
@@ -198,10 +199,7 @@ func TestNewerSchemaOpensReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db, err := bolt.Open(path, 0o600, nil)
-	must(t, err)
-	must(t, db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bMeta)).Put([]byte(kSchema), []byte("2")) }))
-	must(t, db.Close())
+	must(t, rawBolt(t, path).Update(ctx, func(tx kv.Tx) error { return tx.Put(kv.P(bMeta), []byte(kSchema), []byte("2")) }))
 	before, err := os.ReadFile(path)
 	must(t, err)
 

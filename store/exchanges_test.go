@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store/kv"
 )
@@ -102,20 +100,16 @@ func TestPlaintextExchangeOfAnOlderVersionStillReads(t *testing.T) {
 		Method: "POST", URL: "https://old.example/token", Status: 401, Error: "an old refusal"}
 	plain, err := json.Marshal(old)
 	must(t, err)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	must(t, err)
-	must(t, db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.Bucket([]byte(bExchanges)).CreateBucketIfNotExists([]byte("svc"))
+	must(t, rawBolt(t, path).Update(ctx, func(tx kv.Tx) error {
+		if err := tx.CreateBucketIfNotExists(flightLog("svc")); err != nil {
+			return err
+		}
+		seq, err := tx.NextSequence(flightLog("svc"))
 		if err != nil {
 			return err
 		}
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		return b.Put(kv.U64(seq), plain)
+		return tx.Put(flightLog("svc"), kv.U64(seq), plain)
 	}))
-	must(t, db.Close())
 
 	exs, err := s.History(ctx, "svc")
 	must(t, err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store/kv/boltkv"
 )
 
 // tokenServer is a small OAuth2 token endpoint that counts what it issues.
@@ -176,4 +177,16 @@ type leaseRecord struct {
 func hostname() string {
 	h, _ := os.Hostname()
 	return h
+}
+
+// rawBolt is the file at path through boltkv alone, to write records as
+// another tokentop (an older or a newer one) would.
+func rawBolt(t testing.TB, path string) *boltkv.Backend {
+	t.Helper()
+	b, err := boltkv.Open(t.Context(), boltkv.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
 }
