@@ -82,7 +82,7 @@ func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*fligh
 	case s.readOnly != nil:
 		return nil, s.readOnly
 	}
-	l, err := s.b.Lock(ctx, name, lockOptions(name, p.EffectiveTimeout()+leaseSlack, o))
+	l, err := s.b.Lock(ctx, name, lockOptions(name, p.EffectiveTimeout()+s.leaseSlack, o))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("waiting for another process to fetch the token of %s: %w", name, ctx.Err())

@@ -7,7 +7,7 @@ import (
 )
 
 // leaseSlack is added to a provider's timeout to make its fetch lock's
-// TTL.
+// TTL (Store.leaseSlack; tests shorten it).
 const leaseSlack = 10 * time.Second
 
 // LeaseHolder is the process fetching a provider's token, as its lock

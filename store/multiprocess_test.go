@@ -12,9 +12,12 @@ import (
 	"time"
 )
 
-// The helper process's inputs.
+// The helper process's inputs: a database file, or an etcd cluster's
+// endpoints (comma-separated) with a prefix and a key file; and the
+// provider.
 const (
 	helperEnv     = "TOKENTOP_STORE_HELPER_DB"
+	helperEtcdEnv = "TOKENTOP_STORE_HELPER_ETCD"
 	helperNameEnv = "TOKENTOP_STORE_HELPER_PROVIDER"
 )
 
@@ -22,13 +25,19 @@ const (
 // as a child process, it asks the shared database for a token once and
 // prints it, as `tokentop token` does.
 func TestHelperProcess(t *testing.T) {
-	path := os.Getenv(helperEnv)
-	if path == "" {
+	path, cluster := os.Getenv(helperEnv), os.Getenv(helperEtcdEnv)
+	if path == "" && cluster == "" {
 		t.Skip("helper process for TestSeveralProcessesGetOneToken")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := Open(ctx, Options{Path: path, LockTimeout: 30 * time.Second})
+	var s *Store
+	var err error
+	if cluster != "" {
+		s, err = openEtcdHelper(ctx, cluster)
+	} else {
+		s, err = Open(ctx, Options{Path: path, LockTimeout: 30 * time.Second})
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(3)

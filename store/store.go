@@ -56,6 +56,9 @@ type Store struct {
 	flights  flights
 	// closeBackend is true when Close closes b (OpenBackend's).
 	closeBackend bool
+	// leaseSlack is added to a provider's timeout to make its fetch
+	// lock's TTL.
+	leaseSlack time.Duration
 }
 
 // Open opens the bbolt database at o.Path, creating it (directory 0700,
@@ -119,6 +122,7 @@ func open(ctx context.Context, b kv.Backend, o Options, saveTimeout time.Duratio
 		b:           b,
 		where:       where,
 		saveTimeout: saveTimeout,
+		leaseSlack:  leaseSlack,
 		client:      o.Client,
 		nowFn:       o.Now,
 		keys:        &keyring{path: o.KeyFile, dbPath: where, passphrase: o.Passphrase},

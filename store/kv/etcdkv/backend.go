@@ -111,6 +111,9 @@ func (b *Backend) claim(ctx context.Context) error {
 		"%s cannot be used: the prefix holds keys that are not tokentop's (such as %.80q) and no tokentop marker (it was not changed; choose another prefix)", b.cfg.where(), first)
 }
 
+// String names the data for messages: the endpoints and the prefix.
+func (b *Backend) String() string { return b.cfg.where() }
+
 // opContext bounds one operation by the request timeout, unless ctx ends
 // sooner.
 func (b *Backend) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
