@@ -1,6 +1,9 @@
 // Package store keeps tokentop's providers, their client secrets, cached
-// tokens, quota ledger, exchange history and per-provider state in one bbolt
-// file. It is the only package that imports bbolt.
+// tokens, quota ledger, exchange history and per-provider state. Its
+// policy is written once against the storage seam, [kv.Backend]: [Open]
+// uses the bbolt file (through boltkv, the only package that imports
+// bbolt), [OpenBackend] any backend, such as a team's etcd cluster
+// (etcdkv).
 //
 // # Sharing one file
 //
@@ -8,9 +11,10 @@
 // same file at once. No process keeps it open: every operation opens the
 // file, runs one transaction and closes it again. Reads open it read-only
 // (a shared lock, so readers do not block one another), writes open it
-// read-write (an exclusive lock). Within a process a sync.RWMutex orders the
-// opens. Waiting for the lock is bounded by [Options.LockTimeout]; past it an
-// operation fails with an error wrapping [ErrBusy].
+// read-write (an exclusive lock). Waiting for the lock is bounded by
+// [Options.LockTimeout]; past it an operation fails with an error wrapping
+// [ErrBusy]. The layout is the one tokentop has always written, so an
+// existing database opens as before.
 //
 // # Secrets at rest
 //
@@ -30,15 +34,19 @@
 //
 // [Store.Token] hands out the cached token while it is usable (outside its
 // refresh margin). Otherwise it fetches, once per provider however many
-// goroutines ask (singleflight) and however many processes ask (a lease in
-// the database, taken in the same transaction that re-checks the cache and
-// the quota ledger). The network request runs with no lock held; the token,
-// its exchanges, the quota count and the provider's state are then saved in
-// one transaction.
+// goroutines ask (singleflight) and however many processes or machines ask
+// (the backend's lock named after the provider: a lease record in the
+// bbolt file, an etcd lease on a cluster). The holder re-checks the cache
+// and the quota ledger under the lock, makes the request with no
+// transaction open, and saves the token, its exchanges, the quota count
+// and the provider's state in one transaction that also releases the
+// lock. A holder that dies frees the lock within its TTL (the provider's
+// timeout and ten seconds); on bbolt one on this host whose process is
+// gone is taken over at once.
 //
 // # Clocks
 //
 // [Options.Now] drives token expiry, quota windows and recorded times, so
-// tests can inject a clock. Leases coordinate processes and always use the
-// wall clock.
+// tests can inject a clock. Locks coordinate processes and use the
+// backend's clock (the wall clock on bbolt, etcd's TTLs on a cluster).
 package store
