@@ -46,8 +46,9 @@ type File struct {
 	// Name is empty when the file names no theme.
 	Palette theme.Palette `yaml:"-"`
 
-	path  string
-	lines map[string]int
+	path   string
+	lines  map[string]int
+	loaded bool
 }
 
 // Env is how the rows of one environment look.
@@ -106,7 +107,7 @@ func Load(path string, optional bool) (*File, error) {
 // is where a theme file's relative path starts from.
 func Parse(path string, data []byte) (*File, error) {
 	path = safetext.Line(path)
-	f := &File{path: path, lines: map[string]int{}}
+	f := &File{path: path, lines: map[string]int{}, loaded: true}
 	root, err := parseMapping(data)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
@@ -155,3 +156,7 @@ func Parse(path string, data []byte) (*File, error) {
 	}
 	return f, nil
 }
+
+// Loaded reports whether a file was read (false for a default place with
+// no file).
+func (f *File) Loaded() bool { return f != nil && f.loaded }
