@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -289,11 +290,12 @@ func (t *providerTable) titles() string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		title := id.title()
+		title, w := id.title(), t.cols.width[id]
 		if id == sortBy.col.sortCol() {
-			title += sortArrow(sortBy)
+			// The arrow stays when the title is cut: "LAST CAL↑".
+			title = ansi.Truncate(title, w-1, "") + sortArrow(sortBy)
 		}
-		b.WriteString(fit(title, t.cols.width[id], id.right()))
+		b.WriteString(fit(title, w, id.right()))
 	}
 	return t.head.Render(fit(b.String(), t.width, false))
 }
