@@ -367,14 +367,18 @@ func quotaStyle(cs *cellStyles, frac float64, known bool) lipgloss.Style {
 // rowWriter writes one row's cells and counts the cells written, so the
 // row can be padded to the table's width.
 type rowWriter struct {
-	b  *strings.Builder
-	cs *cellStyles
-	c  *columns
-	w  int
+	b   *strings.Builder
+	cs  *cellStyles
+	c   *columns
+	w   int
+	sep string // written before the next text, in its style (one render a cell)
 }
 
-// put writes text in st.
+// put writes text in st, after the separator due.
 func (rw *rowWriter) put(st lipgloss.Style, text string) {
+	if rw.sep != "" {
+		text, rw.sep = rw.sep+text, ""
+	}
 	rw.b.WriteString(st.Render(text))
 	rw.w += utf8.RuneCountInString(text)
 }
@@ -402,9 +406,15 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 		text, muted = sty, sty
 	}
 	now := t.src.Now()
+	var qText string
+	var qFrac float64
+	var qKnown bool
+	if rw.c.shown(colQuotaCol) || rw.c.shown(colQuotaBar) {
+		qText, qFrac, qKnown = quotaCell(&r.sum)
+	}
 	for i, id := range rw.c.order {
 		if i > 0 {
-			rw.put(cs.text, " ")
+			rw.sep = " "
 		}
 		w := rw.c.width[id]
 		switch id {
@@ -423,10 +433,9 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 		case colLife:
 			rw.life(r.sum.Token, now, w)
 		case colQuotaCol:
-			text, frac, known := quotaCell(&r.sum)
-			rw.put(quotaStyle(cs, frac, known), fit(text, w, true))
+			rw.put(quotaStyle(cs, qFrac, qKnown), fit(qText, w, true))
 		case colQuotaBar:
-			rw.quotaBar(&r.sum, w)
+			rw.quotaBar(qFrac, qKnown, w)
 		case colLastCall:
 			rw.lastCall(r.sum.LastCall, w)
 		}
@@ -489,8 +498,7 @@ func (rw *rowWriter) life(tok *providers.Token, now time.Time, w int) {
 }
 
 // quotaBar is the quota's bar (blank when the quota is unknown).
-func (rw *rowWriter) quotaBar(s *store.Summary, w int) {
-	_, frac, known := quotaCell(s)
+func (rw *rowWriter) quotaBar(frac float64, known bool, w int) {
 	if !known {
 		rw.put(rw.cs.text, strings.Repeat(" ", w))
 		return
