@@ -10,8 +10,9 @@ import (
 // selects it, a second click on it soon after opens its detail, a click
 // on a column's title sorts by it (again: the other way), a click on the
 // detail beside the table gives it the keys, and the wheel scrolls what is
-// under the pointer (the table, the detail) or the overlay shown (the
-// help, a test-call's result, the doctor).
+// under the pointer (the table, the detail) or the overlay shown (a
+// test-call's result, the doctor; the help and the test-call picker are
+// sent the arrow keys).
 
 // doubleClick is how soon a second click on the same row opens it, by
 // the dashboard's clock (a test's fixed clock makes two clicks a double).
@@ -96,7 +97,10 @@ func (m *Model) wheel(x, y, n int) tea.Cmd {
 			w.Wheel(n * wheelLines)
 			return nil
 		}
-		// A component without a wheel of its own gets the arrow keys.
+		if m.focus != focusHelp && m.focus != focusPicker {
+			return nil // the form and the confirmation take no wheel
+		}
+		// The help and the picker get the arrow keys.
 		k := tea.KeyMsg{Type: tea.KeyDown}
 		if n < 0 {
 			k.Type = tea.KeyUp

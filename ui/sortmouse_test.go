@@ -218,3 +218,30 @@ func TestWheelScrollsWhatIsUnderIt(t *testing.T) {
 		t.Fatalf("a notch up: YOffset %d", got)
 	}
 }
+
+// TestWheelScrollsTheOverlayShown: over an overlay (here a doctor's
+// report taller than the window) the wheel scrolls it, wherever the
+// pointer is.
+func TestWheelScrollsTheOverlayShown(t *testing.T) {
+	e := newEnv(t, true)
+	m := e.loaded(e.config(), 80, 12)
+	m.doctor.Start("broken")
+	for i := range 30 {
+		m.doctor.Add(providers.Check{Name: "step " + strings.Repeat("x", i%5), Status: providers.CheckPass, Detail: "fine"})
+	}
+	m.setFocus(focusDoctor)
+	wheelAt(m, 70, 2, true)
+	if got := m.doctor.vp.YOffset; got != wheelLines {
+		t.Fatalf("a notch down over the doctor: YOffset %d, want %d", got, wheelLines)
+	}
+	wheelAt(m, 0, 0, false)
+	if got := m.doctor.vp.YOffset; got != 0 {
+		t.Fatalf("a notch up: YOffset %d", got)
+	}
+	// A click on an overlay changes nothing under it.
+	before := m.table.Selected()
+	click(m, 10, 4)
+	if m.table.Selected() != before || m.focus != focusDoctor {
+		t.Fatal("a click through an overlay reached the table")
+	}
+}
