@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/pflag"
 
+	"github.com/tokentop/tokentop/settings"
 	"github.com/tokentop/tokentop/store"
 	"github.com/tokentop/tokentop/theme"
 	"github.com/tokentop/tokentop/ui"
@@ -24,24 +25,16 @@ type dashboardFlags struct {
 	theme          string
 	autoRefresh    bool
 	clipboardClear time.Duration
+	config         string
+	noMouse        bool
+	fs             *pflag.FlagSet // to tell a flag given from its default
 }
 
 func (f *dashboardFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.theme, "theme", theme.DefaultName, "dashboard colours: "+strings.Join(theme.Names(), ", ")+" (NO_COLOR turns colour off)")
+	fs.StringVar(&f.theme, "theme", theme.DefaultName, "dashboard colours: "+strings.Join(theme.Names(), ", ")+", or a palette file (NO_COLOR turns colour off)")
 	fs.BoolVar(&f.autoRefresh, "auto-refresh", false, "auto-refresh every provider's token inside its refresh margin (x toggles one); pauses at 90% of a quota")
 	fs.DurationVar(&f.clipboardClear, "clipboard-clear", 0, "clear the clipboard this long after copying a token, for example 30s (0: never)")
-}
-
-// palette checks the flags before anything is opened.
-func (f *dashboardFlags) palette() (theme.Palette, error) {
-	if f.clipboardClear < 0 {
-		return theme.Palette{}, usagef("--clipboard-clear must not be negative")
-	}
-	p, err := theme.Lookup(f.theme)
-	if err != nil {
-		return p, usageError{err}
-	}
-	return p, nil
+	f.registerConfig(fs)
 }
 
 // dashboardView is what differs between the dashboard and the demo.
@@ -49,6 +42,7 @@ type dashboardView struct {
 	label        string
 	demo         bool
 	tokenCommand string
+	state        *settings.StateFile // nil: keep no filter or sort
 }
 
 // rootOptions are what tokentop with no command (the dashboard) is asked.
@@ -58,7 +52,7 @@ type rootOptions struct {
 
 // runRoot is the dashboard over the database.
 func (a *App) runRoot(ctx context.Context, o rootOptions) error {
-	pal, err := o.dash.palette()
+	set, err := o.dash.setup(a)
 	if err != nil {
 		return err
 	}
@@ -70,7 +64,7 @@ func (a *App) runRoot(ctx context.Context, o rootOptions) error {
 		if a.dbPath != "" {
 			tokenCmd += " --db " + shQuote(st.Path())
 		}
-		return a.runDashboard(ctx, st, pal, &o.dash, dashboardView{tokenCommand: tokenCmd})
+		return a.runDashboard(ctx, st, set, &o.dash, dashboardView{tokenCommand: tokenCmd, state: a.stateFile()})
 	})
 }
 
@@ -86,7 +80,7 @@ func (a *App) needTerminal() error {
 
 // runDashboard runs the Bubble Tea program on the App's streams until the
 // user quits or ctx ends.
-func (a *App) runDashboard(ctx context.Context, st *store.Store, pal theme.Palette, f *dashboardFlags, o dashboardView) error {
+func (a *App) runDashboard(ctx context.Context, st *store.Store, set dashSetup, f *dashboardFlags, o dashboardView) error {
 	// The renderer is built for this output: termenv reads NO_COLOR and
 	// the terminal's colour support from it. Both queries run now, before
 	// Bubble Tea owns the terminal's input.
@@ -96,21 +90,28 @@ func (a *App) runDashboard(ctx context.Context, st *store.Store, pal theme.Palet
 	remote := a.env("SSH_CONNECTION") != "" || a.env("SSH_TTY") != ""
 	m := ui.New(ui.Config{
 		Store:           st,
-		Styles:          theme.New(r, pal),
+		Styles:          theme.New(r, set.pal),
 		Renderer:        r,
 		Now:             a.Now,
 		Output:          a.Stdout,
 		Tmux:            a.env("TMUX") != "",
 		SystemClipboard: !remote,
 		ClipboardClear:  f.clipboardClear,
-		AutoRefresh:     f.autoRefresh,
+		AutoRefresh:     set.autoRefresh,
 		DBLabel:         o.label,
 		Demo:            o.demo,
 		TokenCommand:    o.tokenCommand,
 		Client:          a.client(),
 		Context:         ctx,
+		Settings:        set.file,
+		State:           o.state,
+		Mouse:           set.mouse,
 	})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(a.Stdin), tea.WithOutput(a.Stdout))
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(a.Stdin), tea.WithOutput(a.Stdout)}
+	if set.mouse {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	p := tea.NewProgram(m, opts...)
 	if _, err := p.Run(); err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
 		return fmt.Errorf("dashboard: %w", err)
 	}

@@ -49,7 +49,7 @@ database.`,
 // runDemo opens the dashboard on the sandbox and a throwaway database, both
 // gone when it ends.
 func (a *App) runDemo(ctx context.Context, o demoOptions) error {
-	pal, err := o.dash.palette()
+	set, err := o.dash.setup(a)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (a *App) runDemo(ctx context.Context, o demoOptions) error {
 		return err
 	}
 	defer d.close()
-	return a.runDashboard(ctx, d.st, pal, &o.dash, dashboardView{
+	return a.runDashboard(ctx, d.st, set, &o.dash, dashboardView{
 		label:        d.label,
 		demo:         true,
 		tokenCommand: "tokentop --db " + shQuote(d.st.Path()),

@@ -16,7 +16,6 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/sshd"
-	"github.com/tokentop/tokentop/theme"
 	"github.com/tokentop/tokentop/ui"
 )
 
@@ -58,6 +57,10 @@ sandbox over a throwaway database, as tokentop demo does:
   tokentop serve --sandbox --demo      # then, from another terminal:
   ssh -p 23234 127.0.0.1
 
+The server's dashboard config file (--config, or the default one) applies
+to every session: its theme, keys, columns, env colours, sort and filter.
+Sessions keep no filter or sort between runs (their users would share one).
+
 Listens on loopback unless --listen says otherwise. Stop with ctrl+c (or
 SIGTERM): every session is told and closed.`,
 		Args: args(0, 0),
@@ -78,7 +81,7 @@ SIGTERM): every session is told and closed.`,
 
 // servePlan is what serve's options resolve to before anything starts.
 type servePlan struct {
-	pal        theme.Palette
+	set        dashSetup
 	host       string // of --listen
 	authorized string // the authorized_keys file
 	hostKey    string // the host key file
@@ -90,7 +93,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	dash, closeDash, err := a.serveDashboard(ctx, o)
+	dash, closeDash, err := a.serveDashboard(ctx, o, plan.set)
 	if err != nil {
 		return err
 	}
@@ -103,7 +106,8 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		Demo:           o.demo,
 		MaxSessions:    o.maxSessions,
 		IdleTimeout:    o.idleTimeout,
-		Palette:        plan.pal,
+		Palette:        plan.set.pal,
+		Mouse:          plan.set.mouse,
 		Dashboard:      dash,
 		Logger:         logger,
 	})
@@ -123,7 +127,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 // and the host key beside the database unless given.
 func (a *App) planServe(o serveOptions) (servePlan, error) {
 	var plan servePlan
-	pal, err := o.dash.palette()
+	set, err := o.dash.setup(a)
 	if err != nil {
 		return plan, err
 	}
@@ -150,15 +154,17 @@ func (a *App) planServe(o serveOptions) (servePlan, error) {
 	if hostKey == "" {
 		hostKey = filepath.Join(dataDir, sshd.HostKeyFileName)
 	}
-	return servePlan{pal: pal, host: host, authorized: authorized, hostKey: hostKey}, nil
+	return servePlan{set: set, host: host, authorized: authorized, hostKey: hostKey}, nil
 }
 
 // serveDashboard is the sessions' dashboard over the database, or over the
 // sandbox's throwaway one with --sandbox; close releases it.
-func (a *App) serveDashboard(ctx context.Context, o serveOptions) (ui.Config, func(), error) {
+func (a *App) serveDashboard(ctx context.Context, o serveOptions, set dashSetup) (ui.Config, func(), error) {
 	dash := ui.Config{
 		Now:            a.Now,
-		AutoRefresh:    o.dash.autoRefresh,
+		AutoRefresh:    set.autoRefresh,
+		Settings:       set.file, // the server's config, for every session
+		Mouse:          set.mouse,
 		ClipboardClear: o.dash.clipboardClear,
 		Client:         a.client(),
 	}
@@ -197,6 +203,9 @@ func (a *App) printServeBanner(o serveOptions, plan servePlan, srv *sshd.Server,
 	}
 	fmt.Fprintln(a.errOut)
 	fmt.Fprintf(a.errOut, "  database  %s\n", dbPath)
+	if path := plan.set.file.Path(); plan.set.file.Loaded() {
+		fmt.Fprintf(a.errOut, "  config    %s (this server's: it applies to every session)\n", path)
+	}
 	if o.demo {
 		fmt.Fprintln(a.errOut, "  demo      read-only sessions, except for admin keys")
 	}

@@ -53,6 +53,9 @@ type Options struct {
 	// Palette is the dashboard's theme; every session gets styles from it
 	// for its own terminal.
 	Palette theme.Palette
+	// Mouse asks every session's terminal to report the mouse (clicks and
+	// the wheel); the client's terminal keeps text selection with shift.
+	Mouse bool
 	// Dashboard is every session's ui.Config: the shared Store, the clock,
 	// the test-call client, the header label, auto-refresh. The server sets
 	// Styles, Renderer, Output, Tmux, SystemClipboard (false), ReadOnly and

@@ -188,14 +188,18 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	cfg.SystemClipboard = false
 	cfg.ReadOnly = se.readOnly
 	cfg.Context = se.ctx
-	p := tea.NewProgram(ui.New(cfg),
+	opts := []tea.ProgramOption{
 		tea.WithInput(se.in),
 		tea.WithOutput(se.out),
 		tea.WithEnvironment(sess.Environ()),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
 		tea.WithFilter(dropEmptySizes),
-	)
+	}
+	if s.o.Mouse {
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
+	p := tea.NewProgram(ui.New(cfg), opts...)
 	se.setProgram(p)
 	se.watchIdle(s.o.IdleTimeout)
 	return p

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/settings"
 	"github.com/tokentop/tokentop/store"
 	"github.com/tokentop/tokentop/theme"
 )
@@ -59,4 +60,14 @@ type Config struct {
 	// Context bounds every command; nil means context.Background. The
 	// dashboard cancels its own child of it when it quits.
 	Context context.Context
+	// Settings are the config file's (key bindings, columns, env colours,
+	// the default sort and filter); nil means the defaults. Check them
+	// with CheckSettings first: New leaves out what is wrong.
+	Settings *settings.File
+	// State keeps the last filter and sort between runs; nil keeps
+	// nothing (an SSH session: its users would share one).
+	State *settings.StateFile
+	// Mouse says the program reports the mouse (the help lists what it
+	// does).
+	Mouse bool
 }

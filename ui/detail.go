@@ -492,3 +492,15 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// Wheel scrolls the detail n lines (negative: up).
+func (d *detailView) Wheel(n int) { wheelScroll(&d.vp, n) }
+
+// wheelScroll scrolls a viewport n lines (negative: up).
+func wheelScroll(vp *viewport.Model, n int) {
+	if n < 0 {
+		vp.ScrollUp(-n)
+	} else {
+		vp.ScrollDown(n)
+	}
+}

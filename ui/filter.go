@@ -16,11 +16,12 @@ type filterBar struct {
 	input textinput.Model
 	st    *theme.Styles
 	width int
+	clear string // the table's key that clears the filter, for the hint
 }
 
 var _ Component = (*filterBar)(nil)
 
-func newFilterBar(st *theme.Styles, keys FilterKeyMap) *filterBar {
+func newFilterBar(st *theme.Styles, keys FilterKeyMap, clearKey string) *filterBar {
 	in := textinput.New()
 	in.Prompt = "/ "
 	in.Placeholder = "name, env or preset"
@@ -29,7 +30,7 @@ func newFilterBar(st *theme.Styles, keys FilterKeyMap) *filterBar {
 	in.PlaceholderStyle = st.Muted
 	in.Cursor.Style = st.Accent
 	in.CharLimit = 80
-	return &filterBar{keys: keys, input: in, st: st}
+	return &filterBar{keys: keys, input: in, st: st, clear: clearKey}
 }
 
 // Focus starts typing.
@@ -77,8 +78,17 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// View implements Component.
-func (f *filterBar) View() string { return f.input.View() }
+// View implements Component: the input while it is typed in; after, the
+// filter kept and the key that clears it.
+func (f *filterBar) View() string {
+	v := f.input.Value()
+	if f.input.Focused() || v == "" {
+		return f.input.View()
+	}
+	hint := "  (" + f.clear + " clears)"
+	text := fit(v, max(f.width-2-len([]rune(hint)), 1), false)
+	return f.st.Accent.Render("/ ") + f.st.Row.Render(text) + f.st.Muted.Render(hint)
+}
 
 // ShortHelp implements help.KeyMap.
 func (f *filterBar) ShortHelp() []key.Binding { return f.keys.ShortHelp() }

@@ -14,9 +14,10 @@ func (m *Model) keepSelection(change func()) {
 	m.table.Select(sel)
 }
 
-// setSort orders the rows by s.
-func (m *Model) setSort(s sortMode) {
+// setSort orders the rows by s and keeps the order for the next run.
+func (m *Model) setSort(s sortSpec) tea.Cmd {
 	m.keepSelection(func() { m.rows.SetSort(s) })
+	return m.saveView()
 }
 
 func (m *Model) onFilter(msg filterChangedIntent) tea.Cmd {
@@ -25,12 +26,14 @@ func (m *Model) onFilter(msg filterChangedIntent) tea.Cmd {
 	if msg.text == "" {
 		m.filter.Set("")
 	}
+	var save tea.Cmd
 	if msg.done {
 		m.setFocus(m.home())
+		save = m.saveView()
 	}
 	m.layout()
 	if m.table.Selected() != before {
-		return m.syncDetail(true)
+		return tea.Batch(save, m.syncDetail(true))
 	}
-	return nil
+	return save
 }

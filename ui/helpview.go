@@ -30,15 +30,17 @@ type helpView struct {
 	help help.Model
 	of   help.KeyMap
 
+	mouse bool // the program reports the mouse: say what it does
+
 	width, height int
 }
 
 var _ Component = (*helpView)(nil)
 
-func newHelpView(st *theme.Styles, keys HelpKeyMap) *helpView {
+func newHelpView(st *theme.Styles, keys HelpKeyMap, mouse bool) *helpView {
 	h := newHelp(st)
 	h.ShowAll = true
-	return &helpView{keys: keys, st: st, help: h}
+	return &helpView{keys: keys, st: st, help: h, mouse: mouse}
 }
 
 // Show sets whose keys to list.
@@ -92,6 +94,10 @@ func (h *helpView) View() string {
 	}
 	for _, l := range legend {
 		b.WriteString("\n  " + l.sty.Render(fit(l.mark, 10, true)) + "  " + st.Muted.Render(l.text))
+	}
+	if h.mouse {
+		b.WriteString("\n\n" + st.PanelTitle.Render("Mouse"))
+		b.WriteString("\n  " + st.Muted.Render("click a row to select it, double-click for its detail, click a title to sort (again: reverse), wheel to scroll"))
 	}
 	w := min(h.width, 100)
 	return st.Overlay.Width(w - st.Overlay.GetHorizontalBorderSize()).Render(b.String())

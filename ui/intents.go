@@ -29,8 +29,12 @@ func (m *Model) onNavIntent(in intent) (cmd tea.Cmd, ok bool) {
 	case filterChangedIntent:
 		return m.onFilter(in), true
 	case sortIntent:
-		m.setSort((m.rows.Sort() + 1) % sortModes)
-		return nil, true
+		return m.setSort(nextSort(m.rows.Sort(), m.table.want)), true
+	case reverseSortIntent:
+		s := m.rows.Sort()
+		return m.setSort(sortSpec{col: s.col, reverse: !s.reverse}), true
+	case sortByIntent:
+		return m.setSort(chooseSort(m.rows.Sort(), in.col)), true
 	case toggleDetailIntent:
 		return m.toggleDetail(), true
 	case focusDetailIntent:

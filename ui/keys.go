@@ -84,7 +84,9 @@ type TableKeyMap struct {
 	Detail      key.Binding
 	FocusDetail key.Binding
 	Filter      key.Binding
+	ClearFilter key.Binding
 	Sort        key.Binding
+	Reverse     key.Binding
 	Back        key.Binding
 	Help        key.Binding
 	Quit        key.Binding
@@ -104,7 +106,9 @@ func DefaultTableKeyMap() TableKeyMap {
 		Detail:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
 		FocusDetail: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "scroll detail"), key.WithDisabled()),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ClearFilter: key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "clear filter")),
 		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Reverse:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
@@ -122,9 +126,9 @@ func (k TableKeyMap) FullHelp() [][]key.Binding {
 	a := k.Actions
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Detail, k.FocusDetail, k.Filter, k.Sort, k.Back, k.Help, k.Quit},
+		{k.Detail, k.FocusDetail, k.Filter, k.ClearFilter, k.Sort, k.Reverse},
 		{a.Refresh, a.RefreshAll, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall},
-		{a.Doctor, a.Add, a.Edit, a.Delete},
+		{a.Doctor, a.Add, a.Edit, a.Delete, k.Back, k.Help, k.Quit},
 	}
 }
 

@@ -71,7 +71,12 @@ type doctorIntent struct {
 	fetch bool
 }
 type filterIntent struct{}
-type sortIntent struct{} // the next order
+type sortIntent struct{}        // the next order
+type reverseSortIntent struct{} // the same column, the other way
+
+// sortByIntent asks for the order by a column (its title clicked): the
+// same column again reverses it.
+type sortByIntent struct{ col colID }
 type toggleDetailIntent struct{}
 type focusDetailIntent struct{ on bool }
 type helpIntent struct{}
@@ -117,6 +122,8 @@ func (autoToggleIntent) isIntent()      {}
 func (doctorIntent) isIntent()          {}
 func (filterIntent) isIntent()          {}
 func (sortIntent) isIntent()            {}
+func (reverseSortIntent) isIntent()     {}
+func (sortByIntent) isIntent()          {}
 func (toggleDetailIntent) isIntent()    {}
 func (focusDetailIntent) isIntent()     {}
 func (helpIntent) isIntent()            {}

@@ -99,6 +99,10 @@ type state struct {
 	autoSem chan struct{}
 
 	lastEndpoint map[string]providers.Endpoint // per provider, for C and t
+
+	startNote   string    // what the status line says at start
+	stateWarned bool      // a failed save of the state file was reported
+	click       lastClick // the last click on a row, for a double-click
 }
 
 // New builds a dashboard.
@@ -121,13 +125,14 @@ func New(cfg Config) Model {
 		client = &providers.Client{Now: cfg.Now}
 	}
 	rows, b := newRowSet(), &bus{}
+	km, _ := newKeyMaps(cfg.Settings, cfg.ReadOnly)
 	m := Model{
 		cfg: cfg, st: st, ctx: ctx, cancel: cancel, store: cfg.Store, client: client,
 		clip: clipTarget{out: cfg.Output, tmux: cfg.Tmux, system: cfg.SystemClipboard},
-		keys: DefaultGlobalKeyMap(),
+		keys: km.global,
 		now:  cfg.Now(),
 
-		panes: newPanes(cfg, st, rows, b),
+		panes: newPanes(cfg, st, rows, b, km),
 		rows:  rows,
 		spin:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		bus:   b,
@@ -139,31 +144,26 @@ func New(cfg Config) Model {
 		},
 	}
 	m.rows.SetNow(m.now)
+	m.st8.startNote = m.startView()
 	m.resize(80, 24)
 	return m
 }
 
-// newPanes builds every component for cfg, drawn in st, emitting its
-// intents on b; the table draws rows.
-func newPanes(cfg Config, st *theme.Styles, rows rowSource, b *bus) panes {
-	tk := DefaultTableKeyMap()
-	dk := DefaultDetailKeyMap()
-	if cfg.ReadOnly {
-		tk.Actions.readOnly()
-		dk.Actions.readOnly()
-	}
+// newPanes builds every component for cfg, drawn in st, with the keys
+// of km, emitting its intents on b; the table draws rows.
+func newPanes(cfg Config, st *theme.Styles, rows rowSource, b *bus, km keyMaps) panes {
 	p := panes{
-		table:   newProviderTable(st, tk, rows),
-		filter:  newFilterBar(st, DefaultFilterKeyMap()),
-		detail:  newDetailView(st, dk, cfg.Location, cfg.ReadOnly),
+		table:   newProviderTable(st, km.table, rows, settingsColumns(cfg.Settings), newEnvColors(cfg.Settings)),
+		filter:  newFilterBar(st, km.filter, km.table.ClearFilter.Help().Key),
+		detail:  newDetailView(st, km.detail, cfg.Location, cfg.ReadOnly),
 		status:  newStatusLine(st),
 		help:    newHelp(st),
-		helpV:   newHelpView(st, DefaultHelpKeyMap()),
+		helpV:   newHelpView(st, km.help, cfg.Mouse),
 		form:    newProviderForm(st, cfg.Renderer, DefaultFormKeyMap()),
-		confirm: newConfirmDelete(st, DefaultConfirmKeyMap()),
-		picker:  newCallPicker(st, DefaultPickerKeyMap(), !cfg.ReadOnly),
-		result:  newCallView(st, DefaultResultKeyMap()),
-		doctor:  newDoctorView(st, DefaultDoctorKeyMap()),
+		confirm: newConfirmDelete(st, km.confirm),
+		picker:  newCallPicker(st, km.picker, !cfg.ReadOnly),
+		result:  newCallView(st, km.result),
+		doctor:  newDoctorView(st, km.doctor),
 	}
 	p.table.bus, p.filter.bus, p.detail.bus, p.helpV.bus, p.form.bus = b, b, b, b, b
 	p.confirm.bus, p.picker.bus, p.result.bus, p.doctor.bus = b, b, b, b
@@ -178,7 +178,12 @@ func (m Model) Init() tea.Cmd {
 	m.st8.tickID = m.next()
 	// No tea.SetWindowTitle: Bubble Tea v1.3 writes it outside the renderer's
 	// lock, racing the frame being flushed (seen with -race).
-	return tea.Batch(m.clock(m.st8.tickID), m.reload())
+	cmds := []tea.Cmd{m.clock(m.st8.tickID), m.reload()}
+	if note := m.st8.startNote; note != "" {
+		m.st8.startNote = ""
+		cmds = append(cmds, m.setStatus(statusInfo, note, ""))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update implements tea.Model.
@@ -198,6 +203,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyMsg:
 		return m.onKey(msg)
+	case tea.MouseMsg:
+		return m.onMouse(msg)
 	case tickMsg:
 		return m.onTick(msg)
 	case spinner.TickMsg:

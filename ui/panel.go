@@ -97,3 +97,6 @@ func (w *lineWriter) section(title string) {
 	w.WriteString(w.st.PanelTitle.Render(title))
 	w.WriteByte('\n')
 }
+
+// Wheel scrolls the panel n lines (negative: up).
+func (p *scrollPanel) Wheel(n int) { wheelScroll(&p.vp, n) }

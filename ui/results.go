@@ -35,6 +35,8 @@ func (m *Model) onResult(res result) tea.Cmd {
 		return m.onSaved(res)
 	case deletedMsg:
 		return m.onDeleted(res)
+	case stateSavedMsg:
+		return m.onStateSaved(res)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -9,26 +8,6 @@ import (
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
 )
-
-// sortMode is the rows' order; s cycles through them.
-type sortMode int
-
-const (
-	sortExpiry sortMode = iota
-	sortName
-	sortEnv
-	sortModes // how many there are
-)
-
-func (s sortMode) String() string {
-	switch s {
-	case sortName:
-		return "name"
-	case sortEnv:
-		return "env"
-	}
-	return "expiry"
-}
 
 // rowFlags are the root's per-provider state shown in a row.
 type rowFlags struct {
@@ -59,7 +38,7 @@ type rowSet struct {
 	rows   []row
 	index  map[string]int // name → position in rows
 	view   []int          // filtered and sorted positions in rows
-	sortBy sortMode
+	sortBy sortSpec
 	filter string
 	now    time.Time
 	loaded bool
@@ -68,7 +47,9 @@ type rowSet struct {
 
 var _ rowSource = (*rowSet)(nil)
 
-func newRowSet() *rowSet { return &rowSet{index: map[string]int{}} }
+func newRowSet() *rowSet {
+	return &rowSet{index: map[string]int{}, sortBy: sortSpec{col: colExpiresCol}}
+}
 
 // Set replaces the rows with the summaries read, each with the root's
 // flags for it.
@@ -135,7 +116,7 @@ func (s *rowSet) SetFilter(f string) {
 }
 
 // SetSort changes the order.
-func (s *rowSet) SetSort(m sortMode) {
+func (s *rowSet) SetSort(m sortSpec) {
 	s.sortBy = m
 	s.rebuild()
 }
@@ -160,31 +141,7 @@ func (s *rowSet) rebuild() {
 }
 
 func (s *rowSet) compare(a, b int) int {
-	ra, rb := &s.rows[a], &s.rows[b]
-	byName := cmp.Compare(ra.sum.Provider.Name, rb.sum.Provider.Name)
-	switch s.sortBy {
-	case sortName:
-		return byName
-	case sortEnv:
-		ea, eb := ra.sum.Provider.Env, rb.sum.Provider.Env
-		if (ea == "") != (eb == "") {
-			if ea == "" {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(cmp.Compare(ea, eb), byName)
-	}
-	ta, tb := ra.sum.Token, rb.sum.Token
-	switch {
-	case ta == nil && tb == nil:
-		return byName
-	case ta == nil:
-		return 1
-	case tb == nil:
-		return -1
-	}
-	return cmp.Or(ta.ExpiresAt.Compare(tb.ExpiresAt), byName)
+	return compareRows(s.sortBy, &s.rows[a], &s.rows[b], s.now)
 }
 
 // Row returns the row of the named provider, shown or not.
@@ -235,7 +192,7 @@ func (s *rowSet) Loaded() bool { return s.loaded }
 func (s *rowSet) Filter() string { return s.filter }
 
 // Sort implements rowSource.
-func (s *rowSet) Sort() sortMode { return s.sortBy }
+func (s *rowSet) Sort() sortSpec { return s.sortBy }
 
 // Now implements rowSource.
 func (s *rowSet) Now() time.Time { return s.now }

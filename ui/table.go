@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -35,56 +36,6 @@ func newCellStyles(st *theme.Styles, selected bool) cellStyles {
 	return cs
 }
 
-// columns are the widths of the visible columns; 0 hides one. The root's
-// width decides which fit.
-type columns struct {
-	mark, name, env, status, expires, life, quota, qbar, last int
-}
-
-const (
-	colMark    = 3
-	colStatus  = 8
-	colExpires = 9
-	colQuota   = 12
-	colLast    = 9
-	nameMin    = 12
-	nameMax    = 40
-)
-
-// layoutColumns picks the columns that fit in width: name, status and the
-// countdown always; then quota, the lifetime bar, the last call, env and
-// the quota bar while the name keeps nameMin cells.
-func layoutColumns(width int) columns {
-	c := columns{mark: colMark, status: colStatus, expires: colExpires}
-	used := colMark + 1 + colStatus + 1 + colExpires // the name's separator counted
-	wide := width >= 110
-	try := func(dst *int, w int) {
-		if width-used-(w+1) >= nameMin {
-			*dst = w
-			used += w + 1
-		}
-	}
-	try(&c.quota, colQuota)
-	life := 10
-	if wide {
-		life = 16
-	}
-	try(&c.life, life)
-	try(&c.last, colLast)
-	env := 8
-	if wide {
-		env = 12
-	}
-	try(&c.env, env)
-	qbar := 6
-	if wide {
-		qbar = 10
-	}
-	try(&c.qbar, qbar)
-	c.name = min(max(width-used, 1), max(nameMax, width/4))
-	return c
-}
-
 // rowSource is what the table draws: the rows in view, in order, and what
 // they were filtered and sorted by. The root owns the rows (a *rowSet);
 // the table keeps only its cursor and scroll position over them.
@@ -102,7 +53,7 @@ type rowSource interface {
 	// Filter is the filter text the view was built with.
 	Filter() string
 	// Sort is the view's order.
-	Sort() sortMode
+	Sort() sortSpec
 	// Now is the clock the rows' statuses were computed at.
 	Now() time.Time
 }
@@ -118,6 +69,8 @@ type providerTable struct {
 	head   lipgloss.Style
 	hint   lipgloss.Style
 	src    rowSource
+	want   []colID   // the columns configured, in order
+	envs   envColors // per-environment colours
 
 	width, height int
 	cols          columns
@@ -130,7 +83,10 @@ type providerTable struct {
 
 var _ Component = (*providerTable)(nil)
 
-func newProviderTable(st *theme.Styles, keys TableKeyMap, src rowSource) *providerTable {
+func newProviderTable(st *theme.Styles, keys TableKeyMap, src rowSource, want []colID, envs envColors) *providerTable {
+	if len(want) == 0 {
+		want = defaultColumns()
+	}
 	return &providerTable{
 		keys:   keys,
 		normal: newCellStyles(st, false),
@@ -138,13 +94,15 @@ func newProviderTable(st *theme.Styles, keys TableKeyMap, src rowSource) *provid
 		head:   st.TableHeader,
 		hint:   st.Muted,
 		src:    src,
+		want:   want,
+		envs:   envs,
 	}
 }
 
 // SetSize implements Component; height counts the column titles.
 func (t *providerTable) SetSize(width, height int) {
 	t.width, t.height = width, height
-	t.cols = layoutColumns(width)
+	t.cols = layoutColumns(width, t.want)
 	t.scrollToCursor()
 }
 
@@ -223,6 +181,12 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 		t.move(t.src.Len())
 	case key.Matches(km, k.Sort):
 		return t.bus.emit(sortIntent{})
+	case key.Matches(km, k.Reverse):
+		return t.bus.emit(reverseSortIntent{})
+	case key.Matches(km, k.ClearFilter):
+		if t.src.Filter() != "" {
+			return t.bus.emit(filterChangedIntent{text: "", done: true})
+		}
 	case key.Matches(km, k.Filter):
 		return t.bus.emit(filterIntent{})
 	case key.Matches(km, k.Detail):
@@ -319,34 +283,29 @@ func (t *providerTable) View() string {
 }
 
 func (t *providerTable) titles() string {
-	c, sortBy := t.cols, t.src.Sort()
-	arrow := func(s sortMode, title string) string {
-		if sortBy == s {
-			return title + "↑"
-		}
-		return title
-	}
+	sortBy := t.src.Sort()
 	var b strings.Builder
-	b.WriteString(fit("", c.mark, false))
-	b.WriteString(fit(arrow(sortName, "NAME"), c.name, false))
-	if c.env > 0 {
-		b.WriteString(" " + fit(arrow(sortEnv, "ENV"), c.env, false))
-	}
-	b.WriteString(" " + fit("STATUS", c.status, false))
-	b.WriteString(" " + fit(arrow(sortExpiry, "EXPIRES"), c.expires, true))
-	if c.life > 0 {
-		b.WriteString(" " + fit("LIFE", c.life, false))
-	}
-	if c.quota > 0 {
-		b.WriteString(" " + fit("QUOTA", c.quota, true))
-	}
-	if c.qbar > 0 {
-		b.WriteString(" " + fit("", c.qbar, false))
-	}
-	if c.last > 0 {
-		b.WriteString(" " + fit("LAST CALL", c.last, false))
+	b.WriteString(fit("", colMark, false))
+	for i, id := range t.cols.order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		title, w := id.title(), t.cols.width[id]
+		if id == sortBy.col.sortCol() {
+			// The arrow stays when the title is cut: "LAST CAL↑".
+			title = ansi.Truncate(title, w-1, "") + sortArrow(sortBy)
+		}
+		b.WriteString(fit(title, w, id.right()))
 	}
 	return t.head.Render(fit(b.String(), t.width, false))
+}
+
+// sortArrow marks the sorted column's title: ↑ ascending, ↓ reversed.
+func sortArrow(s sortSpec) string {
+	if s.reverse {
+		return "↓"
+	}
+	return "↑"
 }
 
 // lifeClass colours a remaining time: bad when expired, warn under 5
@@ -408,14 +367,18 @@ func quotaStyle(cs *cellStyles, frac float64, known bool) lipgloss.Style {
 // rowWriter writes one row's cells and counts the cells written, so the
 // row can be padded to the table's width.
 type rowWriter struct {
-	b  *strings.Builder
-	cs *cellStyles
-	c  columns
-	w  int
+	b   *strings.Builder
+	cs  *cellStyles
+	c   *columns
+	w   int
+	sep string // written before the next text, in its style (one render a cell)
 }
 
-// put writes text in st.
+// put writes text in st, after the separator due.
 func (rw *rowWriter) put(st lipgloss.Style, text string) {
+	if rw.sep != "" {
+		text, rw.sep = rw.sep+text, ""
+	}
 	rw.b.WriteString(st.Render(text))
 	rw.w += utf8.RuneCountInString(text)
 }
@@ -423,36 +386,59 @@ func (rw *rowWriter) put(st lipgloss.Style, text string) {
 // bar writes a bar of frac in width cells: the full part in sty.
 func (rw *rowWriter) bar(sty lipgloss.Style, frac float64, width int) {
 	full, empty := bar(frac, width)
-	rw.put(sty, " "+full)
+	rw.put(sty, full)
 	rw.put(rw.cs.barEmpty, empty)
 }
 
-// renderRow draws one row in the visible columns: the marks, the name,
-// the env, the status, the countdown and lifetime bar, the quota and the
-// last call, padded to the table's width.
+// renderRow draws one row in the visible columns, in their order (by
+// default the name, the env, the status, the countdown and lifetime bar,
+// the quota and its bar, and the last call), padded to the table's width.
+// A row of an environment with a colour has its name and env in it.
 func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 	cs := &t.normal
 	if selected {
 		cs = &t.sel
 	}
-	rw := &rowWriter{b: b, cs: cs, c: t.cols}
-	rw.put(cs.accent, fit(t.marks(r, selected), rw.c.mark, false))
-	rw.put(cs.text, fit(r.name, rw.c.name, false))
-	if rw.c.env > 0 {
-		rw.put(cs.muted, " "+fit(r.env, rw.c.env, false))
+	rw := &rowWriter{b: b, cs: cs, c: &t.cols}
+	rw.put(cs.accent, fit(t.marks(r, selected), colMark, false))
+	text, muted := cs.text, cs.muted
+	if sty, ok := t.envs.style(cs.text, r.sum.Provider.Env); ok {
+		text, muted = sty, sty
 	}
-	status := string(r.status)
-	stSty := statusStyle(cs, r.status)
-	if r.paused {
-		status, stSty = "paused", cs.warn
+	now := t.src.Now()
+	var qText string
+	var qFrac float64
+	var qKnown bool
+	if rw.c.shown(colQuotaCol) || rw.c.shown(colQuotaBar) {
+		qText, qFrac, qKnown = quotaCell(&r.sum)
 	}
-	rw.put(stSty, " "+fit(status, rw.c.status, false))
-	rw.expires(r.sum.Token, t.src.Now())
-	if rw.c.quota > 0 {
-		rw.quota(&r.sum)
-	}
-	if rw.c.last > 0 {
-		rw.lastCall(r.sum.LastCall)
+	for i, id := range rw.c.order {
+		if i > 0 {
+			rw.sep = " "
+		}
+		w := rw.c.width[id]
+		switch id {
+		case colName:
+			rw.put(text, fit(r.name, w, false))
+		case colEnv:
+			rw.put(muted, fit(r.env, w, false))
+		case colStatusCol:
+			status, stSty := string(r.status), statusStyle(cs, r.status)
+			if r.paused {
+				status, stSty = "paused", cs.warn
+			}
+			rw.put(stSty, fit(status, w, false))
+		case colExpiresCol:
+			rw.expires(r.sum.Token, now, w)
+		case colLife:
+			rw.life(r.sum.Token, now, w)
+		case colQuotaCol:
+			rw.put(quotaStyle(cs, qFrac, qKnown), fit(qText, w, true))
+		case colQuotaBar:
+			rw.quotaBar(qFrac, qKnown, w)
+		case colLastCall:
+			rw.lastCall(r.sum.LastCall, w)
+		}
 	}
 	if rw.w < t.width {
 		rw.put(cs.text, strings.Repeat(" ", t.width-rw.w))
@@ -480,56 +466,51 @@ func (t *providerTable) marks(r *row, selected bool) string {
 	return cursor + mark
 }
 
-// expires is the countdown (* when the expiry was assumed) and the
-// lifetime bar.
-func (rw *rowWriter) expires(tok *providers.Token, now time.Time) {
-	cs, c := rw.cs, rw.c
+// expires is the countdown (* when the expiry was assumed).
+func (rw *rowWriter) expires(tok *providers.Token, now time.Time, w int) {
+	cs := rw.cs
 	if tok == nil || tok.ExpiresAt.IsZero() {
-		rw.put(cs.muted, " "+fit("-", c.expires, true))
-		if c.life > 0 {
-			rw.put(cs.barEmpty, " "+strings.Repeat("░", c.life))
-		}
+		rw.put(cs.muted, fit("-", w, true))
 		return
 	}
 	left := tok.ExpiresAt.Sub(now)
-	life := tok.Lifetime()
-	sty := lifeClass(cs, left, life)
 	cd := countdown(left)
 	if tok.ExpiryAssumed {
 		cd += "*"
 	} else {
 		cd += " "
 	}
-	rw.put(sty, " "+fit(cd, c.expires, true))
-	if c.life > 0 {
-		frac := 0.0
-		if life > 0 {
-			frac = float64(left) / float64(life)
-		}
-		rw.bar(sty, frac, c.life)
-	}
+	rw.put(lifeClass(cs, left, tok.Lifetime()), fit(cd, w, true))
 }
 
-// quota is the quota cell and its bar (blank when the quota is unknown).
-func (rw *rowWriter) quota(s *store.Summary) {
-	text, frac, known := quotaCell(s)
-	sty := quotaStyle(rw.cs, frac, known)
-	rw.put(sty, " "+fit(text, rw.c.quota, true))
-	if rw.c.qbar == 0 {
+// life is the lifetime bar: the share of the token's lifetime left.
+func (rw *rowWriter) life(tok *providers.Token, now time.Time, w int) {
+	if tok == nil || tok.ExpiresAt.IsZero() {
+		rw.put(rw.cs.barEmpty, strings.Repeat("░", w))
 		return
 	}
-	if known {
-		rw.bar(sty, frac, rw.c.qbar)
-	} else {
-		rw.put(rw.cs.text, " "+strings.Repeat(" ", rw.c.qbar))
+	left, life := tok.ExpiresAt.Sub(now), tok.Lifetime()
+	frac := 0.0
+	if life > 0 {
+		frac = float64(left) / float64(life)
 	}
+	rw.bar(lifeClass(rw.cs, left, life), frac, w)
+}
+
+// quotaBar is the quota's bar (blank when the quota is unknown).
+func (rw *rowWriter) quotaBar(frac float64, known bool, w int) {
+	if !known {
+		rw.put(rw.cs.text, strings.Repeat(" ", w))
+		return
+	}
+	rw.bar(quotaStyle(rw.cs, frac, known), frac, w)
 }
 
 // lastCall is the last test-call's status and latency.
-func (rw *rowWriter) lastCall(lc *store.CallRecord) {
+func (rw *rowWriter) lastCall(lc *store.CallRecord, w int) {
 	cs := rw.cs
 	if lc == nil {
-		rw.put(cs.muted, " "+fit("-", rw.c.last, false))
+		rw.put(cs.muted, fit("-", w, false))
 		return
 	}
 	code := "err"
@@ -543,5 +524,17 @@ func (rw *rowWriter) lastCall(lc *store.CallRecord) {
 			sty = cs.warn
 		}
 	}
-	rw.put(sty, " "+fit(code+" "+latency(lc.Latency), rw.c.last, false))
+	rw.put(sty, fit(code+" "+latency(lc.Latency), w, false))
 }
+
+// RowAt is the provider drawn on line y of the table (0 is the titles).
+func (t *providerTable) RowAt(y int) (string, bool) {
+	i := t.offset + y - 1
+	if y < 1 || y > t.visibleRows() || i >= t.src.Len() {
+		return "", false
+	}
+	return t.src.At(i).sum.Provider.Name, true
+}
+
+// Wheel moves the cursor n rows (the wheel under the table).
+func (t *providerTable) Wheel(n int) { t.move(n) }

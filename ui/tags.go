@@ -20,6 +20,7 @@ const (
 	reqClip                       // the clipboard's clearing after a copy
 	reqSave                       // a provider saved by the form
 	reqDelete                     // a provider deleted
+	reqState                      // the last filter and sort saved
 )
 
 // tagRule is which answers of a kind count.
@@ -42,7 +43,7 @@ func (k reqKind) rule() tagRule {
 	switch k {
 	case reqReload:
 		return ruleNewer
-	case reqCounter, reqSave, reqDelete:
+	case reqCounter, reqSave, reqDelete, reqState:
 		return ruleEvery
 	}
 	return ruleLast

@@ -116,16 +116,20 @@ func TestParseCustomCall(t *testing.T) {
 }
 
 func TestLayoutFitsEveryWidth(t *testing.T) {
-	for w := 40; w <= 240; w++ {
-		c := layoutColumns(w)
-		total := c.mark + c.name + 1 + c.status + 1 + c.expires
-		for _, x := range []int{c.env, c.life, c.quota, c.qbar, c.last} {
-			if x > 0 {
-				total += x + 1
+	orders := [][]colID{defaultColumns(), {colLastCall, colQuotaBar, colName, colStatusCol}, {colStatusCol, colExpiresCol}}
+	for _, want := range orders {
+		for w := 40; w <= 240; w++ {
+			c := layoutColumns(w, want)
+			total := colMark + len(c.order) - 1
+			for _, id := range c.order {
+				total += c.width[id]
 			}
-		}
-		if total > w {
-			t.Fatalf("width %d: columns take %d", w, total)
+			if total > w {
+				t.Fatalf("width %d, columns %v: they take %d", w, want, total)
+			}
+			if !c.shown(colStatusCol) {
+				t.Fatalf("width %d, columns %v: the status column is always shown", w, want)
+			}
 		}
 	}
 }
@@ -142,7 +146,7 @@ func TestTypedAheadKeysEachCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.update(summariesMsg{seq: m.next(), sums: sums})
-	m.setSort(sortName)
+	m.setSort(sortSpec{col: colName})
 	names := make([]string, 0, len(sums))
 	for _, s := range sums {
 		names = append(names, s.Provider.Name)

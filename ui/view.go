@@ -84,6 +84,11 @@ func (m Model) header() string {
 	if m.cfg.ReadOnly {
 		title += st.Warn.Render(" read-only")
 	}
+	if r, ok := m.rows.Row(m.table.Selected()); ok {
+		if b := m.table.envs.badge(st.Header, r.sum.Provider.Env); b != "" {
+			title += " " + b
+		}
+	}
 	c := m.rows.Counts()
 	count := func(n int, text string, sty lipgloss.Style) string {
 		if n == 0 {
