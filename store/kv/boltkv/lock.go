@@ -85,14 +85,17 @@ func (l *lock) release(ctx context.Context) error {
 	return nil
 }
 
-// end marks the lock as no longer held.
+// end marks the lock as no longer held. It may run from l's expiry timer
+// before hold has stored it: locksMu orders the two.
 func (l *lock) end() {
 	l.once.Do(func() {
-		l.timer.Stop()
-		close(l.lost)
 		l.b.locksMu.Lock()
+		if l.timer != nil {
+			l.timer.Stop()
+		}
 		delete(l.b.locks, l)
 		l.b.locksMu.Unlock()
+		close(l.lost)
 	})
 }
 
@@ -216,8 +219,8 @@ func (b *Backend) lock(ctx context.Context, name string, o kv.LockOptions, wait 
 // hold starts l's life: it ends at its lease's expiry at the latest.
 func (b *Backend) hold(l *lock) *lock {
 	b.locksMu.Lock()
+	defer b.locksMu.Unlock()
 	b.locks[l] = struct{}{}
-	b.locksMu.Unlock()
 	l.timer = time.AfterFunc(time.Until(l.expires), l.end)
 	return l
 }
