@@ -614,3 +614,70 @@ func TestOverrideNeverTakesAnotherFetchsToken(t *testing.T) {
 		t.Fatalf("the override got %q (cached %v); post asked %d times", res.Token.AccessToken, res.Cached, ts.styleCount("post"))
 	}
 }
+
+// TestFetchOutlivingItsLock: a fetch slower than its lock's TTL (bbolt
+// does not renew it) cannot save under the lock; it is still recorded and
+// counted, and its token cached unless another fetch, which took the
+// expired lock meanwhile, saved one.
+func TestFetchOutlivingItsLock(t *testing.T) {
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	ts.holdNext.Store(1) // the slow fetch's request; the next is answered at once
+	path := testDB(t)
+	slow := openStore(t, Options{Path: path})
+	other := openStore(t, Options{Path: path})
+	p := ts.provider("svc")
+	p.Timeout = providers.Duration(time.Second)
+	must(t, slow.PutProvider(ctx, p))
+	slow.leaseSlack = -900 * time.Millisecond // a lock of 100 ms
+
+	done := make(chan *TokenResult, 1)
+	go func() {
+		res, err := slow.Token(ctx, "svc", TokenOptions{})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	<-ts.received // the slow fetch holds the lock and waits for its answer
+	res, err := other.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	if res.Cached {
+		t.Fatal("the other Store did not fetch after the slow fetch's lock expired")
+	}
+	close(ts.gate)
+	late := <-done
+	if late == nil {
+		t.FailNow()
+	}
+	if late.Token.AccessToken == res.Token.AccessToken ||
+		!slices.Contains(late.Warnings, "the fetch of svc outlived its lock and another token was saved meanwhile; this token was not cached") {
+		t.Fatalf("the late fetch: token %q, warnings %q", late.Token.AccessToken, late.Warnings)
+	}
+	cached, err := other.CachedToken(ctx, "svc")
+	must(t, err)
+	if cached.AccessToken != res.Token.AccessToken {
+		t.Fatalf("cached %q, want the other Store's %q", cached.AccessToken, res.Token.AccessToken)
+	}
+	u, err := other.Usage(ctx, "svc")
+	must(t, err)
+	hist, err := other.History(ctx, "svc")
+	must(t, err)
+	if ts.Issued() != 2 || u.Month != 2 || len(hist) != 2 {
+		t.Fatalf("issued %d, counted %d, recorded %d: want 2 of each", ts.Issued(), u.Month, len(hist))
+	}
+	if l := leaseOf(t, other, "svc"); l != nil {
+		t.Fatalf("a lease is left: %+v", l)
+	}
+
+	// Alone, a fetch that outlived its lock still caches its token.
+	must(t, second(slow.ForgetToken(ctx, "svc", ForgetOptions{})))
+	ts.Delay = 300 * time.Millisecond
+	res, err = slow.Token(ctx, "svc", TokenOptions{})
+	must(t, err)
+	cached, err = slow.CachedToken(ctx, "svc")
+	must(t, err)
+	if res.Cached || cached.AccessToken != res.Token.AccessToken || len(res.Warnings) != 0 {
+		t.Fatalf("the lone late fetch: cached %v, stored %q, got %q, warnings %q", res.Cached, cached.AccessToken, res.Token.AccessToken, res.Warnings)
+	}
+}

@@ -36,6 +36,8 @@ type tokenServer struct {
 	// is closed.
 	block atomic.Bool
 	gate  chan struct{}
+	// holdNext holds that many of the next requests as block does.
+	holdNext atomic.Int64
 	// Requests (every request) and issued (tokens handed out).
 	requests atomic.Int64
 	issued   atomic.Int64
@@ -73,7 +75,7 @@ func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
 	// Read the body first: only then does the server notice a client going
 	// away (and cancel r.Context()).
 	formErr := r.ParseForm()
-	if ts.block.Load() {
+	if ts.block.Load() || (ts.holdNext.Load() > 0 && ts.holdNext.Add(-1) >= 0) {
 		select {
 		case <-r.Context().Done():
 			return
