@@ -7,7 +7,7 @@ import (
 )
 
 // leaseSlack is added to a provider's timeout to make its fetch lock's
-// TTL (Store.leaseSlack; tests shorten it).
+// TTL, unless Options.LockSlack says otherwise.
 const leaseSlack = 10 * time.Second
 
 // LeaseHolder is the process fetching a provider's token, as its lock

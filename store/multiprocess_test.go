@@ -12,12 +12,9 @@ import (
 	"time"
 )
 
-// The helper process's inputs: a database file, or an etcd cluster's
-// endpoints (comma-separated) with a prefix and a key file; and the
-// provider.
+// The helper process's inputs.
 const (
 	helperEnv     = "TOKENTOP_STORE_HELPER_DB"
-	helperEtcdEnv = "TOKENTOP_STORE_HELPER_ETCD"
 	helperNameEnv = "TOKENTOP_STORE_HELPER_PROVIDER"
 )
 
@@ -25,19 +22,13 @@ const (
 // as a child process, it asks the shared database for a token once and
 // prints it, as `tokentop token` does.
 func TestHelperProcess(t *testing.T) {
-	path, cluster := os.Getenv(helperEnv), os.Getenv(helperEtcdEnv)
-	if path == "" && cluster == "" {
+	path := os.Getenv(helperEnv)
+	if path == "" {
 		t.Skip("helper process for TestSeveralProcessesGetOneToken")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var s *Store
-	var err error
-	if cluster != "" {
-		s, err = openEtcdHelper(ctx, cluster)
-	} else {
-		s, err = Open(ctx, Options{Path: path, LockTimeout: 30 * time.Second})
-	}
+	s, err := Open(ctx, Options{Path: path, LockTimeout: 30 * time.Second})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(3)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -34,6 +35,12 @@ type Options struct {
 	// Now is the clock for token expiry, quota windows and recorded times;
 	// nil means time.Now.
 	Now func() time.Time
+	// LockSlack is added to a provider's timeout to make the TTL of its
+	// fetch lock: how long a holder that died (killed, or cut off from the
+	// data) keeps the others waiting. On bbolt the lock is not renewed, so
+	// the TTL must also cover the fetch; on etcd it lives while its
+	// holder's client does. 0 means 10 s.
+	LockSlack time.Duration
 }
 
 // Store is tokentop's database: its policy (one fetch per expiry window,
@@ -122,7 +129,7 @@ func open(ctx context.Context, b kv.Backend, o Options, saveTimeout time.Duratio
 		b:           b,
 		where:       where,
 		saveTimeout: saveTimeout,
-		leaseSlack:  leaseSlack,
+		leaseSlack:  cmp.Or(o.LockSlack, leaseSlack),
 		client:      o.Client,
 		nowFn:       o.Now,
 		keys:        &keyring{path: o.KeyFile, dbPath: where, passphrase: o.Passphrase},
