@@ -13,10 +13,10 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/pflag"
 
-	"github.com/tokentop/tokentop/settings"
 	"github.com/tokentop/tokentop/store"
 	"github.com/tokentop/tokentop/theme"
 	"github.com/tokentop/tokentop/ui"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // dashboardFlags are the flags of the dashboard (tokentop with no
