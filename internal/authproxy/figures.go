@@ -32,21 +32,14 @@ func newFigures(since time.Time) *figures {
 
 // add counts one request: c is its record as a call (Status 0 when the
 // upstream gave no answer).
-func (fs *figures) add(name string, c store.CallRecord, retried, newToken bool) {
+func (fs *figures) add(name string, c store.CallRecord, retried bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	t := fs.by[name]
-	if t == nil {
-		t = &tally{f: store.ProxyFigures{Since: fs.since, Statuses: map[string]int64{}}}
-		fs.by[name] = t
-	}
+	t := fs.tally(name)
 	t.f.Requests++
 	t.f.Statuses[statusClass(c.Status)]++
 	if retried {
 		t.f.Retried++
-	}
-	if newToken {
-		t.f.NewTokens++
 	}
 	if c.Status > 0 {
 		t.latencySum += c.Latency
@@ -60,6 +53,23 @@ func (fs *figures) add(name string, c store.CallRecord, retried, newToken bool) 
 	t.f.At = c.At
 	t.last = c
 	t.dirty = true
+}
+
+// newToken counts a token fetched because the upstream refused one.
+func (fs *figures) newToken(name string) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.tally(name).f.NewTokens++
+}
+
+// tally is the provider's tally, made when missing; fs.mu is held.
+func (fs *figures) tally(name string) *tally {
+	t := fs.by[name]
+	if t == nil {
+		t = &tally{f: store.ProxyFigures{Since: fs.since, Statuses: map[string]int64{}}}
+		fs.by[name] = t
+	}
+	return t
 }
 
 // statusClass is "2xx" for 204, and "failed" for no answer.

@@ -50,7 +50,7 @@ func (p *Proxy) finish(r *http.Request, rec *recorder, a *attempt, start time.Ti
 	if !a.headersAt.IsZero() {
 		c.Status, c.Latency = rec.status, a.headersAt.Sub(start)
 	}
-	p.figures.add(a.route.Provider, c, a.retried, a.newToken)
+	p.figures.add(a.route.Provider, c, a.retried)
 }
 
 // roundDuration keeps a duration readable in the log: microseconds under

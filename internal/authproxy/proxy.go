@@ -97,7 +97,8 @@ func New(o Options) (*Proxy, error) {
 		if src == nil {
 			name := r.Provider
 			src = &tokenSource{name: name, eng: o.Engine, now: o.Now, interval: o.ForceInterval,
-				warn: func(w string) { lg.Warn(w, "provider", name) }}
+				warn:     func(w string) { lg.Warn(w, "provider", name) },
+				onForced: func() { p.figures.newToken(name) }}
 			sources[name] = src
 		}
 		p.routes = append(p.routes, &route{Route: r, tokens: src, proxy: p.reverseProxy(r)})

@@ -33,6 +33,8 @@ type tokenSource struct {
 	now      func() time.Time
 	interval time.Duration // between forced fetches
 	warn     func(string)
+	// onForced hears of each token fetched because one was rejected.
+	onForced func()
 
 	mu         sync.Mutex
 	cur        *providers.Token
@@ -107,6 +109,7 @@ func (s *tokenSource) replace(ctx context.Context, rejected string) (tok *provid
 		if err != nil {
 			return nil, err
 		}
+		s.onForced()
 		return answer{tok: t, fetched: true}, nil
 	})
 	if err != nil {
