@@ -25,7 +25,7 @@ const (
 
 // harness is a proxy served on loopback over a sandbox's store.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	env    *sandboxenv.Env
 	proxy  *Proxy
 	url    string // the proxy's base URL
@@ -36,7 +36,7 @@ type harness struct {
 
 // startProxy serves a proxy with o (its engine and logger set here) until
 // the test ends, or stop.
-func startProxy(t *testing.T, env *sandboxenv.Env, o Options) *harness {
+func startProxy(t testing.TB, env *sandboxenv.Env, o Options) *harness {
 	t.Helper()
 	h := &harness{t: t, env: env, log: &testsupport.LockedBuffer{}}
 	o.Engine = env.Store
@@ -68,7 +68,7 @@ func startProxy(t *testing.T, env *sandboxenv.Env, o Options) *harness {
 }
 
 // mustRoute is NewRoute that must succeed.
-func mustRoute(t *testing.T, prefix, provider, upstream string) Route {
+func mustRoute(t testing.TB, prefix, provider, upstream string) Route {
 	t.Helper()
 	r, err := NewRoute(prefix, provider, upstream)
 	if err != nil {

@@ -61,6 +61,7 @@ type Proxy struct {
 	routes  []*route // longest prefix first
 	holder  bodyHolder
 	figures *figures
+	buffers *bufferPool
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -90,6 +91,7 @@ func New(o Options) (*Proxy, error) {
 		log:     lg,
 		holder:  bodyHolder{max: o.MaxHeldBody, budget: semaphore.NewWeighted(o.HeldBudget)},
 		figures: newFigures(o.Now()),
+		buffers: newBufferPool(),
 	}
 	sources := map[string]*tokenSource{}
 	for _, r := range byLongestPrefix(o.Routes) {
@@ -123,6 +125,7 @@ func (p *Proxy) reverseProxy(r Route) *httputil.ReverseProxy {
 		Rewrite:        p.rewrite,
 		Transport:      retrying{base: base},
 		FlushInterval:  -1,
+		BufferPool:     p.buffers,
 		ModifyResponse: p.modifyResponse,
 		ErrorHandler:   p.upstreamError,
 		ErrorLog:       p.log.StandardLog(log.StandardLogOptions{ForceLevel: log.DebugLevel}),
