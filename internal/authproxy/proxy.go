@@ -232,7 +232,8 @@ func (p *Proxy) prefixes() string {
 	return strings.Join(ps, " ")
 }
 
-// recorder keeps the status written, and unwraps for flushing and
+// recorder keeps the status written (the final one: not 100 or 103,
+// but 101 for an upgrade), and unwraps for flushing and
 // hijacking (http.ResponseController).
 type recorder struct {
 	http.ResponseWriter
@@ -240,7 +241,7 @@ type recorder struct {
 }
 
 func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 && code >= 200 {
+	if r.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		r.status = code
 	}
 	r.ResponseWriter.WriteHeader(code)
