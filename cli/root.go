@@ -48,6 +48,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.demoCommand(),
 		a.doctorCommand(),
 		a.serveCommand(),
+		a.proxyCommand(),
 	)
 	return root
 }
