@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/log"
 	"golang.org/x/sync/semaphore"
 
-	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -195,7 +195,7 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 func (p *Proxy) modifyResponse(resp *http.Response) error {
 	if a := attemptFrom(resp.Request.Context()); a != nil {
 		a.headersAt = p.o.Now()
-		a.rateLimit = providers.ParseRateLimit(resp.Header, a.headersAt)
+		a.rateLimit = headers.ParseRateLimit(resp.Header, a.headersAt)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/headers"
 )
 
 // attempt is what the proxy knows of one request while it is passed on;
@@ -35,7 +36,7 @@ type attempt struct {
 	// headersAt is when the upstream's response headers arrived, and
 	// rateLimit what they said of the rate limit.
 	headersAt time.Time
-	rateLimit providers.RateLimit
+	rateLimit headers.RateLimit
 	// upstreamErr is why the upstream gave no answer; clientGone is true
 	// when the client left before the end of the answer.
 	upstreamErr error
@@ -97,7 +98,7 @@ func invalidToken(resp *http.Response) bool {
 	if resp.StatusCode != http.StatusUnauthorized {
 		return false
 	}
-	b, ok := providers.BearerFrom(resp.Header.Values("WWW-Authenticate")...)
+	b, ok := headers.BearerFrom(resp.Header.Values("WWW-Authenticate")...)
 	return ok && b.Error == "invalid_token"
 }
 
