@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
@@ -245,7 +246,7 @@ func (a *App) printInspection(o inspectOptions, s inspectSubject, v *providers.V
 
 // inspectVerdict is inspect's exit: an error naming the failed checks.
 func inspectVerdict(v *providers.Verification) error {
-	failed := providers.FailedNames(v.Checks)
+	failed := check.FailedNames(v.Checks)
 	if len(failed) == 0 {
 		return nil
 	}

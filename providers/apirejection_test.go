@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 )
@@ -164,13 +165,13 @@ func TestDoctorAPIRejectsTheIssuer(t *testing.T) {
 			p.Env = "sandbox"
 			cl := &Client{}
 			d := cl.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(cl, p), Endpoint: base + "/prod-api/items"})
-			wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "valid signature")
+			wantStatus(t, checkNamed(t, d, "JWT signature"), check.Pass, "valid signature")
 			ch := checkNamed(t, d, StepTestCall)
 			claims, err := jwtclaims.Decode(d.Token.AccessToken)
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantStatus(t, ch, CheckFail, claims.Issuer)
+			wantStatus(t, ch, check.Fail, claims.Issuer)
 			want := "cognito-dev is env sandbox: a sandbox token sent to an API that trusts another (prod?) issuer"
 			if c.expected != "" {
 				want = "the API trusts issuer " + c.expected + ", and cognito-dev's token comes from " + claims.Issuer

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
@@ -60,19 +61,19 @@ func TestDoctorRawBasic(t *testing.T) {
 			return fetch(ctx, r)
 		}})
 		ch := checkNamed(t, d, StepToken)
-		wantStatus(t, ch, CheckFail, "sent raw it works")
+		wantStatus(t, ch, check.Fail, "sent raw it works")
 		if !strings.Contains(ch.Hint, "set `basic_encoding: raw`") || !strings.Contains(ch.Hint, "the secret itself is right") {
 			t.Errorf("%s: hint %q", style, ch.Hint)
 		}
 		if len(asked) != 2 || asked[1] != (DoctorRetry{AuthStyle: AuthBasic, BasicEncoding: BasicRaw}) {
 			t.Errorf("%s: the doctor asked %+v", style, asked)
 		}
-		wantStatus(t, checkNamed(t, d, StepTestCall), CheckPass, "200 OK")
+		wantStatus(t, checkNamed(t, d, StepTestCall), check.Pass, "200 OK")
 	}
 
 	p.BasicEncoding = BasicRaw
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
-	wantStatus(t, checkNamed(t, d, StepToken), CheckPass, "200 from")
+	wantStatus(t, checkNamed(t, d, StepToken), check.Pass, "200 from")
 }
 
 // A secret that form-encoding leaves alone is not retried raw: a refusal
@@ -87,7 +88,7 @@ func TestDoctorNoRawRetryForPlainSecrets(t *testing.T) {
 		asked = append(asked, r)
 		return fetch(ctx, r)
 	}})
-	wantStatus(t, checkNamed(t, d, StepToken), CheckFail, "with auth_style post too")
+	wantStatus(t, checkNamed(t, d, StepToken), check.Fail, "with auth_style post too")
 	for _, r := range asked {
 		if r.BasicEncoding != "" {
 			t.Errorf("retried raw: %+v", asked)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
@@ -68,7 +70,7 @@ type DoctorOptions struct {
 	// http(s) URL (GET), or "" for the provider's first saved endpoint.
 	Endpoint string
 	// Progress, when set, gets each check as soon as it is known, in order.
-	Progress func(Check)
+	Progress func(check.Check)
 	// Quota, when set, reads tokentop's own ledger of the provider (the
 	// store keeps it) for the last step; it is read after the token
 	// request, so it counts the doctor's own fetches.
@@ -81,8 +83,8 @@ type DoctorOptions struct {
 
 // Diagnosis is the doctor's report on one provider.
 type Diagnosis struct {
-	Provider string  `json:"provider"`
-	Checks   []Check `json:"checks"`
+	Provider string        `json:"provider"`
+	Checks   []check.Check `json:"checks"`
 	// Token is the token the checks looked at (nil when none came); its
 	// access token is for the caller's own use and is never in Checks.
 	Token *Token `json:"-"`
@@ -93,7 +95,7 @@ type Diagnosis struct {
 
 // OK reports whether no step failed (warnings and skipped steps do not
 // count against it).
-func (d *Diagnosis) OK() bool { return !AnyFailed(d.Checks) }
+func (d *Diagnosis) OK() bool { return !check.AnyFailed(d.Checks) }
 
 // doctorRun is one diagnosis under way.
 type doctorRun struct {
@@ -103,7 +105,7 @@ type doctorRun struct {
 	out *Diagnosis
 	// issuerClock and apiClock compare our clock with the token
 	// endpoint's and the API's, by their Date headers (nil: unknown).
-	issuerClock, apiClock *SkewMeasure
+	issuerClock, apiClock *clockskew.Measure
 	// sigOK is true once the JWT's signature checked out against its
 	// issuer's keys.
 	sigOK bool
@@ -115,7 +117,7 @@ type doctorRun struct {
 	noSecret bool
 }
 
-func (r *doctorRun) add(cs ...Check) {
+func (r *doctorRun) add(cs ...check.Check) {
 	for _, c := range cs {
 		r.out.Checks = append(r.out.Checks, c)
 		if r.o.Progress != nil {
@@ -127,7 +129,7 @@ func (r *doctorRun) add(cs ...Check) {
 // skipFrom marks step and every step after it as skipped, why.
 func (r *doctorRun) skipFrom(step, why string) {
 	for _, s := range doctorOrder[slices.Index(doctorOrder[:], step):] {
-		r.add(skip(s, why))
+		r.add(check.Skipped(s, why))
 	}
 }
 
@@ -158,7 +160,7 @@ func (r *doctorRun) run(ctx context.Context, p Provider) {
 
 	net := c.CheckNetwork(ctx, eff, eff.TokenURL)
 	r.add(net...)
-	reachable := !AnyFailed(net)
+	reachable := !check.AnyFailed(net)
 
 	disc := r.discovery(ctx)
 	var meta *Metadata
@@ -183,7 +185,7 @@ func (r *doctorRun) run(ctx context.Context, p Provider) {
 	r.scopes(tok, meta)
 	r.jwt(ctx, tok, disc)
 	r.testCall(ctx, tok)
-	r.add(clockCheck(StepClock, r.issuerClock, r.apiClock))
+	r.add(clockskew.Check(StepClock, r.issuerClock, r.apiClock))
 }
 
 // settings checks that p's effective settings can work.
@@ -193,11 +195,11 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 		err = eff.Validate()
 	}
 	if err != nil {
-		r.add(fail(StepSettings, safetext.Line(err.Error()), "fix the provider: `tokentop show "+p.Name+"` prints every setting and where it came from"))
+		r.add(check.Failed(StepSettings, safetext.Line(err.Error()), "fix the provider: `tokentop show "+p.Name+"` prints every setting and where it came from"))
 		return eff, false
 	}
 	if err := CheckTokenURL(eff); err != nil {
-		r.add(fail(StepSettings, safetext.Line(err.Error()), HintFor(err)))
+		r.add(check.Failed(StepSettings, safetext.Line(err.Error()), HintFor(err)))
 		return eff, false
 	}
 	r.noSecret = NoSecret(eff) && !r.o.SecretStored
@@ -213,10 +215,10 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 	}
 	if r.noSecret {
 		// Said first: it explains any refusal that follows.
-		r.add(warn(StepSettings, "no client secret is set for "+p.Name+" · "+strings.Join(parts, " · "), NoSecretHint(p.Name)))
+		r.add(check.Warned(StepSettings, "no client secret is set for "+p.Name+" · "+strings.Join(parts, " · "), NoSecretHint(p.Name)))
 		return eff, true
 	}
-	r.add(pass(StepSettings, strings.Join(parts, " · ")))
+	r.add(check.Passed(StepSettings, strings.Join(parts, " · ")))
 	return eff, true
 }
 
@@ -240,7 +242,7 @@ func styleForMethod(m string) AuthStyle {
 // methods with the configured style.
 func (r *doctorRun) authMethods(meta *Metadata) {
 	if meta == nil {
-		r.add(skip(StepAuthMethods, "no discovery document to compare with"))
+		r.add(check.Skipped(StepAuthMethods, "no discovery document to compare with"))
 		return
 	}
 	methods := meta.TokenEndpointAuthMethodsSupported
@@ -254,17 +256,17 @@ func (r *doctorRun) authMethods(meta *Metadata) {
 	if style == AuthAuto {
 		for _, m := range methods {
 			if s := styleForMethod(m); s == AuthBasic || s == AuthPost {
-				r.add(pass(StepAuthMethods, fmt.Sprintf("auth_style auto can use %s (%s)", m, listed)))
+				r.add(check.Passed(StepAuthMethods, fmt.Sprintf("auth_style auto can use %s (%s)", m, listed)))
 				return
 			}
 		}
-		r.add(fail(StepAuthMethods, "auth_style auto sends a client secret, which the server does not take ("+listed+")",
+		r.add(check.Failed(StepAuthMethods, "auth_style auto sends a client secret, which the server does not take ("+listed+")",
 			"the server wants another client authentication: set auth_style to one of its methods"))
 		return
 	}
 	want := AuthMethodFor(style)
 	if slices.Contains(methods, want) {
-		r.add(pass(StepAuthMethods, fmt.Sprintf("auth_style %s is %s (%s)", style, want, listed)))
+		r.add(check.Passed(StepAuthMethods, fmt.Sprintf("auth_style %s is %s (%s)", style, want, listed)))
 		return
 	}
 	hint := "the server lists no method tokentop has: ask the vendor which client authentication it wants"
@@ -277,7 +279,7 @@ func (r *doctorRun) authMethods(meta *Metadata) {
 			break
 		}
 	}
-	r.add(fail(StepAuthMethods, fmt.Sprintf("auth_style %s is %s, which the server does not list (%s)", style, want, listed), hint))
+	r.add(check.Failed(StepAuthMethods, fmt.Sprintf("auth_style %s is %s, which the server does not list (%s)", style, want, listed), hint))
 }
 
 // otherSecretStyle is the secret style to retry with after invalid_client:
@@ -297,7 +299,7 @@ func otherSecretStyle(s AuthStyle) AuthStyle {
 // secret style and says which one works.
 func (r *doctorRun) token(ctx context.Context) *Token {
 	if r.o.Fetch == nil {
-		r.add(skip(StepToken, "no way to fetch a token was given"))
+		r.add(check.Skipped(StepToken, "no way to fetch a token was given"))
 		return nil
 	}
 	start := time.Now()
@@ -305,10 +307,10 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	took := time.Since(start)
 	r.noteTokenAnswer(got, err)
 	if err == nil && got.Token != nil {
-		ch := pass(StepToken, tokenDetail(got, r.c.now()))
+		ch := check.Passed(StepToken, tokenDetail(got, r.c.now()))
 		ch.Took = took
 		if len(got.Token.Warnings) > 0 {
-			ch.Status, ch.Hint = CheckWarn, safetext.Line(strings.Join(got.Token.Warnings, "; "))
+			ch.Status, ch.Hint = check.Warn, safetext.Line(strings.Join(got.Token.Warnings, "; "))
 		}
 		r.add(ch)
 		r.out.TokenCached = got.Cached
@@ -332,13 +334,13 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	other := otherSecretStyle(style)
 	if r.noSecret && e != nil {
 		// No secret was sent: the other style would not send one either.
-		ch := fail(StepToken, detail, NoSecretHint(r.p.Name))
+		ch := check.Failed(StepToken, detail, NoSecretHint(r.p.Name))
 		ch.Took = took
 		r.add(ch)
 		return nil
 	}
 	if e == nil || !(e.Code == "invalid_client" || e.Status == 401) || other == "" || ctx.Err() != nil {
-		ch := fail(StepToken, detail+rawNote, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
+		ch := check.Failed(StepToken, detail+rawNote, cmp.Or(hint, "see the exchange: `tokentop history "+r.p.Name+" -v`"))
 		if rawNote != "" {
 			ch.Hint = bothRefused()
 		}
@@ -348,12 +350,12 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 	}
 	retry, rerr := r.o.Fetch(ctx, DoctorRetry{AuthStyle: other})
 	if rerr != nil || retry.Token == nil {
-		ch := fail(StepToken, fmt.Sprintf("%s%s; with auth_style %s too: %s", detail, rawNote, other, r.errText(rerr)), bothRefused())
+		ch := check.Failed(StepToken, fmt.Sprintf("%s%s; with auth_style %s too: %s", detail, rawNote, other, r.errText(rerr)), bothRefused())
 		ch.Took = time.Since(start)
 		r.add(ch)
 		return nil
 	}
-	ch := fail(StepToken, fmt.Sprintf("%s with auth_style %s; with %s it works (%s)", detail, style, other, tokenDetail(retry, r.c.now())),
+	ch := check.Failed(StepToken, fmt.Sprintf("%s with auth_style %s; with %s it works (%s)", detail, style, other, tokenDetail(retry, r.c.now())),
 		fmt.Sprintf("set `auth_style: %s` (or auto, which tries both and remembers)", other))
 	ch.Took = time.Since(start)
 	r.add(ch)
@@ -364,14 +366,14 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 // issuerSkew compares our clock with the token endpoint's: by the last
 // exchange's Date and its start and end, else by the cached token's skew
 // (to a second); nil when the server sent no Date.
-func issuerSkew(got DoctorToken) *SkewMeasure {
+func issuerSkew(got DoctorToken) *clockskew.Measure {
 	if n := len(got.Exchanges); n > 0 && !got.Exchanges[n-1].ServerDate.IsZero() {
 		x := got.Exchanges[n-1]
-		m := MeasureSkew(x.Started, x.Started.Add(x.Timings.Total), x.ServerDate)
+		m := clockskew.Of(x.Started, x.Started.Add(x.Timings.Total), x.ServerDate)
 		return &m
 	}
 	if t := got.Token; t != nil && !t.ServerDate.IsZero() {
-		return &SkewMeasure{Offset: t.Skew, Bound: dateResolution}
+		return &clockskew.Measure{Offset: t.Skew, Bound: clockskew.DateResolution}
 	}
 	return nil
 }
@@ -401,7 +403,7 @@ func (r *doctorRun) retryRawBasic(ctx context.Context, start time.Time, detail s
 	if err != nil || retry.Token == nil {
 		return nil, "; with HTTP Basic sent raw (basic_encoding: raw) too: " + r.errText(err)
 	}
-	ch := fail(StepToken, fmt.Sprintf("%s with HTTP Basic form-encoded (RFC 6749 §2.3.1); sent raw it works (%s)", detail, tokenDetail(retry, r.c.now())),
+	ch := check.Failed(StepToken, fmt.Sprintf("%s with HTTP Basic form-encoded (RFC 6749 §2.3.1); sent raw it works (%s)", detail, tokenDetail(retry, r.c.now())),
 		rawBasicWorks())
 	ch.Took = time.Since(start)
 	r.add(ch)
@@ -452,19 +454,19 @@ func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, 
 		other = r.p.Issuer
 	}
 	if other == "" || other == sent {
-		ch := fail(StepToken, detail, hint)
+		ch := check.Failed(StepToken, detail, hint)
 		ch.Took = time.Since(start)
 		r.add(ch)
 		return nil
 	}
 	retry, err := r.o.Fetch(ctx, DoctorRetry{AssertionAudience: other})
 	if err != nil || retry.Token == nil {
-		ch := fail(StepToken, fmt.Sprintf("%s; with the assertion's aud %s too: %s", detail, safetext.Line(other), r.errText(err)), hint)
+		ch := check.Failed(StepToken, fmt.Sprintf("%s; with the assertion's aud %s too: %s", detail, safetext.Line(other), r.errText(err)), hint)
 		ch.Took = time.Since(start)
 		r.add(ch)
 		return nil
 	}
-	ch := fail(StepToken, fmt.Sprintf("%s with the assertion's aud %s; with aud %s it works (%s)", detail, safetext.Line(sent), safetext.Line(other), tokenDetail(retry, r.c.now())),
+	ch := check.Failed(StepToken, fmt.Sprintf("%s with the assertion's aud %s; with aud %s it works (%s)", detail, safetext.Line(sent), safetext.Line(other), tokenDetail(retry, r.c.now())),
 		fmt.Sprintf("set `assertion_audience: %s`", safetext.Line(other)))
 	ch.Took = time.Since(start)
 	r.add(ch)
@@ -513,3 +515,7 @@ func (r *doctorRun) scopes(t *Token, meta *Metadata) {
 	}
 	r.add(scopeCheck(r.p, t, supported))
 }
+
+// StepClock is the doctor's step that compares this machine's clock with
+// the issuer's and the API's.
+const StepClock = "clock"

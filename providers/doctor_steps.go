@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
@@ -22,20 +24,20 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 	start := time.Now()
 	d, err := r.c.DiscoverDetail(ctx, r.p)
 	took := time.Since(start)
-	var ch Check
+	var ch check.Check
 	var mm *IssuerMismatchError
 	switch {
 	case errors.As(err, &mm) && mm.Guessed:
 		// No issuer is configured: the token URL's origin was a guess,
 		// and the server there says it is someone else. Nothing is
 		// misconfigured yet; the hint says what to set.
-		ch = warn(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
+		ch = check.Warned(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
 		d = nil
 	case errors.As(err, &mm):
-		ch = fail(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
+		ch = check.Failed(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
 		d = nil
 	case err != nil:
-		ch = warn(StepDiscovery, r.errText(err),
+		ch = check.Warned(StepDiscovery, r.errText(err),
 			"discovery is optional, but without it set jwks_uri (to check signatures), introspection_url and revocation_url")
 		d = nil
 	default:
@@ -43,7 +45,7 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 		if d.IssuerGuessed {
 			detail += " (no issuer is configured: the token URL's origin was used)"
 		}
-		ch = pass(StepDiscovery, detail)
+		ch = check.Passed(StepDiscovery, detail)
 		warnings := d.Warnings
 		for _, a := range d.Attempts {
 			// A document that was there but could not be used (another
@@ -53,7 +55,7 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 			}
 		}
 		if len(warnings) > 0 {
-			ch.Status, ch.Hint = CheckWarn, safetext.Line(strings.Join(warnings, "; "))
+			ch.Status, ch.Hint = check.Warn, safetext.Line(strings.Join(warnings, "; "))
 		}
 	}
 	ch.Took = took
@@ -67,7 +69,7 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 // response's Date), and its lifetime. Each check is a step of its own.
 func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 	if !jwtclaims.LooksLikeJWT(t.AccessToken) && strings.Count(t.AccessToken, ".") != 4 {
-		r.add(skip(StepJWT, "an opaque token: only the server can say what it holds (tokentop introspect "+r.p.Name+" asks it)"))
+		r.add(check.Skipped(StepJWT, "an opaque token: only the server can say what it holds (tokentop introspect "+r.p.Name+" asks it)"))
 		return
 	}
 	o := Expectations(r.p, d)
@@ -82,7 +84,7 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 	if v.Verdict == VerdictUnknownKey && v.foreignHint(o) == "" {
 		r.unknownKey(ctx, v, ks, o)
 	}
-	if i := slices.IndexFunc(v.Checks, func(c Check) bool { return c.Name == "aud" && c.Status == CheckFail }); i >= 0 {
+	if i := slices.IndexFunc(v.Checks, func(c check.Check) bool { return c.Name == "aud" && c.Status == check.Fail }); i >= 0 {
 		req, _, _ := r.callRequest()
 		v.Checks[i].Hint = apiAudienceHint(r.p, v.Claims.Audience, r.c.findResource(ctx, r.p, req.URL, ""))
 	}
@@ -93,7 +95,7 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 		}
 		c.Name = StepJWT + " " + c.Name
 		c.Hint = HintWithName(c.Hint, r.p.Name)
-		if c.Name == StepJWT+" signature" && c.Status == CheckPass {
+		if c.Name == StepJWT+" signature" && c.Status == check.Pass {
 			r.sigOK = true
 		}
 		if i == 0 {
@@ -108,7 +110,7 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	req, label, ok := r.callRequest()
 	if !ok {
-		r.add(skip(StepTestCall, label))
+		r.add(check.Skipped(StepTestCall, label))
 		r.apiNote = "no test-call"
 		return
 	}
@@ -117,7 +119,7 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	took := time.Since(start)
 	if res != nil {
 		if date, derr := http.ParseTime(res.Headers.Get("Date")); derr == nil {
-			m := MeasureSkew(sent, r.c.now(), date)
+			m := clockskew.Of(sent, r.c.now(), date)
 			r.apiClock = &m
 		}
 		r.apiHeaders = res.Headers
@@ -127,12 +129,12 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	} else {
 		r.apiNote = "no answer"
 	}
-	var ch Check
+	var ch check.Check
 	switch {
 	case err != nil && res == nil:
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmp.Or(safetext.Line(HintFor(err)), "check the endpoint's URL"))
+		ch = check.Failed(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmp.Or(safetext.Line(HintFor(err)), "check the endpoint's URL"))
 	case res.OK():
-		ch = pass(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
+		ch = check.Passed(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
 		why := ExplainCall(res, CallContext{Provider: r.p, Token: t, SignatureVerified: r.sigOK})
 		hint := why.Hint
@@ -143,10 +145,10 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 			}
 			hint = apiAudienceHint(r.p, aud, r.c.findResource(ctx, r.p, req.URL, resourceMetadataOf(challenges(res))))
 		}
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), safetext.Line(why.Summary)),
+		ch = check.Failed(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), safetext.Line(why.Summary)),
 			safetext.Line(HintWithName(hint, r.p.Name)))
 	default:
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
+		ch = check.Failed(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")
 	}
 	ch.Took = took
@@ -182,7 +184,7 @@ func endpointLabel(e Endpoint) string {
 // issuer that signs with a key it does not publish (a fresh token, or the
 // one just fetched, fails too). It rewrites the signature check's hint.
 func (r *doctorRun) unknownKey(ctx context.Context, v *Verification, ks *KeySet, o VerifyOptions) {
-	i := slices.IndexFunc(v.Checks, func(c Check) bool { return c.Name == "signature" })
+	i := slices.IndexFunc(v.Checks, func(c check.Check) bool { return c.Name == "signature" })
 	if i < 0 {
 		return
 	}

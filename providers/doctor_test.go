@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
@@ -66,7 +67,7 @@ func directFetch(c *Client, p Provider) func(context.Context, DoctorRetry) (Doct
 	}
 }
 
-func checkNamed(t *testing.T, d *Diagnosis, name string) Check {
+func checkNamed(t *testing.T, d *Diagnosis, name string) check.Check {
 	t.Helper()
 	for _, c := range d.Checks {
 		if c.Name == name {
@@ -74,7 +75,7 @@ func checkNamed(t *testing.T, d *Diagnosis, name string) Check {
 		}
 	}
 	t.Fatalf("no %q step in %+v", name, d.Checks)
-	return Check{}
+	return check.Check{}
 }
 
 func TestDoctorHealthyProvider(t *testing.T) {
@@ -82,9 +83,9 @@ func TestDoctorHealthyProvider(t *testing.T) {
 	c := &Client{}
 	p := ps["cognito-dev"]
 	var streamed []string
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Progress: func(ch Check) { streamed = append(streamed, ch.Name) }})
+	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Progress: func(ch check.Check) { streamed = append(streamed, ch.Name) }})
 	for _, ch := range d.Checks {
-		if ch.Status == CheckFail {
+		if ch.Status == check.Fail {
 			t.Errorf("%s failed: %s (%s)", ch.Name, ch.Detail, ch.Hint)
 		}
 	}
@@ -98,16 +99,16 @@ func TestDoctorHealthyProvider(t *testing.T) {
 	if len(streamed) != len(d.Checks) {
 		t.Fatalf("%d steps streamed, %d in the report", len(streamed), len(d.Checks))
 	}
-	wantStatus(t, checkNamed(t, d, StepDiscovery), CheckPass, "issuer")
-	wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckPass, "client_secret_basic")
-	wantStatus(t, checkNamed(t, d, StepScopes), CheckPass, "asked api/write")
-	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "")
+	wantStatus(t, checkNamed(t, d, StepDiscovery), check.Pass, "issuer")
+	wantStatus(t, checkNamed(t, d, StepAuthMethods), check.Pass, "client_secret_basic")
+	wantStatus(t, checkNamed(t, d, StepScopes), check.Pass, "asked api/write")
+	wantStatus(t, checkNamed(t, d, "JWT signature"), check.Pass, "")
 	for _, name := range []string{"JWT alg", "JWT iss", "JWT exp", "JWT lifetime"} {
-		if ch := checkNamed(t, d, name); ch.Status != CheckPass {
+		if ch := checkNamed(t, d, name); ch.Status != check.Pass {
 			t.Errorf("%s: %s %q", name, ch.Status, ch.Detail)
 		}
 	}
-	wantStatus(t, checkNamed(t, d, StepTestCall), CheckPass, "200 OK")
+	wantStatus(t, checkNamed(t, d, StepTestCall), check.Pass, "200 OK")
 	for _, ch := range d.Checks {
 		if strings.Contains(ch.Detail+ch.Hint, d.Token.AccessToken) || strings.Contains(ch.Detail+ch.Hint, p.ClientSecret) {
 			t.Fatalf("%s shows the token or the secret: %q", ch.Name, ch.Detail)
@@ -124,12 +125,12 @@ func TestDoctorBrokenSecret(t *testing.T) {
 		t.Fatal("a provider with a wrong secret passed")
 	}
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "invalid_client")
+	wantStatus(t, tok, check.Fail, "invalid_client")
 	if !strings.Contains(tok.Detail, "with auth_style post too") || !strings.Contains(tok.Hint, "both secret styles were refused") {
 		t.Fatalf("the retry with the other style is not reported: %q / %q", tok.Detail, tok.Hint)
 	}
-	wantStatus(t, checkNamed(t, d, StepScopes), CheckSkip, "no token")
-	wantStatus(t, checkNamed(t, d, StepTestCall), CheckSkip, "no token")
+	wantStatus(t, checkNamed(t, d, StepScopes), check.Skip, "no token")
+	wantStatus(t, checkNamed(t, d, StepTestCall), check.Skip, "no token")
 }
 
 func TestDoctorFindsTheStyleThatWorks(t *testing.T) {
@@ -139,14 +140,14 @@ func TestDoctorFindsTheStyleThatWorks(t *testing.T) {
 	p.AuthStyle = AuthPost
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "with basic it works")
+	wantStatus(t, tok, check.Fail, "with basic it works")
 	if !strings.Contains(tok.Hint, "auth_style: basic") {
 		t.Fatalf("hint %q", tok.Hint)
 	}
 	if d.Token == nil {
 		t.Fatal("the token the retry got is not kept for the later steps")
 	}
-	if ch := checkNamed(t, d, StepScopes); ch.Status == CheckSkip {
+	if ch := checkNamed(t, d, StepScopes); ch.Status == check.Skip {
 		t.Fatalf("the steps after the token did not run: %+v", ch)
 	}
 }
@@ -157,8 +158,8 @@ func TestDoctorUnreachable(t *testing.T) {
 	p := Provider{Name: "gone", TokenURL: "http://" + addr + "/oauth/token", ClientID: "id", ClientSecret: "s"}
 	c := &Client{}
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
-	wantStatus(t, checkNamed(t, d, StepTCP), CheckFail, "refused")
-	wantStatus(t, checkNamed(t, d, StepToken), CheckSkip, "cannot be reached")
+	wantStatus(t, checkNamed(t, d, StepTCP), check.Fail, "refused")
+	wantStatus(t, checkNamed(t, d, StepToken), check.Skip, "cannot be reached")
 	if d.OK() {
 		t.Fatal("an unreachable provider passed")
 	}
@@ -167,9 +168,9 @@ func TestDoctorUnreachable(t *testing.T) {
 func TestDoctorBadSettings(t *testing.T) {
 	p := Provider{Name: "bad", TokenURL: "http://auth.example.com/token", ClientID: "id", ClientSecret: "s"}
 	d := (&Client{}).Doctor(t.Context(), p, DoctorOptions{})
-	wantStatus(t, checkNamed(t, d, StepSettings), CheckFail, "")
+	wantStatus(t, checkNamed(t, d, StepSettings), check.Fail, "")
 	for _, ch := range d.Checks[1:] {
-		if ch.Status != CheckSkip {
+		if ch.Status != check.Skip {
 			t.Fatalf("%s ran on unusable settings: %+v", ch.Name, ch)
 		}
 	}
@@ -179,19 +180,19 @@ func TestDoctorAuthMethods(t *testing.T) {
 	for _, tt := range []struct {
 		style   AuthStyle
 		methods []string
-		status  CheckStatus
+		status  check.Status
 		hint    string
 	}{
-		{AuthBasic, []string{"client_secret_basic", "client_secret_post"}, CheckPass, ""},
-		{AuthBasic, nil, CheckPass, ""}, // RFC 8414's default
-		{AuthPost, nil, CheckFail, "auth_style: basic"},
-		{AuthBasic, []string{"client_secret_post"}, CheckFail, "auth_style: post"},
-		{AuthAuto, []string{"client_secret_post"}, CheckPass, ""},
-		{AuthAuto, []string{"private_key_jwt"}, CheckFail, "auth_style"},
-		{AuthPost, []string{"private_key_jwt"}, CheckFail, "auth_style: private_key_jwt"},
-		{AuthPrivateKeyJWT, []string{"client_secret_basic", "private_key_jwt"}, CheckPass, ""},
-		{AuthTLSClient, []string{"client_secret_basic"}, CheckFail, "auth_style: basic` (client_secret_basic)"},
-		{AuthBasic, []string{"none"}, CheckFail, "ask the vendor"},
+		{AuthBasic, []string{"client_secret_basic", "client_secret_post"}, check.Pass, ""},
+		{AuthBasic, nil, check.Pass, ""}, // RFC 8414's default
+		{AuthPost, nil, check.Fail, "auth_style: basic"},
+		{AuthBasic, []string{"client_secret_post"}, check.Fail, "auth_style: post"},
+		{AuthAuto, []string{"client_secret_post"}, check.Pass, ""},
+		{AuthAuto, []string{"private_key_jwt"}, check.Fail, "auth_style"},
+		{AuthPost, []string{"private_key_jwt"}, check.Fail, "auth_style: private_key_jwt"},
+		{AuthPrivateKeyJWT, []string{"client_secret_basic", "private_key_jwt"}, check.Pass, ""},
+		{AuthTLSClient, []string{"client_secret_basic"}, check.Fail, "auth_style: basic` (client_secret_basic)"},
+		{AuthBasic, []string{"none"}, check.Fail, "ask the vendor"},
 	} {
 		r := &doctorRun{c: &Client{}, p: Provider{Name: "p", AuthStyle: tt.style}, out: &Diagnosis{}}
 		r.authMethods(&Metadata{TokenEndpointAuthMethodsSupported: tt.methods})
@@ -206,14 +207,14 @@ func TestDoctorScopes(t *testing.T) {
 	for _, tt := range []struct {
 		asked   []string
 		granted string
-		status  CheckStatus
+		status  check.Status
 		detail  string
 	}{
-		{[]string{"a", "b"}, "a b", CheckPass, "granted a b"},
-		{[]string{"a"}, "a,b", CheckPass, "also granted: b"},
-		{[]string{"a", "b"}, "a", CheckWarn, "not granted: b"},
-		{[]string{"a"}, "", CheckPass, "RFC 6749 §5.1"},
-		{nil, "", CheckPass, "none asked"},
+		{[]string{"a", "b"}, "a b", check.Pass, "granted a b"},
+		{[]string{"a"}, "a,b", check.Pass, "also granted: b"},
+		{[]string{"a", "b"}, "a", check.Warn, "not granted: b"},
+		{[]string{"a"}, "", check.Pass, "RFC 6749 §5.1"},
+		{nil, "", check.Pass, "none asked"},
 	} {
 		r := &doctorRun{c: &Client{}, p: Provider{Name: "p", Scopes: tt.asked}, out: &Diagnosis{}}
 		r.scopes(&Token{AccessToken: "opaque", Scope: tt.granted}, nil)
@@ -248,7 +249,7 @@ func TestDoctorForgedTokens(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(tok)})
-			wantStatus(t, checkNamed(t, d, "JWT signature"), CheckFail, tt.want)
+			wantStatus(t, checkNamed(t, d, "JWT signature"), check.Fail, tt.want)
 			if d.OK() {
 				t.Fatal("a forged token passed")
 			}
@@ -262,7 +263,7 @@ func TestDoctorRotatedKeys(t *testing.T) {
 	p := ps["cognito-dev"]
 	sb.RotateKey()
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
-	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "")
+	wantStatus(t, checkNamed(t, d, "JWT signature"), check.Pass, "")
 }
 
 func TestDoctorIssuerMismatch(t *testing.T) {
@@ -287,7 +288,7 @@ func TestDoctorIssuerMismatch(t *testing.T) {
 			p.Issuer = ""
 			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 			disc := checkNamed(t, d, StepDiscovery)
-			if disc.Status != CheckWarn || !strings.Contains(disc.Hint, "set `issuer: https://login.elsewhere.example`") {
+			if disc.Status != check.Warn || !strings.Contains(disc.Hint, "set `issuer: https://login.elsewhere.example`") {
 				t.Fatalf("guessed issuer: %s %q hint %q", disc.Status, disc.Detail, disc.Hint)
 			}
 		}
@@ -297,16 +298,16 @@ func TestDoctorIssuerMismatch(t *testing.T) {
 		if len(docs) == 1 {
 			// The OIDC document names the right issuer: it is used, and
 			// the other is pointed out.
-			if disc.Status != CheckWarn || !strings.Contains(disc.Hint, "login.elsewhere.example") {
+			if disc.Status != check.Warn || !strings.Contains(disc.Hint, "login.elsewhere.example") {
 				t.Fatalf("one wrong document: %s %q hint %q", disc.Status, disc.Detail, disc.Hint)
 			}
 			continue
 		}
-		wantStatus(t, disc, CheckFail, "https://login.elsewhere.example")
+		wantStatus(t, disc, check.Fail, "https://login.elsewhere.example")
 		if !strings.Contains(disc.Detail, "RFC 8414 §3.3") {
 			t.Fatalf("the issuer rule is not named: %q", disc.Detail)
 		}
-		wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckSkip, "no discovery document")
+		wantStatus(t, checkNamed(t, d, StepAuthMethods), check.Skip, "no discovery document")
 	}
 }
 
@@ -316,7 +317,7 @@ func TestDoctorTestCallRefused(t *testing.T) {
 	p := ps["cognito-dev"] // granted api/write, not admin
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Endpoint: base + "/api/v1/admin"})
 	call := checkNamed(t, d, StepTestCall)
-	wantStatus(t, call, CheckFail, "insufficient_scope")
+	wantStatus(t, call, check.Fail, "insufficient_scope")
 	if !strings.Contains(call.Hint, "admin") {
 		t.Fatalf("the scope wanted is not named: %q", call.Hint)
 	}
@@ -328,8 +329,8 @@ func TestDoctorTestCallRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(tok)})
-	wantStatus(t, checkNamed(t, d, StepTestCall), CheckFail, "invalid_token")
-	wantStatus(t, checkNamed(t, d, "JWT exp"), CheckFail, "")
+	wantStatus(t, checkNamed(t, d, StepTestCall), check.Fail, "invalid_token")
+	wantStatus(t, checkNamed(t, d, "JWT exp"), check.Fail, "")
 }
 
 // TestDoctorNoDiscovery: a server without metadata is a warning, never a
@@ -343,12 +344,12 @@ func TestDoctorNoDiscovery(t *testing.T) {
 	p := ps["cognito-dev"]
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 	disc := checkNamed(t, d, StepDiscovery)
-	wantStatus(t, disc, CheckWarn, "the discovery endpoint answered 404: no discovery document at")
+	wantStatus(t, disc, check.Warn, "the discovery endpoint answered 404: no discovery document at")
 	if strings.Contains(disc.Detail, "token endpoint") || !strings.Contains(disc.Hint, "jwks_uri") {
 		t.Fatalf("discovery: %q hint %q", disc.Detail, disc.Hint)
 	}
-	wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckSkip, "no discovery document")
-	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckSkip, "")
+	wantStatus(t, checkNamed(t, d, StepAuthMethods), check.Skip, "no discovery document")
+	wantStatus(t, checkNamed(t, d, "JWT signature"), check.Skip, "")
 	if !d.OK() {
 		t.Fatalf("no discovery failed the diagnosis: %+v", d.Checks)
 	}
@@ -371,12 +372,12 @@ func TestDoctorNoSecret(t *testing.T) {
 		return fetch(ctx, r)
 	}})
 	first := d.Checks[0]
-	if first.Name != StepSettings || first.Status != CheckWarn || !strings.HasPrefix(first.Detail, "no client secret is set for cognito-dev") ||
+	if first.Name != StepSettings || first.Status != check.Warn || !strings.HasPrefix(first.Detail, "no client secret is set for cognito-dev") ||
 		first.Hint != NoSecretHint("cognito-dev") {
 		t.Fatalf("first step %+v, want the settings warning that no secret is set", first)
 	}
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "invalid_client")
+	wantStatus(t, tok, check.Fail, "invalid_client")
 	if tok.Hint != NoSecretHint("cognito-dev") || fetches != 1 {
 		t.Fatalf("token step hint %q after %d fetches, want the no-secret hint after one", tok.Hint, fetches)
 	}
@@ -388,5 +389,5 @@ func TestDoctorNoSecret(t *testing.T) {
 
 	// A secret the store keeps apart is no missing one.
 	d = c.Doctor(t.Context(), p, DoctorOptions{SecretStored: true})
-	wantStatus(t, d.Checks[0], CheckPass, "token_url")
+	wantStatus(t, d.Checks[0], check.Pass, "token_url")
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
@@ -16,7 +18,7 @@ import (
 // change it proposes.
 
 // wantHint fails unless the check's hint holds every one of want.
-func wantHint(t *testing.T, c Check, want ...string) {
+func wantHint(t *testing.T, c check.Check, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(c.Hint, w) {
@@ -53,7 +55,7 @@ func TestDoctorHTMLAnswers(t *testing.T) {
 			p.TokenURL = base + tt.path
 			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 			tok := checkNamed(t, d, StepToken)
-			wantStatus(t, tok, CheckFail, tt.detail)
+			wantStatus(t, tok, check.Fail, tt.detail)
 			wantHint(t, tok, tt.hint...)
 		})
 	}
@@ -73,7 +75,7 @@ func TestDoctorWrongTokenURL(t *testing.T) {
 			p.TokenURL = base + tt.path
 			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 			tok := checkNamed(t, d, StepToken)
-			wantStatus(t, tok, CheckFail, tt.detail)
+			wantStatus(t, tok, check.Fail, tt.detail)
 			wantHint(t, tok, "names token_endpoint "+base+"/oauth2/token", "set `token_url: "+base+"/oauth2/token`")
 		})
 	}
@@ -86,7 +88,7 @@ func TestDoctorWrongTokenURL(t *testing.T) {
 	p.TokenURL = base + "/oauth2/tokens"
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "answered 404")
+	wantStatus(t, tok, check.Fail, "answered 404")
 	wantHint(t, tok, "check token_url", "the vendor's documentation")
 }
 
@@ -101,23 +103,23 @@ func TestDoctorTokenDiesEarly(t *testing.T) {
 	sb.SetFaults(sandbox.Faults{ExpOffset: -50 * time.Minute})
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckWarn, "(jwt exp)")
+	wantStatus(t, tok, check.Warn, "(jwt exp)")
 	wantHint(t, tok, "the JWT's exp", "before what expires_in says", "tell the issuer")
-	if left := time.Until(d.Token.ExpiresAt); left > 10*time.Minute+ClockTolerance {
+	if left := time.Until(d.Token.ExpiresAt); left > 10*time.Minute+clockskew.Tolerance {
 		t.Fatalf("the token is kept for %s, past its exp", left)
 	}
 
 	sb.SetFaults(sandbox.Faults{ExpOffset: -61 * time.Minute})
 	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 	tok = checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "expired on arrival")
+	wantStatus(t, tok, check.Fail, "expired on arrival")
 	wantHint(t, tok, "the issuer mints tokens that are already expired", "refreshing only gets another dead token")
 	for _, bad := range []string{"sync", "--force-refresh", "this machine's clock is"} {
 		if strings.Contains(tok.Hint, bad) {
 			t.Fatalf("the hint blames the wrong party (%q): %q", bad, tok.Hint)
 		}
 	}
-	wantStatus(t, checkNamed(t, d, StepTestCall), CheckSkip, "no token")
+	wantStatus(t, checkNamed(t, d, StepTestCall), check.Skip, "no token")
 }
 
 // TestDoctorScopesDroppedSilently: a server that answers 200 without a
@@ -132,13 +134,13 @@ func TestDoctorScopesDroppedSilently(t *testing.T) {
 	p.Scopes = []string{"api/write", "item"} // item is another client's
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 	sc := checkNamed(t, d, StepScopes)
-	wantStatus(t, sc, CheckWarn, "not granted: item")
+	wantStatus(t, sc, check.Warn, "not granted: item")
 	wantHint(t, sc, "dropped scope item", "client "+p.ClientID+" is not allowed it", "set `scopes: [api/write]`")
 
 	p.Scopes = []string{"api/write", "api/delete"} // no client has it
 	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 	sc = checkNamed(t, d, StepScopes)
-	wantStatus(t, sc, CheckFail, "not supported: api/delete")
+	wantStatus(t, sc, check.Fail, "not supported: api/delete")
 	wantHint(t, sc, "does not support scope api/delete", "set `scopes: [api/write]`", "dropped it silently")
 }
 
@@ -152,7 +154,7 @@ func TestDoctorSignatures(t *testing.T) {
 		p := ps["cognito-dev"]
 		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 		sig := checkNamed(t, d, "JWT signature")
-		wantStatus(t, sig, CheckFail, "unknown key")
+		wantStatus(t, sig, check.Fail, "unknown key")
 		wantHint(t, sig, "the issuer signs with key", "its own JWKS", "does not publish", "report it to the issuer")
 	})
 	t.Run("keys rotated under the cached token", func(t *testing.T) {
@@ -174,7 +176,7 @@ func TestDoctorSignatures(t *testing.T) {
 		}
 		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: fetch})
 		sig := checkNamed(t, d, "JWT signature")
-		wantStatus(t, sig, CheckFail, "a fresh token (kid "+kid+") verifies")
+		wantStatus(t, sig, check.Fail, "a fresh token (kid "+kid+") verifies")
 		wantHint(t, sig, "rotated its keys under the cached token", "refresh it, `tokentop token cognito-dev --force-refresh`")
 	})
 	t.Run("the token is not from this issuer", func(t *testing.T) {
@@ -187,7 +189,7 @@ func TestDoctorSignatures(t *testing.T) {
 		d := (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(prod)})
 		for _, step := range []string{"JWT signature", "JWT iss"} {
 			ch := checkNamed(t, d, step)
-			if ch.Status != CheckFail {
+			if ch.Status != check.Fail {
 				t.Fatalf("%s: %s %q", step, ch.Status, ch.Detail)
 			}
 			wantHint(t, ch, "the token is not from this issuer: it names https://prod.example", "use the provider that issued it")
@@ -199,7 +201,7 @@ func TestDoctorSignatures(t *testing.T) {
 		}
 		d = (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(bad)})
 		sig := checkNamed(t, d, "JWT signature")
-		wantStatus(t, sig, CheckFail, "bad signature")
+		wantStatus(t, sig, check.Fail, "bad signature")
 		wantHint(t, sig, "the token is not from this issuer: key "+sb.KeyID(), "though the kid matches")
 	})
 }
@@ -234,7 +236,7 @@ func TestDoctorAudience(t *testing.T) {
 			p.Preset, p.Audience = "", tt.audience
 			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
 			tok := checkNamed(t, d, StepToken)
-			wantStatus(t, tok, CheckFail, "access_denied")
+			wantStatus(t, tok, check.Fail, "access_denied")
 			wantHint(t, tok, tt.hint...)
 			// token, the dashboard and the doctor share the hint: it is
 			// the fetch's own.
@@ -250,6 +252,6 @@ func TestDoctorAudience(t *testing.T) {
 	p := ps["cognito-dev"]
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Endpoint: base + "/aud-api"})
 	call := checkNamed(t, d, StepTestCall)
-	wantStatus(t, call, CheckFail, "invalid_token")
+	wantStatus(t, call, check.Fail, "invalid_token")
 	wantHint(t, call, "the token has aud "+base+"/api", "no audience or resource was asked for", "the API names itself "+api, "set `audience: "+api+"`")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
@@ -72,12 +73,12 @@ func quotaHint() string {
 // the token endpoint and the API in this run.
 func (r *doctorRun) quota(ctx context.Context) {
 	if r.o.Quota == nil && r.tokenHeaders == nil && r.apiHeaders == nil {
-		r.add(skip(StepQuota, "no ledger was given and no answer came"))
+		r.add(check.Skipped(StepQuota, "no ledger was given and no answer came"))
 		return
 	}
 	now := r.c.now()
 	var parts []string
-	status, hint := CheckPass, ""
+	status, hint := check.Pass, ""
 	switch {
 	case r.o.Quota == nil:
 		parts = append(parts, "tokentop's ledger: not given")
@@ -89,9 +90,9 @@ func (r *doctorRun) quota(ctx context.Context) {
 		default:
 			parts = append(parts, q.Describe())
 			if q.Limit > 0 && q.Used >= q.Limit {
-				status, hint = CheckWarn, quotaHint()
+				status, hint = check.Warn, quotaHint()
 			} else if q.Limit > 0 && q.Used*5 >= q.Limit*4 {
-				status, hint = CheckWarn, fmt.Sprintf("%d of %d used %s: tokentop refuses to fetch at the limit (--force goes past it)", q.Used, q.Limit, q.window())
+				status, hint = check.Warn, fmt.Sprintf("%d of %d used %s: tokentop refuses to fetch at the limit (--force goes past it)", q.Used, q.Limit, q.window())
 			}
 		}
 	}
@@ -115,12 +116,12 @@ func (r *doctorRun) quota(ctx context.Context) {
 				continue
 			}
 			parts = append(parts, seen.peer+" says "+rateLimitWords(rl, now))
-			if rl.Remaining == 0 && status == CheckPass {
-				status, hint = CheckWarn, "the "+seen.peer+"'s rate limit is used up: wait for its reset"
+			if rl.Remaining == 0 && status == check.Pass {
+				status, hint = check.Warn, "the "+seen.peer+"'s rate limit is used up: wait for its reset"
 			}
 		}
 	}
-	r.add(Check{Name: StepQuota, Status: status, Detail: safetext.Line(strings.Join(parts, " · ")), Hint: hint})
+	r.add(check.Check{Name: StepQuota, Status: status, Detail: safetext.Line(strings.Join(parts, " · ")), Hint: hint})
 }
 
 // rateLimitWords words a vendor's rate-limit figures.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/check"
 )
 
 // The quota step reports tokentop's ledger (used/limit, the reset) and the
@@ -33,7 +35,7 @@ func TestDoctorQuota(t *testing.T) {
 	}
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Quota: ledger})
 	ch := checkNamed(t, d, StepQuota)
-	wantStatus(t, ch, CheckPass, "tokentop's ledger: 37/1000 this month (quota 1000 per month), resets 2026-04-01 00:00 UTC")
+	wantStatus(t, ch, check.Pass, "tokentop's ledger: 37/1000 this month (quota 1000 per month), resets 2026-04-01 00:00 UTC")
 	for _, want := range []string{"token endpoint says remaining 49, limit 50", "API says remaining 99, limit 100"} {
 		if !strings.Contains(ch.Detail, want) {
 			t.Errorf("quota step %q lacks %q", ch.Detail, want)
@@ -49,7 +51,7 @@ func TestDoctorQuota(t *testing.T) {
 			return QuotaState{Month: used, Limit: 1000, Per: PerMonth, Used: used, Resets: resets}, nil
 		}
 		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Quota: full})
-		if ch := checkNamed(t, d, StepQuota); ch.Status != CheckWarn || !strings.Contains(ch.Hint, want) {
+		if ch := checkNamed(t, d, StepQuota); ch.Status != check.Warn || !strings.Contains(ch.Hint, want) {
 			t.Errorf("%d used: %s %q", used, ch.Status, ch.Hint)
 		}
 	}
@@ -61,14 +63,14 @@ func TestDoctorQuota(t *testing.T) {
 	}
 	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: refused, Quota: ledger})
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "tokentop's own ledger counts 5/5 tokens today")
+	wantStatus(t, tok, check.Fail, "tokentop's own ledger counts 5/5 tokens today")
 	if !strings.Contains(tok.Hint, "--force, which may go past the vendor's real limit") {
 		t.Errorf("token hint %q", tok.Hint)
 	}
-	wantStatus(t, checkNamed(t, d, StepQuota), CheckPass, "token endpoint: not asked (tokentop's own ledger refused)")
+	wantStatus(t, checkNamed(t, d, StepQuota), check.Pass, "token endpoint: not asked (tokentop's own ledger refused)")
 
 	// A ledger that cannot be read says so.
 	broken := func(context.Context) (QuotaState, error) { return QuotaState{}, errors.New("database locked") }
 	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Quota: broken})
-	wantStatus(t, checkNamed(t, d, StepQuota), CheckPass, "tokentop's ledger: database locked")
+	wantStatus(t, checkNamed(t, d, StepQuota), check.Pass, "tokentop's ledger: database locked")
 }

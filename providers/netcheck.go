@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -56,13 +57,13 @@ func targetOf(raw string) (netTarget, error) {
 // CheckNetwork diagnoses the way to rawURL (normally p's token endpoint):
 // DNS, then TCP, then TLS, in that order. A failed step skips the steps
 // after it, which could only fail for the same reason.
-func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []Check {
+func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []check.Check {
 	t, err := targetOf(rawURL)
 	if err != nil {
-		return []Check{
-			fail(StepDNS, safetext.Line(err.Error()), "set token_url to the full https:// address of the token endpoint"),
-			skip(StepTCP, "no address to connect to"),
-			skip(StepTLS, "no address to connect to"),
+		return []check.Check{
+			check.Failed(StepDNS, safetext.Line(err.Error()), "set token_url to the full https:// address of the token endpoint"),
+			check.Skipped(StepTCP, "no address to connect to"),
+			check.Skipped(StepTLS, "no address to connect to"),
 		}
 	}
 	timeout := p.EffectiveTimeout()
@@ -79,26 +80,26 @@ func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []
 	}
 
 	dns, addrs := c.checkDNS(ctx, host, via, timeout)
-	if dns.Status == CheckFail {
-		return []Check{dns, skip(StepTCP, "the host did not resolve"), skip(StepTLS, "the host did not resolve")}
+	if dns.Status == check.Fail {
+		return []check.Check{dns, check.Skipped(StepTCP, "the host did not resolve"), check.Skipped(StepTLS, "the host did not resolve")}
 	}
 	tcp, addr := c.checkTCP(ctx, addrs, port, via, timeout)
-	if tcp.Status == CheckFail {
-		return []Check{dns, tcp, skip(StepTLS, "no connection")}
+	if tcp.Status == check.Fail {
+		return []check.Check{dns, tcp, check.Skipped(StepTLS, "no connection")}
 	}
 	switch {
 	case t.scheme == "http":
-		return []Check{dns, tcp, skip(StepTLS, "plain http: no TLS to check")}
+		return []check.Check{dns, tcp, check.Skipped(StepTLS, "plain http: no TLS to check")}
 	case t.proxy != nil:
-		return []Check{dns, tcp, skip(StepTLS, "through a proxy: the token request checks TLS end to end")}
+		return []check.Check{dns, tcp, check.Skipped(StepTLS, "through a proxy: the token request checks TLS end to end")}
 	}
-	return []Check{dns, tcp, c.checkTLS(ctx, p, addr, t.host, timeout)}
+	return []check.Check{dns, tcp, c.checkTLS(ctx, p, addr, t.host, timeout)}
 }
 
 // checkDNS resolves host; an IP address needs no lookup.
-func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Duration) (Check, []string) {
+func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Duration) (check.Check, []string) {
 	if ip := net.ParseIP(host); ip != nil {
-		return pass(StepDNS, fmt.Sprintf("%s%s is an IP address: nothing to resolve", host, via)), []string{host}
+		return check.Passed(StepDNS, fmt.Sprintf("%s%s is an IP address: nothing to resolve", host, via)), []string{host}
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -106,7 +107,7 @@ func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Du
 	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
 	took := time.Since(start)
 	if err != nil || len(ips) == 0 {
-		ch := fail(StepDNS, fmt.Sprintf("%s%s does not resolve", safetext.Line(host), via),
+		ch := check.Failed(StepDNS, fmt.Sprintf("%s%s does not resolve", safetext.Line(host), via),
 			"check the host in token_url (a typo, a region, or a VPN that is off)")
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) && dnsErr.IsTimeout {
@@ -120,14 +121,14 @@ func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Du
 	for _, ip := range ips {
 		addrs = append(addrs, ip.IP.String())
 	}
-	ch := pass(StepDNS, fmt.Sprintf("%s%s → %s", safetext.Line(host), via, strings.Join(addrs, ", ")))
+	ch := check.Passed(StepDNS, fmt.Sprintf("%s%s → %s", safetext.Line(host), via, strings.Join(addrs, ", ")))
 	ch.Took = took
 	return ch, addrs
 }
 
 // checkTCP connects to the first of addrs that answers on port and returns
 // the address that did.
-func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string, timeout time.Duration) (Check, string) {
+func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string, timeout time.Duration) (check.Check, string) {
 	d := net.Dialer{Timeout: timeout}
 	var errs []string
 	refused := true
@@ -140,7 +141,7 @@ func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string,
 		conn, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
 			conn.Close()
-			ch := pass(StepTCP, fmt.Sprintf("connected to %s%s", addr, via))
+			ch := check.Passed(StepTCP, fmt.Sprintf("connected to %s%s", addr, via))
 			ch.Took = time.Since(start)
 			return ch, addr
 		}
@@ -153,7 +154,7 @@ func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string,
 	if refused {
 		hint = "nothing listens there: check the port in the URL and that the server is up"
 	}
-	return fail(StepTCP, "could not connect: "+safetext.Line(strings.Join(errs, "; ")), hint), ""
+	return check.Failed(StepTCP, "could not connect: "+safetext.Line(strings.Join(errs, "; ")), hint), ""
 }
 
 // dialReason words a dial error briefly.
@@ -173,16 +174,16 @@ func dialReason(err error) string {
 // checkTLS shakes hands with addr as serverName, then verifies the chain,
 // the host name and the expiry itself, so that a failure names the reason
 // and still shows what the server presented.
-func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName string, timeout time.Duration) Check {
+func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName string, timeout time.Duration) check.Check {
 	conf, err := tlsConfig(p.CAFile)
 	if err != nil {
-		return fail(StepTLS, safetext.Line(err.Error()), "fix ca_file: it must name a readable PEM file of CA certificates")
+		return check.Failed(StepTLS, safetext.Line(err.Error()), "fix ca_file: it must name a readable PEM file of CA certificates")
 	}
 	conf = conf.Clone()
 	if p.TLSCertFile != "" || p.TLSKeyFile != "" {
 		cc, err := loadClientCert(p)
 		if err != nil {
-			return fail(StepTLS, "unusable client certificate: "+safetext.Line(err.Error()), "fix tls_cert_file and tls_key_file: a PEM certificate and its key")
+			return check.Failed(StepTLS, "unusable client certificate: "+safetext.Line(err.Error()), "fix tls_cert_file and tls_key_file: a PEM certificate and its key")
 		}
 		conf.Certificates = []tls.Certificate{cc.cert}
 	}
@@ -195,7 +196,7 @@ func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName stri
 	conn, err := (&tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: conf}).DialContext(ctx, "tcp", addr)
 	took := time.Since(start)
 	if err != nil {
-		ch := fail(StepTLS, "TLS handshake failed: "+safetext.Line(unwrapURLError(err).Error()),
+		ch := check.Failed(StepTLS, "TLS handshake failed: "+safetext.Line(unwrapURLError(err).Error()),
 			"the server may not speak TLS on this port (try http:// for a plain listener), or wants a client certificate")
 		ch.Took = took
 		return ch
@@ -208,10 +209,10 @@ func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName stri
 }
 
 // verifyChain judges what the server presented in state.
-func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertPool, now time.Time) Check {
+func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertPool, now time.Time) check.Check {
 	certs := state.PeerCertificates
 	if len(certs) == 0 {
-		return fail(StepTLS, "the server presented no certificate", "the server's TLS set-up is broken: tell its operator")
+		return check.Failed(StepTLS, "the server presented no certificate", "the server's TLS set-up is broken: tell its operator")
 	}
 	leaf := certs[0]
 	inter := x509.NewCertPool()
@@ -228,7 +229,7 @@ func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertP
 	switch {
 	case err == nil:
 	case errors.As(err, &host):
-		return fail(StepTLS, fmt.Sprintf("%s: not valid for %s", safetext.Line(desc), safetext.Line(serverName)),
+		return check.Failed(StepTLS, fmt.Sprintf("%s: not valid for %s", safetext.Line(desc), safetext.Line(serverName)),
 			"the host in the URL is not one the certificate names: use the host name the vendor documents")
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 		// Any certificate of the chain may be out of its time: name it.
@@ -238,23 +239,23 @@ func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertP
 			which = fmt.Sprintf(" (the intermediate %s)", safetext.Line(certName(bad.Subject.CommonName, bad.Subject.Organization)))
 		}
 		if now.After(bad.NotAfter) {
-			return fail(StepTLS, fmt.Sprintf("%s: expired %s ago%s", safetext.Line(desc), roundAge(now.Sub(bad.NotAfter)), which),
+			return check.Failed(StepTLS, fmt.Sprintf("%s: expired %s ago%s", safetext.Line(desc), roundAge(now.Sub(bad.NotAfter)), which),
 				"the server's certificate has expired: tell its operator (or check this machine's clock)")
 		}
-		return fail(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)%s", safetext.Line(desc), bad.NotBefore.UTC().Format(time.RFC3339), which),
+		return check.Failed(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)%s", safetext.Line(desc), bad.NotBefore.UTC().Format(time.RFC3339), which),
 			"check this machine's clock")
 	case errors.As(err, &unknown):
-		return fail(StepTLS, fmt.Sprintf("%s: signed by an authority this machine does not trust", safetext.Line(desc)),
+		return check.Failed(StepTLS, fmt.Sprintf("%s: signed by an authority this machine does not trust", safetext.Line(desc)),
 			"for a private CA, set ca_file to its PEM certificate")
 	default:
-		return fail(StepTLS, fmt.Sprintf("%s: %s", safetext.Line(desc), safetext.Line(err.Error())),
+		return check.Failed(StepTLS, fmt.Sprintf("%s: %s", safetext.Line(desc), safetext.Line(err.Error())),
 			"the certificate chain does not verify: tell the server's operator")
 	}
 	if left := leaf.NotAfter.Sub(now); left < certWarnWithin {
-		return warn(StepTLS, fmt.Sprintf("%s: expires in %s", safetext.Line(desc), roundAge(left)),
+		return check.Warned(StepTLS, fmt.Sprintf("%s: expires in %s", safetext.Line(desc), roundAge(left)),
 			"the certificate expires soon: tell the server's operator")
 	}
-	return pass(StepTLS, safetext.Line(desc))
+	return check.Passed(StepTLS, safetext.Line(desc))
 }
 
 // certNames is the names a certificate is for.

@@ -23,12 +23,13 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/check"
 )
 
 // stepsByName indexes checks by their step.
-func stepsByName(t *testing.T, checks []Check) map[string]Check {
+func stepsByName(t *testing.T, checks []check.Check) map[string]check.Check {
 	t.Helper()
-	m := make(map[string]Check, len(checks))
+	m := make(map[string]check.Check, len(checks))
 	for _, c := range checks {
 		m[c.Name] = c
 	}
@@ -40,12 +41,12 @@ func stepsByName(t *testing.T, checks []Check) map[string]Check {
 	return m
 }
 
-func wantStatus(t *testing.T, c Check, status CheckStatus, detail string) {
+func wantStatus(t *testing.T, c check.Check, status check.Status, detail string) {
 	t.Helper()
 	if c.Status != status || !strings.Contains(c.Detail, detail) {
 		t.Fatalf("%s: got %s %q (hint %q), want %s containing %q", c.Name, c.Status, c.Detail, c.Hint, status, detail)
 	}
-	if status == CheckFail && c.Hint == "" {
+	if status == check.Fail && c.Hint == "" {
 		t.Fatalf("%s failed without a hint: %q", c.Name, c.Detail)
 	}
 }
@@ -62,26 +63,26 @@ func TestCheckNetworkPlainHTTP(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
 	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, srv.URL+"/oauth/token"))
-	wantStatus(t, got[StepDNS], CheckPass, "IP address")
-	wantStatus(t, got[StepTCP], CheckPass, "connected to "+srv.Listener.Addr().String())
-	wantStatus(t, got[StepTLS], CheckSkip, "plain http")
+	wantStatus(t, got[StepDNS], check.Pass, "IP address")
+	wantStatus(t, got[StepTCP], check.Pass, "connected to "+srv.Listener.Addr().String())
+	wantStatus(t, got[StepTLS], check.Skip, "plain http")
 }
 
 func TestCheckNetworkRefused(t *testing.T) {
 	noProxy(t)
 	addr := testsupport.ClosedAddr(t)
 	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, "https://"+addr+"/token"))
-	wantStatus(t, got[StepTCP], CheckFail, "refused")
+	wantStatus(t, got[StepTCP], check.Fail, "refused")
 	if !strings.Contains(got[StepTCP].Hint, "nothing listens") {
 		t.Fatalf("hint %q", got[StepTCP].Hint)
 	}
-	wantStatus(t, got[StepTLS], CheckSkip, "no connection")
+	wantStatus(t, got[StepTLS], check.Skip, "no connection")
 }
 
 func TestCheckNetworkBadURL(t *testing.T) {
 	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, "ftp://x"))
-	wantStatus(t, got[StepDNS], CheckFail, "not an http(s) URL")
-	wantStatus(t, got[StepTCP], CheckSkip, "")
+	wantStatus(t, got[StepDNS], check.Fail, "not an http(s) URL")
+	wantStatus(t, got[StepTCP], check.Skip, "")
 }
 
 func TestCheckNetworkTLS(t *testing.T) {
@@ -92,21 +93,21 @@ func TestCheckNetworkTLS(t *testing.T) {
 	ctx := context.Background()
 
 	untrusted := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p"}, srv.URL))
-	wantStatus(t, untrusted[StepTLS], CheckFail, "authority this machine does not trust")
+	wantStatus(t, untrusted[StepTLS], check.Fail, "authority this machine does not trust")
 	if !strings.Contains(untrusted[StepTLS].Hint, "ca_file") {
 		t.Fatalf("hint %q", untrusted[StepTLS].Hint)
 	}
 
 	trusted := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: ca}, srv.URL))
-	wantStatus(t, trusted[StepTLS], CheckPass, "certificate for example.com")
+	wantStatus(t, trusted[StepTLS], check.Pass, "certificate for example.com")
 
 	// The certificate names 127.0.0.1 and example.com, not localhost.
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
 	wrongHost := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: ca}, "https://localhost:"+strconv.Itoa(port)))
-	wantStatus(t, wrongHost[StepTLS], CheckFail, "not valid for localhost")
+	wantStatus(t, wrongHost[StepTLS], check.Fail, "not valid for localhost")
 
 	bad := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: filepath.Join(t.TempDir(), "missing.pem")}, srv.URL))
-	wantStatus(t, bad[StepTLS], CheckFail, "ca_file")
+	wantStatus(t, bad[StepTLS], check.Fail, "ca_file")
 }
 
 func TestCheckNetworkCertificateExpiry(t *testing.T) {
@@ -115,12 +116,12 @@ func TestCheckNetworkCertificateExpiry(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		notAfter time.Time
-		status   CheckStatus
+		status   check.Status
 		detail   string
 	}{
-		{"expired", now.Add(-72 * time.Hour), CheckFail, "expired 3 days ago"},
-		{"expiring", now.Add(5 * 24 * time.Hour), CheckWarn, "expires in 5 days"},
-		{"valid", now.Add(90 * 24 * time.Hour), CheckPass, "valid until"},
+		{"expired", now.Add(-72 * time.Hour), check.Fail, "expired 3 days ago"},
+		{"expiring", now.Add(5 * 24 * time.Hour), check.Warn, "expires in 5 days"},
+		{"valid", now.Add(90 * 24 * time.Hour), check.Pass, "valid until"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			caFile, cert := issueServerCert(t, tt.notAfter)
@@ -215,5 +216,5 @@ func TestCheckNetworkExpiredIntermediate(t *testing.T) {
 	defer srv.Close()
 	c := &Client{Now: func() time.Time { return now }}
 	got := stepsByName(t, c.CheckNetwork(context.Background(), Provider{Name: "p", CAFile: writePEM(t, "root.pem", root.Raw)}, srv.URL))
-	wantStatus(t, got[StepTLS], CheckFail, "expired 2 days ago (the intermediate tokentop test intermediate)")
+	wantStatus(t, got[StepTLS], check.Fail, "expired 2 days ago (the intermediate tokentop test intermediate)")
 }

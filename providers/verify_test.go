@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
@@ -65,7 +66,7 @@ func (e *verifyEnv) opts() VerifyOptions {
 	return VerifyOptions{Now: e.now, Issuer: e.url, Audiences: []string{e.url + "/api"}, Algs: []string{"RS256"}}
 }
 
-func wantCheck(t *testing.T, v *Verification, name string, status CheckStatus, detail string) {
+func wantCheck(t *testing.T, v *Verification, name string, status check.Status, detail string) {
 	t.Helper()
 	c, ok := v.Check(name)
 	if !ok {
@@ -86,7 +87,7 @@ func TestVerifyValidAndRotated(t *testing.T) {
 		t.Fatalf("valid token: %+v", v)
 	}
 	for _, name := range []string{"format", "signature", "alg", "iss", "aud", "exp", "nbf", "iat", "lifetime"} {
-		if c, ok := v.Check(name); !ok || c.Status != CheckPass {
+		if c, ok := v.Check(name); !ok || c.Status != check.Pass {
 			t.Errorf("check %s: %+v", name, c)
 		}
 	}
@@ -185,17 +186,17 @@ func TestVerifyClaimChecks(t *testing.T) {
 	o := e.opts()
 
 	other := Verify(ctx, e.mint(t, sandbox.MintOptions{Issuer: "https://prod.example", Audience: "https://api.prod.example"}), e.keys, o)
-	wantCheck(t, other, "iss", CheckFail, "https://prod.example, expected "+e.url)
-	wantCheck(t, other, "aud", CheckFail, "https://api.prod.example, expected "+e.url+"/api")
+	wantCheck(t, other, "iss", check.Fail, "https://prod.example, expected "+e.url)
+	wantCheck(t, other, "aud", check.Fail, "https://api.prod.example, expected "+e.url+"/api")
 	if other.Verdict != VerdictValid || other.OK() {
 		t.Errorf("a valid signature with the wrong iss: %s ok %v", other.Verdict, other.OK())
 	}
 
 	expired := Verify(ctx, e.mint(t, sandbox.MintOptions{IssuedAt: e.now.Add(-2 * time.Hour)}), e.keys, o)
-	wantCheck(t, expired, "exp", CheckFail, "expired 1h0m0s ago")
+	wantCheck(t, expired, "exp", check.Fail, "expired 1h0m0s ago")
 
 	later := Verify(ctx, e.mint(t, sandbox.MintOptions{NotBefore: e.now.Add(10 * time.Minute)}), e.keys, o)
-	wantCheck(t, later, "nbf", CheckFail, "not valid for another 10m0s")
+	wantCheck(t, later, "nbf", check.Fail, "not valid for another 10m0s")
 
 	// The same token by the server's clock: our clock is 2 h ahead (Date
 	// header), so it has not expired for the server.
@@ -203,21 +204,21 @@ func TestVerifyClaimChecks(t *testing.T) {
 	o.Now = e.now
 	o.Skew, o.SkewKnown = SkewFromDate(e.now, e.now.Add(-90*time.Minute)), true
 	skewed := Verify(ctx, tok, e.keys, o)
-	wantCheck(t, skewed, "exp", CheckPass, "by the server's clock")
-	wantCheck(t, skewed, "clock", CheckWarn, "1h30m0s ahead")
+	wantCheck(t, skewed, "exp", check.Pass, "by the server's clock")
+	wantCheck(t, skewed, "clock", check.Warn, "1h30m0s ahead")
 
 	short := Verify(ctx, e.mint(t, sandbox.MintOptions{Lifetime: 20 * time.Second}), e.keys, e.opts())
-	wantCheck(t, short, "lifetime", CheckWarn, "20s")
+	wantCheck(t, short, "lifetime", check.Warn, "20s")
 
 	// Discovery's algs differ from the token's.
 	o = e.opts()
 	o.Algs = []string{"ES256"}
-	wantCheck(t, Verify(ctx, e.mint(t, sandbox.MintOptions{}), e.keys, o), "alg", CheckFail, "RS256, but discovery says ES256")
+	wantCheck(t, Verify(ctx, e.mint(t, sandbox.MintOptions{}), e.keys, o), "alg", check.Fail, "RS256, but discovery says ES256")
 	// Nothing to compare with: skipped, not failed.
 	free := Verify(ctx, e.mint(t, sandbox.MintOptions{}), e.keys, VerifyOptions{Now: e.now})
-	wantCheck(t, free, "iss", CheckSkip, e.url)
-	wantCheck(t, free, "aud", CheckSkip, e.url+"/api")
-	wantCheck(t, free, "alg", CheckPass, "RS256 (as the JWK says)")
+	wantCheck(t, free, "iss", check.Skip, e.url)
+	wantCheck(t, free, "aud", check.Skip, e.url+"/api")
+	wantCheck(t, free, "alg", check.Pass, "RS256 (as the JWK says)")
 }
 
 func TestExpectationsAndJWKSURL(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 )
 
 // DiagnoseOptions tune Store.Diagnose.
@@ -17,7 +18,7 @@ type DiagnoseOptions struct {
 	// Endpoint is what the test-call calls (see providers.DoctorOptions).
 	Endpoint string
 	// Progress gets each check as soon as it is known.
-	Progress func(providers.Check)
+	Progress func(check.Check)
 }
 
 // Diagnose runs the doctor on the provider called name. Its tokens come

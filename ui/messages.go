@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/store"
@@ -247,7 +248,7 @@ type statusTimeoutMsg struct{ seq uint64 }
 type doctorStepMsg struct {
 	name  string
 	seq   uint64
-	check providers.Check
+	check check.Check
 	next  <-chan tea.Msg
 }
 
