@@ -3,6 +3,7 @@ package providers
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/netcheck"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -29,7 +31,7 @@ const (
 )
 
 // doctorOrder is the order of the steps, for skipping the rest.
-var doctorOrder = [...]string{StepSettings, StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall, StepClock}
+var doctorOrder = [...]string{StepSettings, netcheck.StepDNS, netcheck.StepTCP, netcheck.StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall, StepClock}
 
 // DoctorToken is a token the doctor got through DoctorOptions.Fetch.
 type DoctorToken struct {
@@ -153,12 +155,12 @@ func (r *doctorRun) run(ctx context.Context, p Provider) {
 	c := r.c
 	eff, ok := r.settings(p)
 	if !ok {
-		r.skipFrom(StepDNS, "fix the settings first")
+		r.skipFrom(netcheck.StepDNS, "fix the settings first")
 		return
 	}
 	r.p = eff
 
-	net := c.CheckNetwork(ctx, eff, eff.TokenURL)
+	net := netcheck.Run(ctx, eff.TokenURL, netcheck.Options{Timeout: eff.EffectiveTimeout(), Now: c.now, TLS: tlsSetup(eff)})
 	r.add(net...)
 	reachable := !check.AnyFailed(net)
 
@@ -519,3 +521,24 @@ func (r *doctorRun) scopes(t *Token, meta *Metadata) {
 // StepClock is the doctor's step that compares this machine's clock with
 // the issuer's and the API's.
 const StepClock = "clock"
+
+// tlsSetup makes p's TLS client configuration for the network checks:
+// its ca_file's roots and its client certificate, each failure worded
+// with the setting to fix.
+func tlsSetup(p Provider) func() (*tls.Config, error) {
+	return func() (*tls.Config, error) {
+		conf, err := TLSConfig(p.CAFile)
+		if err != nil {
+			return nil, &netcheck.SetupError{Detail: err.Error(), Hint: "fix ca_file: it must name a readable PEM file of CA certificates"}
+		}
+		conf = conf.Clone()
+		if p.TLSCertFile != "" || p.TLSKeyFile != "" {
+			cert, err := ClientCertificate(p)
+			if err != nil {
+				return nil, &netcheck.SetupError{Detail: "unusable client certificate: " + err.Error(), Hint: "fix tls_cert_file and tls_key_file: a PEM certificate and its key"}
+			}
+			conf.Certificates = []tls.Certificate{cert}
+		}
+		return conf, nil
+	}
+}

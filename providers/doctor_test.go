@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/netcheck"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
@@ -92,7 +93,7 @@ func TestDoctorHealthyProvider(t *testing.T) {
 	if !d.OK() || d.Token == nil {
 		t.Fatalf("a healthy provider did not pass: %+v", d.Checks)
 	}
-	want := []string{StepSettings, StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes}
+	want := []string{StepSettings, netcheck.StepDNS, netcheck.StepTCP, netcheck.StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes}
 	if len(streamed) < len(want) || strings.Join(streamed[:len(want)], ",") != strings.Join(want, ",") {
 		t.Fatalf("steps streamed in the order %v, want %v first", streamed, want)
 	}
@@ -158,7 +159,7 @@ func TestDoctorUnreachable(t *testing.T) {
 	p := Provider{Name: "gone", TokenURL: "http://" + addr + "/oauth/token", ClientID: "id", ClientSecret: "s"}
 	c := &Client{}
 	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
-	wantStatus(t, checkNamed(t, d, StepTCP), check.Fail, "refused")
+	wantStatus(t, checkNamed(t, d, netcheck.StepTCP), check.Fail, "refused")
 	wantStatus(t, checkNamed(t, d, StepToken), check.Skip, "cannot be reached")
 	if d.OK() {
 		t.Fatal("an unreachable provider passed")
@@ -390,4 +391,14 @@ func TestDoctorNoSecret(t *testing.T) {
 	// A secret the store keeps apart is no missing one.
 	d = c.Doctor(t.Context(), p, DoctorOptions{SecretStored: true})
 	wantStatus(t, d.Checks[0], check.Pass, "token_url")
+}
+
+func wantStatus(t *testing.T, c check.Check, status check.Status, detail string) {
+	t.Helper()
+	if c.Status != status || !strings.Contains(c.Detail, detail) {
+		t.Fatalf("%s: got %s %q (hint %q), want %s containing %q", c.Name, c.Status, c.Detail, c.Hint, status, detail)
+	}
+	if status == check.Fail && c.Hint == "" {
+		t.Fatalf("%s failed without a hint: %q", c.Name, c.Detail)
+	}
 }

@@ -58,3 +58,10 @@ func TestFindResource(t *testing.T) {
 		assertTerminalSafe(t, path, got.Value+got.From)
 	}
 }
+
+// noProxy keeps the environment's proxy out of these tests.
+func noProxy(t *testing.T) {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
+		t.Setenv(k, "")
+	}
+}

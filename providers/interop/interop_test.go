@@ -15,6 +15,7 @@ import (
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/netcheck"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -405,9 +406,9 @@ func wantHealthy(t *testing.T, d *providers.Diagnosis, s *fositeServer, method s
 		t.Fatalf("a healthy client did not pass: %+v", d.Checks)
 	}
 	wantStep(t, d, providers.StepSettings, check.Pass, "token_url "+s.TokenURL)
-	wantStep(t, d, providers.StepDNS, check.Pass, "IP address")
-	wantStep(t, d, providers.StepTCP, check.Pass, "connected to "+strings.TrimPrefix(s.URL, "http://"))
-	wantStep(t, d, providers.StepTLS, check.Skip, "plain http")
+	wantStep(t, d, netcheck.StepDNS, check.Pass, "IP address")
+	wantStep(t, d, netcheck.StepTCP, check.Pass, "connected to "+strings.TrimPrefix(s.URL, "http://"))
+	wantStep(t, d, netcheck.StepTLS, check.Skip, "plain http")
 	wantStep(t, d, providers.StepDiscovery, check.Pass, "issuer "+s.Issuer)
 	wantStep(t, d, providers.StepAuthMethods, check.Pass, method)
 	wantStep(t, d, providers.StepToken, check.Pass, "200 from "+s.TokenURL)

@@ -1,6 +1,12 @@
-package providers
+// Package netcheck checks the way to a URL step by step: DNS, a TCP
+// connection, and the TLS handshake with the server's certificate chain,
+// host name and expiry judged by hand, so that a failure names its reason.
+// The doctor runs it against the token endpoint; it knows nothing of
+// providers (a TLS configuration is handed in).
+package netcheck
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -28,6 +34,10 @@ const (
 // TLS step warn.
 const certWarnWithin = 14 * 24 * time.Hour
 
+// defaultTimeout bounds a step when Options give no timeout (a
+// provider's own default).
+const defaultTimeout = 15 * time.Second
+
 // maxDialAddrs is how many resolved addresses the TCP step tries.
 const maxDialAddrs = 3
 
@@ -54,10 +64,32 @@ func targetOf(raw string) (netTarget, error) {
 	return t, nil
 }
 
-// CheckNetwork diagnoses the way to rawURL (normally p's token endpoint):
-// DNS, then TCP, then TLS, in that order. A failed step skips the steps
-// after it, which could only fail for the same reason.
-func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []check.Check {
+// Options say how the checks reach the target.
+type Options struct {
+	// Timeout bounds each step; zero means 15 s.
+	Timeout time.Duration
+	// Now is the clock a certificate's dates are judged by; nil means
+	// time.Now.
+	Now func() time.Time
+	// TLS makes the TLS client configuration of the handshake (its roots,
+	// a client certificate); nil means TLS 1.2 or newer with the system's
+	// roots. When it fails, the TLS step fails with its words, and with
+	// its hint when the error is a *SetupError.
+	TLS func() (*tls.Config, error)
+}
+
+// SetupError is a TLS client configuration that cannot be made (an
+// unreadable CA file, an unusable client certificate), and what to fix.
+type SetupError struct {
+	Detail, Hint string
+}
+
+func (e *SetupError) Error() string { return e.Detail }
+
+// Run diagnoses the way to rawURL (normally a token endpoint): DNS, then
+// TCP, then TLS, in that order. A failed step skips the steps after it,
+// which could only fail for the same reason. ctx bounds the whole run.
+func Run(ctx context.Context, rawURL string, o Options) []check.Check {
 	t, err := targetOf(rawURL)
 	if err != nil {
 		return []check.Check{
@@ -66,7 +98,7 @@ func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []
 			check.Skipped(StepTLS, "no address to connect to"),
 		}
 	}
-	timeout := p.EffectiveTimeout()
+	timeout := cmp.Or(o.Timeout, defaultTimeout)
 	host, port, via := t.host, t.port, ""
 	if t.proxy != nil {
 		host, port = t.proxy.Hostname(), t.proxy.Port()
@@ -79,11 +111,11 @@ func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []
 		via = fmt.Sprintf(" (the proxy %s, from the environment)", safetext.Line(t.proxy.Host))
 	}
 
-	dns, addrs := c.checkDNS(ctx, host, via, timeout)
+	dns, addrs := checkDNS(ctx, host, via, timeout)
 	if dns.Status == check.Fail {
 		return []check.Check{dns, check.Skipped(StepTCP, "the host did not resolve"), check.Skipped(StepTLS, "the host did not resolve")}
 	}
-	tcp, addr := c.checkTCP(ctx, addrs, port, via, timeout)
+	tcp, addr := checkTCP(ctx, addrs, port, via, timeout)
 	if tcp.Status == check.Fail {
 		return []check.Check{dns, tcp, check.Skipped(StepTLS, "no connection")}
 	}
@@ -93,11 +125,11 @@ func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []
 	case t.proxy != nil:
 		return []check.Check{dns, tcp, check.Skipped(StepTLS, "through a proxy: the token request checks TLS end to end")}
 	}
-	return []check.Check{dns, tcp, c.checkTLS(ctx, p, addr, t.host, timeout)}
+	return []check.Check{dns, tcp, checkTLS(ctx, o, addr, t.host)}
 }
 
 // checkDNS resolves host; an IP address needs no lookup.
-func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Duration) (check.Check, []string) {
+func checkDNS(ctx context.Context, host, via string, timeout time.Duration) (check.Check, []string) {
 	if ip := net.ParseIP(host); ip != nil {
 		return check.Passed(StepDNS, fmt.Sprintf("%s%s is an IP address: nothing to resolve", host, via)), []string{host}
 	}
@@ -128,7 +160,7 @@ func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Du
 
 // checkTCP connects to the first of addrs that answers on port and returns
 // the address that did.
-func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string, timeout time.Duration) (check.Check, string) {
+func checkTCP(ctx context.Context, addrs []string, port, via string, timeout time.Duration) (check.Check, string) {
 	d := net.Dialer{Timeout: timeout}
 	var errs []string
 	refused := true
@@ -174,22 +206,24 @@ func dialReason(err error) string {
 // checkTLS shakes hands with addr as serverName, then verifies the chain,
 // the host name and the expiry itself, so that a failure names the reason
 // and still shows what the server presented.
-func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName string, timeout time.Duration) check.Check {
-	conf, err := tlsConfig(p.CAFile)
-	if err != nil {
-		return check.Failed(StepTLS, safetext.Line(err.Error()), "fix ca_file: it must name a readable PEM file of CA certificates")
-	}
-	conf = conf.Clone()
-	if p.TLSCertFile != "" || p.TLSKeyFile != "" {
-		cc, err := loadClientCert(p)
+func checkTLS(ctx context.Context, o Options, addr, serverName string) check.Check {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.TLS != nil {
+		c, err := o.TLS()
 		if err != nil {
-			return check.Failed(StepTLS, "unusable client certificate: "+safetext.Line(err.Error()), "fix tls_cert_file and tls_key_file: a PEM certificate and its key")
+			hint := "fix the TLS settings (ca_file, tls_cert_file, tls_key_file)"
+			var se *SetupError
+			if errors.As(err, &se) {
+				hint = se.Hint
+			}
+			return check.Failed(StepTLS, safetext.Line(err.Error()), hint)
 		}
-		conf.Certificates = []tls.Certificate{cc.cert}
+		conf = c.Clone()
 	}
 	conf.ServerName = serverName
 	// Verification happens below, by hand, to say what is wrong.
 	conf.InsecureSkipVerify = true
+	timeout := cmp.Or(o.Timeout, defaultTimeout)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -203,9 +237,23 @@ func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName stri
 	}
 	state := conn.(*tls.Conn).ConnectionState()
 	conn.Close()
-	ch := verifyChain(state, serverName, conf.RootCAs, c.now())
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	ch := verifyChain(state, serverName, conf.RootCAs, now())
 	ch.Took = took
 	return ch
+}
+
+// unwrapURLError is the error under a *url.Error, which names the URL
+// the step already shows.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // verifyChain judges what the server presented in state.
