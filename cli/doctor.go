@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -118,7 +119,7 @@ func (a *App) runDoctor(ctx context.Context, o doctorOptions) error {
 // printDiagnosis writes the diagnosis in the format asked for: JSON, the
 // ticket's Markdown report (with the run's failing exchange), or the
 // verdict after the steps already printed.
-func (a *App) printDiagnosis(ctx context.Context, st *store.Store, o doctorOptions, d *providers.Diagnosis, p providers.Provider, started time.Time) error {
+func (a *App) printDiagnosis(ctx context.Context, st *store.Store, o doctorOptions, d *doctor.Diagnosis, p providers.Provider, started time.Time) error {
 	var secrets []string
 	if d.Token != nil {
 		secrets = append(secrets, d.Token.AccessToken)
@@ -162,7 +163,7 @@ func (a *App) writeDoctorStep(c check.Check) {
 }
 
 // doctorReport is the diagnosis as a report, for --markdown.
-func doctorReport(d *providers.Diagnosis, secrets []string) *Report {
+func doctorReport(d *doctor.Diagnosis, secrets []string) *Report {
 	r := &Report{Title: "tokentop doctor " + d.Provider, Secrets: secrets}
 	info := Section{Rows: []Row{KV("verdict", doctorVerdict(d))}}
 	if d.Token != nil {
@@ -177,7 +178,7 @@ func doctorReport(d *providers.Diagnosis, secrets []string) *Report {
 }
 
 // doctorVerdict sums a diagnosis up in one line.
-func doctorVerdict(d *providers.Diagnosis) string {
+func doctorVerdict(d *doctor.Diagnosis) string {
 	n := check.CountStatuses(d.Checks)
 	counts := fmt.Sprintf("%d passed, %d warnings, %d skipped", n[check.Pass], n[check.Warn], n[check.Skip])
 	if d.OK() {

@@ -125,7 +125,7 @@ func endpointStyles(configured, learned AuthStyle, methods []string) []AuthStyle
 	listed := func(s AuthStyle) bool { return slices.Contains(methods, AuthMethodFor(s)) }
 	var out []AuthStyle
 	for _, s := range styles {
-		other := otherSecretStyle(s)
+		other := s.OtherSecretStyle()
 		switch {
 		case listed(s) || other == "":
 			out = append(out, s)
@@ -192,7 +192,7 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 		}
 		rd.err(e)
 		exs[len(exs)-1].Error, exs[len(exs)-1].Hint = cutText(e.Summary()), cutText(e.Hint)
-		if p.Style() == AuthAuto && retryOtherStyle(e) && i+1 < len(styles) {
+		if p.Style() == AuthAuto && e.ClientRefused() && i+1 < len(styles) {
 			continue
 		}
 		return nil, exs, e

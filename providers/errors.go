@@ -166,7 +166,7 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 		}
 		return h
 	case "invalid_target":
-		return audienceHint(e, p, resourceOffer{})
+		return audienceHint(e, p, ResourceOffer{})
 	case "invalid_request":
 		if style == AuthPrivateKeyJWT {
 			// fosite, for one, answers an assertion whose kid it does not
@@ -174,7 +174,7 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 			return "the server found the request malformed, which under private_key_jwt is most often the client assertion: " + assertionChecks(p)
 		}
 		if pointsAtAudience(e) {
-			return audienceHint(e, p, resourceOffer{})
+			return audienceHint(e, p, ResourceOffer{})
 		}
 		var sent []string
 		if p.Audience != "" {
@@ -192,7 +192,7 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 			return "the server refused the client credentials: check the client id and secret"
 		}
 		if pointsAtAudience(e) {
-			return audienceHint(e, p, resourceOffer{})
+			return audienceHint(e, p, ResourceOffer{})
 		}
 		return fmt.Sprintf("the client is not granted the scopes asked for (%s): grant them to it at the vendor, or stop asking for them", scopeList(p))
 	case "too_many_requests":

@@ -51,7 +51,7 @@ func TestFindResource(t *testing.T) {
 		"/far":   "", // plain http off loopback is not trusted
 		"/none":  "",
 	} {
-		got := c.findResource(t.Context(), p, srv.URL+path, "")
+		got := c.FindResource(t.Context(), p, srv.URL+path, "")
 		if got.Value != want || (want != "" && !strings.Contains(got.From, "RFC 9728 metadata at")) {
 			t.Errorf("%s: %+v, want %q", path, got, want)
 		}

@@ -295,7 +295,7 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		v.Verdict = VerdictBadSignature
 		v.Reason = fmt.Sprintf("the signature does not match key %s of %s", orDash(kid), keys.URL)
-		v.Hint = cmp.Or(v.foreignHint(o), badSignatureHint(kid, keys.URL))
+		v.Hint = cmp.Or(v.ForeignHint(o), badSignatureHint(kid, keys.URL))
 		v.add(check.Check{Name: "signature", Status: check.Fail, Detail: "bad signature (kid " + orDash(kid) + " is in the JWKS; its key does not verify the token)", Hint: v.Hint})
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		v.Verdict = VerdictMalformed
@@ -304,7 +304,7 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 	case kid != "" && (errors.Is(err, jwkset.ErrKeyNotFound) || !keys.has(ctx, kid)):
 		v.Verdict = VerdictUnknownKey
 		v.Reason = fmt.Sprintf("no key with kid %s in %s, even after fetching it again", kid, keys.URL)
-		v.Hint = cmp.Or(v.foreignHint(o), unknownKeyHint(kid, keys.URL, orNone(keys.KeyIDs(ctx))))
+		v.Hint = cmp.Or(v.ForeignHint(o), unknownKeyHint(kid, keys.URL, orNone(keys.KeyIDs(ctx))))
 		v.add(check.Check{Name: "signature", Status: check.Fail, Detail: "unknown key (kid " + kid + ")", Hint: v.Hint})
 	case !slices.Contains(asymmetricAlgs, alg):
 		v.Verdict = VerdictUnverified
@@ -370,10 +370,10 @@ func (v *Verification) checkIssuer(o VerifyOptions) {
 	}
 }
 
-// foreignHint is the hint of a token that names another issuer than the
+// ForeignHint is the hint of a token that names another issuer than the
 // expected one, "" when it names the expected one (or either is unknown):
 // a signature it fails is no mystery then.
-func (v *Verification) foreignHint(o VerifyOptions) string {
+func (v *Verification) ForeignHint(o VerifyOptions) string {
 	got, want := v.Claims.Issuer, safetext.Line(o.Issuer)
 	if got == "" || want == "" || strings.TrimRight(got, "/") == strings.TrimRight(want, "/") {
 		return ""
@@ -516,4 +516,12 @@ func futureHint(o VerifyOptions) string {
 		return "the time is ahead of the issuer's own clock (its Date header), so it is no clock skew: the issuer mints tokens valid only from later, and must fix it"
 	}
 	return "the issuer's clock is ahead of this machine's, or it mints tokens for later: `tokentop doctor NAME` compares the clocks by their Date headers"
+}
+
+// orNone lists names (kids), or says "none".
+func orNone(ss []string) string {
+	if len(ss) == 0 {
+		return "none"
+	}
+	return strings.Join(ss, " ")
 }

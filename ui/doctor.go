@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 	"github.com/tokentop/tokentop/theme"
 )
 
@@ -52,7 +53,7 @@ func (v *doctorView) Add(c check.Check) {
 }
 
 // Finish ends the run with its diagnosis, or err, a failure to run at all.
-func (v *doctorView) Finish(d *providers.Diagnosis, err error) {
+func (v *doctorView) Finish(d *doctor.Diagnosis, err error) {
 	v.running, v.err = false, err
 	if d != nil {
 		v.checks, v.cached = d.Checks, d.TokenCached

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/store"
@@ -257,7 +258,7 @@ type doctorStepMsg struct {
 type doctorDoneMsg struct {
 	name string
 	seq  uint64
-	diag *providers.Diagnosis
+	diag *doctor.Diagnosis
 	err  error
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 )
 
 // frameStats is the size of a frame, or the largest of several.
@@ -152,7 +153,7 @@ func TestOddWindowSizes(t *testing.T) {
 			// against the store.
 			m.doctor.Start(m.table.Selected())
 			m.setFocus(focusDoctor)
-			m.doctor.Finish(&providers.Diagnosis{Checks: []check.Check{
+			m.doctor.Finish(&doctor.Diagnosis{Checks: []check.Check{
 				{Name: "settings", Status: check.Pass, Detail: strings.Repeat("a long detail ", 40)},
 				{Name: "token request", Status: check.Fail, Detail: "401 invalid_client", Hint: "check the secret"},
 			}}, nil)

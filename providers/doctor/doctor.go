@@ -1,4 +1,4 @@
-package providers
+package doctor
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
@@ -25,7 +26,7 @@ const (
 	StepToken       = "token request"
 	StepScopes      = "scopes"
 	// StepJWT names the JWT's steps: "JWT signature", "JWT alg", "JWT
-	// iss"… (one per check of [Verify]), or "JWT" alone when skipped.
+	// iss"… (one per check of [providers.Verify]), or "JWT" alone when skipped.
 	StepJWT      = "JWT"
 	StepTestCall = "test-call"
 )
@@ -33,22 +34,22 @@ const (
 // doctorOrder is the order of the steps, for skipping the rest.
 var doctorOrder = [...]string{StepSettings, netcheck.StepDNS, netcheck.StepTCP, netcheck.StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall, StepClock}
 
-// DoctorToken is a token the doctor got through DoctorOptions.Fetch.
-type DoctorToken struct {
-	Token *Token
+// Fetched is a token the doctor got through Options.Fetch.
+type Fetched struct {
+	Token *providers.Token
 	// Cached is true when no request was made (the cached token was still
 	// good).
 	Cached bool
 	// Exchanges are the requests made, when any.
-	Exchanges []Exchange
+	Exchanges []providers.Exchange
 }
 
-// DoctorRetry is a setting the doctor tries instead of the configured one
+// Retry is a setting the doctor tries instead of the configured one
 // after the token request was refused. The zero value means the settings
 // as configured.
-type DoctorRetry struct {
+type Retry struct {
 	// AuthStyle replaces auth_style (basic for post, post for basic).
-	AuthStyle AuthStyle
+	AuthStyle providers.AuthStyle
 	// AssertionAudience replaces a private_key_jwt assertion's aud (the
 	// token URL for the issuer, or the reverse).
 	AssertionAudience string
@@ -58,16 +59,16 @@ type DoctorRetry struct {
 	// publish).
 	Fresh bool
 	// BasicEncoding replaces basic_encoding (raw for form).
-	BasicEncoding BasicEncoding
+	BasicEncoding providers.BasicEncoding
 }
 
-// DoctorOptions say how the doctor gets a token and what it test-calls.
-type DoctorOptions struct {
-	// Fetch gets the provider's token. The zero DoctorRetry means the
+// Options say how the doctor gets a token and what it test-calls.
+type Options struct {
+	// Fetch gets the provider's token. The zero Retry means the
 	// settings as configured (the cached token is fine); a retry always
 	// asks the server. The store provides it, so that tokens are counted
 	// against the quota and exchanges are recorded.
-	Fetch func(ctx context.Context, retry DoctorRetry) (DoctorToken, error)
+	Fetch func(ctx context.Context, retry Retry) (Fetched, error)
 	// Endpoint is what the test-call calls: a saved endpoint's name, an
 	// http(s) URL (GET), or "" for the provider's first saved endpoint.
 	Endpoint string
@@ -76,7 +77,7 @@ type DoctorOptions struct {
 	// Quota, when set, reads tokentop's own ledger of the provider (the
 	// store keeps it) for the last step; it is read after the token
 	// request, so it counts the doctor's own fetches.
-	Quota func(ctx context.Context) (QuotaState, error)
+	Quota func(ctx context.Context) (providers.QuotaState, error)
 	// SecretStored says that a client secret is kept apart from the
 	// provider given (the store keeps it encrypted), so an empty
 	// ClientSecret is not a missing one.
@@ -89,7 +90,7 @@ type Diagnosis struct {
 	Checks   []check.Check `json:"checks"`
 	// Token is the token the checks looked at (nil when none came); its
 	// access token is for the caller's own use and is never in Checks.
-	Token *Token `json:"-"`
+	Token *providers.Token `json:"-"`
 	// TokenCached is true when that token came from the cache, so the
 	// exchange itself was not tried.
 	TokenCached bool `json:"token_cached"`
@@ -101,9 +102,9 @@ func (d *Diagnosis) OK() bool { return !check.AnyFailed(d.Checks) }
 
 // doctorRun is one diagnosis under way.
 type doctorRun struct {
-	c   *Client
-	o   DoctorOptions
-	p   Provider // effective settings
+	c   *providers.Client
+	o   Options
+	p   providers.Provider // effective settings
 	out *Diagnosis
 	// issuerClock and apiClock compare our clock with the token
 	// endpoint's and the API's, by their Date headers (nil: unknown).
@@ -117,6 +118,14 @@ type doctorRun struct {
 	tokenNote, apiNote       string
 	// noSecret: the style sends a client secret and none is set.
 	noSecret bool
+}
+
+// now reads the client's clock.
+func (r *doctorRun) now() time.Time {
+	if r.c.Now != nil {
+		return r.c.Now()
+	}
+	return time.Now()
 }
 
 func (r *doctorRun) add(cs ...check.Check) {
@@ -135,7 +144,7 @@ func (r *doctorRun) skipFrom(step, why string) {
 	}
 }
 
-// Doctor diagnoses p step by step: its settings; DNS, TCP and TLS to the
+// Run diagnoses p step by step: its settings; DNS, TCP and TLS to the
 // token endpoint; discovery and the issuer check; the server's auth
 // methods against the configured style; the token request (retrying with
 // the other style on invalid_client); the scopes granted; the JWT's claims
@@ -143,7 +152,9 @@ func (r *doctorRun) skipFrom(step, why string) {
 // tokentop's ledger and the vendor's rate limits. A step that cannot run
 // for an earlier failure is skipped with the reason. ctx bounds the whole
 // run.
-func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagnosis {
+// c makes every request of its own (discovery, the JWKS, the test-call)
+// and is the clock.
+func Run(ctx context.Context, c *providers.Client, p providers.Provider, o Options) *Diagnosis {
 	r := &doctorRun{c: c, o: o, out: &Diagnosis{Provider: p.Name}}
 	r.run(ctx, p)
 	r.quota(ctx)
@@ -151,8 +162,7 @@ func (c *Client) Doctor(ctx context.Context, p Provider, o DoctorOptions) *Diagn
 }
 
 // run is every step but the quota's.
-func (r *doctorRun) run(ctx context.Context, p Provider) {
-	c := r.c
+func (r *doctorRun) run(ctx context.Context, p providers.Provider) {
 	eff, ok := r.settings(p)
 	if !ok {
 		r.skipFrom(netcheck.StepDNS, "fix the settings first")
@@ -160,12 +170,12 @@ func (r *doctorRun) run(ctx context.Context, p Provider) {
 	}
 	r.p = eff
 
-	net := netcheck.Run(ctx, eff.TokenURL, netcheck.Options{Timeout: eff.EffectiveTimeout(), Now: c.now, TLS: tlsSetup(eff)})
+	net := netcheck.Run(ctx, eff.TokenURL, netcheck.Options{Timeout: eff.EffectiveTimeout(), Now: r.now, TLS: tlsSetup(eff)})
 	r.add(net...)
 	reachable := !check.AnyFailed(net)
 
 	disc := r.discovery(ctx)
-	var meta *Metadata
+	var meta *providers.Metadata
 	if disc != nil {
 		meta = disc.Metadata
 	}
@@ -191,7 +201,7 @@ func (r *doctorRun) run(ctx context.Context, p Provider) {
 }
 
 // settings checks that p's effective settings can work.
-func (r *doctorRun) settings(p Provider) (Provider, bool) {
+func (r *doctorRun) settings(p providers.Provider) (providers.Provider, bool) {
 	eff, err := p.Resolve()
 	if err == nil {
 		err = eff.Validate()
@@ -200,11 +210,11 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 		r.add(check.Failed(StepSettings, safetext.Line(err.Error()), "fix the provider: `tokentop show "+p.Name+"` prints every setting and where it came from"))
 		return eff, false
 	}
-	if err := CheckTokenURL(eff); err != nil {
-		r.add(check.Failed(StepSettings, safetext.Line(err.Error()), HintFor(err)))
+	if err := providers.CheckTokenURL(eff); err != nil {
+		r.add(check.Failed(StepSettings, safetext.Line(err.Error()), providers.HintFor(err)))
 		return eff, false
 	}
-	r.noSecret = NoSecret(eff) && !r.o.SecretStored
+	r.noSecret = providers.NoSecret(eff) && !r.o.SecretStored
 	parts := []string{"token_url " + safetext.Line(eff.TokenURL), "auth " + string(eff.Style())}
 	if len(eff.Scopes) > 0 {
 		parts = append(parts, "scopes "+strings.Join(eff.Scopes, " "))
@@ -217,7 +227,7 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 	}
 	if r.noSecret {
 		// Said first: it explains any refusal that follows.
-		r.add(check.Warned(StepSettings, "no client secret is set for "+p.Name+" · "+strings.Join(parts, " · "), NoSecretHint(p.Name)))
+		r.add(check.Warned(StepSettings, "no client secret is set for "+p.Name+" · "+strings.Join(parts, " · "), providers.NoSecretHint(p.Name)))
 		return eff, true
 	}
 	r.add(check.Passed(StepSettings, strings.Join(parts, " · ")))
@@ -226,23 +236,23 @@ func (r *doctorRun) settings(p Provider) (Provider, bool) {
 
 // styleForMethod is the auth_style that uses a server's method, "" when
 // tokentop has none for it.
-func styleForMethod(m string) AuthStyle {
+func styleForMethod(m string) providers.AuthStyle {
 	switch m {
 	case "client_secret_basic":
-		return AuthBasic
+		return providers.AuthBasic
 	case "client_secret_post":
-		return AuthPost
+		return providers.AuthPost
 	case "private_key_jwt":
-		return AuthPrivateKeyJWT
+		return providers.AuthPrivateKeyJWT
 	case "tls_client_auth":
-		return AuthTLSClient
+		return providers.AuthTLSClient
 	}
 	return ""
 }
 
 // authMethods compares the server's advertised token endpoint auth
 // methods with the configured style.
-func (r *doctorRun) authMethods(meta *Metadata) {
+func (r *doctorRun) authMethods(meta *providers.Metadata) {
 	if meta == nil {
 		r.add(check.Skipped(StepAuthMethods, "no discovery document to compare with"))
 		return
@@ -255,9 +265,9 @@ func (r *doctorRun) authMethods(meta *Metadata) {
 		listed = "none advertised, so client_secret_basic (RFC 8414's default)"
 	}
 	style := r.p.Style()
-	if style == AuthAuto {
+	if style == providers.AuthAuto {
 		for _, m := range methods {
-			if s := styleForMethod(m); s == AuthBasic || s == AuthPost {
+			if s := styleForMethod(m); s == providers.AuthBasic || s == providers.AuthPost {
 				r.add(check.Passed(StepAuthMethods, fmt.Sprintf("auth_style auto can use %s (%s)", m, listed)))
 				return
 			}
@@ -266,7 +276,7 @@ func (r *doctorRun) authMethods(meta *Metadata) {
 			"the server wants another client authentication: set auth_style to one of its methods"))
 		return
 	}
-	want := AuthMethodFor(style)
+	want := providers.AuthMethodFor(style)
 	if slices.Contains(methods, want) {
 		r.add(check.Passed(StepAuthMethods, fmt.Sprintf("auth_style %s is %s (%s)", style, want, listed)))
 		return
@@ -284,32 +294,19 @@ func (r *doctorRun) authMethods(meta *Metadata) {
 	r.add(check.Failed(StepAuthMethods, fmt.Sprintf("auth_style %s is %s, which the server does not list (%s)", style, want, listed), hint))
 }
 
-// otherSecretStyle is the secret style to retry with after invalid_client:
-// post for basic and basic for post; none for the others (auto already
-// tried both).
-func otherSecretStyle(s AuthStyle) AuthStyle {
-	switch s {
-	case AuthBasic:
-		return AuthPost
-	case AuthPost:
-		return AuthBasic
-	}
-	return ""
-}
-
 // token gets a token; on invalid_client it asks once more with the other
 // secret style and says which one works.
-func (r *doctorRun) token(ctx context.Context) *Token {
+func (r *doctorRun) token(ctx context.Context) *providers.Token {
 	if r.o.Fetch == nil {
 		r.add(check.Skipped(StepToken, "no way to fetch a token was given"))
 		return nil
 	}
 	start := time.Now()
-	got, err := r.o.Fetch(ctx, DoctorRetry{})
+	got, err := r.o.Fetch(ctx, Retry{})
 	took := time.Since(start)
 	r.noteTokenAnswer(got, err)
 	if err == nil && got.Token != nil {
-		ch := check.Passed(StepToken, tokenDetail(got, r.c.now()))
+		ch := check.Passed(StepToken, tokenDetail(got, r.now()))
 		ch.Took = took
 		if len(got.Token.Warnings) > 0 {
 			ch.Status, ch.Hint = check.Warn, safetext.Line(strings.Join(got.Token.Warnings, "; "))
@@ -319,24 +316,24 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		r.issuerClock = issuerSkew(got)
 		return got.Token
 	}
-	e, _ := AsError(err)
-	detail, hint := r.errText(err), safetext.Line(HintFor(err))
+	e, _ := providers.AsError(err)
+	detail, hint := r.errText(err), safetext.Line(providers.HintFor(err))
 	style := r.p.Style()
-	if style == AuthPrivateKeyJWT && e != nil && assertionRefused(e) && ctx.Err() == nil {
+	if style == providers.AuthPrivateKeyJWT && e != nil && assertionRefused(e) && ctx.Err() == nil {
 		return r.retryAudience(ctx, start, detail, hint)
 	}
 	rawNote := ""
-	if e != nil && retryOtherStyle(e) && ctx.Err() == nil && r.rawBasicMatters(ctx) {
+	if e != nil && e.ClientRefused() && ctx.Err() == nil && r.rawBasicMatters(ctx) {
 		tok, note := r.retryRawBasic(ctx, start, detail)
 		if tok != nil {
 			return tok
 		}
 		rawNote = note
 	}
-	other := otherSecretStyle(style)
+	other := style.OtherSecretStyle()
 	if r.noSecret && e != nil {
 		// No secret was sent: the other style would not send one either.
-		ch := check.Failed(StepToken, detail, NoSecretHint(r.p.Name))
+		ch := check.Failed(StepToken, detail, providers.NoSecretHint(r.p.Name))
 		ch.Took = took
 		r.add(ch)
 		return nil
@@ -350,14 +347,14 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 		r.add(ch)
 		return nil
 	}
-	retry, rerr := r.o.Fetch(ctx, DoctorRetry{AuthStyle: other})
+	retry, rerr := r.o.Fetch(ctx, Retry{AuthStyle: other})
 	if rerr != nil || retry.Token == nil {
 		ch := check.Failed(StepToken, fmt.Sprintf("%s%s; with auth_style %s too: %s", detail, rawNote, other, r.errText(rerr)), bothRefused())
 		ch.Took = time.Since(start)
 		r.add(ch)
 		return nil
 	}
-	ch := check.Failed(StepToken, fmt.Sprintf("%s with auth_style %s; with %s it works (%s)", detail, style, other, tokenDetail(retry, r.c.now())),
+	ch := check.Failed(StepToken, fmt.Sprintf("%s with auth_style %s; with %s it works (%s)", detail, style, other, tokenDetail(retry, r.now())),
 		fmt.Sprintf("set `auth_style: %s` (or auto, which tries both and remembers)", other))
 	ch.Took = time.Since(start)
 	r.add(ch)
@@ -368,7 +365,7 @@ func (r *doctorRun) token(ctx context.Context) *Token {
 // issuerSkew compares our clock with the token endpoint's: by the last
 // exchange's Date and its start and end, else by the cached token's skew
 // (to a second); nil when the server sent no Date.
-func issuerSkew(got DoctorToken) *clockskew.Measure {
+func issuerSkew(got Fetched) *clockskew.Measure {
 	if n := len(got.Exchanges); n > 0 && !got.Exchanges[n-1].ServerDate.IsZero() {
 		x := got.Exchanges[n-1]
 		m := clockskew.Of(x.Started, x.Started.Add(x.Timings.Total), x.ServerDate)
@@ -390,22 +387,22 @@ func bothRefused() string {
 // that form-encoding changes: a server that does not decode sees other
 // credentials than were configured.
 func (r *doctorRun) rawBasicMatters(ctx context.Context) bool {
-	if s := r.p.Style(); (s != AuthBasic && s != AuthAuto) || r.p.BasicEncodingOf() != BasicForm {
+	if s := r.p.Style(); (s != providers.AuthBasic && s != providers.AuthAuto) || r.p.BasicEncodingOf() != providers.BasicForm {
 		return false
 	}
-	secret, err := ResolveSecret(ctx, r.p, r.c.LookupEnv)
-	return err == nil && FormEncodingChanges(r.p.ClientID, secret)
+	secret, err := providers.ResolveSecret(ctx, r.p, r.c.LookupEnv)
+	return err == nil && providers.FormEncodingChanges(r.p.ClientID, secret)
 }
 
 // retryRawBasic asks once more with HTTP Basic sent raw. It returns the
 // token when that works (and reports the step), else a note for the
 // step's detail.
-func (r *doctorRun) retryRawBasic(ctx context.Context, start time.Time, detail string) (*Token, string) {
-	retry, err := r.o.Fetch(ctx, DoctorRetry{AuthStyle: AuthBasic, BasicEncoding: BasicRaw})
+func (r *doctorRun) retryRawBasic(ctx context.Context, start time.Time, detail string) (*providers.Token, string) {
+	retry, err := r.o.Fetch(ctx, Retry{AuthStyle: providers.AuthBasic, BasicEncoding: providers.BasicRaw})
 	if err != nil || retry.Token == nil {
 		return nil, "; with HTTP Basic sent raw (basic_encoding: raw) too: " + r.errText(err)
 	}
-	ch := check.Failed(StepToken, fmt.Sprintf("%s with HTTP Basic form-encoded (RFC 6749 §2.3.1); sent raw it works (%s)", detail, tokenDetail(retry, r.c.now())),
+	ch := check.Failed(StepToken, fmt.Sprintf("%s with HTTP Basic form-encoded (RFC 6749 §2.3.1); sent raw it works (%s)", detail, tokenDetail(retry, r.now())),
 		rawBasicWorks())
 	ch.Took = time.Since(start)
 	r.add(ch)
@@ -414,8 +411,8 @@ func (r *doctorRun) retryRawBasic(ctx context.Context, start time.Time, detail s
 
 // noteTokenAnswer keeps the token endpoint's last answer's headers, for
 // the quota step, or says why there are none.
-func (r *doctorRun) noteTokenAnswer(got DoctorToken, err error) {
-	switch e, _ := AsError(err); {
+func (r *doctorRun) noteTokenAnswer(got Fetched, err error) {
+	switch e, _ := providers.AsError(err); {
 	case len(got.Exchanges) > 0:
 		r.tokenHeaders = http.Header{}
 		for k, v := range got.Exchanges[len(got.Exchanges)-1].ResponseHeaders {
@@ -423,7 +420,7 @@ func (r *doctorRun) noteTokenAnswer(got DoctorToken, err error) {
 		}
 	case got.Cached:
 		r.tokenNote = "not asked (the cached token was used)"
-	case e != nil && e.Kind == KindQuota:
+	case e != nil && e.Kind == providers.KindQuota:
 		r.tokenNote = "not asked (tokentop's own ledger refused)"
 	case err != nil:
 		r.tokenNote = "refused (its headers: `tokentop history " + r.p.Name + " -v`)"
@@ -441,7 +438,7 @@ func (r *doctorRun) errText(err error) string {
 
 // assertionRefused is a refusal a private_key_jwt assertion's aud may
 // explain: invalid_client, a 401, or invalid_request (fosite answers so).
-func assertionRefused(e *Error) bool {
+func assertionRefused(e *providers.Error) bool {
 	return e.Code == "invalid_client" || e.Code == "invalid_request" || e.Status == 401
 }
 
@@ -449,7 +446,7 @@ func assertionRefused(e *Error) bool {
 // token URL when the issuer was sent, the issuer when the token URL was.
 // RFC 7523 §3 lets a server want either, and servers differ (fosite and
 // Hydra want the token URL; Keycloak takes both).
-func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, hint string) *Token {
+func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, hint string) *providers.Token {
 	sent := r.p.AssertionAudience
 	other := r.p.TokenURL
 	if sent == r.p.TokenURL {
@@ -461,14 +458,14 @@ func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, 
 		r.add(ch)
 		return nil
 	}
-	retry, err := r.o.Fetch(ctx, DoctorRetry{AssertionAudience: other})
+	retry, err := r.o.Fetch(ctx, Retry{AssertionAudience: other})
 	if err != nil || retry.Token == nil {
 		ch := check.Failed(StepToken, fmt.Sprintf("%s; with the assertion's aud %s too: %s", detail, safetext.Line(other), r.errText(err)), hint)
 		ch.Took = time.Since(start)
 		r.add(ch)
 		return nil
 	}
-	ch := check.Failed(StepToken, fmt.Sprintf("%s with the assertion's aud %s; with aud %s it works (%s)", detail, safetext.Line(sent), safetext.Line(other), tokenDetail(retry, r.c.now())),
+	ch := check.Failed(StepToken, fmt.Sprintf("%s with the assertion's aud %s; with aud %s it works (%s)", detail, safetext.Line(sent), safetext.Line(other), tokenDetail(retry, r.now())),
 		fmt.Sprintf("set `assertion_audience: %s`", safetext.Line(other)))
 	ch.Took = time.Since(start)
 	r.add(ch)
@@ -476,7 +473,7 @@ func (r *doctorRun) retryAudience(ctx context.Context, start time.Time, detail, 
 }
 
 // tokenDetail describes the token a fetch gave.
-func tokenDetail(got DoctorToken, now time.Time) string {
+func tokenDetail(got Fetched, now time.Time) string {
 	t := got.Token
 	kind := "opaque"
 	if jwtclaims.LooksLikeJWT(t.AccessToken) {
@@ -500,7 +497,7 @@ func tokenDetail(got DoctorToken, now time.Time) string {
 
 // grantedScopes is what the server says it granted: the response's scope,
 // else the JWT's scope or scp claim; ok is false when neither says.
-func grantedScopes(t *Token) (scopes []string, source string, ok bool) {
+func grantedScopes(t *providers.Token) (scopes []string, source string, ok bool) {
 	scope, source := t.GrantedScope()
 	if source == "" {
 		return nil, "", false
@@ -510,7 +507,7 @@ func grantedScopes(t *Token) (scopes []string, source string, ok bool) {
 
 // scopes compares the scopes granted with those asked for and those the
 // server supports (see scopeCheck); meta may be nil.
-func (r *doctorRun) scopes(t *Token, meta *Metadata) {
+func (r *doctorRun) scopes(t *providers.Token, meta *providers.Metadata) {
 	var supported []string
 	if meta != nil {
 		supported = meta.ScopesSupported
@@ -525,15 +522,15 @@ const StepClock = "clock"
 // tlsSetup makes p's TLS client configuration for the network checks:
 // its ca_file's roots and its client certificate, each failure worded
 // with the setting to fix.
-func tlsSetup(p Provider) func() (*tls.Config, error) {
+func tlsSetup(p providers.Provider) func() (*tls.Config, error) {
 	return func() (*tls.Config, error) {
-		conf, err := TLSConfig(p.CAFile)
+		conf, err := providers.TLSConfig(p.CAFile)
 		if err != nil {
 			return nil, &netcheck.SetupError{Detail: err.Error(), Hint: "fix ca_file: it must name a readable PEM file of CA certificates"}
 		}
 		conf = conf.Clone()
 		if p.TLSCertFile != "" || p.TLSKeyFile != "" {
-			cert, err := ClientCertificate(p)
+			cert, err := providers.ClientCertificate(p)
 			if err != nil {
 				return nil, &netcheck.SetupError{Detail: "unusable client certificate: " + err.Error(), Hint: "fix tls_cert_file and tls_key_file: a PEM certificate and its key"}
 			}

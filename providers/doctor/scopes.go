@@ -1,10 +1,11 @@
-package providers
+package doctor
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
@@ -15,7 +16,7 @@ import (
 // supports. A scope the server does not support is a failure naming it;
 // one it supports but did not grant is a warning (many servers drop a
 // scope silently and answer 200); extra scopes are only noted.
-func scopeCheck(p Provider, t *Token, supported []string) check.Check {
+func scopeCheck(p providers.Provider, t *providers.Token, supported []string) check.Check {
 	asked := p.Scopes
 	granted, source, stated := grantedScopes(t)
 	var unsupported, missing, extra []string
