@@ -14,6 +14,7 @@ import (
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -23,7 +24,7 @@ type inspectJSON struct {
 	Provider     string                  `json:"provider,omitempty"`
 	Source       string                  `json:"source"`
 	Token        string                  `json:"token"`
-	Verification *providers.Verification `json:"verification"`
+	Verification *jwtverify.Verification `json:"verification"`
 	Notes        []string                `json:"notes,omitempty"`
 }
 
@@ -101,7 +102,7 @@ func (a *App) runInspect(ctx context.Context, o inspectOptions) error {
 	if s.tok != nil && !s.tok.ServerDate.IsZero() {
 		vo.Skew, vo.SkewKnown = s.tok.Skew, true
 	}
-	v := providers.Verify(ctx, s.token, keys, vo)
+	v := jwtverify.Verify(ctx, s.token, keys, vo)
 	if s.haveProvider {
 		nameHints(v, s.p.Name)
 	}
@@ -167,10 +168,10 @@ func (a *App) inspectCached(ctx context.Context, name string, s *inspectSubject)
 // inspectKeys finds the keys and expectations to verify against: the
 // provider's (its effective settings), else the raw token's issuer's, else
 // none; --jwks-uri overrides the keys, --offline fetches nothing.
-func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSubject, o inspectOptions) (*providers.KeySet, providers.VerifyOptions, []string, error) {
+func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSubject, o inspectOptions) (*jwtverify.KeySet, jwtverify.Options, []string, error) {
 	var (
-		keys  *providers.KeySet
-		vo    providers.VerifyOptions
+		keys  *jwtverify.KeySet
+		vo    jwtverify.Options
 		notes []string
 	)
 	switch {
@@ -211,7 +212,7 @@ func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSu
 
 // printInspection writes the verification as JSON, or as a report in text
 // or Markdown.
-func (a *App) printInspection(o inspectOptions, s inspectSubject, v *providers.Verification, notes []string, now time.Time) error {
+func (a *App) printInspection(o inspectOptions, s inspectSubject, v *jwtverify.Verification, notes []string, now time.Time) error {
 	format := o.output.Format()
 	if format == formatJSON {
 		out := inspectJSON{Source: s.source, Token: TokenPreview(s.token), Verification: v, Notes: notes}
@@ -245,7 +246,7 @@ func (a *App) printInspection(o inspectOptions, s inspectSubject, v *providers.V
 }
 
 // inspectVerdict is inspect's exit: an error naming the failed checks.
-func inspectVerdict(v *providers.Verification) error {
+func inspectVerdict(v *jwtverify.Verification) error {
 	failed := check.FailedNames(v.Checks)
 	if len(failed) == 0 {
 		return nil

@@ -140,3 +140,9 @@ func ours(skew time.Duration, f func(time.Duration) string) string {
 	}
 	return f(skew) + " behind"
 }
+
+// FromDate is the local clock minus a server's Date header, with the
+// local time the answer arrived.
+func FromDate(local, serverDate time.Time) time.Duration {
+	return local.Sub(serverDate).Round(time.Second)
+}

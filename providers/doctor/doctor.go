@@ -26,7 +26,7 @@ const (
 	StepToken       = "token request"
 	StepScopes      = "scopes"
 	// StepJWT names the JWT's steps: "JWT signature", "JWT alg", "JWT
-	// iss"… (one per check of [providers.Verify]), or "JWT" alone when skipped.
+	// iss"… (one per check of [jwtverify.Verify]), or "JWT" alone when skipped.
 	StepJWT      = "JWT"
 	StepTestCall = "test-call"
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -81,8 +82,8 @@ func (r *doctorRun) jwt(ctx context.Context, t *providers.Token, d *providers.Di
 	start := time.Now()
 	ks, _, noKeys := r.c.KeySetFor(ctx, r.p, d)
 	o.NoKeys = noKeys
-	v := providers.Verify(ctx, t.AccessToken, ks, o)
-	if v.Verdict == providers.VerdictUnknownKey && v.ForeignHint(o) == "" {
+	v := jwtverify.Verify(ctx, t.AccessToken, ks, o)
+	if v.Verdict == jwtverify.VerdictUnknownKey && v.ForeignHint(o) == "" {
 		r.unknownKey(ctx, v, ks, o)
 	}
 	if i := slices.IndexFunc(v.Checks, func(c check.Check) bool { return c.Name == "aud" && c.Status == check.Fail }); i >= 0 {
@@ -184,7 +185,7 @@ func endpointLabel(e providers.Endpoint) string {
 // cached token whose key rotated away (a fresh token verifies), or an
 // issuer that signs with a key it does not publish (a fresh token, or the
 // one just fetched, fails too). It rewrites the signature check's hint.
-func (r *doctorRun) unknownKey(ctx context.Context, v *providers.Verification, ks *providers.KeySet, o providers.VerifyOptions) {
+func (r *doctorRun) unknownKey(ctx context.Context, v *jwtverify.Verification, ks *jwtverify.KeySet, o jwtverify.Options) {
 	i := slices.IndexFunc(v.Checks, func(c check.Check) bool { return c.Name == "signature" })
 	if i < 0 {
 		return
@@ -194,12 +195,12 @@ func (r *doctorRun) unknownKey(ctx context.Context, v *providers.Verification, k
 	if r.out.TokenCached && r.o.Fetch != nil {
 		got, err := r.o.Fetch(ctx, Retry{Fresh: true})
 		if err == nil && got.Token != nil {
-			fresh := providers.Verify(ctx, got.Token.AccessToken, ks, o)
+			fresh := jwtverify.Verify(ctx, got.Token.AccessToken, ks, o)
 			switch fresh.Verdict {
-			case providers.VerdictValid:
+			case jwtverify.VerdictValid:
 				hint = rotatedKeyHint(v.KeyID, fresh.KeyID)
 				v.Checks[i].Detail += "; a fresh token (kid " + fresh.KeyID + ") verifies"
-			case providers.VerdictUnknownKey:
+			case jwtverify.VerdictUnknownKey:
 				hint = unpublishedKeyHint(fresh.KeyID, ks.URL, held)
 				v.Checks[i].Detail += "; a fresh token's kid " + fresh.KeyID + " is not there either"
 			default:

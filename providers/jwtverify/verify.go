@@ -1,4 +1,4 @@
-package providers
+package jwtverify
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -44,11 +43,17 @@ const (
 	VerdictUnverified Verdict = "not verified"
 )
 
+// ShortLifetime is a token lifetime so short that tokentop fetches such
+// tokens almost every call: twice its smallest refresh margin
+// (providers.MinRefreshMargin, 30 s; a test of that package holds the
+// two together).
+const ShortLifetime = time.Minute
+
 // asymmetricAlgs are the algs a JWKS can verify.
 var asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
-// VerifyOptions say what a token is checked against.
-type VerifyOptions struct {
+// Options say what a token is checked against.
+type Options struct {
 	// Now is the local clock; zero means time.Now().
 	Now time.Time
 	// Skew is the local clock minus the server's (from a Date header),
@@ -70,13 +75,6 @@ type VerifyOptions struct {
 	NoKeys string
 }
 
-// Field is one header parameter or claim, its value rendered as text
-// (strings as they are, anything else as JSON), sanitised.
-type Field struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
-
 // Verification is what [Verify] found. Every text in it is sanitised.
 type Verification struct {
 	Verdict Verdict `json:"verdict"`
@@ -88,8 +86,8 @@ type Verification struct {
 	KeyID string `json:"kid,omitempty"`
 	// Header and ClaimFields list every header parameter and claim,
 	// sorted by name.
-	Header      []Field `json:"header,omitempty"`
-	ClaimFields []Field `json:"claims,omitempty"`
+	Header      []jwtclaims.Field `json:"header,omitempty"`
+	ClaimFields []jwtclaims.Field `json:"claims,omitempty"`
 	// Claims are the claims tokentop reads (nil unless a JWS with a JSON
 	// payload).
 	Claims *jwtclaims.Claims `json:"-"`
@@ -116,17 +114,11 @@ func (v *Verification) Check(name string) (check.Check, bool) {
 	return check.Check{}, false
 }
 
-// SkewFromDate is the local clock minus a server's Date header, with the
-// local time the answer arrived.
-func SkewFromDate(local, serverDate time.Time) time.Duration {
-	return local.Sub(serverDate).Round(time.Second)
-}
-
 // Verify decodes token and checks it: its form (opaque, JWE, JWS), its
 // signature against keys (nil: not checked, for o.NoKeys), its alg, and
 // iss, aud, exp, nbf, iat and lifetime against o. It never fails and never
 // panics: whatever the input, the answer is a Verification with a verdict.
-func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *Verification {
+func Verify(ctx context.Context, token string, keys *KeySet, o Options) *Verification {
 	v := &Verification{}
 	now := o.Now
 	if now.IsZero() {
@@ -163,7 +155,7 @@ func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *V
 	if err != nil {
 		return v.malformed("the header " + err.Error())
 	}
-	v.Header = fieldsOf(header)
+	v.Header = jwtclaims.FieldsOf(header)
 	v.Alg = safetext.Line(stringField(header, "alg"))
 	v.KeyID = safetext.Line(stringField(header, "kid"))
 	payload, err := decodeSegment(parts[1])
@@ -176,7 +168,7 @@ func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *V
 	if _, ok := header["alg"].(string); !ok {
 		return v.malformed("the header has no alg")
 	}
-	v.ClaimFields = fieldsOf(payload)
+	v.ClaimFields = jwtclaims.FieldsOf(payload)
 	if c, err := jwtclaims.Decode(token); err == nil {
 		v.Claims = c
 	} else {
@@ -203,7 +195,7 @@ func (v *Verification) jwe(rawHeader string) *Verification {
 	v.Verdict = VerdictJWE
 	v.Reason = "an encrypted token (JWE, five parts): only its recipient can decrypt it"
 	if h, err := decodeSegment(rawHeader); err == nil {
-		v.Header = fieldsOf(h)
+		v.Header = jwtclaims.FieldsOf(h)
 		v.Alg = safetext.Line(stringField(h, "alg"))
 		v.KeyID = safetext.Line(stringField(h, "kid"))
 		if enc := safetext.Line(stringField(h, "enc")); enc != "" {
@@ -238,27 +230,10 @@ func stringField(m map[string]any, k string) string {
 	return s
 }
 
-// fieldsOf renders a JSON object as sorted, sanitised fields.
-func fieldsOf(m map[string]any) []Field {
-	out := make([]Field, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		var val string
-		switch x := m[k].(type) {
-		case string:
-			val = x
-		default:
-			b, _ := json.Marshal(x)
-			val = string(b)
-		}
-		out = append(out, Field{Key: safetext.Line(k), Value: Truncate(safetext.Line(val), 200)})
-	}
-	return out
-}
-
 func (v *Verification) add(c check.Check) { v.Checks = append(v.Checks, c) }
 
 // checkSignature sets the verdict of a well-formed JWS.
-func (v *Verification) checkSignature(ctx context.Context, token string, keys *KeySet, o VerifyOptions) {
+func (v *Verification) checkSignature(ctx context.Context, token string, keys *KeySet, o Options) {
 	alg := v.Alg
 	switch {
 	case strings.EqualFold(alg, "none"):
@@ -326,7 +301,7 @@ func orDash(s string) string {
 }
 
 // checkAlg compares the header's alg with what the server signs with.
-func (v *Verification) checkAlg(ctx context.Context, keys *KeySet, o VerifyOptions) {
+func (v *Verification) checkAlg(ctx context.Context, keys *KeySet, o Options) {
 	alg := v.Alg
 	expected := o.Algs
 	source := "discovery"
@@ -350,7 +325,7 @@ func (v *Verification) checkAlg(ctx context.Context, keys *KeySet, o VerifyOptio
 	}
 }
 
-func (v *Verification) checkIssuer(o VerifyOptions) {
+func (v *Verification) checkIssuer(o Options) {
 	got := v.Claims.Issuer
 	switch {
 	case o.Issuer == "" && got == "":
@@ -373,7 +348,7 @@ func (v *Verification) checkIssuer(o VerifyOptions) {
 // ForeignHint is the hint of a token that names another issuer than the
 // expected one, "" when it names the expected one (or either is unknown):
 // a signature it fails is no mystery then.
-func (v *Verification) ForeignHint(o VerifyOptions) string {
+func (v *Verification) ForeignHint(o Options) string {
 	got, want := v.Claims.Issuer, safetext.Line(o.Issuer)
 	if got == "" || want == "" || strings.TrimRight(got, "/") == strings.TrimRight(want, "/") {
 		return ""
@@ -381,7 +356,7 @@ func (v *Verification) ForeignHint(o VerifyOptions) string {
 	return notThisIssuerHint(got, want)
 }
 
-func (v *Verification) checkAudience(o VerifyOptions) {
+func (v *Verification) checkAudience(o Options) {
 	got := v.Claims.Audience
 	want := make([]string, 0, len(o.Audiences))
 	for _, a := range o.Audiences {
@@ -411,7 +386,7 @@ func (v *Verification) checkAudience(o VerifyOptions) {
 
 // checkTimes checks exp, nbf and iat by the server's clock, the clock
 // skew, and the lifetime.
-func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
+func (v *Verification) checkTimes(now time.Time, o Options) {
 	c := v.Claims
 	at := v.ServerNow
 	clockNote := ""
@@ -457,7 +432,7 @@ func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
 		switch {
 		case life <= 0:
 			v.add(check.Check{Name: "lifetime", Status: check.Fail, Detail: "exp is not after iat", Hint: "the issuer minted a token that was never valid"})
-		case life < 2*MinRefreshMargin:
+		case life < ShortLifetime:
 			v.add(check.Check{Name: "lifetime", Status: check.Warn, Detail: roundDur(life).String() + ": shorter than a minute",
 				Hint: "tokentop refreshes 30 s before expiry, so such tokens are fetched almost every call"})
 		case life > 24*time.Hour:
@@ -471,47 +446,11 @@ func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
 
 func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }
 
-// Expectations builds the VerifyOptions of provider p: the issuer (the
-// discovered one when discovery passed its issuer check, even for an
-// issuer guessed from the token URL's origin: the server there named
-// itself so; else p's issuer), the audience and resource, and the algs
-// discovery lists. d may be nil.
-func Expectations(p Provider, d *Discovery) VerifyOptions {
-	o := VerifyOptions{Issuer: p.Issuer}
-	if d != nil && d.Metadata != nil {
-		if d.Metadata.Issuer != "" {
-			o.Issuer = d.Metadata.Issuer
-		}
-		o.Algs = slices.Clone(d.Metadata.IDTokenSigningAlgValuesSupported)
-	}
-	// The configured audience and resource, not the effective ones: entra's
-	// preset turns them into a scope, and the token's aud is still them.
-	for _, a := range []string{p.Audience, p.Resource} {
-		if a != "" && !slices.Contains(o.Audiences, a) {
-			o.Audiences = append(o.Audiences, a)
-		}
-	}
-	return o
-}
-
-// JWKSURL is where p's keys are: jwks_uri from the config, else from
-// discovery (d may be nil). source is "config" or "discovery"; both are
-// empty when neither has one.
-func JWKSURL(p Provider, d *Discovery) (url, source string) {
-	if p.JWKSURI != "" {
-		return p.JWKSURI, SourceConfig
-	}
-	if d != nil && d.Metadata != nil && d.Metadata.JWKSURI != "" {
-		return d.Metadata.JWKSURI, "discovery"
-	}
-	return "", ""
-}
-
 // futureHint explains an nbf or iat in the future. With the issuer's clock
 // known (its Date), they were checked by it: the issuer mints tokens for
 // later. Without it, its clock or ours is off, and the doctor's clock step
 // tells which.
-func futureHint(o VerifyOptions) string {
+func futureHint(o Options) string {
 	if o.SkewKnown {
 		return "the time is ahead of the issuer's own clock (its Date header), so it is no clock skew: the issuer mints tokens valid only from later, and must fix it"
 	}
