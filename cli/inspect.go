@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
@@ -190,7 +191,7 @@ func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSu
 	default:
 		s.p, vo.NoKeys = rawTokenIssuer(s.token)
 		if vo.NoKeys == "" {
-			var d *providers.Discovery
+			var d *discovery.Result
 			d, keys, vo, notes = keysFor(ctx, c, s.p)
 			// Without a provider there is nothing to expect of iss: the
 			// issuer came from the token itself.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
@@ -99,7 +100,7 @@ func yesNo(b bool) string {
 // keysFor discovers p's metadata and fetches its JWKS, best effort: what
 // could not be had is said in the returned notes and NoKeys, never an
 // error, so the token is still decoded.
-func keysFor(ctx context.Context, c *providers.Client, p providers.Provider) (*providers.Discovery, *jwtverify.KeySet, jwtverify.Options, []string) {
+func keysFor(ctx context.Context, c *providers.Client, p providers.Provider) (*discovery.Result, *jwtverify.KeySet, jwtverify.Options, []string) {
 	var notes []string
 	d, derr := c.DiscoverDetail(ctx, p)
 	if derr != nil {

@@ -20,8 +20,9 @@
 // headers), confyaml (the YAML machinery under the providers file),
 // suggest ("did you mean"), safetext (the one sanitiser), check (one step
 // of a triage report), clockskew (a server's clock against ours),
-// netcheck (DNS, TCP and TLS to a URL) and jwtverify (a JWT checked
-// against its issuer's keys and what is expected of it). Package doctor,
+// netcheck (DNS, TCP and TLS to a URL), jwtverify (a JWT checked against
+// its issuer's keys and what is expected of it) and discovery (RFC 8414
+// and OIDC metadata and the issuer check). Package doctor,
 // above this one, diagnoses a provider step by step.
 //
 // The package knows nothing of storage or terminals: it can be tested with

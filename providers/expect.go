@@ -3,6 +3,7 @@ package providers
 import (
 	"slices"
 
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/jwtverify"
 )
 
@@ -11,7 +12,7 @@ import (
 // issuer guessed from the token URL's origin: the server there named
 // itself so; else p's issuer), the audience and resource, and the algs
 // discovery lists. d may be nil.
-func Expectations(p Provider, d *Discovery) jwtverify.Options {
+func Expectations(p Provider, d *discovery.Result) jwtverify.Options {
 	o := jwtverify.Options{Issuer: p.Issuer}
 	if d != nil && d.Metadata != nil {
 		if d.Metadata.Issuer != "" {
@@ -32,7 +33,7 @@ func Expectations(p Provider, d *Discovery) jwtverify.Options {
 // JWKSURL is where p's keys are: jwks_uri from the config, else from
 // discovery (d may be nil). source is "config" or "discovery"; both are
 // empty when neither has one.
-func JWKSURL(p Provider, d *Discovery) (url, source string) {
+func JWKSURL(p Provider, d *discovery.Result) (url, source string) {
 	if p.JWKSURI != "" {
 		return p.JWKSURI, SourceConfig
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
@@ -84,7 +85,7 @@ func (l limitedBody) RoundTrip(r *http.Request) (*http.Response, error) {
 // KeySetFor fetches p's JWKS from jwks_uri in the config, else the one
 // discovery named (d may be nil). Without keys it says why in noKeys,
 // worded for VerifyOptions.NoKeys; source is "config" or "discovery".
-func (c *Client) KeySetFor(ctx context.Context, p Provider, d *Discovery) (ks *jwtverify.KeySet, source, noKeys string) {
+func (c *Client) KeySetFor(ctx context.Context, p Provider, d *discovery.Result) (ks *jwtverify.KeySet, source, noKeys string) {
 	u, source := JWKSURL(p, d)
 	if u == "" {
 		return nil, "", "no jwks_uri (discovery had none); set jwks_uri"

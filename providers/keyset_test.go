@@ -6,12 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/jwtverify"
 )
 
 func TestExpectationsAndJWKSURL(t *testing.T) {
 	p := Provider{Issuer: "https://as.example", Audience: "https://api", Resource: "https://res"}
-	d := &Discovery{Metadata: &Metadata{Issuer: "https://as.example/", JWKSURI: "https://as.example/jwks", IDTokenSigningAlgValuesSupported: []string{"ES256"}}}
+	d := &discovery.Result{Metadata: &discovery.Metadata{Issuer: "https://as.example/", JWKSURI: "https://as.example/jwks", IDTokenSigningAlgValuesSupported: []string{"ES256"}}}
 	o := Expectations(p, d)
 	if o.Issuer != "https://as.example/" || strings.Join(o.Audiences, " ") != "https://api https://res" || o.Algs[0] != "ES256" {
 		t.Errorf("expectations %+v", o)

@@ -13,6 +13,7 @@ import (
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/clockskew"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/netcheck"
 	"github.com/tokentop/tokentop/providers/safetext"
@@ -175,7 +176,7 @@ func (r *doctorRun) run(ctx context.Context, p providers.Provider) {
 	reachable := !check.AnyFailed(net)
 
 	disc := r.discovery(ctx)
-	var meta *providers.Metadata
+	var meta *discovery.Metadata
 	if disc != nil {
 		meta = disc.Metadata
 	}
@@ -252,7 +253,7 @@ func styleForMethod(m string) providers.AuthStyle {
 
 // authMethods compares the server's advertised token endpoint auth
 // methods with the configured style.
-func (r *doctorRun) authMethods(meta *providers.Metadata) {
+func (r *doctorRun) authMethods(meta *discovery.Metadata) {
 	if meta == nil {
 		r.add(check.Skipped(StepAuthMethods, "no discovery document to compare with"))
 		return
@@ -507,7 +508,7 @@ func grantedScopes(t *providers.Token) (scopes []string, source string, ok bool)
 
 // scopes compares the scopes granted with those asked for and those the
 // server supports (see scopeCheck); meta may be nil.
-func (r *doctorRun) scopes(t *providers.Token, meta *providers.Metadata) {
+func (r *doctorRun) scopes(t *providers.Token, meta *discovery.Metadata) {
 	var supported []string
 	if meta != nil {
 		supported = meta.ScopesSupported

@@ -11,6 +11,7 @@ import (
 	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/netcheck"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
@@ -197,7 +198,7 @@ func TestDoctorAuthMethods(t *testing.T) {
 		{providers.AuthBasic, []string{"none"}, check.Fail, "ask the vendor"},
 	} {
 		r := &doctorRun{c: &providers.Client{}, p: providers.Provider{Name: "p", AuthStyle: tt.style}, out: &Diagnosis{}}
-		r.authMethods(&providers.Metadata{TokenEndpointAuthMethodsSupported: tt.methods})
+		r.authMethods(&discovery.Metadata{TokenEndpointAuthMethodsSupported: tt.methods})
 		got := r.out.Checks[0]
 		if got.Status != tt.status || !strings.Contains(got.Hint, tt.hint) {
 			t.Errorf("%s with %v: %s %q hint %q", tt.style, tt.methods, got.Status, got.Detail, got.Hint)

@@ -13,6 +13,7 @@ import (
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/clockskew"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/jwtverify"
@@ -22,12 +23,12 @@ import (
 // discovery looks for the provider's metadata with the issuer check of
 // RFC 8414 §3.3. Finding none is a warning (many token endpoints publish
 // none); a document for another issuer is a failure, and is not used.
-func (r *doctorRun) discovery(ctx context.Context) *providers.Discovery {
+func (r *doctorRun) discovery(ctx context.Context) *discovery.Result {
 	start := time.Now()
 	d, err := r.c.DiscoverDetail(ctx, r.p)
 	took := time.Since(start)
 	var ch check.Check
-	var mm *providers.IssuerMismatchError
+	var mm *discovery.IssuerMismatchError
 	switch {
 	case errors.As(err, &mm) && mm.Guessed:
 		// No issuer is configured: the token URL's origin was a guess,
@@ -69,7 +70,7 @@ func (r *doctorRun) discovery(ctx context.Context) *providers.Discovery {
 // jwks_uri or discovery), its alg, iss and aud against what the provider
 // expects, exp, nbf and iat by the server's clock (the skew from the token
 // response's Date), and its lifetime. Each check is a step of its own.
-func (r *doctorRun) jwt(ctx context.Context, t *providers.Token, d *providers.Discovery) {
+func (r *doctorRun) jwt(ctx context.Context, t *providers.Token, d *discovery.Result) {
 	if !jwtclaims.LooksLikeJWT(t.AccessToken) && strings.Count(t.AccessToken, ".") != 4 {
 		r.add(check.Skipped(StepJWT, "an opaque token: only the server can say what it holds (tokentop introspect "+r.p.Name+" asks it)"))
 		return
