@@ -32,8 +32,10 @@ const (
 	StepTestCall = "test-call"
 )
 
-// doctorOrder is the order of the steps, for skipping the rest.
-var doctorOrder = [...]string{StepSettings, netcheck.StepDNS, netcheck.StepTCP, netcheck.StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall, StepClock}
+// stepOrder is the order of the steps, for skipping the rest.
+func stepOrder() []string {
+	return []string{StepSettings, netcheck.StepDNS, netcheck.StepTCP, netcheck.StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes, StepJWT, StepTestCall, StepClock}
+}
 
 // Fetched is a token the doctor got through Options.Fetch.
 type Fetched struct {
@@ -140,7 +142,8 @@ func (r *doctorRun) add(cs ...check.Check) {
 
 // skipFrom marks step and every step after it as skipped, why.
 func (r *doctorRun) skipFrom(step, why string) {
-	for _, s := range doctorOrder[slices.Index(doctorOrder[:], step):] {
+	order := stepOrder()
+	for _, s := range order[slices.Index(order, step):] {
 		r.add(check.Skipped(s, why))
 	}
 }

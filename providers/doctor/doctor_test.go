@@ -48,7 +48,7 @@ func doctorSandboxWith(t *testing.T, extra func(mux *http.ServeMux)) (*sandbox.S
 	return sb, byName, srv.URL
 }
 
-// directFetch is a Options.Fetch without a store: every call asks
+// directFetch is an Options.Fetch without a store: every call asks
 // the server, with the given style when set.
 func directFetch(c *providers.Client, p providers.Provider) func(context.Context, Retry) (Fetched, error) {
 	return func(ctx context.Context, retry Retry) (Fetched, error) {

@@ -336,7 +336,7 @@ func TestPrivateKeyJWTRefused(t *testing.T) {
 	}
 }
 
-// directFetch is a DoctorOptions.Fetch without a store: every call asks
+// directFetch is a doctor.Options.Fetch without a store: every call asks
 // the server, with the given style when set.
 func directFetch(c *providers.Client, p providers.Provider) func(context.Context, doctor.Retry) (doctor.Fetched, error) {
 	return func(ctx context.Context, retry doctor.Retry) (doctor.Fetched, error) {
