@@ -22,8 +22,8 @@
 // of a triage report), clockskew (a server's clock against ours),
 // netcheck (DNS, TCP and TLS to a URL), jwtverify (a JWT checked against
 // its issuer's keys and what is expected of it) and discovery (RFC 8414
-// and OIDC metadata and the issuer check). Package doctor,
-// above this one, diagnoses a provider step by step.
+// and OIDC metadata and the issuer check). Package doctor, above this
+// one, diagnoses a provider step by step.
 //
 // The package knows nothing of storage or terminals: it can be tested with
 // net/http/httptest alone. Everything that came from a server and may reach a
