@@ -7,6 +7,7 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -84,4 +85,24 @@ func orNone(ss []string) string {
 		return "none"
 	}
 	return strings.Join(ss, " ")
+}
+
+// grantedScopes is what the server says it granted: the response's scope,
+// else the JWT's scope or scp claim; ok is false when neither says.
+func grantedScopes(t *providers.Token) (scopes []string, source string, ok bool) {
+	scope, source := t.GrantedScope()
+	if source == "" {
+		return nil, "", false
+	}
+	return strings.FieldsFunc(scope, func(r rune) bool { return r == ' ' || r == ',' }), source, true
+}
+
+// scopes compares the scopes granted with those asked for and those the
+// server supports (see scopeCheck); meta may be nil.
+func (r *doctorRun) scopes(t *providers.Token, meta *discovery.Metadata) {
+	var supported []string
+	if meta != nil {
+		supported = meta.ScopesSupported
+	}
+	r.add(scopeCheck(r.p, t, supported))
 }
