@@ -153,9 +153,8 @@ func (r *doctorRun) skipFrom(step, why string) {
 // and signature; a test-call; and, whatever happened before, the quota:
 // tokentop's ledger and the vendor's rate limits. A step that cannot run
 // for an earlier failure is skipped with the reason. ctx bounds the whole
-// run.
-// c makes every request of its own (discovery, the JWKS, the test-call)
-// and is the clock.
+// run; c makes every request of the doctor's own (discovery, the JWKS, the
+// test-call) and is its clock.
 func Run(ctx context.Context, c *providers.Client, p providers.Provider, o Options) *Diagnosis {
 	r := &doctorRun{c: c, o: o, out: &Diagnosis{Provider: p.Name}}
 	r.run(ctx, p)
