@@ -12,7 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -22,7 +25,7 @@ type inspectJSON struct {
 	Provider     string                  `json:"provider,omitempty"`
 	Source       string                  `json:"source"`
 	Token        string                  `json:"token"`
-	Verification *providers.Verification `json:"verification"`
+	Verification *jwtverify.Verification `json:"verification"`
 	Notes        []string                `json:"notes,omitempty"`
 }
 
@@ -100,7 +103,7 @@ func (a *App) runInspect(ctx context.Context, o inspectOptions) error {
 	if s.tok != nil && !s.tok.ServerDate.IsZero() {
 		vo.Skew, vo.SkewKnown = s.tok.Skew, true
 	}
-	v := providers.Verify(ctx, s.token, keys, vo)
+	v := jwtverify.Verify(ctx, s.token, keys, vo)
 	if s.haveProvider {
 		nameHints(v, s.p.Name)
 	}
@@ -166,10 +169,10 @@ func (a *App) inspectCached(ctx context.Context, name string, s *inspectSubject)
 // inspectKeys finds the keys and expectations to verify against: the
 // provider's (its effective settings), else the raw token's issuer's, else
 // none; --jwks-uri overrides the keys, --offline fetches nothing.
-func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSubject, o inspectOptions) (*providers.KeySet, providers.VerifyOptions, []string, error) {
+func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSubject, o inspectOptions) (*jwtverify.KeySet, jwtverify.Options, []string, error) {
 	var (
-		keys  *providers.KeySet
-		vo    providers.VerifyOptions
+		keys  *jwtverify.KeySet
+		vo    jwtverify.Options
 		notes []string
 	)
 	switch {
@@ -188,7 +191,7 @@ func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSu
 	default:
 		s.p, vo.NoKeys = rawTokenIssuer(s.token)
 		if vo.NoKeys == "" {
-			var d *providers.Discovery
+			var d *discovery.Result
 			d, keys, vo, notes = keysFor(ctx, c, s.p)
 			// Without a provider there is nothing to expect of iss: the
 			// issuer came from the token itself.
@@ -210,7 +213,7 @@ func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSu
 
 // printInspection writes the verification as JSON, or as a report in text
 // or Markdown.
-func (a *App) printInspection(o inspectOptions, s inspectSubject, v *providers.Verification, notes []string, now time.Time) error {
+func (a *App) printInspection(o inspectOptions, s inspectSubject, v *jwtverify.Verification, notes []string, now time.Time) error {
 	format := o.output.Format()
 	if format == formatJSON {
 		out := inspectJSON{Source: s.source, Token: TokenPreview(s.token), Verification: v, Notes: notes}
@@ -244,8 +247,8 @@ func (a *App) printInspection(o inspectOptions, s inspectSubject, v *providers.V
 }
 
 // inspectVerdict is inspect's exit: an error naming the failed checks.
-func inspectVerdict(v *providers.Verification) error {
-	failed := providers.FailedNames(v.Checks)
+func inspectVerdict(v *jwtverify.Verification) error {
+	failed := check.FailedNames(v.Checks)
 	if len(failed) == 0 {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -30,7 +31,7 @@ type Section struct {
 	// Columns, when set, head the value columns (diff: the two providers).
 	Columns []string
 	Rows    []Row
-	Checks  []providers.Check
+	Checks  []check.Check
 	Notes   []string
 	// Pre are lines kept as they are (an exchange): a fenced code block in
 	// Markdown, indented in text; each is sanitised and redacted.
@@ -53,7 +54,7 @@ func KV(key, value string) Row { return Row{Key: key, Values: []string{value}} }
 // Failed reports whether any check of the report failed.
 func (r *Report) Failed() bool {
 	for _, s := range r.Sections {
-		if providers.AnyFailed(s.Checks) {
+		if check.AnyFailed(s.Checks) {
 			return true
 		}
 	}
@@ -64,7 +65,7 @@ func (r *Report) Failed() bool {
 func (r *Report) FailedChecks() []string {
 	var out []string
 	for _, s := range r.Sections {
-		out = append(out, providers.FailedNames(s.Checks)...)
+		out = append(out, check.FailedNames(s.Checks)...)
 	}
 	return out
 }
@@ -86,14 +87,14 @@ func (r *Report) redact(s string) string {
 
 // statusLabel is how a check's status reads in text ("[FAIL]") or in
 // Markdown.
-func statusLabel(st providers.CheckStatus, markdown bool) string {
+func statusLabel(st check.Status, markdown bool) string {
 	text, md := "[skip]", "➖ skip"
 	switch st {
-	case providers.CheckPass:
+	case check.Pass:
 		text, md = "[ ok ]", "✅ pass"
-	case providers.CheckFail:
+	case check.Fail:
 		text, md = "[FAIL]", "❌ **fail**"
-	case providers.CheckWarn:
+	case check.Warn:
 		text, md = "[warn]", "⚠️ warn"
 	}
 	if markdown {
@@ -139,7 +140,7 @@ func (r *Report) WriteText(w io.Writer, width int) error {
 				detail += " (" + tookText(c.Took) + ")"
 			}
 			fmt.Fprintf(&b, "  %s %s %s\n", statusLabel(c.Status, false), pad(r.clean(c.Name), nw), detail)
-			if c.Hint != "" && c.Status != providers.CheckPass {
+			if c.Hint != "" && c.Status != check.Pass {
 				fmt.Fprintf(&b, "  %s hint: %s\n", strings.Repeat(" ", nw+6), r.clean(c.Hint))
 			}
 		}
@@ -246,7 +247,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			b.WriteString("| | check | detail | hint |\n|---|---|---|---|\n")
 			for _, c := range s.Checks {
 				hint := ""
-				if c.Status != providers.CheckPass {
+				if c.Status != check.Pass {
 					hint = r.md(c.Hint)
 				}
 				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", statusLabel(c.Status, true), r.md(c.Name), r.md(c.Detail), hint)

@@ -5,16 +5,17 @@ import (
 	"testing"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 )
 
 func TestReportRendering(t *testing.T) {
 	secret := "s3cr3t-value"
 	r := &Report{Title: "doctor acme", Secrets: []string{secret}, Sections: []Section{
 		{Title: "Settings", Rows: []Row{KV("token_url", "https://as.example/token"), KV("leak", "x"+secret+"y"), KV("evil", "a\x1b[2Jb|c")}},
-		{Title: "Steps", Checks: []providers.Check{
-			{Name: "dns", Status: providers.CheckPass, Detail: "as.example resolves"},
-			{Name: "token", Status: providers.CheckFail, Detail: "invalid_client", Hint: "try `auth_style: post`"},
-			{Name: "jwt", Status: providers.CheckSkip, Detail: "no token"},
+		{Title: "Steps", Checks: []check.Check{
+			{Name: "dns", Status: check.Pass, Detail: "as.example resolves"},
+			{Name: "token", Status: check.Fail, Detail: "invalid_client", Hint: "try `auth_style: post`"},
+			{Name: "jwt", Status: check.Skip, Detail: "no token"},
 		}},
 		{Title: "Side by side", Columns: []string{"sandbox", "prod"}, Rows: []Row{
 			{Key: "issuer", Values: []string{"https://sandbox.example.com/tenant/very/long/path", "https://prod.example.com"}, Mark: "≠"}}},

@@ -76,7 +76,7 @@ func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert) 
 	if t, ok := ts.byID[key]; ok {
 		return t, nil
 	}
-	tlsConf, err := tlsConfig(caFile)
+	tlsConf, err := TLSConfig(caFile)
 	if err != nil {
 		return nil, err
 	}
@@ -104,9 +104,11 @@ func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert) 
 	return t, nil
 }
 
-// tlsConfig is the TLS client configuration for a provider: TLS 1.2 or
+// TLSConfig is the TLS client configuration for a provider: TLS 1.2 or
 // newer, and the system roots plus caFile's certificates when it is set.
-func tlsConfig(caFile string) (*tls.Config, error) {
+// An unreadable caFile, or one without a certificate, is a KindConfig
+// *Error.
+func TLSConfig(caFile string) (*tls.Config, error) {
 	conf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile == "" {
 		return conf, nil

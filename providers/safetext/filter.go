@@ -43,51 +43,10 @@ func (f *filter) feed(dst, p []byte) []byte {
 	}
 	for i := 0; i < len(p); {
 		b := p[i]
-		switch f.st {
-		case sEsc:
-			switch {
-			case b == '[':
-				f.st = sCSI
-			case b == ']' || b == 'P' || b == '^' || b == '_' || b == 'X':
-				f.st = sString
-			case b >= 0x20 && b <= 0x2f:
-				f.st = sEscInter
-			default:
-				f.st = sText
-			}
-			i++
-			continue
-		case sEscInter:
-			f.st = sText
-			i++
-			continue
-		case sCSI:
-			if b >= 0x40 && b <= 0x7e {
-				f.st = sText
-			}
-			i++
-			continue
-		case sStringEsc, sStringC2:
-			end := byte('\\')
-			if f.st == sStringC2 {
-				end = 0x9c
-			}
-			f.st = sString
-			if b == end {
-				f.st = sText
+		if f.st != sText {
+			if f.escape(b) {
 				i++
 			}
-			continue // anything else is looked at again as part of the string
-		case sString:
-			switch b {
-			case 0x07:
-				f.st = sText
-			case 0x1b:
-				f.st = sStringEsc
-			case 0xc2:
-				f.st = sStringC2
-			}
-			i++
 			continue
 		}
 		// sText
@@ -125,6 +84,52 @@ func (f *filter) feed(dst, p []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// escape advances the state machine by b inside an escape sequence or a
+// control string, and reports whether b was consumed (false: b ends a
+// string's escape without being its terminator, and is looked at again as
+// part of the string).
+func (f *filter) escape(b byte) bool {
+	switch f.st {
+	case sEsc:
+		switch {
+		case b == '[':
+			f.st = sCSI
+		case b == ']' || b == 'P' || b == '^' || b == '_' || b == 'X':
+			f.st = sString
+		case b >= 0x20 && b <= 0x2f:
+			f.st = sEscInter
+		default:
+			f.st = sText
+		}
+	case sEscInter:
+		f.st = sText
+	case sCSI:
+		if b >= 0x40 && b <= 0x7e {
+			f.st = sText
+		}
+	case sStringEsc, sStringC2:
+		end := byte('\\')
+		if f.st == sStringC2 {
+			end = 0x9c
+		}
+		f.st = sString
+		if b != end {
+			return false
+		}
+		f.st = sText
+	case sString:
+		switch b {
+		case 0x07:
+			f.st = sText
+		case 0x1b:
+			f.st = sStringEsc
+		case 0xc2:
+			f.st = sStringC2
+		}
+	}
+	return true
 }
 
 // unsafeRune reports whether r must not reach a terminal: a C0 or C1

@@ -1,16 +1,17 @@
-package providers
+package jwtverify
 
 import (
 	"context"
 	"crypto/rsa"
 	"encoding/base64"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
@@ -25,7 +26,6 @@ type verifyEnv struct {
 	url  string
 	now  time.Time
 	keys *KeySet
-	c    *Client
 }
 
 func newVerifyEnv(t *testing.T) *verifyEnv {
@@ -34,13 +34,11 @@ func newVerifyEnv(t *testing.T) *verifyEnv {
 	sb := sandbox.New(sandbox.Options{Now: func() time.Time { return now }, Key: verifyKeys()[0]})
 	ts := httptest.NewServer(sb)
 	t.Cleanup(ts.Close)
-	c := &Client{Now: func() time.Time { return now }}
-	t.Cleanup(c.CloseIdleConnections)
-	ks, err := c.FetchKeySet(context.Background(), Provider{Name: "sb"}, ts.URL+"/.well-known/jwks.json")
+	ks, err := NewKeySet(context.Background(), ts.Client(), ts.URL+"/.well-known/jwks.json", 15*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &verifyEnv{sb: sb, url: ts.URL, now: now, keys: ks, c: c}
+	return &verifyEnv{sb: sb, url: ts.URL, now: now, keys: ks}
 }
 
 func (e *verifyEnv) mint(t *testing.T, o sandbox.MintOptions) string {
@@ -61,11 +59,11 @@ func (e *verifyEnv) mint(t *testing.T, o sandbox.MintOptions) string {
 	return tok
 }
 
-func (e *verifyEnv) opts() VerifyOptions {
-	return VerifyOptions{Now: e.now, Issuer: e.url, Audiences: []string{e.url + "/api"}, Algs: []string{"RS256"}}
+func (e *verifyEnv) opts() Options {
+	return Options{Now: e.now, Issuer: e.url, Audiences: []string{e.url + "/api"}, Algs: []string{"RS256"}}
 }
 
-func wantCheck(t *testing.T, v *Verification, name string, status CheckStatus, detail string) {
+func wantCheck(t *testing.T, v *Verification, name string, status check.Status, detail string) {
 	t.Helper()
 	c, ok := v.Check(name)
 	if !ok {
@@ -86,7 +84,7 @@ func TestVerifyValidAndRotated(t *testing.T) {
 		t.Fatalf("valid token: %+v", v)
 	}
 	for _, name := range []string{"format", "signature", "alg", "iss", "aud", "exp", "nbf", "iat", "lifetime"} {
-		if c, ok := v.Check(name); !ok || c.Status != CheckPass {
+		if c, ok := v.Check(name); !ok || c.Status != check.Pass {
 			t.Errorf("check %s: %+v", name, c)
 		}
 	}
@@ -174,7 +172,7 @@ func TestVerifyBrokenTokens(t *testing.T) {
 		t.Errorf("with Bearer prefix: %s", v.Verdict)
 	}
 	// Without keys the signature is not checked, and says why.
-	if v := Verify(ctx, good, nil, VerifyOptions{Now: e.now, NoKeys: "no jwks_uri"}); v.Verdict != VerdictUnverified || !strings.Contains(v.Reason, "no jwks_uri") || !v.OK() {
+	if v := Verify(ctx, good, nil, Options{Now: e.now, NoKeys: "no jwks_uri"}); v.Verdict != VerdictUnverified || !strings.Contains(v.Reason, "no jwks_uri") || !v.OK() {
 		t.Errorf("no keys: %+v", v)
 	}
 }
@@ -185,66 +183,64 @@ func TestVerifyClaimChecks(t *testing.T) {
 	o := e.opts()
 
 	other := Verify(ctx, e.mint(t, sandbox.MintOptions{Issuer: "https://prod.example", Audience: "https://api.prod.example"}), e.keys, o)
-	wantCheck(t, other, "iss", CheckFail, "https://prod.example, expected "+e.url)
-	wantCheck(t, other, "aud", CheckFail, "https://api.prod.example, expected "+e.url+"/api")
+	wantCheck(t, other, "iss", check.Fail, "https://prod.example, expected "+e.url)
+	wantCheck(t, other, "aud", check.Fail, "https://api.prod.example, expected "+e.url+"/api")
 	if other.Verdict != VerdictValid || other.OK() {
 		t.Errorf("a valid signature with the wrong iss: %s ok %v", other.Verdict, other.OK())
 	}
 
 	expired := Verify(ctx, e.mint(t, sandbox.MintOptions{IssuedAt: e.now.Add(-2 * time.Hour)}), e.keys, o)
-	wantCheck(t, expired, "exp", CheckFail, "expired 1h0m0s ago")
+	wantCheck(t, expired, "exp", check.Fail, "expired 1h0m0s ago")
 
 	later := Verify(ctx, e.mint(t, sandbox.MintOptions{NotBefore: e.now.Add(10 * time.Minute)}), e.keys, o)
-	wantCheck(t, later, "nbf", CheckFail, "not valid for another 10m0s")
+	wantCheck(t, later, "nbf", check.Fail, "not valid for another 10m0s")
 
 	// The same token by the server's clock: our clock is 2 h ahead (Date
 	// header), so it has not expired for the server.
 	tok := e.mint(t, sandbox.MintOptions{IssuedAt: e.now.Add(-2 * time.Hour)})
 	o.Now = e.now
-	o.Skew, o.SkewKnown = SkewFromDate(e.now, e.now.Add(-90*time.Minute)), true
+	o.Skew, o.SkewKnown = clockskew.FromDate(e.now, e.now.Add(-90*time.Minute)), true
 	skewed := Verify(ctx, tok, e.keys, o)
-	wantCheck(t, skewed, "exp", CheckPass, "by the server's clock")
-	wantCheck(t, skewed, "clock", CheckWarn, "1h30m0s ahead")
+	wantCheck(t, skewed, "exp", check.Pass, "by the server's clock")
+	wantCheck(t, skewed, "clock", check.Warn, "1h30m0s ahead")
 
 	short := Verify(ctx, e.mint(t, sandbox.MintOptions{Lifetime: 20 * time.Second}), e.keys, e.opts())
-	wantCheck(t, short, "lifetime", CheckWarn, "20s")
+	wantCheck(t, short, "lifetime", check.Warn, "20s")
 
 	// Discovery's algs differ from the token's.
 	o = e.opts()
 	o.Algs = []string{"ES256"}
-	wantCheck(t, Verify(ctx, e.mint(t, sandbox.MintOptions{}), e.keys, o), "alg", CheckFail, "RS256, but discovery says ES256")
+	wantCheck(t, Verify(ctx, e.mint(t, sandbox.MintOptions{}), e.keys, o), "alg", check.Fail, "RS256, but discovery says ES256")
 	// Nothing to compare with: skipped, not failed.
-	free := Verify(ctx, e.mint(t, sandbox.MintOptions{}), e.keys, VerifyOptions{Now: e.now})
-	wantCheck(t, free, "iss", CheckSkip, e.url)
-	wantCheck(t, free, "aud", CheckSkip, e.url+"/api")
-	wantCheck(t, free, "alg", CheckPass, "RS256 (as the JWK says)")
+	free := Verify(ctx, e.mint(t, sandbox.MintOptions{}), e.keys, Options{Now: e.now})
+	wantCheck(t, free, "iss", check.Skip, e.url)
+	wantCheck(t, free, "aud", check.Skip, e.url+"/api")
+	wantCheck(t, free, "alg", check.Pass, "RS256 (as the JWK says)")
 }
 
-func TestExpectationsAndJWKSURL(t *testing.T) {
-	p := Provider{Issuer: "https://as.example", Audience: "https://api", Resource: "https://res"}
-	d := &Discovery{Metadata: &Metadata{Issuer: "https://as.example/", JWKSURI: "https://as.example/jwks", IDTokenSigningAlgValuesSupported: []string{"ES256"}}}
-	o := Expectations(p, d)
-	if o.Issuer != "https://as.example/" || strings.Join(o.Audiences, " ") != "https://api https://res" || o.Algs[0] != "ES256" {
-		t.Errorf("expectations %+v", o)
-	}
-	if u, src := JWKSURL(p, d); u != "https://as.example/jwks" || src != "discovery" {
-		t.Errorf("jwks %q %q", u, src)
-	}
-	p.JWKSURI = "https://keys.example"
-	if u, src := JWKSURL(p, d); u != p.JWKSURI || src != "config" {
-		t.Errorf("jwks %q %q", u, src)
-	}
-}
-
-func TestFetchKeySetErrors(t *testing.T) {
-	c := &Client{}
+// TestVerifyClockTolerance: an nbf or iat a second ahead is no failure,
+// whether or not the issuer's clock is known; ten seconds is.
+func TestVerifyClockTolerance(t *testing.T) {
+	e := newVerifyEnv(t)
 	ctx := context.Background()
-	if _, err := c.FetchKeySet(ctx, Provider{Name: "p"}, "http://keys.example/jwks"); err == nil || !strings.Contains(err.Error(), "plain http") {
-		t.Errorf("plain http: %v", err)
+	early := e.mint(t, sandbox.MintOptions{IssuedAt: e.now.Add(time.Second)})
+	v := Verify(ctx, early, e.keys, e.opts())
+	wantCheck(t, v, "nbf", check.Pass, "within the 5s tolerance")
+	wantCheck(t, v, "iat", check.Pass, "")
+	if !v.OK() {
+		t.Fatalf("a second-ahead issuer failed: %+v", v.Checks)
 	}
-	srv := newTokenServer(t, func(w http.ResponseWriter, r sentRequest) { writeJSON(w, 404, `{}`) })
-	_, err := c.FetchKeySet(ctx, Provider{Name: "p"}, srv.URL+"/jwks")
-	if e := mustError(t, err); e.Kind != KindHTTP {
-		t.Errorf("404: %+v", e)
+	later := Verify(ctx, e.mint(t, sandbox.MintOptions{IssuedAt: e.now.Add(10 * time.Second)}), e.keys, e.opts())
+	wantCheck(t, later, "nbf", check.Fail, "not valid for another 10s")
+	wantCheck(t, later, "iat", check.Warn, "10s in the future")
+	if c, _ := later.Check("nbf"); !strings.Contains(c.Hint, "tokentop doctor NAME compares the clocks") && !strings.Contains(c.Hint, "`tokentop doctor NAME` compares the clocks") {
+		t.Fatalf("nbf hint %q", c.Hint)
+	}
+	// By the issuer's own clock (its Date), an nbf ahead is its doing.
+	o := e.opts()
+	o.SkewKnown = true
+	later = Verify(ctx, e.mint(t, sandbox.MintOptions{IssuedAt: e.now.Add(10 * time.Second)}), e.keys, o)
+	if c, _ := later.Check("nbf"); !strings.Contains(c.Hint, "the issuer mints tokens valid only from later") {
+		t.Fatalf("nbf hint with the issuer's clock known: %q", c.Hint)
 	}
 }

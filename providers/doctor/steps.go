@@ -1,4 +1,4 @@
-package providers
+package doctor
 
 import (
 	"cmp"
@@ -10,32 +10,37 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/clockskew"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
 // discovery looks for the provider's metadata with the issuer check of
 // RFC 8414 §3.3. Finding none is a warning (many token endpoints publish
 // none); a document for another issuer is a failure, and is not used.
-func (r *doctorRun) discovery(ctx context.Context) *Discovery {
+func (r *doctorRun) discovery(ctx context.Context) *discovery.Result {
 	start := time.Now()
 	d, err := r.c.DiscoverDetail(ctx, r.p)
 	took := time.Since(start)
-	var ch Check
-	var mm *IssuerMismatchError
+	var ch check.Check
+	var mm *discovery.IssuerMismatchError
 	switch {
 	case errors.As(err, &mm) && mm.Guessed:
 		// No issuer is configured: the token URL's origin was a guess,
 		// and the server there says it is someone else. Nothing is
 		// misconfigured yet; the hint says what to set.
-		ch = warn(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
+		ch = check.Warned(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
 		d = nil
 	case errors.As(err, &mm):
-		ch = fail(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
+		ch = check.Failed(StepDiscovery, safetext.Line(mm.Error()), safetext.Line(mm.Hint()))
 		d = nil
 	case err != nil:
-		ch = warn(StepDiscovery, r.errText(err),
+		ch = check.Warned(StepDiscovery, r.errText(err),
 			"discovery is optional, but without it set jwks_uri (to check signatures), introspection_url and revocation_url")
 		d = nil
 	default:
@@ -43,7 +48,7 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 		if d.IssuerGuessed {
 			detail += " (no issuer is configured: the token URL's origin was used)"
 		}
-		ch = pass(StepDiscovery, detail)
+		ch = check.Passed(StepDiscovery, detail)
 		warnings := d.Warnings
 		for _, a := range d.Attempts {
 			// A document that was there but could not be used (another
@@ -53,7 +58,7 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 			}
 		}
 		if len(warnings) > 0 {
-			ch.Status, ch.Hint = CheckWarn, safetext.Line(strings.Join(warnings, "; "))
+			ch.Status, ch.Hint = check.Warn, safetext.Line(strings.Join(warnings, "; "))
 		}
 	}
 	ch.Took = took
@@ -65,26 +70,26 @@ func (r *doctorRun) discovery(ctx context.Context) *Discovery {
 // jwks_uri or discovery), its alg, iss and aud against what the provider
 // expects, exp, nbf and iat by the server's clock (the skew from the token
 // response's Date), and its lifetime. Each check is a step of its own.
-func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
+func (r *doctorRun) jwt(ctx context.Context, t *providers.Token, d *discovery.Result) {
 	if !jwtclaims.LooksLikeJWT(t.AccessToken) && strings.Count(t.AccessToken, ".") != 4 {
-		r.add(skip(StepJWT, "an opaque token: only the server can say what it holds (tokentop introspect "+r.p.Name+" asks it)"))
+		r.add(check.Skipped(StepJWT, "an opaque token: only the server can say what it holds (tokentop introspect "+r.p.Name+" asks it)"))
 		return
 	}
-	o := Expectations(r.p, d)
-	o.Now = r.c.now()
+	o := providers.Expectations(r.p, d)
+	o.Now = r.now()
 	if m := r.issuerClock; m != nil {
 		o.Skew, o.SkewBound, o.SkewKnown = m.Offset, m.Bound, true
 	}
 	start := time.Now()
 	ks, _, noKeys := r.c.KeySetFor(ctx, r.p, d)
 	o.NoKeys = noKeys
-	v := Verify(ctx, t.AccessToken, ks, o)
-	if v.Verdict == VerdictUnknownKey && v.foreignHint(o) == "" {
+	v := jwtverify.Verify(ctx, t.AccessToken, ks, o)
+	if v.Verdict == jwtverify.VerdictUnknownKey && v.ForeignHint(o) == "" {
 		r.unknownKey(ctx, v, ks, o)
 	}
-	if i := slices.IndexFunc(v.Checks, func(c Check) bool { return c.Name == "aud" && c.Status == CheckFail }); i >= 0 {
+	if i := slices.IndexFunc(v.Checks, func(c check.Check) bool { return c.Name == "aud" && c.Status == check.Fail }); i >= 0 {
 		req, _, _ := r.callRequest()
-		v.Checks[i].Hint = apiAudienceHint(r.p, v.Claims.Audience, r.c.findResource(ctx, r.p, req.URL, ""))
+		v.Checks[i].Hint = providers.APIAudienceHint(r.p, v.Claims.Audience, r.c.FindResource(ctx, r.p, req.URL, ""))
 	}
 	took := time.Since(start)
 	for i, c := range v.Checks {
@@ -92,8 +97,8 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 			continue // the doctor's own clock step, last, also has the API's Date
 		}
 		c.Name = StepJWT + " " + c.Name
-		c.Hint = HintWithName(c.Hint, r.p.Name)
-		if c.Name == StepJWT+" signature" && c.Status == CheckPass {
+		c.Hint = providers.HintWithName(c.Hint, r.p.Name)
+		if c.Name == StepJWT+" signature" && c.Status == check.Pass {
 			r.sigOK = true
 		}
 		if i == 0 {
@@ -105,19 +110,19 @@ func (r *doctorRun) jwt(ctx context.Context, t *Token, d *Discovery) {
 
 // testCall calls the chosen endpoint with the token and explains a 401 or
 // 403 from its WWW-Authenticate (RFC 6750 §3).
-func (r *doctorRun) testCall(ctx context.Context, t *Token) {
+func (r *doctorRun) testCall(ctx context.Context, t *providers.Token) {
 	req, label, ok := r.callRequest()
 	if !ok {
-		r.add(skip(StepTestCall, label))
+		r.add(check.Skipped(StepTestCall, label))
 		r.apiNote = "no test-call"
 		return
 	}
-	start, sent := time.Now(), r.c.now()
+	start, sent := time.Now(), r.now()
 	res, err := r.c.Call(ctx, r.p, t, req)
 	took := time.Since(start)
 	if res != nil {
 		if date, derr := http.ParseTime(res.Headers.Get("Date")); derr == nil {
-			m := MeasureSkew(sent, r.c.now(), date)
+			m := clockskew.Of(sent, r.now(), date)
 			r.apiClock = &m
 		}
 		r.apiHeaders = res.Headers
@@ -127,26 +132,26 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 	} else {
 		r.apiNote = "no answer"
 	}
-	var ch Check
+	var ch check.Check
 	switch {
 	case err != nil && res == nil:
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmp.Or(safetext.Line(HintFor(err)), "check the endpoint's URL"))
+		ch = check.Failed(StepTestCall, fmt.Sprintf("%s: %s", label, r.errText(err)), cmp.Or(safetext.Line(providers.HintFor(err)), "check the endpoint's URL"))
 	case res.OK():
-		ch = pass(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
+		ch = check.Passed(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
-		why := ExplainCall(res, CallContext{Provider: r.p, Token: t, SignatureVerified: r.sigOK})
+		why := providers.ExplainCall(res, providers.CallContext{Provider: r.p, Token: t, SignatureVerified: r.sigOK})
 		hint := why.Hint
 		if refusesAudience(why) {
 			aud := []string(nil)
 			if c, err := jwtclaims.Decode(t.AccessToken); err == nil {
 				aud = c.Audience
 			}
-			hint = apiAudienceHint(r.p, aud, r.c.findResource(ctx, r.p, req.URL, resourceMetadataOf(challenges(res))))
+			hint = providers.APIAudienceHint(r.p, aud, r.c.FindResource(ctx, r.p, req.URL, headers.ResourceMetadata(res.Challenges()...)))
 		}
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), safetext.Line(why.Summary)),
-			safetext.Line(HintWithName(hint, r.p.Name)))
+		ch = check.Failed(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), safetext.Line(why.Summary)),
+			safetext.Line(providers.HintWithName(hint, r.p.Name)))
 	default:
-		ch = fail(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
+		ch = check.Failed(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")
 	}
 	ch.Took = took
@@ -155,24 +160,24 @@ func (r *doctorRun) testCall(ctx context.Context, t *Token) {
 
 // callRequest picks what the test-call calls; label names it, or says why
 // there is nothing to call.
-func (r *doctorRun) callRequest() (CallRequest, string, bool) {
+func (r *doctorRun) callRequest() (providers.CallRequest, string, bool) {
 	want := strings.TrimSpace(r.o.Endpoint)
 	switch {
 	case strings.HasPrefix(want, "http://"), strings.HasPrefix(want, "https://"):
-		return CallRequest{Method: http.MethodGet, URL: want}, "GET " + safetext.Line(want), true
+		return providers.CallRequest{Method: http.MethodGet, URL: want}, "GET " + safetext.Line(want), true
 	case want != "":
 		e, ok := r.p.Endpoint(want)
 		if !ok {
-			return CallRequest{}, fmt.Sprintf("no endpoint named %q is saved with %s", safetext.Line(want), r.p.Name), false
+			return providers.CallRequest{}, fmt.Sprintf("no endpoint named %q is saved with %s", safetext.Line(want), r.p.Name), false
 		}
-		return RequestFromEndpoint(e), endpointLabel(e), true
+		return providers.RequestFromEndpoint(e), endpointLabel(e), true
 	case len(r.p.Endpoints) > 0:
-		return RequestFromEndpoint(r.p.Endpoints[0]), endpointLabel(r.p.Endpoints[0]), true
+		return providers.RequestFromEndpoint(r.p.Endpoints[0]), endpointLabel(r.p.Endpoints[0]), true
 	}
-	return CallRequest{}, "no endpoint saved with the provider to call (add one under endpoints:, or pass one)", false
+	return providers.CallRequest{}, "no endpoint saved with the provider to call (add one under endpoints:, or pass one)", false
 }
 
-func endpointLabel(e Endpoint) string {
+func endpointLabel(e providers.Endpoint) string {
 	m := strings.ToUpper(cmp.Or(e.Method, http.MethodGet))
 	return fmt.Sprintf("%s (%s %s)", safetext.Line(e.Name), m, safetext.Line(e.URL))
 }
@@ -181,22 +186,22 @@ func endpointLabel(e Endpoint) string {
 // cached token whose key rotated away (a fresh token verifies), or an
 // issuer that signs with a key it does not publish (a fresh token, or the
 // one just fetched, fails too). It rewrites the signature check's hint.
-func (r *doctorRun) unknownKey(ctx context.Context, v *Verification, ks *KeySet, o VerifyOptions) {
-	i := slices.IndexFunc(v.Checks, func(c Check) bool { return c.Name == "signature" })
+func (r *doctorRun) unknownKey(ctx context.Context, v *jwtverify.Verification, ks *jwtverify.KeySet, o jwtverify.Options) {
+	i := slices.IndexFunc(v.Checks, func(c check.Check) bool { return c.Name == "signature" })
 	if i < 0 {
 		return
 	}
 	held := orNone(ks.KeyIDs(ctx))
 	hint := unpublishedKeyHint(v.KeyID, ks.URL, held)
 	if r.out.TokenCached && r.o.Fetch != nil {
-		got, err := r.o.Fetch(ctx, DoctorRetry{Fresh: true})
+		got, err := r.o.Fetch(ctx, Retry{Fresh: true})
 		if err == nil && got.Token != nil {
-			fresh := Verify(ctx, got.Token.AccessToken, ks, o)
+			fresh := jwtverify.Verify(ctx, got.Token.AccessToken, ks, o)
 			switch fresh.Verdict {
-			case VerdictValid:
+			case jwtverify.VerdictValid:
 				hint = rotatedKeyHint(v.KeyID, fresh.KeyID)
 				v.Checks[i].Detail += "; a fresh token (kid " + fresh.KeyID + ") verifies"
-			case VerdictUnknownKey:
+			case jwtverify.VerdictUnknownKey:
 				hint = unpublishedKeyHint(fresh.KeyID, ks.URL, held)
 				v.Checks[i].Detail += "; a fresh token's kid " + fresh.KeyID + " is not there either"
 			default:

@@ -1,6 +1,12 @@
-package providers
+// Package netcheck checks the way to a URL step by step: DNS, a TCP
+// connection, and the TLS handshake with the server's certificate chain,
+// host name and expiry judged by hand, so that a failure names its reason.
+// The doctor runs it against the token endpoint; it knows nothing of
+// providers (a TLS configuration is handed in).
+package netcheck
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -13,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -26,6 +33,10 @@ const (
 // certWarnWithin is how close to its expiry a server certificate makes the
 // TLS step warn.
 const certWarnWithin = 14 * 24 * time.Hour
+
+// defaultTimeout bounds a step when Options give no timeout (a
+// provider's own default).
+const defaultTimeout = 15 * time.Second
 
 // maxDialAddrs is how many resolved addresses the TCP step tries.
 const maxDialAddrs = 3
@@ -53,19 +64,41 @@ func targetOf(raw string) (netTarget, error) {
 	return t, nil
 }
 
-// CheckNetwork diagnoses the way to rawURL (normally p's token endpoint):
-// DNS, then TCP, then TLS, in that order. A failed step skips the steps
-// after it, which could only fail for the same reason.
-func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []Check {
+// Options say how the checks reach the target.
+type Options struct {
+	// Timeout bounds each step; zero means 15 s.
+	Timeout time.Duration
+	// Now is the clock a certificate's dates are judged by; nil means
+	// time.Now.
+	Now func() time.Time
+	// TLS makes the TLS client configuration of the handshake (its roots,
+	// a client certificate); nil means TLS 1.2 or newer with the system's
+	// roots. When it fails, the TLS step fails with its words, and with
+	// its hint when the error is a *SetupError.
+	TLS func() (*tls.Config, error)
+}
+
+// SetupError is a TLS client configuration that cannot be made (an
+// unreadable CA file, an unusable client certificate), and what to fix.
+type SetupError struct {
+	Detail, Hint string
+}
+
+func (e *SetupError) Error() string { return e.Detail }
+
+// Run diagnoses the way to rawURL (normally a token endpoint): DNS, then
+// TCP, then TLS, in that order. A failed step skips the steps after it,
+// which could only fail for the same reason. ctx bounds the whole run.
+func Run(ctx context.Context, rawURL string, o Options) []check.Check {
 	t, err := targetOf(rawURL)
 	if err != nil {
-		return []Check{
-			fail(StepDNS, safetext.Line(err.Error()), "set token_url to the full https:// address of the token endpoint"),
-			skip(StepTCP, "no address to connect to"),
-			skip(StepTLS, "no address to connect to"),
+		return []check.Check{
+			check.Failed(StepDNS, safetext.Line(err.Error()), "set token_url to the full https:// address of the token endpoint"),
+			check.Skipped(StepTCP, "no address to connect to"),
+			check.Skipped(StepTLS, "no address to connect to"),
 		}
 	}
-	timeout := p.EffectiveTimeout()
+	timeout := cmp.Or(o.Timeout, defaultTimeout)
 	host, port, via := t.host, t.port, ""
 	if t.proxy != nil {
 		host, port = t.proxy.Hostname(), t.proxy.Port()
@@ -78,27 +111,27 @@ func (c *Client) CheckNetwork(ctx context.Context, p Provider, rawURL string) []
 		via = fmt.Sprintf(" (the proxy %s, from the environment)", safetext.Line(t.proxy.Host))
 	}
 
-	dns, addrs := c.checkDNS(ctx, host, via, timeout)
-	if dns.Status == CheckFail {
-		return []Check{dns, skip(StepTCP, "the host did not resolve"), skip(StepTLS, "the host did not resolve")}
+	dns, addrs := checkDNS(ctx, host, via, timeout)
+	if dns.Status == check.Fail {
+		return []check.Check{dns, check.Skipped(StepTCP, "the host did not resolve"), check.Skipped(StepTLS, "the host did not resolve")}
 	}
-	tcp, addr := c.checkTCP(ctx, addrs, port, via, timeout)
-	if tcp.Status == CheckFail {
-		return []Check{dns, tcp, skip(StepTLS, "no connection")}
+	tcp, addr := checkTCP(ctx, addrs, port, via, timeout)
+	if tcp.Status == check.Fail {
+		return []check.Check{dns, tcp, check.Skipped(StepTLS, "no connection")}
 	}
 	switch {
 	case t.scheme == "http":
-		return []Check{dns, tcp, skip(StepTLS, "plain http: no TLS to check")}
+		return []check.Check{dns, tcp, check.Skipped(StepTLS, "plain http: no TLS to check")}
 	case t.proxy != nil:
-		return []Check{dns, tcp, skip(StepTLS, "through a proxy: the token request checks TLS end to end")}
+		return []check.Check{dns, tcp, check.Skipped(StepTLS, "through a proxy: the token request checks TLS end to end")}
 	}
-	return []Check{dns, tcp, c.checkTLS(ctx, p, addr, t.host, timeout)}
+	return []check.Check{dns, tcp, checkTLS(ctx, o, addr, t.host)}
 }
 
 // checkDNS resolves host; an IP address needs no lookup.
-func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Duration) (Check, []string) {
+func checkDNS(ctx context.Context, host, via string, timeout time.Duration) (check.Check, []string) {
 	if ip := net.ParseIP(host); ip != nil {
-		return pass(StepDNS, fmt.Sprintf("%s%s is an IP address: nothing to resolve", host, via)), []string{host}
+		return check.Passed(StepDNS, fmt.Sprintf("%s%s is an IP address: nothing to resolve", host, via)), []string{host}
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -106,7 +139,7 @@ func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Du
 	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
 	took := time.Since(start)
 	if err != nil || len(ips) == 0 {
-		ch := fail(StepDNS, fmt.Sprintf("%s%s does not resolve", safetext.Line(host), via),
+		ch := check.Failed(StepDNS, fmt.Sprintf("%s%s does not resolve", safetext.Line(host), via),
 			"check the host in token_url (a typo, a region, or a VPN that is off)")
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) && dnsErr.IsTimeout {
@@ -120,14 +153,14 @@ func (c *Client) checkDNS(ctx context.Context, host, via string, timeout time.Du
 	for _, ip := range ips {
 		addrs = append(addrs, ip.IP.String())
 	}
-	ch := pass(StepDNS, fmt.Sprintf("%s%s → %s", safetext.Line(host), via, strings.Join(addrs, ", ")))
+	ch := check.Passed(StepDNS, fmt.Sprintf("%s%s → %s", safetext.Line(host), via, strings.Join(addrs, ", ")))
 	ch.Took = took
 	return ch, addrs
 }
 
 // checkTCP connects to the first of addrs that answers on port and returns
 // the address that did.
-func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string, timeout time.Duration) (Check, string) {
+func checkTCP(ctx context.Context, addrs []string, port, via string, timeout time.Duration) (check.Check, string) {
 	d := net.Dialer{Timeout: timeout}
 	var errs []string
 	refused := true
@@ -140,7 +173,7 @@ func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string,
 		conn, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
 			conn.Close()
-			ch := pass(StepTCP, fmt.Sprintf("connected to %s%s", addr, via))
+			ch := check.Passed(StepTCP, fmt.Sprintf("connected to %s%s", addr, via))
 			ch.Took = time.Since(start)
 			return ch, addr
 		}
@@ -153,7 +186,7 @@ func (c *Client) checkTCP(ctx context.Context, addrs []string, port, via string,
 	if refused {
 		hint = "nothing listens there: check the port in the URL and that the server is up"
 	}
-	return fail(StepTCP, "could not connect: "+safetext.Line(strings.Join(errs, "; ")), hint), ""
+	return check.Failed(StepTCP, "could not connect: "+safetext.Line(strings.Join(errs, "; ")), hint), ""
 }
 
 // dialReason words a dial error briefly.
@@ -173,45 +206,61 @@ func dialReason(err error) string {
 // checkTLS shakes hands with addr as serverName, then verifies the chain,
 // the host name and the expiry itself, so that a failure names the reason
 // and still shows what the server presented.
-func (c *Client) checkTLS(ctx context.Context, p Provider, addr, serverName string, timeout time.Duration) Check {
-	conf, err := tlsConfig(p.CAFile)
-	if err != nil {
-		return fail(StepTLS, safetext.Line(err.Error()), "fix ca_file: it must name a readable PEM file of CA certificates")
-	}
-	conf = conf.Clone()
-	if p.TLSCertFile != "" || p.TLSKeyFile != "" {
-		cc, err := loadClientCert(p)
+func checkTLS(ctx context.Context, o Options, addr, serverName string) check.Check {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.TLS != nil {
+		c, err := o.TLS()
 		if err != nil {
-			return fail(StepTLS, "unusable client certificate: "+safetext.Line(err.Error()), "fix tls_cert_file and tls_key_file: a PEM certificate and its key")
+			hint := "fix the TLS settings (ca_file, tls_cert_file, tls_key_file)"
+			var se *SetupError
+			if errors.As(err, &se) {
+				hint = se.Hint
+			}
+			return check.Failed(StepTLS, safetext.Line(err.Error()), hint)
 		}
-		conf.Certificates = []tls.Certificate{cc.cert}
+		conf = c.Clone()
 	}
 	conf.ServerName = serverName
 	// Verification happens below, by hand, to say what is wrong.
 	conf.InsecureSkipVerify = true
+	timeout := cmp.Or(o.Timeout, defaultTimeout)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	conn, err := (&tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: conf}).DialContext(ctx, "tcp", addr)
 	took := time.Since(start)
 	if err != nil {
-		ch := fail(StepTLS, "TLS handshake failed: "+safetext.Line(unwrapURLError(err).Error()),
+		ch := check.Failed(StepTLS, "TLS handshake failed: "+safetext.Line(unwrapURLError(err).Error()),
 			"the server may not speak TLS on this port (try http:// for a plain listener), or wants a client certificate")
 		ch.Took = took
 		return ch
 	}
 	state := conn.(*tls.Conn).ConnectionState()
 	conn.Close()
-	ch := verifyChain(state, serverName, conf.RootCAs, c.now())
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	ch := verifyChain(state, serverName, conf.RootCAs, now())
 	ch.Took = took
 	return ch
 }
 
+// unwrapURLError is the error under a *url.Error, which names the URL
+// the step already shows.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
 // verifyChain judges what the server presented in state.
-func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertPool, now time.Time) Check {
+func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertPool, now time.Time) check.Check {
 	certs := state.PeerCertificates
 	if len(certs) == 0 {
-		return fail(StepTLS, "the server presented no certificate", "the server's TLS set-up is broken: tell its operator")
+		return check.Failed(StepTLS, "the server presented no certificate", "the server's TLS set-up is broken: tell its operator")
 	}
 	leaf := certs[0]
 	inter := x509.NewCertPool()
@@ -228,7 +277,7 @@ func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertP
 	switch {
 	case err == nil:
 	case errors.As(err, &host):
-		return fail(StepTLS, fmt.Sprintf("%s: not valid for %s", safetext.Line(desc), safetext.Line(serverName)),
+		return check.Failed(StepTLS, fmt.Sprintf("%s: not valid for %s", safetext.Line(desc), safetext.Line(serverName)),
 			"the host in the URL is not one the certificate names: use the host name the vendor documents")
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 		// Any certificate of the chain may be out of its time: name it.
@@ -238,23 +287,23 @@ func verifyChain(state tls.ConnectionState, serverName string, roots *x509.CertP
 			which = fmt.Sprintf(" (the intermediate %s)", safetext.Line(certName(bad.Subject.CommonName, bad.Subject.Organization)))
 		}
 		if now.After(bad.NotAfter) {
-			return fail(StepTLS, fmt.Sprintf("%s: expired %s ago%s", safetext.Line(desc), roundAge(now.Sub(bad.NotAfter)), which),
+			return check.Failed(StepTLS, fmt.Sprintf("%s: expired %s ago%s", safetext.Line(desc), roundAge(now.Sub(bad.NotAfter)), which),
 				"the server's certificate has expired: tell its operator (or check this machine's clock)")
 		}
-		return fail(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)%s", safetext.Line(desc), bad.NotBefore.UTC().Format(time.RFC3339), which),
+		return check.Failed(StepTLS, fmt.Sprintf("%s: not valid yet (from %s)%s", safetext.Line(desc), bad.NotBefore.UTC().Format(time.RFC3339), which),
 			"check this machine's clock")
 	case errors.As(err, &unknown):
-		return fail(StepTLS, fmt.Sprintf("%s: signed by an authority this machine does not trust", safetext.Line(desc)),
+		return check.Failed(StepTLS, fmt.Sprintf("%s: signed by an authority this machine does not trust", safetext.Line(desc)),
 			"for a private CA, set ca_file to its PEM certificate")
 	default:
-		return fail(StepTLS, fmt.Sprintf("%s: %s", safetext.Line(desc), safetext.Line(err.Error())),
+		return check.Failed(StepTLS, fmt.Sprintf("%s: %s", safetext.Line(desc), safetext.Line(err.Error())),
 			"the certificate chain does not verify: tell the server's operator")
 	}
 	if left := leaf.NotAfter.Sub(now); left < certWarnWithin {
-		return warn(StepTLS, fmt.Sprintf("%s: expires in %s", safetext.Line(desc), roundAge(left)),
+		return check.Warned(StepTLS, fmt.Sprintf("%s: expires in %s", safetext.Line(desc), roundAge(left)),
 			"the certificate expires soon: tell the server's operator")
 	}
-	return pass(StepTLS, safetext.Line(desc))
+	return check.Passed(StepTLS, safetext.Line(desc))
 }
 
 // certNames is the names a certificate is for.

@@ -1,4 +1,4 @@
-package providers
+package netcheck
 
 import (
 	"context"
@@ -23,12 +23,13 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/check"
 )
 
 // stepsByName indexes checks by their step.
-func stepsByName(t *testing.T, checks []Check) map[string]Check {
+func stepsByName(t *testing.T, checks []check.Check) map[string]check.Check {
 	t.Helper()
-	m := make(map[string]Check, len(checks))
+	m := make(map[string]check.Check, len(checks))
 	for _, c := range checks {
 		m[c.Name] = c
 	}
@@ -40,12 +41,12 @@ func stepsByName(t *testing.T, checks []Check) map[string]Check {
 	return m
 }
 
-func wantStatus(t *testing.T, c Check, status CheckStatus, detail string) {
+func wantStatus(t *testing.T, c check.Check, status check.Status, detail string) {
 	t.Helper()
 	if c.Status != status || !strings.Contains(c.Detail, detail) {
 		t.Fatalf("%s: got %s %q (hint %q), want %s containing %q", c.Name, c.Status, c.Detail, c.Hint, status, detail)
 	}
-	if status == CheckFail && c.Hint == "" {
+	if status == check.Fail && c.Hint == "" {
 		t.Fatalf("%s failed without a hint: %q", c.Name, c.Detail)
 	}
 }
@@ -61,27 +62,27 @@ func TestCheckNetworkPlainHTTP(t *testing.T) {
 	noProxy(t)
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, srv.URL+"/oauth/token"))
-	wantStatus(t, got[StepDNS], CheckPass, "IP address")
-	wantStatus(t, got[StepTCP], CheckPass, "connected to "+srv.Listener.Addr().String())
-	wantStatus(t, got[StepTLS], CheckSkip, "plain http")
+	got := stepsByName(t, Run(context.Background(), srv.URL+"/oauth/token", Options{}))
+	wantStatus(t, got[StepDNS], check.Pass, "IP address")
+	wantStatus(t, got[StepTCP], check.Pass, "connected to "+srv.Listener.Addr().String())
+	wantStatus(t, got[StepTLS], check.Skip, "plain http")
 }
 
 func TestCheckNetworkRefused(t *testing.T) {
 	noProxy(t)
 	addr := testsupport.ClosedAddr(t)
-	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, "https://"+addr+"/token"))
-	wantStatus(t, got[StepTCP], CheckFail, "refused")
+	got := stepsByName(t, Run(context.Background(), "https://"+addr+"/token", Options{}))
+	wantStatus(t, got[StepTCP], check.Fail, "refused")
 	if !strings.Contains(got[StepTCP].Hint, "nothing listens") {
 		t.Fatalf("hint %q", got[StepTCP].Hint)
 	}
-	wantStatus(t, got[StepTLS], CheckSkip, "no connection")
+	wantStatus(t, got[StepTLS], check.Skip, "no connection")
 }
 
 func TestCheckNetworkBadURL(t *testing.T) {
-	got := stepsByName(t, (&Client{}).CheckNetwork(context.Background(), Provider{Name: "p"}, "ftp://x"))
-	wantStatus(t, got[StepDNS], CheckFail, "not an http(s) URL")
-	wantStatus(t, got[StepTCP], CheckSkip, "")
+	got := stepsByName(t, Run(context.Background(), "ftp://x", Options{}))
+	wantStatus(t, got[StepDNS], check.Fail, "not an http(s) URL")
+	wantStatus(t, got[StepTCP], check.Skip, "")
 }
 
 func TestCheckNetworkTLS(t *testing.T) {
@@ -91,22 +92,25 @@ func TestCheckNetworkTLS(t *testing.T) {
 	ca := writePEM(t, "ca.pem", srv.Certificate().Raw)
 	ctx := context.Background()
 
-	untrusted := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p"}, srv.URL))
-	wantStatus(t, untrusted[StepTLS], CheckFail, "authority this machine does not trust")
+	untrusted := stepsByName(t, Run(ctx, srv.URL, Options{}))
+	wantStatus(t, untrusted[StepTLS], check.Fail, "authority this machine does not trust")
 	if !strings.Contains(untrusted[StepTLS].Hint, "ca_file") {
 		t.Fatalf("hint %q", untrusted[StepTLS].Hint)
 	}
 
-	trusted := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: ca}, srv.URL))
-	wantStatus(t, trusted[StepTLS], CheckPass, "certificate for example.com")
+	trusted := stepsByName(t, Run(ctx, srv.URL, Options{TLS: rootsFrom(ca)}))
+	wantStatus(t, trusted[StepTLS], check.Pass, "certificate for example.com")
 
 	// The certificate names 127.0.0.1 and example.com, not localhost.
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
-	wrongHost := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: ca}, "https://localhost:"+strconv.Itoa(port)))
-	wantStatus(t, wrongHost[StepTLS], CheckFail, "not valid for localhost")
+	wrongHost := stepsByName(t, Run(ctx, "https://localhost:"+strconv.Itoa(port), Options{TLS: rootsFrom(ca)}))
+	wantStatus(t, wrongHost[StepTLS], check.Fail, "not valid for localhost")
 
-	bad := stepsByName(t, (&Client{}).CheckNetwork(ctx, Provider{Name: "p", CAFile: filepath.Join(t.TempDir(), "missing.pem")}, srv.URL))
-	wantStatus(t, bad[StepTLS], CheckFail, "ca_file")
+	bad := stepsByName(t, Run(ctx, srv.URL, Options{TLS: rootsFrom(filepath.Join(t.TempDir(), "missing.pem"))}))
+	wantStatus(t, bad[StepTLS], check.Fail, "ca_file")
+	if !strings.Contains(bad[StepTLS].Hint, "fix ca_file") {
+		t.Fatalf("the setup error's hint is not the step's: %q", bad[StepTLS].Hint)
+	}
 }
 
 func TestCheckNetworkCertificateExpiry(t *testing.T) {
@@ -115,24 +119,38 @@ func TestCheckNetworkCertificateExpiry(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		notAfter time.Time
-		status   CheckStatus
+		status   check.Status
 		detail   string
 	}{
-		{"expired", now.Add(-72 * time.Hour), CheckFail, "expired 3 days ago"},
-		{"expiring", now.Add(5 * 24 * time.Hour), CheckWarn, "expires in 5 days"},
-		{"valid", now.Add(90 * 24 * time.Hour), CheckPass, "valid until"},
+		{"expired", now.Add(-72 * time.Hour), check.Fail, "expired 3 days ago"},
+		{"expiring", now.Add(5 * 24 * time.Hour), check.Warn, "expires in 5 days"},
+		{"valid", now.Add(90 * 24 * time.Hour), check.Pass, "valid until"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			caFile, cert := issueServerCert(t, tt.notAfter)
 			srv := quietTLSServer(&tls.Config{Certificates: []tls.Certificate{cert}})
 			defer srv.Close()
-			c := &Client{Now: func() time.Time { return now }}
-			got := stepsByName(t, c.CheckNetwork(context.Background(), Provider{Name: "p", CAFile: caFile}, srv.URL))
+			got := stepsByName(t, Run(context.Background(), srv.URL, Options{Now: func() time.Time { return now }, TLS: rootsFrom(caFile)}))
 			wantStatus(t, got[StepTLS], tt.status, tt.detail)
 			if !strings.Contains(got[StepTLS].Detail, "from tokentop test CA") {
 				t.Fatalf("the issuer is not named: %q", got[StepTLS].Detail)
 			}
 		})
+	}
+}
+
+// rootsFrom is a TLS configuration trusting the PEM certificates of
+// caFile (as a provider's ca_file makes one); a missing file is a
+// SetupError naming it.
+func rootsFrom(caFile string) func() (*tls.Config, error) {
+	return func() (*tls.Config, error) {
+		data, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, &SetupError{Detail: "cannot read ca_file: " + err.Error(), Hint: "fix ca_file: it must name a readable PEM file of CA certificates"}
+		}
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(data)
+		return &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool}, nil
 	}
 }
 
@@ -213,7 +231,6 @@ func TestCheckNetworkExpiredIntermediate(t *testing.T) {
 		KeyUsage: x509.KeyUsageDigitalSignature}, inter, &leafKey.PublicKey, interKey)
 	srv := quietTLSServer(&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw, inter.Raw}, PrivateKey: leafKey}}})
 	defer srv.Close()
-	c := &Client{Now: func() time.Time { return now }}
-	got := stepsByName(t, c.CheckNetwork(context.Background(), Provider{Name: "p", CAFile: writePEM(t, "root.pem", root.Raw)}, srv.URL))
-	wantStatus(t, got[StepTLS], CheckFail, "expired 2 days ago (the intermediate tokentop test intermediate)")
+	got := stepsByName(t, Run(context.Background(), srv.URL, Options{Now: func() time.Time { return now }, TLS: rootsFrom(writePEM(t, "root.pem", root.Raw))}))
+	wantStatus(t, got[StepTLS], check.Fail, "expired 2 days ago (the intermediate tokentop test intermediate)")
 }

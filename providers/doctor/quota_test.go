@@ -1,4 +1,4 @@
-package providers
+package doctor
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 )
 
 // The quota step reports tokentop's ledger (used/limit, the reset) and the
@@ -26,14 +29,14 @@ func TestDoctorQuota(t *testing.T) {
 	sb = srv
 	p := ps["cognito-dev"]
 	p.TokenURL = strings.Replace(p.TokenURL, "/oauth2/token", "/limited/oauth2/token", 1)
-	c := &Client{}
+	c := &providers.Client{}
 	resets := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
-	ledger := func(context.Context) (QuotaState, error) {
-		return QuotaState{Hour: 1, Day: 3, Month: 37, Limit: 1000, Per: PerMonth, Used: 37, Resets: resets}, nil
+	ledger := func(context.Context) (providers.QuotaState, error) {
+		return providers.QuotaState{Hour: 1, Day: 3, Month: 37, Limit: 1000, Per: providers.PerMonth, Used: 37, Resets: resets}, nil
 	}
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Quota: ledger})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p), Quota: ledger})
 	ch := checkNamed(t, d, StepQuota)
-	wantStatus(t, ch, CheckPass, "tokentop's ledger: 37/1000 this month (quota 1000 per month), resets 2026-04-01 00:00 UTC")
+	wantStatus(t, ch, check.Pass, "tokentop's ledger: 37/1000 this month (quota 1000 per month), resets 2026-04-01 00:00 UTC")
 	for _, want := range []string{"token endpoint says remaining 49, limit 50", "API says remaining 99, limit 100"} {
 		if !strings.Contains(ch.Detail, want) {
 			t.Errorf("quota step %q lacks %q", ch.Detail, want)
@@ -45,30 +48,32 @@ func TestDoctorQuota(t *testing.T) {
 
 	// Near the limit it warns; at the limit it says whose count it is.
 	for used, want := range map[int]string{850: "tokentop refuses to fetch at the limit", 1000: "tokentop's count, not the vendor's answer"} {
-		full := func(context.Context) (QuotaState, error) {
-			return QuotaState{Month: used, Limit: 1000, Per: PerMonth, Used: used, Resets: resets}, nil
+		full := func(context.Context) (providers.QuotaState, error) {
+			return providers.QuotaState{Month: used, Limit: 1000, Per: providers.PerMonth, Used: used, Resets: resets}, nil
 		}
-		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Quota: full})
-		if ch := checkNamed(t, d, StepQuota); ch.Status != CheckWarn || !strings.Contains(ch.Hint, want) {
+		d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p), Quota: full})
+		if ch := checkNamed(t, d, StepQuota); ch.Status != check.Warn || !strings.Contains(ch.Hint, want) {
 			t.Errorf("%d used: %s %q", used, ch.Status, ch.Hint)
 		}
 	}
 
 	// A ledger refusal in the token request is tokentop's, and the quota
 	// step still runs, saying the token endpoint was not asked.
-	refused := func(context.Context, DoctorRetry) (DoctorToken, error) {
-		return DoctorToken{}, QuotaRefusal(p.Name, QuotaState{Limit: 5, Per: PerDay, Used: 5, Resets: resets})
+	refused := func(context.Context, Retry) (Fetched, error) {
+		return Fetched{}, providers.QuotaRefusal(p.Name, providers.QuotaState{Limit: 5, Per: providers.PerDay, Used: 5, Resets: resets})
 	}
-	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: refused, Quota: ledger})
+	d = Run(t.Context(), c, p, Options{Fetch: refused, Quota: ledger})
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "tokentop's own ledger counts 5/5 tokens today")
+	wantStatus(t, tok, check.Fail, "tokentop's own ledger counts 5/5 tokens today")
 	if !strings.Contains(tok.Hint, "--force, which may go past the vendor's real limit") {
 		t.Errorf("token hint %q", tok.Hint)
 	}
-	wantStatus(t, checkNamed(t, d, StepQuota), CheckPass, "token endpoint: not asked (tokentop's own ledger refused)")
+	wantStatus(t, checkNamed(t, d, StepQuota), check.Pass, "token endpoint: not asked (tokentop's own ledger refused)")
 
 	// A ledger that cannot be read says so.
-	broken := func(context.Context) (QuotaState, error) { return QuotaState{}, errors.New("database locked") }
-	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Quota: broken})
-	wantStatus(t, checkNamed(t, d, StepQuota), CheckPass, "tokentop's ledger: database locked")
+	broken := func(context.Context) (providers.QuotaState, error) {
+		return providers.QuotaState{}, errors.New("database locked")
+	}
+	d = Run(t.Context(), c, p, Options{Fetch: directFetch(c, p), Quota: broken})
+	wantStatus(t, checkNamed(t, d, StepQuota), check.Pass, "tokentop's ledger: database locked")
 }

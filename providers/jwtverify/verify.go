@@ -1,4 +1,4 @@
-package providers
+package jwtverify
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +15,8 @@ import (
 	"github.com/MicahParks/jwkset"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
@@ -42,11 +43,17 @@ const (
 	VerdictUnverified Verdict = "not verified"
 )
 
+// ShortLifetime is a token lifetime so short that tokentop fetches such
+// tokens almost every call: twice its smallest refresh margin
+// (providers.MinRefreshMargin, 30 s; a test of that package holds the
+// two together).
+const ShortLifetime = time.Minute
+
 // asymmetricAlgs are the algs a JWKS can verify.
 var asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
-// VerifyOptions say what a token is checked against.
-type VerifyOptions struct {
+// Options say what a token is checked against.
+type Options struct {
 	// Now is the local clock; zero means time.Now().
 	Now time.Time
 	// Skew is the local clock minus the server's (from a Date header),
@@ -68,13 +75,6 @@ type VerifyOptions struct {
 	NoKeys string
 }
 
-// Field is one header parameter or claim, its value rendered as text
-// (strings as they are, anything else as JSON), sanitised.
-type Field struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
-
 // Verification is what [Verify] found. Every text in it is sanitised.
 type Verification struct {
 	Verdict Verdict `json:"verdict"`
@@ -86,8 +86,8 @@ type Verification struct {
 	KeyID string `json:"kid,omitempty"`
 	// Header and ClaimFields list every header parameter and claim,
 	// sorted by name.
-	Header      []Field `json:"header,omitempty"`
-	ClaimFields []Field `json:"claims,omitempty"`
+	Header      []jwtclaims.Field `json:"header,omitempty"`
+	ClaimFields []jwtclaims.Field `json:"claims,omitempty"`
 	// Claims are the claims tokentop reads (nil unless a JWS with a JSON
 	// payload).
 	Claims *jwtclaims.Claims `json:"-"`
@@ -95,36 +95,30 @@ type Verification struct {
 	KeySetURL string `json:"jwks_uri,omitempty"`
 	// Checks are format, signature, alg, iss, aud, exp, nbf, iat, clock
 	// and lifetime, in that order (those that apply).
-	Checks []Check `json:"checks"`
+	Checks []check.Check `json:"checks"`
 	// ServerNow is the time the checks took as now: the local clock
 	// corrected by the skew when known.
 	ServerNow time.Time `json:"server_now"`
 }
 
 // OK reports that no check failed.
-func (v *Verification) OK() bool { return !AnyFailed(v.Checks) }
+func (v *Verification) OK() bool { return !check.AnyFailed(v.Checks) }
 
 // Check returns the named check, if it ran.
-func (v *Verification) Check(name string) (Check, bool) {
+func (v *Verification) Check(name string) (check.Check, bool) {
 	for _, c := range v.Checks {
 		if c.Name == name {
 			return c, true
 		}
 	}
-	return Check{}, false
-}
-
-// SkewFromDate is the local clock minus a server's Date header, with the
-// local time the answer arrived.
-func SkewFromDate(local, serverDate time.Time) time.Duration {
-	return local.Sub(serverDate).Round(time.Second)
+	return check.Check{}, false
 }
 
 // Verify decodes token and checks it: its form (opaque, JWE, JWS), its
 // signature against keys (nil: not checked, for o.NoKeys), its alg, and
 // iss, aud, exp, nbf, iat and lifetime against o. It never fails and never
 // panics: whatever the input, the answer is a Verification with a verdict.
-func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *Verification {
+func Verify(ctx context.Context, token string, keys *KeySet, o Options) *Verification {
 	v := &Verification{}
 	now := o.Now
 	if now.IsZero() {
@@ -153,7 +147,7 @@ func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *V
 	default:
 		v.Verdict, v.Reason = VerdictOpaque, "not a JWT: a reference only the server can resolve"
 		v.Hint = "ask the server about it: tokentop introspect NAME (RFC 7662)"
-		v.Checks = append(v.Checks, Check{Name: "format", Status: CheckSkip, Detail: "opaque token", Hint: v.Hint})
+		v.Checks = append(v.Checks, check.Check{Name: "format", Status: check.Skip, Detail: "opaque token", Hint: v.Hint})
 		return v
 	}
 
@@ -161,7 +155,7 @@ func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *V
 	if err != nil {
 		return v.malformed("the header " + err.Error())
 	}
-	v.Header = fieldsOf(header)
+	v.Header = jwtclaims.FieldsOf(header)
 	v.Alg = safetext.Line(stringField(header, "alg"))
 	v.KeyID = safetext.Line(stringField(header, "kid"))
 	payload, err := decodeSegment(parts[1])
@@ -174,13 +168,13 @@ func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *V
 	if _, ok := header["alg"].(string); !ok {
 		return v.malformed("the header has no alg")
 	}
-	v.ClaimFields = fieldsOf(payload)
+	v.ClaimFields = jwtclaims.FieldsOf(payload)
 	if c, err := jwtclaims.Decode(token); err == nil {
 		v.Claims = c
 	} else {
 		v.Claims = &jwtclaims.Claims{Algorithm: v.Alg, KeyID: v.KeyID}
 	}
-	v.Checks = append(v.Checks, Check{Name: "format", Status: CheckPass, Detail: "JWS (three parts), JSON header and claims"})
+	v.Checks = append(v.Checks, check.Check{Name: "format", Status: check.Pass, Detail: "JWS (three parts), JSON header and claims"})
 
 	v.checkSignature(ctx, token, keys, o)
 	v.checkAlg(ctx, keys, o)
@@ -193,7 +187,7 @@ func Verify(ctx context.Context, token string, keys *KeySet, o VerifyOptions) *V
 func (v *Verification) malformed(reason string) *Verification {
 	v.Verdict, v.Reason = VerdictMalformed, reason
 	v.Hint = "check that the whole token was copied: no quotes, no line breaks, nothing cut off"
-	v.Checks = append(v.Checks, Check{Name: "format", Status: CheckFail, Detail: "malformed: " + reason, Hint: v.Hint})
+	v.Checks = append(v.Checks, check.Check{Name: "format", Status: check.Fail, Detail: "malformed: " + reason, Hint: v.Hint})
 	return v
 }
 
@@ -201,7 +195,7 @@ func (v *Verification) jwe(rawHeader string) *Verification {
 	v.Verdict = VerdictJWE
 	v.Reason = "an encrypted token (JWE, five parts): only its recipient can decrypt it"
 	if h, err := decodeSegment(rawHeader); err == nil {
-		v.Header = fieldsOf(h)
+		v.Header = jwtclaims.FieldsOf(h)
 		v.Alg = safetext.Line(stringField(h, "alg"))
 		v.KeyID = safetext.Line(stringField(h, "kid"))
 		if enc := safetext.Line(stringField(h, "enc")); enc != "" {
@@ -209,7 +203,7 @@ func (v *Verification) jwe(rawHeader string) *Verification {
 		}
 	}
 	v.Hint = "its signature and claims cannot be checked here: ask the server with tokentop introspect NAME"
-	v.Checks = append(v.Checks, Check{Name: "format", Status: CheckSkip, Detail: "JWE: " + v.Reason, Hint: v.Hint})
+	v.Checks = append(v.Checks, check.Check{Name: "format", Status: check.Skip, Detail: "JWE: " + v.Reason, Hint: v.Hint})
 	return v
 }
 
@@ -236,40 +230,23 @@ func stringField(m map[string]any, k string) string {
 	return s
 }
 
-// fieldsOf renders a JSON object as sorted, sanitised fields.
-func fieldsOf(m map[string]any) []Field {
-	out := make([]Field, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		var val string
-		switch x := m[k].(type) {
-		case string:
-			val = x
-		default:
-			b, _ := json.Marshal(x)
-			val = string(b)
-		}
-		out = append(out, Field{Key: safetext.Line(k), Value: Truncate(safetext.Line(val), 200)})
-	}
-	return out
-}
-
-func (v *Verification) add(c Check) { v.Checks = append(v.Checks, c) }
+func (v *Verification) add(c check.Check) { v.Checks = append(v.Checks, c) }
 
 // checkSignature sets the verdict of a well-formed JWS.
-func (v *Verification) checkSignature(ctx context.Context, token string, keys *KeySet, o VerifyOptions) {
+func (v *Verification) checkSignature(ctx context.Context, token string, keys *KeySet, o Options) {
 	alg := v.Alg
 	switch {
 	case strings.EqualFold(alg, "none"):
 		v.Verdict = VerdictAlgNone
 		v.Reason = "the token is not signed (alg: none): anyone can have written it"
 		v.Hint = "never trust it: a server issuing unsigned tokens is misconfigured, and an API accepting them is vulnerable"
-		v.add(Check{Name: "signature", Status: CheckFail, Detail: "alg: none (unsigned, unsafe)", Hint: v.Hint})
+		v.add(check.Check{Name: "signature", Status: check.Fail, Detail: "alg: none (unsigned, unsafe)", Hint: v.Hint})
 		return
 	case strings.HasPrefix(strings.ToUpper(alg), "HS"):
 		v.Verdict = VerdictUnverified
 		v.Reason = fmt.Sprintf("signed with a shared secret (%s): a public JWKS cannot verify it", alg)
 		v.Hint = "only the server (and whoever holds the secret) can check it; resource servers usually expect RS256 or ES256"
-		v.add(Check{Name: "signature", Status: CheckWarn, Detail: v.Reason, Hint: v.Hint})
+		v.add(check.Check{Name: "signature", Status: check.Warn, Detail: v.Reason, Hint: v.Hint})
 		return
 	case keys == nil:
 		v.Verdict = VerdictUnverified
@@ -278,7 +255,7 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 			v.Reason += ": " + safetext.Line(o.NoKeys)
 		}
 		v.Hint = "set jwks_uri on the provider, or an issuer whose discovery names one"
-		v.add(Check{Name: "signature", Status: CheckSkip, Detail: v.Reason, Hint: v.Hint})
+		v.add(check.Check{Name: "signature", Status: check.Skip, Detail: v.Reason, Hint: v.Hint})
 		return
 	}
 	v.KeySetURL = keys.URL
@@ -289,30 +266,30 @@ func (v *Verification) checkSignature(ctx context.Context, token string, keys *K
 	case err == nil:
 		v.Verdict = VerdictValid
 		v.Reason = fmt.Sprintf("signed by key %s of %s", orDash(kid), keys.URL)
-		v.add(Check{Name: "signature", Status: CheckPass, Detail: "valid signature (" + alg + ", kid " + orDash(kid) + ")"})
+		v.add(check.Check{Name: "signature", Status: check.Pass, Detail: "valid signature (" + alg + ", kid " + orDash(kid) + ")"})
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		v.Verdict = VerdictBadSignature
 		v.Reason = fmt.Sprintf("the signature does not match key %s of %s", orDash(kid), keys.URL)
-		v.Hint = cmp.Or(v.foreignHint(o), badSignatureHint(kid, keys.URL))
-		v.add(Check{Name: "signature", Status: CheckFail, Detail: "bad signature (kid " + orDash(kid) + " is in the JWKS; its key does not verify the token)", Hint: v.Hint})
+		v.Hint = cmp.Or(v.ForeignHint(o), badSignatureHint(kid, keys.URL))
+		v.add(check.Check{Name: "signature", Status: check.Fail, Detail: "bad signature (kid " + orDash(kid) + " is in the JWKS; its key does not verify the token)", Hint: v.Hint})
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		v.Verdict = VerdictMalformed
 		v.Reason = safetext.Line(err.Error())
-		v.add(Check{Name: "signature", Status: CheckFail, Detail: "malformed: " + v.Reason})
+		v.add(check.Check{Name: "signature", Status: check.Fail, Detail: "malformed: " + v.Reason})
 	case kid != "" && (errors.Is(err, jwkset.ErrKeyNotFound) || !keys.has(ctx, kid)):
 		v.Verdict = VerdictUnknownKey
 		v.Reason = fmt.Sprintf("no key with kid %s in %s, even after fetching it again", kid, keys.URL)
-		v.Hint = cmp.Or(v.foreignHint(o), unknownKeyHint(kid, keys.URL, orNone(keys.KeyIDs(ctx))))
-		v.add(Check{Name: "signature", Status: CheckFail, Detail: "unknown key (kid " + kid + ")", Hint: v.Hint})
+		v.Hint = cmp.Or(v.ForeignHint(o), unknownKeyHint(kid, keys.URL, orNone(keys.KeyIDs(ctx))))
+		v.add(check.Check{Name: "signature", Status: check.Fail, Detail: "unknown key (kid " + kid + ")", Hint: v.Hint})
 	case !slices.Contains(asymmetricAlgs, alg):
 		v.Verdict = VerdictUnverified
 		v.Reason = fmt.Sprintf("alg %s is not one tokentop can verify", alg)
-		v.add(Check{Name: "signature", Status: CheckWarn, Detail: v.Reason})
+		v.add(check.Check{Name: "signature", Status: check.Warn, Detail: v.Reason})
 	default:
 		v.Verdict = VerdictBadSignature
 		v.Reason = "no key of " + keys.URL + " verifies it: " + safetext.Line(err.Error())
 		v.Hint = "the key's alg or use may not fit the token, or the token is from another issuer"
-		v.add(Check{Name: "signature", Status: CheckFail, Detail: v.Reason, Hint: v.Hint})
+		v.add(check.Check{Name: "signature", Status: check.Fail, Detail: v.Reason, Hint: v.Hint})
 	}
 }
 
@@ -324,7 +301,7 @@ func orDash(s string) string {
 }
 
 // checkAlg compares the header's alg with what the server signs with.
-func (v *Verification) checkAlg(ctx context.Context, keys *KeySet, o VerifyOptions) {
+func (v *Verification) checkAlg(ctx context.Context, keys *KeySet, o Options) {
 	alg := v.Alg
 	expected := o.Algs
 	source := "discovery"
@@ -335,43 +312,43 @@ func (v *Verification) checkAlg(ctx context.Context, keys *KeySet, o VerifyOptio
 	}
 	switch {
 	case strings.EqualFold(alg, "none"):
-		v.add(Check{Name: "alg", Status: CheckFail, Detail: "none: no signature", Hint: "an access token must be signed"})
+		v.add(check.Check{Name: "alg", Status: check.Fail, Detail: "none: no signature", Hint: "an access token must be signed"})
 	case len(expected) > 0 && !slices.Contains(expected, alg):
-		v.add(Check{Name: "alg", Status: CheckFail, Detail: fmt.Sprintf("%s, but %s says %s", alg, source, strings.Join(expected, ", ")),
+		v.add(check.Check{Name: "alg", Status: check.Fail, Detail: fmt.Sprintf("%s, but %s says %s", alg, source, strings.Join(expected, ", ")),
 			Hint: "the token was not signed the way this server signs: another issuer, or an alg confusion"})
 	case strings.HasPrefix(strings.ToUpper(alg), "HS"):
-		v.add(Check{Name: "alg", Status: CheckWarn, Detail: alg + ": symmetric (shared secret)", Hint: "APIs usually verify asymmetric algs (RS256, ES256) against the JWKS"})
+		v.add(check.Check{Name: "alg", Status: check.Warn, Detail: alg + ": symmetric (shared secret)", Hint: "APIs usually verify asymmetric algs (RS256, ES256) against the JWKS"})
 	case len(expected) > 0:
-		v.add(Check{Name: "alg", Status: CheckPass, Detail: fmt.Sprintf("%s (as %s says)", alg, source)})
+		v.add(check.Check{Name: "alg", Status: check.Pass, Detail: fmt.Sprintf("%s (as %s says)", alg, source)})
 	default:
-		v.add(Check{Name: "alg", Status: CheckPass, Detail: alg})
+		v.add(check.Check{Name: "alg", Status: check.Pass, Detail: alg})
 	}
 }
 
-func (v *Verification) checkIssuer(o VerifyOptions) {
+func (v *Verification) checkIssuer(o Options) {
 	got := v.Claims.Issuer
 	switch {
 	case o.Issuer == "" && got == "":
-		v.add(Check{Name: "iss", Status: CheckSkip, Detail: "no iss claim, and no issuer configured"})
+		v.add(check.Check{Name: "iss", Status: check.Skip, Detail: "no iss claim, and no issuer configured"})
 	case o.Issuer == "":
-		v.add(Check{Name: "iss", Status: CheckSkip, Detail: got + " (no issuer configured to compare with)"})
+		v.add(check.Check{Name: "iss", Status: check.Skip, Detail: got + " (no issuer configured to compare with)"})
 	case got == "":
-		v.add(Check{Name: "iss", Status: CheckWarn, Detail: "no iss claim; expected " + safetext.Line(o.Issuer)})
+		v.add(check.Check{Name: "iss", Status: check.Warn, Detail: "no iss claim; expected " + safetext.Line(o.Issuer)})
 	case got == safetext.Line(o.Issuer):
-		v.add(Check{Name: "iss", Status: CheckPass, Detail: got})
+		v.add(check.Check{Name: "iss", Status: check.Pass, Detail: got})
 	case strings.TrimRight(got, "/") == strings.TrimRight(safetext.Line(o.Issuer), "/"):
-		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, safetext.Line(o.Issuer)),
+		v.add(check.Check{Name: "iss", Status: check.Fail, Detail: fmt.Sprintf("%s, expected %s", got, safetext.Line(o.Issuer)),
 			Hint: fmt.Sprintf("only a trailing slash differs: set `issuer: %s` (APIs compare iss exactly)", got)})
 	default:
-		v.add(Check{Name: "iss", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", got, safetext.Line(o.Issuer)),
+		v.add(check.Check{Name: "iss", Status: check.Fail, Detail: fmt.Sprintf("%s, expected %s", got, safetext.Line(o.Issuer)),
 			Hint: notThisIssuerHint(got, safetext.Line(o.Issuer))})
 	}
 }
 
-// foreignHint is the hint of a token that names another issuer than the
+// ForeignHint is the hint of a token that names another issuer than the
 // expected one, "" when it names the expected one (or either is unknown):
 // a signature it fails is no mystery then.
-func (v *Verification) foreignHint(o VerifyOptions) string {
+func (v *Verification) ForeignHint(o Options) string {
 	got, want := v.Claims.Issuer, safetext.Line(o.Issuer)
 	if got == "" || want == "" || strings.TrimRight(got, "/") == strings.TrimRight(want, "/") {
 		return ""
@@ -379,7 +356,7 @@ func (v *Verification) foreignHint(o VerifyOptions) string {
 	return notThisIssuerHint(got, want)
 }
 
-func (v *Verification) checkAudience(o VerifyOptions) {
+func (v *Verification) checkAudience(o Options) {
 	got := v.Claims.Audience
 	want := make([]string, 0, len(o.Audiences))
 	for _, a := range o.Audiences {
@@ -389,27 +366,27 @@ func (v *Verification) checkAudience(o VerifyOptions) {
 	}
 	switch {
 	case len(want) == 0 && len(got) == 0:
-		v.add(Check{Name: "aud", Status: CheckSkip, Detail: "no aud claim, and no audience or resource configured"})
+		v.add(check.Check{Name: "aud", Status: check.Skip, Detail: "no aud claim, and no audience or resource configured"})
 	case len(want) == 0:
-		v.add(Check{Name: "aud", Status: CheckSkip, Detail: strings.Join(got, " ") + " (no audience or resource configured to compare with)"})
+		v.add(check.Check{Name: "aud", Status: check.Skip, Detail: strings.Join(got, " ") + " (no audience or resource configured to compare with)"})
 	case len(got) == 0:
-		v.add(Check{Name: "aud", Status: CheckWarn, Detail: "no aud claim; asked for " + strings.Join(want, " "),
+		v.add(check.Check{Name: "aud", Status: check.Warn, Detail: "no aud claim; asked for " + strings.Join(want, " "),
 			Hint: "an API that checks aud will refuse this token"})
 	default:
 		for _, g := range got {
 			if slices.Contains(want, g) {
-				v.add(Check{Name: "aud", Status: CheckPass, Detail: strings.Join(got, " ")})
+				v.add(check.Check{Name: "aud", Status: check.Pass, Detail: strings.Join(got, " ")})
 				return
 			}
 		}
-		v.add(Check{Name: "aud", Status: CheckFail, Detail: fmt.Sprintf("%s, expected %s", strings.Join(got, " "), strings.Join(want, " ")),
+		v.add(check.Check{Name: "aud", Status: check.Fail, Detail: fmt.Sprintf("%s, expected %s", strings.Join(got, " "), strings.Join(want, " ")),
 			Hint: "the token is for another API: check the provider's `audience` or `resource`"})
 	}
 }
 
 // checkTimes checks exp, nbf and iat by the server's clock, the clock
 // skew, and the lifetime.
-func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
+func (v *Verification) checkTimes(now time.Time, o Options) {
 	c := v.Claims
 	at := v.ServerNow
 	clockNote := ""
@@ -418,100 +395,72 @@ func (v *Verification) checkTimes(now time.Time, o VerifyOptions) {
 	}
 	switch {
 	case c.ExpiresAt.IsZero():
-		v.add(Check{Name: "exp", Status: CheckWarn, Detail: "no exp claim: the token says nothing of its expiry",
+		v.add(check.Check{Name: "exp", Status: check.Warn, Detail: "no exp claim: the token says nothing of its expiry",
 			Hint: "tokentop goes by expires_in; APIs may refuse a token without exp"})
 	case !at.Before(c.ExpiresAt):
-		v.add(Check{Name: "exp", Status: CheckFail, Detail: fmt.Sprintf("expired %s ago%s (%s)", roundDur(at.Sub(c.ExpiresAt)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339)),
+		v.add(check.Check{Name: "exp", Status: check.Fail, Detail: fmt.Sprintf("expired %s ago%s (%s)", roundDur(at.Sub(c.ExpiresAt)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339)),
 			Hint: "fetch a new one: tokentop token NAME --force-refresh"})
 	default:
-		v.add(Check{Name: "exp", Status: CheckPass, Detail: fmt.Sprintf("expires in %s%s (%s)", roundDur(c.ExpiresAt.Sub(at)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339))})
+		v.add(check.Check{Name: "exp", Status: check.Pass, Detail: fmt.Sprintf("expires in %s%s (%s)", roundDur(c.ExpiresAt.Sub(at)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339))})
 	}
-	// nbf and iat may be ClockTolerance ahead: a second-ahead issuer is
+	// nbf and iat may be clockskew.Tolerance ahead: a second-ahead issuer is
 	// no fault.
 	future := futureHint(o)
 	if !c.NotBefore.IsZero() {
 		switch ahead := c.NotBefore.Sub(at); {
-		case ahead > ClockTolerance:
-			v.add(Check{Name: "nbf", Status: CheckFail, Detail: fmt.Sprintf("not valid for another %s%s", roundDur(ahead), clockNote),
+		case ahead > clockskew.Tolerance:
+			v.add(check.Check{Name: "nbf", Status: check.Fail, Detail: fmt.Sprintf("not valid for another %s%s", roundDur(ahead), clockNote),
 				Hint: "APIs refuse it until then: " + future})
 		case ahead > 0:
-			v.add(Check{Name: "nbf", Status: CheckPass, Detail: fmt.Sprintf("valid from %s, %s ahead: within the %s tolerance", c.NotBefore.UTC().Format(time.RFC3339), roundDur(ahead), ClockTolerance)})
+			v.add(check.Check{Name: "nbf", Status: check.Pass, Detail: fmt.Sprintf("valid from %s, %s ahead: within the %s tolerance", c.NotBefore.UTC().Format(time.RFC3339), roundDur(ahead), clockskew.Tolerance)})
 		default:
-			v.add(Check{Name: "nbf", Status: CheckPass, Detail: "valid since " + c.NotBefore.UTC().Format(time.RFC3339)})
+			v.add(check.Check{Name: "nbf", Status: check.Pass, Detail: "valid since " + c.NotBefore.UTC().Format(time.RFC3339)})
 		}
 	}
 	if !c.IssuedAt.IsZero() {
-		if ahead := c.IssuedAt.Sub(at); ahead > ClockTolerance {
-			v.add(Check{Name: "iat", Status: CheckWarn, Detail: fmt.Sprintf("issued %s in the future%s", roundDur(ahead), clockNote), Hint: future})
+		if ahead := c.IssuedAt.Sub(at); ahead > clockskew.Tolerance {
+			v.add(check.Check{Name: "iat", Status: check.Warn, Detail: fmt.Sprintf("issued %s in the future%s", roundDur(ahead), clockNote), Hint: future})
 		} else {
-			v.add(Check{Name: "iat", Status: CheckPass, Detail: "issued " + c.IssuedAt.UTC().Format(time.RFC3339)})
+			v.add(check.Check{Name: "iat", Status: check.Pass, Detail: "issued " + c.IssuedAt.UTC().Format(time.RFC3339)})
 		}
 	}
 	if o.SkewKnown {
-		v.add(clockCheck("clock", &SkewMeasure{Offset: o.Skew, Bound: cmp.Or(o.SkewBound, dateResolution)}, nil))
+		v.add(clockskew.Check("clock", &clockskew.Measure{Offset: o.Skew, Bound: cmp.Or(o.SkewBound, clockskew.DateResolution)}, nil))
 	}
 	if !c.IssuedAt.IsZero() && !c.ExpiresAt.IsZero() {
 		life := c.ExpiresAt.Sub(c.IssuedAt)
 		switch {
 		case life <= 0:
-			v.add(Check{Name: "lifetime", Status: CheckFail, Detail: "exp is not after iat", Hint: "the issuer minted a token that was never valid"})
-		case life < 2*MinRefreshMargin:
-			v.add(Check{Name: "lifetime", Status: CheckWarn, Detail: roundDur(life).String() + ": shorter than a minute",
+			v.add(check.Check{Name: "lifetime", Status: check.Fail, Detail: "exp is not after iat", Hint: "the issuer minted a token that was never valid"})
+		case life < ShortLifetime:
+			v.add(check.Check{Name: "lifetime", Status: check.Warn, Detail: roundDur(life).String() + ": shorter than a minute",
 				Hint: "tokentop refreshes 30 s before expiry, so such tokens are fetched almost every call"})
 		case life > 24*time.Hour:
-			v.add(Check{Name: "lifetime", Status: CheckWarn, Detail: roundDur(life).String() + ": longer than a day",
+			v.add(check.Check{Name: "lifetime", Status: check.Warn, Detail: roundDur(life).String() + ": longer than a day",
 				Hint: "a leaked token stays useful that long"})
 		default:
-			v.add(Check{Name: "lifetime", Status: CheckPass, Detail: roundDur(life).String()})
+			v.add(check.Check{Name: "lifetime", Status: check.Pass, Detail: roundDur(life).String()})
 		}
 	}
 }
 
 func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }
 
-// Expectations builds the VerifyOptions of provider p: the issuer (the
-// discovered one when discovery passed its issuer check, even for an
-// issuer guessed from the token URL's origin: the server there named
-// itself so; else p's issuer), the audience and resource, and the algs
-// discovery lists. d may be nil.
-func Expectations(p Provider, d *Discovery) VerifyOptions {
-	o := VerifyOptions{Issuer: p.Issuer}
-	if d != nil && d.Metadata != nil {
-		if d.Metadata.Issuer != "" {
-			o.Issuer = d.Metadata.Issuer
-		}
-		o.Algs = slices.Clone(d.Metadata.IDTokenSigningAlgValuesSupported)
-	}
-	// The configured audience and resource, not the effective ones: entra's
-	// preset turns them into a scope, and the token's aud is still them.
-	for _, a := range []string{p.Audience, p.Resource} {
-		if a != "" && !slices.Contains(o.Audiences, a) {
-			o.Audiences = append(o.Audiences, a)
-		}
-	}
-	return o
-}
-
-// JWKSURL is where p's keys are: jwks_uri from the config, else from
-// discovery (d may be nil). source is "config" or "discovery"; both are
-// empty when neither has one.
-func JWKSURL(p Provider, d *Discovery) (url, source string) {
-	if p.JWKSURI != "" {
-		return p.JWKSURI, SourceConfig
-	}
-	if d != nil && d.Metadata != nil && d.Metadata.JWKSURI != "" {
-		return d.Metadata.JWKSURI, "discovery"
-	}
-	return "", ""
-}
-
 // futureHint explains an nbf or iat in the future. With the issuer's clock
 // known (its Date), they were checked by it: the issuer mints tokens for
 // later. Without it, its clock or ours is off, and the doctor's clock step
 // tells which.
-func futureHint(o VerifyOptions) string {
+func futureHint(o Options) string {
 	if o.SkewKnown {
 		return "the time is ahead of the issuer's own clock (its Date header), so it is no clock skew: the issuer mints tokens valid only from later, and must fix it"
 	}
 	return "the issuer's clock is ahead of this machine's, or it mints tokens for later: `tokentop doctor NAME` compares the clocks by their Date headers"
+}
+
+// orNone lists names (kids), or says "none".
+func orNone(ss []string) string {
+	if len(ss) == 0 {
+		return "none"
+	}
+	return strings.Join(ss, " ")
 }

@@ -1,13 +1,19 @@
-package providers
+package doctor
 
 import (
 	"context"
+	"crypto/rsa"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
@@ -16,7 +22,7 @@ import (
 // change it proposes.
 
 // wantHint fails unless the check's hint holds every one of want.
-func wantHint(t *testing.T, c Check, want ...string) {
+func wantHint(t *testing.T, c check.Check, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(c.Hint, w) {
@@ -40,7 +46,7 @@ func TestDoctorHTMLAnswers(t *testing.T) {
 		mux.Handle("POST /gw/token", page(200, `<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><a href="/login">Sign in</a></body></html>`))
 		mux.Handle("POST /sso/token", page(200, "<html><head><title>Acme</title></head><body><h1>Sign in with your \x1b[1mSSO\x1b[0m account</h1></body></html>"))
 	})
-	c := &Client{}
+	c := &providers.Client{}
 	for _, tt := range []struct {
 		path, detail string
 		hint         []string
@@ -51,9 +57,9 @@ func TestDoctorHTMLAnswers(t *testing.T) {
 		t.Run(tt.path, func(t *testing.T) {
 			p := ps["cognito-dev"]
 			p.TokenURL = base + tt.path
-			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+			d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 			tok := checkNamed(t, d, StepToken)
-			wantStatus(t, tok, CheckFail, tt.detail)
+			wantStatus(t, tok, check.Fail, tt.detail)
 			wantHint(t, tok, tt.hint...)
 		})
 	}
@@ -63,7 +69,7 @@ func TestDoctorHTMLAnswers(t *testing.T) {
 // names another token endpoint offers that one.
 func TestDoctorWrongTokenURL(t *testing.T) {
 	_, ps, base := doctorSandboxWith(t, nil)
-	c := &Client{}
+	c := &providers.Client{}
 	for _, tt := range []struct{ path, detail string }{
 		{"/oauth2/tokens", "answered 404"}, // a path the server does not have
 		{"/api/v1/admin", "answered 405"},  // the API's URL, which takes GET only
@@ -71,9 +77,9 @@ func TestDoctorWrongTokenURL(t *testing.T) {
 		t.Run(tt.path, func(t *testing.T) {
 			p := ps["cognito-dev"]
 			p.TokenURL = base + tt.path
-			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+			d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 			tok := checkNamed(t, d, StepToken)
-			wantStatus(t, tok, CheckFail, tt.detail)
+			wantStatus(t, tok, check.Fail, tt.detail)
 			wantHint(t, tok, "names token_endpoint "+base+"/oauth2/token", "set `token_url: "+base+"/oauth2/token`")
 		})
 	}
@@ -84,9 +90,9 @@ func TestDoctorWrongTokenURL(t *testing.T) {
 	})
 	p := ps["cognito-dev"]
 	p.TokenURL = base + "/oauth2/tokens"
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "answered 404")
+	wantStatus(t, tok, check.Fail, "answered 404")
 	wantHint(t, tok, "check token_url", "the vendor's documentation")
 }
 
@@ -95,29 +101,29 @@ func TestDoctorWrongTokenURL(t *testing.T) {
 // when the clocks agree.
 func TestDoctorTokenDiesEarly(t *testing.T) {
 	sb, ps := doctorSandbox(t)
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["cognito-dev"] // expires_in 3600
 
 	sb.SetFaults(sandbox.Faults{ExpOffset: -50 * time.Minute})
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckWarn, "(jwt exp)")
+	wantStatus(t, tok, check.Warn, "(jwt exp)")
 	wantHint(t, tok, "the JWT's exp", "before what expires_in says", "tell the issuer")
-	if left := time.Until(d.Token.ExpiresAt); left > 10*time.Minute+ClockTolerance {
+	if left := time.Until(d.Token.ExpiresAt); left > 10*time.Minute+clockskew.Tolerance {
 		t.Fatalf("the token is kept for %s, past its exp", left)
 	}
 
 	sb.SetFaults(sandbox.Faults{ExpOffset: -61 * time.Minute})
-	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	d = Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 	tok = checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "expired on arrival")
+	wantStatus(t, tok, check.Fail, "expired on arrival")
 	wantHint(t, tok, "the issuer mints tokens that are already expired", "refreshing only gets another dead token")
 	for _, bad := range []string{"sync", "--force-refresh", "this machine's clock is"} {
 		if strings.Contains(tok.Hint, bad) {
 			t.Fatalf("the hint blames the wrong party (%q): %q", bad, tok.Hint)
 		}
 	}
-	wantStatus(t, checkNamed(t, d, StepTestCall), CheckSkip, "no token")
+	wantStatus(t, checkNamed(t, d, StepTestCall), check.Skip, "no token")
 }
 
 // TestDoctorScopesDroppedSilently: a server that answers 200 without a
@@ -126,19 +132,19 @@ func TestDoctorTokenDiesEarly(t *testing.T) {
 func TestDoctorScopesDroppedSilently(t *testing.T) {
 	sb, ps := doctorSandbox(t)
 	sb.SetFaults(sandbox.Faults{DropUnknownScopes: true})
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["cognito-dev"]
 
 	p.Scopes = []string{"api/write", "item"} // item is another client's
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 	sc := checkNamed(t, d, StepScopes)
-	wantStatus(t, sc, CheckWarn, "not granted: item")
+	wantStatus(t, sc, check.Warn, "not granted: item")
 	wantHint(t, sc, "dropped scope item", "client "+p.ClientID+" is not allowed it", "set `scopes: [api/write]`")
 
 	p.Scopes = []string{"api/write", "api/delete"} // no client has it
-	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	d = Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 	sc = checkNamed(t, d, StepScopes)
-	wantStatus(t, sc, CheckFail, "not supported: api/delete")
+	wantStatus(t, sc, check.Fail, "not supported: api/delete")
 	wantHint(t, sc, "does not support scope api/delete", "set `scopes: [api/write]`", "dropped it silently")
 }
 
@@ -148,33 +154,33 @@ func TestDoctorSignatures(t *testing.T) {
 	t.Run("the issuer signs with a key it does not publish", func(t *testing.T) {
 		sb, ps := doctorSandbox(t)
 		sb.SetFaults(sandbox.Faults{UnpublishedKey: verifyKeys()[1]})
-		c := &Client{}
+		c := &providers.Client{}
 		p := ps["cognito-dev"]
-		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+		d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 		sig := checkNamed(t, d, "JWT signature")
-		wantStatus(t, sig, CheckFail, "unknown key")
+		wantStatus(t, sig, check.Fail, "unknown key")
 		wantHint(t, sig, "the issuer signs with key", "its own JWKS", "does not publish", "report it to the issuer")
 	})
 	t.Run("keys rotated under the cached token", func(t *testing.T) {
 		sb, ps := doctorSandbox(t)
-		c := &Client{}
+		c := &providers.Client{}
 		p := ps["cognito-dev"]
-		res, err := c.Fetch(t.Context(), p, FetchOptions{})
+		res, err := c.Fetch(t.Context(), p, providers.FetchOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		cached := res.Token
 		sb.RotateKeyTo(verifyKeys()[1])
 		kid := sb.RotateKeyTo(verifyKeys()[2]) // the cached token's key is dropped
-		fetch := func(ctx context.Context, retry DoctorRetry) (DoctorToken, error) {
+		fetch := func(ctx context.Context, retry Retry) (Fetched, error) {
 			if !retry.Fresh {
-				return DoctorToken{Token: cached, Cached: true}, nil
+				return Fetched{Token: cached, Cached: true}, nil
 			}
-			return directFetch(c, p)(ctx, DoctorRetry{})
+			return directFetch(c, p)(ctx, Retry{})
 		}
-		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: fetch})
+		d := Run(t.Context(), c, p, Options{Fetch: fetch})
 		sig := checkNamed(t, d, "JWT signature")
-		wantStatus(t, sig, CheckFail, "a fresh token (kid "+kid+") verifies")
+		wantStatus(t, sig, check.Fail, "a fresh token (kid "+kid+") verifies")
 		wantHint(t, sig, "rotated its keys under the cached token", "refresh it, `tokentop token cognito-dev --force-refresh`")
 	})
 	t.Run("the token is not from this issuer", func(t *testing.T) {
@@ -184,22 +190,22 @@ func TestDoctorSignatures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(prod)})
+		d := Run(t.Context(), &providers.Client{}, p, Options{Fetch: forgedFetch(prod)})
 		for _, step := range []string{"JWT signature", "JWT iss"} {
 			ch := checkNamed(t, d, step)
-			if ch.Status != CheckFail {
+			if ch.Status != check.Fail {
 				t.Fatalf("%s: %s %q", step, ch.Status, ch.Detail)
 			}
 			wantHint(t, ch, "the token is not from this issuer: it names https://prod.example", "use the provider that issued it")
 		}
 		// The kid is the issuer's, the key does not verify: not its token.
-		bad, err := sb.MintBadSignature(DiscoveryBase(p), p.ClientID)
+		bad, err := sb.MintBadSignature(providers.DiscoveryBase(p), p.ClientID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d = (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(bad)})
+		d = Run(t.Context(), &providers.Client{}, p, Options{Fetch: forgedFetch(bad)})
 		sig := checkNamed(t, d, "JWT signature")
-		wantStatus(t, sig, CheckFail, "bad signature")
+		wantStatus(t, sig, check.Fail, "bad signature")
 		wantHint(t, sig, "the token is not from this issuer: key "+sb.KeyID(), "though the kid matches")
 	})
 }
@@ -215,7 +221,7 @@ func TestDoctorAudience(t *testing.T) {
 			w.WriteHeader(http.StatusUnauthorized)
 		})
 	})
-	c := &Client{}
+	c := &providers.Client{}
 	for _, tt := range []struct {
 		name     string
 		audience string
@@ -232,14 +238,14 @@ func TestDoctorAudience(t *testing.T) {
 			// Without the auth0 preset, which would not let an empty
 			// audience past the settings step.
 			p.Preset, p.Audience = "", tt.audience
-			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+			d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 			tok := checkNamed(t, d, StepToken)
-			wantStatus(t, tok, CheckFail, "access_denied")
+			wantStatus(t, tok, check.Fail, "access_denied")
 			wantHint(t, tok, tt.hint...)
 			// token, the dashboard and the doctor share the hint: it is
 			// the fetch's own.
-			_, err := c.Fetch(t.Context(), p, FetchOptions{})
-			if got := safetext.Line(HintFor(err)); got != tok.Hint {
+			_, err := c.Fetch(t.Context(), p, providers.FetchOptions{})
+			if got := safetext.Line(providers.HintFor(err)); got != tok.Hint {
 				t.Fatalf("token's hint %q, the doctor's %q", got, tok.Hint)
 			}
 		})
@@ -248,8 +254,26 @@ func TestDoctorAudience(t *testing.T) {
 	// The API refuses the token's aud: its RFC 9728 metadata says which.
 	sb.SetFaults(sandbox.Faults{Resource: api})
 	p := ps["cognito-dev"]
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Endpoint: base + "/aud-api"})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p), Endpoint: base + "/aud-api"})
 	call := checkNamed(t, d, StepTestCall)
-	wantStatus(t, call, CheckFail, "invalid_token")
+	wantStatus(t, call, check.Fail, "invalid_token")
 	wantHint(t, call, "the token has aud "+base+"/api", "no audience or resource was asked for", "the API names itself "+api, "set `audience: "+api+"`")
+}
+
+// verifyKeys are the RSA keys the sandboxes of these tests sign with
+// (the providers package's verification tests use the same three).
+func verifyKeys() [3]*rsa.PrivateKey {
+	return [3]*rsa.PrivateKey{testsupport.RSAKey(0), testsupport.RSAKey(1), testsupport.RSAKey(2)}
+}
+
+// assertTerminalSafe fails when s holds a control character, a bidi
+// override or invalid UTF-8.
+func assertTerminalSafe(t *testing.T, what, s string) {
+	t.Helper()
+	for i, r := range s {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || !utf8.ValidString(s) {
+			t.Errorf("%s holds %U at %d: %q", what, r, i, s)
+			return
+		}
+	}
 }

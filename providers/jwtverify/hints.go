@@ -1,12 +1,12 @@
-package providers
+package jwtverify
 
 import "fmt"
 
 // The hints of a token whose signature the issuer's JWKS does not bear
 // out, one per cause: each cause has its own fix and its own party to act.
 // Verify words what it can tell from the token and the JWKS alone; the
-// doctor, which can fetch a fresh token, tells rotation from an issuer
-// that signs with a key it does not publish.
+// doctor (package doctor), which can fetch a fresh token, tells rotation
+// from an issuer that signs with a key it does not publish.
 
 // notThisIssuerHint: the token names another issuer than the provider's.
 func notThisIssuerHint(iss, want string) string {
@@ -23,16 +23,4 @@ func badSignatureHint(kid, jwks string) string {
 // rotation from an unpublished key; a fresh token tells.
 func unknownKeyHint(kid, jwks, held string) string {
 	return fmt.Sprintf("kid %s is not in %s (it holds %s): if a fresh token verifies (`tokentop token NAME --force-refresh`, then `tokentop inspect NAME`), the keys rotated under this cached one; if the fresh one fails too, the issuer signs with a key it does not publish: `tokentop doctor NAME` tells which", kid, jwks, held)
-}
-
-// unpublishedKeyHint: a token fresh from the issuer names a kid its own
-// JWKS does not publish, even fetched again.
-func unpublishedKeyHint(kid, jwks, held string) string {
-	return fmt.Sprintf("the issuer signs with key %s, which its own JWKS (%s, holding %s) does not publish: every API that checks signatures will reject its tokens, and no setting of yours changes that: report it to the issuer", kid, jwks, held)
-}
-
-// rotatedKeyHint: the cached token's kid is gone from the JWKS, and a
-// fresh token's verifies.
-func rotatedKeyHint(kid, freshKid string) string {
-	return fmt.Sprintf("the issuer rotated its keys under the cached token: kid %s is gone from its JWKS, and a fresh token (kid %s) verifies: refresh it, `tokentop token NAME --force-refresh`", kid, freshKid)
 }

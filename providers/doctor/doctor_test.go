@@ -1,4 +1,4 @@
-package providers
+package doctor
 
 import (
 	"context"
@@ -9,12 +9,16 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/discovery"
+	"github.com/tokentop/tokentop/providers/netcheck"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
 // doctorSandbox serves the embedded sandbox on loopback and returns its
 // providers by name.
-func doctorSandbox(t *testing.T) (*sandbox.Server, map[string]Provider) {
+func doctorSandbox(t *testing.T) (*sandbox.Server, map[string]providers.Provider) {
 	t.Helper()
 	sb, ps, _ := doctorSandboxWith(t, nil)
 	return sb, ps
@@ -22,7 +26,7 @@ func doctorSandbox(t *testing.T) (*sandbox.Server, map[string]Provider) {
 
 // doctorSandboxWith is doctorSandbox with more routes in front of the
 // sandbox's (nil: none); it also returns the base URL.
-func doctorSandboxWith(t *testing.T, extra func(mux *http.ServeMux)) (*sandbox.Server, map[string]Provider, string) {
+func doctorSandboxWith(t *testing.T, extra func(mux *http.ServeMux)) (*sandbox.Server, map[string]providers.Provider, string) {
 	t.Helper()
 	noProxy(t)
 	sb := sandbox.New(sandbox.Options{})
@@ -33,21 +37,21 @@ func doctorSandboxWith(t *testing.T, extra func(mux *http.ServeMux)) (*sandbox.S
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	ps, err := LoadConfig(strings.NewReader(sb.ProvidersYAML(srv.URL)), func(string) (string, bool) { return "", false })
+	ps, err := providers.LoadConfig(strings.NewReader(sb.ProvidersYAML(srv.URL)), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := make(map[string]Provider, len(ps))
+	byName := make(map[string]providers.Provider, len(ps))
 	for _, p := range ps {
 		byName[p.Name] = p
 	}
 	return sb, byName, srv.URL
 }
 
-// directFetch is a DoctorOptions.Fetch without a store: every call asks
+// directFetch is an Options.Fetch without a store: every call asks
 // the server, with the given style when set.
-func directFetch(c *Client, p Provider) func(context.Context, DoctorRetry) (DoctorToken, error) {
-	return func(ctx context.Context, retry DoctorRetry) (DoctorToken, error) {
+func directFetch(c *providers.Client, p providers.Provider) func(context.Context, Retry) (Fetched, error) {
+	return func(ctx context.Context, retry Retry) (Fetched, error) {
 		q := p
 		if retry.AuthStyle != "" {
 			q.AuthStyle = retry.AuthStyle
@@ -58,15 +62,15 @@ func directFetch(c *Client, p Provider) func(context.Context, DoctorRetry) (Doct
 		if retry.BasicEncoding != "" {
 			q.BasicEncoding = retry.BasicEncoding
 		}
-		res, err := c.Fetch(ctx, q, FetchOptions{})
+		res, err := c.Fetch(ctx, q, providers.FetchOptions{})
 		if err != nil {
-			return DoctorToken{Exchanges: res.Exchanges}, err
+			return Fetched{Exchanges: res.Exchanges}, err
 		}
-		return DoctorToken{Token: res.Token, Exchanges: res.Exchanges}, nil
+		return Fetched{Token: res.Token, Exchanges: res.Exchanges}, nil
 	}
 }
 
-func checkNamed(t *testing.T, d *Diagnosis, name string) Check {
+func checkNamed(t *testing.T, d *Diagnosis, name string) check.Check {
 	t.Helper()
 	for _, c := range d.Checks {
 		if c.Name == name {
@@ -74,40 +78,40 @@ func checkNamed(t *testing.T, d *Diagnosis, name string) Check {
 		}
 	}
 	t.Fatalf("no %q step in %+v", name, d.Checks)
-	return Check{}
+	return check.Check{}
 }
 
 func TestDoctorHealthyProvider(t *testing.T) {
 	_, ps := doctorSandbox(t)
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["cognito-dev"]
 	var streamed []string
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Progress: func(ch Check) { streamed = append(streamed, ch.Name) }})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p), Progress: func(ch check.Check) { streamed = append(streamed, ch.Name) }})
 	for _, ch := range d.Checks {
-		if ch.Status == CheckFail {
+		if ch.Status == check.Fail {
 			t.Errorf("%s failed: %s (%s)", ch.Name, ch.Detail, ch.Hint)
 		}
 	}
 	if !d.OK() || d.Token == nil {
 		t.Fatalf("a healthy provider did not pass: %+v", d.Checks)
 	}
-	want := []string{StepSettings, StepDNS, StepTCP, StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes}
+	want := []string{StepSettings, netcheck.StepDNS, netcheck.StepTCP, netcheck.StepTLS, StepDiscovery, StepAuthMethods, StepToken, StepScopes}
 	if len(streamed) < len(want) || strings.Join(streamed[:len(want)], ",") != strings.Join(want, ",") {
 		t.Fatalf("steps streamed in the order %v, want %v first", streamed, want)
 	}
 	if len(streamed) != len(d.Checks) {
 		t.Fatalf("%d steps streamed, %d in the report", len(streamed), len(d.Checks))
 	}
-	wantStatus(t, checkNamed(t, d, StepDiscovery), CheckPass, "issuer")
-	wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckPass, "client_secret_basic")
-	wantStatus(t, checkNamed(t, d, StepScopes), CheckPass, "asked api/write")
-	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "")
+	wantStatus(t, checkNamed(t, d, StepDiscovery), check.Pass, "issuer")
+	wantStatus(t, checkNamed(t, d, StepAuthMethods), check.Pass, "client_secret_basic")
+	wantStatus(t, checkNamed(t, d, StepScopes), check.Pass, "asked api/write")
+	wantStatus(t, checkNamed(t, d, "JWT signature"), check.Pass, "")
 	for _, name := range []string{"JWT alg", "JWT iss", "JWT exp", "JWT lifetime"} {
-		if ch := checkNamed(t, d, name); ch.Status != CheckPass {
+		if ch := checkNamed(t, d, name); ch.Status != check.Pass {
 			t.Errorf("%s: %s %q", name, ch.Status, ch.Detail)
 		}
 	}
-	wantStatus(t, checkNamed(t, d, StepTestCall), CheckPass, "200 OK")
+	wantStatus(t, checkNamed(t, d, StepTestCall), check.Pass, "200 OK")
 	for _, ch := range d.Checks {
 		if strings.Contains(ch.Detail+ch.Hint, d.Token.AccessToken) || strings.Contains(ch.Detail+ch.Hint, p.ClientSecret) {
 			t.Fatalf("%s shows the token or the secret: %q", ch.Name, ch.Detail)
@@ -117,36 +121,36 @@ func TestDoctorHealthyProvider(t *testing.T) {
 
 func TestDoctorBrokenSecret(t *testing.T) {
 	_, ps := doctorSandbox(t)
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["broken"]
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 	if d.OK() {
 		t.Fatal("a provider with a wrong secret passed")
 	}
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "invalid_client")
+	wantStatus(t, tok, check.Fail, "invalid_client")
 	if !strings.Contains(tok.Detail, "with auth_style post too") || !strings.Contains(tok.Hint, "both secret styles were refused") {
 		t.Fatalf("the retry with the other style is not reported: %q / %q", tok.Detail, tok.Hint)
 	}
-	wantStatus(t, checkNamed(t, d, StepScopes), CheckSkip, "no token")
-	wantStatus(t, checkNamed(t, d, StepTestCall), CheckSkip, "no token")
+	wantStatus(t, checkNamed(t, d, StepScopes), check.Skip, "no token")
+	wantStatus(t, checkNamed(t, d, StepTestCall), check.Skip, "no token")
 }
 
 func TestDoctorFindsTheStyleThatWorks(t *testing.T) {
 	_, ps := doctorSandbox(t)
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["basic-only"] // the server takes HTTP Basic only
-	p.AuthStyle = AuthPost
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	p.AuthStyle = providers.AuthPost
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "with basic it works")
+	wantStatus(t, tok, check.Fail, "with basic it works")
 	if !strings.Contains(tok.Hint, "auth_style: basic") {
 		t.Fatalf("hint %q", tok.Hint)
 	}
 	if d.Token == nil {
 		t.Fatal("the token the retry got is not kept for the later steps")
 	}
-	if ch := checkNamed(t, d, StepScopes); ch.Status == CheckSkip {
+	if ch := checkNamed(t, d, StepScopes); ch.Status == check.Skip {
 		t.Fatalf("the steps after the token did not run: %+v", ch)
 	}
 }
@@ -154,22 +158,22 @@ func TestDoctorFindsTheStyleThatWorks(t *testing.T) {
 func TestDoctorUnreachable(t *testing.T) {
 	noProxy(t)
 	addr := testsupport.ClosedAddr(t)
-	p := Provider{Name: "gone", TokenURL: "http://" + addr + "/oauth/token", ClientID: "id", ClientSecret: "s"}
-	c := &Client{}
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
-	wantStatus(t, checkNamed(t, d, StepTCP), CheckFail, "refused")
-	wantStatus(t, checkNamed(t, d, StepToken), CheckSkip, "cannot be reached")
+	p := providers.Provider{Name: "gone", TokenURL: "http://" + addr + "/oauth/token", ClientID: "id", ClientSecret: "s"}
+	c := &providers.Client{}
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
+	wantStatus(t, checkNamed(t, d, netcheck.StepTCP), check.Fail, "refused")
+	wantStatus(t, checkNamed(t, d, StepToken), check.Skip, "cannot be reached")
 	if d.OK() {
 		t.Fatal("an unreachable provider passed")
 	}
 }
 
 func TestDoctorBadSettings(t *testing.T) {
-	p := Provider{Name: "bad", TokenURL: "http://auth.example.com/token", ClientID: "id", ClientSecret: "s"}
-	d := (&Client{}).Doctor(t.Context(), p, DoctorOptions{})
-	wantStatus(t, checkNamed(t, d, StepSettings), CheckFail, "")
+	p := providers.Provider{Name: "bad", TokenURL: "http://auth.example.com/token", ClientID: "id", ClientSecret: "s"}
+	d := Run(t.Context(), &providers.Client{}, p, Options{})
+	wantStatus(t, checkNamed(t, d, StepSettings), check.Fail, "")
 	for _, ch := range d.Checks[1:] {
-		if ch.Status != CheckSkip {
+		if ch.Status != check.Skip {
 			t.Fatalf("%s ran on unusable settings: %+v", ch.Name, ch)
 		}
 	}
@@ -177,24 +181,24 @@ func TestDoctorBadSettings(t *testing.T) {
 
 func TestDoctorAuthMethods(t *testing.T) {
 	for _, tt := range []struct {
-		style   AuthStyle
+		style   providers.AuthStyle
 		methods []string
-		status  CheckStatus
+		status  check.Status
 		hint    string
 	}{
-		{AuthBasic, []string{"client_secret_basic", "client_secret_post"}, CheckPass, ""},
-		{AuthBasic, nil, CheckPass, ""}, // RFC 8414's default
-		{AuthPost, nil, CheckFail, "auth_style: basic"},
-		{AuthBasic, []string{"client_secret_post"}, CheckFail, "auth_style: post"},
-		{AuthAuto, []string{"client_secret_post"}, CheckPass, ""},
-		{AuthAuto, []string{"private_key_jwt"}, CheckFail, "auth_style"},
-		{AuthPost, []string{"private_key_jwt"}, CheckFail, "auth_style: private_key_jwt"},
-		{AuthPrivateKeyJWT, []string{"client_secret_basic", "private_key_jwt"}, CheckPass, ""},
-		{AuthTLSClient, []string{"client_secret_basic"}, CheckFail, "auth_style: basic` (client_secret_basic)"},
-		{AuthBasic, []string{"none"}, CheckFail, "ask the vendor"},
+		{providers.AuthBasic, []string{"client_secret_basic", "client_secret_post"}, check.Pass, ""},
+		{providers.AuthBasic, nil, check.Pass, ""}, // RFC 8414's default
+		{providers.AuthPost, nil, check.Fail, "auth_style: basic"},
+		{providers.AuthBasic, []string{"client_secret_post"}, check.Fail, "auth_style: post"},
+		{providers.AuthAuto, []string{"client_secret_post"}, check.Pass, ""},
+		{providers.AuthAuto, []string{"private_key_jwt"}, check.Fail, "auth_style"},
+		{providers.AuthPost, []string{"private_key_jwt"}, check.Fail, "auth_style: private_key_jwt"},
+		{providers.AuthPrivateKeyJWT, []string{"client_secret_basic", "private_key_jwt"}, check.Pass, ""},
+		{providers.AuthTLSClient, []string{"client_secret_basic"}, check.Fail, "auth_style: basic` (client_secret_basic)"},
+		{providers.AuthBasic, []string{"none"}, check.Fail, "ask the vendor"},
 	} {
-		r := &doctorRun{c: &Client{}, p: Provider{Name: "p", AuthStyle: tt.style}, out: &Diagnosis{}}
-		r.authMethods(&Metadata{TokenEndpointAuthMethodsSupported: tt.methods})
+		r := &doctorRun{c: &providers.Client{}, p: providers.Provider{Name: "p", AuthStyle: tt.style}, out: &Diagnosis{}}
+		r.authMethods(&discovery.Metadata{TokenEndpointAuthMethodsSupported: tt.methods})
 		got := r.out.Checks[0]
 		if got.Status != tt.status || !strings.Contains(got.Hint, tt.hint) {
 			t.Errorf("%s with %v: %s %q hint %q", tt.style, tt.methods, got.Status, got.Detail, got.Hint)
@@ -206,17 +210,17 @@ func TestDoctorScopes(t *testing.T) {
 	for _, tt := range []struct {
 		asked   []string
 		granted string
-		status  CheckStatus
+		status  check.Status
 		detail  string
 	}{
-		{[]string{"a", "b"}, "a b", CheckPass, "granted a b"},
-		{[]string{"a"}, "a,b", CheckPass, "also granted: b"},
-		{[]string{"a", "b"}, "a", CheckWarn, "not granted: b"},
-		{[]string{"a"}, "", CheckPass, "RFC 6749 §5.1"},
-		{nil, "", CheckPass, "none asked"},
+		{[]string{"a", "b"}, "a b", check.Pass, "granted a b"},
+		{[]string{"a"}, "a,b", check.Pass, "also granted: b"},
+		{[]string{"a", "b"}, "a", check.Warn, "not granted: b"},
+		{[]string{"a"}, "", check.Pass, "RFC 6749 §5.1"},
+		{nil, "", check.Pass, "none asked"},
 	} {
-		r := &doctorRun{c: &Client{}, p: Provider{Name: "p", Scopes: tt.asked}, out: &Diagnosis{}}
-		r.scopes(&Token{AccessToken: "opaque", Scope: tt.granted}, nil)
+		r := &doctorRun{c: &providers.Client{}, p: providers.Provider{Name: "p", Scopes: tt.asked}, out: &Diagnosis{}}
+		r.scopes(&providers.Token{AccessToken: "opaque", Scope: tt.granted}, nil)
 		got := r.out.Checks[0]
 		if got.Status != tt.status || !strings.Contains(got.Detail, tt.detail) {
 			t.Errorf("asked %v granted %q: %s %q", tt.asked, tt.granted, got.Status, got.Detail)
@@ -225,9 +229,9 @@ func TestDoctorScopes(t *testing.T) {
 }
 
 // forgedFetch hands the doctor a token the sandbox did not sign.
-func forgedFetch(tok string) func(context.Context, DoctorRetry) (DoctorToken, error) {
-	return func(context.Context, DoctorRetry) (DoctorToken, error) {
-		return DoctorToken{Token: &Token{AccessToken: tok, TokenType: "Bearer", IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}}, nil
+func forgedFetch(tok string) func(context.Context, Retry) (Fetched, error) {
+	return func(context.Context, Retry) (Fetched, error) {
+		return Fetched{Token: &providers.Token{AccessToken: tok, TokenType: "Bearer", IssuedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}}, nil
 	}
 }
 
@@ -243,12 +247,12 @@ func TestDoctorForgedTokens(t *testing.T) {
 		{"alg none", sb.MintAlgNone, "none"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, err := tt.mint(DiscoveryBase(p), p.ClientID)
+			tok, err := tt.mint(providers.DiscoveryBase(p), p.ClientID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := (&Client{}).Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(tok)})
-			wantStatus(t, checkNamed(t, d, "JWT signature"), CheckFail, tt.want)
+			d := Run(t.Context(), &providers.Client{}, p, Options{Fetch: forgedFetch(tok)})
+			wantStatus(t, checkNamed(t, d, "JWT signature"), check.Fail, tt.want)
 			if d.OK() {
 				t.Fatal("a forged token passed")
 			}
@@ -258,11 +262,11 @@ func TestDoctorForgedTokens(t *testing.T) {
 
 func TestDoctorRotatedKeys(t *testing.T) {
 	sb, ps := doctorSandbox(t)
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["cognito-dev"]
 	sb.RotateKey()
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
-	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckPass, "")
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
+	wantStatus(t, checkNamed(t, d, "JWT signature"), check.Pass, "")
 }
 
 func TestDoctorIssuerMismatch(t *testing.T) {
@@ -279,57 +283,57 @@ func TestDoctorIssuerMismatch(t *testing.T) {
 				mux.HandleFunc("GET "+path, wrong)
 			}
 		})
-		c := &Client{}
+		c := &providers.Client{}
 		p := ps["cognito-dev"]
 		if len(docs) == 2 {
 			// With no issuer configured, the origin was only a guess: a
 			// warning that says which issuer to set.
 			p.Issuer = ""
-			d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+			d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 			disc := checkNamed(t, d, StepDiscovery)
-			if disc.Status != CheckWarn || !strings.Contains(disc.Hint, "set `issuer: https://login.elsewhere.example`") {
+			if disc.Status != check.Warn || !strings.Contains(disc.Hint, "set `issuer: https://login.elsewhere.example`") {
 				t.Fatalf("guessed issuer: %s %q hint %q", disc.Status, disc.Detail, disc.Hint)
 			}
 		}
-		p.Issuer = DiscoveryBase(p)
-		d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+		p.Issuer = providers.DiscoveryBase(p)
+		d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 		disc := checkNamed(t, d, StepDiscovery)
 		if len(docs) == 1 {
 			// The OIDC document names the right issuer: it is used, and
 			// the other is pointed out.
-			if disc.Status != CheckWarn || !strings.Contains(disc.Hint, "login.elsewhere.example") {
+			if disc.Status != check.Warn || !strings.Contains(disc.Hint, "login.elsewhere.example") {
 				t.Fatalf("one wrong document: %s %q hint %q", disc.Status, disc.Detail, disc.Hint)
 			}
 			continue
 		}
-		wantStatus(t, disc, CheckFail, "https://login.elsewhere.example")
+		wantStatus(t, disc, check.Fail, "https://login.elsewhere.example")
 		if !strings.Contains(disc.Detail, "RFC 8414 §3.3") {
 			t.Fatalf("the issuer rule is not named: %q", disc.Detail)
 		}
-		wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckSkip, "no discovery document")
+		wantStatus(t, checkNamed(t, d, StepAuthMethods), check.Skip, "no discovery document")
 	}
 }
 
 func TestDoctorTestCallRefused(t *testing.T) {
 	sb, ps, base := doctorSandboxWith(t, nil)
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["cognito-dev"] // granted api/write, not admin
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p), Endpoint: base + "/api/v1/admin"})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p), Endpoint: base + "/api/v1/admin"})
 	call := checkNamed(t, d, StepTestCall)
-	wantStatus(t, call, CheckFail, "insufficient_scope")
+	wantStatus(t, call, check.Fail, "insufficient_scope")
 	if !strings.Contains(call.Hint, "admin") {
 		t.Fatalf("the scope wanted is not named: %q", call.Hint)
 	}
 
 	// A token the API does not accept: invalid_token.
-	tok, err := sb.Mint(sandbox.MintOptions{Issuer: DiscoveryBase(p), ClientID: p.ClientID, Audience: base + "/api",
+	tok, err := sb.Mint(sandbox.MintOptions{Issuer: providers.DiscoveryBase(p), ClientID: p.ClientID, Audience: base + "/api",
 		IssuedAt: time.Now().Add(-2 * time.Hour), Lifetime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d = c.Doctor(t.Context(), p, DoctorOptions{Fetch: forgedFetch(tok)})
-	wantStatus(t, checkNamed(t, d, StepTestCall), CheckFail, "invalid_token")
-	wantStatus(t, checkNamed(t, d, "JWT exp"), CheckFail, "")
+	d = Run(t.Context(), c, p, Options{Fetch: forgedFetch(tok)})
+	wantStatus(t, checkNamed(t, d, StepTestCall), check.Fail, "invalid_token")
+	wantStatus(t, checkNamed(t, d, "JWT exp"), check.Fail, "")
 }
 
 // TestDoctorNoDiscovery: a server without metadata is a warning, never a
@@ -339,16 +343,16 @@ func TestDoctorNoDiscovery(t *testing.T) {
 		mux.Handle("GET /.well-known/oauth-authorization-server", http.NotFoundHandler())
 		mux.Handle("GET /.well-known/openid-configuration", http.NotFoundHandler())
 	})
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["cognito-dev"]
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
+	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
 	disc := checkNamed(t, d, StepDiscovery)
-	wantStatus(t, disc, CheckWarn, "the discovery endpoint answered 404: no discovery document at")
+	wantStatus(t, disc, check.Warn, "the discovery endpoint answered 404: no discovery document at")
 	if strings.Contains(disc.Detail, "token endpoint") || !strings.Contains(disc.Hint, "jwks_uri") {
 		t.Fatalf("discovery: %q hint %q", disc.Detail, disc.Hint)
 	}
-	wantStatus(t, checkNamed(t, d, StepAuthMethods), CheckSkip, "no discovery document")
-	wantStatus(t, checkNamed(t, d, "JWT signature"), CheckSkip, "")
+	wantStatus(t, checkNamed(t, d, StepAuthMethods), check.Skip, "no discovery document")
+	wantStatus(t, checkNamed(t, d, "JWT signature"), check.Skip, "")
 	if !d.OK() {
 		t.Fatalf("no discovery failed the diagnosis: %+v", d.Checks)
 	}
@@ -361,23 +365,23 @@ func TestDoctorNoDiscovery(t *testing.T) {
 // a rotated secret.
 func TestDoctorNoSecret(t *testing.T) {
 	_, ps := doctorSandbox(t)
-	c := &Client{}
+	c := &providers.Client{}
 	p := ps["cognito-dev"]
 	p.ClientSecret = ""
 	fetches := 0
 	fetch := directFetch(c, p)
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: func(ctx context.Context, r DoctorRetry) (DoctorToken, error) {
+	d := Run(t.Context(), c, p, Options{Fetch: func(ctx context.Context, r Retry) (Fetched, error) {
 		fetches++
 		return fetch(ctx, r)
 	}})
 	first := d.Checks[0]
-	if first.Name != StepSettings || first.Status != CheckWarn || !strings.HasPrefix(first.Detail, "no client secret is set for cognito-dev") ||
-		first.Hint != NoSecretHint("cognito-dev") {
+	if first.Name != StepSettings || first.Status != check.Warn || !strings.HasPrefix(first.Detail, "no client secret is set for cognito-dev") ||
+		first.Hint != providers.NoSecretHint("cognito-dev") {
 		t.Fatalf("first step %+v, want the settings warning that no secret is set", first)
 	}
 	tok := checkNamed(t, d, StepToken)
-	wantStatus(t, tok, CheckFail, "invalid_client")
-	if tok.Hint != NoSecretHint("cognito-dev") || fetches != 1 {
+	wantStatus(t, tok, check.Fail, "invalid_client")
+	if tok.Hint != providers.NoSecretHint("cognito-dev") || fetches != 1 {
 		t.Fatalf("token step hint %q after %d fetches, want the no-secret hint after one", tok.Hint, fetches)
 	}
 	for _, ch := range d.Checks {
@@ -387,6 +391,23 @@ func TestDoctorNoSecret(t *testing.T) {
 	}
 
 	// A secret the store keeps apart is no missing one.
-	d = c.Doctor(t.Context(), p, DoctorOptions{SecretStored: true})
-	wantStatus(t, d.Checks[0], CheckPass, "token_url")
+	d = Run(t.Context(), c, p, Options{SecretStored: true})
+	wantStatus(t, d.Checks[0], check.Pass, "token_url")
+}
+
+func wantStatus(t *testing.T, c check.Check, status check.Status, detail string) {
+	t.Helper()
+	if c.Status != status || !strings.Contains(c.Detail, detail) {
+		t.Fatalf("%s: got %s %q (hint %q), want %s containing %q", c.Name, c.Status, c.Detail, c.Hint, status, detail)
+	}
+	if status == check.Fail && c.Hint == "" {
+		t.Fatalf("%s failed without a hint: %q", c.Name, c.Detail)
+	}
+}
+
+// noProxy keeps the environment's proxy out of these tests.
+func noProxy(t *testing.T) {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
+		t.Setenv(k, "")
+	}
 }

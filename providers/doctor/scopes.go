@@ -1,10 +1,13 @@
-package providers
+package doctor
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -14,7 +17,7 @@ import (
 // supports. A scope the server does not support is a failure naming it;
 // one it supports but did not grant is a warning (many servers drop a
 // scope silently and answer 200); extra scopes are only noted.
-func scopeCheck(p Provider, t *Token, supported []string) Check {
+func scopeCheck(p providers.Provider, t *providers.Token, supported []string) check.Check {
 	asked := p.Scopes
 	granted, source, stated := grantedScopes(t)
 	var unsupported, missing, extra []string
@@ -56,13 +59,13 @@ func scopeCheck(p Provider, t *Token, supported []string) Check {
 		if len(missing) > 0 {
 			h += "; it answered 200 and dropped it silently"
 		}
-		return fail(StepScopes, detail+" · not supported: "+safetext.Line(strings.Join(unsupported, " ")), safetext.Line(h))
+		return check.Failed(StepScopes, detail+" · not supported: "+safetext.Line(strings.Join(unsupported, " ")), safetext.Line(h))
 	case len(missing) > 0:
 		h := fmt.Sprintf("the server answered 200 and dropped scope %s: client %s is not allowed it; enable %s for the client at the vendor, or stop asking for it: set `scopes: [%s]`",
 			strings.Join(missing, " "), p.ClientID, strings.Join(missing, " "), strings.Join(without(asked, missing), ", "))
-		return warn(StepScopes, detail, safetext.Line(h))
+		return check.Warned(StepScopes, detail, safetext.Line(h))
 	}
-	return pass(StepScopes, detail)
+	return check.Passed(StepScopes, detail)
 }
 
 // without is ss less the items of drop, in order.
@@ -82,4 +85,24 @@ func orNone(ss []string) string {
 		return "none"
 	}
 	return strings.Join(ss, " ")
+}
+
+// grantedScopes is what the server says it granted: the response's scope,
+// else the JWT's scope or scp claim; ok is false when neither says.
+func grantedScopes(t *providers.Token) (scopes []string, source string, ok bool) {
+	scope, source := t.GrantedScope()
+	if source == "" {
+		return nil, "", false
+	}
+	return strings.FieldsFunc(scope, func(r rune) bool { return r == ' ' || r == ',' }), source, true
+}
+
+// scopes compares the scopes granted with those asked for and those the
+// server supports (see scopeCheck); meta may be nil.
+func (r *doctorRun) scopes(t *providers.Token, meta *discovery.Metadata) {
+	var supported []string
+	if meta != nil {
+		supported = meta.ScopesSupported
+	}
+	r.add(scopeCheck(r.p, t, supported))
 }
