@@ -26,7 +26,8 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 	o.dash.register(root.Flags())
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default $TOKENTOP_DB, else tokentop.db in the user's data directory)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.CompletionOptions.HiddenDefaultCmd = true
+	// `tokentop completion` is tokentop's own (completion.go), shown in help.
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(a.out)
 	root.SetErr(a.errOut)
 	root.AddCommand(
@@ -37,6 +38,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.showCommand(),
 		a.lsCommand(),
 		a.tokenCommand(),
+		a.execCommand(),
 		a.callCommand(),
 		a.historyCommand(),
 		a.inspectCommand(),
@@ -48,6 +50,8 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.demoCommand(),
 		a.doctorCommand(),
 		a.serveCommand(),
+		a.completionCommand(),
 	)
+	a.registerCompletions(root)
 	return root
 }

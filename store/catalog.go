@@ -12,10 +12,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// CatalogEntry is a provider as shell completion sees it: its name, and
-// the names of its saved endpoints.
+// CatalogEntry is a provider as shell completion sees it: its name, its
+// env label, and the names of its saved endpoints.
 type CatalogEntry struct {
 	Name      string
+	Env       string
 	Endpoints []string
 }
 
@@ -50,12 +51,14 @@ func Catalog(ctx context.Context, path string) ([]CatalogEntry, error) {
 				return nil
 			}
 			var rec struct {
+				Env       string `json:"env"`
 				Endpoints []struct {
 					Name string `json:"name"`
 				} `json:"endpoints"`
 			}
 			e := CatalogEntry{Name: string(k)}
 			if json.Unmarshal(v, &rec) == nil {
+				e.Env = rec.Env
 				for _, ep := range rec.Endpoints[:min(len(rec.Endpoints), maxCatalogEndpoints)] {
 					e.Endpoints = append(e.Endpoints, ep.Name)
 				}

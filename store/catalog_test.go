@@ -30,6 +30,7 @@ func TestCatalogNamesAndEndpoints(t *testing.T) {
 	path := testDB(t)
 	s := openStore(t, Options{Path: path})
 	b := ts.provider("beta")
+	b.Env = "prod"
 	b.Endpoints = []providers.Endpoint{{Name: "items", URL: ts.URL + "/items"}, {Name: "me", URL: ts.URL + "/me"}}
 	must(t, s.PutProviders(ctx, []providers.Provider{ts.provider("alpha"), b}))
 	if _, err := s.Token(ctx, "alpha", TokenOptions{}); err != nil {
@@ -39,7 +40,7 @@ func TestCatalogNamesAndEndpoints(t *testing.T) {
 
 	got, err := Catalog(ctx, path)
 	must(t, err)
-	want := []CatalogEntry{{Name: "alpha"}, {Name: "beta", Endpoints: []string{"items", "me"}}}
+	want := []CatalogEntry{{Name: "alpha"}, {Name: "beta", Env: "prod", Endpoints: []string{"items", "me"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Catalog = %+v, want %+v", got, want)
 	}
