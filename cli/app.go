@@ -43,6 +43,9 @@ type App struct {
 	Now func() time.Time
 
 	dbPath string
+	// argv is the command line Run was given: exec's completion looks
+	// for a --, which cobra's completion does not report reliably.
+	argv []string
 	// out and errOut are Stdout and Stderr behind the sanitiser; they are
 	// set by NewRootCommand.
 	out, errOut io.Writer
@@ -114,6 +117,7 @@ func usagef(format string, args ...any) error {
 // printed to Stderr (see printError), with their hint when they carry one.
 func (a *App) Run(ctx context.Context, argv []string) int {
 	root := a.NewRootCommand()
+	a.argv = argv
 	root.SetArgs(argv)
 	root.SetIn(a.Stdin)
 	err := root.ExecuteContext(ctx)

@@ -172,7 +172,10 @@ func (a *App) completeEndpointFlag(cmd *cobra.Command, argv []string, _ string) 
 // completeExec completes `exec NAME[=VAR]… -- COMMAND ARGS…`: provider
 // names before --, and the shell's own completion (commands, files) after.
 func (a *App) completeExec(cmd *cobra.Command, argv []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	if cmd.ArgsLenAtDash() >= 0 {
+	// The command line's last word is the one being completed; a -- before
+	// it means the command has begun. (cmd.ArgsLenAtDash cannot tell: cobra
+	// parses the flags twice while completing, once with a -- of its own.)
+	if len(a.argv) > 0 && slices.Contains(a.argv[:len(a.argv)-1], "--") {
 		return nil, cobra.ShellCompDirectiveDefault
 	}
 	if strings.Contains(toComplete, "=") {
