@@ -53,7 +53,7 @@ func TestExecPassesCtrlCOnlyWhenTheTerminalDidNot(t *testing.T) {
 	fg := tokentopProcess(t)
 	fg.Args[1] = "-test.run=^TestExecForegroundHelperProcess$"
 	fg.Env = append(fg.Env, execHelperFgEnv+"=1", "TERM=dumb") // TERM=dumb: no colour query to wait on
-	fg.SysProcAttr = nil // pty.Start makes it a session leader with the terminal as its own
+	fg.SysProcAttr = nil                                       // pty.Start makes it a session leader with the terminal as its own
 	tty, err := pty.Start(fg)
 	if err != nil {
 		t.Skipf("no pseudo-terminal here: %v", err)
