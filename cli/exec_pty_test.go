@@ -52,8 +52,10 @@ func TestExecPassesCtrlCOnlyWhenTheTerminalDidNot(t *testing.T) {
 	// The foreground group of a terminal: SIGINT came to the command too.
 	fg := tokentopProcess(t)
 	fg.Args[1] = "-test.run=^TestExecForegroundHelperProcess$"
-	fg.Env = append(fg.Env, execHelperFgEnv+"=1", "TERM=dumb") // TERM=dumb: no colour query to wait on
-	fg.SysProcAttr = nil                                       // pty.Start makes it a session leader with the terminal as its own
+	// TERM=dumb: no colour query to wait on. pty.Start makes it a session
+	// leader with the terminal as its own.
+	fg.Env = append(fg.Env, execHelperFgEnv+"=1", "TERM=dumb")
+	fg.SysProcAttr = nil
 	tty, err := pty.Start(fg)
 	if err != nil {
 		t.Skipf("no pseudo-terminal here: %v", err)
