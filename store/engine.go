@@ -32,6 +32,13 @@ type TokenOptions struct {
 	// BasicEncoding, when set, is HTTP Basic's encoding instead of the
 	// configured one, once, as AuthStyle is.
 	BasicEncoding providers.BasicEncoding
+	// MinTTL asks for a token with at least this much life left: a cached
+	// token with less is replaced early, by one fetch across processes as
+	// any other (the lease), and the callers that asked meanwhile take
+	// that new token. A new token that lives less than MinTTL is still
+	// the best there is: it is handed out with a warning, never fetched
+	// again in the same call.
+	MinTTL time.Duration
 	// OnLease, when set, hears of another process's lease on the fetch:
 	// once when this call starts waiting for its holder, and when the
 	// holder is found dead and its lease taken over. It is called from
@@ -117,23 +124,42 @@ func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenR
 	if o.override() {
 		o.ForceRefresh = true
 	}
+	var stale staleToken
 	if !o.ForceRefresh {
-		if res, err := s.cachedResult(ctx, name); res != nil || err != nil {
+		res, seen, err := s.cachedResult(ctx, name, o.MinTTL)
+		if res != nil || err != nil {
 			return res, err
 		}
+		stale = seen
 	}
 	for attempt := 0; ; attempt++ {
 		v, _, err := s.flights.do(ctx, key, func(fctx context.Context) (any, error) {
-			return s.obtain(fctx, name, o)
+			return s.obtain(fctx, name, o, stale)
 		})
-		if attempt < joinRetries && ctx.Err() == nil && !fits(v, err, o) {
+		if attempt < joinRetries && ctx.Err() == nil && !s.fits(v, err, o) {
 			continue // joined a flight that asked for less, or that was abandoned
 		}
 		if err != nil {
 			return nil, withoutAbandoned(err)
 		}
-		return v.(*flightResult).res.clone(), nil
+		res := v.(*flightResult).res.clone()
+		if w := s.shortWarning(name, res.Token, o.MinTTL); w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
+		return res, nil
 	}
+}
+
+// shortWarning words a token handed out with less life left than minTTL
+// asked ("" when it has enough): it is the newest there is, so asking
+// again would only fetch another that lives as long.
+func (s *Store) shortWarning(name string, tok *providers.Token, minTTL time.Duration) string {
+	left := tok.ExpiresAt.Sub(s.now())
+	if minTTL <= 0 || left >= minTTL {
+		return ""
+	}
+	return fmt.Sprintf("the token of %s has %s left, less than the %s asked: it is new, and %s gives tokens %s of life, so every call asking for %s fetches another; ask for less",
+		name, max(left, 0).Round(time.Second), minTTL, name, tok.Lifetime().Round(time.Second), minTTL)
 }
 
 // withoutAbandoned strips errAbandoned from a flight's error.
@@ -155,9 +181,11 @@ type flightResult struct {
 }
 
 // fits reports whether a shared flight's answer serves a caller with
-// options o: a forced refresh wants a token fetched after it asked, and a
-// caller ignoring the quota wants more than a quota refusal.
-func fits(v any, err error, o TokenOptions) bool {
+// options o: a forced refresh wants a token fetched after it asked, a
+// caller ignoring the quota wants more than a quota refusal, and a caller
+// asking for more life left than the flight did wants a token with that
+// much, or a new one.
+func (s *Store) fits(v any, err error, o TokenOptions) bool {
 	if errors.Is(err, errAbandoned) {
 		return false
 	}
@@ -166,26 +194,35 @@ func fits(v any, err error, o TokenOptions) bool {
 		return !(ok && e.Kind == providers.KindQuota && o.IgnoreQuota)
 	}
 	fr := v.(*flightResult)
+	if o.MinTTL > fr.o.MinTTL && fr.res.Cached && fr.res.Token.ExpiresAt.Sub(s.now()) < o.MinTTL {
+		return false
+	}
 	return !o.ForceRefresh || fr.o.ForceRefresh || !fr.res.Cached
 }
 
 // cachedResult is the fast path: one read-only open, then decryption
-// outside the lock. It returns nil, nil when there is no usable token.
-func (s *Store) cachedResult(ctx context.Context, name string) (*TokenResult, error) {
+// outside the lock. It returns a nil result when there is no usable token
+// with minTTL left, and then the token it saw, so that a token saved after
+// this look is known to be new.
+func (s *Store) cachedResult(ctx context.Context, name string, minTTL time.Duration) (*TokenResult, staleToken, error) {
 	var rec *tokenRecord
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		var err error
 		rec, err = s.getToken(tx, name)
 		return err
 	})
-	if err != nil || !rec.usable(s.now()) {
-		return nil, err
+	seen := staleToken{known: true}
+	if rec != nil {
+		seen.gen = rec.Gen
+	}
+	if err != nil || !rec.usable(s.now()) || !rec.lasts(s.now(), minTTL) {
+		return nil, seen, err
 	}
 	tok, err := s.unseal(name, rec)
 	if err != nil {
-		return nil, err
+		return nil, seen, err
 	}
-	return &TokenResult{Token: tok, Cached: true}, nil
+	return &TokenResult{Token: tok, Cached: true}, seen, nil
 }
 
 // grant is what a Store that took the lease needs for the fetch.
@@ -209,7 +246,9 @@ type outcome struct {
 	tookOver *leaseRecord
 }
 
-// staleToken remembers, for a forced refresh, the token being replaced.
+// staleToken remembers the token a call set out to replace: for a forced
+// refresh, the one present at its first look; for a call asking for more
+// life left (MinTTL), the one its fast path found too short.
 type staleToken struct {
 	known bool
 	gen   uint64
@@ -217,20 +256,32 @@ type staleToken struct {
 
 // fresh reports whether rec can be handed out: usable, and for a forced
 // refresh not the token it set out to replace (the one present at its
-// first look, usable or not). An override wants a token fetched with it,
-// so no token another fetch saved will do.
+// first look, usable or not). With MinTTL, a token with that much life
+// left will do, and so will one saved since the call began, however long
+// it lives: it is as new as a fetch of this call's own would be. An
+// override wants a token fetched with it, so no token another fetch saved
+// will do.
 func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool {
 	if o.override() {
 		return false
 	}
-	if o.ForceRefresh && !stale.known {
+	if !stale.known {
 		stale.known = true
 		if rec != nil {
 			stale.gen = rec.Gen
 		}
+		if o.ForceRefresh {
+			return false
+		}
+	}
+	now := s.now()
+	if !rec.usable(now) {
 		return false
 	}
-	return rec.usable(s.now()) && (!o.ForceRefresh || rec.Gen != stale.gen)
+	if rec.Gen != stale.gen {
+		return true // saved since this call began
+	}
+	return !o.ForceRefresh && rec.lasts(now, o.MinTTL)
 }
 
 // freshToken is the cached token when it can be handed out (see fresh),
@@ -245,8 +296,7 @@ func (s *Store) freshToken(tx *bolt.Tx, name string, o TokenOptions, stale *stal
 
 // obtain runs in a flight: take the lease (or wait for the holder's
 // token), fetch, save.
-func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*flightResult, error) {
-	var stale staleToken
+func (s *Store) obtain(ctx context.Context, name string, o TokenOptions, stale staleToken) (*flightResult, error) {
 	wait := pollMin
 	told := false // the caller heard that this call waits
 	tell := func(l *leaseRecord, takenOver bool) {
