@@ -77,6 +77,8 @@ Clients that prove themselves with a key need no secret:
 			fl.StringArray(fs.Flag, nil, fs.Usage)
 		case providers.FlagDuration:
 			fl.Duration(fs.Flag, 0, fs.Usage)
+		case providers.FlagBool:
+			fl.Bool(fs.Flag, false, fs.Usage)
 		}
 	}
 	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from standard input (asked for without echo at a terminal)")
