@@ -99,3 +99,37 @@ func TestWindowChangeBurstKeepsTheConnectionAlive(t *testing.T) {
 	other.close()
 	testsupport.Eventually(t, "every session to be counted out", func() bool { return h.srv.Sessions() == 0 })
 }
+
+// TestClientThatReadsNothingIsClosed: a client that keeps its connection
+// up but reads nothing of the screen (its window fills, the dashboard's
+// writes wait) has its session ended and its connection closed; the
+// session is counted out and its end logged.
+func TestClientThatReadsNothingIsClosed(t *testing.T) {
+	h := newHarness(t, func(_ *harness, o *Options) { o.stallAfter = 300 * time.Millisecond })
+	conn, sess := h.openSession(t, h.user)
+	if err := sess.RequestPty("xterm-256color", 200, 500, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.StdoutPipe(); err != nil { // and never read
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	testsupport.Eventually(t, "the session to start", func() bool { return h.srv.Sessions() == 1 })
+	// Every new size is a full screen drawn, until the client's window
+	// (2 MiB for x/crypto/ssh) is full.
+	wide := false
+	testsupport.WaitForTextNudging(t, 10*time.Millisecond, func() {
+		wide = !wide
+		w := 499
+		if wide {
+			w = 500
+		}
+		_ = sess.WindowChange(200, w) // the connection may be closed already
+	}, h.logs.String, "session end", "the terminal read nothing for 300ms")
+	testsupport.Eventually(t, "the session to be counted out", func() bool { return h.srv.Sessions() == 0 })
+	if err := conn.Wait(); err == nil {
+		t.Log("the connection ended cleanly")
+	}
+}

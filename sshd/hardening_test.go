@@ -186,6 +186,7 @@ func TestEnvRequestsBounded(t *testing.T) {
 // filterRig runs a requestFilter as a session channel would: in is what
 // the client sent, out what gliderlabs' session gets.
 type filterRig struct {
+	f       *requestFilter
 	in      chan *gossh.Request
 	out     chan *gossh.Request
 	refused []string // written by the filter's goroutine; read after out closes
@@ -193,8 +194,8 @@ type filterRig struct {
 
 func startFilter() *filterRig {
 	r := &filterRig{in: make(chan *gossh.Request), out: make(chan *gossh.Request)}
-	f := newRequestFilter(r.out, make(chan struct{}), func(what string) { r.refused = append(r.refused, what) })
-	go f.run(r.in)
+	r.f = newRequestFilter(r.out, make(chan struct{}), func(what string) { r.refused = append(r.refused, what) })
+	go r.f.run(r.in)
 	return r
 }
 
@@ -223,42 +224,56 @@ func (r *filterRig) next(t *testing.T) *gossh.Request {
 	}
 }
 
-type wireWindow struct{ Cols, Rows, WidthPx, HeightPx uint32 }
-
-func windowChange(cols, rows uint32) *gossh.Request {
-	return &gossh.Request{Type: "window-change", Payload: gossh.Marshal(wireWindow{cols, rows, 1, 1})}
+// end closes the filter's input and fails for anything still passed on.
+func (r *filterRig) end(t *testing.T) {
+	t.Helper()
+	close(r.in)
+	for req := range r.out {
+		t.Errorf("passed on %q", req.Type)
+	}
 }
 
-func readWindow(t *testing.T, req *gossh.Request) wireWindow {
+// window is the size waiting for the session.
+func (r *filterRig) window(t *testing.T) window {
 	t.Helper()
-	var w wireWindow
-	if req.Type != "window-change" {
-		t.Fatalf("passed on %q, want a window-change", req.Type)
+	select {
+	case <-r.f.win.ready:
+	default:
+		t.Fatal("no window size waits for the session")
 	}
-	if err := gossh.Unmarshal(req.Payload, &w); err != nil {
-		t.Fatal(err)
+	w, ok := r.f.win.take()
+	if !ok {
+		t.Fatal("the mailbox said ready, and held nothing")
 	}
 	return w
 }
 
+func windowChange(cols, rows uint32) *gossh.Request {
+	return &gossh.Request{Type: "window-change", Payload: gossh.Marshal(struct{ Cols, Rows, WidthPx, HeightPx uint32 }{cols, rows, 1, 1})}
+}
+
+type ptyReq struct {
+	Term                          string
+	Cols, Rows, WidthPx, HeightPx uint32
+	Modes                         string
+}
+
 // TestFilterClampsOnTheWire: the request filter bounds the size in a
-// pty-req and a window-change before gliderlabs reads it, refuses a pty-req
-// it cannot read, passes the requests before the shell on in order, and
-// hands on only the latest of the window changes, once the shell runs.
+// pty-req before gliderlabs reads it, refuses a pty-req it cannot read,
+// passes the requests before the shell on in order, and keeps only the
+// latest window change, bounded, for the session; once the shell runs,
+// nothing but window changes gets through, and refusals are told.
 func TestFilterClampsOnTheWire(t *testing.T) {
-	type ptyReq struct {
-		Term                          string
-		Cols, Rows, WidthPx, HeightPx uint32
-		Modes                         string
-	}
 	r := startFilter()
 	go func() {
 		for _, req := range []*gossh.Request{
+			windowChange(100, 30), // before the PTY: refused
 			{Type: "pty-req", Payload: gossh.Marshal(ptyReq{"xterm", 65535, 65535, 640, 480, ""})},
 			windowChange(20000, 20000),
 			windowChange(120, 40),
 			windowChange(0xffffffff, 7),
-			{Type: "pty-req", Payload: []byte{0, 0, 0, 200, 'x'}}, // TERM longer than the payload
+			{Type: "window-change", Payload: []byte{0, 0, 0, 80, 0, 0, 0, 24}}, // no pixel sizes: refused
+			{Type: "pty-req", Payload: []byte{0, 0, 0, 200, 'x'}},              // TERM longer than the payload
 			{Type: "env", Payload: gossh.Marshal(struct{ K, V string }{"LANG", "C"})},
 			{Type: "shell"},
 		} {
@@ -277,22 +292,18 @@ func TestFilterClampsOnTheWire(t *testing.T) {
 			t.Fatalf("passed on %q, want %q (the unreadable pty-req left out)", got, want)
 		}
 	}
-	if w := readWindow(t, r.next(t)); w != (wireWindow{ui.MaxWidth, 7, 1, 1}) {
-		t.Errorf("the window change passed on as %+v, want the last one, bounded", w)
+	if w := r.window(t); w != (window{ui.MaxWidth, 7}) {
+		t.Errorf("the window waiting is %+v, want the last one, bounded", w)
 	}
 
-	// Once the shell runs: a window change still reaches the session;
-	// nothing else does, and refusals are told.
 	r.send(&gossh.Request{Type: "signal", Payload: gossh.Marshal(struct{ S string }{"INT"})})
+	r.send(&gossh.Request{Type: "shell"})
 	r.send(&gossh.Request{Type: "x11-req"})
 	r.send(windowChange(100, 30))
-	if w := readWindow(t, r.next(t)); w != (wireWindow{100, 30, 1, 1}) {
-		t.Errorf("the window change passed on as %+v", w)
+	if w := r.window(t); w != (window{100, 30}) {
+		t.Errorf("the window waiting is %+v, want 100×30", w)
 	}
-	close(r.in)
-	for req := range r.out {
-		t.Errorf("passed on %q after the shell started", req.Type)
-	}
+	r.end(t)
 	if fmt.Sprint(r.refused) != "[X11 forwarding]" {
 		t.Errorf("refusals told: %q", r.refused)
 	}
@@ -304,13 +315,9 @@ func TestFilterClampsOnTheWire(t *testing.T) {
 // last, for the session.
 func TestFilterNeverWaitsOnTheSession(t *testing.T) {
 	r := startFilter()
-	r.send(&gossh.Request{Type: "pty-req", Payload: gossh.Marshal(struct {
-		Term                          string
-		Cols, Rows, WidthPx, HeightPx uint32
-		Modes                         string
-	}{"xterm", 80, 24, 0, 0, ""})})
+	go r.send(&gossh.Request{Type: "pty-req", Payload: gossh.Marshal(ptyReq{"xterm", 80, 24, 0, 0, ""})})
 	r.next(t)
-	r.send(&gossh.Request{Type: "shell"})
+	go r.send(&gossh.Request{Type: "shell"})
 	r.next(t)
 	const changes = 20000
 	for i := range changes {
@@ -321,21 +328,11 @@ func TestFilterNeverWaitsOnTheSession(t *testing.T) {
 	if !r.send(windowChange(100, 30)) || !r.send(&gossh.Request{Type: "keepalive@openssh.com"}) {
 		t.Fatal("the filter stopped taking requests after the burst")
 	}
-	// The session takes sizes until it has the last one; the burst is
-	// coalesced, so it takes far fewer than were sent.
-	taken := 0
-	for {
-		taken++
-		if w := readWindow(t, r.next(t)); w == (wireWindow{100, 30, 1, 1}) {
-			break
-		}
-		if taken > changes {
-			t.Fatal("the session got more sizes than were sent")
-		}
+	if w := r.window(t); w != (window{100, 30}) {
+		t.Errorf("the window waiting is %+v, want the last, 100×30", w)
 	}
-	close(r.in)
-	for req := range r.out {
-		t.Errorf("passed on %q after the last size", req.Type)
+	if _, ok := r.f.win.take(); ok {
+		t.Error("the mailbox holds a second size")
 	}
-	t.Logf("%d window changes sent, %d handed to the session", changes+1, taken)
+	r.end(t)
 }

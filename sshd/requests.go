@@ -57,62 +57,83 @@ func (c filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 	out := make(chan *gossh.Request)
 	f := newRequestFilter(out, c.ctx.Done(), func(what string) { c.s.refused(c.ctx, what) })
 	go f.run(reqs)
-	return ch, out, nil
+	return linkedChannel{Channel: ch, win: f.win}, out, nil
+}
+
+// linkedChannel is a session channel that leads its session to the
+// filter's window mailbox (windowsOf). gliderlabs' session keeps the
+// channel out of reach, and hands on only what its methods return; its
+// SendRequest is the channel's own, so a request of the name linkRequest
+// (the server's, never written: a client cannot send it) answers with the
+// mailbox.
+type linkedChannel struct {
+	gossh.Channel
+	win *windowMailbox
+}
+
+// linkRequest is the request name linkedChannel answers itself.
+const linkRequest = "window-mailbox@tokentop.internal"
+
+// windowLink is linkedChannel's answer to linkRequest.
+type windowLink struct{ win *windowMailbox }
+
+func (windowLink) Error() string { return "sshd: the window mailbox, not a request" }
+
+// SendRequest implements gossh.Channel.
+func (c linkedChannel) SendRequest(name string, wantReply bool, payload []byte) (bool, error) {
+	if name == linkRequest {
+		return false, windowLink{c.win}
+	}
+	return c.Channel.SendRequest(name, wantReply, payload)
+}
+
+// windowsOf is the window mailbox of sess's channel (nil for a channel that
+// did not come through sessionChannel).
+func windowsOf(sess ssh.Session) *windowMailbox {
+	_, err := sess.SendRequest(linkRequest, false, nil)
+	if l, ok := err.(windowLink); ok {
+		return l.win
+	}
+	return nil
 }
 
 // requestFilter stands between a session channel's requests and
 // gliderlabs' session, which reads them one at a time and, for a window
 // change, waits until the dashboard takes the size. The filter reads every
-// request as it comes and never waits on the session once it runs: the
-// connection's read loop hands it the requests, and a read loop that
-// waits reads no more window adjustments, keepalives or keys, so a burst
-// of window changes would freeze the connection for good.
+// request as it comes and never waits on the dashboard: the connection's
+// read loop hands it the requests, and a read loop that waits reads no
+// more window adjustments, keepalives or keys, so a burst of window
+// changes would freeze the connection for good.
 //
-// Window changes go through a one-slot mailbox: the filter answers them
-// itself, and the session gets the latest size once it can take one. Before
-// the shell starts, the other requests (pty-req, env, shell) are passed on
-// in order, the sizes in a pty-req bounded first; once it runs, gliderlabs
-// would refuse or ignore them all, so the filter answers no itself.
+// Window changes never reach gliderlabs: the filter answers them and
+// leaves the latest size, bounded, in a one-slot mailbox that the session
+// empties into its dashboard when the dashboard can take it. Before the
+// shell starts, the other requests (pty-req, env, shell) are passed on in
+// order, the sizes in a pty-req bounded first, and gliderlabs answers each
+// at once; once the shell runs, gliderlabs would refuse or ignore them all,
+// so the filter answers no itself.
 type requestFilter struct {
-	out     chan<- *gossh.Request
-	done    <-chan struct{} // the connection's end
-	refuse  func(what string)
-	win     *windowMailbox
-	started chan struct{} // closed once the shell (or exec) is passed on
+	out    chan<- *gossh.Request
+	done   <-chan struct{} // the connection's end
+	refuse func(what string)
+	win    *windowMailbox
 
 	ptyPassed         bool
+	started           bool // the shell (or exec) was passed on
 	envVars, envBytes int
 }
 
 // newRequestFilter passes requests on to out until done; refuse is told of
 // each refused request.
 func newRequestFilter(out chan<- *gossh.Request, done <-chan struct{}, refuse func(what string)) *requestFilter {
-	return &requestFilter{out: out, done: done, refuse: refuse, win: newWindowMailbox(), started: make(chan struct{})}
+	return &requestFilter{out: out, done: done, refuse: refuse, win: newWindowMailbox()}
 }
 
 // run filters in until the client closes the channel, then closes out.
 func (f *requestFilter) run(in <-chan *gossh.Request) {
-	stop, forwarded := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(forwarded)
-		f.forwardWindows(stop)
-	}()
-	defer func() {
-		close(stop)
-		<-forwarded
-		close(f.out)
-	}()
+	defer close(f.out)
 	for req := range in {
 		f.handle(req)
-	}
-}
-
-func (f *requestFilter) running() bool {
-	select {
-	case <-f.started:
-		return true
-	default:
-		return false
 	}
 }
 
@@ -128,7 +149,7 @@ func (f *requestFilter) handle(req *gossh.Request) {
 		f.windowChange(req)
 		return
 	}
-	if f.running() {
+	if f.started {
 		// pty-req, env, shell, exec: one of each, before the start;
 		// signal and break: the dashboard takes neither.
 		_ = req.Reply(false, nil)
@@ -151,9 +172,7 @@ func (f *requestFilter) handle(req *gossh.Request) {
 		f.envVars, f.envBytes = f.envVars+1, f.envBytes+len(req.Payload)
 		f.pass(req)
 	case "shell", "exec":
-		if f.pass(req) {
-			close(f.started)
-		}
+		f.started = f.pass(req)
 	default:
 		f.pass(req)
 	}
@@ -175,50 +194,13 @@ func (f *requestFilter) pass(req *gossh.Request) bool {
 // the session: a size before the PTY, or one too short to read, is refused
 // (as gliderlabs would).
 func (f *requestFilter) windowChange(req *gossh.Request) {
-	if !f.ptyPassed || len(req.Payload) < windowSize {
+	if !f.ptyPassed || len(req.Payload) < windowPayloadSize {
 		_ = req.Reply(false, nil)
 		return
 	}
-	var win [windowSize]byte
-	copy(win[:], req.Payload)
-	clampWindow(win[:])
-	f.win.put(win)
+	cols, rows := binary.BigEndian.Uint32(req.Payload), binary.BigEndian.Uint32(req.Payload[4:])
+	f.win.put(window{Width: int(min(cols, ui.MaxWidth)), Height: int(min(rows, ui.MaxHeight))})
 	_ = req.Reply(true, nil)
-}
-
-// forwardWindows hands the session the latest window size, once the shell
-// runs, until stop or the connection's end. Only it writes to out once the
-// shell runs.
-func (f *requestFilter) forwardWindows(stop <-chan struct{}) {
-	select {
-	case <-f.started:
-	case <-stop:
-		return
-	case <-f.done:
-		return
-	}
-	for {
-		select {
-		case <-f.win.ready:
-		case <-stop:
-			return
-		case <-f.done:
-			return
-		}
-		win, ok := f.win.take()
-		if !ok {
-			continue
-		}
-		// No reply is wanted: the filter gave it.
-		req := &gossh.Request{Type: "window-change", Payload: win[:]}
-		select {
-		case f.out <- req:
-		case <-stop:
-			return
-		case <-f.done:
-			return
-		}
-	}
 }
 
 // ptyWindow is the part of a pty-req payload from the window size on:

@@ -26,6 +26,7 @@ type session struct {
 	readOnly    bool // Options.Demo and not an admin key
 	out         *syncWriter
 	in          *input
+	win         *windowMailbox  // the sizes the client asks for; nil: none come
 	ctx         context.Context // the dashboard's: ends with the session
 	cancel      context.CancelFunc
 
@@ -146,6 +147,7 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 		defer s.unregister(se)
 		defer se.stop()
 		sess.Context().SetValue(sessionKey{}, se)
+		se.win = windowsOf(sess)
 
 		pty, _, _ := sess.Pty()
 		access := "full"
@@ -205,15 +207,17 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	cfg.SystemClipboard = false
 	cfg.ReadOnly = se.readOnly
 	cfg.Context = se.ctx
+	firstSize := newSizeGate()
 	p := tea.NewProgram(ui.New(cfg),
 		tea.WithInput(se.in),
 		tea.WithOutput(se.out),
 		tea.WithEnvironment(sess.Environ()),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
-		tea.WithFilter(dropEmptySizes),
+		tea.WithFilter(firstSize.filter),
 	)
 	se.setProgram(p)
+	go se.deliverWindows(p, firstSize.seen)
 	se.watchIdle(s.o.IdleTimeout)
 	se.watchStall(s.o.stallAfter)
 	return p
@@ -230,15 +234,6 @@ func (s *Server) farewell(next ssh.Handler) ssh.Handler {
 		}
 		next(sess)
 	}
-}
-
-// dropEmptySizes drops a window size of nothing: the middleware sends them
-// once the client's channel has closed, until the session ends.
-func dropEmptySizes(_ tea.Model, msg tea.Msg) tea.Msg {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok && (ws.Width <= 0 || ws.Height <= 0) {
-		return nil
-	}
-	return msg
 }
 
 func shortID(id string) string {
