@@ -238,7 +238,7 @@ func (r *filterRig) window(t *testing.T) window {
 	t.Helper()
 	select {
 	case <-r.f.win.ready:
-	default:
+	case <-time.After(waitLimit):
 		t.Fatal("no window size waits for the session")
 	}
 	w, ok := r.f.win.take()
