@@ -2,10 +2,8 @@ package providers
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"html"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -13,154 +11,19 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf16"
+
+	"github.com/tokentop/tokentop/internal/testsupport"
 )
 
 // hostileSecret has a character of each kind servers escape differently:
 // + / = & ! " ' < > a space, a non-ASCII letter and a non-Latin-1 one.
 const hostileSecret = `S3cr3t+V@lue/with=chars&more!"'‹ä x>`
 
-// spellings are the ways servers other than Go's write v: each of the
-// encodings of the review (Python's json, html.escape and urllib.parse,
-// PHP's htmlspecialchars, JavaScript's encodeURIComponent, …).
-func spellings(v string) map[string]string {
-	runes := func(f func(r rune) string) string {
-		var b strings.Builder
-		for _, r := range v {
-			b.WriteString(f(r))
-		}
-		return b.String()
-	}
-	special := func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}
-	entity := func(format string) func(r rune) string {
-		return func(r rune) string {
-			if special(r) {
-				return fmt.Sprintf(format, r)
-			}
-			return string(r)
-		}
-	}
-	named := map[rune]string{'"': "&quot;", '\'': "&apos;", '&': "&amp;", '<': "&lt;", '>': "&gt;", 'ä': "&auml;", '‹': "&lsaquo;", '/': "&sol;", '=': "&equals;", '+': "&plus;", '!': "&excl;", '@': "&commat;"}
-	pct := func(hexFmt string, space string, keep string) string {
-		var b strings.Builder
-		for _, c := range []byte(v) {
-			switch {
-			case c == ' ':
-				b.WriteString(space)
-			case c < 0x80 && (!special(rune(c)) || strings.IndexByte(keep, c) >= 0):
-				b.WriteByte(c)
-			default:
-				fmt.Fprintf(&b, hexFmt, c)
-			}
-		}
-		return b.String()
-	}
-	jsonASCII := func(hexFmt string, slash bool) string {
-		return runes(func(r rune) string {
-			switch {
-			case r == '"' || r == '\\':
-				return `\` + string(r)
-			case r == '/' && slash:
-				return `\/`
-			case r < 0x80:
-				return string(r)
-			case r > 0xffff:
-				a, b := utf16.EncodeRune(r)
-				return fmt.Sprintf(hexFmt+hexFmt, a, b)
-			}
-			return fmt.Sprintf(hexFmt, r)
-		})
-	}
-	return map[string]string{
-		"raw":                   v,
-		"json ascii":            jsonASCII(`\u%04x`, false),
-		"json ascii upper":      jsonASCII(`\u%04X`, true),
-		"json all escaped":      runes(jsonEscape),
-		"html.escape (python)":  strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;").Replace(v),
-		"htmlspecialchars":      strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#039;").Replace(v),
-		"html go":               html.EscapeString(v),
-		"html named":            runes(func(r rune) string { return cmpOr(named[r], string(r)) }),
-		"html decimal":          runes(entity("&#%d;")),
-		"html decimal padded":   runes(entity("&#%07d;")),
-		"html decimal no semi":  decimalNoSemi(v),
-		"html hex":              runes(entity("&#x%x;")),
-		"html hex upper":        runes(entity("&#X%X;")),
-		"percent upper":         pct("%%%02X", "%20", ""),
-		"percent lower":         pct("%%%02x", "%20", ""),
-		"quote (python)":        pct("%%%02X", "%20", "/"),
-		"quote_plus":            pct("%%%02X", "+", ""),
-		"quote_plus lower":      pct("%%%02x", "+", ""),
-		"encodeURIComponent":    pct("%%%02X", "%20", "!'"),
-		"every byte percent":    pctEvery(v),
-		"base64 std":            base64.StdEncoding.EncodeToString([]byte(v)),
-		"base64 url":            base64.URLEncoding.EncodeToString([]byte(v)),
-		"base64 raw std":        base64.RawStdEncoding.EncodeToString([]byte(v)),
-		"base64 raw url":        base64.RawURLEncoding.EncodeToString([]byte(v)),
-		"base64 std in a query": url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(v))),
-	}
-}
-
-// embedded are texts that hold v inside a longer base64 text, where its
-// first and last characters depend on what is around it.
-func embedded(v string) map[string]string {
-	out := map[string]string{}
-	for _, prefix := range []string{"a:", "ab:", "abc:"} {
-		out["basic "+prefix] = base64.StdEncoding.EncodeToString([]byte(prefix + v + ":tail"))
-		out["url "+prefix] = base64.RawURLEncoding.EncodeToString([]byte(prefix + v + "!"))
-	}
-	return out
-}
-
-// decimalNoSemi writes each special character of v as &#DDD without its
-// ; where the next character is no digit (HTML's legacy form).
-func decimalNoSemi(v string) string {
-	rs := []rune(v)
-	var b strings.Builder
-	for i, r := range rs {
-		switch {
-		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'):
-			b.WriteRune(r)
-		case i+1 < len(rs) && rs[i+1] >= '0' && rs[i+1] <= '9':
-			fmt.Fprintf(&b, "&#%d;", r)
-		default:
-			fmt.Fprintf(&b, "&#%d", r)
-		}
-	}
-	return b.String()
-}
-
-// pctEvery percent-encodes every byte of v, in lower-case hex.
-func pctEvery(v string) string {
-	var b strings.Builder
-	for _, c := range []byte(v) {
-		fmt.Fprintf(&b, "%%%02x", c)
-	}
-	return b.String()
-}
-
-// jsonEscape writes r as JSON's \u escape (a surrogate pair above U+FFFF).
-func jsonEscape(r rune) string {
-	if r > 0xffff {
-		a, b := utf16.EncodeRune(r)
-		return fmt.Sprintf(`\u%04x\u%04x`, a, b)
-	}
-	return fmt.Sprintf(`\u%04x`, r)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 func TestSecretIsRedactedInEverySpelling(t *testing.T) {
 	for _, secret := range []string{hostileSecret, echoSecret, "plain-alnum-secret-0123456789", "emoji🔑secret  two spaces"} {
 		var s secrets
 		s.add(secret)
-		for name, form := range spellings(secret) {
+		for name, form := range testsupport.Spellings(secret) {
 			in := "before " + form + " after"
 			if got, want := s.text(in), "before "+Redacted+" after"; got != want {
 				t.Errorf("%q as %s:\n got %q\nwant %q", secret, name, got, want)
@@ -169,7 +32,7 @@ func TestSecretIsRedactedInEverySpelling(t *testing.T) {
 				t.Errorf("byValue of %q as %s: %q", secret, name, got)
 			}
 		}
-		for name, form := range embedded(secret) {
+		for name, form := range testsupport.EmbeddedBase64(secret) {
 			if got := s.text("x " + form + " y"); strings.Contains(got, form) || !strings.Contains(got, Redacted) {
 				t.Errorf("%q %s: %q", secret, name, got)
 			}
@@ -188,8 +51,8 @@ func TestSecretIsRedactedInAnyMix(t *testing.T) {
 		func(r rune) string { return string(r) },
 		func(r rune) string { return fmt.Sprintf("&#%d;", r) },
 		func(r rune) string { return fmt.Sprintf("&#x%X;", r) },
-		jsonEscape,
-		func(r rune) string { return pctEvery(string(r)) },
+		testsupport.JSONEscape,
+		func(r rune) string { return testsupport.PercentEvery(string(r)) },
 		func(r rune) string { return url.QueryEscape(string(r)) },
 	}
 	for range 200 {
@@ -274,8 +137,8 @@ func spellingServer(t *testing.T, asHTML bool) *tokenServer {
 			secret = s
 		}
 		var desc strings.Builder
-		for i, name := range slices.Sorted(maps.Keys(spellings(secret))) {
-			form := spellings(secret)[name]
+		for i, name := range slices.Sorted(maps.Keys(testsupport.Spellings(secret))) {
+			form := testsupport.Spellings(secret)[name]
 			fmt.Fprintf(&desc, "%s=%s\n", name, form)
 			w.Header().Set(fmt.Sprintf("X-Echo-%02d", i), form)
 		}
@@ -302,13 +165,13 @@ func TestServerEncodedSecretsAreRedacted(t *testing.T) {
 				texts := map[string]string{"the error": e.Error(), "the hint": e.Hint, "the record": string(raw),
 					"the record's body": res.Exchanges[0].ResponseBody, "the record's headers": fmt.Sprint(res.Exchanges[0].ResponseHeaders)}
 				for where, text := range texts {
-					for name, form := range spellings(hostileSecret) {
+					for name, form := range testsupport.Spellings(hostileSecret) {
 						if strings.Contains(text, form) {
 							t.Errorf("%s holds the secret as %s (%q)", where, name, form)
 						}
 					}
 				}
-				if n := strings.Count(texts["the record's body"], Redacted); n < len(spellings(hostileSecret)) {
+				if n := strings.Count(texts["the record's body"], Redacted); n < len(testsupport.Spellings(hostileSecret)) {
 					t.Errorf("the body shows %d redactions, want one per spelling:\n%s", n, texts["the record's body"])
 				}
 				if got := res.Exchanges[0].ResponseHeaders.Get("X-Echo-00"); got != Redacted {
