@@ -212,6 +212,19 @@ func (s *secrets) text(t string) string {
 	return s.byValueText(t)
 }
 
+// RedactValues replaces in t every spelling of each of values that is at
+// least MinRedactLen bytes long (raw, escaped by any server, in base64:
+// see MinRedactLen) with Redacted, and nothing else: for a writer that
+// knows the secrets of what it writes (a report: the token, the client
+// secret).
+func RedactValues(t string, values ...string) string {
+	var s secrets
+	for _, v := range values {
+		s.add(v)
+	}
+	return s.byValueText(t)
+}
+
 // byValueText replaces every known secret in t by value: every spelling
 // of each, then the literal forms left.
 func (s *secrets) byValueText(t string) string {
