@@ -49,7 +49,7 @@ Clients that prove themselves with a key need no secret:
 				}
 			}
 			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
+			st, err := a.CreateStore(ctx)
 			if err != nil {
 				return err
 			}
