@@ -44,7 +44,7 @@ Clients that prove themselves with a key need no secret:
 				return err
 			}
 			if f.secretStdin {
-				if p.ClientSecret, err = readSecret(a, p.Name); err != nil {
+				if p.ClientSecret, err = readSecret(cmd.Context(), a, p.Name); err != nil {
 					return err
 				}
 			}
