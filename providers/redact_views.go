@@ -44,13 +44,17 @@ var views = [...]struct {
 	}},
 }
 
-// decodeView decodes t at every meta byte where decode finds an escape.
-// Texts are bounded far below 2 GiB (a body is read up to MaxBodyBytes),
-// so an offset fits an int32.
-func decodeView(t string, meta byte, decode func(t string, i int) (int, rune, string)) view {
+// decodeView decodes t at every meta byte where decode finds an escape;
+// the offsets only withOffs (they take four bytes a byte, and are needed
+// only where a secret was found). Texts are bounded far below 2 GiB (a
+// body is read up to MaxBodyBytes), so an offset fits an int32.
+func decodeView(t string, meta byte, decode func(t string, i int) (int, rune, string), withOffs bool) view {
 	var b strings.Builder
 	b.Grow(len(t))
-	offs := make([]int32, 0, len(t)+1)
+	var offs []int32
+	if withOffs {
+		offs = make([]int32, 0, len(t)+1)
+	}
 	for i := 0; i < len(t); {
 		if t[i] == meta {
 			if end, r, d := decode(t, i); end > 0 {
@@ -66,10 +70,15 @@ func decodeView(t string, meta byte, decode func(t string, i int) (int, rune, st
 			}
 		}
 		b.WriteByte(t[i])
-		offs = append(offs, int32(i))
+		if withOffs {
+			offs = append(offs, int32(i))
+		}
 		i++
 	}
-	return view{b.String(), append(offs, int32(len(t)))}
+	if withOffs {
+		offs = append(offs, int32(len(t)))
+	}
+	return view{b.String(), offs}
 }
 
 // redactEscaped replaces every spelling of each of secrets (longest
@@ -84,8 +93,12 @@ func redactEscaped(t string, secrets []string) string {
 		if strings.IndexByte(t, v.meta) < 0 {
 			continue
 		}
-		d := decodeView(t, v.meta, v.decode)
+		d := decodeView(t, v.meta, v.decode, false)
 		found, vcut := findSpans(d.text, secrets)
+		if len(found) == 0 && vcut < 0 {
+			continue
+		}
+		d = decodeView(t, v.meta, v.decode, true)
 		for _, sp := range found {
 			spans = append(spans, [2]int{int(d.offs[sp[0]]), int(d.offs[sp[1]])})
 		}
