@@ -19,10 +19,10 @@ import (
 //
 //   - a raw byte;
 //   - %HH (either case of hex), one byte; + for a space;
-//   - an HTML character reference: &#DDD or &#xHH (any case, any number
-//     of leading zeros, with or without its ;) or a named one with its ;
-//     (&quot; &apos; &amp; &lt; &auml; …, as html.UnescapeString knows
-//     them);
+//   - an HTML character reference: &#DDD or &#xHH (x or X, hex in either
+//     case, leading zeros, with or without its ;; at most maxEntity
+//     characters) or a named one with its ; (&quot; &apos; &amp; &lt;
+//     &auml; …, as html.UnescapeString knows them);
 //   - a JSON (or JavaScript) string escape: \" \\ \/ \' \b \f \n \r \t
 //     and \uXXXX in either case, a UTF-16 surrogate pair as one rune.
 //
