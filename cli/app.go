@@ -19,6 +19,9 @@ const (
 	ExitOK      = 0
 	ExitFailure = 1
 	ExitUsage   = 2
+	// ExitInterrupted is a prompt left with Ctrl+C (128 + SIGINT, as a
+	// shell reports it).
+	ExitInterrupted = 130
 )
 
 // App is what every command shares: its streams, its environment and its
@@ -123,6 +126,9 @@ func (a *App) Run(ctx context.Context, argv []string) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if errors.Is(err, errInterrupted) {
+		return ExitInterrupted // the user knows: no error line
 	}
 	var st exitStatus
 	if errors.As(err, &st) {

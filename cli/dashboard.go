@@ -59,7 +59,7 @@ func (a *App) runRoot(ctx context.Context, o rootOptions) error {
 	if err := a.needTerminal(); err != nil {
 		return err
 	}
-	return a.withStore(ctx, func(st *store.Store) error {
+	return a.withNewStore(ctx, func(st *store.Store) error {
 		tokenCmd := "tokentop"
 		if a.dbPath != "" {
 			tokenCmd += " --db " + shQuote(st.Path())

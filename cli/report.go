@@ -76,7 +76,10 @@ func (r *Report) clean(s string) string {
 	return r.redact(safetext.Line(r.redact(s)))
 }
 
+// redact takes out every spelling of each secret (providers.RedactValues),
+// and a short one as it is.
 func (r *Report) redact(s string) string {
+	s = providers.RedactValues(s, r.Secrets...)
 	for _, sec := range r.Secrets {
 		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, providers.Redacted)
@@ -274,23 +277,44 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// md escapes text for a Markdown table cell.
+// mdEscaper escapes what Markdown (CommonMark and GitHub's) would act on
+// in text: emphasis (* _ ~), code (`), a link or image ([ ]), a raw HTML
+// tag or autolink (< >), a character reference (&, so &#x202e; stays
+// text), a heading (#) and a table cell's end (|); and it breaks the
+// literal autolinks GitHub makes of bare URLs (https://…, www.…), so a
+// server's [click](https://evil.example/) or bare URL is text, not a link.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "*", `\*`, "_", `\_`, "~", `\~`,
+	"`", "\\`", "[", `\[`, "]", `\]`, "#", `\#`, "://", `\://`, "www.", `www\.`, "WWW.", `WWW\.`)
+
+// md escapes text for a Markdown table cell or paragraph (see mdEscaper).
 func (r *Report) md(s string) string {
-	s = r.clean(s)
-	return strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`").Replace(s)
+	return mdEscaper.Replace(r.clean(s))
 }
 
-// code writes a value as inline code (kept literal), or a dash when empty.
+// code writes a value as inline code (kept literal: no link, emphasis or
+// tag), or a dash when empty. The span's backticks outnumber the longest
+// run of them inside.
 func (r *Report) code(s string) string {
 	s = r.clean(s)
 	if s == "" {
 		return "–"
 	}
 	s = strings.ReplaceAll(s, "|", `\|`)
-	if strings.Contains(s, "`") {
-		return "`` " + s + " ``"
+	run, longest := 0, 0
+	for _, c := range []byte(s) {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
 	}
-	return "`" + s + "`"
+	if longest == 0 {
+		return "`" + s + "`"
+	}
+	fence := strings.Repeat("`", longest+1)
+	return fence + " " + s + " " + fence
 }
 
 // TokenPreview shows a token without revealing it: its first 8 and last 4

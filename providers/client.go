@@ -208,6 +208,9 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth
 	}
 	ex := Exchange{Provider: p.Name, Started: c.now(), AuthStyle: style, URL: p.TokenURL,
 		Credential: joinNonEmpty("; ", summary, auth.cert)}
+	if style == AuthBasic && p.BasicEncodingOf() == BasicRaw {
+		ex.BasicEncoding = BasicRaw
+	}
 	rd := &secrets{}
 	rd.learnRequest(p.ClientID, auth.secret, form, h)
 	tok, err := c.tokenRequest(ctx, hc, p, style, form, h, &ex, rd)

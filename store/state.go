@@ -40,7 +40,13 @@ type CallRecord struct {
 	RateLimit map[string]string `json:"rate_limit,omitempty"`
 }
 
-// stateRecord is what is known of a provider besides its token.
+// stateRecord is what is known of a provider besides its token. It is
+// stored as plain JSON, unsealed: it holds no secret. LastError is the
+// error the fetch returned, which providers redacted (every secret by
+// value, however the server spelled it, and every secret field by name)
+// before it left the client; a refusal of tokentop's own quota quotes
+// nothing. TestServerSpelledSecretsAppearNowhere (cli) reads the database
+// file for every spelling of an echoed secret.
 type stateRecord struct {
 	// AuthStyleLearned is the style that worked last under auth_style auto.
 	AuthStyleLearned providers.AuthStyle `json:"auth_style_learned,omitempty"`

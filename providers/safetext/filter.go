@@ -134,9 +134,24 @@ func (f *filter) escape(b byte) bool {
 
 // unsafeRune reports whether r must not reach a terminal: a C0 or C1
 // control (newline and tab included: callers that keep them check first),
-// DEL, or a bidi embedding, override or isolate (LRE RLE PDF LRO RLO, LRI
-// RLI FSI PDI), which could make text read as something else.
+// DEL, a bidi embedding, override or isolate (LRE RLE PDF LRO RLO, LRI
+// RLI FSI PDI), which could make text read as something else, or an
+// invisible character (see invisible).
 func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || r == 0x7f ||
-		r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+	return unicode.IsControl(r) || r == 0x7f || bidiControl(r) || invisible(r)
+}
+
+// bidiControl reports whether r is a bidi embedding, override or isolate.
+func bidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// invisible reports whether r is drawn as nothing yet changes what text
+// means or how it compares: the bidi marks (LRM U+200E, RLM U+200F, ALM
+// U+061C), the zero-width space, non-joiner and joiner (U+200B–U+200D),
+// the word joiner and invisible operators (U+2060–U+2064) and the
+// zero-width no-break space (U+FEFF, a byte-order mark). A URL with one
+// reads like another.
+func invisible(r rune) bool {
+	return r >= '\u200b' && r <= '\u200f' || r == '\u061c' || r >= '\u2060' && r <= '\u2064' || r == '\ufeff'
 }
