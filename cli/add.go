@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -36,20 +38,29 @@ Clients that prove themselves with a key need no secret:
   tokentop add okta-jwt --preset okta --issuer https://ORG.okta.com/oauth2/default \
       --client-id my-client --auth private_key_jwt --private-key-file ~/keys/okta.pem
   tokentop add bank --token-url https://mtls.bank.example/oauth2/token --client-id my-client \
-      --auth tls_client_auth --tls-cert client.pem --tls-key client.key`,
+      --auth tls_client_auth --tls-cert client.pem --tls-key client.key
+
+To set only the secret of a provider that exists (a rotated secret, or one
+exported without it), give --client-secret-stdin and no other flag; its
+other settings stay as they are:
+
+  printf %s "$NEW_SECRET" | tokentop add cognito-dev --client-secret-stdin`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
+			if done, err := a.setSecretOnly(cmd, f, argv[0]); done || err != nil {
+				return err
+			}
 			p, err := f.provider(argv[0], cmd)
 			if err != nil {
 				return err
 			}
 			if f.secretStdin {
-				if p.ClientSecret, err = readSecret(a, p.Name); err != nil {
+				if p.ClientSecret, err = readSecret(cmd.Context(), a, p.Name); err != nil {
 					return err
 				}
 			}
 			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
+			st, err := a.CreateStore(ctx)
 			if err != nil {
 				return err
 			}
@@ -77,11 +88,79 @@ Clients that prove themselves with a key need no secret:
 			fl.StringArray(fs.Flag, nil, fs.Usage)
 		case providers.FlagDuration:
 			fl.Duration(fs.Flag, 0, fs.Usage)
+		case providers.FlagBool:
+			fl.Bool(fs.Flag, false, fs.Usage)
 		}
 	}
 	fl.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from standard input (asked for without echo at a terminal)")
 	fl.BoolVar(&f.replace, "replace", false, "overwrite a provider of the same name")
 	return cmd
+}
+
+// setSecretOnly is `tokentop add NAME --client-secret-stdin` with no other
+// flag, for a provider that exists: it reads the secret and stores it,
+// the provider's other settings unchanged (a client_secret_ref gives way
+// to the stored secret, and that is said). done is false when the command
+// line is not that, or there is no such provider: add goes on as usual.
+func (a *App) setSecretOnly(cmd *cobra.Command, f addFlags, name string) (done bool, err error) {
+	if !f.secretStdin || f.replace || !onlySecretFlag(cmd) {
+		return false, nil
+	}
+	ctx := cmd.Context()
+	p, err := a.existingProvider(ctx, name)
+	if err != nil || p == nil {
+		return false, err
+	}
+	if !p.Style().UsesSecret() {
+		return true, usagef("%s uses auth_style %s, which takes no secret", name, p.Style())
+	}
+	secret, err := readSecret(ctx, a, name)
+	if err != nil {
+		return true, err
+	}
+	return true, a.withStore(ctx, func(st *store.Store) error {
+		cur, err := st.Provider(ctx, name) // again: it may have changed while the secret was typed
+		if err != nil {
+			return err
+		}
+		ref := cur.ClientSecretRef
+		cur.ClientSecret, cur.ClientSecretRef = secret, ""
+		if err := st.PutProvider(ctx, cur); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.out, "set the client secret of %s; its other settings are unchanged", name)
+		if ref != "" {
+			fmt.Fprintf(a.out, " (the stored secret replaces client_secret_ref %s)", ref)
+		}
+		fmt.Fprintf(a.out, "; try: tokentop token %s\n", name)
+		return nil
+	})
+}
+
+// onlySecretFlag reports whether --client-secret-stdin is the only flag
+// given (--db and the other global flags aside).
+func onlySecretFlag(cmd *cobra.Command) bool {
+	only := true
+	inherited := cmd.InheritedFlags()
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		only = only && (fl.Name == "client-secret-stdin" || inherited.Lookup(fl.Name) != nil)
+	})
+	return only
+}
+
+// existingProvider is the provider called name, or nil when there is no
+// such provider or no database.
+func (a *App) existingProvider(ctx context.Context, name string) (*providers.Provider, error) {
+	var found *providers.Provider
+	err := a.withProvider(ctx, name, func(_ *store.Store, p providers.Provider) error {
+		found = &p
+		return nil
+	})
+	var noDB *NoDatabaseError
+	if errors.Is(err, store.ErrNotFound) || errors.As(err, &noDB) {
+		return nil, nil
+	}
+	return found, err
 }
 
 // provider builds and validates the provider the flags describe: each

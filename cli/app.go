@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
@@ -21,6 +19,9 @@ const (
 	ExitOK      = 0
 	ExitFailure = 1
 	ExitUsage   = 2
+	// ExitInterrupted is a prompt left with Ctrl+C (128 + SIGINT, as a
+	// shell reports it).
+	ExitInterrupted = 130
 )
 
 // App is what every command shares: its streams, its environment and its
@@ -38,10 +39,16 @@ type App struct {
 	Stdout, Stderr io.Writer
 	// LookupEnv reads the environment; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// Environ is the whole environment, which exec's child inherits; nil
+	// means os.Environ.
+	Environ func() []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
 	dbPath string
+	// argv is the command line Run was given: exec's completion looks
+	// for a --, which cobra's completion does not report reliably.
+	argv []string
 	// out and errOut are Stdout and Stderr behind the sanitiser; they are
 	// set by NewRootCommand.
 	out, errOut io.Writer
@@ -54,7 +61,14 @@ func (a *App) safeStreams() {
 
 // NewApp returns an App wired to the process's streams and environment.
 func NewApp() *App {
-	return &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Now: time.Now}
+	return &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Environ: os.Environ, Now: time.Now}
+}
+
+func (a *App) environ() []string {
+	if a.Environ != nil {
+		return a.Environ()
+	}
+	return os.Environ()
 }
 
 func (a *App) env(key string) string {
@@ -102,36 +116,28 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
-// args checks the number of positional arguments, as a usage error.
-func args(lo, hi int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, a []string) error {
-		if len(a) < lo || (hi >= 0 && len(a) > hi) {
-			switch {
-			case lo == hi:
-				return usagef("%s takes %d argument(s), got %d (see --help)", cmd.CommandPath(), lo, len(a))
-			case hi < 0:
-				return usagef("%s takes at least %d argument(s), got %d (see --help)", cmd.CommandPath(), lo, len(a))
-			}
-			return usagef("%s takes %d to %d arguments, got %d (see --help)", cmd.CommandPath(), lo, hi, len(a))
-		}
-		return nil
-	}
-}
-
 // Run executes the command line and returns the exit code. Errors are
-// printed to Stderr, with their hint when they carry one.
+// printed to Stderr (see printError), with their hint when they carry one.
 func (a *App) Run(ctx context.Context, argv []string) int {
 	root := a.NewRootCommand()
+	a.argv = argv
 	root.SetArgs(argv)
 	root.SetIn(a.Stdin)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(a.errOut, "tokentop: %s\n", safetext.Line(usageWords(err)))
-	if h := providers.HintFor(err); h != "" {
-		fmt.Fprintf(a.errOut, "hint: %s\n", safetext.Line(h))
+	if errors.Is(err, errInterrupted) {
+		return ExitInterrupted // the user knows: no error line
 	}
+	var st exitStatus
+	if errors.As(err, &st) {
+		if st.err != nil {
+			a.printError(st.err)
+		}
+		return st.code
+	}
+	a.printError(err)
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		return ExitUsage
@@ -139,12 +145,49 @@ func (a *App) Run(ctx context.Context, argv []string) int {
 	return ExitFailure
 }
 
+// exitStatus ends tokentop with code: exec's child's status, or exec's
+// own 126 and 127. err, when set, is printed as any error.
+type exitStatus struct {
+	code int
+	err  error
+}
+
+func (e exitStatus) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e exitStatus) Unwrap() error { return e.err }
+
+// hinted is an error of tokentop's own with a hint for the user, as a
+// *providers.Error carries one.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (e hinted) Error() string { return e.err.Error() }
+func (e hinted) Unwrap() error { return e.err }
+
+// hintOf is err's hint: a provider error's, or tokentop's own.
+func hintOf(err error) string {
+	if h := providers.HintFor(err); h != "" {
+		return h
+	}
+	var h hinted
+	if errors.As(err, &h) {
+		return h.hint
+	}
+	return ""
+}
+
 // usageWords is err's message, with cobra's wording of a flag group
 // ("if any flags in the group [json markdown] are set none of the others
 // can be; [json markdown] were all set") said plainly: "--json and
 // --markdown cannot be used together; choose one".
-func usageWords(err error) string {
-	msg := err.Error()
+func usageWords(msg string) string {
 	const prefix = "if any flags in the group ["
 	if !strings.HasPrefix(msg, prefix) {
 		return msg

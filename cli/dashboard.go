@@ -13,10 +13,10 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/pflag"
 
-	"github.com/tokentop/tokentop/settings"
 	"github.com/tokentop/tokentop/store"
 	"github.com/tokentop/tokentop/theme"
 	"github.com/tokentop/tokentop/ui"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // dashboardFlags are the flags of the dashboard (tokentop with no
@@ -59,7 +59,7 @@ func (a *App) runRoot(ctx context.Context, o rootOptions) error {
 	if err := a.needTerminal(); err != nil {
 		return err
 	}
-	return a.withStore(ctx, func(st *store.Store) error {
+	return a.withNewStore(ctx, func(st *store.Store) error {
 		tokenCmd := "tokentop"
 		if a.dbPath != "" {
 			tokenCmd += " --db " + shQuote(st.Path())

@@ -3,9 +3,9 @@ package cli
 import (
 	"github.com/spf13/pflag"
 
-	"github.com/tokentop/tokentop/settings"
 	"github.com/tokentop/tokentop/theme"
 	"github.com/tokentop/tokentop/ui"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // dashSetup is what the dashboard's flags and config file resolve to: a

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -53,7 +54,7 @@ type diffSide struct {
 	settings map[string]string
 	order    []string
 	token    *providers.Token
-	v        *providers.Verification
+	v        *jwtverify.Verification
 }
 
 func (a *App) diffSide(ctx context.Context, st *store.Store, name string) (*diffSide, error) {
@@ -94,7 +95,7 @@ func (a *App) diffSide(ctx context.Context, st *store.Store, name string) (*diff
 		return nil, err
 	default:
 		d.token = tok
-		d.v = providers.Verify(ctx, tok.AccessToken, nil, providers.VerifyOptions{Now: a.now()})
+		d.v = jwtverify.Verify(ctx, tok.AccessToken, nil, jwtverify.Options{Now: a.now()})
 	}
 	return d, nil
 }
@@ -124,7 +125,7 @@ func (a *App) diffReport(ctx context.Context, st *store.Store, nameA, nameB stri
 		add := func(k, v string) { m[k] = v; order = append(order, k) }
 		add("token", TokenPreview(d.token.AccessToken))
 		kind := string(d.v.Verdict)
-		if d.v.Verdict == providers.VerdictUnverified {
+		if d.v.Verdict == jwtverify.VerdictUnverified {
 			kind = "JWT " + d.v.Alg + " (signature not checked)"
 		}
 		add("kind", kind)

@@ -20,7 +20,13 @@
 //   - the output format: outputFormat.Register declares --json and
 //     --markdown (format.go), mutually exclusive through cobra, so giving
 //     both is the same usage error on every command;
-//   - usage errors (exit 2): usagef, args (app.go).
+//   - usage errors (exit 2): usagef (app.go), and args, which words a
+//     wrong argument count from the command's Use line (argwords.go);
+//   - printing an error: printError says each problem of a joined error
+//     on a line of its own, sanitised, then the hint (errwords.go);
+//   - shell completion: registerCompletions gives every command that
+//     takes a provider name its completion, from store.Catalog
+//     (complete.go).
 //
 // To add a command: write its options struct, its constructor and its run
 // function in a new file, and add the constructor to NewRootCommand.

@@ -9,17 +9,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
 
 // doctorJSON is the shape of `tokentop doctor --json`.
 type doctorJSON struct {
-	Provider    string            `json:"provider"`
-	OK          bool              `json:"ok"`
-	TokenCached bool              `json:"token_cached"`
-	Token       string            `json:"token,omitempty"`
-	Checks      []providers.Check `json:"checks"`
+	Provider    string        `json:"provider"`
+	OK          bool          `json:"ok"`
+	TokenCached bool          `json:"token_cached"`
+	Token       string        `json:"token,omitempty"`
+	Checks      []check.Check `json:"checks"`
 }
 
 // doctorOptions are what `tokentop doctor` is asked.
@@ -91,7 +93,7 @@ not count), 1 otherwise.`,
 func (a *App) runDoctor(ctx context.Context, o doctorOptions) error {
 	return a.withStore(ctx, func(st *store.Store) error {
 		started := a.now()
-		var progress func(providers.Check)
+		var progress func(check.Check)
 		if o.output.Format() == formatText {
 			fmt.Fprintf(a.out, "tokentop doctor %s\n\n", o.name)
 			progress = a.writeDoctorStep
@@ -108,7 +110,7 @@ func (a *App) runDoctor(ctx context.Context, o doctorOptions) error {
 			return err
 		}
 		if !d.OK() {
-			return fmt.Errorf("doctor %s: %s failed", o.name, strings.Join(providers.FailedNames(d.Checks), ", "))
+			return fmt.Errorf("doctor %s: %s failed", o.name, strings.Join(check.FailedNames(d.Checks), ", "))
 		}
 		return nil
 	})
@@ -117,7 +119,7 @@ func (a *App) runDoctor(ctx context.Context, o doctorOptions) error {
 // printDiagnosis writes the diagnosis in the format asked for: JSON, the
 // ticket's Markdown report (with the run's failing exchange), or the
 // verdict after the steps already printed.
-func (a *App) printDiagnosis(ctx context.Context, st *store.Store, o doctorOptions, d *providers.Diagnosis, p providers.Provider, started time.Time) error {
+func (a *App) printDiagnosis(ctx context.Context, st *store.Store, o doctorOptions, d *doctor.Diagnosis, p providers.Provider, started time.Time) error {
 	var secrets []string
 	if d.Token != nil {
 		secrets = append(secrets, d.Token.AccessToken)
@@ -152,8 +154,8 @@ func (a *App) printDiagnosis(ctx context.Context, st *store.Store, o doctorOptio
 const doctorNameWidth = 14
 
 // writeDoctorStep prints one step as it finishes, as a Report would.
-func (a *App) writeDoctorStep(c providers.Check) {
-	r := Report{Sections: []Section{{Checks: []providers.Check{c}, NameWidth: doctorNameWidth}}}
+func (a *App) writeDoctorStep(c check.Check) {
+	r := Report{Sections: []Section{{Checks: []check.Check{c}, NameWidth: doctorNameWidth}}}
 	var b strings.Builder
 	_ = r.WriteText(&b, 100)
 	// A one-check report is a blank line, then the check: keep the check.
@@ -161,7 +163,7 @@ func (a *App) writeDoctorStep(c providers.Check) {
 }
 
 // doctorReport is the diagnosis as a report, for --markdown.
-func doctorReport(d *providers.Diagnosis, secrets []string) *Report {
+func doctorReport(d *doctor.Diagnosis, secrets []string) *Report {
 	r := &Report{Title: "tokentop doctor " + d.Provider, Secrets: secrets}
 	info := Section{Rows: []Row{KV("verdict", doctorVerdict(d))}}
 	if d.Token != nil {
@@ -176,20 +178,20 @@ func doctorReport(d *providers.Diagnosis, secrets []string) *Report {
 }
 
 // doctorVerdict sums a diagnosis up in one line.
-func doctorVerdict(d *providers.Diagnosis) string {
-	n := providers.CountStatuses(d.Checks)
-	counts := fmt.Sprintf("%d passed, %d warnings, %d skipped", n[providers.CheckPass], n[providers.CheckWarn], n[providers.CheckSkip])
+func doctorVerdict(d *doctor.Diagnosis) string {
+	n := check.CountStatuses(d.Checks)
+	counts := fmt.Sprintf("%d passed, %d warnings, %d skipped", n[check.Pass], n[check.Warn], n[check.Skip])
 	if d.OK() {
 		return "no step failed (" + counts + ")"
 	}
-	return fmt.Sprintf("%d failed: %s (%s)", n[providers.CheckFail], strings.Join(providers.FailedNames(d.Checks), ", "), counts)
+	return fmt.Sprintf("%d failed: %s (%s)", n[check.Fail], strings.Join(check.FailedNames(d.Checks), ", "), counts)
 }
 
 // redactChecks takes secrets out of the checks' texts (they never should
 // hold any; this is the belt to the braces).
-func redactChecks(checks []providers.Check, secrets []string) []providers.Check {
+func redactChecks(checks []check.Check, secrets []string) []check.Check {
 	r := Report{Secrets: secrets}
-	out := make([]providers.Check, len(checks))
+	out := make([]check.Check, len(checks))
 	for i, c := range checks {
 		c.Detail, c.Hint = r.clean(c.Detail), r.clean(c.Hint)
 		out[i] = c

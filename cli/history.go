@@ -84,7 +84,7 @@ func (a *App) runHistory(ctx context.Context, o historyOptions) error {
 		if ex.Status != 0 {
 			status = fmt.Sprint(ex.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ex.Started.UTC().Format("2006-01-02 15:04:05"), ex.AuthStyle, status, ms(ex.Timings.Total), result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ex.Started.UTC().Format("2006-01-02 15:04:05"), ex.Auth(), status, ms(ex.Timings.Total), result)
 	}
 	return tw.Flush()
 }
@@ -96,7 +96,7 @@ func printExchange(a *App, ex providers.Exchange) {
 	if ex.Kind != "" {
 		kind = "  " + safetext.Line(ex.Kind)
 	}
-	fmt.Fprintf(w, "── %s  auth %s%s\n", ex.Started.UTC().Format(time.RFC3339), ex.AuthStyle, kind)
+	fmt.Fprintf(w, "── %s  auth %s%s\n", ex.Started.UTC().Format(time.RFC3339), ex.Auth(), kind)
 	fmt.Fprintf(w, "> %s %s\n", ex.Method, safetext.Line(ex.URL))
 	writeHeaders(w, "> ", ex.RequestHeaders)
 	if ex.RequestBody != "" {

@@ -44,7 +44,7 @@ current directory.`,
 				}
 			}
 			ctx := cmd.Context()
-			st, err := a.OpenStore(ctx)
+			st, err := a.CreateStore(ctx)
 			if err != nil {
 				return err
 			}

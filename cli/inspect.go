@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -22,7 +23,7 @@ type inspectJSON struct {
 	Provider     string                  `json:"provider,omitempty"`
 	Source       string                  `json:"source"`
 	Token        string                  `json:"token"`
-	Verification *providers.Verification `json:"verification"`
+	Verification *jwtverify.Verification `json:"verification"`
 	Notes        []string                `json:"notes,omitempty"`
 }
 
@@ -44,6 +45,11 @@ type inspectSubject struct {
 	haveProvider  bool
 	// tok is the token's record, when a provider's name was given.
 	tok *providers.Token
+	// byIssuer is set when the provider was found by the raw token's iss.
+	byIssuer bool
+	// unchecked says why a raw token's signature is not checked: no
+	// configured provider has its issuer.
+	unchecked string
 }
 
 func (a *App) inspectCommand() *cobra.Command {
@@ -61,8 +67,12 @@ opaque token and a malformed one are each labelled as such.
 NAME inspects the provider's cached token (one is fetched only when none is
 cached, and that is said). "-" reads a token from stdin, so it stays out of
 the shell history; a token given as an argument works too. A raw token is
-checked against the provider named by --provider, else against the issuer in
-its iss claim (https only; --offline fetches nothing).
+checked against the provider named by --provider, else against the
+configured provider whose issuer its iss claim names (said so). A token
+whose issuer is no configured provider's is decoded and its claims checked,
+but its signature is not: tokentop fetches no keys from a host a pasted
+token names (a forged token names its own); --provider NAME or --jwks-uri
+URL checks it. --offline fetches nothing.
 
 The full token is never printed: only its first and last characters.
 --markdown writes a redacted report to paste into a ticket.
@@ -100,9 +110,15 @@ func (a *App) runInspect(ctx context.Context, o inspectOptions) error {
 	if s.tok != nil && !s.tok.ServerDate.IsZero() {
 		vo.Skew, vo.SkewKnown = s.tok.Skew, true
 	}
-	v := providers.Verify(ctx, s.token, keys, vo)
+	v := jwtverify.Verify(ctx, s.token, keys, vo)
 	if s.haveProvider {
 		nameHints(v, s.p.Name)
+	}
+	if s.unchecked != "" && keys == nil && !o.offline {
+		uncheckedHints(v)
+	}
+	if s.byIssuer {
+		notes = append([]string{fmt.Sprintf("provider: %s, the configured provider whose issuer is the token's iss (--provider NAME chooses another)", s.p.Name)}, notes...)
 	}
 	if err := a.printInspection(o, s, v, notes, now); err != nil {
 		return err
@@ -129,7 +145,8 @@ func (a *App) inspectSubject(ctx context.Context, o inspectOptions) (inspectSubj
 	default:
 		s.token, s.source = strings.TrimSpace(o.arg), "argument"
 	}
-	if o.provider != "" && !s.haveProvider {
+	switch {
+	case o.provider != "" && !s.haveProvider:
 		err := a.withProvider(ctx, o.provider, func(_ *store.Store, p providers.Provider) error {
 			s.p, s.haveProvider = p, true
 			return nil
@@ -137,9 +154,53 @@ func (a *App) inspectSubject(ctx context.Context, o inspectOptions) (inspectSubj
 		if err != nil {
 			return s, err
 		}
+	case !s.haveProvider:
+		if err := a.providerForIssuer(ctx, &s); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }
+
+// providerForIssuer finds the configured provider whose issuer the raw
+// token in s names (the first by name when several do). A token's iss
+// alone is never trusted: a forged token names its own issuer and serves
+// keys that "verify" it, and fetching them would let a pasted token make
+// tokentop call any host. Without a match s.unchecked says why the
+// signature is not checked, and nothing is fetched.
+func (a *App) providerForIssuer(ctx context.Context, s *inspectSubject) error {
+	c, err := jwtclaims.Decode(s.token)
+	if err != nil || c.Issuer == "" {
+		s.unchecked = "the token names no issuer, and no provider was given"
+		return nil
+	}
+	iss := strings.TrimSuffix(c.Issuer, "/")
+	err = a.withStore(ctx, func(st *store.Store) error {
+		ps, err := st.Providers(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			eff, err := p.Resolve()
+			if err == nil && eff.Issuer != "" && strings.TrimSuffix(eff.Issuer, "/") == iss {
+				s.p, s.haveProvider, s.byIssuer = p, true, true
+				return nil
+			}
+		}
+		return nil
+	})
+	var noDB *NoDatabaseError
+	if err != nil && !errors.As(err, &noDB) {
+		return err
+	}
+	if !s.haveProvider {
+		s.unchecked = fmt.Sprintf("the token's issuer %s is not the issuer of any configured provider, and tokentop fetches no keys from a host a pasted token names (a forged token names its own)", safetext.Line(c.Issuer))
+	}
+	return nil
+}
+
+// uncheckedHint is the fix when a raw token's signature was not checked.
+const uncheckedHint = "give --provider NAME to check it against a provider's keys and settings, or --jwks-uri URL to check it against a JWKS you trust"
 
 // inspectCached fills s with the provider called name and its cached
 // token, fetching one when none is cached (and saying so).
@@ -164,12 +225,13 @@ func (a *App) inspectCached(ctx context.Context, name string, s *inspectSubject)
 }
 
 // inspectKeys finds the keys and expectations to verify against: the
-// provider's (its effective settings), else the raw token's issuer's, else
-// none; --jwks-uri overrides the keys, --offline fetches nothing.
-func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSubject, o inspectOptions) (*providers.KeySet, providers.VerifyOptions, []string, error) {
+// provider's (its effective settings: the one named, or the one whose
+// issuer a raw token names), else none; --jwks-uri overrides the keys,
+// --offline fetches nothing.
+func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSubject, o inspectOptions) (*jwtverify.KeySet, jwtverify.Options, []string, error) {
 	var (
-		keys  *providers.KeySet
-		vo    providers.VerifyOptions
+		keys  *jwtverify.KeySet
+		vo    jwtverify.Options
 		notes []string
 	)
 	switch {
@@ -186,17 +248,7 @@ func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSu
 	case o.offline:
 		vo.NoKeys = "--offline"
 	default:
-		s.p, vo.NoKeys = rawTokenIssuer(s.token)
-		if vo.NoKeys == "" {
-			var d *providers.Discovery
-			d, keys, vo, notes = keysFor(ctx, c, s.p)
-			// Without a provider there is nothing to expect of iss: the
-			// issuer came from the token itself.
-			vo.Issuer = ""
-			if d != nil && d.Metadata != nil {
-				vo.Algs = d.Metadata.IDTokenSigningAlgValuesSupported
-			}
-		}
+		vo.NoKeys = s.unchecked
 	}
 	if o.jwksURI != "" {
 		ks, err := c.FetchKeySet(ctx, s.p, o.jwksURI)
@@ -210,7 +262,7 @@ func (a *App) inspectKeys(ctx context.Context, c *providers.Client, s *inspectSu
 
 // printInspection writes the verification as JSON, or as a report in text
 // or Markdown.
-func (a *App) printInspection(o inspectOptions, s inspectSubject, v *providers.Verification, notes []string, now time.Time) error {
+func (a *App) printInspection(o inspectOptions, s inspectSubject, v *jwtverify.Verification, notes []string, now time.Time) error {
 	format := o.output.Format()
 	if format == formatJSON {
 		out := inspectJSON{Source: s.source, Token: TokenPreview(s.token), Verification: v, Notes: notes}
@@ -244,24 +296,21 @@ func (a *App) printInspection(o inspectOptions, s inspectSubject, v *providers.V
 }
 
 // inspectVerdict is inspect's exit: an error naming the failed checks.
-func inspectVerdict(v *providers.Verification) error {
-	failed := providers.FailedNames(v.Checks)
+func inspectVerdict(v *jwtverify.Verification) error {
+	failed := check.FailedNames(v.Checks)
 	if len(failed) == 0 {
 		return nil
 	}
 	return &providers.Error{Kind: providers.KindResponse, Description: fmt.Sprintf("the token failed: %s (%s)", strings.Join(failed, ", "), v.Verdict), Hint: v.Hint}
 }
 
-// rawTokenIssuer is a provider for discovering from a raw token's iss, or
-// why there is none.
-func rawTokenIssuer(token string) (providers.Provider, string) {
-	c, err := jwtclaims.Decode(token)
-	if err != nil || c.Issuer == "" {
-		return providers.Provider{}, "no provider given (--provider NAME), and the token names no issuer"
+// uncheckedHints gives the signature check of a raw token that was not
+// checked the fix: which flag checks it.
+func uncheckedHints(v *jwtverify.Verification) {
+	v.Hint = uncheckedHint
+	for i := range v.Checks {
+		if v.Checks[i].Name == "signature" {
+			v.Checks[i].Hint = uncheckedHint
+		}
 	}
-	u, err := url.Parse(c.Issuer)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && providers.IsLoopback(u.Hostname()))) {
-		return providers.Provider{}, fmt.Sprintf("the token's issuer %q is not an https URL; give --provider NAME or --jwks-uri", c.Issuer)
-	}
-	return providers.Provider{Name: "token", Issuer: c.Issuer}, ""
 }

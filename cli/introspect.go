@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -90,7 +91,7 @@ func (a *App) printIntrospection(o introspectOptions, p providers.Provider, tok 
 		return safetext.EncodeJSON(a.out, introspectJSON{Provider: o.name, Endpoint: res.Endpoint, Source: res.Source, Token: TokenPreview(tok.AccessToken), Introspection: in})
 	}
 	rows := []Row{KV("token", TokenPreview(tok.AccessToken)), KV("endpoint", res.Endpoint+" (from "+res.Source+")"), KV("active", fmt.Sprint(in.Active))}
-	var fields []providers.Field
+	var fields []jwtclaims.Field
 	for _, f := range in.Fields {
 		if f.Key != "active" {
 			fields = append(fields, f)

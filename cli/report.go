@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -30,7 +31,7 @@ type Section struct {
 	// Columns, when set, head the value columns (diff: the two providers).
 	Columns []string
 	Rows    []Row
-	Checks  []providers.Check
+	Checks  []check.Check
 	Notes   []string
 	// Pre are lines kept as they are (an exchange): a fenced code block in
 	// Markdown, indented in text; each is sanitised and redacted.
@@ -53,7 +54,7 @@ func KV(key, value string) Row { return Row{Key: key, Values: []string{value}} }
 // Failed reports whether any check of the report failed.
 func (r *Report) Failed() bool {
 	for _, s := range r.Sections {
-		if providers.AnyFailed(s.Checks) {
+		if check.AnyFailed(s.Checks) {
 			return true
 		}
 	}
@@ -64,7 +65,7 @@ func (r *Report) Failed() bool {
 func (r *Report) FailedChecks() []string {
 	var out []string
 	for _, s := range r.Sections {
-		out = append(out, providers.FailedNames(s.Checks)...)
+		out = append(out, check.FailedNames(s.Checks)...)
 	}
 	return out
 }
@@ -75,7 +76,10 @@ func (r *Report) clean(s string) string {
 	return r.redact(safetext.Line(r.redact(s)))
 }
 
+// redact takes out every spelling of each secret (providers.RedactValues),
+// and a short one as it is.
 func (r *Report) redact(s string) string {
+	s = providers.RedactValues(s, r.Secrets...)
 	for _, sec := range r.Secrets {
 		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, providers.Redacted)
@@ -86,14 +90,14 @@ func (r *Report) redact(s string) string {
 
 // statusLabel is how a check's status reads in text ("[FAIL]") or in
 // Markdown.
-func statusLabel(st providers.CheckStatus, markdown bool) string {
+func statusLabel(st check.Status, markdown bool) string {
 	text, md := "[skip]", "➖ skip"
 	switch st {
-	case providers.CheckPass:
+	case check.Pass:
 		text, md = "[ ok ]", "✅ pass"
-	case providers.CheckFail:
+	case check.Fail:
 		text, md = "[FAIL]", "❌ **fail**"
-	case providers.CheckWarn:
+	case check.Warn:
 		text, md = "[warn]", "⚠️ warn"
 	}
 	if markdown {
@@ -139,7 +143,7 @@ func (r *Report) WriteText(w io.Writer, width int) error {
 				detail += " (" + tookText(c.Took) + ")"
 			}
 			fmt.Fprintf(&b, "  %s %s %s\n", statusLabel(c.Status, false), pad(r.clean(c.Name), nw), detail)
-			if c.Hint != "" && c.Status != providers.CheckPass {
+			if c.Hint != "" && c.Status != check.Pass {
 				fmt.Fprintf(&b, "  %s hint: %s\n", strings.Repeat(" ", nw+6), r.clean(c.Hint))
 			}
 		}
@@ -246,7 +250,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			b.WriteString("| | check | detail | hint |\n|---|---|---|---|\n")
 			for _, c := range s.Checks {
 				hint := ""
-				if c.Status != providers.CheckPass {
+				if c.Status != check.Pass {
 					hint = r.md(c.Hint)
 				}
 				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", statusLabel(c.Status, true), r.md(c.Name), r.md(c.Detail), hint)
@@ -273,23 +277,44 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// md escapes text for a Markdown table cell.
+// mdEscaper escapes what Markdown (CommonMark and GitHub's) would act on
+// in text: emphasis (* _ ~), code (`), a link or image ([ ]), a raw HTML
+// tag or autolink (< >), a character reference (&, so &#x202e; stays
+// text), a heading (#) and a table cell's end (|); and it breaks the
+// literal autolinks GitHub makes of bare URLs (https://…, www.…), so a
+// server's [click](https://evil.example/) or bare URL is text, not a link.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "*", `\*`, "_", `\_`, "~", `\~`,
+	"`", "\\`", "[", `\[`, "]", `\]`, "#", `\#`, "://", `\://`, "www.", `www\.`, "WWW.", `WWW\.`)
+
+// md escapes text for a Markdown table cell or paragraph (see mdEscaper).
 func (r *Report) md(s string) string {
-	s = r.clean(s)
-	return strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`").Replace(s)
+	return mdEscaper.Replace(r.clean(s))
 }
 
-// code writes a value as inline code (kept literal), or a dash when empty.
+// code writes a value as inline code (kept literal: no link, emphasis or
+// tag), or a dash when empty. The span's backticks outnumber the longest
+// run of them inside.
 func (r *Report) code(s string) string {
 	s = r.clean(s)
 	if s == "" {
 		return "–"
 	}
 	s = strings.ReplaceAll(s, "|", `\|`)
-	if strings.Contains(s, "`") {
-		return "`` " + s + " ``"
+	run, longest := 0, 0
+	for _, c := range []byte(s) {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
 	}
-	return "`" + s + "`"
+	if longest == 0 {
+		return "`" + s + "`"
+	}
+	fence := strings.Repeat("`", longest+1)
+	return fence + " " + s + " " + fence
 }
 
 // TokenPreview shows a token without revealing it: its first 8 and last 4

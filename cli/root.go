@@ -25,8 +25,10 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 	}
 	o.dash.register(root.Flags())
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default $TOKENTOP_DB, else tokentop.db in the user's data directory)")
+	setVersionFlag(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.CompletionOptions.HiddenDefaultCmd = true
+	// `tokentop completion` is tokentop's own (completion.go), shown in help.
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(a.out)
 	root.SetErr(a.errOut)
 	root.AddCommand(
@@ -37,6 +39,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.showCommand(),
 		a.lsCommand(),
 		a.tokenCommand(),
+		a.execCommand(),
 		a.callCommand(),
 		a.historyCommand(),
 		a.inspectCommand(),
@@ -48,6 +51,9 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.demoCommand(),
 		a.doctorCommand(),
 		a.serveCommand(),
+		a.proxyCommand(),
+		a.completionCommand(),
 	)
+	a.registerCompletions(root)
 	return root
 }

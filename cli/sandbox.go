@@ -119,7 +119,7 @@ func (a *App) importSandbox(ctx context.Context, yaml string) error {
 		return fmt.Errorf("sandbox: its own YAML did not load: %w", err)
 	}
 	var path string
-	err = a.withStore(ctx, func(st *store.Store) error {
+	err = a.withNewStore(ctx, func(st *store.Store) error {
 		path = st.Path()
 		return st.PutProviders(ctx, ps)
 	})

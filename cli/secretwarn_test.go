@@ -53,7 +53,7 @@ func TestMissingSecretIsSaid(t *testing.T) {
 	other := newEnv(t)
 	_, errOut, code := other.run("", "import", f)
 	for _, name := range []string{"cognito-dev", "ants"} {
-		if code != 0 || !strings.Contains(errOut, "warning: no client secret is set for "+name+": give it one with `tokentop add "+name+" … --client-secret-stdin --replace`") {
+		if code != 0 || !strings.Contains(errOut, "warning: no client secret is set for "+name+": give it one with `tokentop add "+name+" --client-secret-stdin` (which sets only the secret)") {
 			t.Fatalf("import: exit %d, stderr %q; want %s warned about", code, errOut, name)
 		}
 	}

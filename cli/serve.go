@@ -177,7 +177,7 @@ func (a *App) serveDashboard(ctx context.Context, o serveOptions, set dashSetup)
 		dash.Store, dash.DBLabel, dash.Demo = d.st, d.label, true
 		closeDash = d.close
 	} else {
-		st, err := a.OpenStore(ctx)
+		st, err := a.CreateStore(ctx)
 		if err != nil {
 			return dash, nil, err
 		}

@@ -2,6 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -23,25 +27,65 @@ func (a *App) storeOptions(path string) store.Options {
 }
 
 // OpenStore opens the database named by --db / TOKENTOP_DB, with the
-// passphrase from TOKENTOP_PASSPHRASE when set.
+// passphrase from TOKENTOP_PASSPHRASE when set. The database must exist:
+// a command that only reads (ls, show, token, …) must not make an empty
+// one, and its directory, where a mistyped --db points. See CreateStore.
 func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
 	path, err := a.DBPath()
 	if err != nil {
 		return nil, err
 	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, &NoDatabaseError{Path: path}
+	}
+	return a.openStore(ctx, path)
+}
+
+// NoDatabaseError is OpenStore's error when the database does not exist.
+type NoDatabaseError struct{ Path string }
+
+func (e *NoDatabaseError) Error() string {
+	return fmt.Sprintf("no database at %s (a mistyped --db or TOKENTOP_DB? create one with tokentop import FILE or tokentop add NAME)", e.Path)
+}
+
+// CreateStore is OpenStore for the commands that write providers (import,
+// add, sandbox --import, serve, the dashboard): it makes the database,
+// and its directory, when there is none.
+func (a *App) CreateStore(ctx context.Context) (*store.Store, error) {
+	path, err := a.DBPath()
+	if err != nil {
+		return nil, err
+	}
+	return a.openStore(ctx, path)
+}
+
+func (a *App) openStore(ctx context.Context, path string) (*store.Store, error) {
 	o := a.storeOptions(path)
 	o.Passphrase = a.env("TOKENTOP_PASSPHRASE")
 	return store.Open(ctx, o)
 }
 
-// withStore opens the database, runs fn on it and closes it.
+// withStore opens the database (which must exist), runs fn on it and
+// closes it.
 func (a *App) withStore(ctx context.Context, fn func(st *store.Store) error) error {
-	st, err := a.OpenStore(ctx)
-	if err != nil {
-		return err
+	return a.useStore(a.OpenStore(ctx))(fn)
+}
+
+// withNewStore is withStore for a command that writes providers: the
+// database is made when there is none.
+func (a *App) withNewStore(ctx context.Context, fn func(st *store.Store) error) error {
+	return a.useStore(a.CreateStore(ctx))(fn)
+}
+
+// useStore runs fn on st and closes it, or returns err.
+func (a *App) useStore(st *store.Store, err error) func(fn func(st *store.Store) error) error {
+	return func(fn func(st *store.Store) error) error {
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return fn(st)
 	}
-	defer st.Close()
-	return fn(st)
 }
 
 // withProvider opens the database, reads the provider called name (its

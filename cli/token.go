@@ -26,6 +26,7 @@ type tokenOptions struct {
 	output       outputFormat
 	forceRefresh bool
 	force        bool
+	minTTL       time.Duration
 }
 
 func (a *App) tokenCommand() *cobra.Command {
@@ -38,7 +39,11 @@ func (a *App) tokenCommand() *cobra.Command {
 
 The cached token is reused until its refresh margin (the larger of 30 s and
 10 % of its lifetime); only then is a new one fetched, once, however many
-processes ask at the same moment. Warnings go to stderr.`,
+processes ask at the same moment. Warnings go to stderr.
+
+--min-ttl D asks for a token with at least D of life left: a cached one with
+less is replaced early (once, across processes, as any fetch). A token that
+lives less than D when new is printed with a warning.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			o.name = argv[0]
@@ -48,14 +53,18 @@ processes ask at the same moment. Warnings go to stderr.`,
 	o.output.Register(cmd, jsonFlag("print {access_token, token_type, expires_at, scope, cached}"))
 	cmd.Flags().BoolVar(&o.forceRefresh, "force-refresh", false, "fetch a new token even if the cached one is valid")
 	cmd.Flags().BoolVar(&o.force, "force", false, "fetch even past the provider's quota limit")
+	cmd.Flags().DurationVar(&o.minTTL, "min-ttl", 0, "at least this much life left (e.g. 10m), else fetch a new token early")
 	return cmd
 }
 
 // runToken prints the provider's token, fetching one only when the cached
 // one is not valid.
 func (a *App) runToken(ctx context.Context, o tokenOptions) error {
+	if err := checkMinTTL(o.minTTL); err != nil {
+		return err
+	}
 	return a.withStore(ctx, func(st *store.Store) error {
-		res, err := st.Token(ctx, o.name, store.TokenOptions{ForceRefresh: o.forceRefresh, IgnoreQuota: o.force, OnLease: a.tellLease})
+		res, err := st.Token(ctx, o.name, store.TokenOptions{ForceRefresh: o.forceRefresh, IgnoreQuota: o.force, MinTTL: o.minTTL, OnLease: a.tellLease})
 		if err != nil {
 			return err
 		}
@@ -72,4 +81,19 @@ func (a *App) runToken(ctx context.Context, o tokenOptions) error {
 		_, err = fmt.Fprintln(a.out, res.Token.AccessToken)
 		return err
 	})
+}
+
+// maxMinTTL bounds --min-ttl: tokentop keeps no token longer than the
+// ten years of a default lifetime, so more could never be met.
+const maxMinTTL = 10 * 365 * 24 * time.Hour
+
+// checkMinTTL refuses a --min-ttl that cannot be meant, as a usage error.
+func checkMinTTL(d time.Duration) error {
+	switch {
+	case d < 0:
+		return usagef("--min-ttl %s is negative: give the life a token must have left, e.g. --min-ttl 10m", d)
+	case d > maxMinTTL:
+		return usagef("--min-ttl %s is longer than any token tokentop keeps (at most 10 years)", d)
+	}
+	return nil
 }

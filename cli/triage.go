@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/discovery"
+	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -50,7 +53,7 @@ func timeValue(t, now time.Time) string {
 var timeClaims = map[string]bool{"exp": true, "iat": true, "nbf": true, "auth_time": true}
 
 // claimRows lists claims, NumericDates also as times.
-func claimRows(fields []providers.Field, now time.Time) []Row {
+func claimRows(fields []jwtclaims.Field, now time.Time) []Row {
 	rows := make([]Row, 0, len(fields))
 	for _, f := range fields {
 		v := f.Value
@@ -66,7 +69,7 @@ func claimRows(fields []providers.Field, now time.Time) []Row {
 
 // verificationSections are the report sections of a verification: the
 // verdict, the header, the claims and the checks.
-func verificationSections(v *providers.Verification, now time.Time) []Section {
+func verificationSections(v *jwtverify.Verification, now time.Time) []Section {
 	sig := Section{Title: "Signature", Rows: []Row{KV("verdict", string(v.Verdict))}}
 	if v.Reason != "" {
 		sig.Rows = append(sig.Rows, KV("why", v.Reason))
@@ -74,7 +77,7 @@ func verificationSections(v *providers.Verification, now time.Time) []Section {
 	if v.KeySetURL != "" {
 		sig.Rows = append(sig.Rows, KV("jwks_uri", v.KeySetURL))
 	}
-	if v.Hint != "" && v.Verdict != providers.VerdictValid {
+	if v.Hint != "" && v.Verdict != jwtverify.VerdictValid {
 		sig.Rows = append(sig.Rows, KV("hint", v.Hint))
 	}
 	out := []Section{sig}
@@ -82,7 +85,7 @@ func verificationSections(v *providers.Verification, now time.Time) []Section {
 		out = append(out, Section{Title: "Header", Rows: claimRows(v.Header, now)})
 	}
 	if len(v.ClaimFields) > 0 {
-		out = append(out, Section{Title: "Claims (verified: " + yesNo(v.Verdict == providers.VerdictValid) + ")", Rows: claimRows(v.ClaimFields, now)})
+		out = append(out, Section{Title: "Claims (verified: " + yesNo(v.Verdict == jwtverify.VerdictValid) + ")", Rows: claimRows(v.ClaimFields, now)})
 	}
 	return append(out, Section{Title: "Checks", Checks: v.Checks})
 }
@@ -97,7 +100,7 @@ func yesNo(b bool) string {
 // keysFor discovers p's metadata and fetches its JWKS, best effort: what
 // could not be had is said in the returned notes and NoKeys, never an
 // error, so the token is still decoded.
-func keysFor(ctx context.Context, c *providers.Client, p providers.Provider) (*providers.Discovery, *providers.KeySet, providers.VerifyOptions, []string) {
+func keysFor(ctx context.Context, c *providers.Client, p providers.Provider) (*discovery.Result, *jwtverify.KeySet, jwtverify.Options, []string) {
 	var notes []string
 	d, derr := c.DiscoverDetail(ctx, p)
 	if derr != nil {
@@ -118,7 +121,7 @@ func keysFor(ctx context.Context, c *providers.Client, p providers.Provider) (*p
 }
 
 // nameHints puts the provider's name in the hints that say "NAME".
-func nameHints(v *providers.Verification, name string) {
+func nameHints(v *jwtverify.Verification, name string) {
 	v.Hint = providers.HintWithName(v.Hint, name)
 	for i := range v.Checks {
 		v.Checks[i].Hint = providers.HintWithName(v.Checks[i].Hint, name)

@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unicode/utf8"
 
@@ -102,24 +104,62 @@ func TestInspectBrokenTokens(t *testing.T) {
 			}
 		})
 	}
-	// A raw token without --provider is checked against the issuer it
-	// names (discovery, then the JWKS).
+	// A raw token without --provider is checked against the configured
+	// provider whose issuer it names, and says which.
 	good, _ := e.sb.Mint(sandbox.MintOptions{Issuer: iss, ClientID: "c"})
 	out, errOut, code := e.run(good, "inspect", "-")
-	if code != 0 || !strings.Contains(out, "valid signature") || !strings.Contains(out, "[skip] iss") {
+	if code != 0 || !strings.Contains(out, "valid signature") || !strings.Contains(out, "[ ok ] iss") ||
+		!strings.Contains(out, "provider: auth0-prod, the configured provider whose issuer is the token's iss") {
 		t.Errorf("raw token: exit %d\n%s\n%s", code, out, errOut)
 	}
 	out, _, code = e.run(good, "inspect", "-", "--offline")
 	if code != 0 || !strings.Contains(out, "not verified") {
 		t.Errorf("--offline: exit %d\n%s", code, out)
 	}
-	// --json names no provider when none was given.
+	// --json names the provider it found.
 	out, _, code = e.run(good, "inspect", "-", "--json")
 	var js struct {
 		Provider *string `json:"provider"`
 	}
-	if err := json.Unmarshal([]byte(out), &js); code != 0 || err != nil || js.Provider != nil {
-		t.Errorf("--json without a provider: exit %d, %v, provider %v\n%s", code, err, js.Provider, out)
+	if err := json.Unmarshal([]byte(out), &js); code != 0 || err != nil || js.Provider == nil || *js.Provider != "auth0-prod" {
+		t.Errorf("--json: exit %d, %v, provider %v\n%s", code, err, js.Provider, out)
+	}
+}
+
+// TestInspectTrustsNoIssuerATokenNames: a forged token naming another
+// host as its issuer (which would serve keys that "verify" it) makes
+// tokentop contact nothing; the signature is said to be unchecked, with
+// the flags that check it.
+func TestInspectTrustsNoIssuerATokenNames(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	var hits atomic.Int32
+	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(attacker.Close)
+	forged, _ := e.sb.Mint(sandbox.MintOptions{Issuer: attacker.URL + "/", ClientID: "c"})
+	for _, argv := range [][]string{{"inspect", "-"}, {"inspect", "-", "--json"}, {"inspect", "-", "--markdown"}} {
+		out, errOut, code := e.run(forged, argv...)
+		if code != 0 || hits.Load() != 0 {
+			t.Fatalf("%v: exit %d, %d requests reached the token's issuer\n%s\n%s", argv, code, hits.Load(), out, errOut)
+		}
+		for _, want := range []string{"the signature was not checked", "is not the issuer of any configured provider", "--provider NAME", "--jwks-uri"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v lacks %q:\n%s", argv, want, out)
+			}
+		}
+	}
+	// Without a database, a raw token is decoded all the same.
+	noDB := &env{t: t, db: filepath.Join(t.TempDir(), "none.db"), vars: map[string]string{}}
+	if out, errOut, code := noDB.run(forged, "inspect", "-"); code != 0 || !strings.Contains(out, "the signature was not checked") || hits.Load() != 0 {
+		t.Errorf("no database: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// --provider checks it, against the provider's keys: it fails on iss.
+	out, _, code := e.run(forged, "inspect", "-", "--provider", "auth0-prod")
+	if code != ExitFailure || !strings.Contains(out, "[FAIL] iss") || hits.Load() != 0 {
+		t.Errorf("--provider: exit %d\n%s", code, out)
 	}
 }
 

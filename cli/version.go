@@ -49,6 +49,22 @@ func (a *App) versionCommand() *cobra.Command {
 
 // runVersion prints the version, the platform and the Go release.
 func (a *App) runVersion() error {
-	_, err := fmt.Fprintf(a.out, "tokentop %s %s/%s %s\n", Version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	_, err := fmt.Fprintf(a.out, "tokentop %s\n", versionLine())
 	return err
+}
+
+// versionLine is what `tokentop version` and `tokentop --version` print
+// after "tokentop ": the version, the platform and the Go release.
+func versionLine() string {
+	return fmt.Sprintf("%s %s/%s %s", Version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+// setVersionFlag gives root --version, printing what `tokentop version`
+// prints.
+func setVersionFlag(root *cobra.Command) {
+	root.Version = versionLine()
+	root.SetVersionTemplate("tokentop {{.Version}}\n")
+	// Declared here, cobra uses it instead of its own (which would take -v,
+	// the verbose flag of history).
+	root.Flags().Bool("version", false, "print tokentop's version, as tokentop version does")
 }

@@ -174,7 +174,7 @@ func ExplainCall(res *CallResult, cc CallContext) headers.APIRefusal {
 	if cc.Token != nil {
 		scope, _ = cc.Token.GrantedScope()
 	}
-	r := headers.ExplainRefusal(res.Status, scope, challenges(res)...)
+	r := headers.ExplainRefusal(res.Status, scope, res.Challenges()...)
 	if res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden {
 		if ph, text, ok := matchRejection(r.Bearer.Description, res.Body); ok {
 			r.Summary, r.Hint = rejectionText(ph, text, cc)
@@ -186,8 +186,8 @@ func ExplainCall(res *CallResult, cc CallContext) headers.APIRefusal {
 	return r
 }
 
-// challenges are a test-call answer's WWW-Authenticate values.
-func challenges(res *CallResult) []string {
+// Challenges are a test-call answer's WWW-Authenticate values.
+func (res *CallResult) Challenges() []string {
 	if vs := res.Headers.Values("WWW-Authenticate"); len(vs) > 0 {
 		return vs
 	}

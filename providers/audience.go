@@ -43,7 +43,7 @@ func audienceSetting(e *Error, p Provider) (key, sent string) {
 // resource: it says plainly whether one was sent and, when the API named
 // itself (offer, from its RFC 9728 metadata), the value to set; without an
 // offer, where the value is.
-func audienceHint(e *Error, p Provider, offer resourceOffer) string {
+func audienceHint(e *Error, p Provider, offer ResourceOffer) string {
 	key, sent := audienceSetting(e, p)
 	desc := strings.ToLower(e.Description)
 	noGrant := strings.Contains(desc, "client-grant") || strings.Contains(desc, "client grant") || strings.Contains(desc, "not authorized to access")
@@ -62,10 +62,10 @@ func audienceHint(e *Error, p Provider, offer resourceOffer) string {
 	return fmt.Sprintf("no audience or resource was sent, and the server wants one: set `%s:` to the API's identifier, as the vendor's API settings list it%s", key, whereIdentifier(p.Name))
 }
 
-// apiAudienceHint is the hint of an API that refuses the token's audience
+// APIAudienceHint is the hint of an API that refuses the token's audience
 // (its aud claim, tokenAud): the value to set when the API named itself,
 // else where the value is.
-func apiAudienceHint(p Provider, tokenAud []string, offer resourceOffer) string {
+func APIAudienceHint(p Provider, tokenAud []string, offer ResourceOffer) string {
 	key, sent := audienceSetting(nil, p)
 	had := "no aud"
 	if len(tokenAud) > 0 {

@@ -53,13 +53,6 @@ func FormEncodingChanges(id, secret string) bool {
 	return url.QueryEscape(id) != id || url.QueryEscape(secret) != secret
 }
 
-// rawBasicWorks is the doctor's hint when HTTP Basic sent raw worked
-// where the RFC's form-encoding was refused.
-func rawBasicWorks() string {
-	return "set `basic_encoding: raw`: the server does not form-decode HTTP Basic credentials (RFC 6749 §2.3.1 says to), " +
-		"and the client id or secret holds characters that form-encoding changes; the secret itself is right"
-}
-
 // basicEncodingHint is the hint of a refused HTTP Basic request whose id
 // or secret form-encoding changes: the secret may well be right, and the
 // doctor's retry tells.

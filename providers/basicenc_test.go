@@ -1,13 +1,10 @@
 package providers
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
 func TestBasicAuthWith(t *testing.T) {
@@ -32,69 +29,6 @@ func TestBasicAuthWith(t *testing.T) {
 	}
 }
 
-// A server that does not form-decode HTTP Basic (the sandbox's raw-basic
-// client): the fetch's hint does not call the secret wrong, the doctor
-// sends it raw once and names the setting, and the setting works.
-func TestDoctorRawBasic(t *testing.T) {
-	sb, ps, base := doctorSandboxWith(t, nil)
-	sb.AddClient(sandbox.RawBasicClient())
-	ps = providersOf(t, sb.ProvidersYAML(base))
-	c := &Client{}
-	p := ps["raw-basic"]
-	if p.BasicEncoding != BasicRaw {
-		t.Fatalf("the sandbox writes basic_encoding %q for raw-basic", p.BasicEncoding)
-	}
-	p.BasicEncoding = ""
-	_, err := c.Fetch(t.Context(), p, FetchOptions{})
-	if h := HintFor(err); !strings.Contains(h, "`tokentop doctor raw-basic`") || !strings.Contains(h, "basic_encoding: raw") || strings.Contains(h, "check the client id") {
-		t.Fatalf("fetch with form-encoded Basic: %v; hint %q", err, h)
-	}
-
-	for _, style := range []AuthStyle{AuthBasic, AuthAuto} {
-		q := p
-		q.AuthStyle = style
-		var asked []DoctorRetry
-		fetch := directFetch(c, q)
-		d := c.Doctor(t.Context(), q, DoctorOptions{Fetch: func(ctx context.Context, r DoctorRetry) (DoctorToken, error) {
-			asked = append(asked, r)
-			return fetch(ctx, r)
-		}})
-		ch := checkNamed(t, d, StepToken)
-		wantStatus(t, ch, CheckFail, "sent raw it works")
-		if !strings.Contains(ch.Hint, "set `basic_encoding: raw`") || !strings.Contains(ch.Hint, "the secret itself is right") {
-			t.Errorf("%s: hint %q", style, ch.Hint)
-		}
-		if len(asked) != 2 || asked[1] != (DoctorRetry{AuthStyle: AuthBasic, BasicEncoding: BasicRaw}) {
-			t.Errorf("%s: the doctor asked %+v", style, asked)
-		}
-		wantStatus(t, checkNamed(t, d, StepTestCall), CheckPass, "200 OK")
-	}
-
-	p.BasicEncoding = BasicRaw
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: directFetch(c, p)})
-	wantStatus(t, checkNamed(t, d, StepToken), CheckPass, "200 from")
-}
-
-// A secret that form-encoding leaves alone is not retried raw: a refusal
-// then is about the credentials.
-func TestDoctorNoRawRetryForPlainSecrets(t *testing.T) {
-	_, ps := doctorSandbox(t)
-	c := &Client{}
-	p := ps["broken"]
-	var asked []DoctorRetry
-	fetch := directFetch(c, p)
-	d := c.Doctor(t.Context(), p, DoctorOptions{Fetch: func(ctx context.Context, r DoctorRetry) (DoctorToken, error) {
-		asked = append(asked, r)
-		return fetch(ctx, r)
-	}})
-	wantStatus(t, checkNamed(t, d, StepToken), CheckFail, "with auth_style post too")
-	for _, r := range asked {
-		if r.BasicEncoding != "" {
-			t.Errorf("retried raw: %+v", asked)
-		}
-	}
-}
-
 func TestLoadConfigBasicEncoding(t *testing.T) {
 	const doc = `providers:
   - name: a
@@ -112,18 +46,4 @@ func TestLoadConfigBasicEncoding(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "basic_encoding \"hex\" is not one of form") {
 		t.Fatalf("hex: %v", err)
 	}
-}
-
-// providersOf loads a providers file by name.
-func providersOf(t *testing.T, doc string) map[string]Provider {
-	t.Helper()
-	ps, err := LoadConfig(strings.NewReader(doc), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := make(map[string]Provider, len(ps))
-	for _, p := range ps {
-		byName[p.Name] = p
-	}
-	return byName
 }

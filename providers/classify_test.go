@@ -60,7 +60,7 @@ func TestClassifyResponse(t *testing.T) {
 		// No secret set: said before a rotated secret or another style.
 		{name: "invalid_client with no secret set", status: 401, header: jsonH, body: rfc("invalid_client"), p: noSecret, style: AuthBasic,
 			kind: KindOAuth, code: "invalid_client", uri: "https://errors.example/invalid_client", desc: "the invalid_client description",
-			hint: "no client secret is set for bare: give it one with `tokentop add bare … --client-secret-stdin --replace`, or with `client_secret:` or `client_secret_ref:` in the YAML"},
+			hint: "no client secret is set for bare: give it one with `tokentop add bare --client-secret-stdin` (which sets only the secret), or with `client_secret:` or `client_secret_ref:` in the YAML"},
 		{name: "401 with no body and no secret set", status: 401, p: noSecret, style: AuthPost,
 			kind: KindHTTP, hint: "no client secret is set for bare"},
 		{name: "invalid_request with no secret set", status: 400, header: jsonH, body: rfc("invalid_request"), p: noSecret, style: AuthAuto,

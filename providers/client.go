@@ -96,15 +96,15 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 			return res, nil
 		}
 		e, ok := AsError(err)
-		if ok && p.Style() == AuthAuto && retryOtherStyle(e) && len(res.Exchanges) == 1 {
+		if ok && p.Style() == AuthAuto && e.ClientRefused() && len(res.Exchanges) == 1 {
 			continue
 		}
-		if ok && len(res.Exchanges) == 2 && retryOtherStyle(e) {
+		if ok && len(res.Exchanges) == 2 && e.ClientRefused() {
 			// Both styles were refused: "try the other style" would send
 			// the user round in a circle.
 			e.Hint = hintFor(e, p, AuthAuto)
 		}
-		if ok && retryOtherStyle(e) && (style == AuthBasic || len(res.Exchanges) == 2) &&
+		if ok && e.ClientRefused() && (style == AuthBasic || len(res.Exchanges) == 2) &&
 			p.BasicEncodingOf() == BasicForm && FormEncodingChanges(p.ClientID, auth.secret) {
 			// Basic was refused for credentials form-encoding changes:
 			// the secret may be right, sent in a way the server does
@@ -189,8 +189,10 @@ func stylesToTry(configured, learned AuthStyle) []AuthStyle {
 	return []AuthStyle{AuthBasic, AuthPost}
 }
 
-// retryOtherStyle: only a 401 or invalid_client justifies a second try.
-func retryOtherStyle(e *Error) bool {
+// ClientRefused reports a refusal of the client's credentials (a 401 or
+// invalid_client), the only refusal that justifies a second try with
+// other ones.
+func (e *Error) ClientRefused() bool {
 	return (e.Kind == KindOAuth || e.Kind == KindHTTP) && (e.Status == http.StatusUnauthorized || e.Code == "invalid_client")
 }
 
@@ -206,6 +208,9 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth
 	}
 	ex := Exchange{Provider: p.Name, Started: c.now(), AuthStyle: style, URL: p.TokenURL,
 		Credential: joinNonEmpty("; ", summary, auth.cert)}
+	if style == AuthBasic && p.BasicEncodingOf() == BasicRaw {
+		ex.BasicEncoding = BasicRaw
+	}
 	rd := &secrets{}
 	rd.learnRequest(p.ClientID, auth.secret, form, h)
 	tok, err := c.tokenRequest(ctx, hc, p, style, form, h, &ex, rd)

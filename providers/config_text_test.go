@@ -29,6 +29,10 @@ func TestLoadConfigRefusesControlCharacters(t *testing.T) {
 			`line 7: provider "p": endpoint "i\u0090tems": name holds the control character U+0090 at byte 2; remove it`,
 			`line 7: provider "p": endpoint "i\u0090tems": url holds the control character U+009B at byte 11; remove it`,
 			`line 7: provider "p": endpoint "i\u0090tems": header "A" ` + esc + ` at byte 2; remove it`}},
+		{"bidi mark in the issuer", minimal + "    issuer: \"http://127.0.0.1:9/\\u200fevil\"\n", nil, []string{
+			`line 5: provider "p": issuer holds the invisible character U+200F at byte 20; remove it`}},
+		{"zero-width space in the client id", strings.Replace(minimal, "client_id: c", "client_id: \"c\\u200b\"", 1), nil, []string{
+			`line 3: provider "p": client_id holds the invisible character U+200B at byte 2; remove it`}},
 		{"bidi override in notes", minimal + "    notes: \"see\\u202etxt.exe\"\n", nil, []string{
 			`line 5: provider "p": notes holds the bidi control U+202E at byte 4; remove it`}},
 		{"a raw BEL is refused by YAML itself", minimal + "    notes: |\n      two\n      lines\a\n", nil, []string{
@@ -159,6 +163,7 @@ func TestCheckText(t *testing.T) {
 		osc52:     `notes holds the control character U+001B (ESC, which starts escape sequences) at byte 1; remove it`,
 		"\u009b":  `notes holds the control character U+009B at byte 1; remove it`,
 		"x\u2066": `notes holds the bidi control U+2066 at byte 2; remove it`,
+		"\ufeffx": `notes holds the invisible character U+FEFF at byte 1; remove it`,
 		"x\xff":   `notes holds invalid UTF-8 at byte 2; remove it`,
 	} {
 		if err := CheckText("notes", in, false); err == nil || err.Error() != want {

@@ -6,37 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-)
 
-func TestWellKnownURLs(t *testing.T) {
-	tests := []struct {
-		issuer string
-		want   []string
-	}{
-		{"https://as.example", []string{
-			"https://as.example/.well-known/oauth-authorization-server",
-			"https://as.example/.well-known/openid-configuration"}},
-		{"https://as.example/", []string{
-			"https://as.example/.well-known/oauth-authorization-server",
-			"https://as.example/.well-known/openid-configuration"}},
-		{"https://as.example/tenant/v2.0/", []string{
-			"https://as.example/.well-known/oauth-authorization-server/tenant/v2.0",
-			"https://as.example/tenant/v2.0/.well-known/openid-configuration",
-			"https://as.example/tenant/v2.0/.well-known/oauth-authorization-server"}},
-		{"not a url", nil},
-		{"ftp://as.example", nil},
-	}
-	for _, tt := range tests {
-		got := WellKnownURLs(tt.issuer)
-		var urls []string
-		for _, w := range got {
-			urls = append(urls, w.URL)
-		}
-		if strings.Join(urls, " ") != strings.Join(tt.want, " ") {
-			t.Errorf("WellKnownURLs(%q) = %v, want %v", tt.issuer, urls, tt.want)
-		}
-	}
-}
+	"github.com/tokentop/tokentop/providers/discovery"
+)
 
 // discoveryServer serves documents at paths; ISS in a body is the
 // server's own URL.
@@ -67,7 +39,7 @@ func TestDiscoverPathIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Doc != DocRFC8414 || d.URL != srv.URL+"/.well-known/oauth-authorization-server/tenant" || d.Metadata.TokenEndpoint != srv.URL+"/tenant/token" {
+	if d.Doc != discovery.DocRFC8414 || d.URL != srv.URL+"/.well-known/oauth-authorization-server/tenant" || d.Metadata.TokenEndpoint != srv.URL+"/tenant/token" {
 		t.Errorf("found %s at %s: %+v", d.Doc, d.URL, d.Metadata)
 	}
 	if d.Metadata.IDTokenSigningAlgValuesSupported[0] != "RS256" || d.Metadata.IntrospectionEndpoint != srv.URL+"/tenant/introspect" {
@@ -83,7 +55,7 @@ func TestDiscoverPathIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Doc != DocOIDC || len(d.Attempts) != 2 || d.Attempts[0].Status != 404 || d.Attempts[1].Problem != "" {
+	if d.Doc != discovery.DocOIDC || len(d.Attempts) != 2 || d.Attempts[0].Status != 404 || d.Attempts[1].Problem != "" {
 		t.Errorf("doc %s attempts %+v", d.Doc, d.Attempts)
 	}
 }
@@ -97,9 +69,9 @@ func TestDiscoverIssuerMismatch(t *testing.T) {
 	p.Issuer = srv.URL
 	d, err := fetchClient().DiscoverDetail(context.Background(), p)
 	e := mustError(t, err)
-	var mm *IssuerMismatchError
+	var mm *discovery.IssuerMismatchError
 	if !errors.As(err, &mm) || mm.Got != "https://evil.example" || mm.Want != srv.URL || mm.Guessed {
-		t.Fatalf("error %v (%T), want an *IssuerMismatchError", err, e.Err)
+		t.Fatalf("error %v (%T), want a *discovery.IssuerMismatchError", err, e.Err)
 	}
 	if !strings.Contains(e.Error(), "RFC 8414 §3.3") || !strings.Contains(e.Hint, "https://evil.example") {
 		t.Errorf("error %q hint %q", e.Error(), e.Hint)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -42,7 +43,7 @@ type EndpointOptions struct {
 	// Learned is the auth style that worked last under auth_style auto.
 	Learned AuthStyle
 	// Discovery, when set, is used instead of discovering again.
-	Discovery *Discovery
+	Discovery *discovery.Result
 	// TokenTypeHint is sent as token_type_hint (default access_token).
 	TokenTypeHint string
 }
@@ -53,14 +54,14 @@ type EndpointOptions struct {
 // certificate (RFC 8705 §5). source is "config", "discovery" or
 // "discovery's mtls_endpoint_aliases". When none has one the error
 // wraps ErrNoEndpoint and says what to set.
-func (c *Client) ResolveEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, d *Discovery) (endpoint, source string, err error) {
+func (c *Client) ResolveEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, d *discovery.Result) (endpoint, source string, err error) {
 	endpoint, source, _, err = c.resolveEndpoint(ctx, p, kind, d)
 	return endpoint, source, err
 }
 
 // resolveEndpoint is ResolveEndpoint that also returns the discovery it
 // used (nil when the config named the endpoint or discovery failed).
-func (c *Client) resolveEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, d *Discovery) (endpoint, source string, used *Discovery, err error) {
+func (c *Client) resolveEndpoint(ctx context.Context, p Provider, kind ServerEndpoint, d *discovery.Result) (endpoint, source string, used *discovery.Result, err error) {
 	configured := p.IntrospectURL
 	if kind == EndpointRevocation {
 		configured = p.RevokeURL
@@ -125,7 +126,7 @@ func endpointStyles(configured, learned AuthStyle, methods []string) []AuthStyle
 	listed := func(s AuthStyle) bool { return slices.Contains(methods, AuthMethodFor(s)) }
 	var out []AuthStyle
 	for _, s := range styles {
-		other := otherSecretStyle(s)
+		other := s.OtherSecretStyle()
 		switch {
 		case listed(s) || other == "":
 			out = append(out, s)
@@ -192,7 +193,7 @@ func (c *Client) postForm(ctx context.Context, p Provider, kind ServerEndpoint, 
 		}
 		rd.err(e)
 		exs[len(exs)-1].Error, exs[len(exs)-1].Hint = cutText(e.Summary()), cutText(e.Hint)
-		if p.Style() == AuthAuto && retryOtherStyle(e) && i+1 < len(styles) {
+		if p.Style() == AuthAuto && e.ClientRefused() && i+1 < len(styles) {
 			continue
 		}
 		return nil, exs, e

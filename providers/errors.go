@@ -166,33 +166,15 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 		}
 		return h
 	case "invalid_target":
-		return audienceHint(e, p, resourceOffer{})
+		return audienceHint(e, p, ResourceOffer{})
 	case "invalid_request":
-		if style == AuthPrivateKeyJWT {
-			// fosite, for one, answers an assertion whose kid it does not
-			// know with invalid_request, not invalid_client.
-			return "the server found the request malformed, which under private_key_jwt is most often the client assertion: " + assertionChecks(p)
-		}
-		if pointsAtAudience(e) {
-			return audienceHint(e, p, resourceOffer{})
-		}
-		var sent []string
-		if p.Audience != "" {
-			sent = append(sent, fmt.Sprintf("audience %q", p.Audience))
-		}
-		if p.Resource != "" {
-			sent = append(sent, fmt.Sprintf("resource %q", p.Resource))
-		}
-		if len(sent) > 0 {
-			return fmt.Sprintf("the server found the request malformed or refused a value in it: check that the client may ask for the %s (the description may name it), else a required parameter may be missing", strings.Join(sent, " and "))
-		}
-		return "the server found the request malformed: a required parameter (audience, scope, resource) may be missing"
+		return invalidRequestHint(e, p, style)
 	case "access_denied":
 		if e.Status == 401 {
 			return "the server refused the client credentials: check the client id and secret"
 		}
 		if pointsAtAudience(e) {
-			return audienceHint(e, p, resourceOffer{})
+			return audienceHint(e, p, ResourceOffer{})
 		}
 		return fmt.Sprintf("the client is not granted the scopes asked for (%s): grant them to it at the vendor, or stop asking for them", scopeList(p))
 	case "too_many_requests":
@@ -223,6 +205,31 @@ func hintFor(e *Error, p Provider, style AuthStyle) string {
 		return "the authorization server failed: try again later, and check its status page"
 	}
 	return ""
+}
+
+// invalidRequestHint is the hint of invalid_request: under
+// private_key_jwt most often the assertion, else the audience or resource
+// sent, else a parameter missing.
+func invalidRequestHint(e *Error, p Provider, style AuthStyle) string {
+	if style == AuthPrivateKeyJWT {
+		// fosite, for one, answers an assertion whose kid it does not
+		// know with invalid_request, not invalid_client.
+		return "the server found the request malformed, which under private_key_jwt is most often the client assertion: " + assertionChecks(p)
+	}
+	if pointsAtAudience(e) {
+		return audienceHint(e, p, ResourceOffer{})
+	}
+	var sent []string
+	if p.Audience != "" {
+		sent = append(sent, fmt.Sprintf("audience %q", p.Audience))
+	}
+	if p.Resource != "" {
+		sent = append(sent, fmt.Sprintf("resource %q", p.Resource))
+	}
+	if len(sent) > 0 {
+		return fmt.Sprintf("the server found the request malformed or refused a value in it: check that the client may ask for the %s (the description may name it), else a required parameter may be missing", strings.Join(sent, " and "))
+	}
+	return "the server found the request malformed: a required parameter (audience, scope, resource) may be missing"
 }
 
 // keyStyleHint says what to check when the server refuses a client that

@@ -25,18 +25,21 @@ type Timings struct {
 // bounded too (see Bounded). Kind is "" for a token request, else the
 // endpoint called (introspection, revocation).
 type Exchange struct {
-	Provider        string      `json:"provider"`
-	Kind            string      `json:"kind,omitempty"`
-	Started         time.Time   `json:"started"`
-	AuthStyle       AuthStyle   `json:"auth_style"`
-	Method          string      `json:"method"`
-	URL             string      `json:"url"`
-	RequestHeaders  http.Header `json:"request_headers,omitempty"`
-	RequestBody     string      `json:"request_body,omitempty"`
-	Status          int         `json:"status,omitempty"`
-	ResponseHeaders http.Header `json:"response_headers,omitempty"`
-	ResponseBody    string      `json:"response_body,omitempty"`
-	Timings         Timings     `json:"timings"`
+	Provider  string    `json:"provider"`
+	Kind      string    `json:"kind,omitempty"`
+	Started   time.Time `json:"started"`
+	AuthStyle AuthStyle `json:"auth_style"`
+	// BasicEncoding is raw when HTTP Basic was sent without RFC 6749's
+	// form-encoding (basic_encoding: raw, or the doctor's retry), else "".
+	BasicEncoding   BasicEncoding `json:"basic_encoding,omitempty"`
+	Method          string        `json:"method"`
+	URL             string        `json:"url"`
+	RequestHeaders  http.Header   `json:"request_headers,omitempty"`
+	RequestBody     string        `json:"request_body,omitempty"`
+	Status          int           `json:"status,omitempty"`
+	ResponseHeaders http.Header   `json:"response_headers,omitempty"`
+	ResponseBody    string        `json:"response_body,omitempty"`
+	Timings         Timings       `json:"timings"`
 	// ServerDate is the response's Date header, zero when absent.
 	ServerDate time.Time `json:"server_date,omitzero"`
 	// Error is the user-facing error text when the exchange failed.
@@ -48,6 +51,15 @@ type Exchange struct {
 	// certificate (subject, issuer, fingerprint, expiry); never the signed
 	// assertion or any key.
 	Credential string `json:"credential,omitempty"`
+}
+
+// Auth names how the client proved itself: the auth style, and
+// "basic (raw)" for HTTP Basic sent without form-encoding.
+func (e Exchange) Auth() string {
+	if e.AuthStyle == AuthBasic && e.BasicEncoding == BasicRaw {
+		return string(AuthBasic) + " (raw)"
+	}
+	return string(e.AuthStyle)
 }
 
 // Bounded returns e within a record's byte budget: at most

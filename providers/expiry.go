@@ -5,17 +5,10 @@ import (
 	"math"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
-
-// ClockTolerance is how far apart two clocks may be before tokentop holds
-// it against a token: a JWT's nbf and iat may be this far in the future,
-// and its exp this far before what expires_in says, without a verdict.
-// HTTP Date and JWT times have a resolution of one second, and JWT
-// libraries commonly allow a few seconds of leeway; 5 s covers both
-// without hiding a clock that is really off.
-const ClockTolerance = 5 * time.Second
 
 // capExpiryByJWT makes a token expire at its JWT's exp when that is
 // earlier than the body's expiry (expires_in or expires_at): an API judges
@@ -33,7 +26,7 @@ func capExpiryByJWT(tok *Token) {
 		return
 	}
 	exp := c.ExpiresAt.Add(tok.Skew)
-	if !exp.Before(tok.ExpiresAt.Add(-ClockTolerance)) {
+	if !exp.Before(tok.ExpiresAt.Add(-clockskew.Tolerance)) {
 		return
 	}
 	tok.Warnings = append(tok.Warnings, fmt.Sprintf("the JWT's exp (%s) is %s before what %s says (%s): APIs go by exp, and so does tokentop; the issuer's %s is wrong: tell the issuer",
@@ -55,7 +48,7 @@ func deadOnArrival(source string, at time.Time, reading string, o ParseOptions, 
 	switch {
 	case o.ServerDate.IsZero():
 		e.Hint = "the server sent no Date header, so its clock cannot be compared: check this machine's clock against a time server (timedatectl, or `ntpdate -q pool.ntp.org`); if it is right, the issuer mints expired tokens and must fix it"
-	case skew <= ClockTolerance && skew >= -ClockTolerance:
+	case skew <= clockskew.Tolerance && skew >= -clockskew.Tolerance:
 		e.Hint = fmt.Sprintf("the issuer mints tokens that are already expired: its own Date header agrees with this machine's clock (skew %s), so it is not a clock here; refreshing only gets another dead token: the issuer must fix its token lifetime or its clock", skew)
 	default:
 		e.Hint = fmt.Sprintf("this machine's clock is %s the server's Date: sync it (NTP); by the server's clock the token is fine", skewWords(skew))

@@ -59,6 +59,8 @@ const (
 	FlagList
 	// FlagDuration is --flag 1m30s.
 	FlagDuration
+	// FlagBool is --flag alone (true), or --flag=false.
+	FlagBool
 )
 
 // Choice is one option of a setting chosen from a list in the form.
@@ -111,9 +113,12 @@ func Fields() []FieldSpec {
 		tokenURLField(),
 		withCheck(text("issuer", func(p *Provider) *string { return &p.Issuer }).
 			with("issuer", "the issuer (for presets and discovery)"), checkIssuerURL),
-		urlField("jwks_uri", func(p *Provider) *string { return &p.JWKSURI }),
-		urlField("introspection_url", func(p *Provider) *string { return &p.IntrospectURL }),
-		urlField("revocation_url", func(p *Provider) *string { return &p.RevokeURL }),
+		urlField("jwks_uri", func(p *Provider) *string { return &p.JWKSURI }).
+			with("jwks-uri", "the JWKS that verifies the tokens (default: from discovery)"),
+		urlField("introspection_url", func(p *Provider) *string { return &p.IntrospectURL }).
+			with("introspection-url", "the RFC 7662 introspection endpoint (default: from discovery)"),
+		urlField("revocation_url", func(p *Provider) *string { return &p.RevokeURL }).
+			with("revocation-url", "the RFC 7009 revocation endpoint (default: from discovery)"),
 		clientIDField(),
 		clientSecretField(),
 		withCheck(FieldSpec{
@@ -146,16 +151,37 @@ func Fields() []FieldSpec {
 		quotaField(),
 		endpointsField(),
 		timeoutField(),
-		{Key: "default_lifetime", check: checkLifetime, describe: func(d *description) {
-			d.add("default_lifetime", shortDuration(d.p.EffectiveLifetime()), originOf(d.p.DefaultLifetime > 0))
-		}},
+		{Key: "default_lifetime", Flag: "default-lifetime", FlagKind: FlagDuration,
+			Usage: "the lifetime assumed when the answer gives no expiry and the token is no JWT (default 1h)",
+			Get:   func(p *Provider) string { return time.Duration(p.DefaultLifetime).String() },
+			Set: func(p *Provider, s string) error {
+				d, err := time.ParseDuration(s)
+				if err != nil {
+					return fmt.Errorf("default_lifetime %q: want a value such as 1h or 30m", s)
+				}
+				p.DefaultLifetime = Duration(d)
+				return nil
+			},
+			check: checkLifetime, describe: func(d *description) {
+				d.add("default_lifetime", shortDuration(d.p.EffectiveLifetime()), originOf(d.p.DefaultLifetime > 0))
+			}},
 		text("ca_file", func(p *Provider) *string { return &p.CAFile }).
 			with("ca-file", "PEM CA certificates to trust besides the system's"),
-		{Key: "insecure_http", describe: func(d *description) {
-			if d.p.InsecureHTTP {
-				d.add("insecure_http", "true", fromConfig)
-			}
-		}},
+		{Key: "insecure_http", Flag: "insecure-http", FlagKind: FlagBool,
+			Usage: "allow plain http:// to hosts other than loopback (the secret and the token cross the network unencrypted)",
+			Get:   func(p *Provider) string { return strconv.FormatBool(p.InsecureHTTP) },
+			Set: func(p *Provider, s string) error {
+				b, err := strconv.ParseBool(s)
+				if err != nil {
+					return fmt.Errorf("insecure_http %q: want true or false", s)
+				}
+				p.InsecureHTTP = b
+				return nil
+			}, describe: func(d *description) {
+				if d.p.InsecureHTTP {
+					d.add("insecure_http", "true", fromConfig)
+				}
+			}},
 		text("notes", func(p *Provider) *string { return &p.Notes }).with("notes", "free text"),
 	}
 }

@@ -17,6 +17,9 @@ import (
 type transports struct {
 	mu   sync.Mutex
 	byID map[transportKey]*http.Transport
+	// resolver replaces the system's (tests: a name that resolves to a
+	// public address, with no network).
+	resolver *net.Resolver
 }
 
 type transportKey struct {
@@ -25,6 +28,10 @@ type transportKey struct {
 	// certID hashes the client certificate and key files (zero without
 	// one): a renewed certificate gets a new transport.
 	certID [32]byte
+	// loopbackHTTP: the provider has no insecure_http, so its plain-http
+	// connections are checked to go to loopback (loopbackOnly); they are
+	// pooled apart from those of a provider with insecure_http.
+	loopbackHTTP bool
 }
 
 // httpClient returns an *http.Client for p that never follows redirects and
@@ -52,11 +59,14 @@ func (c *Client) httpClientCert(p Provider) (*http.Client, *clientCert, error) {
 	}
 	rt := c.Transport
 	if rt == nil {
-		t, err := c.transports.get(p.CAFile, p.EffectiveTimeout(), cc)
+		t, err := c.transports.get(p.CAFile, p.EffectiveTimeout(), cc, !p.InsecureHTTP)
 		if err != nil {
 			return nil, nil, err
 		}
 		rt = t
+	}
+	if !p.InsecureHTTP {
+		rt = loopbackOnly{next: rt}
 	}
 	return &http.Client{
 		Transport: rt,
@@ -66,8 +76,8 @@ func (c *Client) httpClientCert(p Provider) (*http.Client, *clientCert, error) {
 	}, cc, nil
 }
 
-func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert) (*http.Transport, error) {
-	key := transportKey{caFile: caFile, timeout: timeout}
+func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert, loopbackHTTP bool) (*http.Transport, error) {
+	key := transportKey{caFile: caFile, timeout: timeout, loopbackHTTP: loopbackHTTP}
 	if cc != nil {
 		key.certID = cc.id
 	}
@@ -76,7 +86,7 @@ func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert) 
 	if t, ok := ts.byID[key]; ok {
 		return t, nil
 	}
-	tlsConf, err := tlsConfig(caFile)
+	tlsConf, err := TLSConfig(caFile)
 	if err != nil {
 		return nil, err
 	}
@@ -84,8 +94,9 @@ func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert) 
 		tlsConf.Certificates = []tls.Certificate{cc.cert}
 	}
 	t := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		Proxy: proxyUnlessMarked,
+		DialContext: (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second,
+			Resolver: ts.resolver, ControlContext: checkLoopbackDial}).DialContext,
 		TLSClientConfig:       tlsConf,
 		TLSHandshakeTimeout:   timeout,
 		ResponseHeaderTimeout: timeout,
@@ -104,9 +115,11 @@ func (ts *transports) get(caFile string, timeout time.Duration, cc *clientCert) 
 	return t, nil
 }
 
-// tlsConfig is the TLS client configuration for a provider: TLS 1.2 or
+// TLSConfig is the TLS client configuration for a provider: TLS 1.2 or
 // newer, and the system roots plus caFile's certificates when it is set.
-func tlsConfig(caFile string) (*tls.Config, error) {
+// An unreadable caFile, or one without a certificate, is a KindConfig
+// *Error.
+func TLSConfig(caFile string) (*tls.Config, error) {
 	conf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile == "" {
 		return conf, nil

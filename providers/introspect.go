@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -27,7 +28,7 @@ type Introspection struct {
 	IssuedAt  time.Time `json:"iat,omitzero"`
 	NotBefore time.Time `json:"nbf,omitzero"`
 	// Fields are every member of the answer, sorted by name.
-	Fields []Field `json:"fields,omitempty"`
+	Fields []jwtclaims.Field `json:"fields,omitempty"`
 }
 
 // EndpointResult is the outcome of a call to an introspection or
@@ -128,7 +129,7 @@ func ParseIntrospection(body []byte) (*Introspection, error) {
 		Active: active, Scope: str("scope"), ClientID: str("client_id"), Username: str("username"),
 		TokenType: str("token_type"), Subject: str("sub"), Issuer: str("iss"), ID: str("jti"),
 		ExpiresAt: numericDate(m["exp"]), IssuedAt: numericDate(m["iat"]), NotBefore: numericDate(m["nbf"]),
-		Fields: fieldsOf(m),
+		Fields: jwtclaims.FieldsOf(m),
 	}
 	switch a := m["aud"].(type) {
 	case string:

@@ -9,13 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
 // sandboxProviders serves a sandbox and loads its providers YAML.
 func sandboxProviders(t *testing.T) (*sandbox.Server, map[string]Provider) {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{Key: verifyKeys()[0]})
+	sb := sandbox.New(sandbox.Options{Key: testsupport.RSAKey(0)})
 	ts := httptest.NewServer(sb)
 	t.Cleanup(ts.Close)
 	ps, err := LoadConfig(strings.NewReader(sb.ProvidersYAML(ts.URL)), func(string) (string, bool) { return "", false })

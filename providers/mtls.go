@@ -23,6 +23,16 @@ type clientCert struct {
 // loadClientCert reads p's tls_cert_file and tls_key_file: a PEM
 // certificate (its chain may follow) and the PEM private key that matches
 // it. Errors name the field at fault.
+// ClientCertificate reads p's client certificate (tls_cert_file and
+// tls_key_file, RFC 8705) afresh, for a TLS handshake of p's own.
+func ClientCertificate(p Provider) (tls.Certificate, error) {
+	cc, err := loadClientCert(p)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return cc.cert, nil
+}
+
 func loadClientCert(p Provider) (*clientCert, error) {
 	switch {
 	case p.TLSCertFile == "" && p.TLSKeyFile == "":

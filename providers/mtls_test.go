@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tokentop/tokentop/providers/discovery"
 )
 
 // mtlsTokenServer accepts only a certificate of pki's CA whose subject CN
@@ -168,7 +170,7 @@ func TestIntrospectUsesMTLSEndpointAlias(t *testing.T) {
 	plain := pki.mtlsServer(t, func(w http.ResponseWriter, r *http.Request, client *x509.Certificate) {
 		writeJSON(w, 401, `{"error":"invalid_client","error_description":"no client authentication"}`)
 	})
-	d := &Discovery{Metadata: &Metadata{
+	d := &discovery.Result{Metadata: &discovery.Metadata{
 		IntrospectionEndpoint: plain.URL + "/introspect",
 		MTLSEndpointAliases:   map[string]string{"introspection_endpoint": alias.URL + "/introspect"},
 	}}

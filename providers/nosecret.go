@@ -17,6 +17,6 @@ func NoSecret(p Provider) bool {
 // doctor, a refused token request), that the provider called name has no
 // client secret, and how to give it one.
 func NoSecretHint(name string) string {
-	return fmt.Sprintf("no client secret is set for %s: give it one with `tokentop add %s … --client-secret-stdin --replace`, "+
+	return fmt.Sprintf("no client secret is set for %s: give it one with `tokentop add %s --client-secret-stdin` (which sets only the secret), "+
 		"or with `client_secret:` or `client_secret_ref:` in the YAML and `tokentop import`", name, name)
 }

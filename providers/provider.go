@@ -46,6 +46,19 @@ func (s AuthStyle) UsesSecret() bool {
 	return s != AuthPrivateKeyJWT && s != AuthTLSClient
 }
 
+// OtherSecretStyle is the secret style to retry with after
+// invalid_client: post for basic and basic for post; none for the others
+// (auto already tried both).
+func (s AuthStyle) OtherSecretStyle() AuthStyle {
+	switch s {
+	case AuthBasic:
+		return AuthPost
+	case AuthPost:
+		return AuthBasic
+	}
+	return ""
+}
+
 // Period is the window a quota limit applies to.
 type Period string
 

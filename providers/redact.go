@@ -26,6 +26,14 @@ const Redacted = "[redacted]"
 // header), but not wherever else it appears: replacing "abc" in every
 // text would shred words, and the [redacted] marks left behind would
 // point at the secret. Secrets that providers issue are 20 bytes and more.
+//
+// A value of at least this length is found in every text however it is
+// spelled (see secrets): raw; percent-encoded in either case of hex, with
+// %20 or + for a space; as HTML character references, named (&quot;
+// &apos; &lt; &auml;), decimal (&#39; &#039;) or hex (&#x27; &#X27;);
+// JSON-escaped, ASCII-only or not (\u00e4, \u0027, \/); any mix of those
+// within one text; and base64 (standard or URL alphabet, padded or not),
+// alone or inside a longer base64 text such as a Basic header.
 const MinRedactLen = 8
 
 // maxErrorText caps a server's words quoted in an error (runes).
@@ -55,12 +63,23 @@ var fieldPatterns = sync.OnceValue(func() [2]*regexp.Regexp {
 })
 
 // secrets is what one request knows to be secret by value: the client
-// secret (as sent in a form, in a Basic header, JSON-escaped…), the client
-// assertion, and the tokens the answer carries. It redacts them, and every
-// secret field by name, from whatever is recorded or shown of the
-// exchange. The zero value knows no value and still redacts by name.
+// secret, the client assertion, and the tokens the answer carries. It
+// redacts them, and every secret field by name, from whatever is recorded
+// or shown of the exchange. The zero value knows no value and still
+// redacts by name.
+//
+// Each value is matched however a server escaped it (see MinRedactLen and
+// redactEscaped): the text is read unit by unit (a byte, %HH, +, an HTML
+// character reference, a JSON escape), so every mix of those escapes is
+// found, not only the spellings Go's encoders would write. The base64 of a
+// value is matched the same way (a base64 text percent-encoded in a query
+// is still found); so are the forms the sanitiser leaves of a value.
 type secrets struct {
-	// values are every form of every secret, longest first.
+	// spelled are the values matched in any escaping: each secret and
+	// its base64 forms, longest first.
+	spelled []string
+	// values are every literal form of every secret (spelled, and what
+	// Go's encoders and the sanitiser make of them), longest first.
 	values []string
 }
 
@@ -70,7 +89,8 @@ func (s *secrets) add(v string) {
 	if len(v) < MinRedactLen {
 		return
 	}
-	forms := []string{v, url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v), safetext.Sanitize(v), safetext.Line(v)}
+	spelled := append([]string{v}, base64Forms(v)...)
+	forms := append(spelled, url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v), safetext.Sanitize(v), safetext.Line(v))
 	for _, escapeHTML := range []bool{true, false} {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
@@ -81,12 +101,38 @@ func (s *secrets) add(v string) {
 			forms = append(forms, j, strings.ReplaceAll(j, "/", `\/`))
 		}
 	}
+	s.spelled = learn(s.spelled, spelled)
+	s.values = learn(s.values, forms)
+}
+
+// learn adds to list each of forms long enough and not known yet, and
+// sorts it longest first.
+func learn(list, forms []string) []string {
 	for _, f := range forms {
-		if len(f) >= MinRedactLen && !strings.Contains(Redacted, f) && !slices.Contains(s.values, f) {
-			s.values = append(s.values, f)
+		if len(f) >= MinRedactLen && !strings.Contains(Redacted, f) && !slices.Contains(list, f) {
+			list = append(list, f)
 		}
 	}
-	slices.SortStableFunc(s.values, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	slices.SortStableFunc(list, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	return list
+}
+
+// base64Forms is v in base64: alone (standard and URL alphabets, padded
+// and not), and the part of the encoding that v alone decides wherever it
+// starts in a longer text such as a Basic header's id:secret (the
+// characters at its edges depend on the bytes around it).
+func base64Forms(v string) []string {
+	var out []string
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		out = append(out, enc.EncodeToString([]byte(v)))
+	}
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for lead := range 3 {
+			e := enc.EncodeToString(append(make([]byte, lead), v...))
+			out = append(out, e[(8*lead+5)/6:8*(lead+len(v))/6])
+		}
+	}
+	return out
 }
 
 // addBasic learns the credentials of an HTTP Basic header: the secret and
@@ -163,6 +209,28 @@ func (s *secrets) text(t string) string {
 			t = replaceGroup(re, t)
 		}
 	}
+	return s.byValueText(t)
+}
+
+// RedactValues replaces in t every spelling of each of values that is at
+// least MinRedactLen bytes long (raw, escaped by any server, in base64:
+// see MinRedactLen) with Redacted, and nothing else: for a writer that
+// knows the secrets of what it writes (a report: the token, the client
+// secret).
+func RedactValues(t string, values ...string) string {
+	var s secrets
+	for _, v := range values {
+		s.add(v)
+	}
+	return s.byValueText(t)
+}
+
+// byValueText replaces every known secret in t by value: every spelling
+// of each, then the literal forms left.
+func (s *secrets) byValueText(t string) string {
+	if len(s.spelled) > 0 {
+		t = redactEscaped(t, s.spelled)
+	}
 	for _, v := range s.values {
 		t = strings.ReplaceAll(t, v, Redacted)
 	}
@@ -173,10 +241,10 @@ func (s *secrets) text(t string) string {
 // bytes passed on as they came (an API's body into a pipe), where a field
 // name proves nothing.
 func (s *secrets) byValue(b []byte) []byte {
-	for _, v := range s.values {
-		b = bytes.ReplaceAll(b, []byte(v), []byte(Redacted))
+	if len(s.spelled) == 0 {
+		return b
 	}
-	return b
+	return []byte(s.byValueText(string(b)))
 }
 
 // mayNameASecret reports whether t holds a word every secret field name

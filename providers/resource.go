@@ -17,9 +17,9 @@ import (
 // bytes in practice).
 const maxResourceMetadataBytes = 64 << 10
 
-// resourceOffer is an API's own identifier, for the audience or resource
+// ResourceOffer is an API's own identifier, for the audience or resource
 // to ask a token for, and where it was read.
-type resourceOffer struct {
+type ResourceOffer struct {
 	Value, From string
 }
 
@@ -34,18 +34,18 @@ func ProtectedResourceURL(apiURL string) string {
 	return u.Scheme + "://" + u.Host + "/.well-known/oauth-protected-resource" + strings.TrimRight(u.EscapedPath(), "/")
 }
 
-// findResource asks the API at apiURL who it is, best effort and bounded
+// FindResource asks the API at apiURL who it is, best effort and bounded
 // by ctx and p's timeout: the metadata a challenge already named (known,
 // "" for none), else as RFC 9728 §5.1 has it, a request without a token
 // whose 401 names its metadata (WWW-Authenticate resource_metadata), then
 // the well-known URL of §3.1. The zero offer means it said nothing.
-func (c *Client) findResource(ctx context.Context, p Provider, apiURL, known string) resourceOffer {
+func (c *Client) FindResource(ctx context.Context, p Provider, apiURL, known string) ResourceOffer {
 	if apiURL == "" && known == "" {
-		return resourceOffer{}
+		return ResourceOffer{}
 	}
 	hc, err := c.httpClient(p)
 	if err != nil {
-		return resourceOffer{}
+		return ResourceOffer{}
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
 	defer cancel()
@@ -60,10 +60,10 @@ func (c *Client) findResource(ctx context.Context, p Provider, apiURL, known str
 	}
 	for _, u := range tried {
 		if res, err := fetchResourceMetadata(ctx, hc, p, u); err == nil {
-			return resourceOffer{Value: res, From: "RFC 9728 metadata at " + safetext.Line(u)}
+			return ResourceOffer{Value: res, From: "RFC 9728 metadata at " + safetext.Line(u)}
 		}
 	}
-	return resourceOffer{}
+	return ResourceOffer{}
 }
 
 // challengedMetadata GETs apiURL without a token and returns the
@@ -80,18 +80,7 @@ func challengedMetadata(ctx context.Context, hc *http.Client, apiURL string) str
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResourceMetadataBytes))
 	resp.Body.Close()
-	return resourceMetadataOf(resp.Header.Values("WWW-Authenticate"))
-}
-
-// resourceMetadataOf is the resource_metadata of a Bearer challenge
-// (RFC 9728 §5.1), "" when none.
-func resourceMetadataOf(challenges []string) string {
-	for _, c := range headers.ParseWWWAuthenticate(challenges...) {
-		if strings.EqualFold(c.Scheme, "Bearer") && c.Params["resource_metadata"] != "" {
-			return c.Params["resource_metadata"]
-		}
-	}
-	return ""
+	return headers.ResourceMetadata(resp.Header.Values("WWW-Authenticate")...)
 }
 
 // fetchResourceMetadata GETs an RFC 9728 document, at most

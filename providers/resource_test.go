@@ -51,10 +51,17 @@ func TestFindResource(t *testing.T) {
 		"/far":   "", // plain http off loopback is not trusted
 		"/none":  "",
 	} {
-		got := c.findResource(t.Context(), p, srv.URL+path, "")
+		got := c.FindResource(t.Context(), p, srv.URL+path, "")
 		if got.Value != want || (want != "" && !strings.Contains(got.From, "RFC 9728 metadata at")) {
 			t.Errorf("%s: %+v, want %q", path, got, want)
 		}
 		assertTerminalSafe(t, path, got.Value+got.From)
+	}
+}
+
+// noProxy keeps the environment's proxy out of these tests.
+func noProxy(t *testing.T) {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
+		t.Setenv(k, "")
 	}
 }

@@ -25,7 +25,12 @@ func transportError(ctx context.Context, err error, p Provider) *Error {
 	var certInvalid x509.CertificateInvalidError
 	var verifyErr *tls.CertificateVerificationError
 	var netErr net.Error
+	var notLoopback *NotLoopbackError
 	switch {
+	case errors.As(err, &notLoopback):
+		// Refused before the connection was made: nothing was sent.
+		e.Kind, e.Code, e.Err = KindConfig, "not_loopback", notLoopback
+		e.Hint = "check what the name resolves to (/etc/hosts, the DNS server); use https, or set `insecure_http: true` on the provider if you really mean it"
 	case headersTooLarge(err):
 		// Not a failure to reach the server: its answer was refused.
 		e.Kind, e.Code, e.Err = KindResponse, "headers_too_large", nil

@@ -2,12 +2,11 @@ package sshd
 
 import (
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/charmbracelet/log"
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -137,8 +136,22 @@ func TestForwardingAndExtrasRefused(t *testing.T) {
 	if err := c.ended(); err != nil {
 		t.Fatalf("q should end the session with status 0: %v", err)
 	}
-	if logs := h.logs.String(); !strings.Contains(logs, "type=auth-agent-req@openssh.com") {
-		t.Errorf("the refused agent forwarding should be in the debug log:\n%s", logs)
+	// Each refusal is logged at info level once for the connection, with
+	// the key's fingerprint, and without the X11 cookie.
+	if err := agent.RequestAgentForwarding(c.sess); err == nil {
+		t.Error("agent forwarding was accepted the second time")
+	}
+	fp := gossh.FingerprintSHA256(h.user.PublicKey())
+	testsupport.Eventually(t, "the refusals logged", func() bool { return strings.Contains(h.logs.String(), `what="remote port forwarding"`) })
+	logs := h.logs.String()
+	for _, what := range []string{"agent forwarding", "X11 forwarding", "subsystem", "remote port forwarding", "local port forwarding"} {
+		re := regexp.MustCompile(`(?m)^INFO refused what="?` + what + `"? .*fingerprint=` + regexp.QuoteMeta(fp))
+		if n := len(re.FindAllString(logs, -1)); n != 1 {
+			t.Errorf("%d info lines for the refused %s, want 1:\n%s", n, what, logs)
+		}
+	}
+	if strings.Contains(logs, strings.Repeat("ab", 16)) {
+		t.Errorf("the X11 cookie is in the log:\n%s", logs)
 	}
 }
 
@@ -170,49 +183,156 @@ func TestEnvRequestsBounded(t *testing.T) {
 	}
 }
 
-// TestFilterClampsOnTheWire: the request filter bounds the size in a
-// pty-req and a window-change before gliderlabs reads it, refuses a pty-req
-// it cannot read, and passes every other request on untouched.
-func TestFilterClampsOnTheWire(t *testing.T) {
-	s := &Server{log: log.New(io.Discard)}
-	type window struct{ Cols, Rows, WidthPx, HeightPx uint32 }
-	type ptyReq struct {
-		Term                          string
-		Cols, Rows, WidthPx, HeightPx uint32
-		Modes                         string
-	}
-	in := make(chan *gossh.Request, 8)
-	out := make(chan *gossh.Request, 8)
-	in <- &gossh.Request{Type: "pty-req", Payload: gossh.Marshal(ptyReq{"xterm", 65535, 65535, 640, 480, ""})}
-	in <- &gossh.Request{Type: "window-change", Payload: gossh.Marshal(window{20000, 20000, 1, 1})}
-	in <- &gossh.Request{Type: "window-change", Payload: gossh.Marshal(window{120, 40, 1, 1})}
-	in <- &gossh.Request{Type: "window-change", Payload: gossh.Marshal(window{0xffffffff, 7, 1, 1})}
-	in <- &gossh.Request{Type: "pty-req", Payload: []byte{0, 0, 0, 200, 'x'}} // TERM longer than the payload
-	in <- &gossh.Request{Type: "shell"}
-	close(in)
-	s.filterRequests(nil, in, out)
+// filterRig runs a requestFilter as a session channel would: in is what
+// the client sent, out what gliderlabs' session gets.
+type filterRig struct {
+	f       *requestFilter
+	in      chan *gossh.Request
+	out     chan *gossh.Request
+	refused []string // written by the filter's goroutine; read after out closes
+}
 
-	var got []*gossh.Request
-	for r := range out {
-		got = append(got, r)
+func startFilter() *filterRig {
+	r := &filterRig{in: make(chan *gossh.Request), out: make(chan *gossh.Request)}
+	r.f = newRequestFilter(r.out, make(chan struct{}), func(what string) { r.refused = append(r.refused, what) })
+	go r.f.run(r.in)
+	return r
+}
+
+// send hands the filter req, as the connection's read loop does; false when
+// the filter did not take it within waitLimit.
+func (r *filterRig) send(req *gossh.Request) bool {
+	select {
+	case r.in <- req:
+		return true
+	case <-time.After(waitLimit):
+		return false
 	}
-	if len(got) != 5 || got[4].Type != "shell" {
-		t.Fatalf("the requests passed on: %d, the last %q; want 5, the unreadable pty-req left out", len(got), got[len(got)-1].Type)
+}
+
+func (r *filterRig) next(t *testing.T) *gossh.Request {
+	t.Helper()
+	select {
+	case req, ok := <-r.out:
+		if !ok {
+			t.Fatal("the filter closed its output early")
+		}
+		return req
+	case <-time.After(waitLimit):
+		t.Fatal("the filter passed nothing on")
+		return nil
 	}
+}
+
+// end closes the filter's input and fails for anything still passed on.
+func (r *filterRig) end(t *testing.T) {
+	t.Helper()
+	close(r.in)
+	for req := range r.out {
+		t.Errorf("passed on %q", req.Type)
+	}
+}
+
+// window is the size waiting for the session.
+func (r *filterRig) window(t *testing.T) window {
+	t.Helper()
+	select {
+	case <-r.f.win.ready:
+	case <-time.After(waitLimit):
+		t.Fatal("no window size waits for the session")
+	}
+	w, ok := r.f.win.take()
+	if !ok {
+		t.Fatal("the mailbox said ready, and held nothing")
+	}
+	return w
+}
+
+func windowChange(cols, rows uint32) *gossh.Request {
+	return &gossh.Request{Type: "window-change", Payload: gossh.Marshal(struct{ Cols, Rows, WidthPx, HeightPx uint32 }{cols, rows, 1, 1})}
+}
+
+type ptyReq struct {
+	Term                          string
+	Cols, Rows, WidthPx, HeightPx uint32
+	Modes                         string
+}
+
+// TestFilterClampsOnTheWire: the request filter bounds the size in a
+// pty-req before gliderlabs reads it, refuses a pty-req it cannot read,
+// passes the requests before the shell on in order, and keeps only the
+// latest window change, bounded, for the session; once the shell runs,
+// nothing but window changes gets through, and refusals are told.
+func TestFilterClampsOnTheWire(t *testing.T) {
+	r := startFilter()
+	go func() {
+		for _, req := range []*gossh.Request{
+			windowChange(100, 30), // before the PTY: refused
+			{Type: "pty-req", Payload: gossh.Marshal(ptyReq{"xterm", 65535, 65535, 640, 480, ""})},
+			windowChange(20000, 20000),
+			windowChange(120, 40),
+			windowChange(0xffffffff, 7),
+			{Type: "window-change", Payload: []byte{0, 0, 0, 80, 0, 0, 0, 24}}, // no pixel sizes: refused
+			{Type: "pty-req", Payload: []byte{0, 0, 0, 200, 'x'}},              // TERM longer than the payload
+			{Type: "env", Payload: gossh.Marshal(struct{ K, V string }{"LANG", "C"})},
+			{Type: "shell"},
+		} {
+			r.send(req)
+		}
+	}()
 	var p ptyReq
-	if err := gossh.Unmarshal(got[0].Payload, &p); err != nil {
+	if err := gossh.Unmarshal(r.next(t).Payload, &p); err != nil {
 		t.Fatal(err)
 	}
 	if p != (ptyReq{"xterm", ui.MaxWidth, ui.MaxHeight, 640, 480, ""}) {
 		t.Errorf("pty-req passed on as %+v", p)
 	}
-	for i, want := range []window{{ui.MaxWidth, ui.MaxHeight, 1, 1}, {120, 40, 1, 1}, {ui.MaxWidth, 7, 1, 1}} {
-		var w window
-		if err := gossh.Unmarshal(got[1+i].Payload, &w); err != nil {
-			t.Fatal(err)
-		}
-		if w != want {
-			t.Errorf("window-change %d passed on as %+v, want %+v", i, w, want)
+	for _, want := range []string{"env", "shell"} {
+		if got := r.next(t).Type; got != want {
+			t.Fatalf("passed on %q, want %q (the unreadable pty-req left out)", got, want)
 		}
 	}
+	if w := r.window(t); w != (window{ui.MaxWidth, 7}) {
+		t.Errorf("the window waiting is %+v, want the last one, bounded", w)
+	}
+
+	r.send(&gossh.Request{Type: "signal", Payload: gossh.Marshal(struct{ S string }{"INT"})})
+	r.send(&gossh.Request{Type: "shell"})
+	r.send(&gossh.Request{Type: "x11-req"})
+	r.send(windowChange(100, 30))
+	if w := r.window(t); w != (window{100, 30}) {
+		t.Errorf("the window waiting is %+v, want 100×30", w)
+	}
+	r.end(t)
+	if fmt.Sprint(r.refused) != "[X11 forwarding]" {
+		t.Errorf("refusals told: %q", r.refused)
+	}
+}
+
+// TestFilterNeverWaitsOnTheSession: while the session takes nothing (its
+// dashboard busy drawing for a client that reads slowly), the filter still
+// takes every request the connection hands it, and keeps one size, the
+// last, for the session.
+func TestFilterNeverWaitsOnTheSession(t *testing.T) {
+	r := startFilter()
+	go r.send(&gossh.Request{Type: "pty-req", Payload: gossh.Marshal(ptyReq{"xterm", 80, 24, 0, 0, ""})})
+	r.next(t)
+	go r.send(&gossh.Request{Type: "shell"})
+	r.next(t)
+	const changes = 20000
+	for i := range changes {
+		if !r.send(windowChange(uint32(80+i%40), uint32(24+i%10))) {
+			t.Fatalf("the filter stopped taking requests after %d window changes", i)
+		}
+	}
+	if !r.send(windowChange(100, 30)) || !r.send(&gossh.Request{Type: "keepalive@openssh.com"}) {
+		t.Fatal("the filter stopped taking requests after the burst")
+	}
+	if w := r.window(t); w != (window{100, 30}) {
+		t.Errorf("the window waiting is %+v, want the last, 100×30", w)
+	}
+	if _, ok := r.f.win.take(); ok {
+		t.Error("the mailbox holds a second size")
+	}
+	r.end(t)
 }

@@ -113,6 +113,9 @@ func TestShutdownClosesEverySession(t *testing.T) {
 	if n := h.srv.Sessions(); n != 0 {
 		t.Fatalf("%d sessions left after the shutdown", n)
 	}
+	if logs := h.logs.String(); strings.Count(logs, "session end") != 2 || strings.Count(logs, "the server is shutting down") < 2 {
+		t.Fatalf("each session's end should be logged once, with the shutdown as the reason:\n%s", logs)
+	}
 	if _, err := h.dial(gossh.PublicKeys(h.user)); err == nil {
 		t.Fatal("the server still accepts connections after its shutdown")
 	}

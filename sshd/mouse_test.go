@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
-	"github.com/tokentop/tokentop/settings"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // TestMouseAndConfigOverSSH: the server's config applies to every session

@@ -63,6 +63,10 @@ type Options struct {
 	Dashboard ui.Config
 	// Logger is the server log; nil means none. Nothing secret is logged.
 	Logger *log.Logger
+
+	// stallAfter ends a session whose output waited that long for the
+	// client to read; 0 means stallTimeout (tests shorten it).
+	stallAfter time.Duration
 }
 
 func (o *Options) check() error {
@@ -80,6 +84,9 @@ func (o *Options) check() error {
 	}
 	if o.MaxSessions == 0 {
 		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.stallAfter <= 0 {
+		o.stallAfter = stallTimeout
 	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = DefaultShutdownGrace

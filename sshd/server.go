@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
@@ -64,9 +65,18 @@ func New(o Options) (*Server, error) {
 			srv.AddHostKey(signer)
 			srv.IdleTimeout = stallTimeout
 			// Sessions only, their requests filtered; no global request
-			// (tcpip-forward) and no subsystem (sftp) is served.
-			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
-			srv.RequestHandlers = map[string]ssh.RequestHandler{}
+			// (tcpip-forward) and no subsystem (sftp) is served. What a
+			// client asks for and is refused is logged.
+			srv.ConnCallback = trackConn
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{
+				"session":                        s.sessionChannel,
+				"direct-tcpip":                   s.refuseChannel("local port forwarding"),
+				"direct-streamlocal@openssh.com": s.refuseChannel("local socket forwarding"),
+			}
+			srv.RequestHandlers = map[string]ssh.RequestHandler{
+				"tcpip-forward":                   s.refuseRequest("remote port forwarding"),
+				"streamlocal-forward@openssh.com": s.refuseRequest("remote socket forwarding"),
+			}
 			srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
 			return nil
 		},
@@ -133,11 +143,40 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.ssh.Shutdown(sctx); err != nil {
 		_ = s.ssh.Close()
 	}
-	if err := <-served; err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+	err := <-served
+	s.awaitSessions(running, s.o.ShutdownGrace)
+	if err != nil && !errors.Is(err, ssh.ErrServerClosed) {
 		return fmt.Errorf("the SSH server stopped: %w", err)
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// awaitSessions waits up to d for the sessions to finish once their
+// connections are closed. One still running then (its handler stuck where
+// a closed connection does not reach) is logged as ended and counted out,
+// so the log has an end for every start.
+func (s *Server) awaitSessions(running []*session, d time.Duration) {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	expired := false
+	for _, se := range running {
+		if !expired {
+			select {
+			case <-se.done:
+				continue
+			case <-deadline.C:
+				expired = true
+			}
+		}
+		select {
+		case <-se.done:
+			continue
+		default:
+		}
+		s.logEnd(se, "the server is shutting down; the session did not finish")
+		s.unregister(se)
+	}
 }
 
 // allowKey is the public key check: only keys in the files get in; any

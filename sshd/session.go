@@ -26,14 +26,25 @@ type session struct {
 	readOnly    bool // Options.Demo and not an admin key
 	out         *syncWriter
 	in          *input
+	win         *windowMailbox  // the sizes the client asks for; nil: none come
 	ctx         context.Context // the dashboard's: ends with the session
 	cancel      context.CancelFunc
 
-	mu     sync.Mutex
-	prog   *tea.Program
-	reason string // set when the server (not the user) ends the session
-	ended  bool
-	idle   *time.Timer
+	start     time.Time
+	remote    string
+	grace     time.Duration // how long an ended session has to finish before closeConn
+	closeConn func()        // closes the session's connection: for a session that cannot finish
+	done      chan struct{} // closed once track is through with the session
+
+	mu        sync.Mutex
+	prog      *tea.Program
+	reason    string // set when the server (not the user) ends the session
+	ended     bool
+	stopped   bool
+	endLogged bool
+	idle      *time.Timer
+	stall     *time.Timer
+	force     *time.Timer
 }
 
 func sessionOf(sess ssh.Session) *session {
@@ -43,7 +54,9 @@ func sessionOf(sess ssh.Session) *session {
 
 // end quits the session's program, with reason shown to the client once
 // the dashboard is gone ("" for none: the client went away). The first
-// reason stays.
+// reason stays. A session that has not finished grace later (its program
+// waits on a client that reads nothing, so the quit never lands) has its
+// connection closed: every write then fails, and the session ends.
 func (se *session) end(reason string) {
 	se.mu.Lock()
 	defer se.mu.Unlock()
@@ -53,6 +66,9 @@ func (se *session) end(reason string) {
 	se.ended, se.reason = true, reason
 	if p := se.prog; p != nil {
 		go p.Quit()
+	}
+	if se.closeConn != nil && !se.stopped {
+		se.force = time.AfterFunc(se.grace, se.closeConn)
 	}
 }
 
@@ -78,33 +94,16 @@ func (se *session) endReason() string {
 	return se.reason
 }
 
-// watchIdle ends the session after d without input from the client.
-func (se *session) watchIdle(d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	var check func()
-	check = func() {
-		if left := d - se.in.idleFor(); left > 0 {
-			se.mu.Lock()
-			se.idle = time.AfterFunc(left, check)
-			se.mu.Unlock()
-			return
-		}
-		se.end(fmt.Sprintf("closed after %s without a key pressed", d))
-	}
-	se.mu.Lock()
-	se.idle = time.AfterFunc(d, check)
-	se.mu.Unlock()
-}
-
-// stop cancels what the session's dashboard still has in flight and ends
-// its reads.
+// stop cancels what the session's dashboard still has in flight, its
+// timers, and ends its reads.
 func (se *session) stop() {
 	se.cancel()
 	se.mu.Lock()
-	if se.idle != nil {
-		se.idle.Stop()
+	se.stopped = true
+	for _, t := range []*time.Timer{se.idle, se.stall, se.force} {
+		if t != nil {
+			t.Stop()
+		}
 	}
 	se.mu.Unlock()
 	if se.in != nil {
@@ -116,16 +115,22 @@ func (se *session) stop() {
 // counts it against the limit, logs its start and end, and cleans up.
 func (s *Server) track(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		start := time.Now()
 		key := sess.PublicKey()
-		se := &session{id: shortID(sess.Context().SessionID())}
+		se := &session{
+			id: shortID(sess.Context().SessionID()), start: time.Now(), remote: sess.RemoteAddr().String(),
+			grace: s.o.ShutdownGrace, done: make(chan struct{}),
+		}
+		defer close(se.done)
+		if conn, ok := sess.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn); ok {
+			se.closeConn = func() { _ = conn.Close() }
+		}
 		se.out = &syncWriter{w: sess, onFail: func() { se.end("") }}
 		se.ctx, se.cancel = context.WithCancel(sess.Context())
 		defer se.cancel()
 		if key != nil {
 			se.fingerprint = gossh.FingerprintSHA256(key)
 		}
-		remote := sess.RemoteAddr().String()
+		remote := se.remote
 		ok, admin, err := s.keys.lookup(key)
 		if err != nil || !ok {
 			// The key left the files between the handshake and now.
@@ -142,6 +147,7 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 		defer s.unregister(se)
 		defer se.stop()
 		sess.Context().SetValue(sessionKey{}, se)
+		se.win = windowsOf(sess)
 
 		pty, _, _ := sess.Pty()
 		access := "full"
@@ -161,9 +167,22 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 		default:
 			reason = "quit"
 		}
-		s.log.Info("session end", "session", se.id, "remote", remote, "fingerprint", se.fingerprint,
-			"duration", time.Since(start).Round(time.Millisecond), "why", reason)
+		s.logEnd(se, reason)
 	}
+}
+
+// logEnd logs the session's end, once: when its handler returns, or at
+// shutdown for one that never finished.
+func (s *Server) logEnd(se *session, why string) {
+	se.mu.Lock()
+	logged := se.endLogged
+	se.endLogged = true
+	se.mu.Unlock()
+	if logged {
+		return
+	}
+	s.log.Info("session end", "session", se.id, "remote", se.remote, "fingerprint", se.fingerprint,
+		"duration", time.Since(se.start).Round(time.Millisecond), "why", why)
 }
 
 // program builds the session's dashboard: its own renderer and styles for
@@ -188,20 +207,23 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	cfg.SystemClipboard = false
 	cfg.ReadOnly = se.readOnly
 	cfg.Context = se.ctx
+	firstSize := newSizeGate()
 	opts := []tea.ProgramOption{
 		tea.WithInput(se.in),
 		tea.WithOutput(se.out),
 		tea.WithEnvironment(sess.Environ()),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
-		tea.WithFilter(dropEmptySizes),
+		tea.WithFilter(firstSize.filter),
 	}
 	if s.o.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
 	p := tea.NewProgram(ui.New(cfg), opts...)
 	se.setProgram(p)
+	go se.deliverWindows(p, firstSize.seen)
 	se.watchIdle(s.o.IdleTimeout)
+	se.watchStall(s.o.stallAfter)
 	return p
 }
 
@@ -216,15 +238,6 @@ func (s *Server) farewell(next ssh.Handler) ssh.Handler {
 		}
 		next(sess)
 	}
-}
-
-// dropEmptySizes drops a window size of nothing: the middleware sends them
-// once the client's channel has closed, until the session ends.
-func dropEmptySizes(_ tea.Model, msg tea.Msg) tea.Msg {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok && (ws.Width <= 0 || ws.Height <= 0) {
-		return nil
-	}
-	return msg
 }
 
 func shortID(id string) string {

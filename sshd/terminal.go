@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -22,16 +23,19 @@ const backgroundQueryTimeout = time.Second
 // fails (the client closed the channel) calls onFail: the dashboard draws
 // its clock every second, so a client gone is noticed within one.
 type syncWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	onFail func()
-	failed bool
+	mu      sync.Mutex
+	w       io.Writer
+	onFail  func()
+	failed  bool
+	writing atomic.Int64 // unix nanoseconds when the write under way began; 0: none
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.writing.Store(time.Now().UnixNano())
 	n, err := s.w.Write(p)
+	s.writing.Store(0)
 	if err != nil && !s.failed {
 		s.failed = true
 		if s.onFail != nil {
@@ -39,6 +43,15 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// stalledFor is how long the write under way has waited (0: none): an SSH
+// channel's write waits while the client reads nothing.
+func (s *syncWriter) stalledFor() time.Duration {
+	if t := s.writing.Load(); t != 0 {
+		return time.Since(time.Unix(0, t))
+	}
+	return 0
 }
 
 // broken reports whether a write failed.

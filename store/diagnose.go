@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 )
 
 // DiagnoseOptions tune Store.Diagnose.
@@ -14,10 +16,10 @@ type DiagnoseOptions struct {
 	Fetch bool
 	// IgnoreQuota fetches even when the quota is used up.
 	IgnoreQuota bool
-	// Endpoint is what the test-call calls (see providers.DoctorOptions).
+	// Endpoint is what the test-call calls (see doctor.Options).
 	Endpoint string
 	// Progress gets each check as soon as it is known.
-	Progress func(providers.Check)
+	Progress func(check.Check)
 }
 
 // Diagnose runs the doctor on the provider called name. Its tokens come
@@ -25,7 +27,7 @@ type DiagnoseOptions struct {
 // exchanges recorded like any other; by default the cached token is used
 // when it is still good. A token the doctor's retries get with a setting
 // other than the configured one is not cached (see TokenOptions).
-func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*providers.Diagnosis, error) {
+func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*doctor.Diagnosis, error) {
 	// With its secret: the doctor checks whether form-encoding changes it
 	// before it retries HTTP Basic raw. The secret is never in a check.
 	p, err := s.ProviderWithSecret(ctx, name)
@@ -36,17 +38,17 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	fetch := func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
+	fetch := func(ctx context.Context, retry doctor.Retry) (doctor.Fetched, error) {
 		res, err := s.Token(ctx, name, TokenOptions{ForceRefresh: o.Fetch || retry.Fresh, IgnoreQuota: o.IgnoreQuota,
 			AuthStyle: retry.AuthStyle, AssertionAudience: retry.AssertionAudience, BasicEncoding: retry.BasicEncoding})
 		if err != nil {
-			return providers.DoctorToken{}, err
+			return doctor.Fetched{}, err
 		}
-		return providers.DoctorToken{Token: res.Token, Cached: res.Cached, Exchanges: res.Exchanges}, nil
+		return doctor.Fetched{Token: res.Token, Cached: res.Cached, Exchanges: res.Exchanges}, nil
 	}
 	ledger := func(ctx context.Context) (providers.QuotaState, error) {
 		u, err := s.Usage(ctx, name)
 		return u.State(s.now()), err
 	}
-	return s.client.Doctor(ctx, p, providers.DoctorOptions{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, Quota: ledger, SecretStored: stored}), nil
+	return doctor.Run(ctx, s.client, p, doctor.Options{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, Quota: ledger, SecretStored: stored}), nil
 }

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store/kv"
@@ -28,6 +30,13 @@ type TokenOptions struct {
 	// BasicEncoding, when set, is HTTP Basic's encoding instead of the
 	// configured one, once, as AuthStyle is.
 	BasicEncoding providers.BasicEncoding
+	// MinTTL asks for a token with at least this much life left: a cached
+	// token with less is replaced early, by one fetch across processes as
+	// any other (the lease), and the callers that asked meanwhile take
+	// that new token. A new token that lives less than MinTTL is still
+	// the best there is: it is handed out with a warning, never fetched
+	// again in the same call.
+	MinTTL time.Duration
 	// OnLease, when set, hears of another process's lease on the fetch:
 	// once when this call starts waiting for its holder, and when the
 	// holder is found dead and its lease taken over. It is called from
@@ -97,23 +106,42 @@ func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenR
 	if o.override() {
 		o.ForceRefresh = true
 	}
+	var stale staleToken
 	if !o.ForceRefresh {
-		if res, err := s.cachedResult(ctx, name); res != nil || err != nil {
+		res, seen, err := s.cachedResult(ctx, name, o.MinTTL)
+		if res != nil || err != nil {
 			return res, err
 		}
+		stale = seen
 	}
 	for attempt := 0; ; attempt++ {
 		v, _, err := s.flights.do(ctx, key, func(fctx context.Context) (any, error) {
-			return s.obtain(fctx, name, o)
+			return s.obtain(fctx, name, o, stale)
 		})
-		if attempt < joinRetries && ctx.Err() == nil && !fits(v, err, o) {
+		if attempt < joinRetries && ctx.Err() == nil && !s.fits(v, err, o) {
 			continue // joined a flight that asked for less, or that was abandoned
 		}
 		if err != nil {
 			return nil, withoutAbandoned(err)
 		}
-		return v.(*flightResult).res.clone(), nil
+		res := v.(*flightResult).res.clone()
+		if w := s.shortWarning(name, res.Token, o.MinTTL); w != "" {
+			res.Warnings = append(res.Warnings, w)
+		}
+		return res, nil
 	}
+}
+
+// shortWarning words a token handed out with less life left than minTTL
+// asked ("" when it has enough): it is the newest there is, so asking
+// again would only fetch another that lives as long.
+func (s *Store) shortWarning(name string, tok *providers.Token, minTTL time.Duration) string {
+	left := tok.ExpiresAt.Sub(s.now())
+	if minTTL <= 0 || left >= minTTL {
+		return ""
+	}
+	return fmt.Sprintf("the token of %s has %s left, less than the %s asked: it is new, and %s gives tokens %s of life, so every call asking for %s fetches another; ask for less",
+		name, max(left, 0).Round(time.Second), minTTL, name, tok.Lifetime().Round(time.Second), minTTL)
 }
 
 // withoutAbandoned strips errAbandoned from a flight's error.
@@ -135,9 +163,11 @@ type flightResult struct {
 }
 
 // fits reports whether a shared flight's answer serves a caller with
-// options o: a forced refresh wants a token fetched after it asked, and a
-// caller ignoring the quota wants more than a quota refusal.
-func fits(v any, err error, o TokenOptions) bool {
+// options o: a forced refresh wants a token fetched after it asked, a
+// caller ignoring the quota wants more than a quota refusal, and a caller
+// asking for more life left than the flight did wants a token with that
+// much, or a new one.
+func (s *Store) fits(v any, err error, o TokenOptions) bool {
 	if errors.Is(err, errAbandoned) {
 		return false
 	}
@@ -146,25 +176,33 @@ func fits(v any, err error, o TokenOptions) bool {
 		return !(ok && e.Kind == providers.KindQuota && o.IgnoreQuota)
 	}
 	fr := v.(*flightResult)
+	if o.MinTTL > fr.o.MinTTL && fr.res.Cached && fr.res.Token.ExpiresAt.Sub(s.now()) < o.MinTTL {
+		return false
+	}
 	return !o.ForceRefresh || fr.o.ForceRefresh || !fr.res.Cached
 }
 
 // cachedResult is the fast path: one read-only transaction (over bbolt,
-// one read-only open), then decryption outside it. It returns nil, nil
-// when there is no usable token.
-func (s *Store) cachedResult(ctx context.Context, name string) (*TokenResult, error) {
+// one read-only open), then decryption outside it. It returns a nil result when there is no usable token
+// with minTTL left, and then the token it saw, so that a token saved after
+// this look is known to be new.
+func (s *Store) cachedResult(ctx context.Context, name string, minTTL time.Duration) (*TokenResult, staleToken, error) {
 	var rec *tokenRecord
 	err := s.view(ctx, func(tx kv.Tx) error {
 		var err error
 		rec, err = s.getToken(tx, name)
 		return err
 	})
-	if err != nil || !rec.usable(s.now()) {
-		return nil, err
+	seen := staleToken{known: true}
+	if rec != nil {
+		seen.gen = rec.Gen
+	}
+	if err != nil || !rec.usable(s.now()) || !rec.lasts(s.now(), minTTL) {
+		return nil, seen, err
 	}
 	tok, err := s.unseal(name, rec)
 	if err != nil {
-		return nil, err
+		return nil, seen, err
 	}
-	return &TokenResult{Token: tok, Cached: true}, nil
+	return &TokenResult{Token: tok, Cached: true}, seen, nil
 }

@@ -18,7 +18,9 @@ import (
 // an override takes the same lock, so one fetch of a provider runs at a
 // time, from any flight, process or machine.
 
-// staleToken remembers, for a forced refresh, the token being replaced.
+// staleToken remembers the token a call set out to replace: for a forced
+// refresh, the one present at its first look; for a call asking for more
+// life left (MinTTL), the one its fast path found too short.
 type staleToken struct {
 	known bool
 	gen   uint64
@@ -26,20 +28,32 @@ type staleToken struct {
 
 // fresh reports whether rec can be handed out: usable, and for a forced
 // refresh not the token it set out to replace (the one present at its
-// first look, usable or not). An override wants a token fetched with it,
-// so no token another fetch saved will do.
+// first look, usable or not). With MinTTL, a token with that much life
+// left will do, and so will one saved since the call began, however long
+// it lives: it is as new as a fetch of this call's own would be. An
+// override wants a token fetched with it, so no token another fetch saved
+// will do.
 func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool {
 	if o.override() {
 		return false
 	}
-	if o.ForceRefresh && !stale.known {
+	if !stale.known {
 		stale.known = true
 		if rec != nil {
 			stale.gen = rec.Gen
 		}
+		if o.ForceRefresh {
+			return false
+		}
+	}
+	now := s.now()
+	if !rec.usable(now) {
 		return false
 	}
-	return rec.usable(s.now()) && (!o.ForceRefresh || rec.Gen != stale.gen)
+	if rec.Gen != stale.gen {
+		return true // saved since this call began
+	}
+	return !o.ForceRefresh && rec.lasts(now, o.MinTTL)
 }
 
 // freshToken is the cached token when it can be handed out (see fresh),
@@ -68,8 +82,9 @@ type grant struct {
 }
 
 // obtain runs in a flight: a fresh token, or the fetch lock and a fetch.
-func (s *Store) obtain(ctx context.Context, name string, o TokenOptions) (*flightResult, error) {
-	var stale staleToken
+// stale is the token the caller's fast path saw (none for a forced
+// refresh, whose first look here records it).
+func (s *Store) obtain(ctx context.Context, name string, o TokenOptions, stale staleToken) (*flightResult, error) {
 	p, rec, err := s.look(ctx, name, o, &stale)
 	switch {
 	case err != nil:

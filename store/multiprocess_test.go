@@ -16,6 +16,8 @@ import (
 const (
 	helperEnv     = "TOKENTOP_STORE_HELPER_DB"
 	helperNameEnv = "TOKENTOP_STORE_HELPER_PROVIDER"
+	// helperMinTTLEnv, when set, is the MinTTL the helper asks with.
+	helperMinTTLEnv = "TOKENTOP_STORE_HELPER_MIN_TTL"
 )
 
 // TestHelperProcess is not a test: run by TestSeveralProcessesGetOneToken
@@ -33,7 +35,14 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(3)
 	}
-	res, err := s.Token(ctx, os.Getenv(helperNameEnv), TokenOptions{})
+	var o TokenOptions
+	if v := os.Getenv(helperMinTTLEnv); v != "" {
+		if o.MinTTL, err = time.ParseDuration(v); err != nil {
+			fmt.Fprintln(os.Stderr, "min ttl:", err)
+			os.Exit(5)
+		}
+	}
+	res, err := s.Token(ctx, os.Getenv(helperNameEnv), o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "token:", err)
 		os.Exit(4)
@@ -43,25 +52,18 @@ func TestHelperProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-func TestSeveralProcessesGetOneToken(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts child processes")
-	}
-	ctx := t.Context()
-	ts := newTokenServer(t)
-	ts.Delay = 200 * time.Millisecond // so the children overlap
-	path := testDB(t)
-	s := openStore(t, Options{Path: path})
-	must(t, s.PutProvider(ctx, ts.provider("svc")))
-
-	const n = 6
+// runHelpers runs n helper processes at once, each asking the database at
+// path for svc's token (with env added to theirs), and returns what each
+// printed.
+func runHelpers(t *testing.T, path string, n int, env ...string) []string {
+	t.Helper()
 	outs := make([]string, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-			cmd.Env = append(os.Environ(), helperEnv+"="+path, helperNameEnv+"=svc")
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+			cmd.Env = append(append(os.Environ(), helperEnv+"="+path, helperNameEnv+"=svc"), env...)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
@@ -79,6 +81,22 @@ func TestSeveralProcessesGetOneToken(t *testing.T) {
 			t.Fatalf("child %d printed %q, child 0 printed %q", i, outs[i], outs[0])
 		}
 	}
+	return outs
+}
+
+func TestSeveralProcessesGetOneToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	ctx := t.Context()
+	ts := newTokenServer(t)
+	ts.Delay = 200 * time.Millisecond // so the children overlap
+	path := testDB(t)
+	s := openStore(t, Options{Path: path})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+
+	const n = 6
+	outs := runHelpers(t, path, n)
 	if got := ts.Issued(); got != 1 {
 		t.Fatalf("the token server issued %d tokens to %d processes, want 1", got, n)
 	}
@@ -90,5 +108,35 @@ func TestSeveralProcessesGetOneToken(t *testing.T) {
 	}
 	if l := leaseOf(t, s, "svc"); l != nil {
 		t.Fatalf("a lease is left: %+v", l)
+	}
+}
+
+// TestSeveralProcessesWithMinTTLGetOneToken: processes asking at once for
+// more life than the cached token has left replace it with one fetch, and
+// all take that one new token.
+func TestSeveralProcessesWithMinTTLGetOneToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	ctx := t.Context()
+	ts := newTokenServer(t) // 1 h tokens
+	ts.Delay = 200 * time.Millisecond
+	path := testDB(t)
+	s := openStore(t, Options{Path: path})
+	must(t, s.PutProvider(ctx, ts.provider("svc")))
+	putShortToken(t, s, "svc", "old", 10*time.Minute) // usable, but short of 30 min
+
+	const n = 6
+	outs := runHelpers(t, path, n, helperMinTTLEnv+"=30m")
+	if outs[0] == "old" {
+		t.Fatal("the children took the token with 10 minutes left, asking for 30")
+	}
+	if got := ts.Issued(); got != 1 {
+		t.Fatalf("the token server issued %d tokens to %d processes asking for 30m left, want 1", got, n)
+	}
+	cached, err := s.CachedToken(ctx, "svc")
+	must(t, err)
+	if cached.AccessToken != outs[0] {
+		t.Fatalf("the database holds %q, the children printed %q", cached.AccessToken, outs[0])
 	}
 }

@@ -39,12 +39,20 @@ type CallRecord struct {
 	RateLimit map[string]string `json:"rate_limit,omitempty"`
 }
 
-// stateRecord is what is known of a provider besides its token.
+// stateRecord is what is known of a provider besides its token. It is
+// stored as plain JSON, unsealed: it holds no secret. LastError is the
+// error the fetch returned, which providers redacted (every secret by
+// value, however the server spelled it, and every secret field by name)
+// before it left the client; a refusal of tokentop's own quota quotes
+// nothing. TestServerSpelledSecretsAppearNowhere (cli) reads the database
+// file for every spelling of an echoed secret.
 type stateRecord struct {
 	// AuthStyleLearned is the style that worked last under auth_style auto.
 	AuthStyleLearned providers.AuthStyle `json:"auth_style_learned,omitempty"`
 	LastError        *ErrorRecord        `json:"last_error,omitempty"`
 	LastCall         *CallRecord         `json:"last_call,omitempty"`
+	// Proxy is what the last `tokentop proxy` for the provider counted.
+	Proxy *ProxyFigures `json:"proxy,omitempty"`
 }
 
 // errorRecord describes err for the state bucket.
@@ -71,23 +79,37 @@ func (s *Store) updateState(tx kv.Tx, name string, fn func(*stateRecord)) error 
 // bounded whatever the API sent: the endpoint and each rate-limit figure
 // are cut to 200 characters, and at most 8 figures are kept.
 func (s *Store) RecordCall(ctx context.Context, name string, c CallRecord) error {
-	c.Endpoint = providers.Truncate(c.Endpoint, maxCallText)
-	if c.RateLimit != nil {
-		kept := make(map[string]string, min(len(c.RateLimit), maxCallFigures))
-		for _, k := range slices.Sorted(maps.Keys(c.RateLimit)) {
-			if len(kept) == maxCallFigures {
-				break
-			}
-			kept[providers.Truncate(k, maxCallText)] = providers.Truncate(c.RateLimit[k], maxCallText)
-		}
-		c.RateLimit = kept
-	}
+	c = c.bounded()
 	return s.update(ctx, func(tx kv.Tx) error {
 		if err := hasProvider(tx, name); err != nil {
 			return err
 		}
 		return s.updateState(tx, name, func(st *stateRecord) { st.LastCall = &c })
 	})
+}
+
+// bounded is c with its endpoint and rate-limit figures cut to the
+// record's bounds.
+func (c CallRecord) bounded() CallRecord {
+	c.Endpoint = providers.Truncate(c.Endpoint, maxCallText)
+	c.RateLimit = boundedFigures(c.RateLimit, func(v string) string { return providers.Truncate(v, maxCallText) })
+	return c
+}
+
+// boundedFigures keeps at most maxCallFigures entries of m (the first by
+// key), each key cut to maxCallText and each value passed through cut.
+func boundedFigures[V any](m map[string]V, cut func(V) V) map[string]V {
+	if m == nil {
+		return nil
+	}
+	kept := make(map[string]V, min(len(m), maxCallFigures))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if len(kept) == maxCallFigures {
+			break
+		}
+		kept[providers.Truncate(k, maxCallText)] = cut(m[k])
+	}
+	return kept
 }
 
 // ChangeCounter is a number every write to the database increases, from any

@@ -20,6 +20,9 @@ type Summary struct {
 	Quota     QuotaUsage
 	LastError *ErrorRecord
 	LastCall  *CallRecord
+	// Proxy is what the last `tokentop proxy` for the provider counted,
+	// nil when none ran.
+	Proxy *ProxyFigures
 	// AuthStyleLearned is the style that worked last under auth_style auto.
 	AuthStyleLearned providers.AuthStyle
 	HasSecret        bool
@@ -94,7 +97,7 @@ func (s *Store) fillSummary(tx kv.Tx, sm *Summary, now time.Time) error {
 	if _, err := s.getJSON(tx, bState, name, &st); err != nil {
 		return err
 	}
-	sm.LastError, sm.LastCall, sm.AuthStyleLearned = st.LastError, st.LastCall, st.AuthStyleLearned
+	sm.LastError, sm.LastCall, sm.AuthStyleLearned, sm.Proxy = st.LastError, st.LastCall, st.AuthStyleLearned, st.Proxy
 	if sm.Quota, err = usage(tx, sm.Provider, now); err != nil {
 		return err
 	}

@@ -36,6 +36,12 @@ func (r *tokenRecord) usable(now time.Time) bool {
 	return r != nil && len(r.Sealed) > 0 && now.Before(r.Token.ExpiresAt.Add(-r.Token.RefreshMargin()))
 }
 
+// lasts reports whether the record's token has at least d of life left
+// at now.
+func (r *tokenRecord) lasts(now time.Time, d time.Duration) bool {
+	return r != nil && !r.Token.ExpiresAt.Before(now.Add(d))
+}
+
 // putToken seals tok's access token and saves the record.
 func (s *Store) putToken(tx kv.Tx, name string, tok *providers.Token) error {
 	sealed, err := s.keys.seal(tx, tok.AccessToken)

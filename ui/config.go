@@ -8,9 +8,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/tokentop/tokentop/providers"
-	"github.com/tokentop/tokentop/settings"
 	"github.com/tokentop/tokentop/store"
 	"github.com/tokentop/tokentop/theme"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // Config is what a dashboard needs. Everything a session could differ in

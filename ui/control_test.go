@@ -13,8 +13,8 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
-	"github.com/tokentop/tokentop/settings"
 	"github.com/tokentop/tokentop/theme"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // Key-driven tests of what the config file changes (keys, columns, env

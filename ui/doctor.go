@@ -8,6 +8,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 	"github.com/tokentop/tokentop/theme"
 )
 
@@ -26,7 +28,7 @@ type doctorView struct {
 	name    string
 	running bool
 	cached  bool // the token checked came from the cache
-	checks  []providers.Check
+	checks  []check.Check
 	err     error
 	spin    string
 }
@@ -45,13 +47,13 @@ func (v *doctorView) Start(name string) {
 }
 
 // Add shows one more finished step.
-func (v *doctorView) Add(c providers.Check) {
+func (v *doctorView) Add(c check.Check) {
 	v.checks = append(v.checks, c)
 	v.render()
 }
 
 // Finish ends the run with its diagnosis, or err, a failure to run at all.
-func (v *doctorView) Finish(d *providers.Diagnosis, err error) {
+func (v *doctorView) Finish(d *doctor.Diagnosis, err error) {
 	v.running, v.err = false, err
 	if d != nil {
 		v.checks, v.cached = d.Checks, d.TokenCached
@@ -97,22 +99,22 @@ func (v *doctorView) View() string {
 
 // doctorSummary counts the outcomes: "all 11 steps passed", "no failures ·
 // 8 passed · 3 skipped" or "2 failed · 1 warning · 8 passed".
-func doctorSummary(checks []providers.Check) string {
-	n := providers.CountStatuses(checks)
-	if n[providers.CheckFail] == 0 && n[providers.CheckWarn] == 0 && n[providers.CheckSkip] == 0 {
+func doctorSummary(checks []check.Check) string {
+	n := check.CountStatuses(checks)
+	if n[check.Fail] == 0 && n[check.Warn] == 0 && n[check.Skip] == 0 {
 		return fmt.Sprintf("all %d steps passed", len(checks))
 	}
 	var parts []string
-	if n[providers.CheckFail] == 0 {
+	if n[check.Fail] == 0 {
 		parts = append(parts, "no failures")
 	}
 	for _, s := range []struct {
-		st   providers.CheckStatus
+		st   check.Status
 		word string
-	}{{providers.CheckFail, "failed"}, {providers.CheckWarn, "warning"}, {providers.CheckPass, "passed"}, {providers.CheckSkip, "skipped"}} {
+	}{{check.Fail, "failed"}, {check.Warn, "warning"}, {check.Pass, "passed"}, {check.Skip, "skipped"}} {
 		if c := n[s.st]; c > 0 {
 			w := s.word
-			if s.st == providers.CheckWarn && c > 1 {
+			if s.st == check.Warn && c > 1 {
 				w += "s"
 			}
 			parts = append(parts, fmt.Sprintf("%d %s", c, w))
@@ -129,13 +131,13 @@ func (v *doctorView) render() {
 }
 
 // doctorMark is a step's mark and the style for it.
-func (v *doctorView) doctorMark(s providers.CheckStatus) (string, interface{ Render(...string) string }) {
+func (v *doctorView) doctorMark(s check.Status) (string, interface{ Render(...string) string }) {
 	switch s {
-	case providers.CheckPass:
+	case check.Pass:
 		return "✓", v.st.OK
-	case providers.CheckFail:
+	case check.Fail:
 		return "✗", v.st.Bad
-	case providers.CheckWarn:
+	case check.Warn:
 		return "!", v.st.Warn
 	}
 	return "–", v.st.Muted
@@ -162,7 +164,7 @@ func (v *doctorView) content(width int) string {
 			}
 			b.WriteString(st.Row.Render(l) + "\n")
 		}
-		if c.Hint != "" && c.Status != providers.CheckPass {
+		if c.Hint != "" && c.Status != check.Pass {
 			for _, l := range strings.Split(wrapText("→ "+clean(c.Hint), textW), "\n") {
 				b.WriteString(pad + st.Hint.Render(l) + "\n")
 			}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/tokentop/tokentop/settings"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // envColors are the config file's per-environment colours, by lower-case

@@ -5,7 +5,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
 )
@@ -48,7 +48,7 @@ func runDoctor(ctx context.Context, s *store.Store, tag reqTag, fetch bool) tea.
 	ch := make(chan tea.Msg, doctorBuffer)
 	go func() {
 		defer close(ch)
-		progress := func(c providers.Check) {
+		progress := func(c check.Check) {
 			select {
 			case ch <- doctorStepMsg{name: name, seq: seq, check: safetext.Value(c), next: ch}:
 			default: // more steps than the buffer holds: the end still says all

@@ -7,6 +7,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/store"
@@ -254,7 +256,7 @@ type statusTimeoutMsg struct{ seq uint64 }
 type doctorStepMsg struct {
 	name  string
 	seq   uint64
-	check providers.Check
+	check check.Check
 	next  <-chan tea.Msg
 }
 
@@ -263,7 +265,7 @@ type doctorStepMsg struct {
 type doctorDoneMsg struct {
 	name string
 	seq  uint64
-	diag *providers.Diagnosis
+	diag *doctor.Diagnosis
 	err  error
 }
 

@@ -5,7 +5,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/tokentop/tokentop/settings"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // The filter and the order persist between runs: the config file gives

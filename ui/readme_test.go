@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokentop/tokentop/settings"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // TestREADMEConfigExample: the README's example config reads without a

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tokentop/tokentop/settings"
+	"github.com/tokentop/tokentop/ui/settings"
 )
 
 // CheckSettings checks what a config file asks of the dashboard: the

@@ -11,6 +11,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 )
 
 // frameStats is the size of a frame, or the largest of several.
@@ -151,9 +153,9 @@ func TestOddWindowSizes(t *testing.T) {
 			// against the store.
 			m.doctor.Start(m.table.Selected())
 			m.setFocus(focusDoctor)
-			m.doctor.Finish(&providers.Diagnosis{Checks: []providers.Check{
-				{Name: "settings", Status: providers.CheckPass, Detail: strings.Repeat("a long detail ", 40)},
-				{Name: "token request", Status: providers.CheckFail, Detail: "401 invalid_client", Hint: "check the secret"},
+			m.doctor.Finish(&doctor.Diagnosis{Checks: []check.Check{
+				{Name: "settings", Status: check.Pass, Detail: strings.Repeat("a long detail ", 40)},
+				{Name: "token request", Status: check.Fail, Detail: "401 invalid_client", Hint: "check the secret"},
 			}}, nil)
 		}},
 		{"test-call", func(m *Model) {

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -227,7 +228,7 @@ func TestWheelScrollsTheOverlayShown(t *testing.T) {
 	m := e.loaded(e.config(), 80, 12)
 	m.doctor.Start("broken")
 	for i := range 30 {
-		m.doctor.Add(providers.Check{Name: "step " + strings.Repeat("x", i%5), Status: providers.CheckPass, Detail: "fine"})
+		m.doctor.Add(check.Check{Name: "step " + strings.Repeat("x", i%5), Status: check.Pass, Detail: "fine"})
 	}
 	m.setFocus(focusDoctor)
 	wheelAt(m, 70, 2, true)

@@ -266,3 +266,14 @@ func invalidTokenHint(desc string) string {
 	}
 	return "the token is expired, revoked, malformed or for another audience or issuer: tokentop inspect NAME checks it, and --force-refresh fetches a new one"
 }
+
+// ResourceMetadata is the resource_metadata of the first Bearer challenge
+// that names one (RFC 9728 §5.1), "" when none does.
+func ResourceMetadata(challenges ...string) string {
+	for _, c := range ParseWWWAuthenticate(challenges...) {
+		if strings.EqualFold(c.Scheme, "Bearer") && c.Params["resource_metadata"] != "" {
+			return c.Params["resource_metadata"]
+		}
+	}
+	return ""
+}

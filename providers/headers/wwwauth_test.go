@@ -68,3 +68,20 @@ func TestExplainRefusal(t *testing.T) {
 		})
 	}
 }
+
+func TestResourceMetadata(t *testing.T) {
+	for _, tt := range []struct {
+		challenges []string
+		want       string
+	}{
+		{nil, ""},
+		{[]string{`Basic realm="api"`}, ""},
+		{[]string{`Bearer error="invalid_token"`}, ""},
+		{[]string{`Basic realm="x", Bearer resource_metadata="https://api.example/.well-known/oauth-protected-resource"`}, "https://api.example/.well-known/oauth-protected-resource"},
+		{[]string{`Bearer realm="a"`, `bearer resource_metadata="https://b.example/m"`}, "https://b.example/m"},
+	} {
+		if got := ResourceMetadata(tt.challenges...); got != tt.want {
+			t.Errorf("%q: %q, want %q", tt.challenges, got, tt.want)
+		}
+	}
+}

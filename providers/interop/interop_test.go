@@ -13,7 +13,10 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/doctor"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/netcheck"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -333,10 +336,10 @@ func TestPrivateKeyJWTRefused(t *testing.T) {
 	}
 }
 
-// directFetch is a DoctorOptions.Fetch without a store: every call asks
+// directFetch is a doctor.Options.Fetch without a store: every call asks
 // the server, with the given style when set.
-func directFetch(c *providers.Client, p providers.Provider) func(context.Context, providers.DoctorRetry) (providers.DoctorToken, error) {
-	return func(ctx context.Context, retry providers.DoctorRetry) (providers.DoctorToken, error) {
+func directFetch(c *providers.Client, p providers.Provider) func(context.Context, doctor.Retry) (doctor.Fetched, error) {
+	return func(ctx context.Context, retry doctor.Retry) (doctor.Fetched, error) {
 		q := p
 		if retry.AuthStyle != "" {
 			q.AuthStyle = retry.AuthStyle
@@ -346,22 +349,22 @@ func directFetch(c *providers.Client, p providers.Provider) func(context.Context
 		}
 		res, err := c.Fetch(ctx, q, providers.FetchOptions{})
 		if err != nil {
-			return providers.DoctorToken{Exchanges: res.Exchanges}, err
+			return doctor.Fetched{Exchanges: res.Exchanges}, err
 		}
-		return providers.DoctorToken{Token: res.Token, Exchanges: res.Exchanges}, nil
+		return doctor.Fetched{Token: res.Token, Exchanges: res.Exchanges}, nil
 	}
 }
 
 // diagnose runs the doctor on p against the server directly.
-func diagnose(t *testing.T, p providers.Provider) *providers.Diagnosis {
+func diagnose(t *testing.T, p providers.Provider) *doctor.Diagnosis {
 	t.Helper()
 	c := &providers.Client{}
 	t.Cleanup(c.CloseIdleConnections)
-	return c.Doctor(t.Context(), p, providers.DoctorOptions{Fetch: directFetch(c, p)})
+	return doctor.Run(t.Context(), c, p, doctor.Options{Fetch: directFetch(c, p)})
 }
 
 // step is the doctor's check called name.
-func step(t *testing.T, d *providers.Diagnosis, name string) providers.Check {
+func step(t *testing.T, d *doctor.Diagnosis, name string) check.Check {
 	t.Helper()
 	for _, c := range d.Checks {
 		if c.Name == name {
@@ -369,12 +372,12 @@ func step(t *testing.T, d *providers.Diagnosis, name string) providers.Check {
 		}
 	}
 	t.Fatalf("no %q step in %+v", name, d.Checks)
-	return providers.Check{}
+	return check.Check{}
 }
 
 // wantStep fails unless the step called name has status and its detail
 // holds every one of details.
-func wantStep(t *testing.T, d *providers.Diagnosis, name string, status providers.CheckStatus, details ...string) providers.Check {
+func wantStep(t *testing.T, d *doctor.Diagnosis, name string, status check.Status, details ...string) check.Check {
 	t.Helper()
 	c := step(t, d, name)
 	if c.Status != status {
@@ -385,7 +388,7 @@ func wantStep(t *testing.T, d *providers.Diagnosis, name string, status provider
 			t.Fatalf("%s: detail %q lacks %q", name, c.Detail, s)
 		}
 	}
-	if status == providers.CheckFail && c.Hint == "" {
+	if status == check.Fail && c.Hint == "" {
 		t.Fatalf("%s failed without a hint: %q", name, c.Detail)
 	}
 	return c
@@ -393,25 +396,25 @@ func wantStep(t *testing.T, d *providers.Diagnosis, name string, status provider
 
 // wantHealthy fails when a step failed or warned, or when one that can
 // run against fosite over plain loopback http did not pass.
-func wantHealthy(t *testing.T, d *providers.Diagnosis, s *fositeServer, method string) {
+func wantHealthy(t *testing.T, d *doctor.Diagnosis, s *fositeServer, method string) {
 	t.Helper()
 	for _, c := range d.Checks {
-		if c.Status == providers.CheckFail || c.Status == providers.CheckWarn {
+		if c.Status == check.Fail || c.Status == check.Warn {
 			t.Errorf("%s %s: %s (hint %q)", c.Name, c.Status, c.Detail, c.Hint)
 		}
 	}
 	if !d.OK() || d.Token == nil {
 		t.Fatalf("a healthy client did not pass: %+v", d.Checks)
 	}
-	wantStep(t, d, providers.StepSettings, providers.CheckPass, "token_url "+s.TokenURL)
-	wantStep(t, d, providers.StepDNS, providers.CheckPass, "IP address")
-	wantStep(t, d, providers.StepTCP, providers.CheckPass, "connected to "+strings.TrimPrefix(s.URL, "http://"))
-	wantStep(t, d, providers.StepTLS, providers.CheckSkip, "plain http")
-	wantStep(t, d, providers.StepDiscovery, providers.CheckPass, "issuer "+s.Issuer)
-	wantStep(t, d, providers.StepAuthMethods, providers.CheckPass, method)
-	wantStep(t, d, providers.StepToken, providers.CheckPass, "200 from "+s.TokenURL)
-	wantStep(t, d, providers.StepScopes, providers.CheckPass, "asked read write · granted read write (from the response)")
-	wantStep(t, d, providers.StepTestCall, providers.CheckPass, "items (GET "+s.APIURL+"): 200 OK")
+	wantStep(t, d, doctor.StepSettings, check.Pass, "token_url "+s.TokenURL)
+	wantStep(t, d, netcheck.StepDNS, check.Pass, "IP address")
+	wantStep(t, d, netcheck.StepTCP, check.Pass, "connected to "+strings.TrimPrefix(s.URL, "http://"))
+	wantStep(t, d, netcheck.StepTLS, check.Skip, "plain http")
+	wantStep(t, d, doctor.StepDiscovery, check.Pass, "issuer "+s.Issuer)
+	wantStep(t, d, doctor.StepAuthMethods, check.Pass, method)
+	wantStep(t, d, doctor.StepToken, check.Pass, "200 from "+s.TokenURL)
+	wantStep(t, d, doctor.StepScopes, check.Pass, "asked read write · granted read write (from the response)")
+	wantStep(t, d, doctor.StepTestCall, check.Pass, "items (GET "+s.APIURL+"): 200 OK")
 	for _, c := range d.Checks {
 		if strings.Contains(c.Detail+c.Hint, d.Token.AccessToken) {
 			t.Fatalf("%s shows the access token: %q", c.Name, c.Detail)
@@ -435,19 +438,19 @@ func TestDoctorHealthy(t *testing.T) {
 		t.Run(tt.client, func(t *testing.T) {
 			d := diagnose(t, s.ProviderFor(t, tt.client))
 			wantHealthy(t, d, s, tt.method)
-			wantStep(t, d, providers.StepToken, providers.CheckPass, "Bearer JWT token", "(expires_in)")
+			wantStep(t, d, doctor.StepToken, check.Pass, "Bearer JWT token", "(expires_in)")
 			// fosite's JWT strategy signs with the key its JWKS serves.
-			wantStep(t, d, "JWT signature", providers.CheckPass, "valid signature", s.KeyID)
-			wantStep(t, d, "JWT iss", providers.CheckPass, s.Issuer)
-			wantStep(t, d, "JWT exp", providers.CheckPass, "expires in")
+			wantStep(t, d, "JWT signature", check.Pass, "valid signature", s.KeyID)
+			wantStep(t, d, "JWT iss", check.Pass, s.Issuer)
+			wantStep(t, d, "JWT exp", check.Pass, "expires in")
 		})
 	}
 	t.Run("opaque", func(t *testing.T) {
 		s := newFositeServer(t, fositeOptions{Opaque: true})
 		d := diagnose(t, s.ProviderFor(t, clientBasic))
 		wantHealthy(t, d, s, "client_secret_basic")
-		wantStep(t, d, providers.StepToken, providers.CheckPass, "opaque token")
-		wantStep(t, d, providers.StepJWT, providers.CheckSkip, "opaque")
+		wantStep(t, d, doctor.StepToken, check.Pass, "opaque token")
+		wantStep(t, d, doctor.StepJWT, check.Skip, "opaque")
 	})
 }
 
@@ -469,16 +472,16 @@ func TestDoctorFindsTheStyleThatWorks(t *testing.T) {
 			p := s.ProviderFor(t, tt.client)
 			p.AuthStyle = tt.configured
 			d := diagnose(t, p)
-			wantStep(t, d, providers.StepAuthMethods, providers.CheckPass)
-			tok := wantStep(t, d, providers.StepToken, providers.CheckFail, "invalid_client", "with auth_style "+string(tt.configured)+"; with "+string(tt.works)+" it works")
+			wantStep(t, d, doctor.StepAuthMethods, check.Pass)
+			tok := wantStep(t, d, doctor.StepToken, check.Fail, "invalid_client", "with auth_style "+string(tt.configured)+"; with "+string(tt.works)+" it works")
 			if !strings.Contains(tok.Hint, "auth_style: "+string(tt.works)) {
 				t.Fatalf("hint %q", tok.Hint)
 			}
 			if d.Token == nil {
 				t.Fatal("the token the retry got is not kept for the later steps")
 			}
-			wantStep(t, d, providers.StepScopes, providers.CheckPass, "granted read write")
-			wantStep(t, d, providers.StepTestCall, providers.CheckPass, "200 OK")
+			wantStep(t, d, doctor.StepScopes, check.Pass, "granted read write")
+			wantStep(t, d, doctor.StepTestCall, check.Pass, "200 OK")
 		})
 	}
 }
@@ -492,13 +495,13 @@ func TestDoctorWrongSecret(t *testing.T) {
 	if d.OK() || d.Token != nil {
 		t.Fatal("a client with a wrong secret passed")
 	}
-	tok := wantStep(t, d, providers.StepToken, providers.CheckFail, "401 invalid_client", "with auth_style post too")
+	tok := wantStep(t, d, doctor.StepToken, check.Fail, "401 invalid_client", "with auth_style post too")
 	if !strings.Contains(tok.Hint, "both secret styles were refused") {
 		t.Fatalf("hint %q", tok.Hint)
 	}
-	wantStep(t, d, providers.StepDiscovery, providers.CheckPass, "issuer "+s.Issuer)
-	wantStep(t, d, providers.StepScopes, providers.CheckSkip, "no token")
-	wantStep(t, d, providers.StepTestCall, providers.CheckSkip, "no token")
+	wantStep(t, d, doctor.StepDiscovery, check.Pass, "issuer "+s.Issuer)
+	wantStep(t, d, doctor.StepScopes, check.Skip, "no token")
+	wantStep(t, d, doctor.StepTestCall, check.Skip, "no token")
 	if n := s.TokenRequests(); n != 2 {
 		t.Fatalf("%d token requests, want the configured style and the other one", n)
 	}
@@ -513,7 +516,7 @@ func TestDoctorAssertionAudience(t *testing.T) {
 	p := s.ProviderFor(t, clientJWT)
 	p.Issuer = s.Issuer
 	d := diagnose(t, p)
-	tok := wantStep(t, d, providers.StepToken, providers.CheckFail, "invalid_client", "must match the authorization server's token endpoint",
+	tok := wantStep(t, d, doctor.StepToken, check.Fail, "invalid_client", "must match the authorization server's token endpoint",
 		"with aud "+s.TokenURL+" it works")
 	if tok.Hint != "set `assertion_audience: "+s.TokenURL+"`" {
 		t.Fatalf("hint %q", tok.Hint)
@@ -521,7 +524,7 @@ func TestDoctorAssertionAudience(t *testing.T) {
 	if d.Token == nil {
 		t.Fatal("the token the retry got is not kept for the later steps")
 	}
-	wantStep(t, d, "JWT signature", providers.CheckPass, "valid signature")
+	wantStep(t, d, "JWT signature", check.Pass, "valid signature")
 	p.AssertionAudience = s.TokenURL
 	wantHealthy(t, diagnose(t, p), s, "private_key_jwt")
 
@@ -531,7 +534,7 @@ func TestDoctorAssertionAudience(t *testing.T) {
 	other := s.ProviderFor(t, clientJWT)
 	other.Issuer, other.PrivateKeyFile = s.Issuer, otherKey
 	d = diagnose(t, other)
-	wantStep(t, d, providers.StepToken, providers.CheckFail, "with the assertion's aud "+s.TokenURL+" too")
+	wantStep(t, d, doctor.StepToken, check.Fail, "with the assertion's aud "+s.TokenURL+" too")
 }
 
 // TestRevokedTokenIsRefused: a token revoked at fosite's RFC 7009
@@ -551,12 +554,12 @@ func TestRevokedTokenIsRefused(t *testing.T) {
 	if got := s.Introspect(t, tok.AccessToken); got["active"] != false {
 		t.Fatalf("introspection after revocation: %v", got)
 	}
-	cached := func(context.Context, providers.DoctorRetry) (providers.DoctorToken, error) {
-		return providers.DoctorToken{Token: tok, Cached: true}, nil
+	cached := func(context.Context, doctor.Retry) (doctor.Fetched, error) {
+		return doctor.Fetched{Token: tok, Cached: true}, nil
 	}
-	d := c.Doctor(t.Context(), p, providers.DoctorOptions{Fetch: cached})
-	wantStep(t, d, providers.StepToken, providers.CheckPass, "the cached token")
-	wantStep(t, d, providers.StepTestCall, providers.CheckFail, "401 Unauthorized", "(invalid_token)", "not active")
+	d := doctor.Run(t.Context(), c, p, doctor.Options{Fetch: cached})
+	wantStep(t, d, doctor.StepToken, check.Pass, "the cached token")
+	wantStep(t, d, doctor.StepTestCall, check.Fail, "401 Unauthorized", "(invalid_token)", "not active")
 }
 
 // TestStoreEndToEnd runs the store's token engine and doctor against
@@ -605,8 +608,8 @@ func TestStoreEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantStep(t, d, providers.StepToken, providers.CheckPass, "the cached token")
-	wantStep(t, d, providers.StepTestCall, providers.CheckPass, "200 OK")
+	wantStep(t, d, doctor.StepToken, check.Pass, "the cached token")
+	wantStep(t, d, doctor.StepTestCall, check.Pass, "200 OK")
 	d, err = st.Diagnose(t.Context(), jwt, store.DiagnoseOptions{Fetch: true})
 	if err != nil {
 		t.Fatal(err)
@@ -624,7 +627,7 @@ func TestStoreEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantStep(t, d, providers.StepToken, providers.CheckFail, "with basic it works")
+	wantStep(t, d, doctor.StepToken, check.Fail, "with basic it works")
 
 	// The assertion's aud retry goes through the store too, and the token
 	// it got is not cached: the configuration is still wrong, so a plain
@@ -638,7 +641,7 @@ func TestStoreEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantStep(t, d, providers.StepToken, providers.CheckFail, "with aud "+s.TokenURL+" it works")
+	wantStep(t, d, doctor.StepToken, check.Fail, "with aud "+s.TokenURL+" it works")
 	if _, err := st.CachedToken(t.Context(), aud.Name); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the retry's token was cached: %v", err)
 	}
@@ -705,7 +708,7 @@ func TestDiscoveryPathIssuer(t *testing.T) {
 		t.Fatalf("metadata %+v", md)
 	}
 	d := diagnose(t, p)
-	wantStep(t, d, providers.StepDiscovery, providers.CheckPass, "oauth-authorization-server at "+s.MetadataURL, "issuer "+s.Issuer+" matches")
+	wantStep(t, d, doctor.StepDiscovery, check.Pass, "oauth-authorization-server at "+s.MetadataURL, "issuer "+s.Issuer+" matches")
 }
 
 // TestIntrospectAndRevokeFollowDiscovery: fosite's introspection takes

@@ -43,51 +43,10 @@ func (f *filter) feed(dst, p []byte) []byte {
 	}
 	for i := 0; i < len(p); {
 		b := p[i]
-		switch f.st {
-		case sEsc:
-			switch {
-			case b == '[':
-				f.st = sCSI
-			case b == ']' || b == 'P' || b == '^' || b == '_' || b == 'X':
-				f.st = sString
-			case b >= 0x20 && b <= 0x2f:
-				f.st = sEscInter
-			default:
-				f.st = sText
-			}
-			i++
-			continue
-		case sEscInter:
-			f.st = sText
-			i++
-			continue
-		case sCSI:
-			if b >= 0x40 && b <= 0x7e {
-				f.st = sText
-			}
-			i++
-			continue
-		case sStringEsc, sStringC2:
-			end := byte('\\')
-			if f.st == sStringC2 {
-				end = 0x9c
-			}
-			f.st = sString
-			if b == end {
-				f.st = sText
+		if f.st != sText {
+			if f.escape(b) {
 				i++
 			}
-			continue // anything else is looked at again as part of the string
-		case sString:
-			switch b {
-			case 0x07:
-				f.st = sText
-			case 0x1b:
-				f.st = sStringEsc
-			case 0xc2:
-				f.st = sStringC2
-			}
-			i++
 			continue
 		}
 		// sText
@@ -127,11 +86,72 @@ func (f *filter) feed(dst, p []byte) []byte {
 	return dst
 }
 
+// escape advances the state machine by b inside an escape sequence or a
+// control string, and reports whether b was consumed (false: b ends a
+// string's escape without being its terminator, and is looked at again as
+// part of the string).
+func (f *filter) escape(b byte) bool {
+	switch f.st {
+	case sEsc:
+		switch {
+		case b == '[':
+			f.st = sCSI
+		case b == ']' || b == 'P' || b == '^' || b == '_' || b == 'X':
+			f.st = sString
+		case b >= 0x20 && b <= 0x2f:
+			f.st = sEscInter
+		default:
+			f.st = sText
+		}
+	case sEscInter:
+		f.st = sText
+	case sCSI:
+		if b >= 0x40 && b <= 0x7e {
+			f.st = sText
+		}
+	case sStringEsc, sStringC2:
+		end := byte('\\')
+		if f.st == sStringC2 {
+			end = 0x9c
+		}
+		f.st = sString
+		if b != end {
+			return false
+		}
+		f.st = sText
+	case sString:
+		switch b {
+		case 0x07:
+			f.st = sText
+		case 0x1b:
+			f.st = sStringEsc
+		case 0xc2:
+			f.st = sStringC2
+		}
+	}
+	return true
+}
+
 // unsafeRune reports whether r must not reach a terminal: a C0 or C1
 // control (newline and tab included: callers that keep them check first),
-// DEL, or a bidi embedding, override or isolate (LRE RLE PDF LRO RLO, LRI
-// RLI FSI PDI), which could make text read as something else.
+// DEL, a bidi embedding, override or isolate (LRE RLE PDF LRO RLO, LRI
+// RLI FSI PDI), which could make text read as something else, or an
+// invisible character (see invisible).
 func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || r == 0x7f ||
-		r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+	return unicode.IsControl(r) || r == 0x7f || bidiControl(r) || invisible(r)
+}
+
+// bidiControl reports whether r is a bidi embedding, override or isolate.
+func bidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// invisible reports whether r is drawn as nothing yet changes what text
+// means or how it compares: the bidi marks (LRM U+200E, RLM U+200F, ALM
+// U+061C), the zero-width space, non-joiner and joiner (U+200B–U+200D),
+// the word joiner and invisible operators (U+2060–U+2064) and the
+// zero-width no-break space (U+FEFF, a byte-order mark). A URL with one
+// reads like another.
+func invisible(r rune) bool {
+	return r >= '\u200b' && r <= '\u200f' || r == '\u061c' || r >= '\u2060' && r <= '\u2064' || r == '\ufeff'
 }

@@ -25,7 +25,8 @@ func EncodeJSON(w io.Writer, v any) error {
 // EscapeJSON rewrites JSON text that encoding/json made so that no byte a
 // terminal acts on is left: DEL, the C1 controls U+0080–U+009F (which
 // encoding/json writes raw), U+2028, U+2029 and the bidi controls become
-// \u escapes. Outside strings JSON holds only ASCII, so every such rune is
+// \u escapes, and so do the invisible characters (zero-width spaces and
+// joiners, bidi marks, U+FEFF). Outside strings JSON holds only ASCII, so every such rune is
 // inside a string and the result decodes to the same value. Input with
 // nothing to escape is returned as it is.
 func EscapeJSON(b []byte) []byte {
@@ -50,6 +51,5 @@ func EscapeJSON(b []byte) []byte {
 // jsonUnsafe reports whether r must be escaped in JSON text; C0 controls
 // are escaped by encoding/json already.
 func jsonUnsafe(r rune) bool {
-	return r == 0x7f || r >= 0x80 && r <= 0x9f || r == '\u2028' || r == '\u2029' ||
-		r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+	return r == 0x7f || r >= 0x80 && r <= 0x9f || r == '\u2028' || r == '\u2029' || bidiControl(r) || invisible(r)
 }

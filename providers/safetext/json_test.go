@@ -13,6 +13,7 @@ func TestEscapeJSON(t *testing.T) {
 		"c1":        "a\u0090b\u009bc\u009dd\u0085e",
 		"seps":      "x\u2028y\u2029z",
 		"bidi":      "user\u202etxt.exe\u2066",
+		"invisible": "a\u200fb\u200bc\ufeffd\u061ce\u2060",
 		"c0":        "esc\x1b[31m bel\a del\x7f",
 		"utf8":      "Zürich – 東京 ✓",
 		"key\u009d": []any{"\u009c", 1.5, true, nil},
@@ -22,7 +23,7 @@ func TestEscapeJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{`\u0090`, `\u009b`, `\u009d`, `\u0085`, `\u2028`, `\u2029`, `\u202e`, `\u2066`, `\u007f`, `\u001b`, `\u0007`, "Zürich – 東京 ✓"} {
+	for _, want := range []string{`\u0090`, `\u009b`, `\u009d`, `\u0085`, `\u2028`, `\u2029`, `\u202e`, `\u2066`, `\u200f`, `\u200b`, `\ufeff`, `\u061c`, `\u2060`, `\u007f`, `\u001b`, `\u0007`, "Zürich – 東京 ✓"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}

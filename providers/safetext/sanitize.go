@@ -8,8 +8,9 @@ import (
 
 // Sanitize makes text safe for a terminal: it drops ANSI escape sequences
 // (CSI, OSC, DCS and the rest, in their 7-bit and C1 forms), C0 and C1
-// control characters, DEL, bidi overrides and invalid UTF-8, keeping
-// newlines and tabs. Clean text is returned as it is, without a copy.
+// control characters, DEL, bidi overrides, invisible characters
+// (zero-width spaces and joiners, bidi marks, U+FEFF) and invalid UTF-8,
+// keeping newlines and tabs. Clean text is returned as it is, without a copy.
 func Sanitize(s string) string {
 	return sanitize(s, true)
 }
@@ -44,7 +45,9 @@ func isClean[T string | []byte](s T, keepLines bool) bool {
 
 // FirstUnsafe finds the first thing in s that [Sanitize] would drop (with
 // lines, newlines and tabs are allowed): a control character (ESC starts
-// every escape sequence), DEL, a bidi control or a byte of invalid UTF-8.
+// every escape sequence), DEL, a bidi control, an invisible character
+// (U+200B–U+200F, U+061C, U+2060–U+2064, U+FEFF) or a byte of invalid
+// UTF-8.
 // It returns that rune (utf8.RuneError for invalid UTF-8), its byte offset
 // and true; or false when s is safe as it is. Validators use it to refuse
 // such text where it comes in.
@@ -71,8 +74,10 @@ func Describe(r rune) string {
 		return "invalid UTF-8"
 	case r == 0x1b:
 		return "the control character U+001B (ESC, which starts escape sequences)"
-	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+	case bidiControl(r):
 		return fmt.Sprintf("the bidi control U+%04X", r)
+	case invisible(r):
+		return fmt.Sprintf("the invisible character U+%04X", r)
 	}
 	return fmt.Sprintf("the control character U+%04X", r)
 }

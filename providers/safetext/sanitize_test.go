@@ -41,6 +41,8 @@ func TestSanitize(t *testing.T) {
 		{name: "bidi overrides", in: "user\u202etxt.exe\u202c and \u202dx", want: "usertxt.exe and x"},
 		{name: "bidi embeddings", in: "a\u202ab\u202bc\u202cd", want: "abcd"},
 		{name: "bidi isolates", in: "a\u2066b\u2067c\u2068d\u2069e", want: "abcde"},
+		{name: "bidi marks", in: "http://127.0.0.1:9/\u200fevil \u200eltr \u061calm", want: "http://127.0.0.1:9/evil ltr alm"},
+		{name: "zero-width and BOM", in: "\ufeffad\u200bmin\u200c\u200d \u2060wj\u2064", want: "admin wj"},
 		{name: "invalid UTF-8", in: "a\xffb\xc3(c\xe2\x82", want: "ab(c"},
 		{name: "raw 8-bit CSI byte", in: "a\x9b31mb", want: "a31mb"},
 		{name: "newlines and tabs kept, folded by Line", in: "k:\tv\n  next\n", want: "k:\tv\n  next\n", wantLine: "k: v next"},

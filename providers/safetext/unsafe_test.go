@@ -30,6 +30,14 @@ func TestFirstUnsafe(t *testing.T) {
 		{in: "x\u202etxt", r: 0x202e, at: 1, found: true},
 		{in: "x\u2067", r: 0x2067, at: 1, found: true},
 		{in: "bad\xff", r: utf8.RuneError, at: 3, found: true},
+		{in: "http://127.0.0.1:9/\u200fevil", r: 0x200f, at: 19, found: true},
+		{in: "a\u200eb", lines: true, r: 0x200e, at: 1, found: true},
+		{in: "\u061c", r: 0x61c, found: true},
+		{in: "zw\u200b", r: 0x200b, at: 2, found: true},
+		{in: "zwj\u200d", r: 0x200d, at: 3, found: true},
+		{in: "wj\u2060", r: 0x2060, at: 2, found: true},
+		{in: "\ufeffbom", r: 0xfeff, found: true},
+		{in: "Zürich – 東京 ✓ \u00a0nbsp", found: false},
 	}
 	for _, tt := range tests {
 		r, at, found := FirstUnsafe(tt.in, tt.lines)
@@ -48,6 +56,8 @@ func TestDescribe(t *testing.T) {
 		0x1b:           "U+001B (ESC",
 		0x90:           "control character U+0090",
 		0x202e:         "bidi control U+202E",
+		0x200f:         "invisible character U+200F",
+		0xfeff:         "invisible character U+FEFF",
 		utf8.RuneError: "invalid UTF-8",
 	} {
 		if got := Describe(r); !strings.Contains(got, want) {

@@ -16,6 +16,7 @@ var hostile = []string{
 	"a\u009b31mb\u009d0;t\u009cc\u0090q\x07d\u0098sos\u009ce",
 	"one\r\ntwo\tthree\n",
 	"bidi \u202eexe.txt\u202c \u2066x\u2069",
+	"invisible http://127.0.0.1:9/\u200fevil\u200b\u061c\u2060\ufeff",
 	"Zürich – 東京 ✓",
 	"bad \xff\xc3( utf8 \xe2\x82",
 	"esc at end \x1b",

@@ -17,14 +17,15 @@ import (
 
 // Payload is every kind of attack: OSC 52 (writes the clipboard) ended
 // by BEL and by ST, SGR, the C1 forms of DCS, CSI (clear the screen) and
-// OSC (set the title), a bare BEL, a bidi override and a carriage return.
-// (Invalid UTF-8 would not survive the store's JSON as it is.)
-const Payload = "\x1b]52;c;ZXZpbA==\x07\x1b]52;p;ZXZpbA==\x1b\\\x1b[31m\u0090dcs\u009c\u009b2J\u009d0;pwned\x07\a\u202e\r"
+// OSC (set the title), a bare BEL, a bidi override, a bidi mark and a
+// zero-width space, and a carriage return. (Invalid UTF-8 would not
+// survive the store's JSON as it is.)
+const Payload = "\x1b]52;c;ZXZpbA==\x07\x1b]52;p;ZXZpbA==\x1b\\\x1b[31m\u0090dcs\u009c\u009b2J\u009d0;pwned\x07\a\u202e\u200f\u200b\r"
 
 // HeaderSafe is the part of an attack an HTTP client lets into a request
-// header or URL (no ASCII control characters): C1 controls and a bidi
-// override.
-const HeaderSafe = "\u0090dcs\u009c\u009b2J\u009d0;pwned\u009c\u202e"
+// header or URL (no ASCII control characters): C1 controls, a bidi
+// override and a bidi mark.
+const HeaderSafe = "\u0090dcs\u009c\u009b2J\u009d0;pwned\u009c\u202e\u200f"
 
 // Text is marker, the payload and "END": sanitised, it reads marker+"END"
 // ([Shown]).
@@ -83,8 +84,8 @@ func Broken(p providers.Provider) providers.Provider {
 // Check returns an error naming the first thing in out that may act on a
 // terminal: a C0 control other than newline and tab (allowCR allows a
 // carriage return too, which a terminal renderer writes), DEL, a C1
-// control, a bidi control or invalid UTF-8 (a lone 0x9b is CSI to an
-// 8-bit terminal). It is written apart from package safetext, so that a
+// control, a bidi control, an invisible character or invalid UTF-8 (a
+// lone 0x9b is CSI to an 8-bit terminal). It is written apart from package safetext, so that a
 // mistake there is not repeated here.
 func Check(out string, allowCR bool) error {
 	for i := 0; i < len(out); {
@@ -100,6 +101,8 @@ func Check(out string, allowCR bool) error {
 			bad = fmt.Sprintf("the C1 control %U", r)
 		case r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
 			bad = fmt.Sprintf("the bidi control %U", r)
+		case r >= 0x200b && r <= 0x200f || r == 0x061c || r >= 0x2060 && r <= 0x2064 || r == 0xfeff:
+			bad = fmt.Sprintf("the invisible character %U", r)
 		}
 		if bad != "" {
 			lo, hi := max(0, i-40), min(len(out), i+40)
