@@ -17,8 +17,11 @@ type Summary struct {
 	Provider providers.Provider
 	// Token is the cached token's metadata (AccessToken empty), nil when
 	// there is none.
-	Token     *providers.Token
-	Quota     QuotaUsage
+	Token *providers.Token
+	Quota QuotaUsage
+	// Recent are the tokens issued per UTC day over the last RecentDays
+	// days, oldest first, today last.
+	Recent    [RecentDays]int
 	LastError *ErrorRecord
 	LastCall  *CallRecord
 	// AuthStyleLearned is the style that worked last under auth_style auto.
@@ -100,6 +103,7 @@ func (s *Store) fillSummary(tx *bolt.Tx, sm *Summary, now time.Time) error {
 	}
 	sm.LastError, sm.LastCall, sm.AuthStyleLearned = st.LastError, st.LastCall, st.AuthStyleLearned
 	sm.Quota = usage(tx, sm.Provider, now)
+	sm.Recent = recentDays(tx, name, now)
 	sm.HasSecret = has(tx, bSecrets, name)
 	return nil
 }
