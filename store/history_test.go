@@ -16,7 +16,7 @@ func TestRecentDaysInSummaries(t *testing.T) {
 	must(t, s.AddQuota(ctx, "svc", 9, t0.AddDate(0, 0, -14))) // a day before the window
 	must(t, s.AddQuota(ctx, "svc", 3, t0.AddDate(0, 0, -13))) // its first day
 	must(t, s.AddQuota(ctx, "svc", 2, t0.AddDate(0, 0, -1)))
-	must(t, s.AddQuota(ctx, "svc", 1, t0.Add(-time.Hour)))  // today, an hour before
+	must(t, s.AddQuota(ctx, "svc", 1, t0.Add(-time.Hour)))   // today, an hour before
 	must(t, s.AddQuota(ctx, "svc", 4, t0.AddDate(0, -1, 0))) // last month: a month key among them
 
 	sums, err := s.Summaries(ctx)
