@@ -39,7 +39,7 @@ func (sm Summary) Status(now time.Time) providers.Status {
 	if sm.Token == nil {
 		return providers.StatusNone
 	}
-	return providers.TokenStatus(sm.Token.ExpiresAt, now)
+	return sm.Token.Status(now)
 }
 
 // tokenMeta decodes a tokenRecord without its sealed access token.

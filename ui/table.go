@@ -38,7 +38,7 @@ func newCellStyles(st *theme.Styles, selected bool) cellStyles {
 // columns are the widths of the visible columns; 0 hides one. The root's
 // width decides which fit.
 type columns struct {
-	mark, name, env, status, expires, life, quota, qbar, last int
+	mark, name, env, status, expires, life, quota, qbar, last, spark int
 }
 
 const (
@@ -81,6 +81,7 @@ func layoutColumns(width int) columns {
 		qbar = 10
 	}
 	try(&c.qbar, qbar)
+	try(&c.spark, store.RecentDays)
 	c.name = min(max(width-used, 1), max(nameMax, width/4))
 	return c
 }
@@ -169,6 +170,8 @@ func (t *providerTable) SetSpinner(frame string) { t.spin = frame }
 func (t *providerTable) SetDetail(open, side bool) {
 	t.detailOpen = open
 	t.keys.FocusDetail.SetEnabled(side)
+	t.keys.DetailUp.SetEnabled(side)
+	t.keys.DetailDown.SetEnabled(side)
 }
 
 // Selected is the name of the provider under the cursor ("" when none).
@@ -209,6 +212,10 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 		return t.bus.emit(lockedIntent{what})
 	}
 	switch {
+	case key.Matches(km, k.DetailUp):
+		return t.bus.emit(scrollDetailIntent{pages: -1})
+	case key.Matches(km, k.DetailDown):
+		return t.bus.emit(scrollDetailIntent{pages: 1})
 	case key.Matches(km, k.Up):
 		t.move(-1)
 	case key.Matches(km, k.Down):
@@ -225,6 +232,8 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 		return t.bus.emit(sortIntent{})
 	case key.Matches(km, k.Filter):
 		return t.bus.emit(filterIntent{})
+	case key.Matches(km, k.Palette):
+		return t.bus.emit(paletteIntent{})
 	case key.Matches(km, k.Detail):
 		if sel != "" || t.detailOpen {
 			return t.bus.emit(toggleDetailIntent{})
@@ -346,16 +355,19 @@ func (t *providerTable) titles() string {
 	if c.last > 0 {
 		b.WriteString(" " + fit("LAST CALL", c.last, false))
 	}
+	if c.spark > 0 {
+		b.WriteString(" " + fit("14 DAYS", c.spark, false))
+	}
 	return t.head.Render(fit(b.String(), t.width, false))
 }
 
-// lifeClass colours a remaining time: bad when expired, warn under 5
-// minutes or 20 % of the lifetime, ok otherwise.
+// lifeClass colours a remaining time as the status names it: bad when
+// expired, warn inside the refresh margin (expiring), ok otherwise.
 func lifeClass(cs *cellStyles, left, lifetime time.Duration) lipgloss.Style {
 	switch {
 	case left <= 0:
 		return cs.bad
-	case left <= providers.ExpiringWithin || (lifetime > 0 && left*5 <= lifetime):
+	case left <= providers.RefreshMargin(lifetime):
 		return cs.warn
 	}
 	return cs.ok
@@ -375,7 +387,7 @@ func statusStyle(cs *cellStyles, s providers.Status) lipgloss.Style {
 
 // quotaCell is the quota column: token quota used/limit with its period
 // when one is set; else the API's last rate-limit figures (used/limit);
-// else the tokens issued this month.
+// else the tokens issued this month ("3 this mo"), a dash for none.
 func quotaCell(s *store.Summary) (text string, frac float64, known bool) {
 	q := s.Quota
 	if q.Limit > 0 {
@@ -390,7 +402,10 @@ func quotaCell(s *store.Summary) (text string, frac float64, known bool) {
 			return fmt.Sprintf("%d/%d api", used, limit), float64(used) / float64(limit), true
 		}
 	}
-	return fmt.Sprintf("%d mo", q.Month), 0, false
+	if q.Month == 0 {
+		return "-", 0, false
+	}
+	return fmt.Sprintf("%d this mo", q.Month), 0, false
 }
 
 func quotaStyle(cs *cellStyles, frac float64, known bool) lipgloss.Style {
@@ -453,6 +468,9 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 	}
 	if rw.c.last > 0 {
 		rw.lastCall(r.sum.LastCall)
+	}
+	if rw.c.spark > 0 {
+		rw.put(cs.accent, " "+fit(r.spark, rw.c.spark, false))
 	}
 	if rw.w < t.width {
 		rw.put(cs.text, strings.Repeat(" ", t.width-rw.w))
