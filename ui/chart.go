@@ -194,9 +194,12 @@ func (c *chart) bucketStart(i int) time.Time {
 	return c.h.Start.AddDate(0, 0, i)
 }
 
-// eighthsOf is v's height in eighths of a cell.
+// eighthsOf is v's height in eighths of a cell; anything above 0 shows.
 func (c *chart) eighthsOf(v float64) int {
-	return int(v/c.top*float64(chartHeight*8) + 0.5)
+	if v <= 0 {
+		return 0
+	}
+	return max(int(v/c.top*float64(chartHeight*8)+0.5), 1)
 }
 
 // quotaChart draws h in width cells: the scale in a gutter, one bar per

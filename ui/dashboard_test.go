@@ -49,7 +49,7 @@ func TestGoldenDetail120x40(t *testing.T) {
 	tm := e.start(e.config(), 120, 40)
 	selectProvider(t, tm, "auth0-prod")
 	press(tm, "enter")
-	waitFor(t, tm, "Claims (decoded", "jti")
+	waitFor(t, tm, "Tokens issued in March", "pgdn↓")
 	golden.RequireEqual(t, []byte(normalize(final(t, tm))))
 }
 
@@ -67,7 +67,7 @@ func TestGoldenDetail80x24(t *testing.T) {
 	tm := e.start(e.config(), 80, 24)
 	selectProvider(t, tm, "broken")
 	press(tm, "enter")
-	waitFor(t, tm, "Recent exchanges")
+	waitFor(t, tm, "Last error", "pgdn↓")
 	golden.RequireEqual(t, []byte(normalize(final(t, tm))))
 }
 

@@ -39,6 +39,12 @@ type detailView struct {
 	auto  bool
 	now   time.Time
 	data  *detailDataMsg // for name; nil while loading
+
+	// chart is the quota chart drawn for chartOf at chartW cells: drawn
+	// again only when the history or the width changes, not every tick.
+	chart   string
+	chartOf *store.QuotaHistory
+	chartW  int
 }
 
 var _ Component = (*detailView)(nil)
@@ -419,8 +425,11 @@ func (d *detailView) writeChart(w *lineWriter) {
 	if h == nil {
 		return
 	}
+	if d.chartOf != h || d.chartW != w.width {
+		d.chart, d.chartOf, d.chartW = quotaChart(d.st, h, w.width), h, w.width
+	}
 	w.section(fit(chartTitle(h), w.width, false))
-	w.WriteString(quotaChart(d.st, h, w.width))
+	w.WriteString(d.chart)
 	w.WriteByte('\n')
 }
 

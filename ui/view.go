@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // View implements tea.Model. It renders only what is on screen: the rows
@@ -27,7 +28,9 @@ func (m Model) View() string {
 	b.WriteString(status)
 	if !strings.Contains(status, "\n") {
 		b.WriteByte('\n')
-		b.WriteString(m.help.ShortHelpView(m.focused().ShortHelp()))
+		// bubbles' help adds every item past the width when the "…" does
+		// not fit after the last one that does: cut it here.
+		b.WriteString(ansi.Truncate(m.help.ShortHelpView(m.focused().ShortHelp()), m.width, "…"))
 	}
 	return b.String()
 }
