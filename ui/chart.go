@@ -250,10 +250,10 @@ func quotaChart(st *theme.Styles, h *store.QuotaHistory, width int) string {
 			id, sty, ru := 1, c.barStyle(st, v), eighth(fill)
 			switch {
 			case fill > 0:
-			case proj >= 4:
-				id, sty, ru = 2, st.Muted, '░'
 			case r == limitRow:
 				id, sty, ru = 3, st.Bad, '─'
+			case proj >= 4:
+				id, sty, ru = 2, st.Muted, '░'
 			}
 			for k := 0; k < cw; k++ {
 				if k == cw-1 && cw > 1 {
