@@ -256,15 +256,16 @@ func quotaChart(st *theme.Styles, h *store.QuotaHistory, width int) string {
 				id, sty, ru = 2, st.Muted, '░'
 			}
 			for k := 0; k < cw; k++ {
-				if k == cw-1 && cw > 1 {
-					if r == limitRow {
-						line.put(3, st.Bad, '─')
-					} else {
-						line.put(4, st.Row, ' ')
-					}
-					continue
+				switch {
+				case k < cw-1 || cw == 1:
+					line.put(id, sty, ru)
+				case r == limitRow:
+					line.put(3, st.Bad, '─')
+				default:
+					// The gap between bars, in the bar's style: one run,
+					// one Render, for the bar and its gap.
+					line.put(id, sty, ' ')
 				}
-				line.put(id, sty, ru)
 			}
 		}
 		out.WriteString(line.String())

@@ -143,8 +143,19 @@ func (p *commandPalette) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(p.bus.emit(closeIntent{}), p.bus.emit(it.in))
 		}
 	}
+	if _, ok := msg.(list.FilterMatchesMsg); ok {
+		// The list filters in a command per key typed, and their answers
+		// can come back out of order (an older, longer list last): the
+		// palette filters in place instead, below, and drops them.
+		return nil
+	}
+	before := p.list.FilterValue()
 	var cmd tea.Cmd
 	p.list, cmd = p.list.Update(msg)
+	if v := p.list.FilterValue(); v != before {
+		p.list.SetFilterText(v)
+		p.list.SetFilterState(list.Filtering)
+	}
 	return cmd
 }
 
