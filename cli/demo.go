@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -119,6 +120,50 @@ func (a *App) startDemo(ctx context.Context) (*demoEnv, error) {
 	return &demoEnv{st: st, label: "throwaway db · sandbox at " + base, close: func() { st.Close(); stopAll() }}, nil
 }
 
+// demoDay is a day's count of a demo ledger.
+type demoDay struct {
+	at time.Time
+	n  int
+}
+
+// demoLedger is a history for the dashboard's pictures: n tokens (a quota's
+// share) spread over this month's days so far, unevenly, or, with n 0, a
+// few tokens a day over the last two weeks; seed varies the pattern.
+func demoLedger(now time.Time, n, seed int) []demoDay {
+	now = now.UTC()
+	var out []demoDay
+	if n == 0 {
+		for d := 13; d >= 0; d-- {
+			if k := (seed*5 + d*3) % 7; k > 1 {
+				out = append(out, demoDay{now.AddDate(0, 0, -d), k - 1})
+			}
+		}
+		return out
+	}
+	days := now.Day()
+	weights, total := make([]int, days), 0
+	for d := range weights {
+		weights[d] = 2 + (d*7+seed)%5
+		total += weights[d]
+	}
+	left := n
+	for d := range weights {
+		k := n * weights[d] / total
+		if d == days-1 {
+			k = left
+		}
+		left -= k
+		if k > 0 {
+			at := time.Date(now.Year(), now.Month(), d+1, 12, 0, 0, 0, time.UTC)
+			if at.After(now) {
+				at = now
+			}
+			out = append(out, demoDay{at, k})
+		}
+	}
+	return out
+}
+
 // seedDemo fills a new database at path with the sandbox's providers,
 // brings the one with a quota close to its limit, and fetches every first
 // token (the broken one fails, as it should).
@@ -138,10 +183,13 @@ func (a *App) seedDemo(ctx context.Context, srv *sandbox.Server, base, path stri
 	if err := st.PutProviders(ctx, ps); err != nil {
 		return fail(err)
 	}
-	for _, p := range ps {
+	for i, p := range ps {
+		n := 0
 		if p.Quota != nil {
-			n := int(float64(p.Quota.Limit) * demoQuotaShare)
-			if err := st.AddQuota(ctx, p.Name, n, a.now()); err != nil {
+			n = int(float64(p.Quota.Limit) * demoQuotaShare)
+		}
+		for _, day := range demoLedger(a.now(), n, i) {
+			if err := st.AddQuota(ctx, p.Name, day.n, day.at); err != nil {
 				return fail(err)
 			}
 		}

@@ -38,8 +38,8 @@ func (a *App) lsCommand() *cobra.Command {
 		Use:     "ls",
 		Aliases: []string{"list"},
 		Short:   "List providers with their token status and quota use",
-		Long: `List providers: name, env, status (valid, expiring within 5 minutes,
-expired, error, none), when the token expires, and quota used/limit in the
+		Long: `List providers: name, env, status (valid; expiring inside the refresh
+margin, 10 % of the token's lifetime and at least 30 s; expired, error, none), when the token expires, and quota used/limit in the
 quota's window (tokens issued this month when no quota is set).`,
 		Args: args(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runLs(cmd.Context(), o) },

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // FieldSpec describes one setting of a [Provider]. The table [Fields] is the
@@ -112,77 +111,64 @@ func Fields() []FieldSpec {
 		presetField(),
 		tokenURLField(),
 		withCheck(text("issuer", func(p *Provider) *string { return &p.Issuer }).
-			with("issuer", "the issuer (for presets and discovery)"), checkIssuerURL),
+			with("issuer", "the issuer (for presets and discovery)"), checkIssuerURL).
+			form(4, "Issuer", "for presets and discovery"),
 		urlField("jwks_uri", func(p *Provider) *string { return &p.JWKSURI }).
-			with("jwks-uri", "the JWKS that verifies the tokens (default: from discovery)"),
+			with("jwks-uri", "the JWKS that verifies the tokens (default: from discovery)").
+			form(4, "JWKS URI", "blank: from discovery"),
 		urlField("introspection_url", func(p *Provider) *string { return &p.IntrospectURL }).
-			with("introspection-url", "the RFC 7662 introspection endpoint (default: from discovery)"),
+			with("introspection-url", "the RFC 7662 introspection endpoint (default: from discovery)").
+			form(4, "Introspection URL", "RFC 7662; blank: from discovery"),
 		urlField("revocation_url", func(p *Provider) *string { return &p.RevokeURL }).
-			with("revocation-url", "the RFC 7009 revocation endpoint (default: from discovery)"),
+			with("revocation-url", "the RFC 7009 revocation endpoint (default: from discovery)").
+			form(4, "Revocation URL", "RFC 7009; blank: from discovery"),
 		clientIDField(),
 		clientSecretField(),
 		withCheck(FieldSpec{
 			Key: "client_secret_ref", Get: func(p *Provider) string { return p.ClientSecretRef },
 			Set: func(p *Provider, s string) error { p.ClientSecretRef = s; return nil },
-		}.with("client-secret-ref", "resolve the secret at fetch time: env:VAR, file:PATH or cmd:COMMAND"), checkSecretRef),
+		}.with("client-secret-ref", "resolve the secret at fetch time: env:VAR, file:PATH or cmd:COMMAND"), checkSecretRef).
+			form(3, "Client secret from", "instead of a stored secret: env:VAR, file:PATH or cmd:COMMAND"),
 		authStyleField(),
-		basicEncodingField(),
+		basicEncodingField().form(3, "HTTP Basic encoding", "form (RFC 6749, the default) or raw, for servers that do not decode"),
 		keyField("private_key_file", func(p *Provider) *string { return &p.PrivateKeyFile }, describePrivateKeyFile).
-			with("private-key-file", "PEM private key that signs the client assertion (--auth private_key_jwt)"),
+			with("private-key-file", "PEM private key that signs the client assertion (--auth private_key_jwt)").
+			form(3, "Private key file", "private_key_jwt: PEM key that signs the assertion (0600)"),
 		keyField("private_key_kid", func(p *Provider) *string { return &p.PrivateKeyKID }, describePrivateKeyKID).
-			with("private-key-kid", "kid header of the client assertion"),
+			with("private-key-kid", "kid header of the client assertion").
+			form(3, "Private key kid", "private_key_jwt: the assertion's kid header"),
 		keyField("assertion_alg", func(p *Provider) *string { return &p.AssertionAlg }, describeAssertionAlg).
-			with("assertion-alg", "signing algorithm of the assertion (default: from the key: RS256, ES256, EdDSA)"),
+			with("assertion-alg", "signing algorithm of the assertion (default: from the key: RS256, ES256, EdDSA)").
+			form(3, "Assertion alg", "blank: from the key (RS256, ES256, EdDSA)"),
 		keyField("assertion_audience", func(p *Provider) *string { return &p.AssertionAudience }, describeAssertionAudience).
-			with("assertion-audience", "aud of the assertion (default: the issuer, else the token URL)"),
+			with("assertion-audience", "aud of the assertion (default: the issuer, else the token URL)").
+			form(3, "Assertion audience", "blank: the issuer, else the token URL"),
 		keyField("tls_cert_file", func(p *Provider) *string { return &p.TLSCertFile }, describeTLSFile("tls_cert_file", func(p *Provider) string { return p.TLSCertFile })).
-			with("tls-cert", "PEM client certificate presented in the TLS handshake (--auth tls_client_auth)"),
+			with("tls-cert", "PEM client certificate presented in the TLS handshake (--auth tls_client_auth)").
+			form(3, "TLS client certificate", "tls_client_auth: PEM certificate file"),
 		keyField("tls_key_file", func(p *Provider) *string { return &p.TLSKeyFile }, describeTLSFile("tls_key_file", func(p *Provider) string { return p.TLSKeyFile })).
-			with("tls-key", "PEM private key of --tls-cert"),
+			with("tls-key", "PEM private key of --tls-cert").
+			form(3, "TLS client key", "tls_client_auth: PEM key of the certificate (0600)"),
 		scopesField(),
-		separatorField(),
+		separatorField().form(4, "Scope separator", `how scopes are joined: blank for " ", or ","`),
 		resourceField("audience", func(p *Provider) *string { return &p.Audience }).
 			with("audience", "sent as audience (Auth0 and others)").
 			form(2, "Audience", "Auth0 and others want the API identifier"),
 		resourceField("resource", func(p *Provider) *string { return &p.Resource }).
-			with("resource", "sent as resource (RFC 8707)"),
-		paramsField(),
+			with("resource", "sent as resource (RFC 8707)").
+			form(4, "Resource", "sent as resource (RFC 8707)"),
+		paramsField().form(4, "Extra form fields", "one KEY=VALUE a line, sent with the token request"),
 		{Key: "response", describe: describeResponse},
 		quotaField(),
 		endpointsField(),
-		timeoutField(),
-		{Key: "default_lifetime", Flag: "default-lifetime", FlagKind: FlagDuration,
-			Usage: "the lifetime assumed when the answer gives no expiry and the token is no JWT (default 1h)",
-			Get:   func(p *Provider) string { return time.Duration(p.DefaultLifetime).String() },
-			Set: func(p *Provider, s string) error {
-				d, err := time.ParseDuration(s)
-				if err != nil {
-					return fmt.Errorf("default_lifetime %q: want a value such as 1h or 30m", s)
-				}
-				p.DefaultLifetime = Duration(d)
-				return nil
-			},
-			check: checkLifetime, describe: func(d *description) {
-				d.add("default_lifetime", shortDuration(d.p.EffectiveLifetime()), originOf(d.p.DefaultLifetime > 0))
-			}},
+		timeoutField().form(4, "Timeout", "of one exchange: blank for 15s"),
+		defaultLifetimeField().form(4, "Default lifetime", "assumed when the server gives no expiry: blank for 1h"),
 		text("ca_file", func(p *Provider) *string { return &p.CAFile }).
-			with("ca-file", "PEM CA certificates to trust besides the system's"),
-		{Key: "insecure_http", Flag: "insecure-http", FlagKind: FlagBool,
-			Usage: "allow plain http:// to hosts other than loopback (the secret and the token cross the network unencrypted)",
-			Get:   func(p *Provider) string { return strconv.FormatBool(p.InsecureHTTP) },
-			Set: func(p *Provider, s string) error {
-				b, err := strconv.ParseBool(s)
-				if err != nil {
-					return fmt.Errorf("insecure_http %q: want true or false", s)
-				}
-				p.InsecureHTTP = b
-				return nil
-			}, describe: func(d *description) {
-				if d.p.InsecureHTTP {
-					d.add("insecure_http", "true", fromConfig)
-				}
-			}},
-		text("notes", func(p *Provider) *string { return &p.Notes }).with("notes", "free text"),
+			with("ca-file", "PEM CA certificates to trust besides the system's").
+			form(3, "CA file", "PEM CA certificates to trust besides the system's"),
+		insecureHTTPField().form(4, "Plain http", "allow an http:// token URL on a host that is not loopback"),
+		text("notes", func(p *Provider) *string { return &p.Notes }).with("notes", "free text").
+			form(4, "Notes", "free text"),
 	}
 }
 
@@ -438,7 +424,18 @@ func resourceField(key string, at func(p *Provider) *string) FieldSpec {
 func paramsField() FieldSpec {
 	return FieldSpec{
 		Key: "params", Flag: "param", FlagKind: FlagList, Usage: "an extra form field KEY=VALUE (repeatable)",
+		Get: func(p *Provider) string {
+			lines := make([]string, 0, len(p.Params))
+			for _, k := range slices.Sorted(maps.Keys(p.Params)) {
+				lines = append(lines, k+"="+p.Params[k])
+			}
+			return strings.Join(lines, "\n")
+		},
 		Set: func(p *Provider, kv string) error {
+			if kv == "" {
+				p.Params = nil
+				return nil
+			}
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok || k == "" {
 				return fmt.Errorf("--param %q: want KEY=VALUE", kv)
@@ -525,29 +522,6 @@ func endpointsField() FieldSpec {
 			for _, ep := range d.p.Endpoints {
 				d.add("endpoints."+ep.Name, cmp.Or(ep.Method, "GET")+" "+ep.URL, fromConfig)
 			}
-		},
-	}
-}
-
-func timeoutField() FieldSpec {
-	return FieldSpec{
-		Key: "timeout", Flag: "timeout", FlagKind: FlagDuration, Usage: "timeout of one exchange (default 15s)",
-		Get: func(p *Provider) string { return time.Duration(p.Timeout).String() },
-		Set: func(p *Provider, s string) error {
-			d, err := time.ParseDuration(s)
-			if err != nil {
-				return fmt.Errorf("timeout %q: want a value such as 15s or 1m30s", s)
-			}
-			p.Timeout = Duration(d)
-			return nil
-		},
-		check: func(v *validation) {
-			if v.p.Timeout < 0 {
-				v.add("timeout", -1, "timeout must not be negative")
-			}
-		},
-		describe: func(d *description) {
-			d.add("timeout", shortDuration(d.p.EffectiveTimeout()), originOf(d.p.Timeout > 0))
 		},
 	}
 }

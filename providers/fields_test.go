@@ -57,6 +57,40 @@ func TestFieldsSetThenGet(t *testing.T) {
 	}
 }
 
+// TestFlagAndFormShareOneEntry: a setting that is both a flag of
+// `tokentop add` and a form field is one entry of the table, and blank
+// text (a cleared form field, --param "") clears it.
+func TestFlagAndFormShareOneEntry(t *testing.T) {
+	for _, c := range []struct {
+		key, flag string
+		kind      FlagKind
+		text      string
+	}{
+		{"default_lifetime", "default-lifetime", FlagDuration, "20m0s"},
+		{"insecure_http", "insecure-http", FlagBool, "true"},
+		{"timeout", "timeout", FlagDuration, "1m30s"},
+		{"params", "param", FlagList, "tenant=acme"},
+	} {
+		f, ok := FieldByKey(c.key)
+		if !ok || f.Flag != c.flag || f.FlagKind != c.kind || f.Usage == "" || f.Page == 0 || f.Label == "" {
+			t.Fatalf("%s: want the flag --%s and a form field: %+v", c.key, c.flag, f)
+		}
+		var p Provider
+		if err := f.Set(&p, c.text); err != nil {
+			t.Fatalf("%s: Set(%q): %v", c.key, c.text, err)
+		}
+		if got := f.Get(&p); got != c.text {
+			t.Errorf("%s: Get = %q after Set(%q)", c.key, got, c.text)
+		}
+		if err := f.Set(&p, ""); err != nil {
+			t.Fatalf("%s: Set(\"\"): %v", c.key, err)
+		}
+		if !reflect.DeepEqual(p, Provider{}) {
+			t.Errorf("%s: blank text should clear it: %+v", c.key, p)
+		}
+	}
+}
+
 // TestFieldProblemUsesTheConfigWording: the form's message for a field is
 // the providers file's, without the provider's name.
 func TestFieldProblemUsesTheConfigWording(t *testing.T) {

@@ -81,18 +81,18 @@ const (
 	StatusError    Status = "error"
 )
 
-// ExpiringWithin is how close to expiry a token counts as expiring.
-const ExpiringWithin = 5 * time.Minute
-
-// TokenStatus classifies a token's expiry at now (without the error state,
-// which depends on the last exchange).
-func TokenStatus(expiresAt time.Time, now time.Time) Status {
+// Status is the token's expiry state at now (without the error state,
+// which depends on the last exchange): expiring once inside its refresh
+// margin (the larger of 30 s and 10 % of its lifetime), when a cached
+// token is no longer handed out and a new one is fetched. A 5-minute
+// token is valid for its first 4 min 30 s, a 1-hour one for 54 minutes.
+func (t *Token) Status(now time.Time) Status {
 	switch {
-	case expiresAt.IsZero():
+	case t == nil || t.ExpiresAt.IsZero():
 		return StatusNone
-	case !now.Before(expiresAt):
+	case !now.Before(t.ExpiresAt):
 		return StatusExpired
-	case expiresAt.Sub(now) <= ExpiringWithin:
+	case !now.Before(t.ExpiresAt.Add(-t.RefreshMargin())):
 		return StatusExpiring
 	}
 	return StatusValid

@@ -94,4 +94,22 @@ keys D
 wait_for "no failures"
 shot doctor
 keys Escape
+
+# The command palette (:), a few letters typed: actions with their keys,
+# then the providers.
+keys :
+wait_for "Command palette"
+keys r e
+wait_for "refresh all"
+shot palette
+keys Escape
+
+# The quota chart, with the detail beside the table in a wider window.
+cols=160 rows=48
+tmux -S "$sock" resize-window -t "$session" -x "$cols" -y "$rows"
+sleep 1
+keys Enter
+wait_for "at this rate"
+shot chart
+keys Escape
 keys q

@@ -63,7 +63,7 @@ func TestHugeWindowIsClamped(t *testing.T) {
 
 	other.filter("ants")
 	other.send("\r")
-	other.waitFor("Claims (decoded, not verified)", "Recent exchanges")
+	other.waitFor("Tokens issued in", "Claims (decoded, not verified)")
 	other.send("\x1b") // clears the filter
 	other.waitFor("7 providers")
 	other.send("\x1b") // closes the detail

@@ -20,7 +20,7 @@ func TestDashboardOverSSH(t *testing.T) {
 	}
 	c.filter("ants")
 	c.send("\r")
-	c.waitFor("Claims (decoded, not verified)", "Recent exchanges")
+	c.waitFor("Tokens issued in", "Claims (decoded, not verified)")
 
 	// A wider window puts the detail beside the table: the row and the
 	// detail's title share a line of the screen.

@@ -16,8 +16,11 @@ type Summary struct {
 	Provider providers.Provider
 	// Token is the cached token's metadata (AccessToken empty), nil when
 	// there is none.
-	Token     *providers.Token
-	Quota     QuotaUsage
+	Token *providers.Token
+	Quota QuotaUsage
+	// Recent are the tokens issued per UTC day over the last RecentDays
+	// days, oldest first, today last.
+	Recent    [RecentDays]int
 	LastError *ErrorRecord
 	LastCall  *CallRecord
 	// Proxy is what the last `tokentop proxy` for the provider counted,
@@ -38,7 +41,7 @@ func (sm Summary) Status(now time.Time) providers.Status {
 	if sm.Token == nil {
 		return providers.StatusNone
 	}
-	return providers.TokenStatus(sm.Token.ExpiresAt, now)
+	return sm.Token.Status(now)
 }
 
 // tokenMeta decodes a tokenRecord without its sealed access token.
@@ -99,6 +102,9 @@ func (s *Store) fillSummary(tx kv.Tx, sm *Summary, now time.Time) error {
 	}
 	sm.LastError, sm.LastCall, sm.AuthStyleLearned, sm.Proxy = st.LastError, st.LastCall, st.AuthStyleLearned, st.Proxy
 	if sm.Quota, err = usage(tx, sm.Provider, now); err != nil {
+		return err
+	}
+	if sm.Recent, err = recentDays(tx, name, now); err != nil {
 		return err
 	}
 	sm.HasSecret, err = has(tx, bSecrets, name)

@@ -41,6 +41,9 @@ func synthSummaries(n int, now time.Time) []store.Summary {
 			s.Token = &providers.Token{TokenType: "Bearer", IssuedAt: now.Add(-time.Duration(i%3600) * time.Second)}
 			s.Token.ExpiresAt = s.Token.IssuedAt.Add(life)
 		}
+		for d := range s.Recent {
+			s.Recent[d] = (i + d*7) % 23
+		}
 		if i%3 == 0 {
 			s.Provider.Quota = &providers.Quota{Limit: 1000, Per: providers.PerMonth}
 			s.Quota = store.QuotaUsage{Limit: 1000, Per: providers.PerMonth, Used: i % 1000, Month: i % 1000}
@@ -78,6 +81,59 @@ func BenchmarkDashboardView(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkDashboardViewDetail is one frame with the detail open beside
+// the table (200×60), with and without the quota chart: the chart is drawn
+// into the detail's content once per tick or reload, so a frame only
+// copies its lines.
+func BenchmarkDashboardViewDetail(b *testing.B) {
+	for _, chart := range []bool{false, true} {
+		b.Run(fmt.Sprintf("chart=%v", chart), func(b *testing.B) {
+			m := viewModel(100, 200, 60)
+			m.update(toggleDetailIntent{})
+			msg := detailDataMsg{name: m.table.Selected(), seq: m.tags.last[tagKey{kind: reqDetail}], masked: mask(strings.Repeat("x", 812))}
+			if chart {
+				msg.quota = benchHistory(t0)
+			}
+			m.update(msg)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkDetailRender is what the chart costs where it is drawn: the
+// detail's content, rebuilt once a second (the clock) and on a reload.
+func BenchmarkDetailRender(b *testing.B) {
+	for _, chart := range []bool{false, true} {
+		b.Run(fmt.Sprintf("chart=%v", chart), func(b *testing.B) {
+			m := viewModel(100, 200, 60)
+			m.update(toggleDetailIntent{})
+			msg := detailDataMsg{name: m.table.Selected(), seq: m.tags.last[tagKey{kind: reqDetail}], masked: mask(strings.Repeat("x", 812))}
+			if chart {
+				msg.quota = benchHistory(t0)
+			}
+			m.update(msg)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.detail.render()
+			}
+		})
+	}
+}
+
+// benchHistory is a month's ledger half spent.
+func benchHistory(now time.Time) *store.QuotaHistory {
+	h := &store.QuotaHistory{Usage: store.QuotaUsage{Limit: 1000, Per: providers.PerMonth, Used: 600}, Step: providers.PerDay, Cumulative: true,
+		Start: time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), Buckets: 31, Now: now}
+	h.End = h.Start.AddDate(0, 1, 0)
+	for d := 1; d <= now.Day(); d++ {
+		h.Counts = append(h.Counts, 40+d%9)
+	}
+	return h
 }
 
 // BenchmarkDashboardViewMaxSize is one frame in a window of 65535×65535,
@@ -155,5 +211,16 @@ func BenchmarkStartup(b *testing.B) {
 				st.Close()
 			}
 		})
+	}
+}
+
+// BenchmarkQuotaChart is drawing the chart itself, at the width of a
+// detail beside the table: once per reload of the detail's data.
+func BenchmarkQuotaChart(b *testing.B) {
+	st := colourStyles()
+	h := benchHistory(t0)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = quotaChart(st, h, 76)
 	}
 }

@@ -31,6 +31,7 @@ type keyMaps struct {
 	result  ResultKeyMap
 	doctor  ResultKeyMap
 	help    HelpKeyMap
+	palette PaletteKeyMap
 }
 
 // named is a binding and its action's name in the config file.
@@ -46,6 +47,16 @@ type keySet struct {
 	where string
 	keys  []named
 	typed bool
+	// yields are pairs of actions that share keys by design: the first
+	// takes them while it is enabled (pgup pages the detail beside the
+	// table, else the table), so their sharing is no conflict.
+	yields [][2]string
+}
+
+// sharedByDesign reports whether the actions a and b of the set may
+// share a key.
+func (s keySet) sharedByDesign(a, b string) bool {
+	return slices.Contains(s.yields, [2]string{a, b}) || slices.Contains(s.yields, [2]string{b, a})
 }
 
 func (a *ActionKeyMap) named() []named {
@@ -58,20 +69,25 @@ func (a *ActionKeyMap) named() []named {
 
 // sets lists every component's bindings by name.
 func (k *keyMaps) sets() []keySet {
-	t, d, r, dr := &k.table, &k.detail, &k.result, &k.doctor
+	t, d, r, dr, h, p := &k.table, &k.detail, &k.result, &k.doctor, &k.help, &k.palette
 	scroll := func(up, down, pgup, pgdn, top, bottom *key.Binding) []named {
 		return []named{{"up", up}, {"down", down}, {"page_up", pgup}, {"page_down", pgdn}, {"top", top}, {"bottom", bottom}}
 	}
 	return []keySet{
 		{where: "the table", keys: slices.Concat(scroll(&t.Up, &t.Down, &t.PageUp, &t.PageDown, &t.Top, &t.Bottom), []named{
-			{"detail", &t.Detail}, {"focus_detail", &t.FocusDetail}, {"filter", &t.Filter}, {"clear_filter", &t.ClearFilter},
+			{"detail", &t.Detail}, {"focus_detail", &t.FocusDetail},
+			{"detail_page_up", &t.DetailUp}, {"detail_page_down", &t.DetailDown},
+			{"filter", &t.Filter}, {"clear_filter", &t.ClearFilter}, {"palette", &t.Palette},
 			{"sort", &t.Sort}, {"reverse", &t.Reverse}, {"back", &t.Back}, {"help", &t.Help}, {"quit", &t.Quit},
-		}, t.Actions.named())},
+		}, t.Actions.named()), yields: [][2]string{{"detail_page_up", "page_up"}, {"detail_page_down", "page_down"}}},
 		{where: "the detail", keys: slices.Concat(scroll(&d.Up, &d.Down, &d.PageUp, &d.PageDown, &d.Top, &d.Bottom), []named{
-			{"close", &d.Close}, {"focus_table", &d.Table}, {"help", &d.Help}, {"quit", &d.Quit},
+			{"close", &d.Close}, {"focus_table", &d.Table}, {"palette", &d.Palette}, {"help", &d.Help}, {"quit", &d.Quit},
 		}, d.Actions.named())},
 		{where: "the filter input", typed: true, keys: []named{{"keep_filter", &k.filter.Apply}, {"clear_filter", &k.filter.Clear}}},
-		{where: "the delete confirmation", keys: []named{{"yes", &k.confirm.Yes}, {"no", &k.confirm.No}}},
+		{where: "the command palette", typed: true, keys: []named{
+			{"palette_up", &p.Up}, {"palette_down", &p.Down}, {"palette_run", &p.Run}, {"palette_close", &p.Close},
+		}},
+		{where: "the delete confirmation", keys: []named{{"yes", &k.confirm.Yes}, {"skip", &k.confirm.Skip}, {"no", &k.confirm.No}}},
 		{where: "the test-call picker", keys: []named{{"up", &k.picker.Up}, {"down", &k.picker.Down}, {"choose", &k.picker.Choose}, {"back", &k.picker.Back}}},
 		{where: "the test-call result", keys: slices.Concat(scroll(&r.Up, &r.Down, &r.PageUp, &r.PageDown, &r.Top, &r.Bottom), []named{
 			{"again", &r.Again}, {"back", &r.Back}, {"help", &r.Help},
@@ -79,7 +95,9 @@ func (k *keyMaps) sets() []keySet {
 		{where: "the doctor", keys: slices.Concat(scroll(&dr.Up, &dr.Down, &dr.PageUp, &dr.PageDown, &dr.Top, &dr.Bottom), []named{
 			{"again", &dr.Again}, {"back", &dr.Back}, {"help", &dr.Help},
 		})},
-		{where: "the help", keys: []named{{"close", &k.help.Close}, {"quit", &k.help.Quit}}},
+		{where: "the help", keys: slices.Concat(scroll(&h.Up, &h.Down, &h.PageUp, &h.PageDown, &h.Top, &h.Bottom), []named{
+			{"close", &h.Close}, {"quit", &h.Quit},
+		})},
 	}
 }
 
@@ -106,6 +124,7 @@ func newKeyMaps(f *settings.File, readOnly bool) (keyMaps, []error) {
 		global: DefaultGlobalKeyMap(), table: DefaultTableKeyMap(), detail: DefaultDetailKeyMap(),
 		filter: DefaultFilterKeyMap(), confirm: DefaultConfirmKeyMap(), picker: DefaultPickerKeyMap(),
 		result: DefaultResultKeyMap(), doctor: DefaultDoctorKeyMap(), help: DefaultHelpKeyMap(),
+		palette: DefaultPaletteKeyMap(),
 	}
 	var errs []error
 	if f != nil && len(f.Keys) > 0 {
@@ -212,9 +231,12 @@ func (k *keyMaps) conflicts(set keySet, rebound map[string]bool, f *settings.Fil
 		if len(names) < 2 {
 			continue
 		}
+		if len(names) == 2 && set.sharedByDesign(names[0], names[1]) {
+			continue
+		}
 		at := slices.IndexFunc(names, func(n string) bool { return rebound[n] })
 		if at < 0 {
-			continue // the defaults' own sharing (none today)
+			continue // the defaults' own sharing
 		}
 		action := names[at]
 		others := slices.Delete(slices.Clone(names), at, at+1)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tokentop/tokentop/providers/suggest"
+	"github.com/tokentop/tokentop/store"
 )
 
 // colID names a column of the provider table; the config file's columns:
@@ -20,17 +21,18 @@ const (
 	colQuotaCol
 	colQuotaBar
 	colLastCall
-	numCols // how many there are
+	colSpark // tokens issued per day, the last store.RecentDays days
+	numCols  // how many there are
 )
 
 // key is the column's name in the config file.
 func (c colID) key() string {
-	return [numCols]string{"name", "env", "status", "expires", "life", "quota", "quota_bar", "last_call"}[c]
+	return [numCols]string{"name", "env", "status", "expires", "life", "quota", "quota_bar", "last_call", "sparkline"}[c]
 }
 
 // title is the column's title in the table.
 func (c colID) title() string {
-	return [numCols]string{"NAME", "ENV", "STATUS", "EXPIRES", "LIFE", "QUOTA", "", "LAST CALL"}[c]
+	return [numCols]string{"NAME", "ENV", "STATUS", "EXPIRES", "LIFE", "QUOTA", "", "LAST CALL", "14 DAYS"}[c]
 }
 
 // right says whether the column is aligned right.
@@ -73,7 +75,7 @@ func parseColumn(s string) (colID, string) {
 
 // defaultColumns are the columns in their default order.
 func defaultColumns() []colID {
-	return []colID{colName, colEnv, colStatusCol, colExpiresCol, colLife, colQuotaCol, colQuotaBar, colLastCall}
+	return []colID{colName, colEnv, colStatusCol, colExpiresCol, colLife, colQuotaCol, colQuotaBar, colLastCall, colSpark}
 }
 
 // columns are the table's columns on screen: the ones shown, in order,
@@ -98,8 +100,9 @@ const (
 
 // layoutColumns picks the columns of want that fit in width: the name,
 // the status and the countdown always; then the quota, the lifetime bar,
-// the last call, the env and the quota bar while the name keeps nameMin
-// cells. Columns are one space apart, after the marks.
+// the last call, the env, the quota bar and the sparkline while the name
+// keeps nameMin cells (the sparkline last: an 80-cell table goes without
+// it). Columns are one space apart, after the marks.
 func layoutColumns(width int, want []colID) columns {
 	c := columns{}
 	has := [numCols]bool{}
@@ -141,7 +144,8 @@ func layoutColumns(width int, want []colID) columns {
 	for _, f := range []struct {
 		id colID
 		w  int
-	}{{colQuotaCol, colQuota}, {colLife, pick(10, 16)}, {colLastCall, colLast}, {colEnv, pick(8, 12)}, {colQuotaBar, pick(6, 10)}} {
+	}{{colQuotaCol, colQuota}, {colLife, pick(10, 16)}, {colLastCall, colLast}, {colEnv, pick(8, 12)}, {colQuotaBar, pick(6, 10)},
+		{colSpark, store.RecentDays}} {
 		if has[f.id] && width-used-(f.w+1) >= room {
 			add(f.id, f.w)
 		}

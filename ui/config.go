@@ -32,7 +32,10 @@ type Config struct {
 	// Output is where OSC52 copy sequences go: the program's output (an
 	// SSH session passes its own).
 	Output io.Writer
-	// Tmux wraps OSC52 in tmux's passthrough (set when $TMUX is).
+	// Tmux says the dashboard runs inside tmux (set when $TMUX is):
+	// copies go to tmux's buffer with `tmux load-buffer -w`, which tmux
+	// sends on to the terminal's clipboard; when that fails, a plain OSC52
+	// sequence, which tmux takes with `set-clipboard on`.
 	Tmux bool
 	// SystemClipboard also copies to the local system clipboard (false
 	// over SSH, where "local" is the server).

@@ -108,6 +108,9 @@ func TestKeyProblemsNameTheLine(t *testing.T) {
 		{"keys:\n  refresh: ctrl+\n", `c.yaml:2: keys.refresh: "ctrl+" is not a key`},
 		{"keys:\n  refresh: []\n", `c.yaml:2: keys.refresh: give at least one key`},
 		{"keys:\n  keep_filter: k\n", `c.yaml:2: keys.keep_filter: "k" is typed into the filter input`},
+		{"keys:\n  palette_down: j\n", `c.yaml:2: keys.palette_down: "j" is typed into the command palette`},
+		{"keys:\n  palette: s\n", `keys.palette: "s" is also the key of sort in the table`},
+		{"keys:\n  page_up: tab\n", `keys.page_up: "tab" is also the key of focus_detail in the table`},
 		{"columns: [name, stauts]\n", `c.yaml:1: columns: no column named "stauts" (did you mean "status"?)`},
 		{"columns:\n  - name\n  - name\n", `c.yaml:3: columns: "name" is listed twice`},
 		{"sort: {column: bogus}\n", `c.yaml:1: sort: no column named "bogus"`},
@@ -116,6 +119,11 @@ func TestKeyProblemsNameTheLine(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v\nwant %q", tc.text, err, tc.want)
 		}
+	}
+	// pgup pages the detail beside the table, else the table: a shared
+	// key by design, rebound or not.
+	if err := CheckSettings(configFile(t, "keys:\n  page_up: [pgup, ctrl+b]\n  detail_page_down: [pgdown, f8]\n")); err != nil {
+		t.Fatalf("page_up and detail_page_up share pgup by design: %v", err)
 	}
 	// Moving quit off q frees it for refresh: no conflict.
 	if err := CheckSettings(configFile(t, "keys:\n  refresh: q\n  quit: [ctrl+q]\n")); err != nil {
@@ -153,8 +161,59 @@ func TestColumnsFromTheConfig(t *testing.T) {
 		t.Fatalf("want STATUS, NAME and QUOTA in that order and nothing else: %q", titles)
 	}
 	row := strings.Split(m.table.View(), "\n")[1]
-	if !strings.HasPrefix(strings.TrimLeft(row, " ▸"), "expiring") {
+	if first := string(m.rows.At(0).status); first == "" || !strings.HasPrefix(strings.TrimLeft(row, " ▸"), first) {
 		t.Fatalf("the first cell should be the status: %q", row)
+	}
+}
+
+// TestPaletteKeysFromTheConfig: the palette opens on its rebound key (no
+// longer on :), and its own keys inside are rebound too.
+func TestPaletteKeysFromTheConfig(t *testing.T) {
+	e := newEnv(t, true)
+	cfg := e.config()
+	cfg.Settings = configFile(t, "keys:\n  palette: f5\n  palette_down: ctrl+j\n  palette_close: ctrl+l\n")
+	if err := CheckSettings(cfg.Settings); err != nil {
+		t.Fatal(err)
+	}
+	m := e.loaded(cfg, 120, 40)
+	m.update(key1(":"))
+	if m.focus == focusPalette {
+		t.Fatal(": is no longer the palette's key")
+	}
+	m.update(key1("f5"))
+	if m.focus != focusPalette {
+		t.Fatal("f5 should open the palette")
+	}
+	m.update(tea.KeyMsg{Type: tea.KeyCtrlJ})
+	if got := m.palette.list.Index(); got != 1 {
+		t.Fatalf("ctrl+j should move the palette's cursor down: at %d", got)
+	}
+	m.update(key1("esc"))
+	if m.focus != focusPalette {
+		t.Fatal("esc is no longer the palette's close key")
+	}
+	m.update(key1("ctrl+l"))
+	if m.focus == focusPalette {
+		t.Fatal("ctrl+l should close the palette")
+	}
+	if !strings.Contains(helpText(m.table.FullHelp()), "f5 palette") {
+		t.Fatalf("the help should list the palette's new key: %s", helpText(m.table.FullHelp()))
+	}
+}
+
+// TestSparklineColumnFromTheConfig: the 14 days' sparkline is a column
+// like the others: listed, it is drawn where the list puts it.
+func TestSparklineColumnFromTheConfig(t *testing.T) {
+	e := newEnv(t, true)
+	cfg := e.config()
+	cfg.Settings = configFile(t, "columns: [sparkline, name, status]\n")
+	m := e.loaded(cfg, 80, 24)
+	titles := m.table.titles()
+	if si, ni := strings.Index(titles, "14 DAYS"), strings.Index(titles, "NAME"); si < 0 || ni < si || strings.Contains(titles, "EXPIRES") {
+		t.Fatalf("want 14 DAYS, then NAME, and no EXPIRES: %q", titles)
+	}
+	if c := layoutColumns(80, defaultColumns()); c.shown(colSpark) {
+		t.Fatal("by default an 80-cell table goes without the sparkline")
 	}
 }
 

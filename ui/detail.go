@@ -39,6 +39,12 @@ type detailView struct {
 	auto  bool
 	now   time.Time
 	data  *detailDataMsg // for name; nil while loading
+
+	// chart is the quota chart drawn for chartOf at chartW cells: drawn
+	// again only when the history or the width changes, not every tick.
+	chart   string
+	chartOf *store.QuotaHistory
+	chartW  int
 }
 
 var _ Component = (*detailView)(nil)
@@ -87,6 +93,19 @@ func (d *detailView) Showing() string { return d.name }
 // Forget drops the provider shown: the next Show starts afresh.
 func (d *detailView) Forget() { d.name = "" }
 
+// Scroll moves the content by pages and lines (negative: up).
+func (d *detailView) Scroll(pages, lines int) {
+	for ; pages > 0; pages-- {
+		d.vp.PageDown()
+	}
+	for ; pages < 0; pages++ {
+		d.vp.PageUp()
+	}
+	if lines != 0 {
+		wheelScroll(&d.vp, lines)
+	}
+}
+
 // Update implements Component.
 func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
@@ -103,6 +122,8 @@ func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 		return d.bus.emit(toggleDetailIntent{})
 	case key.Matches(km, k.Table):
 		return d.bus.emit(focusDetailIntent{on: false})
+	case key.Matches(km, k.Palette):
+		return d.bus.emit(paletteIntent{})
 	case key.Matches(km, k.Help):
 		return d.bus.emit(helpIntent{})
 	case key.Matches(km, k.Quit):
@@ -147,10 +168,27 @@ func (d *detailView) View() string {
 	if d.focused {
 		panel = d.st.Overlay
 	}
-	title := d.st.PanelTitle.Render(fit(d.title(), d.vp.Width, false))
+	more := d.scrollHint()
+	title := d.st.PanelTitle.Render(fit(d.title(), max(d.vp.Width-len([]rune(more)), 1), false)) + d.st.Muted.Render(more)
 	return panel.Width(d.width - panel.GetHorizontalBorderSize()).
 		Height(d.height - panel.GetVerticalBorderSize()).
 		Render(title + "\n" + d.vp.View())
+}
+
+// scrollHint says where the view is when the content is taller than the
+// panel, so nothing is cut off silently: "  1-19/58 pgdn↓".
+func (d *detailView) scrollHint() string {
+	total := d.vp.TotalLineCount()
+	if total <= d.vp.Height || d.vp.Width < 30 {
+		return ""
+	}
+	first := d.vp.YOffset + 1
+	last := min(d.vp.YOffset+d.vp.Height, total)
+	arrow := " pgdn↓"
+	if d.vp.AtBottom() {
+		arrow = " pgup↑"
+	}
+	return fmt.Sprintf("  %d-%d/%d%s", first, last, total, arrow)
 }
 
 func (d *detailView) title() string {
@@ -217,6 +255,7 @@ func (d *detailView) content(width int) string {
 	if d.data.err != nil {
 		w.line("Load", clean(d.data.err.Error()), d.st.ErrorText)
 	}
+	d.writeChart(w)
 	d.writeClaims(w)
 	d.writeExchanges(w)
 	return strings.TrimRight(w.String(), "\n")
@@ -302,10 +341,15 @@ func (d *detailView) writeTimes(w *lineWriter, t *providers.Token) {
 func (d *detailView) writeScopes(w *lineWriter, t *providers.Token) {
 	p, text := d.sum.Provider, d.st.Row
 	asked := strings.Join(p.Scopes, " ")
-	granted := strings.Join(splitScopes(clean(t.Scope)), " ")
+	scope, from := t.Scope, ""
+	if scope == "" && d.data != nil && d.data.jwtScope != "" {
+		// As the doctor does: the response named none, the JWT does.
+		scope, from = d.data.jwtScope, " (from the JWT: the response named none)"
+	}
+	granted := strings.Join(splitScopes(clean(scope)), " ")
 	w.line("Scopes", "asked   "+orDash(asked), text)
-	w.line("", "granted "+orDash(granted), text)
-	if miss := missing(p.Scopes, splitScopes(t.Scope)); len(miss) > 0 && t.Scope != "" {
+	w.line("", "granted "+orDash(granted)+from, text)
+	if miss := missing(p.Scopes, splitScopes(scope)); len(miss) > 0 && scope != "" {
 		w.line("", "missing "+strings.Join(miss, " "), d.st.Warn)
 	}
 }
@@ -348,7 +392,12 @@ func (d *detailView) writeLast(w *lineWriter) {
 		}
 		w.line("Last call", fmt.Sprintf("%s · %s · %s · %s", code, latency(c.Latency), orDash(clean(c.Endpoint)), d.local(c.At)), st.Row)
 		if rl := c.RateLimit; len(rl) > 0 {
-			w.line("Rate limit", rateLimitText(rl, false), st.Row)
+			if b, ok := rateLimitBar(st, rl, d.now, w.width-w.labelW); ok {
+				w.WriteString(st.Label.Render(fit("Rate limit", w.labelW, false)) + b + "\n")
+				w.line("", rateLimitText(rl, false), st.Muted)
+			} else {
+				w.line("Rate limit", rateLimitText(rl, false), st.Row)
+			}
 		}
 	}
 	if e := d.sum.LastError; e != nil {
@@ -357,6 +406,21 @@ func (d *detailView) writeLast(w *lineWriter) {
 			w.line("Hint", clean(e.Hint), st.Hint)
 		}
 	}
+}
+
+// writeChart is the quota chart: the tokens issued over the quota's
+// period, the limit and where the current rate leads.
+func (d *detailView) writeChart(w *lineWriter) {
+	h := d.data.quota
+	if h == nil {
+		return
+	}
+	if d.chartOf != h || d.chartW != w.width {
+		d.chart, d.chartOf, d.chartW = quotaChart(d.st, h, w.width), h, w.width
+	}
+	w.section(fit(chartTitle(h), w.width, false))
+	w.WriteString(d.chart)
+	w.WriteByte('\n')
 }
 
 // writeClaims is the token's decoded claims, or why it has none.

@@ -26,13 +26,7 @@ func (m *Model) openPicker(name string) tea.Cmd {
 		return nil
 	}
 	p := r.sum.Provider
-	last := ""
-	if e, ok := m.st8.lastEndpoint[name]; ok {
-		last = e.Name
-		if _, saved := p.Endpoint(e.Name); !saved {
-			p.Endpoints = append(slices.Clone(p.Endpoints), e)
-		}
-	}
+	last := m.st8.lastEndpoint[name]
 	m.setFocus(focusPicker)
 	return m.picker.Open(p, last)
 }

@@ -54,7 +54,7 @@ func (m *Model) copyCurl(name string) tea.Cmd {
 		tokType = r.sum.Token.TokenType
 	}
 	tag := m.tags.next(reqCopy, name)
-	return copyCurlCmd(tag, "curl command for "+e.Name, curlCommand(m.cfg.TokenCommand, name, tokType, e), m.clip)
+	return copyCurlCmd(m.ctx, tag, "curl command for "+e.Name, curlCommand(m.cfg.TokenCommand, name, tokType, e), m.clip)
 }
 
 func (m *Model) onCopied(msg copiedMsg) tea.Cmd {
@@ -94,17 +94,17 @@ func copyToken(ctx context.Context, s *store.Store, tag reqTag, clip clipTarget)
 		if err != nil {
 			return copiedMsg{name: name, seq: seq, kind: copiedToken, what: "token", err: err}
 		}
-		via, warn, err := clip.write(res.Token.AccessToken)
+		via, warn, err := clip.write(ctx, res.Token.AccessToken)
 		return copiedMsg{name: name, seq: seq, kind: copiedToken, what: "token", via: via, warn: warn, err: err}
 	}
 }
 
 // copyCurlCmd copies a curl command (it holds no secret), named what in
 // the status line.
-func copyCurlCmd(tag reqTag, what, text string, clip clipTarget) tea.Cmd {
+func copyCurlCmd(ctx context.Context, tag reqTag, what, text string, clip clipTarget) tea.Cmd {
 	name, seq := tag.name, tag.seq
 	return func() tea.Msg {
-		via, warn, err := clip.write(text)
+		via, warn, err := clip.write(ctx, text)
 		return copiedMsg{name: name, seq: seq, kind: copiedCurl, what: what, via: via, warn: warn, err: err}
 	}
 }
@@ -116,7 +116,7 @@ func clearClipboardAfter(d time.Duration, tag reqTag) tea.Cmd {
 }
 
 // clearClipboard empties the clipboards.
-func clearClipboard(clip clipTarget, tag reqTag) tea.Cmd {
+func clearClipboard(ctx context.Context, clip clipTarget, tag reqTag) tea.Cmd {
 	seq := tag.seq
-	return func() tea.Msg { return clipClearedMsg{seq: seq, err: clip.clear()} }
+	return func() tea.Msg { return clipClearedMsg{seq: seq, err: clip.clear(ctx)} }
 }

@@ -76,6 +76,9 @@ func loadDetail(ctx context.Context, s *store.Store, tag reqTag) tea.Cmd {
 			msg.masked = mask(tok.AccessToken)
 			if c, cerr := jwtclaims.Decode(tok.AccessToken); cerr == nil {
 				msg.claims = safetext.Value(c)
+				if scope, source := tok.GrantedScope(); source == "the JWT" {
+					msg.jwtScope = safetext.Line(scope)
+				}
 			} else {
 				msg.claimErr = cerr.Error()
 			}
@@ -87,6 +90,12 @@ func loadDetail(ctx context.Context, s *store.Store, tag reqTag) tea.Cmd {
 			msg.err = errors.Join(msg.err, err)
 		}
 		msg.history, msg.historyTotal = safetext.Value(h), total
+		if q, err := s.QuotaHistory(ctx, name); err == nil {
+			q = safetext.Value(q)
+			msg.quota = &q
+		} else if !errors.Is(err, store.ErrNotFound) {
+			msg.err = errors.Join(msg.err, err)
+		}
 		return msg
 	}
 }

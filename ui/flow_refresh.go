@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,10 +71,25 @@ func (m *Model) startRefresh(name string, o store.TokenOptions, auto bool, sem c
 
 // refreshAll fetches a new token for every provider shown, at most
 // refreshConcurrency at once, each with its own spinner and tagged result.
-func (m *Model) refreshAll() tea.Cmd {
+// When some are past 80 % of their quota it asks first (as r warns at
+// 80 %): all, all but those, or none.
+func (m *Model) refreshAll(in refreshAllIntent) tea.Cmd {
+	if m.focus == focusConfirm {
+		m.setFocus(m.home())
+	}
 	shown := m.rows.Shown()
 	if len(shown) == 0 {
 		return nil
+	}
+	if hot := m.nearQuota(shown); len(hot) > 0 {
+		if !in.confirmed {
+			m.confirm.AskWith(nearQuotaQuestion(len(shown), hot), refreshAllIntent{confirmed: true}, refreshAllIntent{confirmed: true, skipHot: true})
+			m.setFocus(focusConfirm)
+			return nil
+		}
+		if in.skipHot {
+			shown = slices.DeleteFunc(shown, func(n string) bool { return slices.Contains(hot, n) })
+		}
 	}
 	sem := make(chan struct{}, refreshConcurrency)
 	b := &bulkState{pending: map[string]bool{}}
@@ -91,6 +107,32 @@ func (m *Model) refreshAll() tea.Cmd {
 	m.st8.bulk = b
 	cmds = append(cmds, m.setStatus(statusInfo, fmt.Sprintf("refreshing %d providers, %d at a time…", b.total, refreshConcurrency), ""))
 	return tea.Batch(cmds...)
+}
+
+// nearQuota are the providers of names at 80 % of their quota or past it.
+func (m *Model) nearQuota(names []string) []string {
+	var hot []string
+	for _, n := range names {
+		if r, ok := m.rows.Row(n); ok {
+			if q := r.sum.Quota; q.Limit > 0 && q.Used*5 >= q.Limit*4 {
+				hot = append(hot, n)
+			}
+		}
+	}
+	return hot
+}
+
+// nearQuotaQuestion asks whether refresh all may spend tokens of hot.
+func nearQuotaQuestion(total int, hot []string) string {
+	names := strings.Join(hot[:min(len(hot), 3)], ", ")
+	if len(hot) > 3 {
+		names += fmt.Sprintf(" and %d more", len(hot)-3)
+	}
+	verb, whose := "is", "its"
+	if len(hot) > 1 {
+		verb, whose = "are", "their"
+	}
+	return fmt.Sprintf("? Refresh all %d? %s %s past 80 %% of %s quota: y all · s all but those · n none", total, names, verb, whose)
 }
 
 func (m *Model) onRefreshed(msg refreshedMsg) tea.Cmd {

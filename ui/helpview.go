@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -22,13 +23,15 @@ func newHelp(st *theme.Styles) help.Model {
 }
 
 // helpView is the full help (?): the keys of the component that had the
-// focus, and what the table's marks and colours mean.
+// focus, and what the table's marks and colours mean, in a scrollable
+// overlay that keeps its border however small the window.
 type helpView struct {
 	bus  *bus
 	keys HelpKeyMap
 	st   *theme.Styles
 	help help.Model
 	of   help.KeyMap
+	vp   viewport.Model
 
 	mouse bool // the program reports the mouse: say what it does
 
@@ -40,17 +43,25 @@ var _ Component = (*helpView)(nil)
 func newHelpView(st *theme.Styles, keys HelpKeyMap, mouse bool) *helpView {
 	h := newHelp(st)
 	h.ShowAll = true
-	return &helpView{keys: keys, st: st, help: h, mouse: mouse}
+	return &helpView{keys: keys, st: st, help: h, vp: viewport.New(0, 0), mouse: mouse}
 }
 
 // Show sets whose keys to list.
-func (h *helpView) Show(of help.KeyMap) { h.of = of }
+func (h *helpView) Show(of help.KeyMap) {
+	h.of = of
+	h.vp.GotoTop()
+	h.render()
+}
 
 // SetSize implements Component.
 func (h *helpView) SetSize(width, height int) {
 	h.width, h.height = width, height
-	h.help.Width = max(width-h.st.Overlay.GetHorizontalFrameSize(), 10)
+	h.help.Width = max(min(width, 100)-h.st.Overlay.GetHorizontalFrameSize(), 10)
+	h.render()
 }
+
+// Wheel scrolls the help by lines (negative: up); the mouse wheel turns it.
+func (h *helpView) Wheel(lines int) { wheelScroll(&h.vp, lines) }
 
 // Update implements Component.
 func (h *helpView) Update(msg tea.Msg) tea.Cmd {
@@ -58,17 +69,20 @@ func (h *helpView) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	k := h.keys
 	switch {
-	case key.Matches(km, h.keys.Close):
+	case scroll(&h.vp, km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
+	case key.Matches(km, k.Close):
 		return h.bus.emit(closeIntent{})
-	case key.Matches(km, h.keys.Quit):
+	case key.Matches(km, k.Quit):
 		return h.bus.emit(quitIntent{})
 	}
 	return nil
 }
 
-// View implements Component.
-func (h *helpView) View() string {
+// render lays the help out for the current size; the viewport shows as
+// much as fits inside the overlay's frame.
+func (h *helpView) render() {
 	st := h.st
 	var b strings.Builder
 	b.WriteString(st.PanelTitle.Render("Keys"))
@@ -87,20 +101,33 @@ func (h *helpView) View() string {
 		{"‖", st.Accent, "auto-refresh paused: the quota is at 90 %"},
 		{"59:58*", st.Row, "expiry assumed: the server gave none"},
 		{"59:58", st.OK, "valid"},
-		{"04:59", st.Warn, "under 5 minutes or 20 % of the lifetime left"},
+		{"00:29", st.Warn, "expiring: inside the refresh margin (10 % of the lifetime, at least 30 s)"},
 		{"-01:05", st.Bad, "expired that long ago"},
 		{"37/1000 mo", st.Row, "tokens issued of the quota (h, d, mo)"},
 		{"1/100 api", st.Row, "the API's rate limit, from the last test-call"},
+		{"3 this mo", st.Muted, "no quota set: the tokens issued this month"},
+		{"▁▃█", st.Accent, "tokens issued per day, the last 14 days"},
 	}
+	inner := max(min(h.width, 100)-st.Overlay.GetHorizontalFrameSize(), 10)
 	for _, l := range legend {
-		b.WriteString("\n  " + l.sty.Render(fit(l.mark, 10, true)) + "  " + st.Muted.Render(l.text))
+		b.WriteString("\n  " + l.sty.Render(fit(l.mark, 10, true)) + "  " + st.Muted.Render(strings.ReplaceAll(wrapText(l.text, max(inner-14, 10)), "\n", "\n"+strings.Repeat(" ", 14))))
 	}
 	if h.mouse {
+		const says = "click a row to select it, double-click for its detail, click a title to sort (again: reverse), wheel to scroll"
 		b.WriteString("\n\n" + st.PanelTitle.Render("Mouse"))
-		b.WriteString("\n  " + st.Muted.Render("click a row to select it, double-click for its detail, click a title to sort (again: reverse), wheel to scroll"))
+		b.WriteString("\n  " + st.Muted.Render(strings.ReplaceAll(wrapText(says, max(inner-2, 10)), "\n", "\n  ")))
 	}
+	content := b.String()
+	h.vp.Width = inner
+	h.vp.Height = max(min(strings.Count(content, "\n")+1, h.height-st.Overlay.GetVerticalFrameSize()), 1)
+	h.vp.SetContent(content)
+}
+
+// View implements Component.
+func (h *helpView) View() string {
+	st := h.st
 	w := min(h.width, 100)
-	return st.Overlay.Width(w - st.Overlay.GetHorizontalBorderSize()).Render(b.String())
+	return st.Overlay.Width(w - st.Overlay.GetHorizontalBorderSize()).Render(h.vp.View())
 }
 
 // ShortHelp implements help.KeyMap.

@@ -40,6 +40,9 @@ func (m *Model) onNavIntent(in intent) (cmd tea.Cmd, ok bool) {
 	case focusDetailIntent:
 		m.focusDetail(in.on)
 		return nil, true
+	case scrollDetailIntent:
+		m.detail.Scroll(in.pages, in.lines)
+		return nil, true
 	case helpIntent:
 		m.helpFrom = m.focus
 		m.helpV.Show(m.focused())
@@ -48,6 +51,10 @@ func (m *Model) onNavIntent(in intent) (cmd tea.Cmd, ok bool) {
 	case closeIntent:
 		m.setFocus(m.closedTo())
 		return nil, true
+	case paletteIntent:
+		return m.openPalette(), true
+	case selectIntent:
+		return m.jumpTo(in.name), true
 	case lockedIntent:
 		return m.setStatus(statusWarn, "read-only session: "+in.what+" is turned off (no add, edit, delete or copy here)", ""), true
 	}
@@ -61,7 +68,7 @@ func (m *Model) onActionIntent(in intent) tea.Cmd {
 		m.setStatus(statusInfo, "refreshing "+in.name+"…", "")
 		return m.startRefresh(in.name, store.TokenOptions{ForceRefresh: true}, false, nil)
 	case refreshAllIntent:
-		return m.refreshAll()
+		return m.refreshAll(in)
 	case autoToggleIntent:
 		return m.toggleAuto(in.name)
 	case copyIntent:

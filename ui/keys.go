@@ -83,13 +83,17 @@ type TableKeyMap struct {
 
 	Detail      key.Binding
 	FocusDetail key.Binding
-	Filter      key.Binding
-	ClearFilter key.Binding
-	Sort        key.Binding
-	Reverse     key.Binding
-	Back        key.Binding
-	Help        key.Binding
-	Quit        key.Binding
+	// DetailUp and DetailDown page the detail while it sits beside or
+	// under the table (ctrl+u and ctrl+d still page the table).
+	DetailUp, DetailDown key.Binding
+	Filter               key.Binding
+	ClearFilter          key.Binding
+	Palette              key.Binding
+	Sort                 key.Binding
+	Reverse              key.Binding
+	Back                 key.Binding
+	Help                 key.Binding
+	Quit                 key.Binding
 
 	Actions ActionKeyMap
 }
@@ -105,8 +109,11 @@ func DefaultTableKeyMap() TableKeyMap {
 		Bottom:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
 		Detail:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
 		FocusDetail: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "scroll detail"), key.WithDisabled()),
+		DetailUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "detail up"), key.WithDisabled()),
+		DetailDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgup/pgdn", "scroll detail"), key.WithDisabled()),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		ClearFilter: key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "clear filter")),
+		Palette:     key.NewBinding(key.WithKeys(":", "ctrl+k"), key.WithHelp(":", "palette")),
 		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Reverse:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort")),
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
@@ -118,7 +125,7 @@ func DefaultTableKeyMap() TableKeyMap {
 
 // ShortHelp implements help.KeyMap.
 func (k TableKeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Detail, k.Actions.Refresh, k.Actions.Copy, k.Actions.TestCall, k.Filter, k.Sort, k.Back, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Detail, k.DetailDown, k.Actions.Refresh, k.Actions.Copy, k.Actions.TestCall, k.Filter, k.Sort, k.Palette, k.Back, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -126,8 +133,8 @@ func (k TableKeyMap) FullHelp() [][]key.Binding {
 	a := k.Actions
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Detail, k.FocusDetail, k.Filter, k.ClearFilter, k.Sort, k.Reverse},
-		{a.Refresh, a.RefreshAll, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall},
+		{k.Detail, k.FocusDetail, k.DetailUp, k.DetailDown, k.Filter, k.ClearFilter, k.Sort, k.Reverse},
+		{a.Refresh, a.RefreshAll, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall, k.Palette},
 		{a.Doctor, a.Add, a.Edit, a.Delete, k.Back, k.Help, k.Quit},
 	}
 }
@@ -137,10 +144,11 @@ func (k TableKeyMap) FullHelp() [][]key.Binding {
 type DetailKeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 
-	Close key.Binding
-	Table key.Binding
-	Help  key.Binding
-	Quit  key.Binding
+	Close   key.Binding
+	Table   key.Binding
+	Palette key.Binding
+	Help    key.Binding
+	Quit    key.Binding
 
 	Actions ActionKeyMap
 }
@@ -154,11 +162,12 @@ func DefaultDetailKeyMap() DetailKeyMap {
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", " "), key.WithHelp("pgdn", "page down")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", " "), key.WithHelp("pgup/pgdn", "scroll")),
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
 		Close:    key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "close")),
 		Table:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "back to table"), key.WithDisabled()),
+		Palette:  key.NewBinding(key.WithKeys(":", "ctrl+k"), key.WithHelp(":", "palette")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Actions:  a,
@@ -167,7 +176,7 @@ func DefaultDetailKeyMap() DetailKeyMap {
 
 // ShortHelp implements help.KeyMap.
 func (k DetailKeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Close, k.Actions.Refresh, k.Actions.Copy, k.Actions.TestCall, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Close, k.Actions.Refresh, k.Actions.Copy, k.Actions.TestCall, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -175,7 +184,7 @@ func (k DetailKeyMap) FullHelp() [][]key.Binding {
 	a := k.Actions
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Close, k.Table, k.Help, k.Quit},
+		{k.Close, k.Table, k.Palette, k.Help, k.Quit},
 		{a.Refresh, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall, a.Doctor, a.Edit, a.Delete},
 	}
 }
@@ -202,20 +211,22 @@ func (k FilterKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.Shor
 
 // ConfirmKeyMap is the delete confirmation's key map.
 type ConfirmKeyMap struct {
-	Yes key.Binding
-	No  key.Binding
+	Yes  key.Binding
+	Skip key.Binding
+	No   key.Binding
 }
 
 // DefaultConfirmKeyMap returns the confirmation's keys.
 func DefaultConfirmKeyMap() ConfirmKeyMap {
 	return ConfirmKeyMap{
-		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "delete")),
-		No:  key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", "keep")),
+		Yes:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		Skip: key.NewBinding(key.WithKeys("s", "S"), key.WithHelp("s", "skip those"), key.WithDisabled()),
+		No:   key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", "no")),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
-func (k ConfirmKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Yes, k.No} }
+func (k ConfirmKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Yes, k.Skip, k.No} }
 
 // FullHelp implements help.KeyMap.
 func (k ConfirmKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
@@ -302,8 +313,34 @@ func (k FormKeyMap) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (k FormKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
+// PaletteKeyMap is the command palette's key map (the filter input takes
+// the rest).
+type PaletteKeyMap struct {
+	Up, Down key.Binding
+	Run      key.Binding
+	Close    key.Binding
+}
+
+// DefaultPaletteKeyMap returns the palette's keys.
+func DefaultPaletteKeyMap() PaletteKeyMap {
+	return PaletteKeyMap{
+		Up:    key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")),
+		Down:  key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")),
+		Run:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run / jump")),
+		Close: key.NewBinding(key.WithKeys("esc", "ctrl+k"), key.WithHelp("esc", "close")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k PaletteKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Run, k.Close} }
+
+// FullHelp implements help.KeyMap.
+func (k PaletteKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
 // HelpKeyMap is the full help screen's key map.
 type HelpKeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
 	Close key.Binding
 	Quit  key.Binding
 }
@@ -311,13 +348,23 @@ type HelpKeyMap struct {
 // DefaultHelpKeyMap returns the help screen's keys.
 func DefaultHelpKeyMap() HelpKeyMap {
 	return HelpKeyMap{
-		Close: key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "close help")),
-		Quit:  key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", " "), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Close:    key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "close help")),
+		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
-func (k HelpKeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Close, k.Quit} }
+func (k HelpKeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Close, k.Quit}
+}
 
 // FullHelp implements help.KeyMap.
-func (k HelpKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+func (k HelpKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Close, k.Quit}}
+}

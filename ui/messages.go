@@ -57,7 +57,11 @@ func (b *bus) next() (tea.Msg, bool) {
 type intent interface{ isIntent() }
 
 type refreshIntent struct{ name string }
-type refreshAllIntent struct{}
+type refreshAllIntent struct {
+	// confirmed: the user said yes to spending tokens of providers past
+	// 80 % of their quota; skipHot: refresh all but those.
+	confirmed, skipHot bool
+}
 type copyIntent struct{ name string }
 type copyCurlIntent struct{ name string }
 type testCallIntent struct{ name string }
@@ -81,6 +85,16 @@ type reverseSortIntent struct{} // the same column, the other way
 type sortByIntent struct{ col colID }
 type toggleDetailIntent struct{}
 type focusDetailIntent struct{ on bool }
+
+// paletteIntent opens the command palette.
+type paletteIntent struct{}
+
+// selectIntent puts the table's cursor on a provider (the palette's jump).
+type selectIntent struct{ name string }
+
+// scrollDetailIntent scrolls the detail beside or under the table by
+// pages (negative: up) or lines.
+type scrollDetailIntent struct{ pages, lines int }
 type helpIntent struct{}
 type closeIntent struct{}
 type quitIntent struct{}
@@ -128,6 +142,9 @@ func (reverseSortIntent) isIntent()     {}
 func (sortByIntent) isIntent()          {}
 func (toggleDetailIntent) isIntent()    {}
 func (focusDetailIntent) isIntent()     {}
+func (scrollDetailIntent) isIntent()    {}
+func (paletteIntent) isIntent()         {}
+func (selectIntent) isIntent()          {}
 func (helpIntent) isIntent()            {}
 func (closeIntent) isIntent()           {}
 func (quitIntent) isIntent()            {}
@@ -186,7 +203,12 @@ type detailDataMsg struct {
 	history  []providers.Exchange
 	// historyTotal counts the exchanges kept; history holds the newest few.
 	historyTotal int
-	err          error
+	// quota is the ledger over the quota's period, for the chart.
+	quota *store.QuotaHistory
+	// jwtScope is the scope claim of a JWT, shown when the response
+	// granted none.
+	jwtScope string
+	err      error
 }
 
 // copyKind is what a copy put on the clipboard: the token is a secret

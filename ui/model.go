@@ -38,6 +38,7 @@ const (
 	focusPicker
 	focusResult
 	focusDoctor
+	focusPalette
 )
 
 // Model is the dashboard's root model.
@@ -84,6 +85,7 @@ type panes struct {
 	picker  *callPicker
 	result  *callView
 	doctor  *doctorView
+	palette *commandPalette
 }
 
 // state is the root's bookkeeping of the flows in flight (their tags are
@@ -164,9 +166,10 @@ func newPanes(cfg Config, st *theme.Styles, rows rowSource, b *bus, km keyMaps) 
 		picker:  newCallPicker(st, km.picker, !cfg.ReadOnly),
 		result:  newCallView(st, km.result),
 		doctor:  newDoctorView(st, km.doctor),
+		palette: newCommandPalette(st, km.palette),
 	}
 	p.table.bus, p.filter.bus, p.detail.bus, p.helpV.bus, p.form.bus = b, b, b, b, b
-	p.confirm.bus, p.picker.bus, p.result.bus, p.doctor.bus = b, b, b, b
+	p.confirm.bus, p.picker.bus, p.result.bus, p.doctor.bus, p.palette.bus = b, b, b, b, b
 	return p
 }
 
@@ -290,6 +293,8 @@ func (m *Model) focused() Component {
 		return m.result
 	case focusDoctor:
 		return m.doctor
+	case focusPalette:
+		return m.palette
 	}
 	return m.table
 }

@@ -10,9 +10,9 @@ import (
 // selects it, a second click on it soon after opens its detail, a click
 // on a column's title sorts by it (again: the other way), a click on the
 // detail beside the table gives it the keys, and the wheel scrolls what is
-// under the pointer (the table, the detail) or the overlay shown (a
-// test-call's result, the doctor; the help and the test-call picker are
-// sent the arrow keys).
+// under the pointer (the table, the detail beside, under or over it) or
+// the overlay shown (a test-call's result, the doctor, the help; the
+// test-call picker and the command palette are sent the arrow keys).
 
 // doubleClick is how soon a second click on the same row opens it, by
 // the dashboard's clock (a test's fixed clock makes two clicks a double).
@@ -97,10 +97,10 @@ func (m *Model) wheel(x, y, n int) tea.Cmd {
 			w.Wheel(n * wheelLines)
 			return nil
 		}
-		if m.focus != focusHelp && m.focus != focusPicker {
-			return nil // the form and the confirmation take no wheel
+		if m.focus != focusPicker && m.focus != focusPalette {
+			return nil // the form, the filter and the confirmation take no wheel
 		}
-		// The help and the picker get the arrow keys.
+		// The picker and the palette get the arrow keys.
 		k := tea.KeyMsg{Type: tea.KeyDown}
 		if n < 0 {
 			k.Type = tea.KeyUp

@@ -21,7 +21,7 @@ func (m *Model) onResult(res result) tea.Cmd {
 	case copiedMsg:
 		return m.onCopied(res)
 	case clipClearMsg:
-		return clearClipboard(m.clip, res.tag())
+		return clearClipboard(m.ctx, m.clip, res.tag())
 	case clipClearedMsg:
 		return m.onClipCleared(res)
 	case callDoneMsg:

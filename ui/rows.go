@@ -23,6 +23,7 @@ type row struct {
 	env    string
 	status providers.Status
 	search string // lower-cased name, env and preset, for the filter
+	spark  string // tokens issued per day, the last store.RecentDays days
 	rowFlags
 }
 
@@ -63,6 +64,7 @@ func (s *rowSet) Set(sums []store.Summary, flags func(string) rowFlags) {
 			name:     clean(sm.Provider.Name),
 			env:      clean(sm.Provider.Env),
 			search:   strings.ToLower(sm.Provider.Name + " " + sm.Provider.Env + " " + sm.Provider.Preset),
+			spark:    sparkline(sm.Recent[:]),
 			rowFlags: flags(sm.Provider.Name),
 		}
 		s.index[sm.Provider.Name] = i

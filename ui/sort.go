@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/store"
 )
 
 // sortSpec is the rows' order: a column and its direction. s moves to the
@@ -25,6 +26,8 @@ func (s sortSpec) String() string {
 		name = "expiry"
 	case colLastCall:
 		name = "last call"
+	case colSpark:
+		name = "tokens in 14 days"
 	}
 	if s.reverse {
 		name += ", reversed"
@@ -35,7 +38,7 @@ func (s sortSpec) String() string {
 // sortCycle is the order s goes through the columns: expiry, name and env
 // first, as before there were more.
 func sortCycle() []colID {
-	return []colID{colExpiresCol, colName, colEnv, colStatusCol, colLife, colQuotaCol, colLastCall}
+	return []colID{colExpiresCol, colName, colEnv, colStatusCol, colLife, colQuotaCol, colLastCall, colSpark}
 }
 
 // nextSort is the order after s when s is pressed: the next column of the
@@ -129,12 +132,23 @@ func compareBy(col colID, a, b *row, now time.Time) (c int, hasA, hasB bool) {
 			return 0, la != nil, lb != nil
 		}
 		return cmp.Or(cmp.Compare(la.Status, lb.Status), cmp.Compare(la.Latency, lb.Latency)), true, true
+	case colSpark:
+		return cmp.Compare(recentTotal(sa), recentTotal(sb)), true, true
 	}
 	ta, tb := sa.Token, sb.Token
 	if ta == nil || tb == nil {
 		return 0, ta != nil, tb != nil
 	}
 	return ta.ExpiresAt.Compare(tb.ExpiresAt), true, true
+}
+
+// recentTotal is the tokens issued over the sparkline's days.
+func recentTotal(s *store.Summary) int {
+	n := 0
+	for _, c := range s.Recent {
+		n += c
+	}
+	return n
 }
 
 // lifeLeft is the share of a token's lifetime left at now.

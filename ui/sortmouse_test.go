@@ -90,7 +90,7 @@ func TestCompareRowsPutsMissingValuesLast(t *testing.T) {
 func TestSortKeys(t *testing.T) {
 	e := newEnv(t, true)
 	m := e.loaded(e.config(), 120, 40)
-	want := []string{"name", "env", "status", "life", "quota", "last call", "expiry"}
+	want := []string{"name", "env", "status", "life", "quota", "last call", "tokens in 14 days", "expiry"}
 	for _, w := range want {
 		m.update(key1("s"))
 		if got := m.rows.Sort().String(); got != w {
@@ -244,5 +244,39 @@ func TestWheelScrollsTheOverlayShown(t *testing.T) {
 	click(m, 10, 4)
 	if m.table.Selected() != before || m.focus != focusDoctor {
 		t.Fatal("a click through an overlay reached the table")
+	}
+}
+
+// TestWheelScrollsTheHelpAndMovesThePalette: the help scrolls under the
+// wheel like the other overlays; in the command palette a notch moves the
+// cursor, as an arrow key does.
+func TestWheelScrollsTheHelpAndMovesThePalette(t *testing.T) {
+	e := newEnv(t, true)
+	m := e.loaded(e.config(), 80, 12)
+	m.update(key1("?"))
+	if m.focus != focusHelp {
+		t.Fatal("? should open the help")
+	}
+	wheelAt(m, 40, 5, true)
+	if got := m.helpV.vp.YOffset; got != wheelLines {
+		t.Fatalf("a notch down over the help: YOffset %d, want %d", got, wheelLines)
+	}
+	wheelAt(m, 40, 5, false)
+	if got := m.helpV.vp.YOffset; got != 0 {
+		t.Fatalf("a notch up over the help: YOffset %d", got)
+	}
+	m.update(key1("?"))
+
+	m.update(key1(":"))
+	if m.focus != focusPalette {
+		t.Fatal(": should open the palette")
+	}
+	wheelAt(m, 40, 5, true)
+	if got := m.palette.list.Index(); got != 1 {
+		t.Fatalf("a notch down in the palette: cursor at %d, want 1", got)
+	}
+	wheelAt(m, 40, 5, false)
+	if got := m.palette.list.Index(); got != 0 {
+		t.Fatalf("a notch up in the palette: cursor at %d, want 0", got)
 	}
 }

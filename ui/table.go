@@ -127,6 +127,8 @@ func (t *providerTable) SetSpinner(frame string) { t.spin = frame }
 func (t *providerTable) SetDetail(open, side bool) {
 	t.detailOpen = open
 	t.keys.FocusDetail.SetEnabled(side)
+	t.keys.DetailUp.SetEnabled(side)
+	t.keys.DetailDown.SetEnabled(side)
 }
 
 // Selected is the name of the provider under the cursor ("" when none).
@@ -167,6 +169,10 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 		return t.bus.emit(lockedIntent{what})
 	}
 	switch {
+	case key.Matches(km, k.DetailUp):
+		return t.bus.emit(scrollDetailIntent{pages: -1})
+	case key.Matches(km, k.DetailDown):
+		return t.bus.emit(scrollDetailIntent{pages: 1})
 	case key.Matches(km, k.Up):
 		t.move(-1)
 	case key.Matches(km, k.Down):
@@ -189,6 +195,8 @@ func (t *providerTable) Update(msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(km, k.Filter):
 		return t.bus.emit(filterIntent{})
+	case key.Matches(km, k.Palette):
+		return t.bus.emit(paletteIntent{})
 	case key.Matches(km, k.Detail):
 		if sel != "" || t.detailOpen {
 			return t.bus.emit(toggleDetailIntent{})
@@ -308,13 +316,13 @@ func sortArrow(s sortSpec) string {
 	return "↑"
 }
 
-// lifeClass colours a remaining time: bad when expired, warn under 5
-// minutes or 20 % of the lifetime, ok otherwise.
+// lifeClass colours a remaining time as the status names it: bad when
+// expired, warn inside the refresh margin (expiring), ok otherwise.
 func lifeClass(cs *cellStyles, left, lifetime time.Duration) lipgloss.Style {
 	switch {
 	case left <= 0:
 		return cs.bad
-	case left <= providers.ExpiringWithin || (lifetime > 0 && left*5 <= lifetime):
+	case left <= providers.RefreshMargin(lifetime):
 		return cs.warn
 	}
 	return cs.ok
@@ -334,7 +342,7 @@ func statusStyle(cs *cellStyles, s providers.Status) lipgloss.Style {
 
 // quotaCell is the quota column: token quota used/limit with its period
 // when one is set; else the API's last rate-limit figures (used/limit);
-// else the tokens issued this month.
+// else the tokens issued this month ("3 this mo"), a dash for none.
 func quotaCell(s *store.Summary) (text string, frac float64, known bool) {
 	q := s.Quota
 	if q.Limit > 0 {
@@ -349,7 +357,10 @@ func quotaCell(s *store.Summary) (text string, frac float64, known bool) {
 			return fmt.Sprintf("%d/%d api", used, limit), float64(used) / float64(limit), true
 		}
 	}
-	return fmt.Sprintf("%d mo", q.Month), 0, false
+	if q.Month == 0 {
+		return "-", 0, false
+	}
+	return fmt.Sprintf("%d this mo", q.Month), 0, false
 }
 
 func quotaStyle(cs *cellStyles, frac float64, known bool) lipgloss.Style {
@@ -438,6 +449,8 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 			rw.quotaBar(qFrac, qKnown, w)
 		case colLastCall:
 			rw.lastCall(r.sum.LastCall, w)
+		case colSpark:
+			rw.put(cs.accent, fit(r.spark, w, false))
 		}
 	}
 	if rw.w < t.width {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -60,18 +61,24 @@ func (c *callPicker) last() int {
 	return len(c.endpoints) - 1
 }
 
-// Open starts picking for provider p; last names the endpoint chosen last.
-func (c *callPicker) Open(p providers.Provider, last string) tea.Cmd {
+// Open starts picking for provider p; last is the endpoint called last
+// (zero when none). A saved one is selected; a custom request called last
+// is typed in the custom entry, selected, and listed nowhere else.
+func (c *callPicker) Open(p providers.Provider, last providers.Endpoint) tea.Cmd {
 	c.name, c.endpoints, c.cursor, c.err = p.Name, p.Endpoints, 0, ""
-	for i, e := range p.Endpoints {
-		if e.Name == last {
-			c.cursor = i
-		}
-	}
 	c.input.SetValue("")
 	if len(p.Endpoints) > 0 {
 		e := p.Endpoints[0]
 		c.input.SetValue(methodOf(e.Method) + " " + e.URL)
+	}
+	if last.URL == "" {
+		return c.sync()
+	}
+	if i := slices.IndexFunc(p.Endpoints, func(e providers.Endpoint) bool { return e.Name == last.Name }); i >= 0 {
+		c.cursor = i
+	} else if c.custom {
+		c.cursor = len(c.endpoints)
+		c.input.SetValue(methodOf(last.Method) + " " + last.URL)
 	}
 	return c.sync()
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // View implements tea.Model. It renders only what is on screen: the rows
@@ -27,7 +28,9 @@ func (m Model) View() string {
 	b.WriteString(status)
 	if !strings.Contains(status, "\n") {
 		b.WriteByte('\n')
-		b.WriteString(m.help.ShortHelpView(m.focused().ShortHelp()))
+		// bubbles' help adds every item past the width when the "…" does
+		// not fit after the last one that does: cut it here.
+		b.WriteString(ansi.Truncate(m.help.ShortHelpView(m.focused().ShortHelp()), m.width, "…"))
 	}
 	return b.String()
 }
@@ -44,6 +47,8 @@ func (m Model) body() string {
 		return m.result.View()
 	case focusDoctor:
 		return m.doctor.View()
+	case focusPalette:
+		return m.palette.View()
 	}
 	if !m.detailOpen {
 		return m.table.View()
@@ -90,26 +95,50 @@ func (m Model) header() string {
 		}
 	}
 	c := m.rows.Counts()
-	count := func(n int, text string, sty lipgloss.Style) string {
-		if n == 0 {
-			sty = st.Muted
-		}
-		return sty.Render(fmt.Sprintf("%d %s", n, text))
-	}
-	sep := st.Muted.Render(" · ")
-	right := count(c.valid, "valid", st.OK) + sep + count(c.expiring, "expiring", st.Warn) + sep +
-		count(c.expired, "expired", st.Bad) + sep + count(c.failing, "failing", st.Bad) +
-		"  " + st.Header.Render(m.now.In(m.loc()).Format("15:04:05"))
 	label := m.cfg.DBLabel
 	if label == "" && m.store != nil {
 		label = m.store.Path()
 	}
-	room := m.width - lipgloss.Width(title) - lipgloss.Width(right) - 3
-	if room < 4 {
-		// Too narrow for everything: the counts go first.
-		return title + " " + st.Muted.Render(fit(label, max(m.width-lipgloss.Width(title)-1, 0), false))
+	clock := "  " + st.Header.Render(m.now.In(m.loc()).Format("15:04:05"))
+	// The counts matter more than the path and the clock: a narrow window
+	// loses the path first, then the counts at zero, then the clock.
+	for _, v := range []struct {
+		zeros, clock bool
+	}{{true, true}, {false, true}, {false, false}} {
+		right := m.counts(c, v.zeros)
+		if v.clock {
+			right += clock
+		}
+		if room := m.width - lipgloss.Width(title) - lipgloss.Width(right) - 3; room >= 4 {
+			return title + "  " + st.Muted.Render(fit(label, room, false)) + " " + right
+		}
+		if m.width-lipgloss.Width(title)-lipgloss.Width(right)-1 >= 0 {
+			return title + " " + right
+		}
 	}
-	return title + "  " + st.Muted.Render(fit(label, room, false)) + " " + right
+	return title + " " + st.Muted.Render(fit(label, max(m.width-lipgloss.Width(title)-1, 0), false))
+}
+
+// counts are the header's figures: valid, expiring, expired and failing
+// tokens; zeros false leaves out those at 0.
+func (m Model) counts(c counts, zeros bool) string {
+	st := m.st
+	var parts []string
+	for _, n := range []struct {
+		n    int
+		text string
+		sty  lipgloss.Style
+	}{{c.valid, "valid", st.OK}, {c.expiring, "expiring", st.Warn}, {c.expired, "expired", st.Bad}, {c.failing, "failing", st.Bad}} {
+		sty := n.sty
+		if n.n == 0 {
+			if !zeros {
+				continue
+			}
+			sty = st.Muted
+		}
+		parts = append(parts, sty.Render(fmt.Sprintf("%d %s", n.n, n.text)))
+	}
+	return strings.Join(parts, st.Muted.Render(" · "))
 }
 
 func (m Model) loc() *time.Location {
