@@ -96,7 +96,9 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 	}
 	// An exp earlier than the body's expiry wins (capExpiryByJWT), and may
 	// make the token dead on arrival after all.
-	capExpiryByJWT(tok)
+	if e := capExpiryByJWT(tok, o.Now); e != nil {
+		return nil, e
+	}
 	if !tok.ExpiresAt.After(o.Now) {
 		return nil, deadOnArrival(tok.ExpirySource, tok.ExpiresAt, "", o, tok.Skew)
 	}
