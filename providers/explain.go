@@ -24,7 +24,7 @@ func (c *Client) explain(ctx context.Context, hc *http.Client, p Provider, e *Er
 		}
 	case pointsAtAudience(e):
 		if len(p.Endpoints) > 0 {
-			if offer := c.FindResource(ctx, p, p.Endpoints[0].URL, ""); offer.Value != "" {
+			if offer := c.FindResource(ctx, p, p.Endpoints[0].URL, ""); offer.Value != "" || offer.Ignored != "" {
 				e.Hint = audienceHint(e, p, offer)
 			}
 		}
