@@ -206,4 +206,3 @@ func (r *doctorRun) unknownKey(ctx context.Context, v *jwtverify.Verification, k
 	}
 	v.Hint, v.Checks[i].Hint = hint, hint
 }
-
