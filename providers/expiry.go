@@ -37,8 +37,13 @@ func capExpiryByJWT(tok *Token, now time.Time) *Error {
 	if !exp.Before(tok.ExpiresAt.Add(-clockskew.Tolerance)) {
 		return nil
 	}
-	tok.Warnings = append(tok.Warnings, fmt.Sprintf("the JWT's exp (%s) is %s before what %s says (%s): APIs go by exp, and so does tokentop; the issuer's %s is wrong: tell the issuer",
-		c.ExpiresAt.UTC().Format(time.RFC3339), tok.ExpiresAt.Sub(exp).Round(time.Second), tok.ExpirySource,
+	// Both times on this machine's clock: exp moved by the skew.
+	onIssuers := ""
+	if tok.Skew != 0 {
+		onIssuers = fmt.Sprintf("; %s on the issuer's", c.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	tok.Warnings = append(tok.Warnings, fmt.Sprintf("the JWT's exp (%s on this machine's clock%s) is %s before what %s says (%s): APIs go by exp, and so does tokentop; the issuer's %s is wrong: tell the issuer",
+		exp.UTC().Format(time.RFC3339), onIssuers, tok.ExpiresAt.Sub(exp).Round(time.Second), tok.ExpirySource,
 		tok.ExpiresAt.UTC().Format(time.RFC3339), tok.ExpirySource))
 	tok.ExpiresAt, tok.ExpirySource = exp, "jwt exp"
 	return nil
@@ -49,25 +54,47 @@ func jwtExpForm(exp *jwtclaims.NumericDate) expiryForm {
 	return expiryForm{source: "jwt exp", field: "the JWT's exp claim", value: exp.Text}
 }
 
-// deadOnArrival is the error of a token whose expiry (at, from source, an
-// epoch number read as reading when it was one) is not after o.Now, by
-// the local clock. The hint says whose fault it is: with the server's Date
-// agreeing with this machine's clock, the issuer mints expired tokens and
-// refreshing only gets another one; with the clocks apart, this machine's
-// clock is off; without a Date, which single check tells.
+// deadOnArrival is the error of a token whose expiry (at, on the
+// issuer's clock, from source, an epoch number read as reading when it
+// was one) is not after o.Now by this machine's clock. Times are shown on
+// this machine's clock, saying so. The hint says whose fault it is: a
+// token dead by the issuer's own clock (its Date) is the issuer's, since
+// refreshing only gets another one; one dead by ours only means the
+// clocks are apart, and whose is off is the one verdict of
+// [clockskew.Check], which a single Date cannot give; without a Date, the
+// single check that tells.
 func deadOnArrival(source string, at time.Time, reading string, o ParseOptions, skew time.Duration) *Error {
-	e := &Error{Kind: KindResponse,
-		Description: fmt.Sprintf("the token expired on arrival (%s %s%s, local clock %s%s)", source,
-			at.UTC().Format(time.RFC3339), readingNote(reading), o.Now.UTC().Format(time.RFC3339), skewNote(skew))}
+	local := at.Add(skew)
+	desc := fmt.Sprintf("the token expired on arrival (%s %s%s, local clock %s)", source,
+		at.UTC().Format(time.RFC3339), readingNote(reading), o.Now.UTC().Format(time.RFC3339))
+	switch {
+	case skew != 0 && !local.After(o.Now):
+		desc = fmt.Sprintf("the token expired on arrival (%s %s%s on the issuer's clock, %s on this machine's clock, now %s on this machine's clock; the issuer's clock is %s)", source,
+			at.UTC().Format(time.RFC3339), readingNote(reading), local.UTC().Format(time.RFC3339), o.Now.UTC().Format(time.RFC3339), issuerClockWords(skew))
+	case skew != 0:
+		desc = fmt.Sprintf("the token expired on arrival by this machine's clock (%s %s%s, now %s on this machine's clock); the issuer's clock is %s, and by it the token has %s left", source,
+			at.UTC().Format(time.RFC3339), readingNote(reading), o.Now.UTC().Format(time.RFC3339), issuerClockWords(skew), local.Sub(o.Now).Round(time.Second))
+	}
+	e := &Error{Kind: KindResponse, Description: desc}
 	switch {
 	case o.ServerDate.IsZero():
 		e.Hint = "the server sent no Date header, so its clock cannot be compared: check this machine's clock against a time server (timedatectl, or `ntpdate -q pool.ntp.org`); if it is right, the issuer mints expired tokens and must fix it"
-	case skew <= clockskew.Tolerance && skew >= -clockskew.Tolerance:
-		e.Hint = fmt.Sprintf("the issuer mints tokens that are already expired: its own Date header agrees with this machine's clock (skew %s), so it is not a clock here; refreshing only gets another dead token: the issuer must fix its token lifetime or its clock", skew)
+	case !local.After(o.Now):
+		e.Hint = fmt.Sprintf("the issuer mints tokens that are already expired: by its own clock (its Date header, skew %s) the token was dead when sent, so it is not a clock here; refreshing only gets another dead token: the issuer must fix its token lifetime or its clock", skew)
 	default:
-		e.Hint = fmt.Sprintf("this machine's clock is %s the server's Date: sync it (NTP); by the server's clock the token is fine", skewWords(skew))
+		ch := clockskew.Check("clock", &clockskew.Measure{Offset: skew, Bound: clockskew.DateResolution}, nil)
+		e.Hint = fmt.Sprintf("by the issuer's clock the token is good, by this machine's it is dead: %s; %s", ch.Detail, ch.Hint)
 	}
 	return e
+}
+
+// issuerClockWords words the issuer's clock against ours by the skew
+// (ours minus the issuer's): "2m0s behind this machine's".
+func issuerClockWords(skew time.Duration) string {
+	if skew < 0 {
+		return (-skew).String() + " ahead of this machine's"
+	}
+	return skew.String() + " behind this machine's"
 }
 
 // MaxLifetime is the longest a token may live, whatever form its expiry
