@@ -79,7 +79,7 @@ func TestDoctorClockVerdictIsOne(t *testing.T) {
 	// as the issuer's.
 	d = run(sandbox.Faults{IssuerClock: -2 * time.Minute, ExpOffset: -2 * time.Minute})
 	tok = checkNamed(t, d, StepToken)
-	wantHint(t, tok, "on this machine's clock;", "on the issuer's) is 2m0s before what expires_in says")
+	wantHint(t, tok, "on this machine's clock;", "on the issuer's) is 2m", "before what expires_in says")
 
 	// Dead by the issuer's own clock: the issuer's fault, whatever the
 	// skew, never "by the server's clock the token is fine".
