@@ -52,6 +52,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.doctorCommand(),
 		a.serveCommand(),
 		a.proxyCommand(),
+		a.storeCommand(),
 		a.completionCommand(),
 	)
 	a.registerCompletions(root)
