@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -80,6 +81,13 @@ func (a *App) sharedStore() (*sharedStore, error) {
 			return nil, usagef("--etcd-cacert, --etcd-cert and --etcd-key need a TLS address: etcds://…")
 		}
 		cfg.TLS = &tls
+	}
+	if v := a.env("TOKENTOP_ETCD_DIAL_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > time.Hour {
+			return nil, usagef("TOKENTOP_ETCD_DIAL_TIMEOUT %q: want a duration such as 2s", v)
+		}
+		cfg.DialTimeout = d
 	}
 	dir, err := dataDir()
 	if err != nil {
