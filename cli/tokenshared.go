@@ -29,8 +29,16 @@ func (a *App) tokenResult(ctx context.Context, name string, o store.TokenOptions
 		return nil, err
 	}
 	defer cache.Close()
+	var shared *store.Store
+	defer func() {
+		if shared != nil {
+			shared.Close()
+		}
+	}()
 	res, err := store.ReadThrough(ctx, cache, func(ctx context.Context) (*store.Store, error) {
-		return a.openShared(ctx, sh, nil)
+		var err error
+		shared, err = a.openShared(ctx, sh, nil)
+		return shared, err
 	}, name, o)
 	if err == nil || !errors.Is(err, store.ErrUnreachable) || !a.stores.offlineFallback {
 		return res, err

@@ -66,7 +66,7 @@ func (s *Store) Has(ctx context.Context, name string) (bool, error) {
 // token kept in cache (with the provider's definition, when cache lacks it
 // or the token is new), so the next call answers locally. o.ForceRefresh
 // bypasses the copy. A copy that cannot be kept is a warning, not an
-// error: the token is good. shared's store is closed before returning.
+// error: the token is good. The caller closes the store shared returned.
 func ReadThrough(ctx context.Context, cache *Store, shared func(context.Context) (*Store, error), name string, o TokenOptions) (*TokenResult, error) {
 	if !o.ForceRefresh && !o.override() {
 		res, err := cache.Usable(ctx, name, o.MinTTL)
@@ -78,7 +78,6 @@ func ReadThrough(ctx context.Context, cache *Store, shared func(context.Context)
 	if err != nil {
 		return nil, err
 	}
-	defer st.Close()
 	res, err := st.Token(ctx, name, o)
 	if err != nil || o.override() {
 		return res, err // a diagnosis is not cached, here as there
