@@ -36,6 +36,8 @@ type fleet struct {
 	store   string
 	keyFile string
 	homes   []string
+	// dial is TOKENTOP_ETCD_DIAL_TIMEOUT: short where etcd is down.
+	dial string
 }
 
 func newFleet(t *testing.T, c *etcdtest.Cluster, machines int) *fleet {
@@ -51,7 +53,7 @@ func newFleet(t *testing.T, c *etcdtest.Cluster, machines int) *fleet {
 	for _, e := range c.Endpoints() {
 		hosts = append(hosts, strings.TrimPrefix(e, "http://"))
 	}
-	f := &fleet{t: t, sb: sb, client: sb.Clients()[0], store: "etcd://" + strings.Join(hosts, ",") + "/fleet", keyFile: filepath.Join(t.TempDir(), "team.key")}
+	f := &fleet{t: t, sb: sb, client: sb.Clients()[0], store: "etcd://" + strings.Join(hosts, ",") + "/fleet", keyFile: filepath.Join(t.TempDir(), "team.key"), dial: "10s"}
 	for range machines {
 		f.homes = append(f.homes, t.TempDir())
 	}
@@ -68,7 +70,7 @@ func (f *fleet) cmd(m int, argv ...string) *exec.Cmd {
 	cmd.Env = []string{
 		"TOKENTOP_FLEET_CHILD=1", "HOME=" + home, "XDG_DATA_HOME=" + filepath.Join(home, "data"),
 		"TOKENTOP_STORE=" + f.store, "TOKENTOP_KEY_FILE=" + f.keyFile, "PATH=" + os.Getenv("PATH"),
-		"TOKENTOP_ETCD_DIAL_TIMEOUT=1s",
+		"TOKENTOP_ETCD_DIAL_TIMEOUT=" + f.dial,
 	}
 	return cmd
 }
@@ -178,6 +180,7 @@ func TestFleetAllMembersDown(t *testing.T) {
 		t.Fatalf("token: exit %d: %s", code, first)
 	}
 	c.Kill(0)
+	f.dial = "1s"
 
 	out, code := f.run(1, "token", f.client.Name)
 	if code == 0 {
