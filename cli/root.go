@@ -25,6 +25,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 	}
 	o.dash.register(root.Flags())
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default $TOKENTOP_DB, else tokentop.db in the user's data directory)")
+	a.stores.register(root.PersistentFlags())
 	setVersionFlag(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	// `tokentop completion` is tokentop's own (completion.go), shown in help.
@@ -52,6 +53,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.doctorCommand(),
 		a.serveCommand(),
 		a.proxyCommand(),
+		a.storeCommand(),
 		a.completionCommand(),
 	)
 	a.registerCompletions(root)

@@ -31,6 +31,9 @@ func (a *App) storeOptions(path string) store.Options {
 // a command that only reads (ls, show, token, …) must not make an empty
 // one, and its directory, where a mistyped --db points. See CreateStore.
 func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
+	if sh, err := a.sharedStore(); sh != nil || err != nil {
+		return a.openShared(ctx, sh, err)
+	}
 	path, err := a.DBPath()
 	if err != nil {
 		return nil, err
@@ -52,6 +55,9 @@ func (e *NoDatabaseError) Error() string {
 // add, sandbox --import, serve, the dashboard): it makes the database,
 // and its directory, when there is none.
 func (a *App) CreateStore(ctx context.Context) (*store.Store, error) {
+	if sh, err := a.sharedStore(); sh != nil || err != nil {
+		return a.openShared(ctx, sh, err)
+	}
 	path, err := a.DBPath()
 	if err != nil {
 		return nil, err

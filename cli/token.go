@@ -63,24 +63,22 @@ func (a *App) runToken(ctx context.Context, o tokenOptions) error {
 	if err := checkMinTTL(o.minTTL); err != nil {
 		return err
 	}
-	return a.withStore(ctx, func(st *store.Store) error {
-		res, err := st.Token(ctx, o.name, store.TokenOptions{ForceRefresh: o.forceRefresh, IgnoreQuota: o.force, MinTTL: o.minTTL, OnLease: a.tellLease})
-		if err != nil {
-			return err
-		}
-		a.warn(res.Warnings)
-		if o.output.Format() == formatJSON {
-			return safetext.EncodeJSON(a.out, tokenJSON{
-				AccessToken: res.Token.AccessToken,
-				TokenType:   res.Token.TokenType,
-				ExpiresAt:   res.Token.ExpiresAt.UTC().Format(time.RFC3339),
-				Scope:       res.Token.Scope,
-				Cached:      res.Cached,
-			})
-		}
-		_, err = fmt.Fprintln(a.out, res.Token.AccessToken)
+	res, err := a.tokenResult(ctx, o.name, store.TokenOptions{ForceRefresh: o.forceRefresh, IgnoreQuota: o.force, MinTTL: o.minTTL, OnLease: a.tellLease})
+	if err != nil {
 		return err
-	})
+	}
+	a.warn(res.Warnings)
+	if o.output.Format() == formatJSON {
+		return safetext.EncodeJSON(a.out, tokenJSON{
+			AccessToken: res.Token.AccessToken,
+			TokenType:   res.Token.TokenType,
+			ExpiresAt:   res.Token.ExpiresAt.UTC().Format(time.RFC3339),
+			Scope:       res.Token.Scope,
+			Cached:      res.Cached,
+		})
+	}
+	_, err = fmt.Fprintln(a.out, res.Token.AccessToken)
+	return err
 }
 
 // maxMinTTL bounds --min-ttl: tokentop keeps no token longer than the

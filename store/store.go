@@ -66,6 +66,8 @@ type Store struct {
 	// leaseSlack is added to a provider's timeout to make its fetch
 	// lock's TTL.
 	leaseSlack time.Duration
+	// hub shares one backend watch among the Store's watchers.
+	hub watchHub
 }
 
 // Open opens the bbolt database at o.Path, creating it (directory 0700,
@@ -205,9 +207,10 @@ func (s *Store) ReadOnly() bool { return s.readOnly != nil }
 // handle, so there is nothing else to release and it stays usable (a
 // fetch under way still releases its lock when it ends). A Store made by
 // OpenBackend also closes its backend, releasing the locks it holds; it is
-// not usable after.
+// not usable after. Close ends every Watch.
 func (s *Store) Close() error {
 	s.client.CloseIdleConnections()
+	s.hub.end()
 	if !s.closeBackend {
 		return nil
 	}

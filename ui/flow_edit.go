@@ -12,7 +12,7 @@ import (
 
 // Add, edit, delete: a opens the form on a new provider, e on the selected
 // one; d asks for a confirmation first. None of them exists in a read-only
-// session. The store's change counter brings the result to every
+// session. The store's change feed brings the result to every
 // dashboard on the database.
 
 func (m *Model) openForm(name string) tea.Cmd {

@@ -10,17 +10,19 @@ import (
 	"github.com/tokentop/tokentop/store"
 )
 
-// The clock and the store reload: one tick a second moves the clock, asks
-// auto-refresh what is due and reads the store's change counter; a changed
-// counter (another process, or this dashboard's own writes) reloads every
-// summary.
+// The clock and the store reload: one tick a second moves the clock and
+// asks auto-refresh what is due; the store's change feed (Store.Watch)
+// reloads every summary when anything changes, written by another process
+// or machine or by this dashboard. Over etcd the feed is the cluster's
+// watch, so a token fetched on another machine shows at once; over bbolt
+// the backend polls the file's change counter. A feed that could not
+// start, or that ended, is started again on the next tick.
 
 // loadState follows the reloads.
 type loadState struct {
-	counter     uint64 // the store's change counter at the last reload
-	loading     bool   // a reload is in flight
-	dirty       bool   // the store changed while it was
-	checking    bool   // a counter check is in flight
+	loading     bool // a reload is in flight
+	dirty       bool // the store changed while it was
+	following   bool // the change feed runs (or is starting)
 	lastLoadErr string
 	selectNext  string // select this provider after the next reload
 }
@@ -39,9 +41,8 @@ func (m *Model) onTick(msg tickMsg) tea.Cmd {
 	m.now = msg.now
 	m.rows.SetNow(m.now)
 	cmds = append(cmds, m.syncDetail(false), m.autoRefresh())
-	if l := &m.st8.load; !l.checking && !l.loading && m.rows.Loaded() {
-		l.checking = true
-		cmds = append(cmds, checkCounter(m.ctx, m.store))
+	if !m.st8.load.following && m.ctx.Err() == nil {
+		cmds = append(cmds, m.follow())
 	}
 	return tea.Batch(cmds...)
 }
@@ -68,16 +69,43 @@ func (m *Model) endLoad() tea.Cmd {
 	return nil
 }
 
-func (m *Model) onCounter(msg counterMsg) tea.Cmd {
-	l := &m.st8.load
-	l.checking = false
+// follow starts the store's change feed.
+func (m *Model) follow() tea.Cmd {
+	m.st8.load.following = true
+	ctx, s := m.ctx, m.store
+	return func() tea.Msg {
+		ch, err := s.Watch(ctx)
+		return feedMsg{ch: ch, err: err}
+	}
+}
+
+// onFeed is the feed started, or not (tried again on the next tick). A
+// reload follows the start: what changed before it is not in the feed.
+func (m *Model) onFeed(msg feedMsg) tea.Cmd {
 	if msg.err != nil {
+		m.st8.load.following = false
 		return m.loadErr(msg.err)
 	}
-	if msg.counter != l.counter {
-		return m.reload()
+	return tea.Batch(nextChange(msg.ch), m.reload())
+}
+
+// onChange reloads on a change and waits for the next; a feed that ended
+// (the dashboard quitting, the store closed) is started again on the next
+// tick unless the dashboard is quitting.
+func (m *Model) onChange(msg changeMsg) tea.Cmd {
+	if !msg.ok {
+		m.st8.load.following = false
+		return nil
 	}
-	return nil
+	return tea.Batch(nextChange(msg.ch), m.reload())
+}
+
+// nextChange waits for the feed's next change.
+func nextChange(ch <-chan store.Change) tea.Cmd {
+	return func() tea.Msg {
+		c, ok := <-ch
+		return changeMsg{ch: ch, change: c, ok: ok}
+	}
 }
 
 // loadErr shows a failure to read the store once, not on every tick.
@@ -97,7 +125,6 @@ func (m *Model) onSummaries(msg summariesMsg) tea.Cmd {
 	l := &m.st8.load
 	l.lastLoadErr = ""
 	m.tags.applied(msg.tag())
-	l.counter = msg.counter
 	m.keepSelection(func() { m.rows.Set(msg.sums, m.flags) })
 	if name := l.selectNext; name != "" {
 		l.selectNext = ""
@@ -117,26 +144,14 @@ func (m *Model) flags(name string) rowFlags {
 	return rowFlags{refreshing: busy, auto: auto, paused: auto && m.st8.auto.paused[name]}
 }
 
-// loadSummaries reads the change counter, then every summary.
+// loadSummaries reads every summary.
 func loadSummaries(ctx context.Context, s *store.Store, tag reqTag) tea.Cmd {
 	return func() tea.Msg {
-		n, err := s.ChangeCounter(ctx)
-		if err != nil {
-			return summariesMsg{seq: tag.seq, err: err}
-		}
 		sums, err := s.Summaries(ctx)
 		// The one place the dashboard gets providers: from here on, no
 		// view can draw a string of a config, a file or an old database
 		// that did not go through the sanitiser. What the dashboard shows
 		// is also what it acts on (a test-call's URL, a form's values).
-		return summariesMsg{seq: tag.seq, counter: n, sums: safetext.Value(sums), err: err}
-	}
-}
-
-// checkCounter reads the store's change counter (cheap: one key).
-func checkCounter(ctx context.Context, s *store.Store) tea.Cmd {
-	return func() tea.Msg {
-		n, err := s.ChangeCounter(ctx)
-		return counterMsg{counter: n, err: err}
+		return summariesMsg{seq: tag.seq, sums: safetext.Value(sums), err: err}
 	}
 }

@@ -167,19 +167,25 @@ type tickMsg struct {
 	id  uint64
 }
 
-// summariesMsg is a reload of every provider's summary, with the store's
-// change counter read just before.
+// summariesMsg is a reload of every provider's summary.
 type summariesMsg struct {
-	seq     uint64
-	counter uint64
-	sums    []store.Summary
-	err     error
+	seq  uint64
+	sums []store.Summary
+	err  error
 }
 
-// counterMsg is the store's change counter, read on a tick.
-type counterMsg struct {
-	counter uint64
-	err     error
+// feedMsg is the store's change feed started (ch), or not (err).
+type feedMsg struct {
+	ch  <-chan store.Change
+	err error
+}
+
+// changeMsg is one change from the feed ch; ok is false when the feed
+// ended.
+type changeMsg struct {
+	ch     <-chan store.Change
+	change store.Change
+	ok     bool
 }
 
 // refreshedMsg is the end of one token fetch.
@@ -292,7 +298,8 @@ type doctorDoneMsg struct {
 }
 
 func (m summariesMsg) tag() reqTag   { return reqTag{kind: reqReload, seq: m.seq} }
-func (counterMsg) tag() reqTag       { return reqTag{kind: reqCounter} }
+func (feedMsg) tag() reqTag          { return reqTag{kind: reqFeed} }
+func (changeMsg) tag() reqTag        { return reqTag{kind: reqFeed} }
 func (m refreshedMsg) tag() reqTag   { return reqTag{kind: reqRefresh, name: m.name, seq: m.seq} }
 func (m detailDataMsg) tag() reqTag  { return reqTag{kind: reqDetail, name: m.name, seq: m.seq} }
 func (m copiedMsg) tag() reqTag      { return reqTag{kind: reqCopy, name: m.name, seq: m.seq} }

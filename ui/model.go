@@ -176,12 +176,13 @@ func newPanes(cfg Config, st *theme.Styles, rows rowSource, b *bus, km keyMaps) 
 // next is a bare sequence number (a status message's, the clock loop's).
 func (m *Model) next() uint64 { return m.tags.nextSeq() }
 
-// Init implements tea.Model: start the clock and load the providers.
+// Init implements tea.Model: start the clock, load the providers and
+// follow the store's changes.
 func (m Model) Init() tea.Cmd {
 	m.st8.tickID = m.next()
 	// No tea.SetWindowTitle: Bubble Tea v1.3 writes it outside the renderer's
 	// lock, racing the frame being flushed (seen with -race).
-	cmds := []tea.Cmd{m.clock(m.st8.tickID), m.reload()}
+	cmds := []tea.Cmd{m.clock(m.st8.tickID), m.reload(), m.follow()}
 	if note := m.st8.startNote; note != "" {
 		m.st8.startNote = ""
 		cmds = append(cmds, m.setStatus(statusInfo, note, ""))

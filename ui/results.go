@@ -11,8 +11,10 @@ func (m *Model) onResult(res result) tea.Cmd {
 	switch res := res.(type) {
 	case summariesMsg:
 		return m.onSummaries(res)
-	case counterMsg:
-		return m.onCounter(res)
+	case feedMsg:
+		return m.onFeed(res)
+	case changeMsg:
+		return m.onChange(res)
 	case refreshedMsg:
 		return m.onRefreshed(res)
 	case detailDataMsg:

@@ -11,7 +11,7 @@ type reqKind uint8
 
 const (
 	reqReload  reqKind = iota + 1 // every provider's summary
-	reqCounter                    // the store's change counter
+	reqFeed                       // the store's change feed
 	reqRefresh                    // a token fetch, one per provider
 	reqDetail                     // the detail's claims and history
 	reqCall                       // a test-call
@@ -35,7 +35,7 @@ const (
 	// what is shown).
 	ruleNewer
 	// ruleEvery: every answer counts (the user asked for each save and
-	// delete; any counter reading is as good as another).
+	// delete; every change the feed reports).
 	ruleEvery
 )
 
@@ -43,7 +43,7 @@ func (k reqKind) rule() tagRule {
 	switch k {
 	case reqReload:
 		return ruleNewer
-	case reqCounter, reqSave, reqDelete, reqState:
+	case reqFeed, reqSave, reqDelete, reqState:
 		return ruleEvery
 	}
 	return ruleLast

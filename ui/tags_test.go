@@ -44,7 +44,7 @@ func TestTaggerRules(t *testing.T) {
 	}
 
 	s1, s2 := tg.next(reqSave, "a"), tg.next(reqSave, "b")
-	if tg.stale(s1) || tg.stale(s2) || tg.stale(counterMsg{}.tag()) {
-		t.Fatal("every save and every counter reading counts")
+	if tg.stale(s1) || tg.stale(s2) || tg.stale(changeMsg{}.tag()) {
+		t.Fatal("every save and every change counts")
 	}
 }

@@ -177,13 +177,13 @@ func TestTypedAheadKeysEachCount(t *testing.T) {
 func TestCancelledWorkIsNoNewsWhenQuitting(t *testing.T) {
 	e := newEnv(t, false)
 	m := New(e.config())
-	m.update(counterMsg{err: fmt.Errorf("read: %w", context.Canceled)})
+	m.update(feedMsg{err: fmt.Errorf("read: %w", context.Canceled)})
 	if m.status.Text() == "" {
 		t.Fatal("a cancelled read while running says nothing")
 	}
 	m = New(e.config())
 	m.cancel()
-	m.update(counterMsg{err: fmt.Errorf("read: %w", context.Canceled)})
+	m.update(feedMsg{err: fmt.Errorf("read: %w", context.Canceled)})
 	m.update(summariesMsg{seq: m.next(), err: fmt.Errorf("read: %w", context.Canceled)})
 	if got := m.status.Text(); got != "" {
 		t.Fatalf("quitting showed %q", got)

@@ -75,7 +75,7 @@ func Open(ctx context.Context, c Config) (*Backend, error) {
 	b := &Backend{cfg: c, keys: keys{prefix: c.Prefix}, client: client, locks: map[*lock]struct{}{}}
 	dctx, cancel := context.WithTimeout(ctx, c.DialTimeout)
 	defer cancel()
-	if err := b.claim(dctx); err != nil {
+	if err := b.claimRetrying(dctx); err != nil {
 		client.Close()
 		return nil, err
 	}
