@@ -27,6 +27,15 @@ type Options struct {
 	// Passphrase, when set, protects the key file (the CLI reads
 	// TOKENTOP_PASSPHRASE). It must be given every time once used.
 	Passphrase string
+	// Identities are the user's identity files (age identities or
+	// unencrypted OpenSSH ed25519 keys) for a database with a recipient
+	// list (see AddMember); each must exist. Empty means the default
+	// search, DefaultIdentityFiles(Home). The key file beside the
+	// database is always tried first.
+	Identities []string
+	// Home is the home directory of the default identity search; empty
+	// means os.UserHomeDir.
+	Home string
 	// LockTimeout bounds the wait for the file lock; 0 means
 	// DefaultLockTimeout.
 	LockTimeout time.Duration
@@ -81,7 +90,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		nowFn:       o.Now,
 		owner:       randomOwner(),
 		host:        sync.OnceValue(hostname),
-		keys:        &keyring{path: keyPath(path), dbPath: path, passphrase: o.Passphrase},
+		keys: &keyring{path: keyPath(path), dbPath: path, passphrase: o.Passphrase,
+			identityFiles: o.Identities, home: o.Home},
+	}
+	if s.keys.home == "" {
+		s.keys.home, _ = os.UserHomeDir()
 	}
 	if s.lockTimeout <= 0 {
 		s.lockTimeout = DefaultLockTimeout
@@ -125,6 +138,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 func (s *Store) checkSchema(ctx context.Context) (needInit bool, err error) {
 	err = s.view(ctx, func(tx *bolt.Tx) error {
 		v, ok, err := schemaOf(tx)
+		s.keys.noteTeamTx(tx)
 		switch {
 		case err != nil:
 			return corruptError(s.path, err, "%v", err)
