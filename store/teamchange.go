@@ -173,6 +173,7 @@ func (k *keyring) recipientsOf(members []Member) ([]age.Recipient, error) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	k.id = nil // the key file as it is now, not as it was at opening
 	id, err := k.loadLocked()
 	if err == nil && id == nil {
 		id, err = k.create()
