@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -23,7 +24,8 @@ func (a *App) storeOptions(path string) store.Options {
 }
 
 // OpenStore opens the database named by --db / TOKENTOP_DB, with the
-// passphrase from TOKENTOP_PASSPHRASE when set.
+// passphrase from TOKENTOP_PASSPHRASE when set and the identities of
+// --identity, else TOKENTOP_IDENTITY, else the default search in $HOME.
 func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
 	path, err := a.DBPath()
 	if err != nil {
@@ -31,7 +33,25 @@ func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
 	}
 	o := a.storeOptions(path)
 	o.Passphrase = a.env("TOKENTOP_PASSPHRASE")
+	o.Identities = a.identityFiles()
+	o.Home = a.env("HOME")
 	return store.Open(ctx, o)
+}
+
+// identityFiles are the identity files named: --identity, else
+// TOKENTOP_IDENTITY (paths separated by the list separator, ':' on Unix);
+// nil means the default search.
+func (a *App) identityFiles() []string {
+	if len(a.identities) > 0 {
+		return a.identities
+	}
+	var out []string
+	for _, p := range filepath.SplitList(a.env("TOKENTOP_IDENTITY")) {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // withStore opens the database, runs fn on it and closes it.

@@ -449,7 +449,7 @@ func (k *keyring) noIdentity(what string, cause error) error {
 		list = append(list, m.describe())
 	}
 	return newError(ErrIdentity, cause,
-		"cannot decrypt %s: none of your identities is on the recipient list of database %s (tried %s; the list: %s). "+
+		"cannot decrypt %s: none of your identities is on the recipient list of database %s. Tried: %s. On the list: %s. "+
 			"Ask a member to run `tokentop team add` with your public key, or name an identity on the list with TOKENTOP_IDENTITY or --identity",
-		what, k.dbPath, strings.Join(tried, ", "), strings.Join(list, ", "))
+		what, k.dbPath, strings.Join(tried, "; "), strings.Join(list, ", "))
 }
