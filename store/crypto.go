@@ -387,7 +387,10 @@ func (k *keyring) keyFileIdentity() (*age.X25519Identity, error) {
 }
 
 // allIdentities are every identity the user has: the key file's, then
-// those of the identity files.
+// those of the identity files; those on the recipient list last seen
+// come first (age tries an X25519 identity against every stanza, one
+// scalar multiplication each, so one not on the list costs a member
+// count of them).
 func (k *keyring) allIdentities() ([]age.Identity, error) {
 	id, err := k.keyFileIdentity()
 	if err != nil {
@@ -397,14 +400,27 @@ func (k *keyring) allIdentities() ([]age.Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ids []age.Identity
+	onList := map[string]bool{}
+	for _, m := range k.teamMembers() {
+		onList[m.Key] = true
+	}
+	var first, rest []age.Identity
+	add := func(id age.Identity, pub string) {
+		if onList[pub] {
+			first = append(first, id)
+		} else {
+			rest = append(rest, id)
+		}
+	}
 	if id != nil {
-		ids = append(ids, id)
+		add(id, id.Recipient().String())
 	}
 	for _, f := range files {
-		ids = append(ids, f.ids...)
+		for i, id := range f.ids {
+			add(id, f.pubs[i])
+		}
 	}
-	return ids, nil
+	return append(first, rest...), nil
 }
 
 // identityFilesLoaded reads the identity files once.

@@ -39,8 +39,8 @@ func DefaultIdentityFiles(home string) []string {
 // identityFile is one identity file tried, and what came of it.
 type identityFile struct {
 	path string
-	// ids decrypt; pubs are their public keys as a recipient list holds
-	// them (Member.Key), for saying which is which.
+	// ids decrypt; pubs[i] is ids[i]'s public key as a recipient list
+	// holds it (Member.Key), for saying which is which.
 	ids  []age.Identity
 	pubs []string
 	// problem says why the file gave no identity ("not found", "protected
@@ -56,7 +56,9 @@ func (f identityFile) describe() string {
 	}
 	fps := make([]string, 0, len(f.pubs))
 	for _, p := range f.pubs {
-		fps = append(fps, Member{Key: p}.Type()+" "+Member{Key: p}.Fingerprint())
+		if p != "" {
+			fps = append(fps, Member{Key: p}.Type()+" "+Member{Key: p}.Fingerprint())
+		}
 	}
 	return f.path + " (" + strings.Join(fps, ", ") + ")"
 }
@@ -120,13 +122,15 @@ func readIdentityFile(path string) (identityFile, error) {
 		return fail(err, "not an age identity file or an OpenSSH private key (%v)", err)
 	}
 	for _, id := range ids {
+		pub := ""
 		switch x := id.(type) {
 		case *age.X25519Identity:
-			f.pubs = append(f.pubs, x.Recipient().String())
+			pub = x.Recipient().String()
 		case *age.HybridIdentity:
-			f.pubs = append(f.pubs, x.Recipient().String())
+			pub = x.Recipient().String()
 		}
 		f.ids = append(f.ids, id)
+		f.pubs = append(f.pubs, pub)
 	}
 	return f, nil
 }

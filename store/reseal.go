@@ -14,123 +14,141 @@ type resealed struct {
 	secretsOf []string
 }
 
-// resealPut is one value to write back once the buckets have been walked
-// (bbolt's buckets must not change under a cursor).
-type resealPut struct {
-	b        *bolt.Bucket
-	key, val []byte
+// Kinds of sealed value.
+const (
+	sealedSecret = iota
+	sealedToken
+	sealedExchange
+)
+
+// sealedValue is one stored value that holds a secret.
+type sealedValue struct {
+	kind int
+	b    *bolt.Bucket
+	key  []byte
+	// sealed is the ciphertext (for an old plain flight record, the
+	// plain JSON, with plain set); what names it for an error message.
+	sealed []byte
+	what   string
+	plain  bool
+	// record is the whole token record the ciphertext sits in (a
+	// sealedToken); a secret or a flight record is the ciphertext alone.
+	record []byte
 }
 
-// reseal re-encrypts, in tx, every record that holds a secret: the client
-// secrets, the cached tokens' access tokens and the flight records (an
-// old plain JSON exchange is sealed too). Each is opened with open and
-// sealed again with seal. The first that cannot be opened stops it, and
-// the caller's transaction then rolls back: all or nothing. Nothing but
-// the sealed parts changes (a token record's other fields are kept as
-// stored, unknown ones too).
-func reseal(tx *bolt.Tx, open func(sealed []byte, what string) (string, error), seal func(plaintext string) ([]byte, error)) (resealed, error) {
-	var (
-		n    resealed
-		puts []resealPut
-	)
-	again := func(sealed []byte, what string) ([]byte, error) {
-		plain, err := open(sealed, what)
-		if err != nil {
-			return nil, err
-		}
-		return seal(plain)
-	}
-
+// walkSealed calls visit for every stored value that holds a secret: the
+// client secrets, the cached tokens' access tokens and the flight records
+// (exchanges). The values are tx's: visit must not keep them past tx.
+func walkSealed(tx *bolt.Tx, visit func(v sealedValue) error) error {
 	if b := bucket(tx, bSecrets); b != nil {
 		err := b.ForEach(func(k, v []byte) error {
-			out, err := again(v, "the client secret of "+string(k))
-			if err != nil {
-				return err
-			}
-			puts = append(puts, resealPut{b, k, out})
-			n.secrets++
-			n.secretsOf = append(n.secretsOf, string(k))
-			return nil
+			return visit(sealedValue{kind: sealedSecret, b: b, key: k, sealed: v, what: "the client secret of " + string(k)})
 		})
 		if err != nil {
-			return n, err
+			return err
 		}
 	}
-
 	if b := bucket(tx, bTokens); b != nil {
 		err := b.ForEach(func(k, v []byte) error {
-			out, ok, err := resealToken(v, string(k), again)
-			if err != nil || !ok {
+			sealed, err := tokenSealed(v, string(k))
+			if err != nil || len(sealed) == 0 {
 				return err
 			}
-			puts = append(puts, resealPut{b, k, out})
-			n.tokens++
-			return nil
+			return visit(sealedValue{kind: sealedToken, b: b, key: k, sealed: sealed, what: "the access token of " + string(k), record: v})
 		})
 		if err != nil {
-			return n, err
+			return err
 		}
 	}
-
-	if eb := bucket(tx, bExchanges); eb != nil {
-		err := eb.ForEachBucket(func(name []byte) error {
-			b := eb.Bucket(name)
-			return b.ForEach(func(k, v []byte) error {
-				if v == nil {
-					return nil
-				}
-				var out []byte
-				var err error
-				if isPlainRecord(v) {
-					out, err = seal(string(v))
-				} else {
-					out, err = again(v, "an exchange record of "+string(name))
-				}
-				if err != nil {
-					return err
-				}
-				puts = append(puts, resealPut{b, k, out})
-				n.exchanges++
+	eb := bucket(tx, bExchanges)
+	if eb == nil {
+		return nil
+	}
+	return eb.ForEachBucket(func(name []byte) error {
+		b := eb.Bucket(name)
+		return b.ForEach(func(k, v []byte) error {
+			if v == nil {
 				return nil
-			})
+			}
+			return visit(sealedValue{kind: sealedExchange, b: b, key: k, sealed: v, what: "an exchange record of " + string(name), plain: isPlainRecord(v)})
 		})
-		if err != nil {
-			return n, err
-		}
-	}
+	})
+}
 
+// recrypt turns a stored value's ciphertext (or an old plain flight
+// record, plain set) into its new ciphertext.
+type recrypt func(sealed []byte, what string, plain bool) ([]byte, error)
+
+// reseal re-encrypts, in tx, every value that holds a secret (see
+// walkSealed) with again. The first that fails stops it, and the
+// caller's transaction then rolls back: all or nothing. Nothing but the
+// sealed parts changes (a token record's other fields are kept as stored,
+// unknown ones too).
+func reseal(tx *bolt.Tx, again recrypt) (resealed, error) {
+	type put struct {
+		b        *bolt.Bucket
+		key, val []byte
+	}
+	var (
+		n    resealed
+		puts []put
+	)
+	err := walkSealed(tx, func(v sealedValue) error {
+		out, err := again(v.sealed, v.what, v.plain)
+		if err != nil {
+			return err
+		}
+		switch v.kind {
+		case sealedToken:
+			if out, err = withSealed(v.record, string(v.key), out); err != nil {
+				return err
+			}
+			n.tokens++
+		case sealedSecret:
+			n.secrets++
+			n.secretsOf = append(n.secretsOf, string(v.key))
+		default:
+			n.exchanges++
+		}
+		// bbolt's buckets must not change under a cursor: written after
+		// the walk, each key copied (bbolt keeps it until commit).
+		puts = append(puts, put{v.b, append([]byte(nil), v.key...), out})
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
 	for _, p := range puts {
-		// bbolt keeps the key slice until commit: give it a copy of its own.
-		if err := p.b.Put(append([]byte(nil), p.key...), p.val); err != nil {
+		if err := p.b.Put(p.key, p.val); err != nil {
 			return n, err
 		}
 	}
 	return n, nil
 }
 
-// resealToken re-encrypts a token record's access token, keeping every
-// other field as stored; ok is false for a record with nothing sealed.
-func resealToken(v []byte, name string, again func([]byte, string) ([]byte, error)) (out []byte, ok bool, err error) {
+// tokenSealed is the ciphertext of a token record's access token (nil
+// when it holds none).
+func tokenSealed(record []byte, name string) ([]byte, error) {
+	var fields struct {
+		Sealed []byte `json:"sealed"`
+	}
+	if err := json.Unmarshal(record, &fields); err != nil {
+		return nil, fmt.Errorf("the token record of %s is unreadable: %w", name, err)
+	}
+	return fields.Sealed, nil
+}
+
+// withSealed is a token record with its ciphertext replaced, every other
+// field kept as stored.
+func withSealed(record []byte, name string, sealed []byte) ([]byte, error) {
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(v, &fields); err != nil {
-		return nil, false, fmt.Errorf("the token record of %s is unreadable: %w", name, err)
+	if err := json.Unmarshal(record, &fields); err != nil {
+		return nil, fmt.Errorf("the token record of %s is unreadable: %w", name, err)
 	}
-	var sealed []byte
-	if raw, has := fields["sealed"]; has {
-		if err := json.Unmarshal(raw, &sealed); err != nil {
-			return nil, false, fmt.Errorf("the token record of %s is unreadable: %w", name, err)
-		}
-	}
-	if len(sealed) == 0 {
-		return nil, false, nil
-	}
-	sealed, err = again(sealed, "the access token of "+name)
+	raw, err := json.Marshal(sealed)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if fields["sealed"], err = json.Marshal(sealed); err != nil {
-		return nil, false, err
-	}
-	out, err = json.Marshal(fields)
-	return out, err == nil, err
+	fields["sealed"] = raw
+	return json.Marshal(fields)
 }

@@ -213,11 +213,7 @@ func decodeTeam(raw []byte) ([]Member, []age.Recipient, error) {
 
 // readTeam is the list stored in tx (nil when none).
 func (s *Store) readTeam(tx *bolt.Tx) ([]Member, error) {
-	m := bucket(tx, bMeta)
-	if m == nil {
-		return nil, nil
-	}
-	raw := m.Get([]byte(kRecipients))
+	raw := teamRaw(tx)
 	if len(raw) == 0 {
 		return nil, nil
 	}

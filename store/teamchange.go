@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -93,57 +94,160 @@ func (s *Store) RemoveMember(ctx context.Context, which string) (TeamChange, err
 }
 
 // changeTeam replaces the recipient list with what edit makes of it and
-// re-encrypts everything to the new list, all in one transaction.
+// re-encrypts everything to the new list. The age work is done first,
+// from a snapshot, with no lock held (a database of thousands of flight
+// records takes seconds of it, and every process waits while the file is
+// locked); then one write transaction re-reads the list, re-encrypts what
+// changed since the snapshot, writes the precomputed rest and the new
+// list: all or nothing.
 func (s *Store) changeTeam(ctx context.Context, added Member, edit func([]Member) ([]Member, error)) (TeamChange, error) {
+	var (
+		plan *teamPlan
+		snap []sealedValue
+	)
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		if plan, err = s.planTeam(tx, added, edit); err != nil {
+			return err
+		}
+		return walkSealed(tx, func(v sealedValue) error {
+			v.sealed = bytes.Clone(v.sealed)
+			v.b, v.key, v.record = nil, nil, nil
+			snap = append(snap, v)
+			return nil
+		})
+	})
+	if err != nil {
+		return TeamChange{}, err
+	}
+	if err := plan.precompute(ctx, snap); err != nil {
+		return TeamChange{}, err
+	}
+
 	var ch TeamChange
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		old, err := s.readTeam(tx)
-		if err != nil {
-			return err
-		}
-		next, err := edit(old)
-		if err != nil {
-			return err
-		}
-		ch = TeamChange{Member: added, Members: len(next)}
-		if added.Key == "" {
-			ch.Member = removedFrom(old, next)
-		}
-		rs, err := s.keys.recipientsOf(next)
-		if err != nil {
-			return err
-		}
-		if len(next) == 0 {
-			ch.KeyFile = s.keys.path
-		}
-		can, err := s.keys.canOpen(rs)
-		if err != nil {
-			return err
-		}
-		if !can {
-			if added.Key != "" {
-				return newError(ErrIdentity, nil,
-					"adding %s would leave you unable to read the secrets: none of your identities is on the new list "+
-						"(add your own public key first: tokentop team add ~/.ssh/id_ed25519.pub, or an age key with TOKENTOP_IDENTITY set to its identity file)", added.Label)
+	err = s.update(ctx, func(tx *bolt.Tx) error {
+		if raw := teamRaw(tx); !bytes.Equal(raw, plan.oldRaw) {
+			// Changed meanwhile: plan again; nothing precomputed fits.
+			var err error
+			if plan, err = s.planTeam(tx, added, edit); err != nil {
+				return err
 			}
-			ch.SelfRemoved = true
 		}
-		n, err := reseal(tx, s.keys.open, func(p string) ([]byte, error) { return s.keys.encrypt(rs, p) })
+		n, err := reseal(tx, plan.again)
 		if err != nil {
-			return fmt.Errorf("cannot re-encrypt the secrets to the new list, so nothing was changed (only someone who can read every secret can change the list): %w", err)
+			return resealError(err)
 		}
-		ch.Secrets, ch.Tokens, ch.Exchanges, ch.SecretsOf = n.secrets, n.tokens, n.exchanges, n.secretsOf
-		raw, err := writeTeam(tx, next)
+		raw, err := writeTeam(tx, plan.next)
 		if err != nil {
 			return err
 		}
-		_, _, err = s.keys.noteTeam(raw)
-		return err
+		if _, _, err = s.keys.noteTeam(raw); err != nil {
+			return err
+		}
+		ch = plan.change
+		ch.Secrets, ch.Tokens, ch.Exchanges, ch.SecretsOf = n.secrets, n.tokens, n.exchanges, n.secretsOf
+		return nil
 	})
 	if err != nil {
 		return TeamChange{}, err
 	}
 	return ch, nil
+}
+
+func resealError(err error) error {
+	return fmt.Errorf("cannot re-encrypt the secrets to the new list, so nothing was changed (only someone who can read every secret can change the list): %w", err)
+}
+
+// teamPlan is a change of the recipient list worked out from one reading
+// of it.
+type teamPlan struct {
+	keys   *keyring
+	oldRaw []byte // the list as read
+	next   []Member
+	rs     []age.Recipient // next's recipients
+	change TeamChange      // what is said of it (counts not yet filled)
+	// done maps a stored value (ciphertext, or an old plain record) to
+	// its re-encryption, computed from a snapshot.
+	done map[string][]byte
+}
+
+// planTeam reads the list in tx, applies edit, and refuses a change that
+// would lock the caller out.
+func (s *Store) planTeam(tx *bolt.Tx, added Member, edit func([]Member) ([]Member, error)) (*teamPlan, error) {
+	old, err := s.readTeam(tx)
+	if err != nil {
+		return nil, err
+	}
+	next, err := edit(old)
+	if err != nil {
+		return nil, err
+	}
+	p := &teamPlan{keys: s.keys, oldRaw: bytes.Clone(teamRaw(tx)), next: next,
+		change: TeamChange{Member: added, Members: len(next)}}
+	if added.Key == "" {
+		p.change.Member = removedFrom(old, next)
+	}
+	if len(next) == 0 {
+		p.change.KeyFile = s.keys.path
+	}
+	if p.rs, err = s.keys.recipientsOf(next); err != nil {
+		return nil, err
+	}
+	can, err := s.keys.canOpen(p.rs)
+	switch {
+	case err != nil:
+		return nil, err
+	case !can && added.Key != "":
+		return nil, newError(ErrIdentity, nil,
+			"adding %s would leave you unable to read the secrets: none of your identities is on the new list "+
+				"(add your own public key first: tokentop team add ~/.ssh/id_ed25519.pub, or an age key with TOKENTOP_IDENTITY set to its identity file)", added.Label)
+	}
+	p.change.SelfRemoved = !can
+	return p, nil
+}
+
+// precompute re-encrypts the snapshot's values, no lock held.
+func (p *teamPlan) precompute(ctx context.Context, snap []sealedValue) error {
+	p.done = make(map[string][]byte, len(snap))
+	for _, v := range snap {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		out, err := p.recrypt(v.sealed, v.what, v.plain)
+		if err != nil {
+			return resealError(err)
+		}
+		p.done[string(v.sealed)] = out
+	}
+	return nil
+}
+
+// again is the re-encryption of a stored value: precomputed, or done now
+// for a value written since the snapshot.
+func (p *teamPlan) again(sealed []byte, what string, plain bool) ([]byte, error) {
+	if out, ok := p.done[string(sealed)]; ok {
+		return out, nil
+	}
+	return p.recrypt(sealed, what, plain)
+}
+
+func (p *teamPlan) recrypt(sealed []byte, what string, plain bool) ([]byte, error) {
+	text := string(sealed)
+	if !plain {
+		var err error
+		if text, err = p.keys.open(sealed, what); err != nil {
+			return nil, err
+		}
+	}
+	return p.keys.encrypt(p.rs, text)
+}
+
+// teamRaw is the stored list as it is in tx (nil when none).
+func teamRaw(tx *bolt.Tx) []byte {
+	if m := bucket(tx, bMeta); m != nil {
+		return m.Get([]byte(kRecipients))
+	}
+	return nil
 }
 
 // removedFrom is the member of old that next lacks.
