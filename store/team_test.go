@@ -381,3 +381,40 @@ func sealedState(t *testing.T, path string) string {
 	}))
 	return out.String()
 }
+
+// TestTeamChangeKeepsWritesAfterSnapshot: a token written between the
+// snapshot a team change re-encrypts from and its write transaction is
+// re-encrypted in that transaction (nothing sealed to the old list stays).
+func TestTeamChangeKeepsWritesAfterSnapshot(t *testing.T) {
+	tm := newTeam(t)
+	ctx := t.Context()
+	carol := ageMember(t, "carol")
+	added := Member{Key: carol.pub, Label: "carol"}
+	edit := func(l []Member) ([]Member, error) { return append(slices.Clone(l), added), nil }
+	var (
+		plan *teamPlan
+		snap []sealedValue
+	)
+	must(t, tm.as.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		if plan, err = tm.as.planTeam(tx, added, edit); err != nil {
+			return err
+		}
+		return walkSealed(tx, func(v sealedValue) error {
+			snap = append(snap, sealedValue{sealed: bytes.Clone(v.sealed), what: v.what, plain: v.plain})
+			return nil
+		})
+	}))
+	must(t, plan.precompute(ctx, snap))
+	late := fetch(t, tm.bs) // after the snapshot, sealed to alice and bob only
+	must(t, tm.as.update(ctx, func(tx *bolt.Tx) error {
+		if _, err := reseal(tx, plan.again); err != nil {
+			return err
+		}
+		_, err := writeTeam(tx, plan.next)
+		return err
+	}))
+	if got := token(t, storeAs(t, tm.path, carol)); got != late {
+		t.Errorf("carol reads %q, want the late token %q", got, late)
+	}
+}
