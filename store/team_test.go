@@ -418,3 +418,17 @@ func TestTeamChangeKeepsWritesAfterSnapshot(t *testing.T) {
 		t.Errorf("carol reads %q, want the late token %q", got, late)
 	}
 }
+
+// TestTeamMemberRemovesThemselves: allowed (leaving a team), and said.
+func TestTeamMemberRemovesThemselves(t *testing.T) {
+	tm := newTeam(t)
+	ch, err := tm.bs.RemoveMember(t.Context(), tm.bob.pub)
+	must(t, err)
+	if !ch.SelfRemoved || ch.Member.Label != "bob@desk" || ch.Members != 1 {
+		t.Fatalf("bob removing himself: %+v", ch)
+	}
+	fetch(t, tm.as)
+	if _, err := tm.bs.CachedToken(t.Context(), "svc"); !errors.Is(err, ErrIdentity) {
+		t.Errorf("bob reads after leaving: %v", err)
+	}
+}

@@ -83,8 +83,7 @@ func (s *Store) AddMember(ctx context.Context, m Member) (TeamChange, error) {
 // to decrypt them all. What the removed member read before, or copied,
 // stays readable to them: rotate those secrets (TeamChange.SecretsOf).
 func (s *Store) RemoveMember(ctx context.Context, which string) (TeamChange, error) {
-	var removed Member
-	return s.changeTeam(ctx, removed, func(list []Member) ([]Member, error) {
+	return s.changeTeam(ctx, Member{}, func(list []Member) ([]Member, error) {
 		i := slices.IndexFunc(list, func(m Member) bool { return m.matches(which) })
 		if i < 0 {
 			return nil, newError(ErrNotFound, nil, "no member of the recipient list of %s is %q (see tokentop team ls)", s.path, which)
