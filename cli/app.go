@@ -46,6 +46,8 @@ type App struct {
 	Now func() time.Time
 
 	dbPath string
+	// identities are the --identity files.
+	identities []string
 	// argv is the command line Run was given: exec's completion looks
 	// for a --, which cobra's completion does not report reliably.
 	argv []string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -27,9 +28,11 @@ func (a *App) storeOptions(path string) store.Options {
 }
 
 // OpenStore opens the database named by --db / TOKENTOP_DB, with the
-// passphrase from TOKENTOP_PASSPHRASE when set. The database must exist:
-// a command that only reads (ls, show, token, …) must not make an empty
-// one, and its directory, where a mistyped --db points. See CreateStore.
+// passphrase from TOKENTOP_PASSPHRASE when set and the identities of
+// --identity, else TOKENTOP_IDENTITY, else the default search in $HOME.
+// The database must exist: a command that only reads (ls, show, token, …)
+// must not make an empty one, and its directory, where a mistyped --db
+// points. See CreateStore.
 func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
 	path, err := a.DBPath()
 	if err != nil {
@@ -62,7 +65,25 @@ func (a *App) CreateStore(ctx context.Context) (*store.Store, error) {
 func (a *App) openStore(ctx context.Context, path string) (*store.Store, error) {
 	o := a.storeOptions(path)
 	o.Passphrase = a.env("TOKENTOP_PASSPHRASE")
+	o.Identities = a.identityFiles()
+	o.Home = a.env("HOME")
 	return store.Open(ctx, o)
+}
+
+// identityFiles are the identity files named: --identity, else
+// TOKENTOP_IDENTITY (paths separated by the list separator, ':' on Unix);
+// nil means the default search.
+func (a *App) identityFiles() []string {
+	if len(a.identities) > 0 {
+		return a.identities
+	}
+	var out []string
+	for _, p := range filepath.SplitList(a.env("TOKENTOP_IDENTITY")) {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // withStore opens the database (which must exist), runs fn on it and
