@@ -301,7 +301,19 @@ func inspectVerdict(v *jwtverify.Verification) error {
 	if len(failed) == 0 {
 		return nil
 	}
-	return &providers.Error{Kind: providers.KindResponse, Description: fmt.Sprintf("the token failed: %s (%s)", strings.Join(failed, ", "), v.Verdict), Hint: v.Hint}
+	return &providers.Error{Kind: providers.KindResponse, Description: fmt.Sprintf("the token failed: %s (%s)", strings.Join(failed, ", "), v.Verdict), Hint: failedHint(v)}
+}
+
+// failedHint is the hint of the first check that failed (an exp far in
+// the future says what is wrong with exp, not with the signature), else
+// the verification's own.
+func failedHint(v *jwtverify.Verification) string {
+	for _, c := range v.Checks {
+		if c.Status == check.Fail && c.Hint != "" {
+			return c.Hint
+		}
+	}
+	return v.Hint
 }
 
 // uncheckedHints gives the signature check of a raw token that was not

@@ -79,6 +79,8 @@ func bearerRejection(b headers.BearerChallenge) (apiPhrase, bool) {
 		return apiPhrase{parts: []string{"issuer"}, kind: rejectIssuer}, true
 	case strings.Contains(d, "signature") || strings.Contains(d, "no key") || strings.Contains(d, "unknown key"):
 		return apiPhrase{parts: []string{"signature"}, kind: rejectKey}, true
+	case strings.Contains(d, "audience") || strings.Contains(d, "aud "):
+		return apiPhrase{parts: []string{"aud"}, kind: rejectAudience}, true
 	}
 	return apiPhrase{}, false
 }
@@ -177,9 +179,9 @@ func ExplainCall(res *CallResult, cc CallContext) headers.APIRefusal {
 	r := headers.ExplainRefusal(res.Status, scope, res.Challenges()...)
 	if res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden {
 		if ph, text, ok := matchRejection(r.Bearer.Description, res.Body); ok {
-			r.Summary, r.Hint = rejectionText(ph, text, cc)
+			r.Summary, r.Hint = rejectionText(ph, text, cc, res.Resource)
 		} else if ph, ok := bearerRejection(r.Bearer); ok {
-			r.Summary, r.Hint = rejectionText(ph, r.Bearer.Description, cc)
+			r.Summary, r.Hint = rejectionText(ph, r.Bearer.Description, cc, res.Resource)
 		}
 	}
 	r.Hint = HintWithName(r.Hint, cc.Provider.Name)
@@ -207,9 +209,25 @@ func quoted(text string) string {
 	return fmt.Sprintf("%q", s)
 }
 
+// refusesAudience reports an API answer whose words refuse the token's
+// audience: a framework's phrase, or an RFC 6750 invalid_token that names
+// the audience. [Client.Call] then asks the API who it is.
+func refusesAudience(res *CallResult) bool {
+	if res.Status != http.StatusUnauthorized && res.Status != http.StatusForbidden {
+		return false
+	}
+	b := headers.ExplainRefusal(res.Status, "", res.Challenges()...).Bearer
+	ph, _, ok := matchRejection(b.Description, res.Body)
+	if !ok {
+		ph, ok = bearerRejection(b)
+	}
+	return ok && ph.kind == rejectAudience
+}
+
 // rejectionText words a matched rejection: what the API said, and the
-// cause with the change that fixes it.
-func rejectionText(ph apiPhrase, text string, cc CallContext) (summary, hint string) {
+// cause with the change that fixes it. offer is what the API says of
+// itself (RFC 9728), for an audience its words do not name.
+func rejectionText(ph apiPhrase, text string, cc CallContext, offer ResourceOffer) (summary, hint string) {
 	said := quoted(text)
 	if ph.framework != "" {
 		said = ph.framework + ": " + said
@@ -245,7 +263,13 @@ func rejectionText(ph apiPhrase, text string, cc CallContext) (summary, hint str
 		if expected != "" {
 			hint = fmt.Sprintf("the API wants aud %s: set `audience: %s` on NAME (or `resource`, if the server takes RFC 8707 resources)", expected, expected)
 		} else {
-			hint = "the token's aud is " + aud + ": set NAME's `audience` (or `resource`) to this API's identifier, which its owner can tell"
+			var had []string
+			if claims != nil {
+				had = claims.Audience
+			}
+			// The one explanation of an audience the API refuses: the
+			// doctor's JWT and test-call steps give it too.
+			hint = APIAudienceHint(cc.Provider, had, offer)
 		}
 	}
 	return summary, hint

@@ -78,7 +78,7 @@ func TestExplainCallNamesTheIssuerAndTheFix(t *testing.T) {
 						t.Errorf("hint %q lacks %s", r.Hint, want)
 					}
 				case c.kind == rejectAudience:
-					if !strings.Contains(r.Summary, "https://api.sandbox.example") || !strings.Contains(r.Hint, "`audience`") {
+					if !strings.Contains(r.Summary, "https://api.sandbox.example") || !strings.Contains(r.Hint, "set `audience:` to the API's identifier") {
 						t.Errorf("summary %q hint %q", r.Summary, r.Hint)
 					}
 				case c.kind == rejectKey && !verified:

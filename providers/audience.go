@@ -50,21 +50,32 @@ func audienceHint(e *Error, p Provider, offer ResourceOffer) string {
 	switch {
 	case sent != "" && noGrant:
 		return fmt.Sprintf("%s %q was sent and the server knows the API, but the client has no grant for it: grant it at the vendor (Auth0: the API's Machine to Machine Applications, authorise client %s)", key, sent, p.ClientID)
+	case len(offer.Servers) > 0:
+		return fmt.Sprintf("%s was refused%s", sentWords(key, sent), offer.note(p))
 	case sent != "" && offer.Value == sent:
 		return fmt.Sprintf("%s %q was sent, and it is the API's own identifier (%s): the client is not granted this API; grant it at the vendor (Auth0: the API's Machine to Machine Applications)", key, sent, offer.From)
-	case sent != "" && offer.Value != "":
+	case sent != "" && offer.Offered():
 		return fmt.Sprintf("%s %q was sent and refused; the API names itself %s (%s): set `%s: %s`", key, sent, offer.Value, offer.From, key, offer.Value)
-	case offer.Value != "":
+	case offer.Offered():
 		return fmt.Sprintf("no audience or resource was sent; the API names itself %s (%s): set `%s: %s`", offer.Value, offer.From, key, offer.Value)
 	case sent != "":
-		return fmt.Sprintf("%s %q was sent and refused: it must be the API's identifier exactly, as the vendor's API settings list it%s", key, sent, whereIdentifier(p.Name))
+		return fmt.Sprintf("%s %q was sent and refused: it must be the API's identifier exactly, as the vendor's API settings list it%s", key, sent, offer.where(p))
 	}
-	return fmt.Sprintf("no audience or resource was sent, and the server wants one: set `%s:` to the API's identifier, as the vendor's API settings list it%s", key, whereIdentifier(p.Name))
+	return fmt.Sprintf("no audience or resource was sent, and the server wants one: set `%s:` to the API's identifier, as the vendor's API settings list it%s", key, offer.where(p))
+}
+
+// sentWords says what was sent of key: `audience "X"`, or "no audience".
+func sentWords(key, sent string) string {
+	if sent == "" {
+		return "no audience or resource was sent, and that"
+	}
+	return fmt.Sprintf("%s %q", key, sent)
 }
 
 // APIAudienceHint is the hint of an API that refuses the token's audience
 // (its aud claim, tokenAud): the value to set when the API named itself,
-// else where the value is.
+// else where the value is; an API that takes tokens of other servers
+// only, or metadata that was ignored, is said so.
 func APIAudienceHint(p Provider, tokenAud []string, offer ResourceOffer) string {
 	key, sent := audienceSetting(nil, p)
 	had := "no aud"
@@ -75,13 +86,24 @@ func APIAudienceHint(p Provider, tokenAud []string, offer ResourceOffer) string 
 	if sent != "" {
 		asked = fmt.Sprintf("%s %q was asked for", key, sent)
 	}
-	if offer.Value != "" {
-		if sent == offer.Value {
-			return fmt.Sprintf("the token has %s though %s, which is the API's identifier (%s): the issuer ignores it; check the API's settings at the vendor", had, asked, offer.From)
-		}
+	switch {
+	case len(offer.Servers) > 0:
+		return fmt.Sprintf("the token has %s (%s)%s", had, asked, offer.note(p))
+	case offer.Offered() && sent == offer.Value:
+		return fmt.Sprintf("the token has %s though %s, which is the API's identifier (%s): the issuer ignores it; check the API's settings at the vendor", had, asked, offer.From)
+	case offer.Offered():
 		return fmt.Sprintf("the token has %s (%s); the API names itself %s (%s): set `%s: %s`", had, asked, offer.Value, offer.From, key, offer.Value)
 	}
-	return fmt.Sprintf("the token has %s (%s), which the API refuses: set `%s:` to the API's identifier, as its documentation gives it%s", had, asked, key, whereIdentifier(p.Name))
+	return fmt.Sprintf("the token has %s (%s), which the API refuses: set `%s:` to the API's identifier, as its documentation gives it%s", had, asked, key, offer.where(p))
+}
+
+// where is what a hint that offers no value adds: why the API's metadata
+// was ignored, else where an identifier would be published.
+func (o ResourceOffer) where(p Provider) string {
+	if n := o.note(p); n != "" {
+		return n
+	}
+	return whereIdentifier(p.Name)
 }
 
 // whereIdentifier says where an API's identifier is when the API did not

@@ -55,12 +55,18 @@ func ClassifyResponse(status int, h http.Header, body []byte, p Provider, style 
 	} else if len(trimmed) > 0 {
 		pg := readPage(trimmed)
 		e.Description, e.page = pg.describe(), pg.kind()
+		if status == http.StatusUnauthorized {
+			// A 401 is the credentials, whatever page carries it: a
+			// login-looking page must not send the user to token_url.
+			e.page = pageOther
+		}
 	}
 	if e.Description == "" && e.Code == "" {
 		e.Description = http.StatusText(status)
 	}
-	// A page that says what it is explains the status better than the
-	// status alone (a login page behind a 401, a gateway's behind a 200).
+	// An HTML page that says what it is explains the status better than
+	// the status alone (a login page behind a 200 or 403, a gateway's
+	// behind a 500); a 401's page never counts (above).
 	e.Hint = cmp.Or(e.page.hint("token_url"), hintFor(e, p, style))
 	return e
 }

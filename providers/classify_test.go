@@ -125,6 +125,18 @@ func TestClassifyResponse(t *testing.T) {
 		// Text and HTML.
 		{name: "text/plain: first line, sanitised", status: 401, header: http.Header{"Content-Type": {"text/plain"}}, p: p, style: AuthPost,
 			body: "Unauthorized\x1b[2J\x07 client\r\nsecond line", kind: KindHTTP, desc: `"Unauthorized client"`, hint: "401 with credentials in the body"},
+		// A text line is a message, not a page: its words never replace
+		// the status's hint (once "Client authentication failed" sent the
+		// user to token_url as an SSO page, and "upstream" in a 500's text
+		// gave the gateway hint).
+		{name: "text/plain 401 naming authentication", status: 401, header: http.Header{"Content-Type": {"text/plain"}}, p: p, style: AuthBasic,
+			body: "Client authentication failed", kind: KindHTTP, desc: `"Client authentication failed"`, hint: "401 under HTTP Basic: check the client id and secret"},
+		{name: "text/plain 500 naming upstream", status: 500, header: http.Header{"Content-Type": {"text/plain"}}, p: p, style: AuthBasic,
+			body: "upstream request timeout", kind: KindHTTP, desc: `"upstream request timeout"`, hint: "the authorization server failed: try again later, and check its status page"},
+		{name: "HTML login page behind a 401", status: 401, header: http.Header{"Content-Type": {"text/html"}}, p: p, style: AuthPost,
+			body: "<html><title>Sign in</title></html>", kind: KindHTTP, desc: `titled "Sign in"`, hint: "401 with credentials in the body: check the client id and secret"},
+		{name: "HTML login page behind a 403", status: 403, header: http.Header{"Content-Type": {"text/html"}}, p: p, style: AuthPost,
+			body: "<html><title>Sign in</title></html>", kind: KindHTTP, desc: `titled "Sign in"`, hint: "it points at a web login (SSO) page"},
 		{name: "seed 001: 401 with no body", status: 401, p: p, style: AuthBasic,
 			kind: KindHTTP, desc: "Unauthorized", hint: "401 under HTTP Basic: check the client id and secret, or try `auth_style: post`"},
 		{name: "401 with no body under auto", status: 401, p: p, style: AuthAuto,

@@ -151,11 +151,11 @@ func AuthMethodFor(s AuthStyle) string {
 }
 
 // discoverScopes lists the scopes the server offers, best effort, for the
-// invalid_scope hint.
-func (c *Client) discoverScopes(ctx context.Context, hc *http.Client, p Provider) string {
+// invalid_scope hint; nil when it does not say.
+func (c *Client) discoverScopes(ctx context.Context, hc *http.Client, p Provider) []string {
 	d, err := discover(ctx, hc, p, false)
-	if err != nil || len(d.Metadata.ScopesSupported) == 0 {
-		return ""
+	if err != nil {
+		return nil
 	}
-	return strings.Join(d.Metadata.ScopesSupported, " ")
+	return d.Metadata.ScopesSupported
 }

@@ -15,52 +15,91 @@ import (
 // the token by exp, so a token cached by expires_in would be handed out
 // dead. exp is read on the issuer's clock and moved to ours by the skew.
 // The earlier expiry wins, with a warning that the issuer's two answers
-// disagree; a later exp changes nothing. This is the one place the rule
-// lives: ParseResponse calls it once the expiry and the skew are known.
-func capExpiryByJWT(tok *Token) {
+// disagree; a later exp changes nothing. An exp that breaks the bound of
+// [boundExpiry] (not finite, more than 10 years away, before any date) is
+// an error whatever the body says: the API reads it too. This is the one
+// place the rule lives: ParseResponse calls it once the expiry and the
+// skew are known, before its dead-on-arrival check.
+func capExpiryByJWT(tok *Token, now time.Time) *Error {
 	if tok.ExpirySource != "expires_in" && tok.ExpirySource != "expires_at" {
-		return
+		return nil
 	}
 	c, err := jwtclaims.Decode(tok.AccessToken)
-	if err != nil || c.ExpiresAt.IsZero() {
-		return
+	if err != nil || c.Exp == nil {
+		return nil
 	}
-	exp := c.ExpiresAt.Add(tok.Skew)
+	at, _ := c.Exp.Time()
+	if e := boundExpiry(jwtExpForm(c.Exp), c.Exp.SecondsFrom(now), at, now); e != nil {
+		e.Hint = fmt.Sprintf("the token's exp claim is implausible although %s is fine: APIs read exp, and will refuse or misread the token; the issuer must fix its exp", tok.ExpirySource)
+		return e
+	}
+	exp := at.Add(tok.Skew)
 	if !exp.Before(tok.ExpiresAt.Add(-clockskew.Tolerance)) {
-		return
+		return nil
 	}
-	tok.Warnings = append(tok.Warnings, fmt.Sprintf("the JWT's exp (%s) is %s before what %s says (%s): APIs go by exp, and so does tokentop; the issuer's %s is wrong: tell the issuer",
-		c.ExpiresAt.UTC().Format(time.RFC3339), tok.ExpiresAt.Sub(exp).Round(time.Second), tok.ExpirySource,
+	// Both times on this machine's clock: exp moved by the skew.
+	onIssuers := ""
+	if tok.Skew != 0 {
+		onIssuers = fmt.Sprintf("; %s on the issuer's", c.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	tok.Warnings = append(tok.Warnings, fmt.Sprintf("the JWT's exp (%s on this machine's clock%s) is %s before what %s says (%s): APIs go by exp, and so does tokentop; the issuer's %s is wrong: tell the issuer",
+		exp.UTC().Format(time.RFC3339), onIssuers, tok.ExpiresAt.Sub(exp).Round(time.Second), tok.ExpirySource,
 		tok.ExpiresAt.UTC().Format(time.RFC3339), tok.ExpirySource))
 	tok.ExpiresAt, tok.ExpirySource = exp, "jwt exp"
+	return nil
 }
 
-// deadOnArrival is the error of a token whose expiry (at, from source, an
-// epoch number read as reading when it was one) is not after o.Now, by
-// the local clock. The hint says whose fault it is: with the server's Date
-// agreeing with this machine's clock, the issuer mints expired tokens and
-// refreshing only gets another one; with the clocks apart, this machine's
-// clock is off; without a Date, which single check tells.
+// jwtExpForm is the form of a JWT's exp claim.
+func jwtExpForm(exp *jwtclaims.NumericDate) expiryForm {
+	return expiryForm{source: "jwt exp", field: "the JWT's exp claim", value: exp.Text}
+}
+
+// deadOnArrival is the error of a token whose expiry (at, on the
+// issuer's clock, from source, an epoch number read as reading when it
+// was one) is not after o.Now by this machine's clock. Times are shown on
+// this machine's clock, saying so. The hint says whose fault it is: a
+// token dead by the issuer's own clock (its Date) is the issuer's, since
+// refreshing only gets another one; one dead by ours only means the
+// clocks are apart, and whose is off is the one verdict of
+// [clockskew.Check], which a single Date cannot give; without a Date, the
+// single check that tells.
 func deadOnArrival(source string, at time.Time, reading string, o ParseOptions, skew time.Duration) *Error {
-	e := &Error{Kind: KindResponse,
-		Description: fmt.Sprintf("the token expired on arrival (%s %s%s, local clock %s%s)", source,
-			at.UTC().Format(time.RFC3339), readingNote(reading), o.Now.UTC().Format(time.RFC3339), skewNote(skew))}
+	local := at.Add(skew)
+	desc := fmt.Sprintf("the token expired on arrival (%s %s%s, local clock %s)", source,
+		at.UTC().Format(time.RFC3339), readingNote(reading), o.Now.UTC().Format(time.RFC3339))
+	switch {
+	case skew != 0 && !local.After(o.Now):
+		desc = fmt.Sprintf("the token expired on arrival (%s %s%s on the issuer's clock, %s on this machine's clock, now %s on this machine's clock; the issuer's clock is %s)", source,
+			at.UTC().Format(time.RFC3339), readingNote(reading), local.UTC().Format(time.RFC3339), o.Now.UTC().Format(time.RFC3339), issuerClockWords(skew))
+	case skew != 0:
+		desc = fmt.Sprintf("the token expired on arrival by this machine's clock (%s %s%s, now %s on this machine's clock); the issuer's clock is %s, and by it the token has %s left", source,
+			at.UTC().Format(time.RFC3339), readingNote(reading), o.Now.UTC().Format(time.RFC3339), issuerClockWords(skew), local.Sub(o.Now).Round(time.Second))
+	}
+	e := &Error{Kind: KindResponse, Description: desc}
 	switch {
 	case o.ServerDate.IsZero():
 		e.Hint = "the server sent no Date header, so its clock cannot be compared: check this machine's clock against a time server (timedatectl, or `ntpdate -q pool.ntp.org`); if it is right, the issuer mints expired tokens and must fix it"
-	case skew <= clockskew.Tolerance && skew >= -clockskew.Tolerance:
-		e.Hint = fmt.Sprintf("the issuer mints tokens that are already expired: its own Date header agrees with this machine's clock (skew %s), so it is not a clock here; refreshing only gets another dead token: the issuer must fix its token lifetime or its clock", skew)
+	case !local.After(o.Now):
+		e.Hint = fmt.Sprintf("the issuer mints tokens that are already expired: by its own clock (its Date header, skew %s) the token was dead when sent, so it is not a clock here; refreshing only gets another dead token: the issuer must fix its token lifetime or its clock", skew)
 	default:
-		e.Hint = fmt.Sprintf("this machine's clock is %s the server's Date: sync it (NTP); by the server's clock the token is fine", skewWords(skew))
+		ch := clockskew.Check("clock", &clockskew.Measure{Offset: skew, Bound: clockskew.DateResolution}, nil)
+		e.Hint = fmt.Sprintf("by the issuer's clock the token is good, by this machine's it is dead: %s; %s", ch.Detail, ch.Hint)
 	}
 	return e
 }
 
+// issuerClockWords words the issuer's clock against ours by the skew
+// (ours minus the issuer's): "2m0s behind this machine's".
+func issuerClockWords(skew time.Duration) string {
+	if skew < 0 {
+		return (-skew).String() + " ahead of this machine's"
+	}
+	return skew.String() + " behind this machine's"
+}
+
 // MaxLifetime is the longest a token may live, whatever form its expiry
-// takes (expires_in, expires_at, the JWT's exp, default_lifetime): ten
-// years of 365 days. A server that says more has mixed up a unit or a
-// field, and a token cached that long would outlive every rotation.
-const MaxLifetime = 10 * 365 * 24 * time.Hour
+// takes: ten years of 365 days (the one bound, [jwtclaims.MaxLifetime]).
+const MaxLifetime = jwtclaims.MaxLifetime
 
 // expiryForm is one form a token's expiry was given in: where it came
 // from and the value as given, for the rule's messages.
@@ -95,24 +134,56 @@ func (f expiryForm) says() string {
 
 // checkExpiry is the one rule every form of expiry passes. secs is the
 // lifetime in seconds from o.Now the form says (for an instant, at minus
-// o.Now; at is zero for a relative form); it must be a finite number, in
-// the future, and at most MaxLifetime. It returns the error that names
-// the form and the bound it broke, or nil. skew is the clock skew from the
-// server's Date, named when a token expired on arrival.
+// o.Now, see [secondsFrom]; at is zero for a relative form, and for an
+// instant no date can hold); it must be a finite number, in the future,
+// and at most MaxLifetime. The bound ([boundExpiry]) runs before the
+// dead-on-arrival check, so a number no date can hold is never read as
+// one. It returns the error that names the form and the bound it broke,
+// or nil. skew is the clock skew from the server's Date, named when a
+// token expired on arrival.
 func checkExpiry(f expiryForm, secs float64, at time.Time, o ParseOptions, skew time.Duration) *Error {
-	switch {
-	case math.IsNaN(secs) || math.IsInf(secs, 0):
-		return &Error{Kind: KindResponse, Description: f.says() + " is not a finite number"}
-	case f.relative && secs*float64(time.Second) < 1:
+	finite := !math.IsNaN(secs) && !math.IsInf(secs, 0)
+	if f.relative && finite && secs*float64(time.Second) < 1 {
 		if f.source == "default" {
 			return &Error{Kind: KindConfig, Description: f.says() + " is not a positive duration", Hint: "set default_lifetime to a duration such as 1h"}
 		}
 		return &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a usable number of seconds: %s", f.field, safetext.Line(Truncate(fmt.Sprint(f.value), 64)))}
-	case !f.relative && !at.After(o.Now):
+	}
+	if e := boundExpiry(f, secs, at, o.Now); e != nil {
+		return e
+	}
+	if !f.relative && !at.After(o.Now) {
 		return deadOnArrival(f.source, at, f.reading, o, skew)
+	}
+	return nil
+}
+
+// boundExpiry is the bound of the rule: secs (from now) must be a finite
+// number, at most MaxLifetime ahead, and an instant must name a date (not
+// before the year 1; at is zero past the year 9999). The description gives the date, or the years when no date
+// can hold it.
+func boundExpiry(f expiryForm, secs float64, at time.Time, now time.Time) *Error {
+	switch {
+	case math.IsNaN(secs) || math.IsInf(secs, 0):
+		e := &Error{Kind: KindResponse, Description: f.says() + " is not a finite number",
+			Hint: "the server writes an expiry no clock can read: tell the issuer"}
+		if f.source == "jwt exp" {
+			e.Hint = "the issuer writes an exp no clock can read: the issuer must fix it"
+		}
+		return e
 	case secs > MaxLifetime.Seconds():
+		if f.relative {
+			at = dateAfter(now, secs)
+		}
+		where := jwtclaims.YearsWords(secs) + " away, past any date"
+		if !at.IsZero() {
+			where = "at " + at.UTC().Format(time.RFC3339)
+			if secs >= 100*365.2425*24*3600 {
+				where += fmt.Sprintf(" (%s away)", jwtclaims.YearsWords(secs))
+			}
+		}
 		e := &Error{Kind: KindResponse,
-			Description: fmt.Sprintf("%s puts the expiry %s away%s, more than tokentop's limit of 10 years", f.says(), yearsWords(secs), readingNote(f.reading))}
+			Description: fmt.Sprintf("%s puts the expiry %s%s, more than tokentop's limit of 10 years", f.says(), where, readingNote(f.reading))}
 		switch f.source {
 		case "default":
 			e.Kind, e.Hint = KindConfig, "set default_lifetime to 10 years or less (87600h)"
@@ -122,8 +193,28 @@ func checkExpiry(f expiryForm, secs float64, at time.Time, o ParseOptions, skew 
 			e.Hint = "the server may give milliseconds where seconds belong, or the wrong field: map the right one with `response: {expires_in: FIELD}` or `{expires_at: FIELD}`"
 		}
 		return e
+	case !f.relative && secs < float64(jwtclaims.FirstDate-now.Unix()):
+		e := &Error{Kind: KindResponse,
+			Description: fmt.Sprintf("%s puts the expiry %s ago, before any date: no token expires then", f.says(), jwtclaims.YearsWords(-secs))}
+		e.Hint = "the issuer writes an implausible exp: the issuer must fix it"
+		return e
 	}
 	return nil
+}
+
+// dateAfter is the date secs seconds after now, zero when it is past the
+// year 9999.
+func dateAfter(now time.Time, secs float64) time.Time {
+	if secs > float64(jwtclaims.LastDate-now.Unix()) {
+		return time.Time{}
+	}
+	return time.Unix(now.Unix()+int64(secs), int64(now.Nanosecond()))
+}
+
+// secondsFrom is the seconds from now to t, without the saturation of
+// time.Time.Sub (a Duration ends 292 years away).
+func secondsFrom(t, now time.Time) float64 {
+	return float64(t.Unix()-now.Unix()) + float64(t.Nanosecond()-now.Nanosecond())/1e9
 }
 
 // readingNote names the epoch unit a number was read in: ", read as epoch
@@ -133,16 +224,6 @@ func readingNote(reading string) string {
 		return ""
 	}
 	return ", read as " + reading
-}
-
-// yearsWords says a number of seconds in years: "9.2e+09 s" would mean
-// nothing to a reader.
-func yearsWords(secs float64) string {
-	years := secs / (365 * 24 * 3600)
-	if years >= 1e6 {
-		return fmt.Sprintf("%.3g years", years)
-	}
-	return fmt.Sprintf("%.0f years", years)
 }
 
 // setExpiry sets tok's expiry from the first form present: expires_in or
@@ -174,7 +255,7 @@ func setExpiry(tok *Token, m map[string]any, mp *ResponseMapping, o ParseOptions
 		if err != nil {
 			return true, &Error{Kind: KindResponse, Description: fmt.Sprintf("the token response's %s is not a time: %s", key, safetext.Line(fmt.Sprint(v))), Err: err}
 		}
-		if e := checkExpiry(expiryForm{source: "expires_at", field: key, value: v, reading: reading}, t.Sub(o.Now).Seconds(), t, o, skew); e != nil {
+		if e := checkExpiry(expiryForm{source: "expires_at", field: key, value: v, reading: reading}, secondsFrom(t, o.Now), t, o, skew); e != nil {
 			return true, e
 		}
 		tok.ExpiresAt = t
@@ -192,9 +273,8 @@ func setExpiry(tok *Token, m map[string]any, mp *ResponseMapping, o ParseOptions
 			return err
 		}
 	}
-	if c, err := jwtclaims.Decode(tok.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
-		f := expiryForm{source: "jwt exp", field: "the JWT's exp claim", value: c.ExpiresAt.Unix()}
-		if e := checkExpiry(f, c.ExpiresAt.Sub(o.Now).Seconds(), c.ExpiresAt, o, skew); e != nil {
+	if c, err := jwtclaims.Decode(tok.AccessToken); err == nil && c.Exp != nil {
+		if e := checkExpiry(jwtExpForm(c.Exp), c.Exp.SecondsFrom(o.Now), c.ExpiresAt, o, skew); e != nil {
 			return e
 		}
 		tok.ExpiresAt = c.ExpiresAt

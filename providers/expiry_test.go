@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -66,10 +67,13 @@ func TestDeadOnArrival(t *testing.T) {
 		})
 	}
 	// An expires_at already past by our clock, from a server whose Date is
-	// an hour behind: our clock is the one off.
+	// an hour behind: one Date cannot say whose clock is off, and the hint
+	// does not pretend to (the doctor's clock step, with the API's Date,
+	// gives the verdict by the same rule, clockskew.Check).
 	_, err := ParseResponse([]byte(`{"access_token":"opaque-token-value","expires_at":"`+parseNow.Add(-time.Minute).Format(time.RFC3339)+`"}`),
 		ParseOptions{Now: parseNow, ServerDate: parseNow.Add(-time.Hour)})
-	if e := mustError(t, err); !strings.Contains(e.Hint, "this machine's clock is 1h0m0s ahead of the server's Date: sync it") {
+	if e := mustError(t, err); !strings.Contains(e.Hint, "by the issuer's clock the token is good, by this machine's it is dead: this machine's clock is 1h0m0s ahead of the issuer's") ||
+		!strings.Contains(e.Hint, "this machine's clock or the issuer's is off") || strings.Contains(e.Hint, "sync it") {
 		t.Fatalf("hint %q", e.Hint)
 	}
 }
@@ -208,7 +212,7 @@ func TestExpiryNotUsable(t *testing.T) {
 		{"expires_at year 1", `{"access_token":"a","expires_at":"0001-01-01T00:00:00Z"}`, "expired on arrival"},
 		{"expires_at epoch seconds of year 2500", `{"access_token":"a","expires_at":16725225600}`, "more than tokentop's limit of 10 years"},
 		{"JWT exp in the past", `{"access_token":"` + hs256JWT(t, jwt.MapClaims{"exp": parseNow.Add(-time.Hour).Unix()}, "") + `"}`, "expired on arrival (jwt exp"},
-		{"JWT exp huge", `{"access_token":"` + hs256JWT(t, jwt.MapClaims{"exp": 1e300}, "") + `"}`, "the token"},
+		{"JWT exp huge", `{"access_token":"` + hs256JWT(t, jwt.MapClaims{"exp": 1e300}, "") + `"}`, "the JWT's exp claim (1e+300) puts the expiry 3.17e+292 years away, past any date, more than tokentop's limit of 10 years"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,5 +224,61 @@ func TestExpiryNotUsable(t *testing.T) {
 				t.Fatalf("error %q does not say %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// rawJWT is an unsigned-looking JWS with payload as written (numbers such
+// as 1e400 that no float64 holds), for the claims decoder.
+func rawJWT(payload string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(payload)) + "." + enc([]byte("sig"))
+}
+
+// TestExpiryJWTExpBeyondAnyDate: an exp too large (or too small) for a
+// date was read through int64(f), which saturates, as a date 292 billion
+// years ago, and the token refused as expired on arrival, blaming the
+// issuer's clock. It is refused by the 10-year rule, alongside a good
+// expires_in as much as alone, and never said to be expired.
+func TestExpiryJWTExpBeyondAnyDate(t *testing.T) {
+	for _, tt := range []struct {
+		exp  string
+		want string
+	}{
+		{"1e300", "the JWT's exp claim (1e300) puts the expiry 3.17e+292 years away, past any date, more than tokentop's limit of 10 years"},
+		{"9.3e18", "(9.3e18) puts the expiry 2.95e+11 years away, past any date, more than tokentop's limit"},
+		{"1e18", "(1e18) puts the expiry 3.17e+10 years away, past any date, more than tokentop's limit"},
+		{"1e400", "the JWT's exp claim (1e400) is not a finite number"},
+		{"-1e300", "the JWT's exp claim (-1e300) puts the expiry 3.17e+292 years ago, before any date"},
+		{"-9.3e18", "puts the expiry 2.95e+11 years ago, before any date"},
+		{"253402300799", "(253402300799) puts the expiry at 9999-12-31T23:59:59Z (7974 years away), more than tokentop's limit of 10 years"},
+	} {
+		for _, body := range []string{`{"access_token":%q,"expires_in":3600}`, `{"access_token":%q}`} {
+			t.Run(tt.exp+"/"+body, func(t *testing.T) {
+				raw := fmt.Sprintf(body, rawJWT(`{"sub":"s","exp":`+tt.exp+`}`))
+				_, err := ParseResponse([]byte(raw), ParseOptions{Now: parseNow, ServerDate: parseNow})
+				e := mustError(t, err)
+				if !strings.Contains(e.Description, tt.want) || strings.Contains(e.Description, "expired on arrival") ||
+					strings.Contains(e.Description, "292277026596") || e.Hint == "" {
+					t.Fatalf("%q (hint %q), want %q", e.Description, e.Hint, tt.want)
+				}
+			})
+		}
+	}
+}
+
+// TestExpiryLimitWording: the figure is right past 292 years (a Duration's
+// end), and ten years and a second is never said to be "10 years away,
+// more than 10 years".
+func TestExpiryLimitWording(t *testing.T) {
+	for _, tt := range []struct{ body, want string }{
+		{`{"access_token":"a","expires_in":315360001}`, "expires_in (315360001) puts the expiry at 2035-03-12T15:09:27Z, more than tokentop's limit of 10 years"},
+		{`{"access_token":"a","expires_at":"9999-12-31T23:59:59Z"}`, "puts the expiry at 9999-12-31T23:59:59Z (7974 years away), more than"},
+		{`{"access_token":"a","expires_at":"2500-01-01T00:00:00Z"}`, "puts the expiry at 2500-01-01T00:00:00Z (474 years away), more than"},
+		{`{"access_token":"a","expires_in":1e18}`, "puts the expiry 3.17e+10 years away, past any date, more than"},
+	} {
+		_, err := ParseResponse([]byte(tt.body), ParseOptions{Now: parseNow})
+		if e := mustError(t, err); !strings.Contains(e.Description, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.body, e.Description, tt.want)
+		}
 	}
 }

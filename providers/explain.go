@@ -19,12 +19,16 @@ import (
 func (c *Client) explain(ctx context.Context, hc *http.Client, p Provider, e *Error) {
 	switch {
 	case e.Code == "invalid_scope":
-		if offered := c.discoverScopes(ctx, hc, p); offered != "" {
-			e.Hint += "; the server offers: " + offered
+		if offered := c.discoverScopes(ctx, hc, p); len(offered) > 0 {
+			if _, h := UnsupportedScopes(p, offered); h != "" {
+				e.Hint = h
+			} else {
+				e.Hint += "; the server offers all of them (" + safetext.Line(strings.Join(offered, " ")) + "): the client may not be allowed them: check its grants at the vendor"
+			}
 		}
 	case pointsAtAudience(e):
 		if len(p.Endpoints) > 0 {
-			if offer := c.FindResource(ctx, p, p.Endpoints[0].URL, ""); offer.Value != "" {
+			if offer := c.FindResource(ctx, p, p.Endpoints[0].URL, ""); offer.Value != "" || offer.Ignored != "" {
 				e.Hint = audienceHint(e, p, offer)
 			}
 		}

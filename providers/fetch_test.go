@@ -1163,9 +1163,13 @@ func TestFetchInvalidScopeHint(t *testing.T) {
 		absent    []string
 	}{
 		{name: "RFC 8414 metadata offers scopes", discovery: `{"issuer":"x","scopes_supported":["read","write","\u001b[31mevil"]}`,
-			scopes: []string{"admin", "write"}, want: []string{"asked for: admin write", "the server offers: read write evil"}},
+			// The scope it does not offer is named, with the setting
+			// without it (once: "refused: admin write; offers: read write").
+			scopes: []string{"admin", "write"}, want: []string{"the server does not support scope admin (its discovery document lists read write evil): remove it, set `scopes: [write]`"}},
 		{name: "OIDC fallback", oidc: `{"issuer":"x","scopes_supported":["openid","api"]}`,
-			scopes: []string{"admin"}, want: []string{"asked for: admin", "the server offers: openid api"}},
+			scopes: []string{"admin"}, want: []string{"does not support scope admin (its discovery document lists openid api)", "ask for one it lists, or none"}},
+		{name: "every scope offered", discovery: `{"issuer":"x","scopes_supported":["read","write"]}`,
+			scopes: []string{"read"}, want: []string{"asked for: read", "the server offers all of them (read write): the client may not be allowed them"}, absent: []string{"does not support"}},
 		{name: "no metadata", scopes: []string{"admin"}, want: []string{"asked for: admin"}, absent: []string{"offers"}},
 		{name: "metadata without scopes", discovery: `{"issuer":"x"}`, scopes: []string{"admin"}, want: []string{"asked for: admin"}, absent: []string{"offers"}},
 	}

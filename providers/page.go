@@ -121,11 +121,16 @@ var (
 	loginWords    = regexp.MustCompile(`(?i)\b(sign[ -]?in|log[ -]?in|log[ -]?on|single sign[ -]?on|sso|authenticat\w*)\b`)
 )
 
-// kind says what the page is, by its title, heading or first line. A
-// gateway's words win: a page titled "502 Bad Gateway" is a gateway
-// failure whatever login link it holds.
+// kind says what the page is, by an HTML page's title or heading only: a
+// line of text is a message, not a page ("Client authentication failed"
+// from a 401 is no login page, "upstream" in a 500's text no gateway's
+// page). A gateway's words win: a page titled "502 Bad Gateway" is a
+// gateway failure whatever login link it holds.
 func (p page) kind() pageKind {
-	text := strings.Join([]string{p.title, p.heading, p.line}, " ")
+	if !p.html {
+		return pageOther
+	}
+	text := p.title + " " + p.heading
 	switch {
 	case gatewayWords.MatchString(text):
 		return pageGateway

@@ -19,7 +19,9 @@ func TestReadPage(t *testing.T) {
 		{"nginx's 503", "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>", pageGateway, "503 Service Temporarily Unavailable"},
 		{"a title with controls", "<title>\x1b[31mSSO\x1b[0m\u202e login</title>", pageLogin, `titled "SSO login"`},
 		{"an unterminated title", "<html><title>Single Sign-On", pageLogin, `titled "Single Sign-On"`},
-		{"plain text", "upstream connect error or disconnect/reset before headers\nmore", pageGateway, `"upstream connect error or disconnect/reset before headers"`},
+		// A line of text is a message, never a page kind.
+		{"plain text naming upstream", "upstream connect error or disconnect/reset before headers\nmore", pageOther, `"upstream connect error or disconnect/reset before headers"`},
+		{"plain text naming authentication", "Client authentication failed", pageOther, `"Client authentication failed"`},
 		{"something else", "<html><title>Welcome</title>", pageOther, `titled "Welcome"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

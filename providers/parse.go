@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -96,16 +98,22 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 	}
 	// An exp earlier than the body's expiry wins (capExpiryByJWT), and may
 	// make the token dead on arrival after all.
-	capExpiryByJWT(tok)
+	if e := capExpiryByJWT(tok, o.Now); e != nil {
+		return nil, e
+	}
 	if !tok.ExpiresAt.After(o.Now) {
-		return nil, deadOnArrival(tok.ExpirySource, tok.ExpiresAt, "", o, tok.Skew)
+		// The expiry is on this machine's clock here; deadOnArrival
+		// takes it on the issuer's.
+		return nil, deadOnArrival(tok.ExpirySource, tok.ExpiresAt.Add(-tok.Skew), "", o, tok.Skew)
 	}
 	if life := tok.Lifetime(); life <= RefreshMargin(life) || life <= MinRefreshMargin {
 		tok.Warnings = append(tok.Warnings, fmt.Sprintf("the token lives %s, less than the refresh margin %s: it cannot be cached%s",
 			life.Round(time.Second), RefreshMargin(life), skewNote(tok.Skew)))
 	}
-	if tok.Skew > 5*time.Second || tok.Skew < -5*time.Second {
-		tok.Warnings = append(tok.Warnings, "clock skew: this machine's clock is "+skewWords(tok.Skew)+" the server's")
+	// One Date cannot say whose clock is off: the verdict is
+	// clockskew.Check's, the doctor's clock step's too, with one clock.
+	if ch := clockskew.Check("clock", &clockskew.Measure{Offset: tok.Skew, Bound: clockskew.DateResolution}, nil); ch.Status == check.Warn {
+		tok.Warnings = append(tok.Warnings, "clock skew: "+ch.Detail+": "+ch.Hint)
 	}
 	return tok, nil
 }

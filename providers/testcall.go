@@ -40,6 +40,10 @@ type CallResult struct {
 	RateLimit headers.RateLimit
 	// WWWAuthenticate is the challenge of a 401/403, sanitised.
 	WWWAuthenticate string
+	// Resource is what the API says of itself (RFC 9728, through
+	// [Client.FindResource]) when it refused the token's audience, for
+	// [ExplainCall]'s hint: every test-call gets the doctor's value.
+	Resource ResourceOffer `json:"-"`
 }
 
 // RequestFromEndpoint makes a CallRequest from a saved endpoint.
@@ -85,6 +89,7 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	if err != nil {
 		return nil, err
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
 	defer cancel()
 	req, err := newAPIRequest(ctx, method, r, tok)
@@ -129,6 +134,9 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	res.RawBody = rd.byValue(raw[:min(len(raw), MaxBodyBytes)])
 	if err != nil {
 		return res, fmt.Errorf("test-call %s %s: reading the answer: %w", method, res.URL, rd.err(err))
+	}
+	if refusesAudience(res) {
+		res.Resource = c.FindResource(parent, p, r.URL, headers.ResourceMetadata(res.Challenges()...))
 	}
 	return res, nil
 }

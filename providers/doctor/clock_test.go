@@ -50,3 +50,44 @@ func TestDoctorClocks(t *testing.T) {
 		})
 	}
 }
+
+// TestDoctorClockVerdictIsOne: with the issuer two minutes behind, the
+// token request once said "this machine's clock is 2m0s ahead" while the
+// clock step said "the issuer's clock is off, not yours". A single Date
+// cannot say whose clock is off, and the token request no longer
+// pretends to; times are shown on one clock, saying which; and a token
+// dead by the issuer's own clock is the issuer's, not a clock's.
+func TestDoctorClockVerdictIsOne(t *testing.T) {
+	sb, ps, _ := doctorSandboxWith(t, nil)
+	c := &providers.Client{}
+	p := ps["cognito-dev"]
+	run := func(f sandbox.Faults) *Diagnosis {
+		sb.SetFaults(f)
+		return Run(t.Context(), c, p, Options{Fetch: directFetch(c, p)})
+	}
+
+	d := run(sandbox.Faults{IssuerClock: -2 * time.Minute})
+	tok, clock := checkNamed(t, d, StepToken), checkNamed(t, d, "clock")
+	wantStatus(t, clock, check.Warn, "the issuer's clock is 2m0s behind ours and the API's")
+	wantHint(t, clock, "the issuer's clock is off, not yours")
+	wantHint(t, tok, "this machine's clock is 2m0s ahead of the issuer's", "this machine's clock or the issuer's is off")
+	if strings.Contains(tok.Hint, "sync") {
+		t.Errorf("the token request blames a clock the clock step clears: %q", tok.Hint)
+	}
+
+	// exp and expires_in on this machine's clock, the issuer's exp named
+	// as the issuer's.
+	d = run(sandbox.Faults{IssuerClock: -2 * time.Minute, ExpOffset: -2 * time.Minute})
+	tok = checkNamed(t, d, StepToken)
+	wantHint(t, tok, "on this machine's clock;", "on the issuer's) is 2m", "before what expires_in says")
+
+	// Dead by the issuer's own clock: the issuer's fault, whatever the
+	// skew, never "by the server's clock the token is fine".
+	d = run(sandbox.Faults{IssuerClock: -2 * time.Minute, ExpOffset: -2 * time.Hour})
+	tok = checkNamed(t, d, StepToken)
+	wantStatus(t, tok, check.Fail, "on the issuer's clock,")
+	wantHint(t, tok, "the issuer mints tokens that are already expired")
+	if strings.Contains(tok.Hint, "fine") || strings.Contains(tok.Hint, "sync it") {
+		t.Errorf("hint %q", tok.Hint)
+	}
+}

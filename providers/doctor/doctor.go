@@ -117,6 +117,8 @@ type doctorRun struct {
 	// run, for their rate limits; a note says why there are none.
 	tokenHeaders, apiHeaders http.Header
 	tokenNote, apiNote       string
+	// tokenOutcome says what a failed token request met (tokenOutcome).
+	tokenOutcome string
 	// noSecret: the style sends a client secret and none is set.
 	noSecret bool
 }

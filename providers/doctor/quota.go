@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -20,7 +21,7 @@ const StepQuota = "quota"
 // quota reports the ledger and the vendor's rate-limit headers seen on
 // the token endpoint and the API in this run.
 func (r *doctorRun) quota(ctx context.Context) {
-	if r.o.Quota == nil && r.tokenHeaders == nil && r.apiHeaders == nil {
+	if r.o.Quota == nil && r.tokenHeaders == nil && r.apiHeaders == nil && r.tokenOutcome == "" {
 		r.add(check.Skipped(StepQuota, "no ledger was given and no answer came"))
 		return
 	}
@@ -49,21 +50,26 @@ func (r *doctorRun) quota(ctx context.Context) {
 		h    http.Header
 		note string
 	}{
-		{"token endpoint", r.tokenHeaders, r.tokenNote},
+		{"token endpoint", r.tokenHeaders, cmp.Or(r.tokenOutcome, r.tokenNote)},
 		{"API", r.apiHeaders, r.apiNote},
 	} {
 		switch {
-		case seen.note != "":
+		case seen.note != "" && seen.h == nil:
 			parts = append(parts, seen.peer+": "+seen.note)
 		case seen.h == nil:
 			parts = append(parts, seen.peer+": not asked")
 		default:
 			rl := headers.ParseRateLimit(seen.h, now)
+			peer := seen.peer
+			if seen.note != "" {
+				// A failed answer says what it was before its figures.
+				peer += " (" + seen.note + ")"
+			}
 			if !rl.Found {
-				parts = append(parts, seen.peer+": no rate-limit headers")
+				parts = append(parts, peer+": no rate-limit headers")
 				continue
 			}
-			parts = append(parts, seen.peer+" says "+rateLimitWords(rl, now))
+			parts = append(parts, peer+" says "+rateLimitWords(rl, now))
 			if rl.Remaining == 0 && status == check.Pass {
 				status, hint = check.Warn, "the "+seen.peer+"'s rate limit is used up: wait for its reset"
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
+	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
 // The quota step reports tokentop's ledger (used/limit, the reset) and the
@@ -76,4 +77,51 @@ func TestDoctorQuota(t *testing.T) {
 	}
 	d = Run(t.Context(), c, p, Options{Fetch: directFetch(c, p), Quota: broken})
 	wantStatus(t, checkNamed(t, d, StepQuota), check.Pass, "tokentop's ledger: database locked")
+}
+
+// TestDoctorQuotaSaysWhatTheTokenEndpointDid: a failed token request is
+// not "refused" in the quota step: it says the endpoint answered 200 and
+// tokentop refused the token (dead on arrival), or the status it
+// answered, with or without the answer's headers at hand.
+func TestDoctorQuotaSaysWhatTheTokenEndpointDid(t *testing.T) {
+	sb, ps, _ := doctorSandboxWith(t, nil)
+	c := &providers.Client{}
+	withoutRecords := func(f func(context.Context, Retry) (Fetched, error)) func(context.Context, Retry) (Fetched, error) {
+		return func(ctx context.Context, r Retry) (Fetched, error) {
+			got, err := f(ctx, r)
+			got.Exchanges = nil // as a fetch through the store gives it
+			return got, err
+		}
+	}
+	dead := ps["cognito-dev"]
+	badScope := ps["cognito-dev"]
+	badScope.Scopes = []string{"no-such-scope"}
+	sb.SetFaults(sandbox.Faults{ExpOffset: -2 * time.Hour})
+	for _, tt := range []struct {
+		name  string
+		p     providers.Provider
+		fetch func(providers.Provider) func(context.Context, Retry) (Fetched, error)
+		want  string
+	}{
+		{"dead on arrival", dead, func(p providers.Provider) func(context.Context, Retry) (Fetched, error) {
+			return withoutRecords(directFetch(c, p))
+		}, "token endpoint: answered 200, but tokentop refused the token: the token expired on arrival"},
+		{"dead on arrival, headers kept", dead, func(p providers.Provider) func(context.Context, Retry) (Fetched, error) {
+			return directFetch(c, p)
+		}, "token endpoint (answered 200, but tokentop refused the token: the token expired on arrival"},
+		{"400", badScope, func(p providers.Provider) func(context.Context, Retry) (Fetched, error) {
+			return withoutRecords(directFetch(c, p))
+		}, "token endpoint: answered 400 invalid_scope"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "400" {
+				sb.SetFaults(sandbox.Faults{})
+			}
+			d := Run(t.Context(), c, tt.p, Options{Fetch: tt.fetch(tt.p)})
+			ch := checkNamed(t, d, StepQuota)
+			if !strings.Contains(ch.Detail, tt.want) || strings.Contains(ch.Detail, "refused (its headers") {
+				t.Fatalf("quota step %q lacks %q", ch.Detail, tt.want)
+			}
+		})
+	}
 }

@@ -20,11 +20,9 @@ import (
 func scopeCheck(p providers.Provider, t *providers.Token, supported []string) check.Check {
 	asked := p.Scopes
 	granted, source, stated := grantedScopes(t)
-	var unsupported, missing, extra []string
+	unsupported, unsupportedHint := providers.UnsupportedScopes(p, supported)
+	var missing, extra []string
 	for _, s := range asked {
-		if len(supported) > 0 && !slices.Contains(supported, s) {
-			unsupported = append(unsupported, s)
-		}
 		if stated && !slices.Contains(granted, s) {
 			missing = append(missing, s)
 		}
@@ -53,9 +51,7 @@ func scopeCheck(p providers.Provider, t *providers.Token, supported []string) ch
 	detail = safetext.Line(detail)
 	switch {
 	case len(unsupported) > 0:
-		keep := without(asked, unsupported)
-		h := fmt.Sprintf("the server does not support scope %s (its discovery document lists %s): remove it, set `scopes: [%s]`",
-			strings.Join(unsupported, " "), strings.Join(supported, " "), strings.Join(keep, ", "))
+		h := unsupportedHint
 		if len(missing) > 0 {
 			h += "; it answered 200 and dropped it silently"
 		}

@@ -14,7 +14,6 @@ import (
 	"github.com/tokentop/tokentop/providers/check"
 	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/discovery"
-	"github.com/tokentop/tokentop/providers/headers"
 	"github.com/tokentop/tokentop/providers/jwtclaims"
 	"github.com/tokentop/tokentop/providers/jwtverify"
 	"github.com/tokentop/tokentop/providers/safetext"
@@ -139,17 +138,11 @@ func (r *doctorRun) testCall(ctx context.Context, t *providers.Token) {
 	case res.OK():
 		ch = check.Passed(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)))
 	case res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden:
+		// The API's own identifier, when it refuses the audience, came
+		// with the answer: `tokentop call` and the dashboard get the same.
 		why := providers.ExplainCall(res, providers.CallContext{Provider: r.p, Token: t, SignatureVerified: r.sigOK})
-		hint := why.Hint
-		if refusesAudience(why) {
-			aud := []string(nil)
-			if c, err := jwtclaims.Decode(t.AccessToken); err == nil {
-				aud = c.Audience
-			}
-			hint = providers.APIAudienceHint(r.p, aud, r.c.FindResource(ctx, r.p, req.URL, headers.ResourceMetadata(res.Challenges()...)))
-		}
 		ch = check.Failed(StepTestCall, fmt.Sprintf("%s: %d %s: %s", label, res.Status, http.StatusText(res.Status), safetext.Line(why.Summary)),
-			safetext.Line(providers.HintWithName(hint, r.p.Name)))
+			safetext.Line(providers.HintWithName(why.Hint, r.p.Name)))
 	default:
 		ch = check.Failed(StepTestCall, fmt.Sprintf("%s: %d %s", label, res.Status, http.StatusText(res.Status)),
 			"the API refused the call for a reason other than the token: see the body with `tokentop call "+r.p.Name+"`")
@@ -212,11 +205,4 @@ func (r *doctorRun) unknownKey(ctx context.Context, v *jwtverify.Verification, k
 		}
 	}
 	v.Hint, v.Checks[i].Hint = hint, hint
-}
-
-// refusesAudience reports an API refusal whose words are about the
-// token's audience.
-func refusesAudience(why headers.APIRefusal) bool {
-	d := strings.ToLower(why.Bearer.Description)
-	return why.Bearer.Error == "invalid_token" && (strings.Contains(d, "audience") || strings.Contains(d, "aud "))
 }

@@ -131,21 +131,40 @@ func (r *doctorRun) retryRawBasic(ctx context.Context, start time.Time, detail s
 }
 
 // noteTokenAnswer keeps the token endpoint's last answer's headers, for
-// the quota step, or says why there are none.
+// the quota step, and, when the fetch failed, what happened: the status
+// it answered, or that tokentop refused the token of a 2xx, or that no
+// answer came.
 func (r *doctorRun) noteTokenAnswer(got Fetched, err error) {
-	switch e, _ := providers.AsError(err); {
-	case len(got.Exchanges) > 0:
+	if len(got.Exchanges) > 0 {
 		r.tokenHeaders = http.Header{}
 		for k, v := range got.Exchanges[len(got.Exchanges)-1].ResponseHeaders {
 			r.tokenHeaders[k] = v
 		}
+	}
+	switch e, _ := providers.AsError(err); {
 	case got.Cached:
 		r.tokenNote = "not asked (the cached token was used)"
 	case e != nil && e.Kind == providers.KindQuota:
 		r.tokenNote = "not asked (tokentop's own ledger refused)"
 	case err != nil:
-		r.tokenNote = "refused (its headers: `tokentop history " + r.p.Name + " -v`)"
+		r.tokenOutcome = tokenOutcome(e, err)
 	}
+}
+
+// tokenOutcome says what a failed token request met, in the quota step's
+// words: "answered 400 invalid_scope", "answered 200, but tokentop
+// refused the token: …", "no answer: …".
+func tokenOutcome(e *providers.Error, err error) string {
+	switch {
+	case e != nil && e.Status/100 == 2:
+		return fmt.Sprintf("answered %d, but tokentop refused the token: %s", e.Status, safetext.Line(e.Description))
+	case e != nil && e.Status != 0:
+		what := fmt.Sprintf("answered %d %s", e.Status, cmp.Or(e.Code, http.StatusText(e.Status)))
+		return strings.TrimSpace(what)
+	case e != nil:
+		return "no answer: " + safetext.Line(e.Summary())
+	}
+	return "no answer: " + safetext.Line(err.Error())
 }
 
 // assertionRefused is a refusal a private_key_jwt assertion's aud may

@@ -211,16 +211,21 @@ func TestDoctorSignatures(t *testing.T) {
 }
 
 // TestDoctorAudience: a refusal that points at the audience says whether
-// one was sent and, when the API names itself (RFC 9728), the value to set.
+// one was sent and, when the API names itself (RFC 9728), the value to
+// set; metadata whose resource is not the identifier its URL was derived
+// from (RFC 9728 §3.3) is ignored and said so.
 func TestDoctorAudience(t *testing.T) {
-	const api = "https://api.sandbox.test" // the auth0 client's API
 	sb, ps, base := doctorSandboxWith(t, func(mux *http.ServeMux) {
-		// An API that checks aud, and says so.
+		// An API that checks aud, and says so; its metadata names itself.
 		mux.HandleFunc("GET /aud-api", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The audience is invalid", resource_metadata="http://`+r.Host+`/.well-known/oauth-protected-resource/api"`)
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The audience is invalid", resource_metadata="http://`+r.Host+`/.well-known/oauth-protected-resource/aud-api"`)
 			w.WriteHeader(http.StatusUnauthorized)
 		})
+		mux.HandleFunc("GET /.well-known/oauth-protected-resource/aud-api", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`{"resource":"http://` + r.Host + `/aud-api","authorization_servers":["http://` + r.Host + `"]}`))
+		})
 	})
+	api := base + "/api" // the sandbox API's identifier: its metadata is at …/oauth-protected-resource/api
 	c := &providers.Client{}
 	for _, tt := range []struct {
 		name     string
@@ -231,6 +236,10 @@ func TestDoctorAudience(t *testing.T) {
 		{"none sent, the API names itself", "", api, []string{"no audience or resource was sent", "the API names itself " + api, "set `audience: " + api + "`"}},
 		{"a wrong one sent", "https://api.wrong.test", api, []string{`audience "https://api.wrong.test" was sent and refused`, "set `audience: " + api + "`"}},
 		{"none sent, the API silent", "", "", []string{"no audience or resource was sent", "set `audience:` to the API's identifier", "tokentop doctor auth0-prod"}},
+		// RFC 9728 §3.3: a document naming another resource than the one
+		// its URL was derived from is not used.
+		{"none sent, the metadata not the API's", "", "https://api.sandbox.test", []string{"no audience or resource was sent", "set `audience:` to the API's identifier",
+			"the RFC 9728 metadata at " + base + "/.well-known/oauth-protected-resource/api was ignored: its resource https://api.sandbox.test is not " + api}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			sb.SetFaults(sandbox.Faults{Resource: tt.resource})
@@ -242,6 +251,9 @@ func TestDoctorAudience(t *testing.T) {
 			tok := checkNamed(t, d, StepToken)
 			wantStatus(t, tok, check.Fail, "access_denied")
 			wantHint(t, tok, tt.hint...)
+			if strings.Contains(tok.Hint, "`audience: https://api.sandbox.test`") {
+				t.Fatalf("the value of ignored metadata is offered: %q", tok.Hint)
+			}
 			// token, the dashboard and the doctor share the hint: it is
 			// the fetch's own.
 			_, err := c.Fetch(t.Context(), p, providers.FetchOptions{})
@@ -251,13 +263,26 @@ func TestDoctorAudience(t *testing.T) {
 		})
 	}
 
-	// The API refuses the token's aud: its RFC 9728 metadata says which.
-	sb.SetFaults(sandbox.Faults{Resource: api})
+	// The API refuses the token's aud: its RFC 9728 metadata says which,
+	// and `tokentop call` (Client.Call, then ExplainCall) says the same.
+	sb.SetFaults(sandbox.Faults{})
 	p := ps["cognito-dev"]
 	d := Run(t.Context(), c, p, Options{Fetch: directFetch(c, p), Endpoint: base + "/aud-api"})
 	call := checkNamed(t, d, StepTestCall)
-	wantStatus(t, call, check.Fail, "invalid_token")
-	wantHint(t, call, "the token has aud "+base+"/api", "no audience or resource was asked for", "the API names itself "+api, "set `audience: "+api+"`")
+	wantStatus(t, call, check.Fail, "does not accept the token's audience")
+	wantHint(t, call, "the token has aud "+base+"/api", "no audience or resource was asked for", "the API names itself "+base+"/aud-api", "set `audience: "+base+"/aud-api`")
+	res, err := c.Fetch(t.Context(), p, providers.FetchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Call(t.Context(), p, res.Token, providers.CallRequest{Method: http.MethodGet, URL: base + "/aud-api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := providers.ExplainCall(out, providers.CallContext{Provider: p, Token: res.Token})
+	if got := safetext.Line(why.Hint); got != call.Hint {
+		t.Fatalf("call's hint %q, the doctor's %q", got, call.Hint)
+	}
 }
 
 // verifyKeys are the RSA keys the sandboxes of these tests sign with

@@ -211,7 +211,7 @@ func TestFetchErrors(t *testing.T) {
 		{"unknown client", clientBasic, func(p *providers.Provider) { p.ClientID = "nobody" },
 			401, "invalid_client", []string{"check the client id and secret"}},
 		{"scope not allowed", clientBasic, func(p *providers.Provider) { p.Scopes = []string{"read", "admin"} },
-			400, "invalid_scope", []string{"read admin", "the server offers: read write"}},
+			400, "invalid_scope", []string{"the server does not support scope admin (its discovery document lists read write): remove it, set `scopes: [read]`"}},
 		{"no client credentials grant", clientNoGrant, nil,
 			400, "unauthorized_client", []string{"client credentials grant"}},
 		{"audience not allowed", clientBasic, func(p *providers.Provider) { p.Audience = "https://elsewhere.example" },

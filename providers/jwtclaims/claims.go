@@ -26,6 +26,13 @@ type Claims struct {
 	NotBefore time.Time `json:"nbf,omitzero"`
 	ExpiresAt time.Time `json:"exp,omitzero"`
 	ID        string    `json:"jti,omitempty"`
+	// Exp, Iat and Nbf are the time claims as numbers, nil when absent.
+	// ExpiresAt, IssuedAt and NotBefore are their dates, zero when a
+	// number names no date (see [NumericDate.Time]): a caller that needs
+	// to know an exp is present reads Exp.
+	Exp *NumericDate `json:"-"`
+	Iat *NumericDate `json:"-"`
+	Nbf *NumericDate `json:"-"`
 }
 
 // LooksLikeJWT reports whether s has the three dot-separated parts of a JWS.
@@ -62,9 +69,10 @@ func Decode(token string) (*Claims, error) {
 			c.Audience = append(c.Audience, safetext.Line(a))
 		}
 	}
-	c.IssuedAt = claimTime(mc.GetIssuedAt)
-	c.NotBefore = claimTime(mc.GetNotBefore)
-	c.ExpiresAt = claimTime(mc.GetExpirationTime)
+	// The numbers are read from their text: golang-jwt's NumericDate
+	// converts with int64(f), which saturates.
+	c.Exp, c.Iat, c.Nbf = numericDate(mc, "exp"), numericDate(mc, "iat"), numericDate(mc, "nbf")
+	c.ExpiresAt, c.IssuedAt, c.NotBefore = dateOf(c.Exp), dateOf(c.Iat), dateOf(c.Nbf)
 	return c, nil
 }
 
@@ -89,14 +97,6 @@ func scopeClaim(mc jwt.MapClaims) string {
 		}
 	}
 	return ""
-}
-
-func claimTime(get func() (*jwt.NumericDate, error)) time.Time {
-	d, err := get()
-	if err != nil || d == nil {
-		return time.Time{}
-	}
-	return d.Time
 }
 
 func firstNonEmpty(ss ...string) string {

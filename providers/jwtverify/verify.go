@@ -394,53 +394,60 @@ func (v *Verification) checkTimes(now time.Time, o Options) {
 		clockNote = " by the server's clock"
 	}
 	switch {
-	case c.ExpiresAt.IsZero():
+	case c.Exp == nil:
 		v.add(check.Check{Name: "exp", Status: check.Warn, Detail: "no exp claim: the token says nothing of its expiry",
 			Hint: "tokentop goes by expires_in; APIs may refuse a token without exp"})
+	case implausible(c.Exp, at) != "":
+		v.add(check.Check{Name: "exp", Status: check.Fail, Detail: "exp " + implausible(c.Exp, at), Hint: implausibleHint})
 	case !at.Before(c.ExpiresAt):
-		v.add(check.Check{Name: "exp", Status: check.Fail, Detail: fmt.Sprintf("expired %s ago%s (%s)", roundDur(at.Sub(c.ExpiresAt)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339)),
+		v.add(check.Check{Name: "exp", Status: check.Fail, Detail: fmt.Sprintf("expired %s ago%s (%s)", jwtclaims.SpanWords(-c.Exp.SecondsFrom(at)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339)),
 			Hint: "fetch a new one: tokentop token NAME --force-refresh"})
 	default:
 		v.add(check.Check{Name: "exp", Status: check.Pass, Detail: fmt.Sprintf("expires in %s%s (%s)", roundDur(c.ExpiresAt.Sub(at)), clockNote, c.ExpiresAt.UTC().Format(time.RFC3339))})
 	}
 	// nbf and iat may be clockskew.Tolerance ahead: a second-ahead issuer is
-	// no fault.
+	// no fault. A number that names no date is said so, never read as one.
 	future := futureHint(o)
-	if !c.NotBefore.IsZero() {
-		switch ahead := c.NotBefore.Sub(at); {
-		case ahead > clockskew.Tolerance:
-			v.add(check.Check{Name: "nbf", Status: check.Fail, Detail: fmt.Sprintf("not valid for another %s%s", roundDur(ahead), clockNote),
+	if c.Nbf != nil {
+		switch ahead := c.Nbf.SecondsFrom(at); {
+		case undated(c.Nbf):
+			v.add(check.Check{Name: "nbf", Status: check.Fail, Detail: "nbf " + undatedWords(c.Nbf, at), Hint: implausibleHint})
+		case ahead > clockskew.Tolerance.Seconds():
+			v.add(check.Check{Name: "nbf", Status: check.Fail, Detail: fmt.Sprintf("not valid for another %s%s", jwtclaims.SpanWords(ahead), clockNote),
 				Hint: "APIs refuse it until then: " + future})
 		case ahead > 0:
-			v.add(check.Check{Name: "nbf", Status: check.Pass, Detail: fmt.Sprintf("valid from %s, %s ahead: within the %s tolerance", c.NotBefore.UTC().Format(time.RFC3339), roundDur(ahead), clockskew.Tolerance)})
+			v.add(check.Check{Name: "nbf", Status: check.Pass, Detail: fmt.Sprintf("valid from %s, %s ahead: within the %s tolerance", c.NotBefore.UTC().Format(time.RFC3339), roundDur(c.NotBefore.Sub(at)), clockskew.Tolerance)})
 		default:
 			v.add(check.Check{Name: "nbf", Status: check.Pass, Detail: "valid since " + c.NotBefore.UTC().Format(time.RFC3339)})
 		}
 	}
-	if !c.IssuedAt.IsZero() {
-		if ahead := c.IssuedAt.Sub(at); ahead > clockskew.Tolerance {
-			v.add(check.Check{Name: "iat", Status: check.Warn, Detail: fmt.Sprintf("issued %s in the future%s", roundDur(ahead), clockNote), Hint: future})
-		} else {
+	if c.Iat != nil {
+		switch ahead := c.Iat.SecondsFrom(at); {
+		case undated(c.Iat):
+			v.add(check.Check{Name: "iat", Status: check.Warn, Detail: "iat " + undatedWords(c.Iat, at), Hint: implausibleHint})
+		case ahead > clockskew.Tolerance.Seconds():
+			v.add(check.Check{Name: "iat", Status: check.Warn, Detail: fmt.Sprintf("issued %s in the future%s", jwtclaims.SpanWords(ahead), clockNote), Hint: future})
+		default:
 			v.add(check.Check{Name: "iat", Status: check.Pass, Detail: "issued " + c.IssuedAt.UTC().Format(time.RFC3339)})
 		}
 	}
 	if o.SkewKnown {
 		v.add(clockskew.Check("clock", &clockskew.Measure{Offset: o.Skew, Bound: cmp.Or(o.SkewBound, clockskew.DateResolution)}, nil))
 	}
-	if !c.IssuedAt.IsZero() && !c.ExpiresAt.IsZero() {
-		life := c.ExpiresAt.Sub(c.IssuedAt)
-		switch {
-		case life <= 0:
-			v.add(check.Check{Name: "lifetime", Status: check.Fail, Detail: "exp is not after iat", Hint: "the issuer minted a token that was never valid"})
-		case life < ShortLifetime:
-			v.add(check.Check{Name: "lifetime", Status: check.Warn, Detail: roundDur(life).String() + ": shorter than a minute",
-				Hint: "tokentop refreshes 30 s before expiry, so such tokens are fetched almost every call"})
-		case life > 24*time.Hour:
-			v.add(check.Check{Name: "lifetime", Status: check.Warn, Detail: roundDur(life).String() + ": longer than a day",
-				Hint: "a leaked token stays useful that long"})
-		default:
-			v.add(check.Check{Name: "lifetime", Status: check.Pass, Detail: roundDur(life).String()})
-		}
+	if c.Iat == nil || c.Exp == nil || undated(c.Iat) || undated(c.Exp) {
+		return
+	}
+	switch life := c.Exp.Seconds - c.Iat.Seconds; {
+	case life <= 0:
+		v.add(check.Check{Name: "lifetime", Status: check.Fail, Detail: "exp is not after iat", Hint: "the issuer minted a token that was never valid"})
+	case life < ShortLifetime.Seconds():
+		v.add(check.Check{Name: "lifetime", Status: check.Warn, Detail: jwtclaims.SpanWords(life) + ": shorter than a minute",
+			Hint: "tokentop refreshes 30 s before expiry, so such tokens are fetched almost every call"})
+	case life > (24 * time.Hour).Seconds():
+		v.add(check.Check{Name: "lifetime", Status: check.Warn, Detail: jwtclaims.SpanWords(life) + ": longer than a day",
+			Hint: "a leaked token stays useful that long"})
+	default:
+		v.add(check.Check{Name: "lifetime", Status: check.Pass, Detail: jwtclaims.SpanWords(life)})
 	}
 }
 

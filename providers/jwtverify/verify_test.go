@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/base64"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -242,5 +243,50 @@ func TestVerifyClockTolerance(t *testing.T) {
 	later = Verify(ctx, e.mint(t, sandbox.MintOptions{IssuedAt: e.now.Add(10 * time.Second)}), e.keys, o)
 	if c, _ := later.Check("nbf"); !strings.Contains(c.Hint, "the issuer mints tokens valid only from later") {
 		t.Fatalf("nbf hint with the issuer's clock known: %q", c.Hint)
+	}
+}
+
+// TestVerifyTimesBeyondAnyDate: time claims too large or small for a date
+// were read through int64(f), which saturates: exp 1e300 "expired
+// 2562047h47m16s ago", iat -1e20 "issued 292277026596-12-04". They are
+// said to be no date, by the rule the token request applies, and the
+// lifetime is not computed from them.
+func TestVerifyTimesBeyondAnyDate(t *testing.T) {
+	e := newVerifyEnv(t)
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	tok := func(claims string) string { return b64(`{"alg":"HS256"}`) + "." + b64(claims) + ".c2ln" }
+	soon := e.now.Add(time.Hour).Unix()
+	tests := []struct {
+		claims       string
+		name         string
+		status       check.Status
+		detail       string
+		wantLifetime bool
+	}{
+		{`{"exp":1e300}`, "exp", check.Fail, "exp 1e300: 3.17e+292 years away, past any date", false},
+		{`{"exp":9.3e18}`, "exp", check.Fail, "exp 9.3e18: 2.95e+11 years away, past any date", false},
+		{`{"exp":-1e300}`, "exp", check.Fail, "exp -1e300: 3.17e+292 years ago, before any date", false},
+		{`{"exp":1e400}`, "exp", check.Fail, "exp 1e400: not a finite number", false},
+		{`{"exp":1e18}`, "exp", check.Fail, "years away, past any date", false},
+		{`{"exp":253402300799}`, "exp", check.Fail, "exp 253402300799 (9999-12-31T23:59:59Z): 7973 years away, more than tokentop's limit of 10 years", false},
+		{fmt.Sprintf(`{"exp":%d,"iat":-1e20}`, soon), "iat", check.Warn, "iat -1e20: 3.17e+12 years ago, before any date", false},
+		{fmt.Sprintf(`{"exp":%d,"nbf":1e300}`, soon), "nbf", check.Fail, "nbf 1e300: 3.17e+292 years away, past any date", false},
+		{fmt.Sprintf(`{"exp":%d,"iat":%d}`, soon, e.now.Unix()), "exp", check.Pass, "expires in 1h0m0s", true},
+		// Dated, but further than a Duration reaches: the years are right.
+		{`{"exp":-30000000000}`, "exp", check.Fail, "expired 1006 years ago (1019-05-04T18:40:00Z)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.claims, func(t *testing.T) {
+			v := Verify(context.Background(), tok(tt.claims), nil, Options{Now: e.now})
+			wantCheck(t, v, tt.name, tt.status, tt.detail)
+			for _, c := range v.Checks {
+				if strings.Contains(c.Detail, "292277026596") || strings.Contains(c.Detail, "2562047h") {
+					t.Errorf("%s check %q reads a saturated number", c.Name, c.Detail)
+				}
+			}
+			if _, ok := v.Check("lifetime"); ok != tt.wantLifetime {
+				t.Errorf("lifetime check present %v, want %v: %+v", ok, tt.wantLifetime, v.Checks)
+			}
+		})
 	}
 }

@@ -30,7 +30,11 @@ type Faults struct {
 	// Resource, when set, is the resource identifier the sample API
 	// publishes in RFC 9728 protected resource metadata, at
 	// /.well-known/oauth-protected-resource/api, and names in its 401s'
-	// WWW-Authenticate as resource_metadata.
+	// WWW-Authenticate as resource_metadata. RFC 9728 §3.3 has a client
+	// use the document only when it names the identifier its URL was
+	// derived from, the server's origin + "/api" (the aud of the tokens
+	// of the styles without an audience); any other value is a
+	// misconfigured API, whose document clients ignore.
 	Resource string
 }
 
