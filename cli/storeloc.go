@@ -35,7 +35,8 @@ type locationOptions struct {
 // openLocation opens the Store at loc, with the passphrase of
 // TOKENTOP_PASSPHRASE when set.
 func (a *App) openLocation(ctx context.Context, loc string, lo locationOptions) (*store.Store, error) {
-	o := store.Options{Client: a.client(), Now: a.Now, KeyFile: lo.keyFile, Passphrase: a.env("TOKENTOP_PASSPHRASE")}
+	o := a.storeOptions("")
+	o.KeyFile = lo.keyFile
 	if !isEtcdLocation(loc) {
 		if !lo.create {
 			if _, err := os.Stat(loc); errors.Is(err, fs.ErrNotExist) {
