@@ -48,6 +48,8 @@ type App struct {
 	dbPath string
 	// stores are the flags that choose a shared store (storeaddr.go).
 	stores storeFlags
+	// identities are the --identity files.
+	identities []string
 	// argv is the command line Run was given: exec's completion looks
 	// for a --, which cobra's completion does not report reliably.
 	argv []string

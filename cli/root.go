@@ -26,6 +26,8 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 	o.dash.register(root.Flags())
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "database file (default $TOKENTOP_DB, else tokentop.db in the user's data directory)")
 	a.stores.register(root.PersistentFlags())
+	root.PersistentFlags().StringArrayVar(&a.identities, "identity", nil,
+		"an identity file to decrypt with (age identity or unencrypted OpenSSH ed25519 key; repeatable; default $TOKENTOP_IDENTITY, else ~/.ssh/id_ed25519)")
 	setVersionFlag(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	// `tokentop completion` is tokentop's own (completion.go), shown in help.
@@ -55,6 +57,7 @@ Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		a.proxyCommand(),
 		a.storeCommand(),
 		a.completionCommand(),
+		a.teamCommand(),
 	)
 	a.registerCompletions(root)
 	return root

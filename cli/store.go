@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store"
@@ -22,14 +23,22 @@ func (a *App) client() *providers.Client {
 
 // storeOptions are the options of a database at path, fetching with the
 // App's client and clock.
+//
+// Every store it opens (a file, an etcd prefix, the local cache of one)
+// reads with the same identities: the passphrase from TOKENTOP_PASSPHRASE
+// and the files of --identity, else TOKENTOP_IDENTITY, else the default
+// search in $HOME.
 func (a *App) storeOptions(path string) store.Options {
-	return store.Options{Path: path, Client: a.client(), Now: a.Now}
+	return store.Options{Path: path, Client: a.client(), Now: a.Now,
+		Passphrase: a.env("TOKENTOP_PASSPHRASE"), Identities: a.identityFiles(), Home: a.env("HOME")}
 }
 
 // OpenStore opens the database named by --db / TOKENTOP_DB, with the
-// passphrase from TOKENTOP_PASSPHRASE when set. The database must exist:
-// a command that only reads (ls, show, token, …) must not make an empty
-// one, and its directory, where a mistyped --db points. See CreateStore.
+// passphrase from TOKENTOP_PASSPHRASE when set and the identities of
+// --identity, else TOKENTOP_IDENTITY, else the default search in $HOME.
+// The database must exist: a command that only reads (ls, show, token, …)
+// must not make an empty one, and its directory, where a mistyped --db
+// points. See CreateStore.
 func (a *App) OpenStore(ctx context.Context) (*store.Store, error) {
 	if sh, err := a.sharedStore(); sh != nil || err != nil {
 		return a.openShared(ctx, sh, err)
@@ -66,9 +75,23 @@ func (a *App) CreateStore(ctx context.Context) (*store.Store, error) {
 }
 
 func (a *App) openStore(ctx context.Context, path string) (*store.Store, error) {
-	o := a.storeOptions(path)
-	o.Passphrase = a.env("TOKENTOP_PASSPHRASE")
-	return store.Open(ctx, o)
+	return store.Open(ctx, a.storeOptions(path))
+}
+
+// identityFiles are the identity files named: --identity, else
+// TOKENTOP_IDENTITY (paths separated by the list separator, ':' on Unix);
+// nil means the default search.
+func (a *App) identityFiles() []string {
+	if len(a.identities) > 0 {
+		return a.identities
+	}
+	var out []string
+	for _, p := range filepath.SplitList(a.env("TOKENTOP_IDENTITY")) {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // withStore opens the database (which must exist), runs fn on it and

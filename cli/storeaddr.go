@@ -63,31 +63,9 @@ func (a *App) sharedStore() (*sharedStore, error) {
 	if addr == "" {
 		return nil, nil
 	}
-	cfg, err := etcdkv.ParseURL(addr)
+	cfg, err := a.etcdConfig(addr, "--store")
 	if err != nil {
-		return nil, usagef("--store: %w", err)
-	}
-	if cfg.Username != "" || cfg.Password != "" {
-		return nil, usagef("--store: give the etcd user and password in TOKENTOP_ETCD_USER and TOKENTOP_ETCD_PASSWORD, not in the address (it shows in process lists)")
-	}
-	cfg.Username, cfg.Password = a.env("TOKENTOP_ETCD_USER"), a.env("TOKENTOP_ETCD_PASSWORD")
-	tls := etcdkv.TLS{
-		CAFile:   a.flagOrEnv(a.stores.cacert, "TOKENTOP_ETCD_CACERT"),
-		CertFile: a.flagOrEnv(a.stores.cert, "TOKENTOP_ETCD_CERT"),
-		KeyFile:  a.flagOrEnv(a.stores.key, "TOKENTOP_ETCD_KEY"),
-	}
-	if tls != (etcdkv.TLS{}) {
-		if cfg.TLS == nil {
-			return nil, usagef("--etcd-cacert, --etcd-cert and --etcd-key need a TLS address: etcds://…")
-		}
-		cfg.TLS = &tls
-	}
-	if v := a.env("TOKENTOP_ETCD_DIAL_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 || d > time.Hour {
-			return nil, usagef("TOKENTOP_ETCD_DIAL_TIMEOUT %q: want a duration such as 2s", v)
-		}
-		cfg.DialTimeout = d
+		return nil, err
 	}
 	dir, err := dataDir()
 	if err != nil {
@@ -104,6 +82,42 @@ func (a *App) sharedStore() (*sharedStore, error) {
 		keyFile: keyFile,
 		cache:   filepath.Join(dir, "cache", hex.EncodeToString(sum[:8])+".db"),
 	}, nil
+}
+
+// etcdConfig is the client configuration of the etcd address addr (what
+// names where it came from, for messages): the user and password from
+// TOKENTOP_ETCD_USER and TOKENTOP_ETCD_PASSWORD only (never the address,
+// which process lists show), TLS files from --etcd-cacert/--etcd-cert/
+// --etcd-key or their TOKENTOP_ETCD_* variables (an etcds:// address
+// only), the dial timeout from TOKENTOP_ETCD_DIAL_TIMEOUT.
+func (a *App) etcdConfig(addr, what string) (etcdkv.Config, error) {
+	cfg, err := etcdkv.ParseURL(addr)
+	if err != nil {
+		return cfg, usagef("%s: %w", what, err)
+	}
+	if cfg.Username != "" || cfg.Password != "" {
+		return cfg, usagef("%s: give the etcd user and password in TOKENTOP_ETCD_USER and TOKENTOP_ETCD_PASSWORD, not in the address (it shows in process lists)", what)
+	}
+	cfg.Username, cfg.Password = a.env("TOKENTOP_ETCD_USER"), a.env("TOKENTOP_ETCD_PASSWORD")
+	tls := etcdkv.TLS{
+		CAFile:   a.flagOrEnv(a.stores.cacert, "TOKENTOP_ETCD_CACERT"),
+		CertFile: a.flagOrEnv(a.stores.cert, "TOKENTOP_ETCD_CERT"),
+		KeyFile:  a.flagOrEnv(a.stores.key, "TOKENTOP_ETCD_KEY"),
+	}
+	if tls != (etcdkv.TLS{}) {
+		if cfg.TLS == nil {
+			return cfg, usagef("--etcd-cacert, --etcd-cert and --etcd-key need a TLS address: etcds://…")
+		}
+		cfg.TLS = &tls
+	}
+	if v := a.env("TOKENTOP_ETCD_DIAL_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > time.Hour {
+			return cfg, usagef("TOKENTOP_ETCD_DIAL_TIMEOUT %q: want a duration such as 2s", v)
+		}
+		cfg.DialTimeout = d
+	}
+	return cfg, nil
 }
 
 // flagOrEnv is the flag's value, else the variable's.

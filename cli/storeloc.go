@@ -13,10 +13,8 @@ import (
 )
 
 // A store location is a bbolt database file or an etcd address
-// (etcd://HOST:2379[,HOST2…]/PREFIX, etcds:// for TLS). The etcd
-// connection's secrets come from the environment, never the command line:
-// TOKENTOP_ETCD_USER and TOKENTOP_ETCD_PASSWORD, and TOKENTOP_ETCD_CACERT,
-// TOKENTOP_ETCD_CERT and TOKENTOP_ETCD_KEY for TLS.
+// (etcd://HOST:2379[,HOST2…]/PREFIX, etcds:// for TLS), configured as
+// --store is (see etcdConfig).
 
 // isEtcdLocation reports whether loc names an etcd cluster.
 func isEtcdLocation(loc string) bool {
@@ -37,7 +35,8 @@ type locationOptions struct {
 // openLocation opens the Store at loc, with the passphrase of
 // TOKENTOP_PASSPHRASE when set.
 func (a *App) openLocation(ctx context.Context, loc string, lo locationOptions) (*store.Store, error) {
-	o := store.Options{Client: a.client(), Now: a.Now, KeyFile: lo.keyFile, Passphrase: a.env("TOKENTOP_PASSPHRASE")}
+	o := a.storeOptions("")
+	o.KeyFile = lo.keyFile
 	if !isEtcdLocation(loc) {
 		if !lo.create {
 			if _, err := os.Stat(loc); errors.Is(err, fs.ErrNotExist) {
@@ -50,16 +49,9 @@ func (a *App) openLocation(ctx context.Context, loc string, lo locationOptions) 
 	if lo.keyFile == "" {
 		return nil, usagef("an etcd store needs the key file that seals its secrets: pass %s FILE", lo.flag)
 	}
-	c, err := etcdkv.ParseURL(loc)
+	c, err := a.etcdConfig(loc, "store copy")
 	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	if c.Username != "" || c.Password != "" {
-		return nil, usagef("give the etcd user and password in TOKENTOP_ETCD_USER and TOKENTOP_ETCD_PASSWORD, not in the address (it shows in process lists)")
-	}
-	c.Username, c.Password = a.env("TOKENTOP_ETCD_USER"), a.env("TOKENTOP_ETCD_PASSWORD")
-	if ca, cert, key := a.env("TOKENTOP_ETCD_CACERT"), a.env("TOKENTOP_ETCD_CERT"), a.env("TOKENTOP_ETCD_KEY"); ca != "" || cert != "" || key != "" {
-		c.TLS = &etcdkv.TLS{CAFile: ca, CertFile: cert, KeyFile: key}
+		return nil, err
 	}
 	b, err := etcdkv.Open(ctx, c)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"filippo.io/age"
@@ -22,15 +23,36 @@ import (
 // about a second, too slow for `tokentop token` in a script loop).
 const ScryptWorkFactor = 15
 
-// keyring is the age identity that seals secrets and tokens, loaded from the
-// key file when first needed and created when first needed for sealing.
+// keyring seals and opens secrets, tokens and flight records. Sealing goes
+// to the database's recipient list when it has one (see team.go), else to
+// the X25519 identity of the key file, loaded when first needed and
+// created when first needed for sealing. Opening tries the key file's
+// identity, then the user's identity files (identity.go).
 type keyring struct {
 	path       string // the key file
 	dbPath     string
 	passphrase string
+	// identityFiles are the files the user named (Options.Identities);
+	// when empty, DefaultIdentityFiles(home) are searched.
+	identityFiles []string
+	home          string
 
 	mu sync.Mutex
 	id *age.X25519Identity
+	// files are the identity files, read once when first needed.
+	files       []identityFile
+	filesLoaded bool
+	filesErr    error
+	// team is the recipient list last read from the database.
+	team teamCache
+}
+
+// teamCache is a stored recipient list and what it parses to, so a list
+// read again unchanged is not parsed again.
+type teamCache struct {
+	raw     []byte
+	members []Member
+	rs      []age.Recipient
 }
 
 // load reads the key file if it exists. A missing file is not an error:
@@ -105,20 +127,6 @@ func (k *keyring) parse(data []byte) (*age.X25519Identity, error) {
 		}
 	}
 	return nil, fmt.Errorf("key file %s holds no X25519 identity", k.path)
-}
-
-// identity is the key for decrypting; it must exist.
-func (k *keyring) identity() (*age.X25519Identity, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	id, err := k.loadLocked()
-	if err != nil {
-		return nil, err
-	}
-	if id == nil {
-		return nil, fmt.Errorf("key file %s is missing: the secrets in database %s cannot be decrypted without it", k.path, k.dbPath)
-	}
-	return id, nil
 }
 
 // recipient is the key for sealing, created when the key file is missing
@@ -245,14 +253,78 @@ func sealWithPassphrase(data []byte, passphrase string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// seal encrypts plaintext for storage, in a write transaction.
+// seal encrypts plaintext for storage: to every member of the database's
+// recipient list, or to the key file when the list is empty, in
+// a write transaction.
 func (k *keyring) seal(tx kv.Tx, plaintext string) ([]byte, error) {
+	rs, err := k.sealRecipients(tx)
+	if err != nil {
+		return nil, err
+	}
+	return k.encrypt(rs, plaintext)
+}
+
+// sealRecipients are the recipients of what tx seals.
+func (k *keyring) sealRecipients(tx kv.Tx) ([]age.Recipient, error) {
+	raw, err := tx.Get(kv.P(bMeta), []byte(kRecipients))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > 0 {
+		_, rs, err := k.noteTeam(raw)
+		if err != nil {
+			return nil, corruptError(k.dbPath, err, "%v", err)
+		}
+		return rs, nil
+	}
+	k.noteTeam(nil)
 	r, err := k.recipient(tx)
 	if err != nil {
 		return nil, err
 	}
+	return []age.Recipient{r}, nil
+}
+
+// noteTeam remembers the stored recipient list raw (nil: none) and returns
+// what it parses to.
+func (k *keyring) noteTeam(raw []byte) ([]Member, []age.Recipient, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(raw) == 0 {
+		k.team = teamCache{}
+		return nil, nil, nil
+	}
+	if bytes.Equal(raw, k.team.raw) {
+		return k.team.members, k.team.rs, nil
+	}
+	members, rs, err := decodeTeam(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	k.team = teamCache{raw: bytes.Clone(raw), members: members, rs: rs}
+	return members, rs, nil
+}
+
+// noteTeamTx remembers the list stored in tx, when it can be read: the
+// error messages of open name its members.
+func (k *keyring) noteTeamTx(tx kv.Tx) {
+	if raw, err := tx.Get(kv.P(bMeta), []byte(kRecipients)); err == nil {
+		_, _, _ = k.noteTeam(raw)
+	}
+}
+
+// teamMembers is the recipient list last seen (nil: none, sealed to the
+// key file).
+func (k *keyring) teamMembers() []Member {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.team.members
+}
+
+// encrypt seals plaintext to rs.
+func (k *keyring) encrypt(rs []age.Recipient, plaintext string) ([]byte, error) {
 	var out bytes.Buffer
-	w, err := age.Encrypt(&out, r)
+	w, err := age.Encrypt(&out, rs...)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting for database %s: %w", k.dbPath, err)
 	}
@@ -266,22 +338,139 @@ func (k *keyring) seal(tx kv.Tx, plaintext string) ([]byte, error) {
 }
 
 // open decrypts a sealed value; what names it for the error message ("the
-// client secret of NAME").
+// client secret of NAME"). The key file's identity is tried first, alone
+// while the database has no recipient list (so a database without a team
+// reads no other file); then every identity the user has.
 func (k *keyring) open(sealed []byte, what string) (string, error) {
-	id, err := k.identity()
+	id, err := k.keyFileIdentity()
 	if err != nil {
 		return "", err
 	}
-	r, err := age.Decrypt(bytes.NewReader(sealed), id)
-	var plain []byte
-	if err == nil {
-		plain, err = io.ReadAll(r)
-	}
-	if err != nil {
-		if errors.Is(err, age.ErrIncorrectIdentity) {
-			return "", fmt.Errorf("cannot decrypt %s with key file %s: it was sealed with another key (was the key file replaced?): %w", what, k.path, err)
+	if id != nil && len(k.teamMembers()) == 0 {
+		plain, err := decrypt(sealed, id)
+		if !errors.Is(err, age.ErrIncorrectIdentity) {
+			return plain, k.decryptError(what, err)
 		}
-		return "", fmt.Errorf("cannot decrypt %s in database %s: %w", what, k.dbPath, err)
 	}
-	return string(plain), nil
+	ids, err := k.allIdentities()
+	if err != nil {
+		return "", err
+	}
+	if len(ids) == 0 {
+		return "", k.noIdentity(what, nil)
+	}
+	plain, err := decrypt(sealed, ids...)
+	if errors.Is(err, age.ErrIncorrectIdentity) {
+		return "", k.noIdentity(what, err)
+	}
+	return plain, k.decryptError(what, err)
+}
+
+// decrypt opens sealed with ids.
+func decrypt(sealed []byte, ids ...age.Identity) (string, error) {
+	r, err := age.Decrypt(bytes.NewReader(sealed), ids...)
+	if err != nil {
+		return "", err
+	}
+	plain, err := io.ReadAll(r)
+	return string(plain), err
+}
+
+func (k *keyring) decryptError(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("cannot decrypt %s in database %s: %w", what, k.dbPath, err)
+}
+
+// keyFileIdentity is the key file's identity, nil when there is no key
+// file.
+func (k *keyring) keyFileIdentity() (*age.X25519Identity, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.loadLocked()
+}
+
+// allIdentities are every identity the user has: the key file's, then
+// those of the identity files; those on the recipient list last seen
+// come first (age tries an X25519 identity against every stanza, one
+// scalar multiplication each, so one not on the list costs a member
+// count of them).
+func (k *keyring) allIdentities() ([]age.Identity, error) {
+	id, err := k.keyFileIdentity()
+	if err != nil {
+		return nil, err
+	}
+	files, err := k.identityFilesLoaded()
+	if err != nil {
+		return nil, err
+	}
+	onList := map[string]bool{}
+	for _, m := range k.teamMembers() {
+		onList[m.Key] = true
+	}
+	var first, rest []age.Identity
+	add := func(id age.Identity, pub string) {
+		if onList[pub] {
+			first = append(first, id)
+		} else {
+			rest = append(rest, id)
+		}
+	}
+	if id != nil {
+		add(id, id.Recipient().String())
+	}
+	for _, f := range files {
+		for i, id := range f.ids {
+			add(id, f.pubs[i])
+		}
+	}
+	return append(first, rest...), nil
+}
+
+// identityFilesLoaded reads the identity files once.
+func (k *keyring) identityFilesLoaded() ([]identityFile, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.filesLoaded {
+		k.files, k.filesErr = loadIdentityFiles(k.identityFiles, k.home)
+		k.filesLoaded = true
+	}
+	return k.files, k.filesErr
+}
+
+// noIdentity says that none of the user's identities opens a value: for a
+// database without a recipient list, as before teams (the key file is
+// missing or another); for a team's, which identities were tried and who
+// is on the list.
+func (k *keyring) noIdentity(what string, cause error) error {
+	id, _ := k.keyFileIdentity()
+	members := k.teamMembers()
+	if len(members) == 0 {
+		if id == nil {
+			return newError(ErrIdentity, cause, "key file %s is missing: the secrets in database %s cannot be decrypted without it", k.path, k.dbPath)
+		}
+		return newError(ErrIdentity, cause, "cannot decrypt %s with key file %s: it was sealed with another key (was the key file replaced?)", what, k.path)
+	}
+	tried := []string{k.path + " (not found)"}
+	if id != nil {
+		tried[0] = identityFile{path: k.path, pubs: []string{id.Recipient().String()}}.describe()
+	}
+	files, _ := k.identityFilesLoaded()
+	for _, f := range files {
+		tried = append(tried, f.describe())
+	}
+	const shown = 10
+	list := make([]string, 0, min(len(members), shown)+1)
+	for i, m := range members {
+		if i == shown {
+			list = append(list, fmt.Sprintf("and %d more", len(members)-shown))
+			break
+		}
+		list = append(list, m.describe())
+	}
+	return newError(ErrIdentity, cause,
+		"cannot decrypt %s: none of your identities is on the recipient list of database %s. Tried: %s. On the list: %s. "+
+			"Ask a member to run `tokentop team add` with your public key, or name an identity on the list with TOKENTOP_IDENTITY or --identity",
+		what, k.dbPath, strings.Join(tried, "; "), strings.Join(list, ", "))
 }

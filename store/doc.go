@@ -21,7 +21,11 @@
 // Client secrets, access tokens and the flight records (exchanges) are
 // encrypted with age to an X25519 identity kept in a key file beside the
 // database (PATH + ".key", mode 0600), created the first time something is
-// encrypted. With [Options.Passphrase] the key file is itself age
+// encrypted. A team's database instead holds a recipient list (see
+// [Store.AddMember]: age X25519 and SSH ed25519 public keys) and everything
+// is encrypted to every member on it; each member decrypts with their own
+// identity ([Options.Identities], by default ~/.ssh/id_ed25519), and the
+// key file is then only one more identity tried. With [Options.Passphrase] the key file is itself age
 // passphrase-encrypted with scrypt at work factor 2^15 (about 32 MiB and
 // 70 ms on a current laptop core, paid once per process start), so the
 // start of `tokentop token` stays well under 0.3 s. An exchange record

@@ -32,6 +32,7 @@ const (
 func (s *Store) checkSchema(ctx context.Context) (needInit bool, err error) {
 	err = s.view(ctx, func(tx kv.Tx) error {
 		v, ok, err := s.schema(tx)
+		s.keys.noteTeamTx(tx)
 		switch {
 		case err != nil:
 			return err

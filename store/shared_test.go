@@ -29,3 +29,17 @@ func TestOneTokenAcrossClients(t *testing.T) { storetest.OneTokenAcrossClients(t
 func TestQuotaExactAcrossClients(t *testing.T) {
 	storetest.QuotaExactAcrossClients(t, boltStores(t, 2))
 }
+
+func TestTeamAcrossClients(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tokentop.db")
+	storetest.TeamAcrossClients(t, func(t *testing.T, m storetest.Member) *store.Store {
+		o := m.Options(t)
+		o.Path, o.LockTimeout = path, 10*time.Second
+		s, err := store.Open(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

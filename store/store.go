@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -27,6 +28,15 @@ type Options struct {
 	// Passphrase, when set, protects the key file (the CLI reads
 	// TOKENTOP_PASSPHRASE). It must be given every time once used.
 	Passphrase string
+	// Identities are the user's identity files (age identities or
+	// unencrypted OpenSSH ed25519 keys) for a database with a recipient
+	// list (see AddMember); each must exist. Empty means the default
+	// search, DefaultIdentityFiles(Home). The key file beside the
+	// database is always tried first.
+	Identities []string
+	// Home is the home directory of the default identity search; empty
+	// means os.UserHomeDir.
+	Home string
 	// LockTimeout bounds the wait for the file lock; 0 means
 	// DefaultLockTimeout. Open only (another backend has its own).
 	LockTimeout time.Duration
@@ -134,7 +144,11 @@ func open(ctx context.Context, b kv.Backend, o Options, saveTimeout time.Duratio
 		leaseSlack:  cmp.Or(o.LockSlack, leaseSlack),
 		client:      o.Client,
 		nowFn:       o.Now,
-		keys:        &keyring{path: o.KeyFile, dbPath: where, passphrase: o.Passphrase},
+		keys: &keyring{path: o.KeyFile, dbPath: where, passphrase: o.Passphrase,
+			identityFiles: o.Identities, home: o.Home},
+	}
+	if s.keys.home == "" {
+		s.keys.home, _ = os.UserHomeDir()
 	}
 	if s.nowFn == nil {
 		s.nowFn = time.Now

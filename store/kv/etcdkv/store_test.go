@@ -86,6 +86,27 @@ func TestStoreQuotaExactAcrossClients(t *testing.T) {
 	storetest.QuotaExactAcrossClients(t, newTeam(t, etcdtest.Start(t, 1)).stores(t, 2))
 }
 
+// TestStoreTeamAcrossClients: the recipient list over etcd, each member on
+// a client of their own with their own key file and identity.
+func TestStoreTeamAcrossClients(t *testing.T) {
+	tm := newTeam(t, etcdtest.Start(t, 1))
+	storetest.TeamAcrossClients(t, func(t *testing.T, m storetest.Member) *store.Store {
+		b, err := etcdkv.Open(t.Context(), etcdkv.Config{Endpoints: tm.endpoints, Prefix: tm.prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := m.Options(t)
+		o.LockSlack = testSlack
+		s, err := store.OpenBackend(t.Context(), b, o)
+		if err != nil {
+			b.Close()
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 // The helper process's inputs: the team (endpoints comma-separated).
 const (
 	helperEndpoints = "TOKENTOP_ETCD_HELPER_ENDPOINTS"
