@@ -9,9 +9,12 @@ import (
 	"syscall"
 
 	"github.com/tokentop/tokentop/cli"
+	"github.com/tokentop/tokentop/internal/earlyterm"
 )
 
 func main() {
+	// The user's TERM, which earlyterm hid from package initialisation.
+	earlyterm.Restore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.NewApp().Run(ctx, os.Args[1:])
 	stop()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
@@ -123,7 +125,11 @@ func usagef(format string, args ...any) error {
 // Run executes the command line and returns the exit code. Errors are
 // printed to Stderr (see printError), with their hint when they carry one.
 func (a *App) Run(ctx context.Context, argv []string) int {
-	root := a.NewRootCommand()
+	return a.run(ctx, a.rootFor(argv), argv)
+}
+
+// run executes argv on the command tree root.
+func (a *App) run(ctx context.Context, root *cobra.Command, argv []string) int {
 	a.argv = argv
 	root.SetArgs(argv)
 	root.SetIn(a.Stdin)

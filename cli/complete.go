@@ -60,10 +60,10 @@ func (a *App) registerCompletions(root *cobra.Command) {
 // flagCompletions are the value completions of cmd's flags, by flag name.
 func (a *App) flagCompletions(cmd *cobra.Command) map[string]cobra.CompletionFunc {
 	fs := map[string]cobra.CompletionFunc{
-		"theme":          fixed(theme.Names()...),
+		"theme":          fixedFrom(theme.Names),
 		"auth":           fixed(string(providers.AuthAuto), string(providers.AuthBasic), string(providers.AuthPost), string(providers.AuthPrivateKeyJWT), string(providers.AuthTLSClient)),
 		"basic-encoding": fixed(string(providers.BasicForm), string(providers.BasicRaw)),
-		"preset":         fixed(presetList()...),
+		"preset":         fixedFrom(presetList),
 	}
 	switch cmd.Name() {
 	case "call":
@@ -81,6 +81,14 @@ func (a *App) flagCompletions(cmd *cobra.Command) map[string]cobra.CompletionFun
 // fixed completes one of values.
 func fixed(values ...string) cobra.CompletionFunc {
 	return cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)
+}
+
+// fixedFrom completes one of the values list gives, asked for only when
+// a shell completes: the command tree is built on every run.
+func fixedFrom(list func() []string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return list(), cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // presetList is the presets' names.

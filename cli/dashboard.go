@@ -83,10 +83,13 @@ func (a *App) needTerminal() error {
 func (a *App) runDashboard(ctx context.Context, st *store.Store, set dashSetup, f *dashboardFlags, o dashboardView) error {
 	// The renderer is built for this output: termenv reads NO_COLOR and
 	// the terminal's colour support from it. Both queries run now, before
-	// Bubble Tea owns the terminal's input.
+	// Bubble Tea owns the terminal's input. Lip Gloss's default renderer,
+	// which the form's and the bubbles' own styles use, is told the
+	// answer rather than asking again (see internal/earlyterm: nobody has
+	// asked it before).
 	r := lipgloss.NewRenderer(a.Stdout)
 	r.ColorProfile()
-	r.HasDarkBackground()
+	lipgloss.SetHasDarkBackground(r.HasDarkBackground())
 	remote := a.env("SSH_CONNECTION") != "" || a.env("SSH_TTY") != ""
 	m := ui.New(ui.Config{
 		Store:           st,

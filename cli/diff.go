@@ -13,8 +13,14 @@ import (
 	"github.com/tokentop/tokentop/store"
 )
 
-// perToken are the claims that differ between any two tokens.
-var perToken = map[string]bool{"jti": true, "iat": true, "nbf": true, "exp": true}
+// perToken says whether claim differs between any two tokens.
+func perToken(claim string) bool {
+	switch claim {
+	case "jti", "iat", "nbf", "exp":
+		return true
+	}
+	return false
+}
 
 func (a *App) diffCommand() *cobra.Command {
 	var markdown bool
@@ -142,7 +148,7 @@ func (a *App) diffReport(ctx context.Context, st *store.Store, nameA, nameB stri
 	fa, oa := fields(da)
 	fb, ob := fields(db)
 	for _, k := range union(oa, ob) {
-		tokens.Rows = append(tokens.Rows, diffRow(k, fa[k], fb[k], perToken[k] || k == "token"))
+		tokens.Rows = append(tokens.Rows, diffRow(k, fa[k], fb[k], perToken(k) || k == "token"))
 	}
 	switch {
 	case da.token == nil && db.token == nil:

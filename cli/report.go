@@ -22,6 +22,8 @@ type Report struct {
 	Sections []Section
 	// Secrets are never written (a token, a client secret).
 	Secrets []string
+
+	escaper *strings.Replacer // made by the first md
 }
 
 // Section is a titled part of a report: rows (a key and one value, or one
@@ -283,13 +285,19 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 // text), a heading (#) and a table cell's end (|); and it breaks the
 // literal autolinks GitHub makes of bare URLs (https://…, www.…), so a
 // server's [click](https://evil.example/) or bare URL is text, not a link.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "*", `\*`, "_", `\_`, "~", `\~`,
-	"`", "\\`", "[", `\[`, "]", `\]`, "#", `\#`, "://", `\://`, "www.", `www\.`, "WWW.", `WWW\.`)
+// It is built when a report first escapes something, not at start.
+func mdEscaper() *strings.Replacer {
+	return strings.NewReplacer(
+		`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "*", `\*`, "_", `\_`, "~", `\~`,
+		"`", "\\`", "[", `\[`, "]", `\]`, "#", `\#`, "://", `\://`, "www.", `www\.`, "WWW.", `WWW\.`)
+}
 
 // md escapes text for a Markdown table cell or paragraph (see mdEscaper).
 func (r *Report) md(s string) string {
-	return mdEscaper.Replace(r.clean(s))
+	if r.escaper == nil {
+		r.escaper = mdEscaper()
+	}
+	return r.escaper.Replace(r.clean(s))
 }
 
 // code writes a value as inline code (kept literal: no link, emphasis or

@@ -49,15 +49,21 @@ func timeValue(t, now time.Time) string {
 	return fmt.Sprintf("%s · %s local · %s", t.UTC().Format("2006-01-02 15:04:05 UTC"), t.Local().Format("15:04:05 MST"), rel)
 }
 
-// timeClaims are the claims holding NumericDates.
-var timeClaims = map[string]bool{"exp": true, "iat": true, "nbf": true, "auth_time": true}
+// timeClaim says whether claim holds a NumericDate.
+func timeClaim(claim string) bool {
+	switch claim {
+	case "exp", "iat", "nbf", "auth_time":
+		return true
+	}
+	return false
+}
 
 // claimRows lists claims, NumericDates also as times.
 func claimRows(fields []jwtclaims.Field, now time.Time) []Row {
 	rows := make([]Row, 0, len(fields))
 	for _, f := range fields {
 		v := f.Value
-		if timeClaims[f.Key] {
+		if timeClaim(f.Key) {
 			if sec, err := strconv.ParseFloat(f.Value, 64); err == nil && sec > 0 && sec < 1e11 {
 				v = f.Value + " = " + timeValue(time.Unix(int64(sec), 0), now)
 			}

@@ -22,13 +22,22 @@ const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 // for one request, short enough that a copy is soon useless.
 const AssertionLifetime = 60 * time.Second
 
-// assertionAlgs are the signing algorithms tokentop signs assertions with,
-// by key type.
-var assertionAlgs = map[string]string{
-	"RS256": "RSA", "RS384": "RSA", "RS512": "RSA",
-	"PS256": "RSA", "PS384": "RSA", "PS512": "RSA",
-	"ES256": "EC P-256", "ES384": "EC P-384", "ES512": "EC P-521",
-	"EdDSA": "Ed25519",
+// assertionAlgKey is the key type that signs assertions with alg, for the
+// signing algorithms tokentop signs with; ok is false for another alg.
+func assertionAlgKey(alg string) (kind string, ok bool) {
+	switch alg {
+	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
+		return "RSA", true
+	case "ES256":
+		return "EC P-256", true
+	case "ES384":
+		return "EC P-384", true
+	case "ES512":
+		return "EC P-521", true
+	case "EdDSA":
+		return "Ed25519", true
+	}
+	return "", false
 }
 
 // assertionKey is a loaded private_key_jwt signing key. It lives only for
@@ -66,7 +75,7 @@ func assertionAlg(configured string, key crypto.Signer) (string, error) {
 	if configured == "" {
 		return derived, nil
 	}
-	want, ok := assertionAlgs[configured]
+	want, ok := assertionAlgKey(configured)
 	if !ok {
 		return "", fmt.Errorf("assertion_alg %q is not one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA (leave it out to derive it from the key)", configured)
 	}

@@ -3,12 +3,12 @@ package providers
 import (
 	"bytes"
 	"cmp"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
 
+	"github.com/tokentop/tokentop/internal/lazyre"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -115,10 +115,12 @@ func (p page) describe() string {
 	return d
 }
 
+// The words kind looks for, compiled when a page is first read: most
+// processes never read one.
 var (
-	gatewayWords  = regexp.MustCompile(`(?i)\b(50[234]|bad gateway|gateway time-?out|service (temporarily )?unavailable|upstream|origin is unreachable|web server is down)\b`)
-	notFoundWords = regexp.MustCompile(`(?i)\b(404|not found|no such (page|file))\b`)
-	loginWords    = regexp.MustCompile(`(?i)\b(sign[ -]?in|log[ -]?in|log[ -]?on|single sign[ -]?on|sso|authenticat\w*)\b`)
+	gatewayWords  = &lazyre.Regexp{Expr: `(?i)\b(50[234]|bad gateway|gateway time-?out|service (temporarily )?unavailable|upstream|origin is unreachable|web server is down)\b`}
+	notFoundWords = &lazyre.Regexp{Expr: `(?i)\b(404|not found|no such (page|file))\b`}
+	loginWords    = &lazyre.Regexp{Expr: `(?i)\b(sign[ -]?in|log[ -]?in|log[ -]?on|single sign[ -]?on|sso|authenticat\w*)\b`}
 )
 
 // kind says what the page is, by an HTML page's title or heading only: a
@@ -132,11 +134,11 @@ func (p page) kind() pageKind {
 	}
 	text := p.title + " " + p.heading
 	switch {
-	case gatewayWords.MatchString(text):
+	case gatewayWords.Get().MatchString(text):
 		return pageGateway
-	case notFoundWords.MatchString(text):
+	case notFoundWords.Get().MatchString(text):
 		return pageNotFound
-	case loginWords.MatchString(text):
+	case loginWords.Get().MatchString(text):
 		return pageLogin
 	}
 	return pageOther

@@ -3,7 +3,6 @@ package providers
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -226,12 +225,20 @@ const (
 	MaxBodyBytes    = 1 << 20
 )
 
-var nameRE = regexp.MustCompile(`^[a-z0-9._-]+$`)
-
 // ValidName reports whether name is a valid provider name ([a-z0-9._-]+,
 // but not "." or "..", which name directories).
 func ValidName(name string) bool {
-	return name != "." && name != ".." && nameRE.MatchString(name)
+	if name == "" || name == "." || name == ".." {
+		return false
+	}
+	for i := range len(name) {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // EffectiveTimeout is the provider's timeout or the 15 s default.

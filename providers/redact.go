@@ -39,18 +39,34 @@ const MinRedactLen = 8
 // maxErrorText caps a server's words quoted in an error (runes).
 const maxErrorText = 1000
 
-// secretFields are JSON and form fields whose values are never recorded.
-var secretFields = map[string]bool{
-	"client_secret": true, "access_token": true, "accessToken": true, "refresh_token": true,
-	"refreshToken": true, "id_token": true, "idToken": true, "client_assertion": true, "token": true,
+// secretFieldNames are JSON and form fields whose values are never
+// recorded. (An array and a function rather than a map: nothing to build
+// when the process starts.)
+var secretFieldNames = [...]string{
+	"client_secret", "access_token", "accessToken", "refresh_token",
+	"refreshToken", "id_token", "idToken", "client_assertion", "token",
+}
+
+// secretField says whether k is one of secretFieldNames.
+func secretField(k string) bool { return slices.Contains(secretFieldNames[:], k) }
+
+// fieldREs holds fieldPatterns, compiled on first use.
+var fieldREs struct {
+	once     sync.Once
+	patterns [2]*regexp.Regexp
 }
 
 // fieldPatterns find a secret field's value in any text: form-encoded
 // (client_secret=…) and JSON, escaped or not ("access_token": "…", or
 // \"access_token\":\"…\" inside a JSON string). Group 1 is the value.
-var fieldPatterns = sync.OnceValue(func() [2]*regexp.Regexp {
-	names := make([]string, 0, len(secretFields))
-	for k := range secretFields {
+func fieldPatterns() [2]*regexp.Regexp {
+	fieldREs.once.Do(func() { fieldREs.patterns = compileFieldPatterns() })
+	return fieldREs.patterns
+}
+
+func compileFieldPatterns() [2]*regexp.Regexp {
+	names := make([]string, 0, len(secretFieldNames))
+	for _, k := range secretFieldNames {
 		names = append(names, regexp.QuoteMeta(k))
 	}
 	// Longest first, so access_token wins over token.
@@ -60,7 +76,7 @@ var fieldPatterns = sync.OnceValue(func() [2]*regexp.Regexp {
 		regexp.MustCompile(`(?i)(?:^|[^a-z0-9_])(?:` + alt + `)=([^&\s"'<>;,\\]+)`),
 		regexp.MustCompile(`(?i)"(?:` + alt + `)\\?"\s*:\s*\\?"((?:[^"\\]|\\[^"])+)`),
 	}
-})
+}
 
 // secrets is what one request knows to be secret by value: the client
 // secret, the client assertion, and the tokens the answer carries. It
@@ -154,7 +170,7 @@ func (s *secrets) learnRequest(clientID, secret string, form url.Values, h http.
 		s.addBasic(clientID, secret)
 	}
 	for k, vs := range form {
-		if secretFields[k] {
+		if secretField(k) {
 			for _, v := range vs {
 				s.add(v)
 			}
@@ -191,7 +207,7 @@ func (s *secrets) learnAnswer(body []byte, mapping *ResponseMapping) {
 	line, _, _ := bytes.Cut(trimmed, []byte("\n"))
 	form, _ := url.ParseQuery(string(line)) // what parses is enough
 	for k, vs := range form {
-		if secretFields[k] || strings.EqualFold(k, "access_token") || (mapping != nil && k == mapping.AccessToken) {
+		if secretField(k) || strings.EqualFold(k, "access_token") || (mapping != nil && k == mapping.AccessToken) {
 			for _, v := range vs {
 				s.add(strings.TrimSpace(v))
 			}
@@ -318,7 +334,7 @@ func (s *secrets) form(form url.Values) string {
 	out := url.Values{}
 	for k, vs := range form {
 		for _, v := range vs {
-			if secretFields[k] {
+			if secretField(k) {
 				v = Redacted
 			}
 			out.Add(s.text(k), s.text(v))
@@ -447,7 +463,7 @@ func scanJSON(body []byte, known func(string) bool) (spans [][2]int64, found []s
 				top.key, top.wantKey = t, false
 				break
 			}
-			named := top != nil && top.object && secretFields[top.key]
+			named := top != nil && top.object && secretField(top.key)
 			if named && t != "" && t != Redacted {
 				found = append(found, t)
 			}

@@ -2,7 +2,6 @@ package sshd
 
 import (
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"github.com/tokentop/tokentop/internal/lazyre"
 )
 
 // backgroundQueryTimeout bounds the wait for a terminal's answer to the
@@ -101,8 +102,8 @@ func newRenderer(out io.Writer, in *input, env []string, term string) *lipgloss.
 // takes it out of the keys and keeps it), and the primary device
 // attributes (DA1) that every terminal sends, which ends the wait.
 var (
-	osc11Answer = regexp.MustCompile(`\x1b\]11;rgba?:([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})(?:/[0-9a-fA-F]{1,4})?(?:\x07|\x1b\\)`)
-	da1Answer   = regexp.MustCompile(`\x1b\[\?[0-9;]*c`)
+	osc11Answer = &lazyre.Regexp{Expr: `\x1b\]11;rgba?:([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})(?:/[0-9a-fA-F]{1,4})?(?:\x07|\x1b\\)`}
+	da1Answer   = &lazyre.Regexp{Expr: `\x1b\[\?[0-9;]*c`}
 )
 
 // queryDarkBackground asks the terminal for its background colour, then
@@ -118,17 +119,17 @@ func queryDarkBackground(out io.Writer, in *input, timeout time.Duration) (dark,
 	defer deadline.Stop()
 	var got []byte
 	buf := make([]byte, 256)
-	for !da1Answer.Match(got) {
+	for !da1Answer.Get().Match(got) {
 		n, err := in.read(buf, deadline.C)
 		got = append(got, buf[:n]...)
 		if err != nil {
 			break
 		}
 	}
-	if m := osc11Answer.FindSubmatch(in.colourAnswer()); m != nil {
+	if m := osc11Answer.Get().FindSubmatch(in.colourAnswer()); m != nil {
 		dark, ok = isDark(m[1], m[2], m[3])
 	}
-	in.unread(da1Answer.ReplaceAll(got, nil))
+	in.unread(da1Answer.Get().ReplaceAll(got, nil))
 	return dark, ok
 }
 

@@ -12,6 +12,17 @@ import (
 var (
 	// ErrNotFound: no such provider, or no cached token.
 	ErrNotFound = errors.New("not found")
+	// ErrReadOnly: the database was written by a newer tokentop and was
+	// opened read-only.
+	ErrReadOnly = errors.New("database read-only")
+	// ErrPassphrase: the key file needs a passphrase that was not given, or
+	// the one given does not unlock it.
+	ErrPassphrase = errors.New("wrong or missing passphrase")
+)
+
+// The backend's sentinels, named as the store's (constants: no work at
+// initialisation).
+const (
 	// ErrBusy: another process held the database longer than the lock
 	// timeout. It is the backend's kv.ErrBusy.
 	ErrBusy = kv.ErrBusy
@@ -23,12 +34,6 @@ var (
 	// ErrUnreachable: a shared store (etcd) could not be reached; nothing
 	// was fetched on its own. It is the backend's kv.ErrUnreachable.
 	ErrUnreachable = kv.ErrUnreachable
-	// ErrReadOnly: the database was written by a newer tokentop and was
-	// opened read-only.
-	ErrReadOnly = errors.New("database read-only")
-	// ErrPassphrase: the key file needs a passphrase that was not given, or
-	// the one given does not unlock it.
-	ErrPassphrase = errors.New("wrong or missing passphrase")
 )
 
 // storeError is an error with a complete user-facing message that also

@@ -1,45 +1,51 @@
 package kv
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
 
+// Sentinel is a sentinel error that is a constant: another package can
+// name it as its own (store.ErrBusy is kv.ErrBusy) without work at
+// initialisation, and errors.Is matches it by value.
+type Sentinel string
+
+func (s Sentinel) Error() string { return string(s) }
+
 // Sentinel errors. A backend's errors wrap one of these where it applies
 // (test with errors.Is) and carry a message that names the data (the file,
 // or the cluster's endpoints and prefix).
-var (
+const (
 	// ErrBusy: another process held the database longer than the lock
 	// timeout.
-	ErrBusy = errors.New("database busy")
+	ErrBusy = Sentinel("database busy")
 	// ErrCorrupt: the data is damaged or unreadable; it was not changed.
-	ErrCorrupt = errors.New("database unusable")
+	ErrCorrupt = Sentinel("database unusable")
 	// ErrForeign: the data is not tokentop's (another program's bbolt file,
 	// an etcd prefix holding other keys, an unknown layout); it was not
 	// changed.
-	ErrForeign = errors.New("not tokentop's data")
+	ErrForeign = Sentinel("not tokentop's data")
 	// ErrUnreachable: the etcd cluster could not be reached.
-	ErrUnreachable = errors.New("store unreachable")
+	ErrUnreachable = Sentinel("store unreachable")
 	// ErrLockLost: a lock the transaction was guarded by (or the cluster's
 	// write lock) was no longer held at commit; nothing was written.
-	ErrLockLost = errors.New("lock lost")
+	ErrLockLost = Sentinel("lock lost")
 	// ErrHeld: TryLock found the lock held by another (see HeldError).
-	ErrHeld = errors.New("lock held")
+	ErrHeld = Sentinel("lock held")
 	// ErrUncertain: the cluster did not confirm a commit and its outcome
 	// could not be learned; the change may or may not have been saved.
-	ErrUncertain = errors.New("commit outcome unknown")
+	ErrUncertain = Sentinel("commit outcome unknown")
 	// ErrReadOnlyTx: a write in a View.
-	ErrReadOnlyTx = errors.New("write in a read-only transaction")
+	ErrReadOnlyTx = Sentinel("write in a read-only transaction")
 	// ErrBucketNotFound: a write to a bucket that does not exist.
-	ErrBucketNotFound = errors.New("bucket not found")
+	ErrBucketNotFound = Sentinel("bucket not found")
 	// ErrTooLarge: one Update writes more than the backend takes at once.
-	ErrTooLarge = errors.New("transaction too large")
+	ErrTooLarge = Sentinel("transaction too large")
 	// ErrClosed: the backend was closed.
-	ErrClosed = errors.New("store closed")
+	ErrClosed = Sentinel("store closed")
 	// ErrStop, returned by a Scan or Buckets function, ends the iteration
 	// early; Scan then returns nil.
-	ErrStop = errors.New("stop iteration")
+	ErrStop = Sentinel("stop iteration")
 )
 
 // Error is an error with a complete message for a user that also matches a

@@ -69,6 +69,11 @@ func Open(ctx context.Context, c Config) (*Backend, error) {
 		}
 	}
 	client, err := clientv3.New(cc)
+	if err != nil && refusal(err) {
+		// The password is not in err: etcd answers a failed
+		// authentication with a fixed message.
+		return nil, fmt.Errorf("%s refused the user %q: %w (check the user name and password)", c.where(), c.Username, err)
+	}
 	if err != nil {
 		return nil, kv.Errorf(kv.ErrUnreachable, err, "cannot connect to %s: %v", c.where(), err)
 	}
@@ -77,6 +82,9 @@ func Open(ctx context.Context, c Config) (*Backend, error) {
 	defer cancel()
 	if err := b.claimRetrying(dctx); err != nil {
 		client.Close()
+		if cc.TLS != nil && errors.Is(err, kv.ErrUnreachable) {
+			err = c.explainTLS(ctx, cc.TLS, err)
+		}
 		return nil, err
 	}
 	return b, nil

@@ -15,11 +15,11 @@ const claimRetryWait = 100 * time.Millisecond
 // it (one stopping answers "server stopped", which the client does not
 // retry on another member for a transaction). The check is idempotent: it
 // writes only the marker of an empty prefix. A foreign prefix is not
-// tried again.
+// tried again, nor a refusal of the user.
 func (b *Backend) claimRetrying(ctx context.Context) error {
 	for {
 		err := b.claim(ctx)
-		if err == nil || errors.Is(err, kv.ErrForeign) {
+		if err == nil || errors.Is(err, kv.ErrForeign) || refusal(err) {
 			return err
 		}
 		select {

@@ -1,6 +1,7 @@
 // Package etcdtest runs etcd in the test process, on loopback with free
 // ports and data in t.TempDir(): one member, or a cluster whose members a
-// test can kill. Only test files import it, so the etcd server is linked
+// test can kill; optionally serving clients over TLS with client
+// certificates required, or with a user and password required. Only test files import it, so the etcd server is linked
 // into test binaries alone, never into tokentop.
 package etcdtest
 
@@ -12,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // startWait bounds a cluster's start.
@@ -30,16 +33,42 @@ type Member struct {
 // Cluster is n members that know each other.
 type Cluster struct {
 	Members []*Member
+	// CA is the authority of the members' certificates and Client a
+	// client certificate it issued, when the cluster serves TLS.
+	CA     *CA
+	Client CertFiles
+}
+
+// Options are how a cluster serves its clients.
+type Options struct {
+	// TLS serves clients over TLS only, with a server certificate for the
+	// loopback addresses from a CA made for the test, and refuses clients
+	// without a certificate from that CA.
+	TLS bool
+	// User and Password, when User is set, enable etcd's authentication
+	// with this user in the root role.
+	User, Password string
 }
 
 // Start runs an n-member cluster for the test, stopped when it ends.
 func Start(t testing.TB, n int) *Cluster {
 	t.Helper()
+	return StartWith(t, n, Options{})
+}
+
+// StartWith is Start with the options o.
+func StartWith(t testing.TB, n int, o Options) *Cluster {
+	t.Helper()
 	var err error
 	for range 3 { // a free port taken meanwhile by another process: try again
 		var c *Cluster
-		if c, err = start(t, n); err == nil {
+		if c, err = start(t, n, o); err == nil {
 			t.Cleanup(c.stop)
+			if o.User != "" {
+				if err := enableAuth(t.Context(), c.Members[0].Etcd.Server, o.User, o.Password); err != nil {
+					t.Fatalf("enabling etcd auth: %v", err)
+				}
+			}
 			return c
 		}
 	}
@@ -47,7 +76,15 @@ func Start(t testing.TB, n int) *Cluster {
 	return nil
 }
 
-func start(t testing.TB, n int) (*Cluster, error) {
+func start(t testing.TB, n int, o Options) (*Cluster, error) {
+	c := &Cluster{}
+	var server CertFiles
+	scheme := "http"
+	if o.TLS {
+		c.CA = NewCA(t, "tokentop test CA")
+		server, c.Client = c.CA.Server(t), c.CA.Client(t, "tokentop-test-client")
+		scheme = "https"
+	}
 	cfgs := make([]*embed.Config, n)
 	var initial []string
 	for i := range n {
@@ -58,7 +95,7 @@ func start(t testing.TB, n int) (*Cluster, error) {
 		cfg := embed.NewConfig()
 		cfg.Name = fmt.Sprintf("m%d", i)
 		cfg.Dir = t.TempDir()
-		client, peer := loopback(ports[0]), loopback(ports[1])
+		client, peer := loopback(scheme, ports[0]), loopback("http", ports[1])
 		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{client}, []url.URL{client}
 		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{peer}, []url.URL{peer}
 		cfg.InitialClusterToken = "tokentop-test"
@@ -67,10 +104,16 @@ func start(t testing.TB, n int) (*Cluster, error) {
 		cfg.UnsafeNoFsync = true
 		cfg.Logger = "zap"
 		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
+		cfg.BcryptCost = uint(bcrypt.MinCost) // a test password needs no strength
+		if o.TLS {
+			cfg.ClientTLSInfo = transport.TLSInfo{
+				CertFile: server.CertFile, KeyFile: server.KeyFile,
+				TrustedCAFile: c.CA.CAFile, ClientCertAuth: true,
+			}
+		}
 		cfgs[i] = cfg
 		initial = append(initial, cfg.Name+"="+peer.String())
 	}
-	c := &Cluster{}
 	for _, cfg := range cfgs {
 		cfg.InitialCluster = strings.Join(initial, ",")
 		e, err := embed.StartEtcd(cfg)
@@ -95,8 +138,8 @@ func start(t testing.TB, n int) (*Cluster, error) {
 	return c, nil
 }
 
-func loopback(port int) url.URL {
-	return url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)}
+func loopback(scheme string, port int) url.URL {
+	return url.URL{Scheme: scheme, Host: fmt.Sprintf("127.0.0.1:%d", port)}
 }
 
 // freePorts finds n loopback ports free now.
