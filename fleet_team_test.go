@@ -172,7 +172,7 @@ func (f *teamFleet) refused(m int, id, who string, argv ...string) {
 	f.t.Helper()
 	out, errOut, code := f.run(m, id, append(argv, "token", f.client.Name)...)
 	if code == 0 || out != "" {
-		f.t.Errorf("machine %d with %s: exit %d, stdout %q: want a failure and nothing printed", m+1, who, code, out)
+		f.t.Errorf("machine %d with %s: exit %d, %d bytes on stdout: want a failure and nothing printed", m+1, who, code, len(out))
 	}
 	if !strings.Contains(errOut, "none of your identities is on the recipient list") {
 		f.t.Errorf("machine %d with %s: the error does not say the identity is not on the list: %s", m+1, who, errOut)
@@ -192,7 +192,7 @@ func TestFleetTeamOneIdentityPerMachine(t *testing.T) {
 	}
 	for _, o := range outs {
 		if o == "" || o != outs[0] {
-			t.Fatalf("processes printed different tokens: %q and %q", outs[0], o)
+			t.Fatalf("processes printed different tokens (or none)")
 		}
 	}
 	if n := f.quotaUsed(1); n != 1 {
@@ -216,7 +216,7 @@ func TestFleetTeamOneIdentityPerMachine(t *testing.T) {
 		f.refused(m, outsider, "an identity not on the list")
 		f.refused(m, f.ids[(m+1)%3], fmt.Sprintf("machine %d's identity", (m+1)%3+1))
 		if got := strings.TrimSpace(f.ok(m, f.ids[m], "token", f.client.Name)); got != old {
-			t.Errorf("machine %d from its cache: %q, want %q", m+1, got, old)
+			t.Errorf("machine %d from its cache: not the token the fleet shares", m+1)
 		}
 	}
 	if n := f.sb.TotalIssued(); n != 1 {
@@ -227,7 +227,7 @@ func TestFleetTeamOneIdentityPerMachine(t *testing.T) {
 	f.ok(0, f.ids[0], "team", "rm", "machine3")
 	fresh := strings.TrimSpace(f.ok(0, f.ids[0], "token", "--force-refresh", f.client.Name))
 	if fresh == "" || fresh == old {
-		t.Fatalf("the forced refresh printed %q, want a new token", fresh)
+		t.Fatalf("the forced refresh printed no new token")
 	}
 	if n := f.sb.TotalIssued(); n != 2 {
 		t.Errorf("the sandbox issued %d tokens, want 2", n)
@@ -236,7 +236,7 @@ func TestFleetTeamOneIdentityPerMachine(t *testing.T) {
 	// until its own margin); the new one it cannot read: on a cold cache
 	// it goes to the shared store and is refused.
 	if got := strings.TrimSpace(f.ok(2, f.ids[2], "token", f.client.Name)); got != old {
-		t.Errorf("machine 3 from its cache: %q, want the old token %q", got, old)
+		t.Errorf("machine 3 from its cache: not the old token it copied")
 	}
 	for m := range f.homes[1:] {
 		if err := os.RemoveAll(filepath.Join(f.homes[m+1], "data", "tokentop", "cache")); err != nil {
@@ -245,10 +245,10 @@ func TestFleetTeamOneIdentityPerMachine(t *testing.T) {
 	}
 	f.refused(2, f.ids[2], "its identity, removed from the list")
 	if got := strings.TrimSpace(f.ok(1, f.ids[1], "token", f.client.Name)); got != fresh {
-		t.Errorf("machine 2 after the refresh: %q, want the new token %q", got, fresh)
+		t.Errorf("machine 2 after the refresh: not the new token")
 	}
 	if got := strings.TrimSpace(f.ok(0, f.ids[0], "token", f.client.Name)); got != fresh {
-		t.Errorf("machine 1 after the refresh: %q, want the new token %q", got, fresh)
+		t.Errorf("machine 1 after the refresh: not the new token")
 	}
 	if n := f.sb.TotalIssued(); n != 2 {
 		t.Errorf("the sandbox issued %d tokens, want still 2", n)
