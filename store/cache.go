@@ -10,7 +10,8 @@ import (
 )
 
 // A machine's local read-through cache of a shared store is an ordinary
-// bbolt Store sealed with the shared store's key file: Keep copies into
+// bbolt Store sealed with the shared store's key file, or, when the shared
+// store has a recipient list, to this machine's members of it: Keep copies into
 // it each token the shared store hands out, with the provider it belongs
 // to, and Usable answers from it without a network round trip while the
 // copy is still good. A forced refresh elsewhere does not revoke the old
@@ -41,12 +42,6 @@ func (s *Store) Keep(ctx context.Context, p providers.Provider, tok *providers.T
 		}
 		return s.putToken(tx, p.Name, tok)
 	})
-}
-
-// keepToken saves tok as the cached token of the provider called name,
-// which s already holds.
-func (s *Store) keepToken(ctx context.Context, name string, tok *providers.Token) error {
-	return s.update(ctx, func(tx kv.Tx) error { return s.putToken(tx, name, tok) })
 }
 
 // Has reports whether s has the provider called name.
@@ -90,18 +85,34 @@ func ReadThrough(ctx context.Context, cache *Store, shared func(context.Context)
 
 // keepCopy keeps res's token in cache, and the provider's definition from
 // st when cache lacks it or the token is new (its settings may have
-// changed).
+// changed), in one transaction. When st has a recipient list, the cache is
+// sealed to this machine's own members of it (cacheseal.go).
 func keepCopy(ctx context.Context, cache, st *Store, name string, res *TokenResult) error {
+	members, err := cache.keys.ownMembers(st.keys.teamMembers())
+	if err != nil {
+		return err
+	}
 	have, err := cache.Has(ctx, name)
 	if err != nil {
 		return err
 	}
-	if have && res.Cached {
-		return cache.keepToken(ctx, name, res.Token)
+	var p *providers.Provider
+	if !have || !res.Cached {
+		def, err := st.ProviderWithSecret(ctx, name)
+		if err != nil {
+			return err
+		}
+		p = &def
 	}
-	p, err := st.ProviderWithSecret(ctx, name)
-	if err != nil {
-		return err
-	}
-	return cache.Keep(ctx, p, res.Token)
+	return cache.update(ctx, func(tx kv.Tx) error {
+		if err := cache.sealTo(tx, members); err != nil {
+			return err
+		}
+		if p != nil {
+			if err := cache.putProvider(tx, *p); err != nil {
+				return err
+			}
+		}
+		return cache.putToken(tx, name, res.Token)
+	})
 }
