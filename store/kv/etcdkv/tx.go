@@ -202,6 +202,21 @@ func (t *tx) Buckets(p kv.Path, fn func(name []byte) error) error {
 	return err
 }
 
+// overlayKeys are the overlay's keys in [start, end), in scan order.
+func (t *tx) overlayKeys(start, end string, reverse bool) []string {
+	var mine []string
+	for k := range maps.Keys(t.writes) {
+		if k >= start && k < end {
+			mine = append(mine, k)
+		}
+	}
+	slices.Sort(mine)
+	if reverse {
+		slices.Reverse(mine)
+	}
+	return mine
+}
+
 // scan merges the cluster's keys under prefix (a page at a time) with the
 // overlay's, in order, calling fn with each key's part after prefix.
 func (t *tx) scan(prefix string, o kv.ScanOptions, fn func(k string, v []byte) error) error {
@@ -214,18 +229,9 @@ func (t *tx) scan(prefix string, o kv.ScanOptions, fn func(k string, v []byte) e
 			start = from
 		}
 	}
-	// The overlay's keys in range, in scan order. fn may not write under
-	// prefix (canWrite), so they stay as they are.
-	var mine []string
-	for k := range maps.Keys(t.writes) {
-		if k >= start && k < end {
-			mine = append(mine, k)
-		}
-	}
-	slices.Sort(mine)
-	if o.Reverse {
-		slices.Reverse(mine)
-	}
+	// fn may not write under prefix (canWrite), so the overlay's keys
+	// stay as they are.
+	mine := t.overlayKeys(start, end, o.Reverse)
 	before := func(a, b string) bool { return (a < b) != o.Reverse }
 	emit := func(k string, v []byte) error {
 		if o.KeysOnly {
