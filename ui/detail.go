@@ -381,8 +381,8 @@ func (d *detailView) writeClient(w *lineWriter) {
 	}
 }
 
-// writeLast is the last test-call (with its rate-limit figures) and the
-// last error (with its hint).
+// writeLast is the last test-call (with its rate-limit figures), what a
+// proxy counted, and the last error (with its hint).
 func (d *detailView) writeLast(w *lineWriter) {
 	st := d.st
 	if c := d.sum.LastCall; c != nil {
@@ -400,6 +400,7 @@ func (d *detailView) writeLast(w *lineWriter) {
 			}
 		}
 	}
+	d.writeProxy(w)
 	if e := d.sum.LastError; e != nil {
 		w.line("Last error", clean(e.Message)+" ("+d.local(e.At)+")", st.ErrorText)
 		if e.Hint != "" {
