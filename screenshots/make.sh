@@ -16,17 +16,26 @@ cols=${COLS:-120}
 rows=${ROWS:-40}
 work=$(mktemp -d)
 sock="$work/tmux.sock"
-session=tokentop-shots
 cleanup() { tmux -S "$sock" kill-server 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 go build -o "$work/tokentop" .
 
-# A private tmux server with no user config, 24-bit colour passed through.
-tmux -S "$sock" -f /dev/null new-session -d -s "$session" -x "$cols" -y "$rows" \
-  "env TERM=xterm-256color COLORTERM=truecolor $work/tokentop demo --theme charm"
-tmux -S "$sock" set-option -g default-terminal "tmux-256color" >/dev/null
-tmux -S "$sock" set-option -ga terminal-overrides ",*:Tc" >/dev/null
+# start NAME [ARG…]: a tmux session NAME running tokentop demo ARG… on a
+# private tmux server with no user config, 24-bit colour passed through;
+# the user's own dashboard config stays out of it (an empty config home).
+mkdir -p "$work/config"
+start() {
+  session=$1
+  shift
+  local cmd
+  cmd=$(printf 'env XDG_CONFIG_HOME=%q TERM=xterm-256color COLORTERM=truecolor %q demo --theme charm' "$work/config" "$work/tokentop")
+  if (($#)); then cmd+=$(printf ' %q' "$@"); fi
+  tmux -S "$sock" -f /dev/null new-session -d -s "$session" -x "$cols" -y "$rows" "$cmd"
+  tmux -S "$sock" set-option -g default-terminal "tmux-256color" >/dev/null
+  tmux -S "$sock" set-option -ga terminal-overrides ",*:Tc" >/dev/null
+}
+start tokentop-shots
 
 # wait_for TEXT: poll the pane until TEXT shows (the demo fetches its first
 # tokens before it draws).
@@ -112,4 +121,28 @@ keys Enter
 wait_for "at this rate"
 shot chart
 keys Escape
+keys q
+
+# Prod colouring: the demo with screenshots/config.yaml (prod in red).
+# Its providers are all env sandbox, so the edit form (e) makes auth0-prod
+# a prod one first: clear the env, type prod, enter through the fields to
+# Save; then its row is selected and the header shows the badge.
+cols=120 rows=40
+start tokentop-prod --config "$here/config.yaml"
+wait_for "auth0-prod"
+sleep 1
+keys / a u t h 0 - p r o d Enter
+keys / Escape
+keys e
+wait_for "Edit auth0-prod"
+keys C-u p r o d
+for _ in $(seq 1 40); do
+  tmux -S "$sock" capture-pane -p -t "$session" | grep -qF "┃ Save?" && break
+  tmux -S "$sock" send-keys -t "$session" Enter
+  sleep 0.2
+done
+keys Enter
+wait_for " prod "
+sleep 1
+shot prod
 keys q
