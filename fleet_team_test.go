@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"filippo.io/age"
 
@@ -39,18 +37,8 @@ type teamFleet struct {
 // providers and add every machine's public key, its own first.
 func newTeamFleet(t *testing.T, c *etcdtest.Cluster, machines int) *teamFleet {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{Latency: 300 * time.Millisecond})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	yaml := filepath.Join(t.TempDir(), "providers.yaml")
-	if err := os.WriteFile(yaml, []byte(sb.ProvidersYAML(srv.URL)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var hosts []string
-	for _, e := range c.Endpoints() {
-		hosts = append(hosts, strings.TrimPrefix(e, "http://"))
-	}
-	f := &teamFleet{t: t, sb: sb, client: sb.Clients()[0], store: "etcd://" + strings.Join(hosts, ",") + "/fleet"}
+	sb, yaml, store := fleetSandbox(t, c)
+	f := &teamFleet{t: t, sb: sb, client: sb.Clients()[0], store: store}
 	for range machines {
 		home := t.TempDir()
 		id, pub := writeIdentity(t, home)

@@ -45,18 +45,8 @@ type fleet struct {
 
 func newFleet(t testing.TB, c *etcdtest.Cluster, machines int) *fleet {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{Latency: 300 * time.Millisecond})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	yaml := filepath.Join(t.TempDir(), "providers.yaml")
-	if err := os.WriteFile(yaml, []byte(sb.ProvidersYAML(srv.URL)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var hosts []string
-	for _, e := range c.Endpoints() {
-		hosts = append(hosts, strings.TrimPrefix(e, "http://"))
-	}
-	f := &fleet{t: t, sb: sb, client: sb.Clients()[0], store: "etcd://" + strings.Join(hosts, ",") + "/fleet", keyFile: filepath.Join(t.TempDir(), "team.key"), dial: "10s"}
+	sb, yaml, store := fleetSandbox(t, c)
+	f := &fleet{t: t, sb: sb, client: sb.Clients()[0], store: store, keyFile: filepath.Join(t.TempDir(), "team.key"), dial: "10s"}
 	for range machines {
 		f.homes = append(f.homes, t.TempDir())
 	}
@@ -64,6 +54,25 @@ func newFleet(t testing.TB, c *etcdtest.Cluster, machines int) *fleet {
 		t.Fatalf("import: exit %d: %s", code, out)
 	}
 	return f
+}
+
+// fleetSandbox starts the sandbox (answering in 300 ms, so a fleet's
+// processes overlap), writes its providers file, and names the etcd store
+// on c the machines share.
+func fleetSandbox(t testing.TB, c *etcdtest.Cluster) (sb *sandbox.Server, yaml, store string) {
+	t.Helper()
+	sb = sandbox.New(sandbox.Options{Latency: 300 * time.Millisecond})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	yaml = filepath.Join(t.TempDir(), "providers.yaml")
+	if err := os.WriteFile(yaml, []byte(sb.ProvidersYAML(srv.URL)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var hosts []string
+	for _, e := range c.Endpoints() {
+		hosts = append(hosts, strings.TrimPrefix(e, "http://"))
+	}
+	return sb, yaml, "etcd://" + strings.Join(hosts, ",") + "/fleet"
 }
 
 // cmd is tokentop on machine m.

@@ -114,10 +114,16 @@ func (b *Backend) lock(ctx context.Context, name string, o kv.LockOptions, wait 
 	pfx := b.keys.lock(name)
 	key := fmt.Sprintf("%s/%x", pfx, sess.Lease())
 	first := clientv3.OpGet(pfx+"/", clientv3.WithFirstCreate()...)
-	resp, err := b.client.Txn(octx).
-		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
-		Then(clientv3.OpPut(key, string(info), clientv3.WithLease(sess.Lease())), first).
-		Else(first).Commit()
+	// Queueing is idempotent (the put only when the key is not there yet),
+	// so a member stopping under it is retried on another.
+	var resp *clientv3.TxnResponse
+	err = retryIdempotent(octx, func() (err error) {
+		resp, err = b.client.Txn(octx).
+			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+			Then(clientv3.OpPut(key, string(info), clientv3.WithLease(sess.Lease())), first).
+			Else(first).Commit()
+		return err
+	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("taking lock %s: %w", name, b.wrap("queueing for a lock", err))
 	}
