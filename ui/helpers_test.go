@@ -156,13 +156,19 @@ func press(d *driver, keys ...string) {
 		"tab": tea.KeyTab, "right": tea.KeyRight, "left": tea.KeyLeft,
 		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU,
 	}
+	// One span of output for the whole press: a wait after typing
+	// "doctor" sees what the d drew too, not only what the r changed
+	// (the renderer redraws changed lines only).
+	d.mu.Lock()
+	d.mark = len(d.buf)
+	d.mu.Unlock()
 	for _, k := range keys {
 		if typ, ok := named[k]; ok {
-			d.Send(tea.KeyMsg{Type: typ})
+			d.TestModel.Send(tea.KeyMsg{Type: typ})
 			continue
 		}
 		for _, r := range k {
-			d.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			d.TestModel.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 		}
 	}
 }
