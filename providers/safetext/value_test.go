@@ -59,3 +59,31 @@ func TestValueSanitisesEveryString(t *testing.T) {
 		t.Fatal("nil pointer")
 	}
 }
+
+// TestValueLeavesCleanDataAsIs: data with nothing to clean comes back as
+// it went in, without a copy (the dashboard's reload of every summary);
+// data with one unsafe string deep down is still copied and cleaned, the
+// original untouched.
+func TestValueLeavesCleanDataAsIs(t *testing.T) {
+	type inner struct{ Text string }
+	type outer struct {
+		Name  string
+		Items []inner
+		Ptr   *inner
+	}
+	clean := outer{Name: "ok", Items: []inner{{"a"}, {"b"}}, Ptr: &inner{"c"}}
+	if n := testing.AllocsPerRun(100, func() { _ = Value(clean) }); n > 1 {
+		t.Fatalf("Value allocated %v times for clean data, want at most 1 (v itself)", n)
+	}
+	if got := Value(clean); &got.Items[0] != &clean.Items[0] || got.Ptr != clean.Ptr {
+		t.Fatal("clean data was copied")
+	}
+	dirty := outer{Name: "ok", Items: []inner{{"a"}, {"b\x1b]52;c;eA==\x07"}}, Ptr: &inner{"c"}}
+	got := Value(dirty)
+	if got.Items[1].Text != "b" || dirty.Items[1].Text != "b\x1b]52;c;eA==\x07" {
+		t.Fatalf("dirty data: got %q, original now %q", got.Items[1].Text, dirty.Items[1].Text)
+	}
+	if &got.Items[0] == &dirty.Items[0] {
+		t.Fatal("dirty data was not copied")
+	}
+}
