@@ -90,13 +90,7 @@ func BenchmarkDashboardView(b *testing.B) {
 func BenchmarkDashboardViewDetail(b *testing.B) {
 	for _, chart := range []bool{false, true} {
 		b.Run(fmt.Sprintf("chart=%v", chart), func(b *testing.B) {
-			m := viewModel(100, 200, 60)
-			m.update(toggleDetailIntent{})
-			msg := detailDataMsg{name: m.table.Selected(), seq: m.tags.last[tagKey{kind: reqDetail}], masked: mask(strings.Repeat("x", 812))}
-			if chart {
-				msg.quota = benchHistory(t0)
-			}
-			m.update(msg)
+			m := detailModel(chart)
 			b.ReportAllocs()
 			for b.Loop() {
 				_ = m.View()
@@ -110,19 +104,26 @@ func BenchmarkDashboardViewDetail(b *testing.B) {
 func BenchmarkDetailRender(b *testing.B) {
 	for _, chart := range []bool{false, true} {
 		b.Run(fmt.Sprintf("chart=%v", chart), func(b *testing.B) {
-			m := viewModel(100, 200, 60)
-			m.update(toggleDetailIntent{})
-			msg := detailDataMsg{name: m.table.Selected(), seq: m.tags.last[tagKey{kind: reqDetail}], masked: mask(strings.Repeat("x", 812))}
-			if chart {
-				msg.quota = benchHistory(t0)
-			}
-			m.update(msg)
+			m := detailModel(chart)
 			b.ReportAllocs()
 			for b.Loop() {
 				m.detail.render()
 			}
 		})
 	}
+}
+
+// detailModel is 100 providers at 200×60 with the detail open and its
+// data loaded, the quota chart's history too when chart.
+func detailModel(chart bool) Model {
+	m := viewModel(100, 200, 60)
+	m.update(toggleDetailIntent{})
+	msg := detailDataMsg{name: m.table.Selected(), seq: m.tags.last[tagKey{kind: reqDetail}], masked: mask(strings.Repeat("x", 812))}
+	if chart {
+		msg.quota = benchHistory(t0)
+	}
+	m.update(msg)
+	return m
 }
 
 // benchHistory is a month's ledger half spent.
