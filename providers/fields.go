@@ -109,6 +109,7 @@ func Fields() []FieldSpec {
 			with("env", "an environment label: sandbox, prod, …").
 			form(1, "Env", "a label: prod, staging, sandbox…"),
 		presetField(),
+		grantField(),
 		tokenURLField(),
 		withCheck(text("issuer", func(p *Provider) *string { return &p.Issuer }).
 			with("issuer", "the issuer (for presets and discovery)"), checkIssuerURL).
@@ -257,6 +258,30 @@ func clientSecretField() FieldSpec {
 				d.add("client_secret", "(none)", fromDefault)
 			}
 		},
+	}
+}
+
+func grantField() FieldSpec {
+	choices := make([]Choice, 0, len(Grants()))
+	for _, g := range Grants() {
+		choices = append(choices, Choice{string(g), string(g)})
+	}
+	return FieldSpec{
+		Key: "grant", Flag: "grant", FlagKind: FlagText,
+		Usage: "the kind of credential: client_credentials (default), authorization_code, device_code, refresh_token or api_key",
+		// Not on a form page yet: the form asks for client credentials'
+		// settings; a grant's own settings come with its login.
+		Label:   "Grant",
+		Choices: choices,
+		Get:     func(p *Provider) string { return string(p.Grant.Of()) },
+		Set:     func(p *Provider, s string) error { p.Grant = Grant(strings.ToLower(s)); return nil },
+		check: func(v *validation) {
+			if !v.p.Grant.Valid() {
+				v.add("grant", -1, "grant %q is not one of client_credentials, authorization_code, device_code, refresh_token, api_key", v.p.Grant)
+			}
+		},
+		// Shown when set: client credentials, the default, needs no line.
+		describe: func(d *description) { d.addIf("grant", string(d.p.Grant)) },
 	}
 }
 

@@ -167,9 +167,12 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // JWKSURI, IntrospectURL and RevokeURL (jwks_uri, introspection_url and
 // revocation_url in the file) override what discovery finds.
 type Provider struct {
-	Name            string            `yaml:"name" json:"name"`
-	Env             string            `yaml:"env,omitempty" json:"env,omitempty"`
-	Preset          string            `yaml:"preset,omitempty" json:"preset,omitempty"`
+	Name   string `yaml:"name" json:"name"`
+	Env    string `yaml:"env,omitempty" json:"env,omitempty"`
+	Preset string `yaml:"preset,omitempty" json:"preset,omitempty"`
+	// Grant is the kind of credential and how a token is got for it
+	// (empty: client_credentials).
+	Grant           Grant             `yaml:"grant,omitempty" json:"grant,omitempty"`
 	TokenURL        string            `yaml:"token_url,omitempty" json:"token_url,omitempty"`
 	Issuer          string            `yaml:"issuer,omitempty" json:"issuer,omitempty"`
 	JWKSURI         string            `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
