@@ -32,6 +32,22 @@ type Token struct {
 	// Warnings are things a user should know about this token, such as a
 	// lifetime shorter than the refresh margin.
 	Warnings []string `json:"warnings,omitempty"`
+
+	// The user grants (authorization code, device code, refresh token)
+	// bring more than an access token. These live only inside the sealed
+	// token record: never printed, exported or sent anywhere but to the
+	// server that issued them.
+
+	// RefreshToken is the refresh token the server returned (empty when
+	// it returned none).
+	RefreshToken string `json:"refresh_token,omitempty"`
+	// RefreshExpiresAt is when the refresh token dies, where the server
+	// said so (refresh_expires_in, refresh_token_expires_in); zero when
+	// unknown.
+	RefreshExpiresAt time.Time `json:"refresh_expires_at,omitzero"`
+	// IDToken is the OpenID Connect ID token that came with the access
+	// token (empty when none did).
+	IDToken string `json:"id_token,omitempty"`
 }
 
 // GrantedScope is the scope the server granted: the response's scope,
