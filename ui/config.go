@@ -73,4 +73,8 @@ type Config struct {
 	// Mouse says the program reports the mouse (the help lists what it
 	// does).
 	Mouse bool
+	// Follow links the dashboard to a follow hub (tokentop serve): F
+	// presents or follows, and the hub's FollowMsgs say who presents and
+	// what they show. nil: no follow mode.
+	Follow FollowLink
 }

@@ -31,6 +31,7 @@ type doctorView struct {
 	checks  []check.Check
 	err     error
 	spin    string
+	shared  *doctorShown // what follow mode publishes; nil after a change
 }
 
 var _ Component = (*doctorView)(nil)
@@ -42,6 +43,7 @@ func newDoctorView(st *theme.Styles, keys ResultKeyMap) *doctorView {
 // Start clears the view for a new run on name.
 func (v *doctorView) Start(name string) {
 	v.name, v.running, v.cached, v.checks, v.err = name, true, false, nil, nil
+	v.shared = nil
 	v.vp.GotoTop()
 	v.render()
 }
@@ -49,12 +51,14 @@ func (v *doctorView) Start(name string) {
 // Add shows one more finished step.
 func (v *doctorView) Add(c check.Check) {
 	v.checks = append(v.checks, c)
+	v.shared = nil
 	v.render()
 }
 
 // Finish ends the run with its diagnosis, or err, a failure to run at all.
 func (v *doctorView) Finish(d *doctor.Diagnosis, err error) {
 	v.running, v.err = false, err
+	v.shared = nil
 	if d != nil {
 		v.checks, v.cached = d.Checks, d.TokenCached
 	}

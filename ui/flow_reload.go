@@ -134,7 +134,11 @@ func (m *Model) onSummaries(msg summariesMsg) tea.Cmd {
 		m.detailOpen = false
 		m.layout()
 	}
-	return tea.Batch(append(cmds, m.syncDetail(true))...)
+	cmds = append(cmds, m.syncDetail(true))
+	if m.st8.follow.pending {
+		cmds = append(cmds, m.applyLast())
+	}
+	return tea.Batch(cmds...)
 }
 
 // flags is a row's root state.

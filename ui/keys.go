@@ -12,14 +12,20 @@ import (
 // component gets only the keys of its own map; the root handles ctrl+c
 // alone. The help bar shows the focused component's map.
 
-// GlobalKeyMap holds the one key the root itself handles.
+// GlobalKeyMap holds the keys the root itself handles: ctrl+c, and F in
+// an SSH session of a server with follow mode (start or stop presenting;
+// follow the presenter or look around on your own).
 type GlobalKeyMap struct {
 	ForceQuit key.Binding
+	Follow    key.Binding
 }
 
 // DefaultGlobalKeyMap returns the root's key map.
 func DefaultGlobalKeyMap() GlobalKeyMap {
-	return GlobalKeyMap{ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))}
+	return GlobalKeyMap{
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Follow:    key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "present / follow")),
+	}
 }
 
 // ActionKeyMap holds the keys that act on the selected provider; the table

@@ -102,6 +102,8 @@ type state struct {
 
 	lastEndpoint map[string]providers.Endpoint // per provider, for C and t
 
+	follow followState // follow mode (tokentop serve)
+
 	startNote   string    // what the status line says at start
 	stateWarned bool      // a failed save of the state file was reported
 	click       lastClick // the last click on a row, for a double-click
@@ -143,6 +145,7 @@ func New(cfg Config) Model {
 			auto:         newAutoState(cfg.AutoRefresh),
 			autoSem:      make(chan struct{}, refreshConcurrency),
 			lastEndpoint: map[string]providers.Endpoint{},
+			follow:       followState{following: true},
 		},
 	}
 	m.rows.SetNow(m.now)
@@ -193,6 +196,7 @@ func (m Model) Init() tea.Cmd {
 // Update implements tea.Model.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
+	m.publish()
 	return m, cmd
 }
 
@@ -220,6 +224,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onIntent(msg)
 	case result:
 		return m.onResult(msg)
+	case FollowMsg:
+		return m.onFollow(msg)
 	}
 	return m.deliver(msg)
 }
@@ -236,6 +242,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	if key.Matches(msg, m.keys.ForceQuit) {
 		return m.quit()
+	}
+	if cmd, ok := m.onFollowKey(msg); ok {
+		return cmd
 	}
 	m.status.ClearOnKey()
 	return m.deliver(msg)

@@ -41,8 +41,8 @@ const (
 
 func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 	ev := tea.MouseEvent(msg)
-	if ev.Action != tea.MouseActionPress {
-		return nil // releases and drags
+	if ev.Action != tea.MouseActionPress || m.mirroring() {
+		return nil // releases and drags; a follower's screen is the presenter's
 	}
 	switch ev.Button {
 	case tea.MouseButtonWheelUp:

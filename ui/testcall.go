@@ -237,6 +237,7 @@ type callView struct {
 	record      error
 	now         time.Time
 	spin        string
+	shared      *callShown // what follow mode publishes; nil after a change
 }
 
 var _ Component = (*callView)(nil)
@@ -248,6 +249,7 @@ func newCallView(st *theme.Styles, keys ResultKeyMap) *callView {
 // Start shows a call in flight.
 func (v *callView) Start(name, label string, req providers.CallRequest) {
 	v.name, v.label, v.req, v.loading, v.res, v.err, v.record, v.why = name, label, req, true, nil, nil, nil, nil
+	v.shared = nil
 	v.vp.GotoTop()
 	v.render()
 }
@@ -255,6 +257,7 @@ func (v *callView) Start(name, label string, req providers.CallRequest) {
 // Finish shows the answer (the root checked the tag).
 func (v *callView) Finish(msg callDoneMsg, now time.Time) {
 	v.loading, v.res, v.err, v.record, v.why, v.now = false, msg.res, msg.err, msg.record, msg.why, now
+	v.shared = nil
 	v.render()
 }
 

@@ -161,5 +161,8 @@ func (m Model) idle() string {
 	if !r.Loaded() {
 		s = "loading…"
 	}
+	if note := m.followNote(); note != "" {
+		s = note + " · " + s
+	}
 	return s
 }
