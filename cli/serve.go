@@ -27,6 +27,7 @@ type serveOptions struct {
 	adminKeys      string
 	hostKey        string
 	demo           bool
+	follow         bool
 	sandbox        bool
 	maxSessions    int
 	idleTimeout    time.Duration
@@ -61,6 +62,13 @@ The server's dashboard config file (--config, or the default one) applies
 to every session: its theme, keys, columns, env colours, sort and filter.
 Sessions keep no filter or sort between runs (their users would share one).
 
+--follow is for an audience: the first session with full access (under
+--demo, an admin key) presents, and every other session shows what it
+shows (the table, a detail, a test-call, the doctor), drawn at its own
+size and masked as its own. A follower presses F or esc to look around
+on its own and F to follow again. Without --follow, F in a session with
+full access starts presenting.
+
 Listens on loopback unless --listen says otherwise. Stop with ctrl+c (or
 SIGTERM): every session is told and closed.`,
 		Args: args(0, 0),
@@ -73,6 +81,7 @@ SIGTERM): every session is told and closed.`,
 	fl.StringVar(&o.adminKeys, "admin-keys", "", "a second authorized_keys file whose keys get full access under --demo")
 	fl.StringVar(&o.hostKey, "host-key", "", "the SSH host key file, made when missing (default: "+sshd.HostKeyFileName+" beside the database)")
 	fl.BoolVar(&o.demo, "demo", false, "read-only sessions (no add, edit, delete or copy; tokens masked) except for admin keys")
+	fl.BoolVar(&o.follow, "follow", false, "follow mode: the first session with full access presents, every other session follows its view (F leaves and rejoins)")
 	fl.BoolVar(&o.sandbox, "sandbox", false, "serve the embedded sandbox over a throwaway database instead of --db")
 	fl.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most sessions at once")
 	fl.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key pressed (0: never)")
@@ -104,6 +113,7 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		AuthorizedKeys: plan.authorized,
 		AdminKeys:      o.adminKeys,
 		Demo:           o.demo,
+		Follow:         o.follow,
 		MaxSessions:    o.maxSessions,
 		IdleTimeout:    o.idleTimeout,
 		Palette:        plan.set.pal,

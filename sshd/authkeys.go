@@ -37,8 +37,9 @@ func harmlessOption(name string) bool {
 
 // authKey is one usable line of an authorized_keys file.
 type authKey struct {
-	key   gossh.PublicKey
-	admin bool
+	key     gossh.PublicKey
+	admin   bool
+	comment string // the line's comment (alice@laptop), as written
 }
 
 // keyProblem is a line that was left out, and why.
@@ -114,12 +115,12 @@ func readAuthorizedKeys(path string, allAdmin bool) ([]authKey, []keyProblem, er
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		key, _, options, _, err := gossh.ParseAuthorizedKey(line)
+		key, comment, options, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
 			problems = append(problems, keyProblem{path, n, "not a public key line"})
 			continue
 		}
-		ak := authKey{key: key, admin: allAdmin}
+		ak := authKey{key: key, admin: allAdmin, comment: comment}
 		if _, isCert := key.(*gossh.Certificate); isCert {
 			problems = append(problems, keyProblem{path, n, "certificates are not supported; list the key itself"})
 			continue

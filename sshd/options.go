@@ -56,6 +56,10 @@ type Options struct {
 	// Mouse asks every session's terminal to report the mouse (clicks and
 	// the wheel); the client's terminal keeps text selection with shift.
 	Mouse bool
+	// Follow makes the first session that may present (one with full
+	// access) the presenter: every other session follows its view. Without
+	// it, F in such a session starts presenting.
+	Follow bool
 	// Dashboard is every session's ui.Config: the shared Store, the clock,
 	// the test-call client, the header label, auto-refresh. The server sets
 	// Styles, Renderer, Output, Tmux, SystemClipboard (false), ReadOnly and

@@ -32,6 +32,8 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	closing  bool
+
+	follow *followHub // follow mode: who presents, who follows
 }
 
 // New checks the options, reads (or makes) the host key and reads the key
@@ -48,6 +50,7 @@ func New(o Options) (*Server, error) {
 		o: o, log: o.Logger, signer: signer, keyCreated: created,
 		keys:     keyFiles{authorized: o.AuthorizedKeys, admin: o.AdminKeys},
 		sessions: map[*session]struct{}{},
+		follow:   newFollowHub(o.Follow),
 	}
 	keys, problems, err := s.keys.load()
 	if err != nil {

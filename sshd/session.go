@@ -219,8 +219,11 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if s.o.Mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
+	fl := s.follow.join(s.keys.displayName(sess.PublicKey()), !se.readOnly)
+	cfg.Follow = fl
 	p := tea.NewProgram(ui.New(cfg), opts...)
 	se.setProgram(p)
+	go fl.deliver(se.ctx, p.Send)
 	go se.deliverWindows(p, firstSize.seen)
 	se.watchIdle(s.o.IdleTimeout)
 	se.watchStall(s.o.stallAfter)
