@@ -111,7 +111,7 @@ func TestFollowModeOverSSH(t *testing.T) {
 	if err := small.ended(); err != nil {
 		t.Fatalf("q should end a viewer's session: %v", err)
 	}
-	for who, c := range map[string]*client{"the 80×24 viewer": small, "the 160×48 viewer": big, "the 1×1 viewer": tiny} {
+	for who, c := range map[string]*client{"the 80×24 viewer": small, "the 160×48 viewer": big, "the 1×1 viewer": tiny, "the presenter": pres} {
 		h.assertNoSecret(who, c)
 	}
 }
