@@ -129,12 +129,22 @@ func TestHubStalledViewerDoesNotStopOthers(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() { defer wg.Done(); pres.deliver(ctx, func(tea.Msg) {}) }()
+	stuck := make(chan struct{})
+	var once sync.Once
 	go func() {
 		defer wg.Done()
-		stalled.deliver(ctx, func(tea.Msg) { <-block })
+		stalled.deliver(ctx, func(tea.Msg) {
+			once.Do(func() { close(stuck) })
+			<-block
+		})
 	}()
 	var got inbox
 	go func() { defer wg.Done(); other.deliver(ctx, got.send) }()
+	select { // its program takes nothing from now on
+	case <-stuck:
+	case <-time.After(testsupport.WaitLimit):
+		t.Fatal("the stalled session was never sent its news")
+	}
 
 	for range 1000 {
 		pres.Publish(ui.ViewState{})
