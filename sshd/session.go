@@ -32,6 +32,8 @@ type session struct {
 
 	start     time.Time
 	remote    string
+	addr      string       // what the limits count the client under
+	frames    *frameWriter // the dashboard's output; nil before it starts
 	grace     time.Duration // how long an ended session has to finish before closeConn
 	closeConn func()        // closes the session's connection: for a session that cannot finish
 	done      chan struct{} // closed once track is through with the session
@@ -118,6 +120,7 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 		key := sess.PublicKey()
 		se := &session{
 			id: shortID(sess.Context().SessionID()), start: time.Now(), remote: sess.RemoteAddr().String(),
+			addr:  addrKey(sess.RemoteAddr()),
 			grace: s.o.ShutdownGrace, done: make(chan struct{}),
 		}
 		defer close(se.done)
@@ -131,14 +134,14 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 			se.fingerprint = gossh.FingerprintSHA256(key)
 		}
 		remote := se.remote
-		ok, admin, err := s.keys.lookup(key)
+		ok, readOnly, err := s.access(key)
 		if err != nil || !ok {
 			// The key left the files between the handshake and now.
 			s.log.Warn("session refused: key no longer authorized", "session", se.id, "remote", remote, "fingerprint", se.fingerprint)
 			wish.Fatalln(sess, "tokentop: your key is no longer authorized")
 			return
 		}
-		se.readOnly = s.o.Demo && !admin
+		se.readOnly = readOnly
 		if why, ok := s.register(se); !ok {
 			s.log.Warn("session refused", "session", se.id, "remote", remote, "fingerprint", se.fingerprint, "why", why)
 			wish.Fatalln(sess, "tokentop: "+why)
@@ -206,11 +209,13 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	cfg.Output = se.out
 	cfg.SystemClipboard = false
 	cfg.ReadOnly = se.readOnly
+	cfg.ViewOnly = s.o.ViewOnly
 	cfg.Context = se.ctx
 	firstSize := newSizeGate()
+	se.frames = newFrameWriter(se.out, s.o.FrameBuffer)
 	opts := []tea.ProgramOption{
 		tea.WithInput(se.in),
-		tea.WithOutput(se.out),
+		tea.WithOutput(se.frames),
 		tea.WithEnvironment(sess.Environ()),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
@@ -220,6 +225,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
 	p := tea.NewProgram(ui.New(cfg), opts...)
+	se.frames.setRepaint(func() { p.Send(tea.ClearScreen()) })
 	se.setProgram(p)
 	go se.deliverWindows(p, firstSize.seen)
 	se.watchIdle(s.o.IdleTimeout)
@@ -232,12 +238,25 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 func (s *Server) farewell(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		if se := sessionOf(sess); se != nil {
+			se.flushFrames()
 			if r := se.endReason(); r != "" {
 				fmt.Fprintf(se.out, "tokentop: %s\n", r)
 			}
 		}
 		next(sess)
 	}
+}
+
+// flushFrames waits for the dashboard's last output (leaving the
+// alternate screen) to reach the client, so what follows is not drawn
+// over; a client that reads nothing has its connection closed by the
+// stall watch, which ends the wait.
+func (se *session) flushFrames() {
+	if se.frames == nil {
+		return
+	}
+	se.frames.close()
+	<-se.frames.finished
 }
 
 func shortID(id string) string {
