@@ -32,8 +32,8 @@ type session struct {
 
 	start     time.Time
 	remote    string
-	addr      string       // what the limits count the client under
-	frames    *frameWriter // the dashboard's output; nil before it starts
+	addr      string        // what the limits count the client under
+	frames    *frameWriter  // the dashboard's output; nil before it starts
 	grace     time.Duration // how long an ended session has to finish before closeConn
 	closeConn func()        // closes the session's connection: for a session that cannot finish
 	done      chan struct{} // closed once track is through with the session
