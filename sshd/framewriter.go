@@ -19,8 +19,9 @@ const DefaultFrameBuffer = 1 << 20
 // whole writes at a time, and so is every write after it until the
 // dashboard, asked with repaint, clears the screen and draws a full frame:
 // a frame drawn as a difference from a dropped one would be drawn wrong.
-// What the session holds for its client is limit bytes at most, plus the
-// one write under way.
+// What the session holds for its client is limit bytes at most (or one
+// write, a frame bounded by the window's clamp, when that is larger), plus
+// the one write under way.
 type frameWriter struct {
 	w       io.Writer
 	limit   int
@@ -76,7 +77,7 @@ func (f *frameWriter) Write(p []byte) (int, error) {
 		}
 		f.behind, f.asked = false, false
 	}
-	if f.queued+len(p) > f.limit {
+	if f.queued > 0 && f.queued+len(p) > f.limit {
 		f.dropped += int64(len(f.queue)) + 1
 		f.queue, f.queued = nil, 0
 		f.behind = true
