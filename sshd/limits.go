@@ -180,7 +180,7 @@ func (lm *limiter) admitConn(key string) (why string, warn bool) {
 	case st == nil:
 		return fmt.Sprintf("the server remembers %d addresses, all in use", lm.l.MaxAddresses), true
 	case lm.l.PerAddress > 0 && st.conns >= lm.l.PerAddress:
-		why = fmt.Sprintf("the address holds %d connections already", st.conns)
+		why = fmt.Sprintf("the address holds as many connections as one may (%d)", st.conns)
 	case st.bucket != nil && !st.bucket.AllowN(now, 1):
 		why = fmt.Sprintf("more than %d connections at once or %g a minute from the address", lm.l.Burst, lm.l.RatePerMinute)
 	default:

@@ -37,5 +37,5 @@ func (s *Server) fullMessage() string {
 
 // perAddressMessage tells a client its address holds its share of sessions.
 func perAddressMessage(held int) string {
-	return fmt.Sprintf("your address already has %d sessions open, the most one address may; close one and try again", held)
+	return fmt.Sprintf("your address has as many sessions open as one address may (%d); close one and try again", held)
 }

@@ -32,6 +32,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
+	bound    map[ssh.Session]*session // each session's state, by its ssh.Session
 	closing  bool
 }
 
@@ -49,6 +50,7 @@ func New(o Options) (*Server, error) {
 		o: o, log: o.Logger, signer: signer, keyCreated: created,
 		keys:     keyFiles{authorized: o.AuthorizedKeys, admin: o.AdminKeys},
 		sessions: map[*session]struct{}{},
+		bound:    map[ssh.Session]*session{},
 		limits:   newLimiter(o.Limits, o.now),
 	}
 	allow := s.openKey

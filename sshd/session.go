@@ -15,9 +15,6 @@ import (
 	"github.com/tokentop/tokentop/ui"
 )
 
-// sessionKey finds a session's state in its ssh.Context.
-type sessionKey struct{}
-
 // session is one client's dashboard: its keyboard, its output and its
 // program, and why the server ended it.
 type session struct {
@@ -49,9 +46,25 @@ type session struct {
 	force     *time.Timer
 }
 
-func sessionOf(sess ssh.Session) *session {
-	se, _ := sess.Context().Value(sessionKey{}).(*session)
-	return se
+// sessionOf is the state of sess. It is kept by the server, not in the
+// ssh.Context: that is the connection's, shared by every session on it
+// (OpenSSH's ControlMaster opens several).
+func (s *Server) sessionOf(sess ssh.Session) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bound[sess]
+}
+
+// bind keeps se as the state of sess until the returned func is called.
+func (s *Server) bind(sess ssh.Session, se *session) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bound[sess] = se
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.bound, sess)
+	}
 }
 
 // end quits the session's program, with reason shown to the client once
@@ -149,7 +162,7 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 		}
 		defer s.unregister(se)
 		defer se.stop()
-		sess.Context().SetValue(sessionKey{}, se)
+		defer s.bind(sess, se)()
 		se.win = windowsOf(sess)
 
 		pty, _, _ := sess.Pty()
@@ -192,7 +205,7 @@ func (s *Server) logEnd(se *session, why string) {
 // the client's terminal, OSC52 to the client, the shared store, and the
 // session's context, so what is in flight stops when the client goes.
 func (s *Server) program(sess ssh.Session) *tea.Program {
-	se := sessionOf(sess)
+	se := s.sessionOf(sess)
 	if se == nil {
 		return nil
 	}
@@ -237,7 +250,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 // client why the server ended the session.
 func (s *Server) farewell(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		if se := sessionOf(sess); se != nil {
+		if se := s.sessionOf(sess); se != nil {
 			se.flushFrames()
 			if r := se.endReason(); r != "" {
 				fmt.Fprintf(se.out, "tokentop: %s\n", r)
