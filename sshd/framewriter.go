@@ -36,6 +36,7 @@ type frameWriter struct {
 	closed   bool
 	dropped  int64 // writes dropped
 	peak     int   // the most bytes queued at once
+	largest  int   // the largest write
 	wake     chan struct{}
 	finished chan struct{}
 }
@@ -70,6 +71,7 @@ func (f *frameWriter) Write(p []byte) (int, error) {
 	if f.closed {
 		return 0, io.ErrClosedPipe
 	}
+	f.largest = max(f.largest, len(p))
 	if f.behind {
 		if !bytes.HasPrefix(p, clearScreen) {
 			f.dropped++
@@ -151,10 +153,16 @@ func (f *frameWriter) close() {
 	}
 }
 
-// stats reports the bytes queued now, the most queued at once, and the
-// writes dropped so far.
-func (f *frameWriter) stats() (queued, peak int, dropped int64) {
+// frameStats is what a frameWriter reports of itself.
+type frameStats struct {
+	queued, peak, largest int   // bytes queued now, at most, the largest write
+	dropped               int64 // writes dropped
+}
+
+// stats reports the bytes queued now, the most queued at once, the
+// largest write, and the writes dropped so far.
+func (f *frameWriter) stats() frameStats {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.queued, f.peak, f.dropped
+	return frameStats{queued: f.queued, peak: f.peak, largest: f.largest, dropped: f.dropped}
 }

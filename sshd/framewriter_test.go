@@ -57,13 +57,12 @@ func TestFrameWriterDropsWholeFramesThenRepaints(t *testing.T) {
 		}
 	}
 	write(frame('a')) // under way, waiting on the client
-	testsupport.Eventually(t, "the first frame to be under way", func() bool { q, _, _ := f.stats(); return q == 0 })
+	testsupport.Eventually(t, "the first frame to be under way", func() bool { return f.stats().queued == 0 })
 	for _, c := range []byte("bcdefgh") { // b and c fit; d overflows: all dropped
 		write(frame(c))
 	}
-	queued, peak, dropped := f.stats()
-	if queued != 0 || peak > 100 || dropped != 7 {
-		t.Fatalf("queued %d, peak %d, dropped %d; want 0, at most 100, 7", queued, peak, dropped)
+	if st := f.stats(); st.queued != 0 || st.peak > 100 || st.dropped != 7 {
+		t.Fatalf("queued %d, peak %d, dropped %d; want 0, at most 100, 7", st.queued, st.peak, st.dropped)
 	}
 	close(client.gate) // the client reads again
 	repaints.Wait()

@@ -225,10 +225,13 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	cfg.ViewOnly = s.o.ViewOnly
 	cfg.Context = se.ctx
 	firstSize := newSizeGate()
-	se.frames = newFrameWriter(se.out, s.o.FrameBuffer)
+	frames := newFrameWriter(se.out, s.o.FrameBuffer)
+	se.mu.Lock()
+	se.frames = frames
+	se.mu.Unlock()
 	opts := []tea.ProgramOption{
 		tea.WithInput(se.in),
-		tea.WithOutput(se.frames),
+		tea.WithOutput(frames),
 		tea.WithEnvironment(sess.Environ()),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
@@ -238,7 +241,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
 	p := tea.NewProgram(ui.New(cfg), opts...)
-	se.frames.setRepaint(func() { p.Send(tea.ClearScreen()) })
+	frames.setRepaint(func() { p.Send(tea.ClearScreen()) })
 	se.setProgram(p)
 	go se.deliverWindows(p, firstSize.seen)
 	se.watchIdle(s.o.IdleTimeout)
@@ -265,11 +268,17 @@ func (s *Server) farewell(next ssh.Handler) ssh.Handler {
 // over; a client that reads nothing has its connection closed by the
 // stall watch, which ends the wait.
 func (se *session) flushFrames() {
-	if se.frames == nil {
-		return
+	if f := se.frameWriter(); f != nil {
+		f.close()
+		<-f.finished
 	}
-	se.frames.close()
-	<-se.frames.finished
+}
+
+// frameWriter is the dashboard's output; nil before it starts.
+func (se *session) frameWriter() *frameWriter {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	return se.frames
 }
 
 func shortID(id string) string {
