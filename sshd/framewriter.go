@@ -9,8 +9,8 @@ import (
 )
 
 // DefaultFrameBuffer bounds the output a session holds for a client that
-// reads slowly: a few full frames of the largest window.
-const DefaultFrameBuffer = 1 << 20
+// reads slowly: about one full frame of the largest window.
+const DefaultFrameBuffer = 256 << 10
 
 // frameWriter stands between a session's dashboard and its channel. The
 // dashboard's writes never wait on the client: each is queued whole and
