@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"net"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,13 +13,14 @@ import (
 
 // stallProxy stands between SSH clients and the server, as a viewer's
 // slow link does: what the clients send always goes through; what the
-// server sends stops (is left unread in the socket) once stall is called,
-// until the test ends. It keeps a 4 KiB buffer per direction.
+// server sends stops (is left unread in the socket) from stall until
+// resume or the test's end. It keeps a 4 KiB buffer per direction.
 type stallProxy struct {
 	addr    string
-	stalled chan struct{} // closed by stall
 	release chan struct{} // closed when the test ends
-	once    sync.Once
+
+	mu      sync.Mutex
+	resumed chan struct{} // nil: not stalled; closed by resume
 }
 
 func newStallProxy(t testing.TB, target string) *stallProxy {
@@ -27,7 +29,7 @@ func newStallProxy(t testing.TB, target string) *stallProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &stallProxy{addr: ln.Addr().String(), stalled: make(chan struct{}), release: make(chan struct{})}
+	p := &stallProxy{addr: ln.Addr().String(), release: make(chan struct{})}
 	var conns sync.WaitGroup
 	t.Cleanup(func() {
 		ln.Close()
@@ -61,11 +63,12 @@ func (p *stallProxy) pipe(dst, src net.Conn, stallable bool) {
 	buf := make([]byte, 4<<10)
 	for {
 		if stallable {
-			select {
-			case <-p.stalled:
-				<-p.release
-				return
-			default:
+			if resumed := p.stalledUntil(); resumed != nil {
+				select {
+				case <-resumed:
+				case <-p.release:
+					return
+				}
 			}
 		}
 		n, err := src.Read(buf)
@@ -80,8 +83,31 @@ func (p *stallProxy) pipe(dst, src net.Conn, stallable bool) {
 	}
 }
 
-// stall stops what the server sends.
-func (p *stallProxy) stall() { p.once.Do(func() { close(p.stalled) }) }
+// stall stops what the server sends (after the read under way).
+func (p *stallProxy) stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.resumed == nil {
+		p.resumed = make(chan struct{})
+	}
+}
+
+// resume lets what the server sends through again.
+func (p *stallProxy) resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.resumed != nil {
+		close(p.resumed)
+		p.resumed = nil
+	}
+}
+
+// stalledUntil is what to wait for while stalled; nil when not stalled.
+func (p *stallProxy) stalledUntil() chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.resumed
+}
 
 // connectVia opens a session of w×ht through addr.
 func (h *harness) connectVia(t testing.TB, addr string, key gossh.Signer, w, ht int) *client {
@@ -159,7 +185,9 @@ func stallAndFlood(t testing.TB, h *harness, p *stallProxy, clients []*client, w
 // TestSlowViewerIsBounded: a viewer whose link stops carrying the
 // server's output while its dashboard keeps drawing (a window resized
 // again and again) makes its session drop frames, holding at most its
-// bound; a viewer beside it keeps working.
+// bound; a viewer beside it keeps working; when the link carries again,
+// the slow viewer gets the screen cleared and a whole frame, and its keys
+// work.
 func TestSlowViewerIsBounded(t *testing.T) {
 	const limit = 64 << 10
 	h := openHarness(t, Limits{PerAddress: 10}, func(o *Options) { o.FrameBuffer = limit })
@@ -179,6 +207,17 @@ func TestSlowViewerIsBounded(t *testing.T) {
 	if n := h.srv.Sessions(); n != 1 {
 		t.Fatalf("%d sessions running, want the stalled one", n)
 	}
+
+	slow.send("") // a new span: what comes after the link is back
+	p.resume()
+	testsupport.Eventually(t, "a repaint after the stall", func() bool {
+		slow.mu.Lock()
+		defer slow.mu.Unlock()
+		return strings.Contains(string(slow.raw[slow.mark:]), string(clearScreen))
+	})
+	slow.waitFor("cognito-dev", "7 providers")
+	slow.send("?")
+	slow.waitFor("Marks and colours")
 }
 
 // BenchmarkSlowViewer stalls 20 viewers (their links stop carrying the
