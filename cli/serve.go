@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/charmbracelet/log"
@@ -31,6 +30,7 @@ type serveOptions struct {
 	sandbox        bool
 	maxSessions    int
 	idleTimeout    time.Duration
+	openOpts       serveOpenOptions
 }
 
 func (a *App) serveCommand() *cobra.Command {
@@ -57,6 +57,18 @@ sandbox over a throwaway database, as tokentop demo does:
 
   tokentop serve --sandbox --demo      # then, from another terminal:
   ssh -p 23234 127.0.0.1
+
+--open lets in any public key (no password), every session read-only with
+tokens masked, for a talk's audience: only over the sandbox
+(tokentop serve --sandbox --demo --open --listen 0.0.0.0:23234). It prints
+the one line to share and a QR code of it. Over a real database it needs
+--open-my-real-database-to-anyone, and its sessions are then view-only too:
+no refresh, test-call, auto-refresh or doctor, so no viewer spends a token.
+Limits (on with --open): --per-address-rate new connections a minute from one
+address after --per-address-burst at once, --per-address connections and
+sessions held by one address, --max-sessions (100 with --open),
+--handshake-timeout, --idle-timeout; a viewer whose link is slow has frames
+dropped, never buffered.
 
 The server's dashboard config file (--config, or the default one) applies
 to every session: its theme, keys, columns, env colours, sort and filter.
@@ -85,6 +97,7 @@ SIGTERM): every session is told and closed.`,
 	fl.BoolVar(&o.sandbox, "sandbox", false, "serve the embedded sandbox over a throwaway database instead of --db")
 	fl.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most sessions at once")
 	fl.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key pressed (0: never)")
+	o.openOpts.register(fl)
 	return cmd
 }
 
@@ -112,9 +125,12 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		HostKeyPath:    plan.hostKey,
 		AuthorizedKeys: plan.authorized,
 		AdminKeys:      o.adminKeys,
-		Demo:           o.demo,
+		Demo:           o.demo || o.openOpts.open,
+		Open:           o.openOpts.open,
 		Follow:         o.follow,
-		MaxSessions:    o.maxSessions,
+		ViewOnly:       o.openOpts.open && !o.sandbox,
+		MaxSessions:    o.openOpts.maxSessions(o.maxSessions),
+		Limits:         o.openOpts.limits(),
 		IdleTimeout:    o.idleTimeout,
 		Palette:        plan.set.pal,
 		Mouse:          plan.set.mouse,
@@ -147,6 +163,9 @@ func (a *App) planServe(o serveOptions) (servePlan, error) {
 	if o.idleTimeout < 0 {
 		return plan, usagef("--idle-timeout must not be negative")
 	}
+	if err := o.openOpts.check(o.sandbox, o.adminKeys); err != nil {
+		return plan, err
+	}
 	host, _, err := net.SplitHostPort(o.listen)
 	if err != nil {
 		return plan, usagef("--listen %q: want HOST:PORT, for example 127.0.0.1:23234", o.listen)
@@ -156,9 +175,11 @@ func (a *App) planServe(o serveOptions) (servePlan, error) {
 		return plan, err
 	}
 	dataDir := filepath.Dir(dbPath)
-	authorized, err := a.authorizedKeysFile(o.authorizedKeys, dataDir)
-	if err != nil {
-		return plan, err
+	authorized := "" // an open server lets in any key
+	if !o.openOpts.open {
+		if authorized, err = a.authorizedKeysFile(o.authorizedKeys, dataDir); err != nil {
+			return plan, err
+		}
 	}
 	hostKey := o.hostKey
 	if hostKey == "" {
@@ -172,8 +193,8 @@ func (a *App) planServe(o serveOptions) (servePlan, error) {
 func (a *App) serveDashboard(ctx context.Context, o serveOptions, set dashSetup) (ui.Config, func(), error) {
 	dash := ui.Config{
 		Now:            a.Now,
-		AutoRefresh:    set.autoRefresh,
-		Settings:       set.file, // the server's config, for every session
+		AutoRefresh:    set.autoRefresh && !(o.openOpts.open && !o.sandbox), // a view-only server fetches nothing
+		Settings:       set.file,                                            // the server's config, for every session
 		Mouse:          set.mouse,
 		ClipboardClear: o.dash.clipboardClear,
 		Client:         a.client(),
@@ -207,21 +228,37 @@ func (a *App) printServeBanner(o serveOptions, plan servePlan, srv *sshd.Server,
 	}
 	fmt.Fprintf(a.errOut, "tokentop serve: listening on %s\n", addr)
 	fmt.Fprintf(a.errOut, "  host key  %s (%s %s)\n", srv.Fingerprint(), made, plan.hostKey)
-	fmt.Fprintf(a.errOut, "  keys      %s", plan.authorized)
-	if o.adminKeys != "" {
-		fmt.Fprintf(a.errOut, " · admin keys %s", o.adminKeys)
+	switch {
+	case o.openOpts.open:
+		fmt.Fprintln(a.errOut, "  keys      any public key (--open): every session read-only, tokens masked")
+	default:
+		fmt.Fprintf(a.errOut, "  keys      %s", plan.authorized)
+		if o.adminKeys != "" {
+			fmt.Fprintf(a.errOut, " · admin keys %s", o.adminKeys)
+		}
+		fmt.Fprintln(a.errOut)
 	}
-	fmt.Fprintln(a.errOut)
 	fmt.Fprintf(a.errOut, "  database  %s\n", dbPath)
 	if path := plan.set.file.Path(); plan.set.file.Loaded() {
 		fmt.Fprintf(a.errOut, "  config    %s (this server's: it applies to every session)\n", path)
 	}
-	if o.demo {
+	switch {
+	case o.openOpts.open && !o.sandbox:
+		fmt.Fprintln(a.errOut, "  open      YOUR REAL DATABASE, view-only: no refresh, test-call or doctor; tokens masked")
+	case o.demo && !o.openOpts.open:
 		fmt.Fprintln(a.errOut, "  demo      read-only sessions, except for admin keys")
 	}
-	fmt.Fprintf(a.errOut, "  connect   %s\n", sshCommand(addr))
+	if l := o.openOpts.limits(); l.PerAddress > 0 || l.RatePerMinute > 0 {
+		fmt.Fprintf(a.errOut, "  limits    %d sessions · per address %d at once, %d then %g a minute · handshake %s · idle %s\n",
+			o.openOpts.maxSessions(o.maxSessions), l.PerAddress, l.Burst, l.RatePerMinute, l.HandshakeTimeout, o.idleTimeout)
+	}
+	a.printShare(addr, srv.Fingerprint(), o.openOpts.open)
 	if !providers.IsLoopback(plan.host) {
-		fmt.Fprintf(a.errOut, "warning: %s is reachable beyond this machine: anyone who can reach it with an allowed key gets the dashboard\n", o.listen)
+		who := "anyone who can reach it with an allowed key gets the dashboard"
+		if o.openOpts.open {
+			who = "anyone who can reach it gets the dashboard, read-only"
+		}
+		fmt.Fprintf(a.errOut, "warning: %s is reachable beyond this machine: %s\n", o.listen, who)
 	}
 }
 
@@ -244,16 +281,4 @@ func (a *App) authorizedKeysFile(flag, dataDir string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("serve: no authorized_keys file: tokentop serve lets in only the public keys listed in one; create one with `mkdir -p %s && cat ~/.ssh/id_ed25519.pub >> %s`, or pass --authorized-keys FILE", shQuote(dataDir), shQuote(own))
-}
-
-// sshCommand is how to connect to addr with OpenSSH.
-func sshCommand(addr *net.TCPAddr) string {
-	host := addr.IP.String()
-	if addr.IP.IsUnspecified() {
-		host = "HOST"
-	}
-	if addr.Port == 22 {
-		return "ssh " + host
-	}
-	return "ssh -p " + strconv.Itoa(addr.Port) + " " + host
 }

@@ -15,6 +15,14 @@
 // key. The server log records connections, key fingerprints, refusals and
 // session starts and ends; never a token or a secret.
 //
+// With Options.Open any public key gets in (still no password), every
+// session read-only; Options.Limits then bound what one address may do (a
+// token bucket of new connections, a share of connections and sessions)
+// and everybody together (sessions, connections, a handshake timeout), all
+// in bounded memory. A session's output goes through a frame writer that
+// drops whole frames for a client that reads too slowly, never buffering
+// more than Options.FrameBuffer, and asks for a repaint once it caught up.
+//
 // A client gets a terminal session and nothing else: the window size it
 // asks for (pty-req, window-change) is bounded to ui.MaxWidth×ui.MaxHeight
 // as the request arrives, and agent forwarding, X11, port forwarding and

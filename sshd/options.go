@@ -17,6 +17,9 @@ const (
 	DefaultAddr = "127.0.0.1:23234"
 	// DefaultMaxSessions is how many sessions run at once.
 	DefaultMaxSessions = 20
+	// DefaultOpenMaxSessions is how many sessions an open server runs at
+	// once: an audience.
+	DefaultOpenMaxSessions = 100
 	// DefaultIdleTimeout closes a session the client sent nothing to for
 	// this long.
 	DefaultIdleTimeout = 30 * time.Minute
@@ -43,8 +46,24 @@ type Options struct {
 	// except those of admin keys: the AdminOption on their line, or a key
 	// in AdminKeys.
 	Demo bool
-	// MaxSessions bounds the sessions at once; 0 means DefaultMaxSessions.
+	// Open lets in any public key (password and keyboard-interactive are
+	// never offered): every session is read-only, tokens masked, whatever
+	// the key files say, and the key files are not needed. The caller
+	// decides what an open server may serve (tokentop serve: the sandbox).
+	Open bool
+	// ViewOnly makes every session view-only as well: nothing a session
+	// does reaches the network (no refresh, test-call, auto-refresh or
+	// doctor). For an open server over a real database.
+	ViewOnly bool
+	// MaxSessions bounds the sessions at once; 0 means DefaultMaxSessions,
+	// or DefaultOpenMaxSessions when Open.
 	MaxSessions int
+	// Limits bound connections per address and in all; the zero Limits
+	// means OpenLimits when Open, else no per-address limit.
+	Limits Limits
+	// FrameBuffer bounds the output a session holds for a client that
+	// reads slowly, in bytes; 0 means DefaultFrameBuffer.
+	FrameBuffer int
 	// IdleTimeout closes a session after that long without a key from the
 	// client; 0 means never.
 	IdleTimeout time.Duration
@@ -71,6 +90,8 @@ type Options struct {
 	// stallAfter ends a session whose output waited that long for the
 	// client to read; 0 means stallTimeout (tests shorten it).
 	stallAfter time.Duration
+	// now is the limits' clock; nil means time.Now (tests stop it).
+	now func() time.Time
 }
 
 func (o *Options) check() error {
@@ -79,15 +100,28 @@ func (o *Options) check() error {
 		return errors.New("sshd: Options.Dashboard.Store is required")
 	case o.HostKeyPath == "":
 		return errors.New("sshd: Options.HostKeyPath is required")
-	case o.AuthorizedKeys == "":
+	case o.AuthorizedKeys == "" && !o.Open:
 		return errors.New("sshd: Options.AuthorizedKeys is required")
 	case o.MaxSessions < 0:
 		return errors.New("the maximum number of sessions must not be negative")
 	case o.IdleTimeout < 0:
 		return errors.New("the idle timeout must not be negative")
 	}
-	if o.MaxSessions == 0 {
+	if err := o.Limits.check(); err != nil {
+		return err
+	}
+	switch {
+	case o.MaxSessions == 0 && o.Open:
+		o.MaxSessions = DefaultOpenMaxSessions
+	case o.MaxSessions == 0:
 		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.Open && o.Limits == (Limits{}) {
+		o.Limits = OpenLimits()
+	}
+	o.Limits = o.Limits.withDefaults(o.MaxSessions)
+	if o.now == nil {
+		o.now = time.Now
 	}
 	if o.stallAfter <= 0 {
 		o.stallAfter = stallTimeout

@@ -38,6 +38,7 @@ const (
 // behind a requestFilter. It is the only channel type served: no port
 // forwarding (direct-tcpip) and no other.
 func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, newChan gossh.NewChannel, ctx ssh.Context) {
+	sessionOpening(ctx)
 	ssh.DefaultSessionHandler(srv, conn, filteredChannel{NewChannel: newChan, s: s, ctx: ctx}, ctx)
 }
 

@@ -27,10 +27,12 @@ type Server struct {
 	signer     gossh.Signer
 	keyCreated bool
 	keys       keyFiles
+	limits     *limiter
 	ssh        *ssh.Server
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
+	bound    map[ssh.Session]*session // each session's state, by its ssh.Session
 	closing  bool
 
 	follow *followHub // follow mode: who presents, who follows
@@ -51,26 +53,25 @@ func New(o Options) (*Server, error) {
 		keys:     keyFiles{authorized: o.AuthorizedKeys, admin: o.AdminKeys},
 		sessions: map[*session]struct{}{},
 		follow:   newFollowHub(o.Follow),
+		bound:    map[ssh.Session]*session{},
+		limits:   newLimiter(o.Limits, o.now),
 	}
-	keys, problems, err := s.keys.load()
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range problems {
-		s.log.Warn("authorized keys: line left out", "where", p.String())
-	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("no usable key in %s: add the public key of each person to let in, one a line (for example: cat ~/.ssh/id_ed25519.pub >> %s)", o.AuthorizedKeys, o.AuthorizedKeys)
+	allow := s.openKey
+	if !o.Open {
+		if err := s.checkKeyFiles(); err != nil {
+			return nil, err
+		}
+		allow = s.allowKey
 	}
 	s.ssh, err = wish.NewServer(
-		ssh.PublicKeyAuth(s.allowKey),
+		ssh.PublicKeyAuth(allow),
 		func(srv *ssh.Server) error {
 			srv.AddHostKey(signer)
 			srv.IdleTimeout = stallTimeout
 			// Sessions only, their requests filtered; no global request
 			// (tcpip-forward) and no subsystem (sftp) is served. What a
 			// client asks for and is refused is logged.
-			srv.ConnCallback = trackConn
+			srv.ConnCallback = s.acceptConn
 			srv.ChannelHandlers = map[string]ssh.ChannelHandler{
 				"session":                        s.sessionChannel,
 				"direct-tcpip":                   s.refuseChannel("local port forwarding"),
@@ -94,6 +95,23 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("cannot set up the SSH server: %w", err)
 	}
 	return s, nil
+}
+
+// checkKeyFiles reads the key files once at start: a file that cannot be
+// read, or one with no usable key, stops the server; a line left out is
+// logged.
+func (s *Server) checkKeyFiles() error {
+	keys, problems, err := s.keys.load()
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		s.log.Warn("authorized keys: line left out", "where", p.String())
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("no usable key in %s: add the public key of each person to let in, one a line (for example: cat ~/.ssh/id_ed25519.pub >> %s)", s.o.AuthorizedKeys, s.o.AuthorizedKeys)
+	}
+	return nil
 }
 
 // Fingerprint is the host key's SHA256 fingerprint, as ssh prints it.
@@ -199,7 +217,8 @@ func (s *Server) allowKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	return ok
 }
 
-// register counts a new session in, unless the server is full or closing.
+// register counts a new session in, unless the server is full or
+// closing, or the session's address holds its share.
 func (s *Server) register(se *session) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -207,7 +226,10 @@ func (s *Server) register(se *session) (string, bool) {
 	case s.closing:
 		return "the server is shutting down", false
 	case len(s.sessions) >= s.o.MaxSessions:
-		return fmt.Sprintf("the server already runs its %d sessions; try again later", s.o.MaxSessions), false
+		return s.fullMessage(), false
+	}
+	if held, ok := s.limits.admitSession(se.addr); !ok {
+		return perAddressMessage(held), false
 	}
 	s.sessions[se] = struct{}{}
 	return "", true
@@ -216,7 +238,10 @@ func (s *Server) register(se *session) (string, bool) {
 func (s *Server) unregister(se *session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.sessions, se)
+	if _, ok := s.sessions[se]; ok {
+		delete(s.sessions, se)
+		s.limits.releaseSession(se.addr)
+	}
 }
 
 // clean makes a client-chosen string (user name, TERM, client version)

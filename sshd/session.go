@@ -15,9 +15,6 @@ import (
 	"github.com/tokentop/tokentop/ui"
 )
 
-// sessionKey finds a session's state in its ssh.Context.
-type sessionKey struct{}
-
 // session is one client's dashboard: its keyboard, its output and its
 // program, and why the server ended it.
 type session struct {
@@ -32,6 +29,8 @@ type session struct {
 
 	start     time.Time
 	remote    string
+	addr      string        // what the limits count the client under
+	frames    *frameWriter  // the dashboard's output; nil before it starts
 	grace     time.Duration // how long an ended session has to finish before closeConn
 	closeConn func()        // closes the session's connection: for a session that cannot finish
 	done      chan struct{} // closed once track is through with the session
@@ -47,9 +46,25 @@ type session struct {
 	force     *time.Timer
 }
 
-func sessionOf(sess ssh.Session) *session {
-	se, _ := sess.Context().Value(sessionKey{}).(*session)
-	return se
+// sessionOf is the state of sess. It is kept by the server, not in the
+// ssh.Context: that is the connection's, shared by every session on it
+// (OpenSSH's ControlMaster opens several).
+func (s *Server) sessionOf(sess ssh.Session) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bound[sess]
+}
+
+// bind keeps se as the state of sess until the returned func is called.
+func (s *Server) bind(sess ssh.Session, se *session) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bound[sess] = se
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.bound, sess)
+	}
 }
 
 // end quits the session's program, with reason shown to the client once
@@ -118,6 +133,7 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 		key := sess.PublicKey()
 		se := &session{
 			id: shortID(sess.Context().SessionID()), start: time.Now(), remote: sess.RemoteAddr().String(),
+			addr:  addrKey(sess.RemoteAddr()),
 			grace: s.o.ShutdownGrace, done: make(chan struct{}),
 		}
 		defer close(se.done)
@@ -131,14 +147,14 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 			se.fingerprint = gossh.FingerprintSHA256(key)
 		}
 		remote := se.remote
-		ok, admin, err := s.keys.lookup(key)
+		ok, readOnly, err := s.access(key)
 		if err != nil || !ok {
 			// The key left the files between the handshake and now.
 			s.log.Warn("session refused: key no longer authorized", "session", se.id, "remote", remote, "fingerprint", se.fingerprint)
 			wish.Fatalln(sess, "tokentop: your key is no longer authorized")
 			return
 		}
-		se.readOnly = s.o.Demo && !admin
+		se.readOnly = readOnly
 		if why, ok := s.register(se); !ok {
 			s.log.Warn("session refused", "session", se.id, "remote", remote, "fingerprint", se.fingerprint, "why", why)
 			wish.Fatalln(sess, "tokentop: "+why)
@@ -146,7 +162,7 @@ func (s *Server) track(next ssh.Handler) ssh.Handler {
 		}
 		defer s.unregister(se)
 		defer se.stop()
-		sess.Context().SetValue(sessionKey{}, se)
+		defer s.bind(sess, se)()
 		se.win = windowsOf(sess)
 
 		pty, _, _ := sess.Pty()
@@ -189,7 +205,7 @@ func (s *Server) logEnd(se *session, why string) {
 // the client's terminal, OSC52 to the client, the shared store, and the
 // session's context, so what is in flight stops when the client goes.
 func (s *Server) program(sess ssh.Session) *tea.Program {
-	se := sessionOf(sess)
+	se := s.sessionOf(sess)
 	if se == nil {
 		return nil
 	}
@@ -206,11 +222,16 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	cfg.Output = se.out
 	cfg.SystemClipboard = false
 	cfg.ReadOnly = se.readOnly
+	cfg.ViewOnly = s.o.ViewOnly
 	cfg.Context = se.ctx
 	firstSize := newSizeGate()
+	frames := newFrameWriter(se.out, s.o.FrameBuffer)
+	se.mu.Lock()
+	se.frames = frames
+	se.mu.Unlock()
 	opts := []tea.ProgramOption{
 		tea.WithInput(se.in),
-		tea.WithOutput(se.out),
+		tea.WithOutput(frames),
 		tea.WithEnvironment(sess.Environ()),
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(),
@@ -222,6 +243,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	fl := s.follow.join(s.keys.displayName(sess.PublicKey()), !se.readOnly)
 	cfg.Follow = fl
 	p := tea.NewProgram(ui.New(cfg), opts...)
+	frames.setRepaint(func() { p.Send(tea.ClearScreen()) })
 	se.setProgram(p)
 	go fl.deliver(se.ctx, p.Send)
 	go se.deliverWindows(p, firstSize.seen)
@@ -234,13 +256,32 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 // client why the server ended the session.
 func (s *Server) farewell(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		if se := sessionOf(sess); se != nil {
+		if se := s.sessionOf(sess); se != nil {
+			se.flushFrames()
 			if r := se.endReason(); r != "" {
 				fmt.Fprintf(se.out, "tokentop: %s\n", r)
 			}
 		}
 		next(sess)
 	}
+}
+
+// flushFrames waits for the dashboard's last output (leaving the
+// alternate screen) to reach the client, so what follows is not drawn
+// over; a client that reads nothing has its connection closed by the
+// stall watch, which ends the wait.
+func (se *session) flushFrames() {
+	if f := se.frameWriter(); f != nil {
+		f.close()
+		<-f.finished
+	}
+}
+
+// frameWriter is the dashboard's output; nil before it starts.
+func (se *session) frameWriter() *frameWriter {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	return se.frames
 }
 
 func shortID(id string) string {

@@ -48,6 +48,10 @@ type Config struct {
 	// masked, as always (prefix…suffix); refreshes and test-calls of the
 	// saved endpoints stay (no custom URL: it would send the token anywhere).
 	ReadOnly bool
+	// ViewOnly turns off, besides what ReadOnly does, everything that
+	// reaches the network: refresh, refresh all, test-calls, auto-refresh
+	// and the doctor (an open SSH server over a real database).
+	ViewOnly bool
 	// Demo marks the header: the database is a throwaway one.
 	Demo bool
 	// AutoRefresh is the auto-refresh default for every provider (x

@@ -61,7 +61,7 @@ func (m *Model) onSpin(msg spinner.TickMsg) tea.Cmd {
 
 // startRefresh fetches a token for name unless one is in flight.
 func (m *Model) startRefresh(name string, o store.TokenOptions, auto bool, sem chan struct{}) tea.Cmd {
-	if m.tags.inFlight(reqRefresh, name) {
+	if m.tags.inFlight(reqRefresh, name) || m.cfg.ViewOnly {
 		return nil
 	}
 	tag := m.tags.next(reqRefresh, name)

@@ -56,13 +56,16 @@ func (m *Model) onNavIntent(in intent) (cmd tea.Cmd, ok bool) {
 	case selectIntent:
 		return m.jumpTo(in.name), true
 	case lockedIntent:
-		return m.setStatus(statusWarn, "read-only session: "+in.what+" is turned off (no add, edit, delete or copy here)", ""), true
+		return m.setStatus(statusWarn, m.lockedStatus(in.what), ""), true
 	}
 	return nil, false
 }
 
 // onActionIntent starts the flow an action on a provider asked for.
 func (m *Model) onActionIntent(in intent) tea.Cmd {
+	if m.cfg.ViewOnly && reachesNetwork(in) {
+		return m.setStatus(statusWarn, m.lockedStatus("that"), "")
+	}
 	switch in := in.(type) {
 	case refreshIntent:
 		m.setStatus(statusInfo, "refreshing "+in.name+"…", "")

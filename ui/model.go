@@ -129,7 +129,12 @@ func New(cfg Config) Model {
 		client = &providers.Client{Now: cfg.Now}
 	}
 	rows, b := newRowSet(), &bus{}
+	cfg.ReadOnly = cfg.ReadOnly || cfg.ViewOnly
 	km, _ := newKeyMaps(cfg.Settings, cfg.ReadOnly)
+	if cfg.ViewOnly {
+		km.table.Actions.viewOnly()
+		km.detail.Actions.viewOnly()
+	}
 	m := Model{
 		cfg: cfg, st: st, ctx: ctx, cancel: cancel, store: cfg.Store, client: client,
 		clip: clipTarget{out: cfg.Output, tmux: cfg.Tmux, system: cfg.SystemClipboard},
