@@ -11,8 +11,9 @@ import (
 // lowercased; a quoted attribute value may hold '>'; the text of title and
 // textarea runs to their end tag (entities decoded, tags not), and that of
 // script, style and the other raw-text elements is skipped whole, as a
-// browser never shows it. It never reads past src and allocates nothing
-// but the names of the few tags readPage asks about.
+// browser never shows it. It never reads past src and allocates nothing:
+// texts are slices of src, and the names of the few tags readPage asks
+// about are constants.
 type pageScanner struct {
 	src []byte
 	pos int
@@ -41,9 +42,9 @@ type pageToken struct {
 	text []byte
 }
 
-// rawTextElements are the elements whose content is text to their end tag
-// (tags inside are not tags); true for those whose text a page shows
-// (RCDATA: title, textarea), false for the rest.
+// rawTextElement says whether name's content is text to its end tag (tags
+// inside are not tags), and whether a page shows that text (RCDATA: title,
+// textarea) or not (script, style…).
 func rawTextElement(name string) (raw, shown bool) {
 	switch name {
 	case "title", "textarea":
