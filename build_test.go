@@ -25,9 +25,29 @@ func goTool(tb testing.TB) string {
 // the extra flags given, and returns the binary's path.
 func buildTokentop(tb testing.TB, dir string, flags ...string) string {
 	tb.Helper()
+	return buildTokentopEnv(tb, dir, nil, flags...)
+}
+
+// staticBuild is the build the README offers script-heavy machines: no
+// cgo (a static binary: no dynamic loader, no libc to map at start), no
+// build paths, and gRPC without golang.org/x/net/trace (whose
+// html/template would initialise in every process for tracing tokentop
+// never turns on).
+var staticBuild = struct {
+	env   []string
+	flags []string
+}{[]string{"CGO_ENABLED=0"}, []string{"-trimpath", "-tags", "grpcnotrace"}}
+
+// buildTokentopEnv is buildTokentop with env added to go build's
+// environment (CGO_ENABLED=0…).
+func buildTokentopEnv(tb testing.TB, dir string, env []string, flags ...string) string {
+	tb.Helper()
 	bin := filepath.Join(dir, "tokentop")
 	args := append([]string{"build", "-o", bin}, flags...)
 	cmd := exec.Command(goTool(tb), append(args, ".")...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -88,6 +88,9 @@ type subject struct {
 // stdout a pipe. Side by side, one after the other in each round (the
 // order turning round by round), it times
 //   - token: that process;
+//   - token-static: the same command built as the README offers for
+//     script-heavy machines (staticBuild: CGO_ENABLED=0, -trimpath,
+//     -tags grpcnotrace);
 //   - curl: one token request to a loopback token server (the sandbox),
 //     by curl, or by a Go process doing one POST where there is no curl;
 //   - bare: a Go program that opens the bbolt file read-only and copies
@@ -104,6 +107,7 @@ func BenchmarkTokenProcess(b *testing.B) {
 	// fresh copy (where the kernel keeps a file's pages), more than the
 	// differences measured here.
 	bin := freshCopy(b, buildTokentop(b, b.TempDir()), filepath.Join(dir, "token"))
+	static := freshCopy(b, buildTokentopEnv(b, b.TempDir(), staticBuild.env, staticBuild.flags...), filepath.Join(dir, "token-static"))
 	bare := freshCopy(b, buildProgram(b, b.TempDir(), "bare", bareSource, "go.etcd.io/bbolt", "golang.org/x/sys"), filepath.Join(dir, "bare"))
 
 	env := sandboxenv.Start(b, sandboxenv.Options{FetchAll: true})
@@ -131,6 +135,7 @@ func BenchmarkTokenProcess(b *testing.B) {
 	}
 	subjects := []*subject{
 		tokenProcess("token", bin),
+		tokenProcess("token-static", static),
 		tokenRequest(b, dir, env, c),
 		{
 			label: "bare",
@@ -186,6 +191,8 @@ func BenchmarkTokenProcess(b *testing.B) {
 	}
 	b.ReportMetric(medians["token"]/medians["curl"], "token/curl")
 	b.ReportMetric(medians["token"]/medians["bare"], "token/bare")
+	b.ReportMetric(medians["token-static"]/medians["curl"], "static/curl")
+	b.ReportMetric(medians["token-static"]/medians["bare"], "static/bare")
 }
 
 // cachedClient is the sandbox client whose token BenchmarkTokenProcess

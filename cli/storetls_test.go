@@ -123,3 +123,45 @@ func TestStoreWithEtcdUser(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreOverTLSWithEtcdUser: an etcd that wants a client certificate
+// and a user's password: import and token with both (the certificate by
+// flags, the user by variables); a wrong password is refused as such and
+// printed nowhere, and a missing certificate is named as what is missing.
+func TestStoreOverTLSWithEtcdUser(t *testing.T) {
+	const password = "pw-cli-tls-Jx8-never-print-me"
+	c := etcdtest.StartWith(t, 1, etcdtest.Options{TLS: true, User: "tokentop", Password: password})
+	addr := "etcds://" + strings.TrimPrefix(c.Endpoints()[0], "https://") + "/tt"
+	e := newEtcdEnv(t)
+	e.vars["TOKENTOP_ETCD_USER"] = "tokentop"
+	e.vars["TOKENTOP_ETCD_PASSWORD"] = password
+	certs := []string{"--store", addr, "--etcd-cacert", c.CA.CAFile, "--etcd-cert", c.Client.CertFile, "--etcd-key", c.Client.KeyFile}
+	e.importAndToken(certs...)
+
+	e.vars["TOKENTOP_ETCD_DIAL_TIMEOUT"] = "1s"
+	for _, tt := range []struct {
+		name  string
+		argv  []string
+		pw    string
+		wants []string
+	}{
+		{"a wrong password", append(certs[:len(certs):len(certs)], "token", "--force-refresh", "auth0-prod"), password + "-wrong",
+			[]string{"refused the user", "password"}},
+		{"no client certificate", []string{"--store", addr, "--etcd-cacert", c.CA.CAFile, "token", "--force-refresh", "auth0-prod"}, password,
+			[]string{"client certificate", c.Endpoints()[0]}},
+	} {
+		e.vars["TOKENTOP_ETCD_PASSWORD"] = tt.pw
+		out, errOut, code := e.run(tt.argv...)
+		if code == 0 {
+			t.Errorf("%s: exit 0", tt.name)
+		}
+		if strings.Contains(out+errOut, password) {
+			t.Errorf("%s: the password was printed:\n%s%s", tt.name, out, errOut)
+		}
+		for _, want := range tt.wants {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%s: the error does not say %q:\n%s", tt.name, want, errOut)
+			}
+		}
+	}
+}

@@ -3,10 +3,9 @@ package providers
 import (
 	"bytes"
 	"cmp"
+	"html"
 	"strconv"
 	"strings"
-
-	"golang.org/x/net/html"
 
 	"github.com/tokentop/tokentop/internal/lazyre"
 	"github.com/tokentop/tokentop/providers/safetext"
@@ -40,7 +39,10 @@ type page struct {
 }
 
 // readPage reads the start of a non-JSON body: at most maxPageBytes and
-// maxPageTokens of HTML, whatever the body's size.
+// maxPageTokens of HTML, whatever the body's size. The HTML is split by
+// pageScanner and its entities decoded by the standard library's html
+// package, whose entity table is built on first use: a process that
+// reads no page pays nothing for it at start.
 func readPage(body []byte) page {
 	body = bytes.TrimSpace(body[:min(len(body), maxPageBytes)])
 	if len(body) == 0 || body[0] != '<' {
@@ -48,30 +50,30 @@ func readPage(body []byte) page {
 		return page{line: Truncate(safetext.Line(line), 200)}
 	}
 	p := page{html: true}
-	z := html.NewTokenizer(bytes.NewReader(body))
-	z.SetMaxBuf(maxPageBytes)
+	s := pageScanner{src: body}
 	var in string // the element whose text is being read: title, h1…h3
 	var text strings.Builder
 	for range maxPageTokens {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
+		tok := s.next()
+		switch tok.kind {
+		case pageEOF:
 			return p.finish(in, text.String())
-		case html.StartTagToken:
-			name, _ := z.TagName()
-			switch tag := string(name); {
+		case pageStartTag:
+			switch tag := tok.name; {
 			case in != "":
 			case tag == "title" && p.title == "", (tag == "h1" || tag == "h2" || tag == "h3") && p.heading == "":
 				in = tag
 				text.Reset()
 			}
-		case html.TextToken:
+		case pageText, pageRawText:
 			if in != "" && text.Len() < 4*maxPageText {
-				text.Write(z.Text())
+				// Only what can still be kept is decoded: a bounded
+				// piece of a long text (an entity cut at its end stays
+				// as written).
+				text.WriteString(html.UnescapeString(string(tok.text[:min(len(tok.text), 4*maxPageText)])))
 			}
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			if string(name) == in {
+		case pageEndTag:
+			if in != "" && tok.name == in {
 				p = p.finish(in, text.String())
 				in = ""
 				if p.title != "" && p.heading != "" {

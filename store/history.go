@@ -27,40 +27,18 @@ const HistoryHours = int(keepHours / time.Hour)
 // HistoryDays is how many days a daily quota's chart covers.
 const HistoryDays = 30
 
-// recentDays reads the tokens issued per UTC day over the RecentDays days
-// ending with now's, oldest first, with one scan over the provider's
-// ledger from the first day's key (its day keys sort among its hour and
-// month keys).
-func recentDays(tx kv.Tx, name string, now time.Time) (out [RecentDays]int, err error) {
-	now = now.UTC()
-	first := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(RecentDays - 1))
-	_, from, _ := windowKeys(first)
-	_, to, _ := windowKeys(now)
-	err = scanLedger(tx, name, from, to, func(k string, n int) {
-		if len(k) != len(from) {
-			return // an hour or a month key
-		}
-		t, err := time.Parse("2006-01-02", k)
-		if err != nil {
-			return
-		}
-		if i := int(t.Sub(first) / (24 * time.Hour)); i >= 0 && i < RecentDays {
-			out[i] = n
-		}
-	})
-	return out, err
-}
-
 // scanLedger calls fn with each key of the provider's ledger from from up
 // to the keys that start with to (to's hour keys after a day key), and
-// its count. A provider with no ledger has no keys.
-func scanLedger(tx kv.Tx, name, from, to string, fn func(k string, n int)) error {
+// its count. A provider with no ledger has no keys. k is valid only until
+// fn returns (the scan borrows the backend's bytes): fn copies what it
+// keeps.
+func scanLedger(tx kv.Tx, name, from, to string, fn func(k []byte, n int)) error {
 	last := to + "~" // '~' sorts after the 'T' of an hour key
-	return tx.Scan(ledger(name), kv.ScanOptions{From: []byte(from)}, func(k, v []byte) error {
+	return tx.Scan(ledger(name), kv.ScanOptions{From: []byte(from), Borrow: true}, func(k, v []byte) error {
 		if string(k) > last {
 			return kv.ErrStop
 		}
-		fn(string(k), int(kv.GetU64(v)))
+		fn(k, int(kv.GetU64(v)))
 		return nil
 	})
 }
@@ -125,8 +103,8 @@ func quotaHistory(tx kv.Tx, p providers.Provider, now time.Time) (QuotaHistory, 
 		return h, nil
 	}
 	from, to := key(h.Start), key(now)
-	err = scanLedger(tx, p.Name, from, to, func(k string, n int) {
-		if i, ok := at[k]; ok {
+	err = scanLedger(tx, p.Name, from, to, func(k []byte, n int) {
+		if i, ok := at[string(k)]; ok {
 			h.Counts[i] = n
 		}
 	})

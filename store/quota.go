@@ -54,6 +54,12 @@ func usage(tx kv.Tx, p providers.Provider, now time.Time) (QuotaUsage, error) {
 		}
 		*c.n = int(kv.GetU64(v))
 	}
+	return u.against(p), nil
+}
+
+// against is u with the limit of p's quota and Used counted in its window
+// (the month when there is no quota).
+func (u QuotaUsage) against(p providers.Provider) QuotaUsage {
 	u.Used = u.Month
 	if q := p.Quota; q != nil && q.Limit > 0 {
 		u.Limit, u.Per = q.Limit, cmp.Or(q.Per, providers.PerMonth)
@@ -64,7 +70,7 @@ func usage(tx kv.Tx, p providers.Provider, now time.Time) (QuotaUsage, error) {
 			u.Used = u.Day
 		}
 	}
-	return u, nil
+	return u
 }
 
 // addQuota counts n tokens issued at t in the provider's ledger and, when

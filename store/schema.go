@@ -26,31 +26,46 @@ const (
 	kChanges = kv.ChangesKey
 )
 
-// checkSchema reads the schema at Open. It marks the store read-only for a
-// newer schema and reports whether the buckets or the version need
-// writing.
-func (s *Store) checkSchema(ctx context.Context) (needInit bool, err error) {
-	err = s.view(ctx, func(tx kv.Tx) error {
-		v, ok, err := s.schema(tx)
-		s.keys.noteTeamTx(tx)
-		switch {
-		case err != nil:
-			return err
-		case ok && v > SchemaVersion:
-			s.readOnly = readOnlyError(s.where, v)
-			return nil
-		}
-		needInit = !ok
-		for _, b := range kv.Buckets() {
-			exists, err := tx.BucketExists(kv.P(b))
-			if err != nil {
-				return err
-			}
-			needInit = needInit || !exists
-		}
-		return nil
+// checkSchema reads the schema at Open, in a transaction of its own (a
+// bbolt store reads it in the transaction boltkv.Open checks the file
+// with; see Open).
+func (s *Store) checkSchema(ctx context.Context) (schemaState, error) {
+	var st schemaState
+	err := s.view(ctx, func(tx kv.Tx) error {
+		var err error
+		st, err = s.readSchema(tx)
+		return err
 	})
-	return needInit, err
+	return st, err
+}
+
+// schemaState is what checkSchema found: data to initialise, or a newer
+// schema that makes the store read-only (the error writes return).
+type schemaState struct {
+	needInit bool
+	readOnly error
+}
+
+// readSchema is checkSchema's read, in tx; it also notes the team's
+// recipient list.
+func (s *Store) readSchema(tx kv.Tx) (schemaState, error) {
+	v, ok, err := s.schema(tx)
+	s.keys.noteTeamTx(tx)
+	switch {
+	case err != nil:
+		return schemaState{}, err
+	case ok && v > SchemaVersion:
+		return schemaState{readOnly: readOnlyError(s.where, v)}, nil
+	}
+	needInit := !ok
+	for _, b := range kv.Buckets() {
+		exists, err := tx.BucketExists(kv.P(b))
+		if err != nil {
+			return schemaState{}, err
+		}
+		needInit = needInit || !exists
+	}
+	return schemaState{needInit: needInit}, nil
 }
 
 // schema reads the schema version; ok is false when there is none (the

@@ -96,10 +96,6 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err := ensureDir(path); err != nil {
 		return nil, err
 	}
-	b, err := boltkv.Open(ctx, boltkv.Options{Path: path, LockTimeout: o.LockTimeout})
-	if err != nil {
-		return nil, storeErr(err)
-	}
 	if o.KeyFile == "" {
 		o.KeyFile = keyPath(path)
 	}
@@ -107,8 +103,21 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if lockTimeout <= 0 {
 		lockTimeout = DefaultLockTimeout
 	}
-	s, err := open(ctx, b, o, lockTimeout+time.Second)
+	s := newStore(path, o, lockTimeout+time.Second)
+	// The schema is read in the transaction boltkv.Open checks the file
+	// with: one open of the file fewer for every command (a read-only
+	// open and close of the file costs about 0.1 ms).
+	var schema *schemaState
+	b, err := boltkv.Open(ctx, boltkv.Options{Path: path, LockTimeout: o.LockTimeout, Check: func(tx kv.Tx) error {
+		st, err := s.readSchema(tx)
+		schema = &st
+		return err
+	}})
 	if err != nil {
+		return nil, storeErr(err)
+	}
+	s.b = b
+	if err := s.start(ctx, schema); err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -136,9 +145,17 @@ func OpenBackend(ctx context.Context, b kv.Backend, o Options) (*Store, error) {
 }
 
 func open(ctx context.Context, b kv.Backend, o Options, saveTimeout time.Duration) (*Store, error) {
-	where := describe(b)
+	s := newStore(describe(b), o, saveTimeout)
+	s.b = b
+	if err := s.start(ctx, nil); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newStore is a Store over data named where, with no backend yet.
+func newStore(where string, o Options, saveTimeout time.Duration) *Store {
 	s := &Store{
-		b:           b,
 		where:       where,
 		saveTimeout: saveTimeout,
 		leaseSlack:  cmp.Or(o.LockSlack, leaseSlack),
@@ -156,19 +173,26 @@ func open(ctx context.Context, b kv.Backend, o Options, saveTimeout time.Duratio
 	if s.client == nil {
 		s.client = &providers.Client{Now: o.Now}
 	}
-	needInit, err := s.checkSchema(ctx)
-	if err != nil {
-		return nil, err
+	return s
+}
+
+// start checks the schema (unless schema is what a read of it found
+// already), initialising data that needs it, and loads the key file.
+func (s *Store) start(ctx context.Context, schema *schemaState) error {
+	if schema == nil {
+		st, err := s.checkSchema(ctx)
+		if err != nil {
+			return err
+		}
+		schema = &st
 	}
-	if needInit {
+	s.readOnly = schema.readOnly
+	if schema.needInit {
 		if err := s.write(ctx, true, func(kv.Tx) error { return nil }); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := s.keys.load(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return s.keys.load()
 }
 
 // describe names a backend's data for messages: a bbolt file's path, or

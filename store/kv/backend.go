@@ -45,8 +45,9 @@ type Tx interface {
 	// Scan calls fn for the keys of bucket b in byte order (reverse order
 	// with o.Reverse), starting at o.From when set. Returning ErrStop from
 	// fn ends the scan without error; another error ends it and is
-	// returned. k and v are copies. fn must not write to bucket b (nor
-	// delete it): collect what to change, and change it after Scan.
+	// returned. k and v are copies (unless o.Borrow, in a View). fn must
+	// not write to bucket b (nor delete it): collect what to change, and
+	// change it after Scan.
 	Scan(b Path, o ScanOptions, fn func(k, v []byte) error) error
 	// Buckets calls fn with the names of bucket b's nested buckets, in byte
 	// order (b may be Root for the top-level buckets). ErrStop ends it.
@@ -124,6 +125,13 @@ type ScanOptions struct {
 	From []byte
 	// KeysOnly passes nil values to fn (cheaper on a remote backend).
 	KeysOnly bool
+	// Borrow, in a read-only transaction, lets the backend hand fn its
+	// own bytes instead of copies (bbolt's memory map): k and v are then
+	// valid only until fn returns and must not be changed or kept; copy
+	// what is kept (json.Unmarshal and string(k) do). It saves two
+	// allocations a key on a large read. In a writable transaction k and
+	// v are copies whatever Borrow says.
+	Borrow bool
 }
 
 // Lock is a held named lock.

@@ -42,6 +42,11 @@ type Options struct {
 	PollInterval time.Duration
 	// Hostname names this machine in lock records; nil means os.Hostname.
 	Hostname func() string
+	// Check, when set, is run by Open in the read-only transaction it
+	// checks an existing file with, so that what a caller reads first
+	// (a schema version) costs no second open of the file. Its error is
+	// Open's. It is not run when there is no file yet.
+	Check func(kv.Tx) error
 }
 
 // Backend is a bbolt file as a kv.Backend.
@@ -93,7 +98,12 @@ func Open(ctx context.Context, o Options) (*Backend, error) {
 		if err := checkHeader(b.path); err != nil {
 			return nil, err
 		}
-		if err := b.View(ctx, func(kv.Tx) error { return nil }); err != nil {
+		if err := b.View(ctx, func(tx kv.Tx) error {
+			if o.Check != nil {
+				return o.Check(tx)
+			}
+			return nil
+		}); err != nil {
 			return nil, err
 		}
 	case err != nil && !errors.Is(err, fs.ErrNotExist):

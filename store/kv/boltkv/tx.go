@@ -22,17 +22,63 @@ type tx struct {
 	scanning []kv.Path
 	guards   []*lock
 	releases []*lock
+	// opened are the buckets a read-only transaction looked up last
+	// (see bucket).
+	opened  [8]openedBucket
+	nextOld int
+}
+
+// openedBucket is a bucket a read-only transaction looked up, by its path.
+type openedBucket struct {
+	path kv.Path
+	b    *bolt.Bucket
 }
 
 var _ kv.Tx = (*tx)(nil)
 
 func (t *tx) Writable() bool { return t.writable }
 
-// bucket is the bucket at p, nil when missing (or p is the root).
+// bucket is the bucket at p, nil when missing (or p is the root). A
+// read-only transaction remembers the last few it found: bbolt allocates
+// a Bucket on every lookup of one, and a reader goes back to the same
+// buckets (a provider's ledger three times and a scan, for a summary),
+// or to their parent. A writable one looks up every time, as its writes
+// may delete them.
 func (t *tx) bucket(p kv.Path) *bolt.Bucket {
 	if t.btx == nil || len(p) == 0 {
 		return nil
 	}
+	if t.writable {
+		return t.open(p)
+	}
+	if b := t.remembered(p); b != nil {
+		return b
+	}
+	var b *bolt.Bucket
+	if len(p) == 1 {
+		b = t.btx.Bucket([]byte(p[0]))
+	} else if parent := t.bucket(p[:len(p)-1]); parent != nil {
+		b = parent.Bucket([]byte(p[len(p)-1]))
+	}
+	if b != nil {
+		t.opened[t.nextOld] = openedBucket{path: slices.Clone(p), b: b}
+		t.nextOld = (t.nextOld + 1) % len(t.opened)
+	}
+	return b
+}
+
+// remembered is the bucket at p if this transaction remembers it.
+func (t *tx) remembered(p kv.Path) *bolt.Bucket {
+	for _, o := range t.opened {
+		if o.b != nil && o.path.Equal(p) {
+			return o.b
+		}
+	}
+	return nil
+}
+
+// open walks p down from the root.
+func (t *tx) open(p kv.Path) *bolt.Bucket {
 	b := t.btx.Bucket([]byte(p[0]))
 	for _, n := range p[1:] {
 		if b == nil {
@@ -118,9 +164,12 @@ func (t *tx) Scan(p kv.Path, o kv.ScanOptions, fn func(k, v []byte) error) error
 	defer func() { t.scanning = t.scanning[:len(t.scanning)-1] }()
 	for k != nil {
 		if v != nil { // nil is a nested bucket
-			key, val := bytes.Clone(k), []byte(nil)
-			if !o.KeysOnly {
-				val = bytes.Clone(v)
+			key, val := k, v
+			if o.KeysOnly {
+				val = nil
+			}
+			if !o.Borrow || t.writable {
+				key, val = bytes.Clone(key), bytes.Clone(val)
 			}
 			before := t.writes
 			if err := fn(key, val); err != nil {

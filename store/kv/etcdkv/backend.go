@@ -75,7 +75,13 @@ func Open(ctx context.Context, c Config) (*Backend, error) {
 		return nil, fmt.Errorf("%s refused the user %q: %w (check the user name and password)", c.where(), c.Username, err)
 	}
 	if err != nil {
-		return nil, kv.Errorf(kv.ErrUnreachable, err, "cannot connect to %s: %v", c.where(), err)
+		err = kv.Errorf(kv.ErrUnreachable, err, "cannot connect to %s: %v", c.where(), err)
+		if cc.TLS != nil {
+			// With a user, the client authenticates as it connects:
+			// a refused client certificate shows here as a time out.
+			err = c.explainTLS(ctx, cc.TLS, err)
+		}
+		return nil, err
 	}
 	b := &Backend{cfg: c, keys: keys{prefix: c.Prefix}, client: client, locks: map[*lock]struct{}{}}
 	dctx, cancel := context.WithTimeout(ctx, c.DialTimeout)

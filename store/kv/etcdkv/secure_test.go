@@ -139,3 +139,42 @@ func TestAuth(t *testing.T) {
 		}
 	})
 }
+
+// TestTLSAndAuth: a cluster that wants both a client certificate and a
+// user's password admits a client with both; a wrong password with the
+// right certificate, or the right password without a certificate, is
+// refused with the error that names what is wrong (and never the
+// password).
+func TestTLSAndAuth(t *testing.T) {
+	c := etcdtest.StartWith(t, 1, etcdtest.Options{TLS: true, User: "tokentop", Password: testPassword})
+	var ps prefixes
+	good := TLS{CAFile: c.CA.CAFile, CertFile: c.Client.CertFile, KeyFile: c.Client.KeyFile}
+	cfg := func(tls TLS, password string) Config {
+		return Config{Endpoints: c.Endpoints(), Prefix: ps.next(), DialTimeout: time.Second,
+			TLS: &tls, Username: "tokentop", Password: password}
+	}
+
+	t.Run("Both", func(t *testing.T) {
+		if !strings.HasPrefix(c.Endpoints()[0], "https://") {
+			t.Fatalf("the member's endpoint is %s, not TLS", c.Endpoints()[0])
+		}
+		basics(t, cfg(good, testPassword))
+	})
+	t.Run("WrongPassword", func(t *testing.T) {
+		msg := openFails(t, cfg(good, testPassword+"-wrong"))
+		if strings.Contains(msg, testPassword+"-wrong") {
+			t.Errorf("the error prints the wrong password: %s", msg)
+		}
+		for _, want := range []string{`refused the user "tokentop"`, "password"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("the error does not say %q: %s", want, msg)
+			}
+		}
+	})
+	t.Run("NoClientCertificate", func(t *testing.T) {
+		msg := openFails(t, cfg(TLS{CAFile: c.CA.CAFile}, testPassword))
+		if !strings.Contains(msg, "wants a client certificate and none was given") {
+			t.Errorf("the error does not say a client certificate is needed: %s", msg)
+		}
+	})
+}

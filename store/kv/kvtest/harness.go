@@ -56,6 +56,8 @@ func cases() []testCase {
 		{"NextSequence", testNextSequence},
 		{"NestedBuckets", testNestedBuckets},
 		{"ValuesCopiedOut", testValuesCopiedOut},
+		{"BorrowedScan", testBorrowedScan},
+		{"ManyBuckets", testManyBuckets},
 		{"ReadYourWrites", testReadYourWrites},
 		{"ScanRefusesWritesToItsBucket", testScanRefusesWrites},
 		{"ChangeCounter", testChangeCounter},
