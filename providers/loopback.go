@@ -132,4 +132,3 @@ func redirectPage(w http.ResponseWriter, status int, words string) {
 	w.WriteHeader(status)
 	_, _ = fmt.Fprintf(w, "<!doctype html><title>tokentop</title><p>%s</p>\n", html.EscapeString(words))
 }
-
