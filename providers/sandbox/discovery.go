@@ -117,13 +117,13 @@ func (s *Server) allScopes() []string {
 }
 
 // styleScopes is the sorted union of the scopes of a style's clients (of
-// every client for "").
+// every client but the user style's, whose issuer is its own, for "").
 func (s *Server) styleScopes(style string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := []string{}
 	for _, c := range s.clients {
-		if style == "" || c.Style == style {
+		if (style == "" && c.Style != StyleUser) || c.Style == style {
 			all = append(all, c.Scopes...)
 		}
 	}
