@@ -90,7 +90,7 @@ func AuthorizeURL(p Provider, r AuthRequest) (string, error) {
 	return u.String(), nil
 }
 
-// Login logs the user in with the authorization code grant: a loopback
+// Login logs the user of p in, by p's grant. For authorization_code: a loopback
 // listener, the URL shown (and opened when o.Open is set), the redirect
 // with the login's state waited for until o.Timeout, the code exchanged
 // with its verifier, and any ID token verified. The listener is closed
@@ -102,14 +102,24 @@ func (c *Client) Login(ctx context.Context, p Provider, o LoginOptions) (*Result
 		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "unusable settings", Err: err}
 	}
 	p = eff
-	if p.Grant.Of() != GrantAuthorizationCode {
-		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("grant %s has no browser login", p.Grant.Of())}
+	// The one place a login picks its flow by grant.
+	switch p.Grant.Of() {
+	case GrantAuthorizationCode:
+		return c.loginWithCode(ctx, p, o)
+	case GrantDeviceCode:
+		// The device authorization grant (RFC 8628) plugs in here.
+		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "the device code login is not available in this build"}
 	}
+	return res, &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("grant %s has no login: tokentop token %s fetches its token", p.Grant.Of(), p.Name)}
+}
+
+// loginWithCode is Login for the authorization code grant.
+func (c *Client) loginWithCode(ctx context.Context, p Provider, o LoginOptions) (*Result, error) {
 	code, req, err := c.authorize(ctx, p, o)
 	if err != nil {
-		return res, withProvider(err, p.Name)
+		return &Result{}, withProvider(err, p.Name)
 	}
-	res, err = c.fetchGrant(ctx, p, FetchOptions{}, grantRequest{form: codeForm(p, code, req), secret: []string{code, req.Verifier}})
+	res, err := c.fetchGrant(ctx, p, FetchOptions{}, grantRequest{form: codeForm(p, code, req), secret: []string{code, req.Verifier}})
 	if err != nil {
 		return res, err
 	}

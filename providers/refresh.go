@@ -62,11 +62,12 @@ func NeedsLogin(err error) bool {
 const codeNoRefreshToken = "no_refresh_token"
 
 // NoRefreshToken is the error for a user grant whose access token is no
-// longer usable and which holds no refresh token: only a login helps.
+// longer usable and which holds no refresh token: only a login helps,
+// and its words say so.
 func NoRefreshToken(name string, expired bool) *Error {
 	desc := "the access token is too near its expiry and no refresh token is stored"
 	if expired {
 		desc = "the access token has expired and no refresh token is stored"
 	}
-	return &Error{Kind: KindConfig, Provider: name, Code: codeNoRefreshToken, Description: desc, Hint: LoginAgain(name)}
+	return &Error{Kind: KindConfig, Provider: name, Code: codeNoRefreshToken, Description: desc + ": " + LoginAgain(name)}
 }
