@@ -105,14 +105,14 @@ func TestLoginThenTokenAndIDToken(t *testing.T) {
 	}
 }
 
-func TestLoginPublicClientThenIDTokenMissing(t *testing.T) {
+func TestLoginWithoutRefreshTokenThenIDTokenMissing(t *testing.T) {
 	e := newEnv(t)
 	e.importSandbox()
-	out, errOut, code := e.login("user-public")
+	out, errOut, code := e.login("user-norefresh")
 	if code != 0 || !strings.Contains(out, "no refresh token: log in again when it expires") {
 		t.Fatalf("login: exit %d\n%s\n%s", code, out, errOut)
 	}
-	_, errOut, code = e.run("", "token", "user-public", "--id-token")
+	_, errOut, code = e.run("", "token", "user-norefresh", "--id-token")
 	if code == 0 || !strings.Contains(errOut, "no ID token") {
 		t.Errorf("--id-token without one: exit %d, %s", code, errOut)
 	}

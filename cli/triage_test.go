@@ -19,9 +19,7 @@ import (
 func (e *env) secrets() []string {
 	var out []string
 	for _, c := range e.sb.Clients() {
-		if c.ClientSecret != "" { // a public client has none
-			out = append(out, c.ClientSecret)
-		}
+		out = append(out, c.ClientSecret)
 	}
 	return out
 }

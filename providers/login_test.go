@@ -94,19 +94,48 @@ func TestLoginAuthorizationCodeWithPKCE(t *testing.T) {
 	}
 }
 
-func TestLoginPublicClientWithoutRefreshToken(t *testing.T) {
+func TestLoginWithoutRefreshToken(t *testing.T) {
 	e := newLoginEnv(t)
-	p := e.ps["user-public"]
-	if p.ClientSecret != "" {
-		t.Fatalf("user-public has a secret %q", p.ClientSecret)
-	}
-	res, err := (&Client{}).Login(context.Background(), p, LoginOptions{Timeout: time.Minute, Open: browser(t)})
+	res, err := (&Client{}).Login(context.Background(), e.ps["user-norefresh"], LoginOptions{Timeout: time.Minute, Open: browser(t)})
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
 	if res.Token.RefreshToken != "" || res.Token.IDToken != "" {
-		t.Errorf("user-public got a refresh or ID token: %+v", res.Token)
+		t.Errorf("user-norefresh got a refresh or ID token: %+v", res.Token)
 	}
+}
+
+// TestLoginPublicClient: a client without a secret sends its client_id
+// alone; PKCE binds the code to it.
+func TestLoginPublicClient(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Key: testsupport.RSAKey(0)})
+	sb.AddClient(sandbox.PublicUserClient())
+	ts := httptest.NewServer(sb)
+	t.Cleanup(ts.Close)
+	list, err := LoadConfig(strings.NewReader(sb.ProvidersYAML(ts.URL)), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list {
+		if p.Name != "user-public" {
+			continue
+		}
+		if p.ClientSecret != "" {
+			t.Fatalf("the public client has a secret in the YAML")
+		}
+		res, err := (&Client{}).Login(context.Background(), p, LoginOptions{Timeout: time.Minute, Open: browser(t)})
+		if err != nil {
+			t.Fatalf("public login: %v", err)
+		}
+		if body := res.Exchanges[0].RequestBody; strings.Contains(body, "client_secret") || res.Exchanges[0].Credential != "" {
+			t.Errorf("a public client sent a secret: %s", body)
+		}
+		if _, err := (&Client{}).Refresh(context.Background(), p, res.Token.RefreshToken, FetchOptions{}); err != nil {
+			t.Errorf("public refresh: %v", err)
+		}
+		return
+	}
+	t.Fatal("no user-public provider in the YAML")
 }
 
 func TestLoginDenied(t *testing.T) {

@@ -165,15 +165,15 @@ func TestRevokedRefreshTokenNeedsLogin(t *testing.T) {
 func TestNoRefreshTokenNeedsLoginAtExpiry(t *testing.T) {
 	e := newLoginEnv(t)
 	ctx := t.Context()
-	if tok := e.login(t, "user-public").Token; tok.RefreshToken != "" {
-		t.Fatalf("user-public got a refresh token")
+	if tok := e.login(t, "user-norefresh").Token; tok.RefreshToken != "" {
+		t.Fatalf("user-norefresh got a refresh token")
 	}
 	e.clock.Add(2 * time.Hour)
-	_, err := e.s.Token(ctx, "user-public", TokenOptions{})
-	if !providers.NeedsLogin(err) || !strings.Contains(err.Error(), "expired") || !strings.Contains(err.Error(), "log in again: tokentop login user-public") {
+	_, err := e.s.Token(ctx, "user-norefresh", TokenOptions{})
+	if !providers.NeedsLogin(err) || !strings.Contains(err.Error(), "expired") || !strings.Contains(err.Error(), "log in again: tokentop login user-norefresh") {
 		t.Fatalf("err %v, want: expired, log in again", err)
 	}
-	sm, err := e.s.Summary(ctx, "user-public")
+	sm, err := e.s.Summary(ctx, "user-norefresh")
 	must(t, err)
 	if !sm.NeedsLogin {
 		t.Error("the summary does not say it needs a login")

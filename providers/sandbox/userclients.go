@@ -4,6 +4,8 @@ import "time"
 
 // userClients are the clients users log in with, registered after the
 // default ones. Their credentials are fake and exist only in the sandbox.
+// A public client (no secret, RFC 8252 §8.4) is PublicUserClient, added
+// by the tests that want one.
 func userClients() []Client {
 	return []Client{
 		{
@@ -17,11 +19,11 @@ func userClients() []Client {
 			Lifetime:     10 * time.Minute,
 		},
 		{
-			// A public client (no secret, RFC 8252 §8.4) whose server
-			// never returns a refresh token: its token lives until it
-			// expires, then the user logs in again.
-			Name:           "user-public",
-			ClientID:       "tokentop-public-app",
+			// A client whose server never returns a refresh token: its
+			// token lives until it expires, then the user logs in again.
+			Name:           "user-norefresh",
+			ClientID:       "tokentop-short-session",
+			ClientSecret:   "sh0rt-s3ssion-secret-p2x8v4n6b1c3",
 			Style:          StyleUser,
 			Scopes:         []string{"api/read"},
 			NoRefreshToken: true,
@@ -42,4 +44,11 @@ func userNodes(c Client, base string) []any {
 		"authorize_url", str(base + pathUserAuthorize),
 		"jwks_uri", str(base + pathJWKS),
 	}
+}
+
+// PublicUserClient is a public native app (RFC 8252 §8.4): no secret, so
+// its token requests carry only its client_id, and PKCE alone binds the
+// code to it. Register it with AddClient.
+func PublicUserClient() Client {
+	return Client{Name: "user-public", ClientID: "tokentop-public-app", Style: StyleUser, Scopes: []string{"openid", "api/read"}}
 }

@@ -49,7 +49,7 @@ type Options struct {
 	// one fails, and its error is recorded).
 	FetchAll bool
 	// UserLogins keeps the sandbox's user-grant providers (user-login,
-	// user-public), which have no token until someone logs in; without
+	// user-norefresh), which have no token until someone logs in; without
 	// it the store holds the client-credentials providers only.
 	UserLogins bool
 }

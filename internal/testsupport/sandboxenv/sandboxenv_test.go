@@ -56,7 +56,7 @@ func TestStartFillsTheStore(t *testing.T) {
 // TestStartWithUserLogins keeps the user-grant providers, with no token.
 func TestStartWithUserLogins(t *testing.T) {
 	e := Start(t, Options{UserLogins: true, FetchAll: true})
-	for _, name := range []string{"user-login", "user-public"} {
+	for _, name := range []string{"user-login", "user-norefresh"} {
 		if _, err := e.Store.Provider(t.Context(), name); err != nil {
 			t.Errorf("%s is not in the store: %v", name, err)
 		}
