@@ -168,8 +168,13 @@ func TestNoRefreshTokenNeedsLoginAtExpiry(t *testing.T) {
 	if tok := e.login(t, "user-norefresh").Token; tok.RefreshToken != "" {
 		t.Fatalf("user-norefresh got a refresh token")
 	}
-	e.clock.Add(2 * time.Hour)
-	_, err := e.s.Token(ctx, "user-norefresh", TokenOptions{})
+	e.clock.Add(59*time.Minute + 30*time.Second) // inside the margin, alive
+	res, err := e.s.Token(ctx, "user-norefresh", TokenOptions{})
+	if err != nil || len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "dies in 30s") || !strings.Contains(res.Warnings[0], "log in again") {
+		t.Fatalf("a live token that cannot be renewed: %v, warnings %q", err, res.Warnings)
+	}
+	e.clock.Add(time.Minute)
+	_, err = e.s.Token(ctx, "user-norefresh", TokenOptions{})
 	if !providers.NeedsLogin(err) || !strings.Contains(err.Error(), "expired") || !strings.Contains(err.Error(), "log in again: tokentop login user-norefresh") {
 		t.Fatalf("err %v, want: expired, log in again", err)
 	}

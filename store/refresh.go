@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
@@ -47,6 +48,24 @@ func (s *Store) refreshWith(ctx context.Context, name string, g *grant, p provid
 		res.Token.IDToken = prev.IDToken
 	}
 	return res, nil
+}
+
+// lastLife is the cached token of a session that cannot be renewed (no
+// refresh token: err says so) while it is still alive, inside its refresh
+// margin: it is the last there is, handed out with a warning that says
+// when it dies and that only a login helps. Nil otherwise.
+func (s *Store) lastLife(ctx context.Context, name string, err error) *TokenResult {
+	e, ok := providers.AsError(err)
+	if !ok || !providers.NeedsLogin(err) || e.Code == "invalid_grant" {
+		return nil
+	}
+	tok, cerr := s.CachedToken(ctx, name)
+	now := s.now()
+	if cerr != nil || tok.AccessToken == "" || !now.Before(tok.ExpiresAt) {
+		return nil
+	}
+	return &TokenResult{Token: tok, Cached: true, Warnings: []string{fmt.Sprintf("the token of %s dies in %s and cannot be renewed (no refresh token): %s",
+		name, tok.ExpiresAt.Sub(now).Round(time.Second), providers.LoginAgain(name))}}
 }
 
 // forgetRefreshToken drops the refresh token the server refused from the
