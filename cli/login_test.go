@@ -139,3 +139,32 @@ func TestLoginDeniedAndTimeout(t *testing.T) {
 		t.Errorf("login of a client-credentials provider: exit %d, %s", code, errOut)
 	}
 }
+
+func TestLoginWithARefreshTokenOnStdin(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	var clientID string
+	for _, c := range e.sb.Clients() {
+		if c.Name == "user-refresh" {
+			clientID = c.ClientID
+		}
+	}
+	rt, err := e.sb.IssueRefreshToken(clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := e.run("", "login", "user-refresh", "--refresh-token-stdin")
+	if code != ExitUsage || !strings.Contains(errOut, "standard input is empty") {
+		t.Errorf("empty stdin: exit %d, %s", code, errOut)
+	}
+	out := e.mustRun(rt+"\n", "login", "user-refresh", "--refresh-token-stdin")
+	if !strings.Contains(out, "logged in to user-refresh") || strings.Contains(out, rt) {
+		t.Errorf("login said: %s", out)
+	}
+	if at := strings.TrimSpace(e.mustRun("", "token", "user-refresh")); at == "" {
+		t.Error("no token after the login")
+	}
+	if hist := e.mustRun("", "history", "user-refresh", "-v"); strings.Contains(hist, rt) || refreshTokenText.MatchString(hist) {
+		t.Errorf("the history quotes a refresh token:\n%s", hist)
+	}
+}

@@ -31,6 +31,9 @@ type LoginOptions struct {
 	// Open opens the URL in a browser; nil opens none. Its error only
 	// means the user opens the URL by hand.
 	Open func(authorizeURL string) error
+	// RefreshToken is, for grant refresh_token, the refresh token the
+	// user was given: the login is its first refresh.
+	RefreshToken string
 }
 
 // AuthRequest is one login's request: what the authorization URL carries
@@ -106,6 +109,8 @@ func (c *Client) Login(ctx context.Context, p Provider, o LoginOptions) (*Result
 	switch p.Grant.Of() {
 	case GrantAuthorizationCode:
 		return c.loginWithCode(ctx, p, o)
+	case GrantRefreshToken:
+		return c.loginWithRefreshToken(ctx, p, o.RefreshToken)
 	case GrantDeviceCode:
 		// The device authorization grant (RFC 8628) plugs in here.
 		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "the device code login is not available in this build"}

@@ -337,3 +337,30 @@ func TestIDTokenVerification(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLoginWithAGivenRefreshToken: grant refresh_token logs in with the
+// refresh token the user holds; it is used at once and rotated.
+func TestLoginWithAGivenRefreshToken(t *testing.T) {
+	e := newLoginEnv(t)
+	p := e.ps["user-refresh"]
+	if p.Grant != GrantRefreshToken {
+		t.Fatalf("user-refresh has grant %q", p.Grant)
+	}
+	if _, err := (&Client{}).Login(context.Background(), p, LoginOptions{}); err == nil || !strings.Contains(err.Error(), "refresh token you were given") {
+		t.Fatalf("login without a refresh token: %v", err)
+	}
+	given, err := e.sb.IssueRefreshToken(p.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&Client{}).Login(context.Background(), p, LoginOptions{RefreshToken: given})
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	if res.Token.AccessToken == "" || res.Token.RefreshToken == "" || res.Token.RefreshToken == given {
+		t.Errorf("token %+v: want an access token and a rotated refresh token", res.Token)
+	}
+	if _, err := (&Client{}).Login(context.Background(), p, LoginOptions{RefreshToken: given}); !NeedsLogin(err) {
+		t.Errorf("the given refresh token, once used, still works: %v", err)
+	}
+}

@@ -44,6 +44,22 @@ func (c *Client) Refresh(ctx context.Context, p Provider, refreshToken string, o
 	return res, nil
 }
 
+// loginWithRefreshToken is Login for grant refresh_token: the refresh
+// token the user was given is used at once, which proves it and brings
+// the first access token. A server that does not rotate leaves the given
+// one in force, so it is kept.
+func (c *Client) loginWithRefreshToken(ctx context.Context, p Provider, refreshToken string) (*Result, error) {
+	if refreshToken == "" {
+		return &Result{}, &Error{Kind: KindConfig, Provider: p.Name, Description: "grant refresh_token logs in with the refresh token you were given",
+			Hint: fmt.Sprintf("give it on standard input: tokentop login %s --refresh-token-stdin < FILE", p.Name)}
+	}
+	res, err := c.Refresh(ctx, p, refreshToken, FetchOptions{})
+	if err == nil && res.Token.RefreshToken == "" {
+		res.Token.RefreshToken = refreshToken
+	}
+	return res, err
+}
+
 // LoginAgain is the words every place uses for a session that only a new
 // login can restore.
 func LoginAgain(name string) string {

@@ -1,6 +1,11 @@
 package sandbox
 
-import "time"
+import (
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"time"
+)
 
 // userClients are the clients users log in with, registered after the
 // default ones. Their credentials are fake and exist only in the sandbox.
@@ -16,6 +21,18 @@ func userClients() []Client {
 			ClientSecret: "n4t1ve-app-s3cret-d8f2k1m9q7w3e5r0",
 			Style:        StyleUser,
 			Scopes:       []string{"openid", "profile", "api/read"},
+			Lifetime:     10 * time.Minute,
+		},
+		{
+			// A session given by hand: the user holds a refresh token
+			// (IssueRefreshToken; `tokentop sandbox` prints one) and
+			// tokentop renews it, rotating, from there.
+			Name:         "user-refresh",
+			ClientID:     "tokentop-offline-app",
+			ClientSecret: "0ffl1ne-app-s3cret-k5j7h2g9f4d6",
+			Style:        StyleUser,
+			Grant:        "refresh_token",
+			Scopes:       []string{"api/read"},
 			Lifetime:     10 * time.Minute,
 		},
 		{
@@ -39,11 +56,11 @@ func userNodes(c Client, base string) []any {
 	if grant == "" {
 		grant = "authorization_code"
 	}
-	return []any{
-		"grant", str(grant),
-		"authorize_url", str(base + pathUserAuthorize),
-		"jwks_uri", str(base + pathJWKS),
+	kv := []any{"grant", str(grant)}
+	if grant == "authorization_code" {
+		kv = append(kv, "authorize_url", str(base+pathUserAuthorize))
 	}
+	return append(kv, "jwks_uri", str(base+pathJWKS))
 }
 
 // PublicUserClient is a public native app (RFC 8252 §8.4): no secret, so
@@ -51,4 +68,30 @@ func userNodes(c Client, base string) []any {
 // code to it. Register it with AddClient.
 func PublicUserClient() Client {
 	return Client{Name: "user-public", ClientID: "tokentop-public-app", Style: StyleUser, Scopes: []string{"openid", "api/read"}}
+}
+
+// IssueRefreshToken mints a refresh token for the user-style client
+// clientID, with all its scopes, as a server's console hands one out for
+// grant refresh_token; it is used, and rotated, like any other.
+func (s *Server) IssueRefreshToken(clientID string) (string, error) {
+	s.mu.Lock()
+	i, ok := s.index[clientID]
+	var c Client
+	if ok {
+		c = s.clients[i].clone()
+	}
+	s.mu.Unlock()
+	if !ok || c.Style != StyleUser {
+		return "", fmt.Errorf("sandbox: %s is not a user-style client", clientID)
+	}
+	now := s.now()
+	life := c.RefreshLifetime
+	if life <= 0 {
+		life = defaultRefreshLife
+	}
+	rt := "rt." + randomString(32, base64.RawURLEncoding)
+	if !s.users.putRefresh(rt, refreshGrant{clientID: clientID, scopes: slices.Clone(c.Scopes), expires: now.Add(life)}, now) {
+		return "", fmt.Errorf("sandbox: too many refresh tokens in force")
+	}
+	return rt, nil
 }
