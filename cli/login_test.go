@@ -90,8 +90,11 @@ func TestLoginThenTokenAndIDToken(t *testing.T) {
 	if at == "" || id == "" || at == id || strings.Count(id, ".") != 2 {
 		t.Fatalf("token %q, ID token %q", at, id)
 	}
+	if got := e.mustRun("", "exec", "user-login", "--", "sh", "-c", `printf %s "$TOKEN"`); got != at {
+		t.Errorf("exec gave the child %q, token printed %q", got, at)
+	}
 	if n := e.sb.Issued("tokentop-native-app"); n != 1 {
-		t.Errorf("the server issued %d tokens for one login and two token calls, want 1", n)
+		t.Errorf("the server issued %d tokens for one login, two token calls and an exec, want 1", n)
 	}
 	// The refresh token appears in nothing tokentop prints or exports.
 	for _, argv := range [][]string{
