@@ -206,3 +206,26 @@ func TestLoginDeniedIsRecorded(t *testing.T) {
 		t.Errorf("summary after a refused login: %+v token %v", sm.LastError, sm.Token)
 	}
 }
+
+// TestRefreshWithoutRotationKeepsTheRefreshToken: a server that answers a
+// refresh with no new refresh token leaves the old one in force; it is
+// kept and used again.
+func TestRefreshWithoutRotationKeepsTheRefreshToken(t *testing.T) {
+	e := newLoginEnv(t)
+	ctx := t.Context()
+	first := e.login(t, "user-login").Token
+	e.sb.SetLoginSwitches(sandbox.LoginSwitches{NoRotation: true})
+	for i := range 2 {
+		e.clock.Add(10 * time.Minute)
+		res, err := e.s.Token(ctx, "user-login", TokenOptions{})
+		must(t, err)
+		kept, err := e.s.CachedToken(ctx, "user-login")
+		must(t, err)
+		if res.Cached || kept.RefreshToken != first.RefreshToken || !kept.RefreshExpiresAt.Equal(first.RefreshExpiresAt) || kept.IDToken == "" {
+			t.Fatalf("refresh %d: cached %v, the refresh token or its expiry or the ID token was not kept", i+1, res.Cached)
+		}
+	}
+	if n := e.sb.Refreshes(e.ps["user-login"].ClientID); n != 2 {
+		t.Errorf("%d refreshes, want 2", n)
+	}
+}

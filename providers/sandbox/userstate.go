@@ -48,6 +48,10 @@ type LoginSwitches struct {
 	// NoRefreshTokens makes the token endpoint return no refresh token,
 	// ever; without it one comes with every answer (rotation).
 	NoRefreshTokens bool
+	// NoRotation makes refresh tokens reusable: a refresh answers with
+	// no new one, and the one used stays in force (servers that do not
+	// rotate).
+	NoRotation bool
 }
 
 // authCode is an authorization code not yet exchanged.
@@ -152,8 +156,8 @@ func (u *userState) putRefresh(tok string, g refreshGrant, now time.Time) bool {
 	return true
 }
 
-// takeRefresh uses a refresh token of clientID: it is removed (rotation)
-// and counted. An unknown, expired, already used or revoked one, or
+// takeRefresh uses a refresh token of clientID: it is removed (rotation,
+// unless NoRotation) and counted. An unknown, expired, already used or revoked one, or
 // another client's, is refused.
 func (u *userState) takeRefresh(tok, clientID string, now time.Time) (refreshGrant, bool) {
 	u.mu.Lock()
@@ -162,7 +166,9 @@ func (u *userState) takeRefresh(tok, clientID string, now time.Time) (refreshGra
 	if !ok || g.clientID != clientID || !now.Before(g.expires) {
 		return refreshGrant{}, false
 	}
-	delete(u.refresh, tok)
+	if !u.sw.NoRotation {
+		delete(u.refresh, tok)
+	}
 	u.refreshes[clientID]++
 	return g, true
 }

@@ -29,6 +29,8 @@ type session struct {
 	client Client
 	scopes []string
 	nonce  string
+	// refreshed: the answer to a refresh grant.
+	refreshed bool
 }
 
 // handleUserToken is the user style's token endpoint: the
@@ -136,7 +138,7 @@ func (s *Server) redeemRefresh(c Client, r *http.Request) (session, *oauthError)
 		}
 		scopes = granted
 	}
-	return session{client: c, scopes: scopes, nonce: g.nonce}, nil
+	return session{client: c, scopes: scopes, nonce: g.nonce, refreshed: true}, nil
 }
 
 // issueSession mints the access token, a new refresh token (unless the
@@ -152,7 +154,8 @@ func (s *Server) issueSession(r *http.Request, sess session) (userToken, error) 
 		return userToken{}, err
 	}
 	ans := userToken{AccessToken: at.token, TokenType: "Bearer", ExpiresIn: int64(c.lifetime().Seconds()), Scope: strings.Join(sess.scopes, " ")}
-	if !c.NoRefreshToken && !s.users.switches().NoRefreshTokens {
+	sw := s.users.switches()
+	if !c.NoRefreshToken && !sw.NoRefreshTokens && !(sess.refreshed && sw.NoRotation) {
 		life := c.RefreshLifetime
 		if life <= 0 {
 			life = defaultRefreshLife
