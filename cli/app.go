@@ -46,6 +46,9 @@ type App struct {
 	Environ func() []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// OpenBrowser opens a URL in the user's browser (a login's); nil
+	// opens none, which is what tests want.
+	OpenBrowser func(url string) error
 
 	dbPath string
 	// stores are the flags that choose a shared store (storeaddr.go).
@@ -67,7 +70,7 @@ func (a *App) safeStreams() {
 
 // NewApp returns an App wired to the process's streams and environment.
 func NewApp() *App {
-	return &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Environ: os.Environ, Now: time.Now}
+	return &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Environ: os.Environ, Now: time.Now, OpenBrowser: openBrowser}
 }
 
 func (a *App) environ() []string {

@@ -24,7 +24,7 @@ import (
 // names (-1: all of them), for the commands that take them.
 func providerArgs(name string) (n int, ok bool) {
 	switch name {
-	case "token", "show", "history", "doctor", "inspect", "introspect", "revoke":
+	case "token", "login", "show", "history", "doctor", "inspect", "introspect", "revoke":
 		return 1, true
 	case "diff":
 		return 2, true

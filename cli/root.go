@@ -49,6 +49,7 @@ func (a *App) subcommands() []*cobra.Command {
 		a.showCommand(),
 		a.lsCommand(),
 		a.tokenCommand(),
+		a.loginCommand(),
 		a.execCommand(),
 		a.callCommand(),
 		a.historyCommand(),

@@ -85,6 +85,7 @@ func (a *App) runSandbox(ctx context.Context, o sandboxOptions) error {
 	} else {
 		fmt.Fprint(a.out, yaml)
 	}
+	a.handOutRefreshTokens(srv)
 	fmt.Fprintf(a.errOut, "sandbox key files (throwaway) in %s\n", dir)
 	fmt.Fprintf(a.errOut, "sandbox listening on %s, and with TLS for mtls-client on %s (ctrl+c to stop)\n", base, tlsBase)
 	<-ctx.Done()

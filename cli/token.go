@@ -18,6 +18,8 @@ type tokenJSON struct {
 	ExpiresAt   string `json:"expires_at"`
 	Scope       string `json:"scope"`
 	Cached      bool   `json:"cached"`
+	// IDToken is there only with --id-token.
+	IDToken string `json:"id_token,omitempty"`
 }
 
 // tokenOptions are what `tokentop token` is asked.
@@ -27,6 +29,7 @@ type tokenOptions struct {
 	forceRefresh bool
 	force        bool
 	minTTL       time.Duration
+	idToken      bool
 }
 
 func (a *App) tokenCommand() *cobra.Command {
@@ -53,6 +56,7 @@ lives less than D when new is printed with a warning.`,
 	o.output.Register(cmd, jsonFlag("print {access_token, token_type, expires_at, scope, cached}"))
 	cmd.Flags().BoolVar(&o.forceRefresh, "force-refresh", false, "fetch a new token even if the cached one is valid")
 	cmd.Flags().BoolVar(&o.force, "force", false, "fetch even past the provider's quota limit")
+	cmd.Flags().BoolVar(&o.idToken, "id-token", false, "print the OpenID Connect ID token of a user's login instead (refreshed first if needed)")
 	cmd.Flags().DurationVar(&o.minTTL, "min-ttl", 0, "at least this much life left (e.g. 10m), else fetch a new token early")
 	return cmd
 }
@@ -68,16 +72,27 @@ func (a *App) runToken(ctx context.Context, o tokenOptions) error {
 		return err
 	}
 	a.warn(res.Warnings)
+	printed := res.Token.AccessToken
+	if o.idToken {
+		if res.Token.IDToken == "" {
+			return fmt.Errorf("%s has no ID token: only a login whose scopes include openid brings one", o.name)
+		}
+		printed = res.Token.IDToken
+	}
 	if o.output.Format() == formatJSON {
-		return safetext.EncodeJSON(a.out, tokenJSON{
+		j := tokenJSON{
 			AccessToken: res.Token.AccessToken,
 			TokenType:   res.Token.TokenType,
 			ExpiresAt:   res.Token.ExpiresAt.UTC().Format(time.RFC3339),
 			Scope:       res.Token.Scope,
 			Cached:      res.Cached,
-		})
+		}
+		if o.idToken {
+			j.IDToken = res.Token.IDToken
+		}
+		return safetext.EncodeJSON(a.out, j)
 	}
-	_, err = fmt.Fprintln(a.out, res.Token.AccessToken)
+	_, err = fmt.Fprintln(a.out, printed)
 	return err
 }
 

@@ -57,6 +57,21 @@ func (c *Client) CloseIdleConnections() { c.transports.closeIdle() }
 // grant. It never returns a nil *Result: on failure the Result still holds
 // the exchanges, for the flight recorder, and the error is an *Error.
 func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result, error) {
+	return c.fetchGrant(ctx, p, o, grantRequest{})
+}
+
+// grantRequest is what a grant other than client credentials sends at
+// the token endpoint: its form fields (grant_type first among them) and
+// the values of those that are secret without a secret field's name
+// (the authorization code, the code verifier). The zero value is the
+// client credentials grant.
+type grantRequest struct {
+	form   url.Values
+	secret []string
+}
+
+// fetchGrant is Fetch with g's grant.
+func (c *Client) fetchGrant(ctx context.Context, p Provider, o FetchOptions, g grantRequest) (*Result, error) {
 	res := &Result{}
 	// Presets fill token_url, auth style, separators and mappings: the
 	// request always uses the effective settings that `show` prints.
@@ -87,9 +102,9 @@ func (c *Client) Fetch(ctx context.Context, p Provider, o FetchOptions) (*Result
 	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
 	defer cancel()
 
-	for _, style := range stylesToTry(p.Style(), o.Learned) {
+	for _, style := range c.styles(p, o, auth) {
 		res.AuthStyle = style
-		tok, ex, err := c.exchange(ctx, hc, p, auth, style)
+		tok, ex, err := c.exchange(ctx, hc, p, auth, style, g)
 		res.Exchanges = append(res.Exchanges, ex)
 		if err == nil {
 			res.Token = tok
@@ -155,7 +170,11 @@ func authenticate(form url.Values, h http.Header, p Provider, auth clientAuth, s
 	switch style {
 	case AuthPost:
 		form.Set("client_id", p.ClientID)
-		form.Set("client_secret", auth.secret)
+		if auth.secret != "" || !p.Grant.UserLogin() {
+			// A user grant's public client (RFC 8252 §8.4) has no
+			// secret: its client_id alone names it.
+			form.Set("client_secret", auth.secret)
+		}
 	case AuthBasic:
 		h.Set("Authorization", BasicAuthWith(p.BasicEncodingOf(), p.ClientID, auth.secret))
 	case AuthPrivateKeyJWT:
@@ -199,8 +218,11 @@ func (e *Error) ClientRefused() bool {
 // exchange makes one request with one auth style and records it. The
 // record and the error are redacted: the secret, the assertion and the
 // tokens of the answer by value, every secret field by name.
-func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth clientAuth, style AuthStyle) (*Token, Exchange, error) {
+func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth clientAuth, style AuthStyle, g grantRequest) (*Token, Exchange, error) {
 	form := TokenForm(p)
+	if g.form != nil {
+		form = g.form
+	}
 	h := http.Header{}
 	summary, err := authenticate(form, h, p, auth, style, c.now())
 	if err != nil {
@@ -213,6 +235,9 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth
 	}
 	rd := &secrets{}
 	rd.learnRequest(p.ClientID, auth.secret, form, h)
+	for _, v := range g.secret {
+		rd.add(v)
+	}
 	tok, err := c.tokenRequest(ctx, hc, p, style, form, h, &ex, rd)
 	err = rd.err(err)
 	rd.exchange(&ex)
@@ -253,6 +278,8 @@ func (c *Client) tokenRequest(ctx context.Context, hc *http.Client, p Provider, 
 		return fail(e)
 	}
 	rd.add(tok.AccessToken)
+	rd.add(tok.RefreshToken)
+	rd.add(tok.IDToken)
 	ex.ResponseBody = rd.body(body)
 	return tok, nil
 }
@@ -324,4 +351,14 @@ func withProvider(err error, name string) error {
 		return e
 	}
 	return err
+}
+
+// styles are the auth styles fetchGrant tries: stylesToTry's, except that
+// a user grant's public client (no secret at all) sends its client_id in
+// the body and nothing else.
+func (c *Client) styles(p Provider, o FetchOptions, auth clientAuth) []AuthStyle {
+	if p.Grant.UserLogin() && auth.secret == "" && p.Style().UsesSecret() && p.Style() != AuthBasic {
+		return []AuthStyle{AuthPost}
+	}
+	return stylesToTry(p.Style(), o.Learned)
 }

@@ -110,6 +110,8 @@ func Fields() []FieldSpec {
 			form(1, "Env", "a label: prod, staging, sandbox…"),
 		presetField(),
 		grantField(),
+		authorizeURLField(),
+		redirectPortField(),
 		tokenURLField(),
 		withCheck(text("issuer", func(p *Provider) *string { return &p.Issuer }).
 			with("issuer", "the issuer (for presets and discovery)"), checkIssuerURL).

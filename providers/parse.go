@@ -89,6 +89,9 @@ func ParseResponse(body []byte, o ParseOptions) (*Token, error) {
 	}
 	tok.TokenType = normaliseTokenType(lookupString(m, mp.TokenType, tokenTypeKeys))
 	tok.Scope = lookupScope(m, mp.Scope)
+	if err := setUserTokens(tok, m, o.Now); err != nil {
+		return nil, err
+	}
 
 	if !o.ServerDate.IsZero() {
 		tok.Skew = o.Now.Sub(o.ServerDate).Truncate(time.Second)

@@ -172,7 +172,13 @@ type Provider struct {
 	Preset string `yaml:"preset,omitempty" json:"preset,omitempty"`
 	// Grant is the kind of credential and how a token is got for it
 	// (empty: client_credentials).
-	Grant           Grant             `yaml:"grant,omitempty" json:"grant,omitempty"`
+	Grant Grant `yaml:"grant,omitempty" json:"grant,omitempty"`
+	// AuthorizeURL is the authorization endpoint a login opens in the
+	// browser (grant authorization_code).
+	AuthorizeURL string `yaml:"authorize_url,omitempty" json:"authorize_url,omitempty"`
+	// RedirectPort is the loopback port of a login's redirect URI, for
+	// servers that register one; 0 picks a free port (RFC 8252 §7.3).
+	RedirectPort    int               `yaml:"redirect_port,omitempty" json:"redirect_port,omitempty"`
 	TokenURL        string            `yaml:"token_url,omitempty" json:"token_url,omitempty"`
 	Issuer          string            `yaml:"issuer,omitempty" json:"issuer,omitempty"`
 	JWKSURI         string            `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`

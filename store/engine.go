@@ -122,6 +122,9 @@ func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenR
 			continue // joined a flight that asked for less, or that was abandoned
 		}
 		if err != nil {
+			if res := s.lastLife(ctx, name, err); res != nil {
+				return res, nil
+			}
 			return nil, withoutAbandoned(err)
 		}
 		res := v.(*flightResult).res.clone()

@@ -79,6 +79,9 @@ type grant struct {
 	// override is true for a fetch with a setting other than the
 	// configured one (the doctor's retry): a diagnosis, not a fix.
 	override bool
+	// prev is the token record cached when the fetch began (nil for
+	// none): a user grant refreshes with its refresh token.
+	prev *tokenRecord
 }
 
 // obtain runs in a flight: a fresh token, or the fetch lock and a fetch.
@@ -175,7 +178,7 @@ func (s *Store) prepare(ctx context.Context, l kv.Lock, name string, o TokenOpti
 		}
 		g = &grant{lock: l, p: p, secret: secret, learned: st.AuthStyleLearned, fingerprint: fingerprint(p, secret), override: o.override()}
 		if cur != nil {
-			g.tokenGen = cur.Gen
+			g.tokenGen, g.prev = cur.Gen, cur
 		}
 		if o.AuthStyle != "" {
 			g.p.AuthStyle, g.learned = o.AuthStyle, ""

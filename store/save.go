@@ -65,7 +65,11 @@ func (s *Store) fetchWith(ctx context.Context, name string, g *grant) (*provider
 	if g.secret != nil {
 		p.ClientSecret, err = s.keys.open(g.secret, "the client secret of "+name)
 	}
-	if err == nil {
+	switch {
+	case err != nil:
+	case p.Grant.UserLogin():
+		res, err = s.refreshWith(ctx, name, g, p)
+	default:
 		res, err = s.client.Fetch(ctx, p, providers.FetchOptions{Learned: g.learned})
 	}
 	if res == nil {
@@ -102,7 +106,14 @@ func (s *Store) saveFetched(tx kv.Tx, name string, g *grant, f fetched, out *Tok
 			// have failed: neither is the provider's last error.
 			return nil
 		}
-		return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(f.err, f.now) })
+		if providers.NeedsLogin(f.err) {
+			if err := s.forgetRefreshToken(tx, name, g.tokenGen); err != nil {
+				return err
+			}
+		}
+		return s.updateState(tx, name, func(st *stateRecord) {
+			st.LastError, st.NeedsLogin = errorRecord(f.err, f.now), providers.NeedsLogin(f.err)
+		})
 	}
 	if g.override {
 		// A token got with a setting other than the configured one
@@ -119,7 +130,7 @@ func (s *Store) saveFetched(tx kv.Tx, name string, g *grant, f fetched, out *Tok
 		return err
 	}
 	return s.updateState(tx, name, func(st *stateRecord) {
-		st.LastError = nil
+		st.LastError, st.NeedsLogin = nil, false
 		if cur.Style() == providers.AuthAuto && f.res.AuthStyle != "" {
 			st.AuthStyleLearned = f.res.AuthStyle
 		}
@@ -137,7 +148,10 @@ func (s *Store) cacheFetched(tx kv.Tx, name string, g *grant, cur providers.Prov
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the settings of %s changed during the fetch; this token was not cached", name))
 		return nil
 	}
-	if !locked {
+	if !locked || cur.Grant.UserLogin() {
+		// A user grant's token may have been replaced by a login
+		// (which takes no lock while the user is at the browser):
+		// the newer session wins.
 		rec, err := s.getToken(tx, name)
 		if err != nil {
 			return err

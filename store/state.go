@@ -53,6 +53,8 @@ type stateRecord struct {
 	LastCall         *CallRecord         `json:"last_call,omitempty"`
 	// Proxy is what the last `tokentop proxy` for the provider counted.
 	Proxy *ProxyFigures `json:"proxy,omitempty"`
+	// NeedsLogin: a user grant's session is over until a login.
+	NeedsLogin bool `json:"needs_login,omitempty"`
 }
 
 // errorRecord describes err for the state bucket.

@@ -30,6 +30,15 @@ type Summary struct {
 	// AuthStyleLearned is the style that worked last under auth_style auto.
 	AuthStyleLearned providers.AuthStyle
 	HasSecret        bool
+	// NeedsLogin says a user grant's session is over (its refresh token
+	// was refused, or there is none and the access token is spent): only
+	// `tokentop login NAME` (Store.Login) brings it back. LastError says
+	// why, in the words `tokentop token` uses.
+	NeedsLogin bool
+	// Refreshable says a refresh token is kept with the token (its expiry,
+	// when the server gave one, is Token.RefreshExpiresAt); HasIDToken
+	// says an ID token is.
+	Refreshable, HasIDToken bool
 }
 
 // Status is the provider's state at now: error when the last attempt
@@ -47,7 +56,9 @@ func (sm Summary) Status(now time.Time) providers.Status {
 
 // tokenMeta decodes a tokenRecord without its sealed access token.
 type tokenMeta struct {
-	Token providers.Token `json:"token"`
+	Token       providers.Token `json:"token"`
+	Refreshable bool            `json:"refreshable,omitempty"`
+	HasIDToken  bool            `json:"has_id_token,omitempty"`
 }
 
 // Summaries summarises every provider, sorted by name, in one read
@@ -100,14 +111,16 @@ func (s *Store) fillSummary(tx kv.Tx, sm *Summary, w ledgerWindow) error {
 		return err
 	}
 	if ok {
-		tm.Token.AccessToken = ""
+		tm.Token.AccessToken, tm.Token.RefreshToken, tm.Token.IDToken = "", "", ""
 		sm.Token = &tm.Token
+		sm.Refreshable, sm.HasIDToken = tm.Refreshable, tm.HasIDToken
 	}
 	var st stateRecord
 	if _, err := s.getJSON(tx, bState, name, &st); err != nil {
 		return err
 	}
 	sm.LastError, sm.LastCall, sm.AuthStyleLearned, sm.Proxy = st.LastError, st.LastCall, st.AuthStyleLearned, st.Proxy
+	sm.NeedsLogin = st.NeedsLogin
 	if sm.Quota, sm.Recent, err = readLedger(tx, sm.Provider, w); err != nil {
 		return err
 	}

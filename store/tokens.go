@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
@@ -11,10 +12,16 @@ import (
 // tokenRecord is a cached token: its metadata readable (listing needs no
 // decryption), the access token sealed with age.
 type tokenRecord struct {
-	// Token is the token with AccessToken empty.
+	// Token is the token with AccessToken, RefreshToken and IDToken
+	// empty.
 	Token providers.Token `json:"token"`
-	// Sealed is the age ciphertext of the access token.
+	// Sealed is the age ciphertext of the access token, or of the
+	// access, refresh and ID tokens together (tokenseal.go).
 	Sealed []byte `json:"sealed"`
+	// Refreshable says a refresh token is sealed with the access token;
+	// IDToken says an ID token is. Neither is a secret.
+	Refreshable bool `json:"refreshable,omitempty"`
+	HasIDToken  bool `json:"has_id_token,omitempty"`
 	// Gen is the change counter when the token was saved: a forced refresh
 	// takes a token only when its Gen differs from the one it set out to
 	// replace.
@@ -42,14 +49,19 @@ func (r *tokenRecord) lasts(now time.Time, d time.Duration) bool {
 	return r != nil && !r.Token.ExpiresAt.Before(now.Add(d))
 }
 
-// putToken seals tok's access token and saves the record.
+// putToken seals tok's access token (and its refresh and ID tokens) and
+// saves the record.
 func (s *Store) putToken(tx kv.Tx, name string, tok *providers.Token) error {
-	sealed, err := s.keys.seal(tx, tok.AccessToken)
+	text, err := tokenPlaintext(tok)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.keys.seal(tx, text)
 	if err != nil {
 		return err
 	}
 	meta := *tok
-	meta.AccessToken = ""
+	meta.AccessToken, meta.RefreshToken, meta.IDToken = "", "", ""
 	// The counter reads its value before this transaction: +1 is the
 	// generation it commits.
 	changes, err := tx.Get(kv.P(bMeta), []byte(kChanges))
@@ -57,17 +69,20 @@ func (s *Store) putToken(tx kv.Tx, name string, tok *providers.Token) error {
 		return err
 	}
 	gen := kv.GetU64(changes) + 1
-	return putJSON(tx, bTokens, name, tokenRecord{Token: meta, Sealed: sealed, Gen: gen})
+	return putJSON(tx, bTokens, name, tokenRecord{Token: meta, Sealed: sealed, Gen: gen,
+		Refreshable: tok.RefreshToken != "", HasIDToken: tok.IDToken != ""})
 }
 
 // unseal returns the record's token with the access token decrypted.
 func (s *Store) unseal(name string, rec *tokenRecord) (*providers.Token, error) {
-	at, err := s.keys.open(rec.Sealed, "the access token of "+name)
+	text, err := s.keys.open(rec.Sealed, "the access token of "+name)
 	if err != nil {
 		return nil, err
 	}
 	tok := rec.Token
-	tok.AccessToken = at
+	if err := fromPlaintext(text, &tok); err != nil {
+		return nil, fmt.Errorf("the token of %s: %w", name, err)
+	}
 	return &tok, nil
 }
 

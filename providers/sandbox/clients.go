@@ -56,6 +56,15 @@ type Client struct {
 	// PrivateKeyFile, TLSCertFile, TLSKeyFile and CAFile are the files
 	// ProvidersYAML points tokentop at for the key styles.
 	PrivateKeyFile, TLSCertFile, TLSKeyFile, CAFile string
+
+	// Grant is, for StyleUser, the grant ProvidersYAML writes
+	// (authorization_code when empty). An empty ClientSecret makes a
+	// StyleUser client public: it sends only its client_id.
+	Grant string
+	// RefreshLifetime is, for StyleUser, how long its refresh tokens
+	// live (24h when zero); NoRefreshToken makes the server return none.
+	RefreshLifetime time.Duration
+	NoRefreshToken  bool
 }
 
 // The client styles, one per vendor behaviour the sandbox mimics.

@@ -12,6 +12,7 @@ func TestDefaultClients(t *testing.T) {
 	want := map[string]string{
 		"cognito-dev": StyleCognito, "basic-only": StyleBasicOnly, "a55": StyleCognito,
 		"auth0-prod": StyleAuth0, "ants": StyleANTS, "short-lived": StyleCognito, "broken": StyleCognito,
+		"user-login": StyleUser, "user-norefresh": StyleUser, "user-refresh": StyleUser,
 	}
 	ids := map[string]bool{}
 	cs := s.Clients()

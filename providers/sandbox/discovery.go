@@ -32,7 +32,7 @@ type discovery struct {
 // discoverableStyles are the styles with a discovery document of their own.
 // The Cognito style's is the root document.
 func discoverableStyles() []string {
-	return []string{StyleCognito, StyleBasicOnly, StyleAuth0, StyleANTS, StylePrivateKeyJWT, StyleMTLS}
+	return []string{StyleCognito, StyleBasicOnly, StyleAuth0, StyleANTS, StylePrivateKeyJWT, StyleMTLS, StyleUser}
 }
 
 // styleIssuerPath is a style's issuer below the server's origin: "" for
@@ -95,14 +95,18 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 func (s *Server) metadata(r *http.Request, style string) discovery {
 	base := issuer(r)
 	info, _ := styleInfo(style)
+	grants, responses := []string{"client_credentials"}, []string{"token"}
+	if style == StyleUser {
+		grants, responses = []string{"authorization_code", "refresh_token"}, []string{"code"}
+	}
 	return discovery{
 		Issuer:                            styleIssuer(r, style),
 		TokenEndpoint:                     base + info.path,
 		JWKSURI:                           base + pathJWKS,
 		ScopesSupported:                   s.styleScopes(style),
-		GrantTypesSupported:               []string{"client_credentials"},
+		GrantTypesSupported:               grants,
 		TokenEndpointAuthMethodsSupported: styleAuthMethods(style),
-		ResponseTypesSupported:            []string{"token"},
+		ResponseTypesSupported:            responses,
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},
 		IntrospectionEndpoint:             base + pathIntrospect,
 		IntrospectionAuthMethods:          endpointAuthMethods(),
@@ -117,13 +121,13 @@ func (s *Server) allScopes() []string {
 }
 
 // styleScopes is the sorted union of the scopes of a style's clients (of
-// every client for "").
+// every client but the user style's, whose issuer is its own, for "").
 func (s *Server) styleScopes(style string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := []string{}
 	for _, c := range s.clients {
-		if style == "" || c.Style == style {
+		if (style == "" && c.Style != StyleUser) || c.Style == style {
 			all = append(all, c.Scopes...)
 		}
 	}

@@ -130,6 +130,11 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if s.users.revokeRefresh(tok, c.ClientID) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK) // a refresh token (RFC 7009 §2.1)
+		return
+	}
 	info, ok := s.lookupToken(tok)
 	if ok && info.ClientID != c.ClientID {
 		writeTokenJSON(w, http.StatusBadRequest, errorBody{Error: errInvalidRequest, Description: "the token was not issued to this client"})

@@ -40,7 +40,8 @@ type Server struct {
 	jwksFetches int
 	faults      Faults
 
-	kc keyClients // the private_key_jwt and tls_client_auth styles
+	kc    keyClients // the private_key_jwt and tls_client_auth styles
+	users *userState // the user style's codes and refresh tokens
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -71,9 +72,10 @@ func New(opts Options) *Server {
 		monthly:  make(map[string]monthCount),
 		opaque:   make(map[string]opaqueToken),
 		limiters: make(map[string]window),
+		users:    newUserState(),
 	}
 	s.mux = s.routes()
-	for _, c := range defaultClients() {
+	for _, c := range append(defaultClients(), userClients()...) {
 		s.AddClient(c)
 	}
 	return s
@@ -89,6 +91,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc(pathANTS, s.handleANTS)
 	mux.HandleFunc(pathJWT, s.handlePrivateKeyJWT)
 	mux.HandleFunc(pathMTLS, s.handleMTLS)
+	mux.HandleFunc("GET "+pathUserAuthorize, s.handleAuthorize)
+	mux.HandleFunc(pathUserToken, s.handleUserToken)
 	mux.HandleFunc("GET "+pathJWKS, s.handleJWKS)
 	s.discoveryRoutes(mux)
 	mux.HandleFunc(pathIntrospect, s.handleIntrospect)

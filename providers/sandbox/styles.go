@@ -35,6 +35,8 @@ func styleInfo(name string) (style, bool) {
 		return style{pathJWT, "generic", "private_key_jwt", time.Hour}, true
 	case StyleMTLS:
 		return style{pathMTLS, "generic", "tls_client_auth", time.Hour}, true
+	case StyleUser:
+		return style{pathUserToken, "generic", "post", time.Hour}, true
 	}
 	return style{}, false
 }

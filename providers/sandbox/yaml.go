@@ -67,7 +67,10 @@ func providerNode(c Client, base string) (*yaml.Node, bool) {
 		"issuer", str(base + styleIssuerPath(c.Style)),
 		"client_id", str(c.ClientID),
 	}
-	if !isKeyStyle(c.Style) {
+	if c.Style == StyleUser {
+		kv = append(kv, userNodes(c, base)...)
+	}
+	if !isKeyStyle(c.Style) && (c.Style != StyleUser || secret != "") {
 		kv = append(kv, "client_secret", str(secret))
 	}
 	kv = append(kv, "auth_style", str(auth))

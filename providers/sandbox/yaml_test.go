@@ -24,6 +24,9 @@ type yamlProvider struct {
 	Scopes         []string `yaml:"scopes"`
 	ScopeSeparator string   `yaml:"scope_separator"`
 	Audience       string   `yaml:"audience"`
+	Grant          string   `yaml:"grant"`
+	AuthorizeURL   string   `yaml:"authorize_url"`
+	JWKSURI        string   `yaml:"jwks_uri"`
 	Quota          *struct {
 		Limit int    `yaml:"limit"`
 		Per   string `yaml:"per"`
@@ -142,6 +145,9 @@ func TestProvidersYAMLWorks(t *testing.T) {
 	e.s.AddClient(oddClient)
 	e.s.AddClient(RawBasicClient())
 	for _, p := range parseProviders(t, e.s.ProvidersYAML(e.ts.URL)) {
+		if p.Grant != "" {
+			continue // a user's login: user_test.go logs in with it
+		}
 		t.Run(p.Name, func(t *testing.T) {
 			sep := p.ScopeSeparator
 			if sep == "" {

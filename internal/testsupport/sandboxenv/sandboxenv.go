@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,10 @@ type Options struct {
 	// FetchAll gets every provider its first token (the sandbox's broken
 	// one fails, and its error is recorded).
 	FetchAll bool
+	// UserLogins keeps the sandbox's user-grant providers (user-login,
+	// user-norefresh), which have no token until someone logs in; without
+	// it the store holds the client-credentials providers only.
+	UserLogins bool
 }
 
 // Env is a sandbox on loopback and a store filled with its providers.
@@ -83,6 +88,9 @@ func Start(t testing.TB, o Options) *Env {
 	ps, err := providers.LoadConfig(strings.NewReader(e.Sandbox.ProvidersYAML(e.URL)), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !o.UserLogins {
+		ps = slices.DeleteFunc(ps, func(p providers.Provider) bool { return p.Grant.UserLogin() })
 	}
 	e.Providers = ps
 	dir := o.Dir

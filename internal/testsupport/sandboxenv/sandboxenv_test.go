@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/internal/testsupport"
+	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
 // TestStartFillsTheStore: every sandbox provider is in the store; with
@@ -27,6 +28,12 @@ func TestStartFillsTheStore(t *testing.T) {
 	}
 	ctx := t.Context()
 	for _, c := range e.Sandbox.Clients() {
+		if c.Style == sandbox.StyleUser {
+			if _, err := e.Store.Provider(ctx, c.Name); err == nil {
+				t.Errorf("%s, a user's login, is in the store without UserLogins", c.Name)
+			}
+			continue
+		}
 		if _, err := e.Store.Provider(ctx, c.Name); err != nil {
 			t.Errorf("%s is not in the store: %v", c.Name, err)
 			continue
@@ -43,6 +50,19 @@ func TestStartFillsTheStore(t *testing.T) {
 	}
 	if seen.Load() == 0 {
 		t.Error("no request went through Wrap")
+	}
+}
+
+// TestStartWithUserLogins keeps the user-grant providers, with no token.
+func TestStartWithUserLogins(t *testing.T) {
+	e := Start(t, Options{UserLogins: true, FetchAll: true})
+	for _, name := range []string{"user-login", "user-norefresh"} {
+		if _, err := e.Store.Provider(t.Context(), name); err != nil {
+			t.Errorf("%s is not in the store: %v", name, err)
+		}
+		if _, err := e.Store.CachedToken(t.Context(), name); err == nil {
+			t.Errorf("%s has a token, and nobody logged in", name)
+		}
 	}
 }
 

@@ -1,0 +1,61 @@
+package providers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The settings of the user grants' logins, in the field table [Fields].
+// Like grant itself they are not on a form page yet: the form asks for
+// client credentials' settings.
+
+func authorizeURLField() FieldSpec {
+	f := urlField("authorize_url", func(p *Provider) *string { return &p.AuthorizeURL }).
+		with("authorize-url", "the authorization endpoint a login opens in the browser (grant authorization_code)")
+	f.Label = "Authorize URL"
+	inner := f.check
+	f.check = func(v *validation) {
+		inner(v)
+		if v.p.Grant == GrantAuthorizationCode && strings.TrimSpace(v.p.AuthorizeURL) == "" {
+			v.add("authorize_url", -1, "grant authorization_code needs authorize_url, the authorization endpoint the login opens")
+		}
+	}
+	return f
+}
+
+func redirectPortField() FieldSpec {
+	return FieldSpec{
+		Key: "redirect_port", Flag: "redirect-port", FlagKind: FlagText,
+		Usage: "the loopback port of a login's redirect URI (default: any free port)",
+		Label: "Redirect port",
+		Get: func(p *Provider) string {
+			if p.RedirectPort == 0 {
+				return ""
+			}
+			return strconv.Itoa(p.RedirectPort)
+		},
+		Set: func(p *Provider, s string) error {
+			if s == "" {
+				p.RedirectPort = 0
+				return nil
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				return fmt.Errorf("redirect_port %q: want a port number such as 8765", s)
+			}
+			p.RedirectPort = n
+			return nil
+		},
+		check: func(v *validation) {
+			if v.p.RedirectPort < 0 || v.p.RedirectPort > 65535 {
+				v.add("redirect_port", -1, "redirect_port %d is not a port (1 to 65535, or 0 for any free one)", v.p.RedirectPort)
+			}
+		},
+		describe: func(d *description) {
+			if d.p.RedirectPort != 0 {
+				d.add("redirect_port", strconv.Itoa(d.p.RedirectPort), fromConfig)
+			}
+		},
+	}
+}
