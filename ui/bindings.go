@@ -63,7 +63,7 @@ func (a *ActionKeyMap) named() []named {
 	return []named{
 		{"refresh", &a.Refresh}, {"refresh_all", &a.RefreshAll}, {"copy", &a.Copy}, {"copy_curl", &a.CopyCurl},
 		{"test_call", &a.TestCall}, {"add", &a.Add}, {"edit", &a.Edit}, {"delete", &a.Delete},
-		{"auto_refresh", &a.AutoRefresh}, {"doctor", &a.Doctor},
+		{"auto_refresh", &a.AutoRefresh}, {"doctor", &a.Doctor}, {"login", &a.Login},
 	}
 }
 

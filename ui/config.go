@@ -77,6 +77,17 @@ type Config struct {
 	// Mouse says the program reports the mouse (the help lists what it
 	// does).
 	Mouse bool
+	// OpenBrowser opens a login's URL in a browser on this machine (l on
+	// a row of grant authorization_code); nil opens none: the login
+	// overlay shows the URL to open by hand.
+	OpenBrowser func(url string) error
+	// DemoFollow, set by tokentop demo only, follows a login's URL itself
+	// when no browser opened (the sandbox's login page approves at once);
+	// the overlay labels it "demo auto-approve".
+	DemoFollow func(url string) error
+	// Remote says the user sits elsewhere (an SSH session): a login that
+	// would open a browser here is refused; the device code login works.
+	Remote bool
 	// Follow links the dashboard to a follow hub (tokentop serve): F
 	// presents or follows, and the hub's FollowMsgs say who presents and
 	// what they show. nil: no follow mode.

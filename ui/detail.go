@@ -240,10 +240,13 @@ func (d *detailView) content(width int) string {
 	d.writeStatus(w)
 	if t := d.sum.Token; t != nil {
 		d.writeToken(w, t)
+	} else if d.sum.Provider.Grant.UserLogin() {
+		w.line("Token", "none yet: press l to log in", d.st.Muted)
 	} else {
 		w.line("Token", "none yet: press r to fetch one", d.st.Muted)
 		w.line("Scopes", "asked   "+orDash(strings.Join(d.sum.Provider.Scopes, " ")), d.st.Row)
 	}
+	d.writeSession(w)
 	d.writeQuota(w)
 	d.writeClient(w)
 	d.writeLast(w)
@@ -257,6 +260,7 @@ func (d *detailView) content(width int) string {
 	}
 	d.writeChart(w)
 	d.writeClaims(w)
+	d.writeIDClaims(w)
 	d.writeExchanges(w)
 	return strings.TrimRight(w.String(), "\n")
 }

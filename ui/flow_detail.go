@@ -82,6 +82,7 @@ func loadDetail(ctx context.Context, s *store.Store, tag reqTag) tea.Cmd {
 			} else {
 				msg.claimErr = cerr.Error()
 			}
+			msg.session = sessionOf(tok)
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			msg.err = err
 		}

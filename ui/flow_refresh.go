@@ -32,7 +32,7 @@ type bulkState struct {
 
 // busy reports whether anything the spinner stands for is under way.
 func (m *Model) busy() bool {
-	return m.tags.anyInFlight(reqRefresh) || m.result.Loading() || m.doctor.Running()
+	return m.tags.anyInFlight(reqRefresh) || m.result.Loading() || m.doctor.Running() || m.st8.login.cancel != nil
 }
 
 func (m *Model) startSpinner() tea.Cmd {
@@ -56,6 +56,7 @@ func (m *Model) onSpin(msg spinner.TickMsg) tea.Cmd {
 	m.table.SetSpinner(frame)
 	m.result.SetSpinner(frame)
 	m.doctor.SetSpinner(frame)
+	m.login.SetSpinner(frame)
 	return cmd
 }
 

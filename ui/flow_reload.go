@@ -40,6 +40,7 @@ func (m *Model) onTick(msg tickMsg) tea.Cmd {
 	}
 	m.now = msg.now
 	m.rows.SetNow(m.now)
+	m.login.SetNow(m.now)
 	cmds = append(cmds, m.syncDetail(false), m.autoRefresh())
 	if !m.st8.load.following && m.ctx.Err() == nil {
 		cmds = append(cmds, m.follow())

@@ -138,3 +138,19 @@ func wrapText(s string, width int) string {
 	}
 	return ansi.Wrap(s, width, " ,/")
 }
+
+// coarse is a long duration in its largest unit, for a narrow cell: 6d,
+// 23h, 59m, 30s (0s when past).
+func coarse(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	}
+	return fmt.Sprintf("%ds", int(d/time.Second))
+}

@@ -94,6 +94,10 @@ func (m *Model) onActionIntent(in intent) tea.Cmd {
 		return m.askDelete(in.name)
 	case deleteConfirmedIntent:
 		return m.remove(in.name)
+	case loginIntent:
+		return m.startLogin(in.name)
+	case loginCancelIntent:
+		return m.cancelLogin()
 	}
 	return nil
 }

@@ -41,6 +41,9 @@ type ActionKeyMap struct {
 	Delete      key.Binding
 	AutoRefresh key.Binding
 	Doctor      key.Binding
+	// Login logs the user of a user-grant provider in (authorization
+	// code, device code).
+	Login key.Binding
 
 	// locked are the bindings readOnly turned off: their keys still get an
 	// answer (the status line says why nothing happens).
@@ -60,14 +63,15 @@ func DefaultActionKeyMap() ActionKeyMap {
 		Delete:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		AutoRefresh: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "auto-refresh")),
 		Doctor:      key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "doctor")),
+		Login:       key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "log in")),
 	}
 }
 
-// readOnly disables what changes the store or copies anything; the help no
-// longer lists those keys.
+// readOnly disables what changes the store or copies anything (a login
+// saves a session); the help no longer lists those keys.
 func (k *ActionKeyMap) readOnly() {
 	k.locked = nil
-	for _, b := range []*key.Binding{&k.Copy, &k.CopyCurl, &k.Add, &k.Edit, &k.Delete} {
+	for _, b := range []*key.Binding{&k.Copy, &k.CopyCurl, &k.Add, &k.Edit, &k.Delete, &k.Login} {
 		b.SetEnabled(false)
 		k.locked = append(k.locked, *b)
 	}
@@ -141,7 +145,7 @@ func (k TableKeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Detail, k.FocusDetail, k.DetailUp, k.DetailDown, k.Filter, k.ClearFilter, k.Sort, k.Reverse},
 		{a.Refresh, a.RefreshAll, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall, k.Palette},
-		{a.Doctor, a.Add, a.Edit, a.Delete, k.Back, k.Help, k.Quit},
+		{a.Doctor, a.Login, a.Add, a.Edit, a.Delete, k.Back, k.Help, k.Quit},
 	}
 }
 
@@ -191,7 +195,7 @@ func (k DetailKeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Close, k.Table, k.Palette, k.Help, k.Quit},
-		{a.Refresh, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall, a.Doctor, a.Edit, a.Delete},
+		{a.Refresh, a.AutoRefresh, a.Copy, a.CopyCurl, a.TestCall, a.Doctor, a.Login, a.Edit, a.Delete},
 	}
 }
 

@@ -66,6 +66,7 @@ func (m *Model) layout() {
 	m.picker.SetSize(min(w, 100), m.bodyH)
 	m.result.SetSize(w, m.bodyH)
 	m.doctor.SetSize(w, m.bodyH)
+	m.login.SetSize(w, m.bodyH)
 	m.palette.SetSize(min(w, 90), min(m.bodyH, 24))
 	if m.detailOpen && m.mode == detailOverlay && m.focus == focusTable {
 		m.setFocus(focusDetail)

@@ -214,7 +214,10 @@ type detailDataMsg struct {
 	// jwtScope is the scope claim of a JWT, shown when the response
 	// granted none.
 	jwtScope string
-	err      error
+	// session is a user grant's refresh and ID tokens, masked, and the
+	// ID token's claims.
+	session sessionData
+	err     error
 }
 
 // copyKind is what a copy put on the clipboard: the token is a secret

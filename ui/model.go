@@ -39,6 +39,7 @@ const (
 	focusResult
 	focusDoctor
 	focusPalette
+	focusLogin
 )
 
 // Model is the dashboard's root model.
@@ -86,6 +87,7 @@ type panes struct {
 	result  *callView
 	doctor  *doctorView
 	palette *commandPalette
+	login   *loginView
 }
 
 // state is the root's bookkeeping of the flows in flight (their tags are
@@ -103,6 +105,7 @@ type state struct {
 	lastEndpoint map[string]providers.Endpoint // per provider, for C and t
 
 	follow followState // follow mode (tokentop serve)
+	login  loginFlow   // the login under way
 
 	startNote   string    // what the status line says at start
 	stateWarned bool      // a failed save of the state file was reported
@@ -175,9 +178,10 @@ func newPanes(cfg Config, st *theme.Styles, rows rowSource, b *bus, km keyMaps) 
 		result:  newCallView(st, km.result),
 		doctor:  newDoctorView(st, km.doctor),
 		palette: newCommandPalette(st, km.palette),
+		login:   newLoginView(st, DefaultLoginKeyMap()),
 	}
 	p.table.bus, p.filter.bus, p.detail.bus, p.helpV.bus, p.form.bus = b, b, b, b, b
-	p.confirm.bus, p.picker.bus, p.result.bus, p.doctor.bus, p.palette.bus = b, b, b, b, b
+	p.confirm.bus, p.picker.bus, p.result.bus, p.doctor.bus, p.palette.bus, p.login.bus = b, b, b, b, b, b
 	return p
 }
 
@@ -310,6 +314,8 @@ func (m *Model) focused() Component {
 		return m.doctor
 	case focusPalette:
 		return m.palette
+	case focusLogin:
+		return m.login
 	}
 	return m.table
 }
@@ -326,7 +332,7 @@ func (m *Model) home() focus {
 // help goes back to the test-call result or the doctor it was opened over;
 // anything else goes home.
 func (m *Model) closedTo() focus {
-	if m.focus == focusHelp && (m.helpFrom == focusResult || m.helpFrom == focusDoctor) {
+	if m.focus == focusHelp && (m.helpFrom == focusResult || m.helpFrom == focusDoctor || m.helpFrom == focusLogin) {
 		return m.helpFrom
 	}
 	return m.home()

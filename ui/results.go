@@ -37,6 +37,10 @@ func (m *Model) onResult(res result) tea.Cmd {
 		return m.onSaved(res)
 	case deletedMsg:
 		return m.onDeleted(res)
+	case loginStepMsg:
+		return m.onLoginStep(res)
+	case loginDoneMsg:
+		return m.onLoginDone(res)
 	case stateSavedMsg:
 		return m.onStateSaved(res)
 	}
@@ -51,6 +55,8 @@ func (m *Model) dropStale(res result) tea.Cmd {
 		return m.endLoad()
 	case doctorStepMsg:
 		return nextDoctorMsg(res.next)
+	case loginStepMsg:
+		return nextLoginMsg(res.next)
 	}
 	return nil
 }

@@ -245,6 +245,8 @@ func actionIntent(b *bus, km tea.KeyMsg, a ActionKeyMap, name string) tea.Cmd {
 		return b.emit(autoToggleIntent{name})
 	case key.Matches(km, a.Doctor):
 		return b.emit(doctorIntent{name: name})
+	case key.Matches(km, a.Login):
+		return b.emit(loginIntent{name})
 	}
 	return nil
 }
@@ -423,11 +425,17 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 	if rw.c.shown(colQuotaCol) || rw.c.shown(colQuotaBar) {
 		qText, qFrac, qKnown = quotaCell(&r.sum)
 	}
+	login := loginState(&r.sum)
 	for i, id := range rw.c.order {
 		if i > 0 {
 			rw.sep = " "
 		}
 		w := rw.c.width[id]
+		if login != "" && (id == colStatusCol || id == colExpiresCol) {
+			if t.loginCell(rw, r, login, i) {
+				continue
+			}
+		}
 		switch id {
 		case colName:
 			rw.put(text, fit(r.name, w, false))
@@ -442,7 +450,7 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 		case colExpiresCol:
 			rw.expires(r.sum.Token, now, w)
 		case colLife:
-			rw.life(r.sum.Token, now, w)
+			rw.lifeAndRefresh(&r.sum, now, w)
 		case colQuotaCol:
 			rw.put(quotaStyle(cs, qFrac, qKnown), fit(qText, w, true))
 		case colQuotaBar:

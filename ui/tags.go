@@ -21,6 +21,7 @@ const (
 	reqSave                       // a provider saved by the form
 	reqDelete                     // a provider deleted
 	reqState                      // the last filter and sort saved
+	reqLogin                      // a user's login (one at a time)
 )
 
 // tagRule is which answers of a kind count.

@@ -49,6 +49,8 @@ func (m Model) body() string {
 		return m.doctor.View()
 	case focusPalette:
 		return m.palette.View()
+	case focusLogin:
+		return m.login.View()
 	}
 	if !m.detailOpen {
 		return m.table.View()

@@ -18,7 +18,7 @@ func (k *ActionKeyMap) viewOnly() {
 // (a key, the palette, auto-refresh).
 func reachesNetwork(in intent) bool {
 	switch in.(type) {
-	case refreshIntent, refreshAllIntent, autoToggleIntent, testCallIntent, callIntent, doctorIntent:
+	case refreshIntent, refreshAllIntent, autoToggleIntent, testCallIntent, callIntent, doctorIntent, loginIntent:
 		return true
 	}
 	return false
@@ -29,5 +29,5 @@ func (m *Model) lockedStatus(what string) string {
 	if m.cfg.ViewOnly {
 		return "view-only session: " + what + " is turned off (nothing here fetches a token or calls an API)"
 	}
-	return "read-only session: " + what + " is turned off (no add, edit, delete or copy here)"
+	return "read-only session: " + what + " is turned off (no add, edit, delete, copy or login here)"
 }
