@@ -35,6 +35,9 @@ type Summary struct {
 // failed after the cached token was issued (or failed and there is no
 // token), else the token's expiry state.
 func (sm Summary) Status(now time.Time) providers.Status {
+	if sm.Provider.IsAPIKey() {
+		return sm.keyStatus(now)
+	}
 	if sm.LastError != nil && (sm.Token == nil || sm.LastError.At.After(sm.Token.IssuedAt)) {
 		return providers.StatusError
 	}
@@ -95,6 +98,9 @@ func (s *Store) fillSummary(tx kv.Tx, sm *Summary, now time.Time) error {
 	if ok {
 		tm.Token.AccessToken = ""
 		sm.Token = &tm.Token
+	}
+	if sm.Provider.IsAPIKey() {
+		sm.Token = sm.Provider.KeyToken("") // its dates; the key stays sealed
 	}
 	var st stateRecord
 	if _, err := s.getJSON(tx, bState, name, &st); err != nil {
