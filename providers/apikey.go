@@ -118,7 +118,7 @@ func (p Provider) KeyProblem(now time.Time) error {
 	}
 	return &Error{Kind: KindConfig, Provider: p.Name,
 		Description: fmt.Sprintf("the API key expired on %s (%s ago)", KeyDay(t), DaysText(now.Sub(t))),
-		Hint: fmt.Sprintf("rotate it: get a new key from the vendor, then `tokentop add %s --grant api_key --client-secret-stdin --expires YYYY-MM-DD` (or edit the providers file and `tokentop import` it)", p.Name)}
+		Hint:        fmt.Sprintf("rotate it: get a new key from the vendor, then `tokentop add %s --grant api_key --client-secret-stdin --expires YYYY-MM-DD` (or edit the providers file and `tokentop import` it)", p.Name)}
 }
 
 // KeyWarning words an API key inside its warning lead time or past its
