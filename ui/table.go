@@ -440,9 +440,17 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 			}
 			rw.put(stSty, fit(status, w, false))
 		case colExpiresCol:
-			rw.expires(r.sum.Token, now, w)
+			if r.sum.Token.IsAPIKey() {
+				rw.put(statusStyle(cs, r.status), fit(providers.KeyCountdown(r.sum.Token, now)+" ", w, true))
+			} else {
+				rw.expires(r.sum.Token, now, w)
+			}
 		case colLife:
-			rw.life(r.sum.Token, now, w)
+			if r.sum.Token.IsAPIKey() { // a key has no lifetime to show a share of
+				rw.put(rw.cs.barEmpty, strings.Repeat("░", w))
+			} else {
+				rw.life(r.sum.Token, now, w)
+			}
 		case colQuotaCol:
 			rw.put(quotaStyle(cs, qFrac, qKnown), fit(qText, w, true))
 		case colQuotaBar:
