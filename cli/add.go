@@ -182,8 +182,8 @@ func (f *addFlags) provider(name string, cmd *cobra.Command) (providers.Provider
 			}
 		}
 	}
-	if p.ClientID == "" {
-		return p, usagef("--client-id is required")
+	if p.ClientID == "" && !p.IsAPIKey() {
+		return p, usagef("--client-id is required (an API key, --grant api_key, needs none)")
 	}
 	if f.secretStdin && p.ClientSecretRef != "" {
 		return p, usagef("give the secret one way: --client-secret-stdin or --client-secret-ref")

@@ -180,3 +180,19 @@ func checkAPIKey(v *validation) {
 		v.add("quota", -1, "quota counts the tokens tokentop fetches, and an API key is never fetched: remove it (the API's own rate limit shows in `tokentop doctor` and test-calls)")
 	}
 }
+
+// keyDescription drops from an API key's description the defaults of
+// the settings only a token exchange uses (and an empty client_id): what
+// is left says what the key does.
+func keyDescription(s []Setting) []Setting {
+	out := s[:0]
+	for _, st := range s {
+		switch {
+		case st.Key == "client_id" && st.Value == "":
+		case st.Source == SourceDefault && strings.Contains(" auth_style basic_encoding scopes scope_separator default_lifetime ", " "+st.Key+" "):
+		default:
+			out = append(out, st)
+		}
+	}
+	return out
+}
