@@ -45,7 +45,7 @@ func (r *doctorRun) runAPIKey(ctx context.Context, p providers.Provider) {
 		r.add(check.Skipped(StepTestCall, "no API key"))
 		return
 	}
-	r.out.Token, r.out.TokenCached = tok, true
+	r.out.Token = tok // not "cached": a key is never fetched, so there is no exchange to test
 	r.testCall(ctx, tok)
 	r.add(clockskew.Check(StepClock, nil, r.apiClock))
 }
