@@ -65,6 +65,13 @@ func TestAPIKeySentWhereConfigured(t *testing.T) {
 	if out := e.mustRun("", "export", "--with-secrets"); !strings.Contains(out, sandbox.APIKey) {
 		t.Errorf("export --with-secrets has no key:\n%s", out)
 	}
+	e.mustRun("rotated-key-0123456789\n", "add", "hdr", "--client-secret-stdin") // a rotation: only the key changes
+	if got := strings.TrimSpace(e.mustRun("", "token", "hdr")); got != "rotated-key-0123456789" {
+		t.Errorf("token after the rotation = %q", got)
+	}
+	if out := e.mustRun("", "show", "hdr"); !strings.Contains(out, "key:     header X-Api-Key, no expiry") {
+		t.Errorf("the rotation changed the key's settings:\n%s", out)
+	}
 	if out := e.mustRun("", "show", "qry"); !strings.Contains(out, "key:     query parameter api_key, no expiry") || !strings.Contains(out, "(not used by api_key)") || strings.Contains(out, "auth_style") {
 		t.Errorf("show qry does not say where the key goes or that no token URL is used:\n%s", out)
 	}
@@ -123,6 +130,11 @@ func TestAPIKeyDoctor(t *testing.T) {
 		if code != 0 || !strings.Contains(out, w) {
 			t.Errorf("doctor good: exit %d, want %q in:\n%s", code, w, out)
 		}
+	}
+	var dj doctorJSON
+	js, _, _ := e.run("", "doctor", "good", "--json")
+	if err := json.Unmarshal([]byte(js), &dj); err != nil || !dj.OK || dj.TokenCached || len(dj.Checks) == 0 || strings.Contains(js, sandbox.APIKey) || !strings.HasPrefix(dj.Token, "ttk_") {
+		t.Errorf("doctor --json: %v\n%s", err, js)
 	}
 	out, _, code = e.run("", "doctor", "wrong")
 	for _, w := range []string{`header Authorization ("Bearer " prefix)`, "key_header: X-API-Key", "key_query: api_key", "missing_api_key"} {

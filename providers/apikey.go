@@ -118,7 +118,7 @@ func (p Provider) KeyProblem(now time.Time) error {
 	}
 	return &Error{Kind: KindConfig, Provider: p.Name,
 		Description: fmt.Sprintf("the API key expired on %s (%s ago)", KeyDay(t), DaysText(now.Sub(t))),
-		Hint:        fmt.Sprintf("rotate it: get a new key from the vendor, then `tokentop add %s --grant api_key --client-secret-stdin --expires YYYY-MM-DD` (or edit the providers file and `tokentop import` it)", p.Name)}
+		Hint:        KeyRotationHint(p.Name, "expires")}
 }
 
 // KeyWarning words an API key inside its warning lead time or past its
@@ -249,4 +249,11 @@ func (k KeyPlacement) WithKey(raw, key string) string {
 	q.Set(k.Query, key)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// KeyRotationHint says how to rotate the API key of the provider called
+// name and move its date setting (expires or rotate_by) on.
+func KeyRotationHint(name, date string) string {
+	return fmt.Sprintf("rotate it: get a new key from the vendor, store it with `tokentop add %s --client-secret-stdin` (only the key changes), "+
+		"and move %s: to the new key's date in the providers file (then `tokentop import` it)", name, date)
 }

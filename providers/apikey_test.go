@@ -98,7 +98,7 @@ func TestAPIKeyStatus(t *testing.T) {
 		}
 	}
 	p := providers.Provider{Name: "gone", Grant: providers.GrantAPIKey, Expires: "2026-02-28"}
-	if err := p.KeyProblem(now); err == nil || !strings.Contains(err.Error(), "expired on 2026-02-28") || !strings.Contains(providers.HintFor(err), "tokentop add gone --grant api_key") {
+	if err := p.KeyProblem(now); err == nil || !strings.Contains(err.Error(), "expired on 2026-02-28") || !strings.Contains(providers.HintFor(err), "tokentop add gone --client-secret-stdin") {
 		t.Errorf("KeyProblem = %v (hint %q)", err, providers.HintFor(err))
 	}
 }

@@ -3,7 +3,6 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
@@ -63,8 +62,7 @@ func (r *doctorRun) apiKey(ctx context.Context) *providers.Token {
 	case at.IsZero():
 		r.add(check.Passed(StepAPIKey, "set · no expires or rotate_by date (add one to be warned before the key is due)"))
 	case r.p.KeyStatus(now) == providers.StatusExpiring:
-		r.add(check.Warned(StepAPIKey, safetext.Line(r.p.KeyWarning(now)),
-			fmt.Sprintf("get a new key from the vendor, then `tokentop add %s --client-secret-stdin --%s YYYY-MM-DD`", r.p.Name, strings.ReplaceAll(from, "_", "-"))))
+		r.add(check.Warned(StepAPIKey, safetext.Line(r.p.KeyWarning(now)), safetext.Line(providers.KeyRotationHint(r.p.Name, from))))
 	default:
 		r.add(check.Passed(StepAPIKey, fmt.Sprintf("set · %s %s, in %s (warned %s ahead)", from, providers.KeyDay(at), providers.DaysText(at.Sub(now)), providers.DaysText(r.p.EffectiveWarnBefore()))))
 	}
