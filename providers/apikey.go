@@ -3,7 +3,6 @@ package providers
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -236,19 +235,6 @@ func (k KeyPlacement) Apply(req *http.Request, key string) {
 		return
 	}
 	req.Header.Set(k.Header, k.Prefix+key)
-}
-
-// WithKey is raw with the query parameter set to key (for a request
-// built from a URL); raw unchanged when k is a header or raw no URL.
-func (k KeyPlacement) WithKey(raw, key string) string {
-	u, err := url.Parse(raw)
-	if k.Query == "" || err != nil {
-		return raw
-	}
-	q := u.Query()
-	q.Set(k.Query, key)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // KeyRotationHint says how to rotate the API key of the provider called

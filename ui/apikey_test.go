@@ -34,3 +34,23 @@ func TestAPIKeyRows(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyCurlCommand: the copied curl command sends an API key where the
+// provider does, from `tokentop token`, the provider's words escaped.
+func TestKeyCurlCommand(t *testing.T) {
+	e := providers.Endpoint{Name: "items", URL: "https://api.example/v1/items"}
+	for _, c := range []struct {
+		p    providers.Provider
+		want string
+	}{
+		{providers.Provider{KeyHeader: "X-API-Key"}, `curl -H "X-Api-Key: $(tokentop token k)" https://api.example/v1/items`},
+		{providers.Provider{}, `curl -H "Authorization: Bearer $(tokentop token k)" https://api.example/v1/items`},
+		{providers.Provider{KeyPrefix: `Tok"$en `}, `curl -H "Authorization: Tok\"\$en $(tokentop token k)" https://api.example/v1/items`},
+		{providers.Provider{KeyQuery: "api_key"}, `curl --url-query "api_key=$(tokentop token k)" https://api.example/v1/items`},
+	} {
+		k := c.p.Placement()
+		if got := curlCommand("", "k", providers.TokenTypeAPIKey, &k, e); got != c.want {
+			t.Errorf("%+v:\n got %s\nwant %s", c.p, got, c.want)
+		}
+	}
+}

@@ -286,7 +286,11 @@ func (d *detailView) writeToken(w *lineWriter, t *providers.Token) {
 	st, text := d.st, d.st.Row
 	w.line("Token", d.tokenLine(t), text)
 	if t.IsAPIKey() { // a static key: its date, nothing issued
-		w.line("Expires", providers.KeyCountdown(t, d.now)+" · "+clean(d.sum.Provider.KeyWarning(d.now)), text)
+		exp := providers.KeyCountdown(t, d.now)
+		if warn := d.sum.Provider.KeyWarning(d.now); warn != "" {
+			exp += " · " + clean(warn)
+		}
+		w.line("Expires", exp, text)
 		return
 	}
 	d.writeTimes(w, t)
