@@ -3,6 +3,7 @@ package authproxy
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tokentop/tokentop/providers"
@@ -58,15 +59,17 @@ func (r *route) replacedWords() string {
 // the route sends one, hidden whatever its name (the client's own copy
 // included).
 func (r *route) keyHidden(u *url.URL) *url.URL {
-	if r.Key == nil || r.Key.Query == "" {
+	if r.Key == nil || r.Key.Query == "" || u.RawQuery == "" {
 		return u
 	}
-	q := u.Query()
-	if !q.Has(r.Key.Query) {
-		return u
+	parts := strings.Split(u.RawQuery, "&")
+	for i, part := range parts {
+		k, _, _ := strings.Cut(part, "=")
+		if name, err := url.QueryUnescape(k); err == nil && name == r.Key.Query {
+			parts[i] = k + "=" + providers.Redacted
+		}
 	}
-	q.Set(r.Key.Query, providers.Redacted)
 	c := *u
-	c.RawQuery = q.Encode()
+	c.RawQuery = strings.Join(parts, "&")
 	return &c
 }

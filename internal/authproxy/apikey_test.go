@@ -53,7 +53,10 @@ func TestProxySendsTheAPIKey(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &got); status != http.StatusOK || err != nil || got.KeyVia != c.via {
 				t.Fatalf("status %d, body %q; want 200 with the key via %s\nlog:\n%s", status, body, c.via, h.log.String())
 			}
-			h.waitLog("status=200", c.logText)
+			logText := h.waitLog("status=200", c.logText)
+			if c.p.KeyQuery != "" && !strings.Contains(logText, "?api_key=[redacted]&page=2") {
+				t.Errorf("the log does not show the query with the key hidden:\n%s", logText)
+			}
 			h.assertNoSecretInLog(sandbox.APIKey, "client-own-wrong-key-1")
 			if sm := h.summaryAfter(c.p.Name, 1); sm.Proxy.RateLimit["limit"] != "100" {
 				t.Errorf("the key API's rate limit was not counted: %v", sm.Proxy.RateLimit)
