@@ -40,6 +40,10 @@ Clients that prove themselves with a key need no secret:
   tokentop add bank --token-url https://mtls.bank.example/oauth2/token --client-id my-client \
       --auth tls_client_auth --tls-cert client.pem --tls-key client.key
 
+An API key (grant api_key) needs no token URL or client id; the key is its
+secret:
+  printf %s "$KEY" | tokentop add payments --grant api_key --client-secret-stdin \
+      --key-header X-API-Key --expires 2027-03-01 --endpoint me=https://api.payments.example/v1/me
 To set only the secret of a provider that exists (a rotated secret, or one
 exported without it), give --client-secret-stdin and no other flag; its
 other settings stay as they are:
@@ -182,8 +186,8 @@ func (f *addFlags) provider(name string, cmd *cobra.Command) (providers.Provider
 			}
 		}
 	}
-	if p.ClientID == "" {
-		return p, usagef("--client-id is required")
+	if p.ClientID == "" && !p.IsAPIKey() {
+		return p, usagef("--client-id is required (an API key, --grant api_key, needs none)")
 	}
 	if f.secretStdin && p.ClientSecretRef != "" {
 		return p, usagef("give the secret one way: --client-secret-stdin or --client-secret-ref")

@@ -168,7 +168,7 @@ func demoLedger(now time.Time, n, seed int) []demoDay {
 // brings the one with a quota close to its limit, and fetches every first
 // token (the broken one fails, as it should).
 func (a *App) seedDemo(ctx context.Context, srv *sandbox.Server, base, path string) (*store.Store, error) {
-	ps, err := providers.LoadConfig(strings.NewReader(srv.ProvidersYAML(base)), a.lookupEnv())
+	ps, err := providers.LoadConfig(strings.NewReader(srv.DemoProvidersYAML(base)), a.lookupEnv())
 	if err != nil {
 		return nil, fmt.Errorf("demo: the sandbox's providers did not load: %w", err)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"strings"
-	"time"
 
 	"github.com/tokentop/tokentop/providers/safetext"
 	"github.com/tokentop/tokentop/store"
@@ -31,7 +30,7 @@ func (b execBinding) vars(res *store.TokenResult) []string {
 	return []string{
 		n[0] + "=" + tok.AccessToken,
 		n[1] + "=" + typ,
-		n[2] + "=" + tok.ExpiresAt.UTC().Format(time.RFC3339),
+		n[2] + "=" + expiresText(tok.ExpiresAt),
 	}
 }
 

@@ -25,6 +25,11 @@ type lsRow struct {
 	QuotaLimit int    `json:"quota_limit,omitempty"`
 	QuotaPer   string `json:"quota_per,omitempty"`
 	LastError  string `json:"last_error,omitempty"`
+	// APIKey rows (grant api_key) count in days: KeyLeft is "41d", "past
+	// 3d" or "no expiry", Warning the lead time's warning.
+	APIKey  bool   `json:"api_key,omitempty"`
+	KeyLeft string `json:"key_left,omitempty"`
+	Warning string `json:"warning,omitempty"`
 }
 
 // lsOptions are what `tokentop ls` is asked.
@@ -71,7 +76,13 @@ func (a *App) runLs(ctx context.Context, o lsOptions) error {
 	fmt.Fprintln(tw, "NAME\tENV\tSTATUS\tEXPIRES AT\tEXPIRES IN\tQUOTA")
 	for _, r := range rows {
 		exp, in := "-", "-"
-		if r.ExpiresAt != "" {
+		switch {
+		case r.APIKey:
+			exp, in = orDash(r.ExpiresAt), r.KeyLeft
+			if r.Warning != "" {
+				in += " (rotate)"
+			}
+		case r.ExpiresAt != "":
 			exp = r.ExpiresAt
 			in = humanUntil(time.Duration(r.ExpiresIn) * time.Second)
 			if r.Assumed {
@@ -86,7 +97,17 @@ func (a *App) runLs(ctx context.Context, o lsOptions) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, orDash(r.Env), r.Status, exp, in, quota)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var warnings []string
+	for _, r := range rows {
+		if r.Warning != "" {
+			warnings = append(warnings, r.Warning)
+		}
+	}
+	a.warn(warnings)
+	return nil
 }
 
 // lsRows are the providers' summaries as ls shows them at now.
@@ -101,6 +122,10 @@ func lsRows(sums []store.Summary, now time.Time) []lsRow {
 			r.ExpiresAt = t.ExpiresAt.UTC().Format(time.RFC3339)
 			r.ExpiresIn = int64(t.ExpiresAt.Sub(now).Seconds())
 			r.Assumed = t.ExpiryAssumed
+		}
+		if s.Provider.IsAPIKey() {
+			r.APIKey, r.KeyLeft, r.Warning = true, providers.KeyCountdown(s.Token, now), safetext.Line(s.Provider.KeyWarning(now))
+			r.Assumed = false
 		}
 		if e := s.LastError; e != nil && r.Status == string(providers.StatusError) {
 			r.LastError = safetext.Line(e.Message)

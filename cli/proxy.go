@@ -136,6 +136,10 @@ func (a *App) runProxy(ctx context.Context, o proxyOptions) error {
 			if err := providers.CheckCallURL(p, r.Upstream.String()); err != nil {
 				return err
 			}
+			if p.IsAPIKey() {
+				k := p.Placement()
+				routes[i].Key = &k
+			}
 			if routes[i].Transport, err = authproxy.TransportFor(p.CAFile); err != nil {
 				return fmt.Errorf("proxy: %s's ca_file: %w", r.Provider, err)
 			}

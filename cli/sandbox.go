@@ -77,7 +77,7 @@ func (a *App) runSandbox(ctx context.Context, o sandboxOptions) error {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	defer stopGracefully(stopTLS)
-	yaml := srv.ProvidersYAML(base)
+	yaml := srv.DemoProvidersYAML(base)
 	if o.doImport {
 		if err := a.importSandbox(ctx, yaml); err != nil {
 			return err

@@ -57,7 +57,13 @@ expiry and fingerprint are.`,
 				fmt.Fprintf(a.out, "%-8s %s\n", f[0]+":", safetext.Line(f[1]))
 			}
 			fmt.Fprintf(a.out, "status:  %s\n", sum.Status(now))
-			if t := sum.Token; t != nil {
+			switch t := sum.Token; {
+			case t.IsAPIKey():
+				fmt.Fprintf(a.out, "key:     %s, %s\n", p.Placement(), providers.KeyCountdown(t, now))
+				if w := p.KeyWarning(now); w != "" {
+					fmt.Fprintf(a.out, "warning: %s\n", safetext.Line(w))
+				}
+			case t != nil:
 				assumed := ""
 				if t.ExpiryAssumed {
 					assumed = " (assumed: " + t.ExpirySource + ")"

@@ -83,7 +83,7 @@ func (a *App) runToken(ctx context.Context, o tokenOptions) error {
 		j := tokenJSON{
 			AccessToken: res.Token.AccessToken,
 			TokenType:   res.Token.TokenType,
-			ExpiresAt:   res.Token.ExpiresAt.UTC().Format(time.RFC3339),
+			ExpiresAt:   expiresText(res.Token.ExpiresAt),
 			Scope:       res.Token.Scope,
 			Cached:      res.Cached,
 		}
@@ -109,4 +109,13 @@ func checkMinTTL(d time.Duration) error {
 		return usagef("--min-ttl %s is longer than any token tokentop keeps (at most 10 years)", d)
 	}
 	return nil
+}
+
+// expiresText is an expiry in RFC 3339, or "" for none (an API key with
+// no date).
+func expiresText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

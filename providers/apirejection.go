@@ -177,7 +177,11 @@ func ExplainCall(res *CallResult, cc CallContext) headers.APIRefusal {
 		scope, _ = cc.Token.GrantedScope()
 	}
 	r := headers.ExplainRefusal(res.Status, scope, res.Challenges()...)
-	if res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden {
+	refused := res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden
+	switch {
+	case refused && cc.Token.IsAPIKey():
+		r = explainKeyRefusal(res, cc.Provider, r)
+	case refused:
 		if ph, text, ok := matchRejection(r.Bearer.Description, res.Body); ok {
 			r.Summary, r.Hint = rejectionText(ph, text, cc, res.Resource)
 		} else if ph, ok := bearerRejection(r.Bearer); ok {

@@ -33,6 +33,9 @@ func (p Provider) Describe() ([]Setting, error) {
 			f.describe(&d)
 		}
 	}
+	if p.IsAPIKey() {
+		return keyDescription(d.s), err
+	}
 	return d.s, err
 }
 

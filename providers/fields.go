@@ -103,7 +103,7 @@ func (f FieldSpec) form(page int, label, help string) FieldSpec {
 // Fields lists the settings of a provider in the order `tokentop show`
 // prints them. Each call returns a fresh copy.
 func Fields() []FieldSpec {
-	return []FieldSpec{
+	return append([]FieldSpec{
 		nameField(),
 		text("env", func(p *Provider) *string { return &p.Env }).
 			with("env", "an environment label: sandbox, prod, …").
@@ -172,7 +172,7 @@ func Fields() []FieldSpec {
 		insecureHTTPField().form(4, "Plain http", "allow an http:// token URL on a host that is not loopback"),
 		text("notes", func(p *Provider) *string { return &p.Notes }).with("notes", "free text").
 			form(4, "Notes", "free text"),
-	}
+	}, apiKeyFields()...)
 }
 
 func withCheck(f FieldSpec, check func(v *validation)) FieldSpec {
@@ -205,9 +205,12 @@ func tokenURLField() FieldSpec {
 	f.Placeholder = "https://auth.example.com/oauth2/token"
 	f.check = checkTokenURL
 	f.describe = func(d *description) {
-		if d.e.TokenURL == "" {
+		switch {
+		case d.e.TokenURL == "" && d.p.IsAPIKey():
+			d.add("token_url", "(not used by api_key)", fromDefault)
+		case d.e.TokenURL == "":
 			d.add("token_url", "(not set)", fromDefault)
-		} else {
+		default:
 			d.add("token_url", d.e.TokenURL, d.tokenURL)
 		}
 	}
@@ -230,7 +233,7 @@ func clientIDField() FieldSpec {
 		form(2, "Client ID", "")
 	f.Required = true
 	f.check = func(v *validation) {
-		if strings.TrimSpace(v.p.ClientID) == "" {
+		if strings.TrimSpace(v.p.ClientID) == "" && !v.p.IsAPIKey() {
 			v.add("client_id", -1, "client_id is not set")
 		}
 	}
@@ -254,6 +257,8 @@ func clientSecretField() FieldSpec {
 				d.add("client_secret", "(set, encrypted)", fromConfig)
 			case d.p.ClientSecretRef != "":
 				d.add("client_secret", d.p.ClientSecretRef, fromConfig)
+			case d.p.IsAPIKey():
+				d.add("client_secret", "(none: the API key goes here)", fromDefault)
 			case !d.e.Style().UsesSecret():
 				d.add("client_secret", "(not used by "+string(d.e.Style())+")", fromDefault)
 			default:

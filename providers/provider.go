@@ -222,6 +222,19 @@ type Provider struct {
 	// BasicEncoding is how HTTP Basic writes the id and secret: form (RFC
 	// 6749 §2.3.1, the default) or raw, for servers that do not decode.
 	BasicEncoding BasicEncoding `yaml:"basic_encoding,omitempty" json:"basic_encoding,omitempty"`
+	// KeyHeader, KeyPrefix and KeyQuery say where an API key goes
+	// (grant api_key): a header (Authorization with "Bearer " when
+	// unset) with a prefix, or a query parameter. See [Provider.Placement].
+	KeyHeader string `yaml:"key_header,omitempty" json:"key_header,omitempty"`
+	KeyPrefix string `yaml:"key_prefix,omitempty" json:"key_prefix,omitempty"`
+	KeyQuery  string `yaml:"key_query,omitempty" json:"key_query,omitempty"`
+	// Expires and RotateBy are an API key's dates (YYYY-MM-DD or RFC
+	// 3339): when it stops working, and when it is due for rotation.
+	// WarnBefore is how long ahead the key is shown as due (14 days when
+	// unset).
+	Expires    string   `yaml:"expires,omitempty" json:"expires,omitempty"`
+	RotateBy   string   `yaml:"rotate_by,omitempty" json:"rotate_by,omitempty"`
+	WarnBefore LeadTime `yaml:"warn_before,omitempty" json:"warn_before,omitempty"`
 	// InsecureHTTP allows an http:// token URL on a non-loopback host.
 	InsecureHTTP bool   `yaml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
 	Notes        string `yaml:"notes,omitempty" json:"notes,omitempty"`

@@ -73,8 +73,8 @@ func CheckCallURL(p Provider, raw string) error {
 	return nil
 }
 
-// Call sends r to an API with "Authorization: <tokenType> <accessToken>",
-// for the provider p (its CA file and timeout apply; redirects are not
+// Call sends r to an API with "Authorization: <tokenType> <accessToken>"
+// (an API key where p's [Provider.Placement] says), for the provider p (its CA file and timeout apply; redirects are not
 // followed). The URL must pass [CheckCallURL]. The body is kept up to 1 MiB
 // and marked truncated past that.
 func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest) (*CallResult, error) {
@@ -92,7 +92,7 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, p.EffectiveTimeout())
 	defer cancel()
-	req, err := newAPIRequest(ctx, method, r, tok)
+	req, err := newAPIRequest(ctx, method, r, p, tok)
 	if err != nil {
 		return nil, fmt.Errorf("test-call %s %s: %w", method, safetext.Line(r.URL), err)
 	}
@@ -145,8 +145,8 @@ func (c *Client) Call(ctx context.Context, p Provider, tok *Token, r CallRequest
 func (r *CallResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
 
 // newAPIRequest is the test-call's request: r's headers, JSON unless they
-// say otherwise, and tok as the Authorization.
-func newAPIRequest(ctx context.Context, method string, r CallRequest, tok *Token) (*http.Request, error) {
+// say otherwise, and tok as the Authorization (an API key where p says).
+func newAPIRequest(ctx context.Context, method string, r CallRequest, p Provider, tok *Token) (*http.Request, error) {
 	var body io.Reader
 	if r.Body != "" {
 		body = strings.NewReader(r.Body)
@@ -167,7 +167,12 @@ func newAPIRequest(ctx context.Context, method string, r CallRequest, tok *Token
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("User-Agent", "tokentop")
-	if tok != nil {
+	switch {
+	case tok.IsAPIKey():
+		k := p.Placement()
+		k.Strip(req)
+		k.Apply(req, tok.AccessToken)
+	case tok != nil:
 		typ := tok.TokenType
 		if typ == "" {
 			typ = "Bearer"

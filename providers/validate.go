@@ -85,6 +85,8 @@ func checkName(v *validation) {
 func checkTokenURL(v *validation) {
 	p, eff, pre := v.p, v.e, v.pre
 	switch {
+	case eff.TokenURL == "" && p.IsAPIKey():
+		// An API key is never exchanged: no token endpoint.
 	case eff.TokenURL == "" && p.Issuer != "" && pre.Name != "" && pre.TokenPath == "":
 		v.add("token_url", -1, "token_url is not set, and the %s preset cannot derive it from issuer", pre.Name)
 	case eff.TokenURL == "" && p.Issuer != "" && pre.Name == "":

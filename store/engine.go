@@ -114,6 +114,9 @@ func (s *Store) Token(ctx context.Context, name string, o TokenOptions) (*TokenR
 		}
 		stale = seen
 	}
+	if res, ok, err := s.apiKeyResult(ctx, name); ok || err != nil {
+		return res, err // an API key: nothing to fetch
+	}
 	for attempt := 0; ; attempt++ {
 		v, _, err := s.flights.do(ctx, key, func(fctx context.Context) (any, error) {
 			return s.obtain(fctx, name, o, stale)

@@ -148,10 +148,11 @@ func settingsKey(p providers.Provider) string {
 		Separator, Audience, Resource                 string
 		Params                                        map[string]string
 		Response                                      providers.ResponseMapping
-		Keys                                          *keyFiles `json:",omitempty"`
+		Keys                                          *keyFiles       `json:",omitempty"`
+		Grant                                         providers.Grant `json:",omitempty"`
 	}{
 		p.TokenURL, p.Issuer, p.Preset, p.ClientID, p.ClientSecretRef,
-		p.Style(), append([]string{}, p.Scopes...), p.Separator(), p.Audience, p.Resource, params, resp, keys,
+		p.Style(), append([]string{}, p.Scopes...), p.Separator(), p.Audience, p.Resource, params, resp, keys, p.Grant,
 	})
 	return string(b)
 }

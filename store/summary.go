@@ -45,6 +45,9 @@ type Summary struct {
 // failed after the cached token was issued (or failed and there is no
 // token), else the token's expiry state.
 func (sm Summary) Status(now time.Time) providers.Status {
+	if sm.Provider.IsAPIKey() {
+		return sm.keyStatus(now)
+	}
 	if sm.LastError != nil && (sm.Token == nil || sm.LastError.At.After(sm.Token.IssuedAt)) {
 		return providers.StatusError
 	}
@@ -114,6 +117,9 @@ func (s *Store) fillSummary(tx kv.Tx, sm *Summary, w ledgerWindow) error {
 		tm.Token.AccessToken, tm.Token.RefreshToken, tm.Token.IDToken = "", "", ""
 		sm.Token = &tm.Token
 		sm.Refreshable, sm.HasIDToken = tm.Refreshable, tm.HasIDToken
+	}
+	if sm.Provider.IsAPIKey() {
+		sm.Token = sm.Provider.KeyToken("") // its dates; the key stays sealed
 	}
 	var st stateRecord
 	if _, err := s.getJSON(tx, bState, name, &st); err != nil {

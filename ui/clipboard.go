@@ -113,7 +113,8 @@ func tmuxLoadBuffer(ctx context.Context, text string) error {
 // curlCommand is a shell command that calls endpoint e with a fresh token
 // from `tokentop token NAME`, never the token itself. tokenCmd is how to
 // invoke tokentop (with --db when the dashboard was given one).
-func curlCommand(tokenCmd, name, tokenType string, e providers.Endpoint) string {
+// An API key (key non-nil) goes where the provider sends it.
+func curlCommand(tokenCmd, name, tokenType string, key *providers.KeyPlacement, e providers.Endpoint) string {
 	if tokenCmd == "" {
 		tokenCmd = "tokentop"
 	}
@@ -126,7 +127,11 @@ func curlCommand(tokenCmd, name, tokenType string, e providers.Endpoint) string 
 	if m := methodOf(e.Method); m != http.MethodGet || e.Body != "" {
 		b.WriteString(" -X " + m)
 	}
-	fmt.Fprintf(&b, ` -H "Authorization: %s $(%s token %s)"`, scheme, tokenCmd, shellQuote(name))
+	if key != nil {
+		b.WriteString(keyCurlArg(*key, fmt.Sprintf("$(%s token %s)", tokenCmd, shellQuote(name))))
+	} else {
+		fmt.Fprintf(&b, ` -H "Authorization: %s $(%s token %s)"`, scheme, tokenCmd, shellQuote(name))
+	}
 	keys := make([]string, 0, len(e.Headers))
 	for k := range e.Headers {
 		keys = append(keys, k)

@@ -289,6 +289,14 @@ func (d *detailView) writeStatus(w *lineWriter) {
 func (d *detailView) writeToken(w *lineWriter, t *providers.Token) {
 	st, text := d.st, d.st.Row
 	w.line("Token", d.tokenLine(t), text)
+	if t.IsAPIKey() { // a static key: its date, nothing issued
+		exp := providers.KeyCountdown(t, d.now)
+		if warn := d.sum.Provider.KeyWarning(d.now); warn != "" {
+			exp += " · " + clean(warn)
+		}
+		w.line("Expires", exp, text)
+		return
+	}
 	d.writeTimes(w, t)
 	skew := "unknown (no Date header)"
 	if !t.ServerDate.IsZero() {

@@ -53,8 +53,13 @@ func (m *Model) copyCurl(name string) tea.Cmd {
 	if r.sum.Token != nil {
 		tokType = r.sum.Token.TokenType
 	}
+	var key *providers.KeyPlacement
+	if r.sum.Provider.IsAPIKey() {
+		k := r.sum.Provider.Placement()
+		key = &k
+	}
 	tag := m.tags.next(reqCopy, name)
-	return copyCurlCmd(m.ctx, tag, "curl command for "+e.Name, curlCommand(m.cfg.TokenCommand, name, tokType, e), m.clip)
+	return copyCurlCmd(m.ctx, tag, "curl command for "+e.Name, curlCommand(m.cfg.TokenCommand, name, tokType, key, e), m.clip)
 }
 
 func (m *Model) onCopied(msg copiedMsg) tea.Cmd {

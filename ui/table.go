@@ -448,9 +448,17 @@ func (t *providerTable) renderRow(b *strings.Builder, r *row, selected bool) {
 			}
 			rw.put(stSty, fit(status, w, false))
 		case colExpiresCol:
-			rw.expires(r.sum.Token, now, w)
+			if r.sum.Token.IsAPIKey() {
+				rw.put(statusStyle(cs, r.status), fit(keyCell(r.sum.Token, now, w), w, true))
+			} else {
+				rw.expires(r.sum.Token, now, w)
+			}
 		case colLife:
-			rw.lifeAndRefresh(&r.sum, now, w)
+			if r.sum.Token.IsAPIKey() { // a key has no lifetime to show a share of
+				rw.put(rw.cs.barEmpty, strings.Repeat("░", w))
+			} else {
+				rw.lifeAndRefresh(&r.sum, now, w)
+			}
 		case colQuotaCol:
 			rw.put(quotaStyle(cs, qFrac, qKnown), fit(qText, w, true))
 		case colQuotaBar:
@@ -559,3 +567,13 @@ func (t *providerTable) RowAt(y int) (string, bool) {
 
 // Wheel moves the cursor n rows (the wheel under the table).
 func (t *providerTable) Wheel(n int) { t.move(n) }
+
+// keyCell is an API key's countdown in days, with the column's trailing
+// space when it fits ("no expiry" fills a narrow column).
+func keyCell(tok *providers.Token, now time.Time, w int) string {
+	cd := providers.KeyCountdown(tok, now)
+	if len(cd) < w {
+		cd += " "
+	}
+	return cd
+}

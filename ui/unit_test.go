@@ -80,7 +80,7 @@ func TestServerTextIsSanitised(t *testing.T) {
 func TestCurlCommand(t *testing.T) {
 	e := providers.Endpoint{Name: "create", Method: "post", URL: "https://api.example.com/v1/items?x=1&y=2",
 		Headers: map[string]string{"X-Trace": "it's"}, Body: `{"name":"anvil"}`}
-	got := curlCommand("tokentop --db /tmp/t.db", "auth0-prod", "Bearer", e)
+	got := curlCommand("tokentop --db /tmp/t.db", "auth0-prod", "Bearer", nil, e)
 	want := `curl -X POST -H "Authorization: Bearer $(tokentop --db /tmp/t.db token auth0-prod)" -H 'X-Trace: it'\''s' -d '{"name":"anvil"}' 'https://api.example.com/v1/items?x=1&y=2'`
 	if got != want {
 		t.Fatalf("curl:\n got %s\nwant %s", got, want)

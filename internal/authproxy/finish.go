@@ -17,10 +17,10 @@ func (p *Proxy) finish(r *http.Request, rec *recorder, a *attempt, start time.Ti
 	if a.token != nil {
 		secrets = append(secrets, a.token.AccessToken)
 	}
-	path := logPath(r.URL, secrets)
+	path := logPath(a.route.keyHidden(r.URL), secrets)
 	kv := []any{"provider", a.route.Provider, "status", rec.status, "took", roundDuration(end.Sub(start))}
 	if a.clientAuth {
-		kv = append(kv, "auth", "the client's own Authorization header was replaced")
+		kv = append(kv, "auth", a.route.replacedWords())
 	}
 	switch {
 	case a.retried && a.newToken:

@@ -153,7 +153,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.log.Warn(r.Method+" "+logPath(r.URL, nil), "status", rec.status, "why", "no route")
 		return
 	}
-	a := &attempt{route: rt, clientAuth: r.Header.Get("Authorization") != ""}
+	a := &attempt{route: rt, clientAuth: rt.clientCredential(r)}
 	defer func() { p.finish(r, rec, a, start) }()
 	tok, err := rt.tokens.get(r.Context())
 	if err != nil {
@@ -185,7 +185,7 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 		}
 	}
 	pr.SetURL(a.route.Upstream)
-	pr.Out.Header.Set("Authorization", authorization(a.token))
+	a.route.setCredential(pr.Out, a.token)
 	if a.body != nil && len(a.body.data) > 0 {
 		pr.Out.GetBody = func() (io.ReadCloser, error) { return a.body.reader(), nil }
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/safetext"
 )
 
@@ -22,6 +23,10 @@ type Route struct {
 	// Transport carries the route's requests (nil: DefaultTransport's
 	// settings); see [TransportFor] for a provider's CA file.
 	Transport http.RoundTripper
+	// Key, when set, is where the provider's API key goes (grant api_key)
+	// instead of Authorization: <type> <token>; the client's own copy of
+	// that header or query parameter is removed.
+	Key *providers.KeyPlacement
 }
 
 // ParseRoute reads a --route value: PREFIX=NAME@URL, as in

@@ -38,6 +38,7 @@ type tokenSource struct {
 
 	mu         sync.Mutex
 	cur        *providers.Token
+	curAt      time.Time // when cur came from the engine
 	lastForced time.Time
 
 	// replacing joins the requests that saw the same token rejected.
@@ -48,9 +49,9 @@ type tokenSource struct {
 // engine's (cached there, or fetched once across processes).
 func (s *tokenSource) get(ctx context.Context) (*providers.Token, error) {
 	s.mu.Lock()
-	cur := s.cur
+	cur, at := s.cur, s.curAt
 	s.mu.Unlock()
-	if cur.Usable(s.now()) {
+	if cur.Usable(s.now()) || keyFresh(cur, at, s.now()) {
 		return cur, nil
 	}
 	return s.fromEngine(ctx, store.TokenOptions{})
@@ -66,7 +67,7 @@ func (s *tokenSource) fromEngine(ctx context.Context, o store.TokenOptions) (*pr
 		s.warn(w)
 	}
 	s.mu.Lock()
-	s.cur = res.Token
+	s.cur, s.curAt = res.Token, s.now()
 	s.mu.Unlock()
 	return res.Token, nil
 }

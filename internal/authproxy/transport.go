@@ -23,7 +23,8 @@ type attempt struct {
 	// body is the held body; nil when the body is streamed and the
 	// request cannot be sent again.
 	body *heldBody
-	// clientAuth is true when the client sent its own Authorization.
+	// clientAuth is true when the client sent its own Authorization (or
+	// its own copy of the API key's header or query parameter).
 	clientAuth bool
 	// retried is true when the request was sent again with a new token,
 	// newToken when that token was fetched for it; replaceErr says why no
@@ -84,7 +85,7 @@ func (t retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 	resp.Body.Close()
 	again := req.Clone(req.Context())
-	again.Header.Set("Authorization", authorization(tok))
+	a.route.setCredential(again, tok)
 	again.Body = a.body.reader()
 	if again.Body != nil {
 		again.GetBody = func() (io.ReadCloser, error) { return a.body.reader(), nil }

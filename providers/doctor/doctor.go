@@ -159,6 +159,11 @@ func (r *doctorRun) skipFrom(step, why string) {
 // test-call) and is its clock.
 func Run(ctx context.Context, c *providers.Client, p providers.Provider, o Options) *Diagnosis {
 	r := &doctorRun{c: c, o: o, out: &Diagnosis{Provider: p.Name}}
+	if p.IsAPIKey() {
+		r.runAPIKey(ctx, p)
+		r.quota(ctx)
+		return r.out
+	}
 	r.run(ctx, p)
 	r.quota(ctx)
 	return r.out

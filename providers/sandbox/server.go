@@ -37,6 +37,7 @@ type Server struct {
 	limiters    map[string]window      // token subject → API rate window
 	signing     []signingKey           // the current key first, then the previous one
 	revoked     map[string]time.Time   // JWT jti → when it was revoked
+	keysRevoked map[string]time.Time   // API key → when it was revoked
 	jwksFetches int
 	faults      Faults
 
@@ -103,6 +104,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/admin", s.api([]string{"admin"}, s.handleAdmin))
 	mux.HandleFunc("GET "+pathResourceMetadata, s.handleResourceMetadata)
 	mux.HandleFunc("GET "+PathProdAPI, s.handleProdAPI)
+	mux.HandleFunc("GET "+PathKeyAPI, s.handleKeyAPI)
 	return mux
 }
 

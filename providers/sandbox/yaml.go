@@ -15,12 +15,28 @@ import (
 // sandbox's fake secrets are written inline; a Broken client gets a wrong
 // one.
 func (s *Server) ProvidersYAML(baseURL string) string {
+	return s.providersDoc(baseURL, false)
+}
+
+// DemoProvidersYAML is [Server.ProvidersYAML] with one provider of each
+// kind of credential besides client credentials, for `tokentop demo` and
+// `tokentop sandbox`: today an API key (grant api_key) due for rotation
+// inside its warning.
+func (s *Server) DemoProvidersYAML(baseURL string) string {
+	return s.providersDoc(baseURL, true)
+}
+
+// providersDoc is the providers file, with the other kinds when kinds.
+func (s *Server) providersDoc(baseURL string, kinds bool) string {
 	base := strings.TrimRight(baseURL, "/")
 	list := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, c := range s.Clients() {
 		if entry, ok := providerNode(c, s.clientBase(c, base)); ok {
 			list.Content = append(list.Content, entry)
 		}
+	}
+	if kinds && base != "" {
+		list.Content = append(list.Content, s.apiKeyNode(base))
 	}
 	doc := &yaml.Node{
 		Kind:        yaml.DocumentNode,
