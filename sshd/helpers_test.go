@@ -97,6 +97,7 @@ type harness struct {
 	st    *store.Store
 	srv   *Server
 	addr  string
+	url   string // the sandbox's base URL
 	logs  *testsupport.LockedBuffer
 	dir   string
 	names []string
@@ -121,7 +122,7 @@ func newHarness(t testing.TB, mod func(h *harness, o *Options)) *harness {
 	// The gate opens before the web server closes: nothing waits at it.
 	se := sandboxenv.Start(t, sandboxenv.Options{Wrap: h.gate.wrap, Dir: h.dir, FetchAll: true}) // broken fails, as it should
 	t.Cleanup(h.gate.open)
-	h.sb, h.st = se.Sandbox, se.Store
+	h.sb, h.st, h.url = se.Sandbox, se.Store, se.URL
 	for _, p := range se.Providers {
 		h.names = append(h.names, p.Name)
 	}

@@ -221,6 +221,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	cfg.Renderer = r
 	cfg.Output = se.out
 	cfg.SystemClipboard = false
+	// The user is elsewhere: no browser opens here, and a browser login
+	// is refused (the device code login is the one that works).
+	cfg.Remote, cfg.OpenBrowser, cfg.DemoFollow = true, nil, nil
 	cfg.ReadOnly = se.readOnly
 	cfg.ViewOnly = s.o.ViewOnly
 	cfg.Context = se.ctx
