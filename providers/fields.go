@@ -276,9 +276,9 @@ func grantField() FieldSpec {
 	return FieldSpec{
 		Key: "grant", Flag: "grant", FlagKind: FlagText,
 		Usage: "the kind of credential: client_credentials (default), authorization_code, device_code, refresh_token or api_key",
-		// Not on a form page yet: the form asks for client credentials'
-		// settings; a grant's own settings come with its login.
-		Label:   "Grant",
+		// On the form's first page: what the rest of the form asks for
+		// depends on it.
+		Page: 1, Label: "Grant", Help: "client_credentials unless a user logs in (l in the dashboard) or it is an API key",
 		Choices: choices,
 		Get:     func(p *Provider) string { return string(p.Grant.Of()) },
 		Set:     func(p *Provider, s string) error { p.Grant = Grant(strings.ToLower(s)); return nil },

@@ -7,13 +7,13 @@ import (
 )
 
 // The settings of the user grants' logins, in the field table [Fields].
-// Like grant itself they are not on a form page yet: the form asks for
-// client credentials' settings.
+// The form asks for authorize_url on its first page, next to the token
+// URL, and for redirect_port with the request's settings.
 
 func authorizeURLField() FieldSpec {
 	f := urlField("authorize_url", func(p *Provider) *string { return &p.AuthorizeURL }).
 		with("authorize-url", "the authorization endpoint a login opens in the browser (grant authorization_code)")
-	f.Label = "Authorize URL"
+	f.Page, f.Label, f.Help = 1, "Authorize URL", "grant authorization_code: the login page; blank otherwise"
 	inner := f.check
 	f.check = func(v *validation) {
 		inner(v)
@@ -28,7 +28,7 @@ func redirectPortField() FieldSpec {
 	return FieldSpec{
 		Key: "redirect_port", Flag: "redirect-port", FlagKind: FlagText,
 		Usage: "the loopback port of a login's redirect URI (default: any free port)",
-		Label: "Redirect port",
+		Page: 4, Label: "Redirect port", Help: "grant authorization_code: the login's loopback port; blank for any free one",
 		Get: func(p *Provider) string {
 			if p.RedirectPort == 0 {
 				return ""

@@ -220,7 +220,7 @@ func morePages(t *testing.T, tm *driver) {
 	t.Helper()
 	for _, title := range []string{"Client secret from", "HTTP Basic encoding", "Private key file", "Private key kid", "Assertion alg",
 		"Assertion audience", "TLS client certificate", "TLS client key", "CA file",
-		"Issuer", "JWKS URI", "Introspection URL", "Revocation URL", "Scope separator", "Resource", "Extra form fields",
+		"Redirect port", "Issuer", "JWKS URI", "Introspection URL", "Revocation URL", "Scope separator", "Resource", "Extra form fields",
 		"Timeout", "Default lifetime", "Plain http", "Notes"} {
 		field(t, tm, title)
 	}
@@ -235,6 +235,8 @@ func TestAddViaForm(t *testing.T) {
 	press(tm, "ctrl+u", "new-one", "enter")
 	field(t, tm, "Env", "staging")
 	field(t, tm, "Preset")
+	field(t, tm, "Grant")
+	field(t, tm, "Authorize URL")
 	field(t, tm, "Token URL", "ctrl+u", "not a url")
 	waitFor(t, tm, "is not an absolute http(s) URL")
 	press(tm, "ctrl+u", e.srv.URL+"/oauth2/token", "enter")
@@ -272,6 +274,8 @@ func TestEditKeepsSecret(t *testing.T) {
 	press(tm, "e")
 	field(t, tm, "Env", "ctrl+u", "prod")
 	field(t, tm, "Preset")
+	field(t, tm, "Grant")
+	field(t, tm, "Authorize URL")
 	field(t, tm, "Token URL")
 	field(t, tm, "Client authentication")
 	field(t, tm, "Client ID")

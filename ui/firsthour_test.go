@@ -28,7 +28,7 @@ func TestFormSaveGoesBackToTheFieldAtFault(t *testing.T) {
 	selectProvider(t, tm, "auth0-prod")
 	press(tm, "e")
 	field(t, tm, "Env", "ctrl+u", "prod-eu")
-	for _, title := range []string{"Preset", "Token URL", "Client authentication", "Client ID", "Client secret", "Scopes"} {
+	for _, title := range []string{"Preset", "Grant", "Authorize URL", "Token URL", "Client authentication", "Client ID", "Client secret", "Scopes"} {
 		field(t, tm, title)
 	}
 	field(t, tm, "Audience", "ctrl+u") // auth0 needs one: only Save can tell
@@ -56,14 +56,14 @@ func TestFormReachesEverySetting(t *testing.T) {
 	tm := e.start(e.config(), 100, 40)
 	selectProvider(t, tm, "ants")
 	press(tm, "e")
-	for _, title := range []string{"Env", "Preset", "Token URL", "Client authentication", "Client ID", "Client secret", "Scopes"} {
+	for _, title := range []string{"Env", "Preset", "Grant", "Authorize URL", "Token URL", "Client authentication", "Client ID", "Client secret", "Scopes"} {
 		field(t, tm, title)
 	}
 	field(t, tm, "Audience", "https://api.ants.test")
 	field(t, tm, "Quota")
 	for _, title := range []string{"Client secret from", "HTTP Basic encoding", "Private key file", "Private key kid", "Assertion alg",
 		"Assertion audience", "TLS client certificate", "TLS client key", "CA file",
-		"Issuer", "JWKS URI", "Introspection URL", "Revocation URL", "Scope separator"} {
+		"Redirect port", "Issuer", "JWKS URI", "Introspection URL", "Revocation URL", "Scope separator"} {
 		field(t, tm, title)
 	}
 	field(t, tm, "Resource", "https://api.ants.test/items")
