@@ -109,6 +109,8 @@ func (a *App) runDashboard(ctx context.Context, st *store.Store, set dashSetup, 
 		Settings:        set.file,
 		State:           o.state,
 		Mouse:           set.mouse,
+		OpenBrowser:     a.dashboardBrowser(remote),
+		DemoFollow:      demoFollower(o.demo),
 	})
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(a.Stdin), tea.WithOutput(a.Stdout)}
 	if set.mouse {

@@ -196,6 +196,13 @@ func (a *App) seedDemo(ctx context.Context, srv *sandbox.Server, base, path stri
 	}
 	var wg sync.WaitGroup
 	for _, p := range ps {
+		if p.Grant.UserLogin() {
+			// No token without a user: the refresh_token one is logged
+			// in with a refresh token the sandbox hands out, the others
+			// wait for l in the dashboard.
+			demoRefreshLogin(ctx, st, srv, p)
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
