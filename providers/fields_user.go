@@ -28,7 +28,7 @@ func redirectPortField() FieldSpec {
 	return FieldSpec{
 		Key: "redirect_port", Flag: "redirect-port", FlagKind: FlagText,
 		Usage: "the loopback port of a login's redirect URI (default: any free port)",
-		Page: 4, Label: "Redirect port", Help: "grant authorization_code: the login's loopback port; blank for any free one",
+		Page:  4, Label: "Redirect port", Help: "grant authorization_code: the login's loopback port; blank for any free one",
 		Get: func(p *Provider) string {
 			if p.RedirectPort == 0 {
 				return ""
