@@ -70,7 +70,9 @@ type userServer struct {
 	codes                           []string       // codes received at the token endpoint
 	authorizations                  int            // codes issued
 	refreshDelay                    time.Duration
-	authorizeErrs, tokenErrs        []string // error codes fosite answered with
+	deny                            bool             // the user declines every login
+	published                       *jose.JSONWebKey // the JWKS key when not the signing key
+	authorizeErrs, tokenErrs        []string         // error codes fosite answered with
 	lastErrDesc                     string
 }
 
@@ -197,6 +199,25 @@ func (s *userServer) SetRefreshDelay(d time.Duration) {
 	s.refreshDelay = d
 }
 
+// SetDeny makes the user decline every login: the authorize endpoint
+// redirects with error=access_denied.
+func (s *userServer) SetDeny(deny bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deny = deny
+}
+
+// PublishOtherKey makes the JWKS publish a fresh key under the signing
+// key's kid, as a server whose keys changed under its ID tokens: they no
+// longer verify.
+func (s *userServer) PublishOtherKey(t testing.TB) {
+	t.Helper()
+	other := &jose.JSONWebKey{Key: newRSAKey(t), KeyID: s.signing.KeyID, Algorithm: string(jose.RS256), Use: "sig"}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.published = other
+}
+
 // Requests is how many token requests of grantType fosite received.
 func (s *userServer) Requests(grantType string) int {
 	s.mu.Lock()
@@ -240,6 +261,15 @@ func (s *userServer) authorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	ar, err := s.provider.NewAuthorizeRequest(ctx, r)
 	if err != nil {
+		s.noteErr(&s.authorizeErrs, err)
+		s.provider.WriteAuthorizeError(ctx, w, ar, err)
+		return
+	}
+	s.mu.Lock()
+	deny := s.deny
+	s.mu.Unlock()
+	if deny {
+		err := fosite.ErrAccessDenied.WithHint("The user declined the login.")
 		s.noteErr(&s.authorizeErrs, err)
 		s.provider.WriteAuthorizeError(ctx, w, ar, err)
 		return
@@ -325,7 +355,13 @@ func (s *userServer) introspect(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *userServer) jwks(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{s.signing.Public()}})
+	s.mu.Lock()
+	key := s.signing
+	if s.published != nil {
+		key = s.published
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key.Public()}})
 }
 
 // discovery is the OpenID Connect discovery document, written by hand:
