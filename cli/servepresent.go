@@ -121,27 +121,34 @@ func (a *App) presentAndServe(ctx context.Context, srv *sshd.Server, ln net.List
 		stdlog.SetOutput(prevStd)
 	}()
 
+	// The server ending by itself (it failed) ends the dashboard too.
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(sctx, ln) }()
+	lctx, endLocal := context.WithCancel(ctx)
+	defer endLocal()
+	var serveErr error
+	served := make(chan struct{})
+	go func() {
+		serveErr = srv.Serve(sctx, ln)
+		close(served)
+		endLocal()
+	}()
 	fmt.Fprintf(a.errOut, "  log       %s (while your dashboard runs)\n", logw.f.Name())
 	fmt.Fprintln(a.errOut, "  present   viewers can connect now; press enter to open your dashboard here: it presents (q quits and stops the server)")
-	if !waitForEnter(ctx, a.Stdin) {
-		stop()
-		return <-served
+	var runErr error
+	if waitForEnter(lctx, a.Stdin) {
+		cfg := a.dashboardConfig(lctx, dash.Store, set, &o.dash, dashboardView{label: dash.DBLabel, demo: dash.Demo, tokenCommand: dash.TokenCommand})
+		cfg.AutoRefresh = dash.AutoRefresh
+		runErr = srv.RunLocal(lctx, cfg, a.dashboardOptions(lctx, set.mouse)...)
+		fmt.Fprintln(a.errOut, "tokentop serve: stopping; every session is told")
 	}
-	cfg := a.dashboardConfig(ctx, dash.Store, set, &o.dash, dashboardView{label: dash.DBLabel, demo: dash.Demo, tokenCommand: dash.TokenCommand})
-	cfg.AutoRefresh = dash.AutoRefresh
-	runErr := srv.RunLocal(ctx, cfg, a.dashboardOptions(ctx, set.mouse)...)
-	fmt.Fprintln(a.errOut, "tokentop serve: stopping; every session is told")
 	stop()
-	serveErr := <-served
-	if runErr != nil {
-		return fmt.Errorf("serve: %w", runErr)
-	}
-	if serveErr != nil {
+	<-served
+	switch {
+	case serveErr != nil:
 		return fmt.Errorf("serve: %w", serveErr)
+	case runErr != nil:
+		return fmt.Errorf("serve: %w", runErr)
 	}
 	fmt.Fprintf(a.errOut, "tokentop serve: stopped; the log is in %s\n", logw.f.Name())
 	return nil
