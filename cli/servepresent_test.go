@@ -131,3 +131,31 @@ func TestServePresentsAtItsTerminal(t *testing.T) {
 		t.Fatalf("the log file should be the owner's only: %v", err)
 	}
 }
+
+// TestServeLogIsCappedAndSanitised: the log file takes no escape
+// sequence, and stops at its bound, saying so once.
+func TestServeLogIsCappedAndSanitised(t *testing.T) {
+	path := filepath.Join(t.TempDir(), serveLogName)
+	w, err := openServeLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.left = 40
+	for _, line := range []string{"first \x1b]52;c;Zm9v\x07line\n", "second line, too long to fit\n", "third\n"} {
+		if n, err := w.Write([]byte(line)); err != nil || n != len(line) {
+			t.Fatalf("Write(%q) = %d, %v", line, n, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	if strings.ContainsRune(got, 0x1b) || !strings.Contains(got, "first") || strings.Contains(got, "second") || strings.Contains(got, "third") ||
+		strings.Count(got, "the log file is full") != 1 {
+		t.Fatalf("the log file holds %q", got)
+	}
+}
