@@ -64,7 +64,13 @@ func (o serveOptions) serveLogPath(plan servePlan) string {
 }
 
 // openServeLog opens (appends to) the server log file, for the owner only.
+// Its folder is made (0700) when missing: by default it is tokentop's data
+// folder, which a fresh machine does not have until something is kept
+// there.
 func openServeLog(path string) (*cappedWriter, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("serve: cannot make the log file's folder: %w", err)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("serve: cannot open the log file: %w", err)

@@ -135,7 +135,9 @@ func TestServePresentsAtItsTerminal(t *testing.T) {
 // TestServeLogIsCappedAndSanitised: the log file takes no escape
 // sequence, and stops at its bound, saying so once.
 func TestServeLogIsCappedAndSanitised(t *testing.T) {
-	path := filepath.Join(t.TempDir(), serveLogName)
+	// The default folder (tokentop's data folder) does not exist on a
+	// fresh machine: it is made.
+	path := filepath.Join(t.TempDir(), "fresh", "tokentop", serveLogName)
 	w, err := openServeLog(path)
 	if err != nil {
 		t.Fatal(err)
