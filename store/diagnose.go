@@ -76,7 +76,8 @@ func (s *Store) session(ctx context.Context, name string) (doctor.Session, error
 		return out, err
 	}
 	out.NeedsLogin = sm.NeedsLogin
-	if e := sm.LastError; e != nil && (tok == nil || e.At.After(tok.IssuedAt)) {
+	// The failure that ended a session, or one since its token came.
+	if e := sm.LastError; e != nil && (sm.NeedsLogin || tok == nil || e.At.After(tok.IssuedAt)) {
 		out.LastError, out.LastHint = e.Message, e.Hint
 	}
 	return out, nil
