@@ -41,6 +41,10 @@ func (r *doctorRun) session(ctx context.Context) (Session, bool) {
 	}
 	r.keep(s.Token)
 	now := r.now()
+	if (s.Token == nil || s.Token.AccessToken == "") && s.NeedsLogin {
+		r.add(check.Failed(StepSession, "the session of "+name+" is over: no token is kept (revoked, or the server refused its refresh token)", "run tokentop login "+name))
+		return s, false
+	}
 	if s.Token == nil || s.Token.AccessToken == "" {
 		r.add(check.Failed(StepSession, "nobody has logged in to "+name+" yet", "run tokentop login "+name))
 		return s, false
