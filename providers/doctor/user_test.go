@@ -106,7 +106,11 @@ func TestUserDoctorIDTokenSaysWhichCheckFailed(t *testing.T) {
 	bad.RefreshToken = ""
 	parts := strings.Split(bad.IDToken, ".")
 	sig := []byte(parts[2])
-	sig[10] ^= 'A' ^ 'B'
+	if sig[10] == 'A' {
+		sig[10] = 'B'
+	} else {
+		sig[10] = 'A'
+	}
 	bad.IDToken = parts[0] + "." + parts[1] + "." + string(sig)
 	d := Run(t.Context(), c, p, Options{Session: staticSession(Session{Token: &bad})})
 	wantStatus(t, checkNamed(t, d, StepSession), check.Warn, "no refresh token: the session ends then")
