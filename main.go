@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokentop/tokentop/cli"
 	"github.com/tokentop/tokentop/internal/earlyterm"
+	_ "github.com/tokentop/tokentop/internal/fastpath" // its init answers a cached `tokentop token NAME`
 )
 
 func main() {

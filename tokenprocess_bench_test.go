@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokentop/tokentop/internal/fastpath"
 	"github.com/tokentop/tokentop/internal/testsupport/sandboxenv"
 	"github.com/tokentop/tokentop/providers/sandbox"
 )
@@ -91,6 +92,8 @@ type subject struct {
 //   - token-static: the same command built as the README offers for
 //     script-heavy machines (staticBuild: CGO_ENABLED=0, -trimpath,
 //     -tags grpcnotrace);
+//   - token-nofast, static-nofast: both with TOKENTOP_NO_FASTPATH=1, the
+//     whole program answering (internal/fastpath off);
 //   - curl: one token request to a loopback token server (the sandbox),
 //     by curl, or by a Go process doing one POST where there is no curl;
 //   - bare: a Go program that opens the bbolt file read-only and copies
@@ -117,12 +120,12 @@ func BenchmarkTokenProcess(b *testing.B) {
 		b.Fatalf("no cached token for %s: %v", c.Name, err)
 	}
 	want := []byte(tok.AccessToken + "\n")
-	tokenProcess := func(label, path string) *subject {
+	tokenProcess := func(label, path string, extraEnv ...string) *subject {
 		return &subject{
 			label: label,
 			cmd: func() *exec.Cmd {
 				cmd := exec.Command(path, "token", c.Name)
-				cmd.Env = processEnv("TOKENTOP_DB=" + env.Path)
+				cmd.Env = processEnv(append([]string{"TOKENTOP_DB=" + env.Path}, extraEnv...)...)
 				return cmd
 			},
 			check: func(out []byte) error {
@@ -136,6 +139,8 @@ func BenchmarkTokenProcess(b *testing.B) {
 	subjects := []*subject{
 		tokenProcess("token", bin),
 		tokenProcess("token-static", static),
+		tokenProcess("token-nofast", bin, fastpath.DisableEnv+"=1"),
+		tokenProcess("static-nofast", static, fastpath.DisableEnv+"=1"),
 		tokenRequest(b, dir, env, c),
 		{
 			label: "bare",

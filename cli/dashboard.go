@@ -81,6 +81,16 @@ func (a *App) needTerminal() error {
 // runDashboard runs the Bubble Tea program on the App's streams until the
 // user quits or ctx ends.
 func (a *App) runDashboard(ctx context.Context, st *store.Store, set dashSetup, f *dashboardFlags, o dashboardView) error {
+	p := tea.NewProgram(ui.New(a.dashboardConfig(ctx, st, set, f, o)), a.dashboardOptions(ctx, set.mouse)...)
+	if _, err := p.Run(); err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
+}
+
+// dashboardConfig is the configuration of a dashboard on the App's
+// terminal: the store, the styles for that terminal, its clipboard.
+func (a *App) dashboardConfig(ctx context.Context, st *store.Store, set dashSetup, f *dashboardFlags, o dashboardView) ui.Config {
 	// The renderer is built for this output: termenv reads NO_COLOR and
 	// the terminal's colour support from it. Both queries run now, before
 	// Bubble Tea owns the terminal's input. Lip Gloss's default renderer,
@@ -91,7 +101,7 @@ func (a *App) runDashboard(ctx context.Context, st *store.Store, set dashSetup, 
 	r.ColorProfile()
 	lipgloss.SetHasDarkBackground(r.HasDarkBackground())
 	remote := a.env("SSH_CONNECTION") != "" || a.env("SSH_TTY") != ""
-	m := ui.New(ui.Config{
+	return ui.Config{
 		Store:           st,
 		Styles:          theme.New(r, set.pal),
 		Renderer:        r,
@@ -111,16 +121,17 @@ func (a *App) runDashboard(ctx context.Context, st *store.Store, set dashSetup, 
 		Mouse:           set.mouse,
 		OpenBrowser:     a.dashboardBrowser(remote),
 		DemoFollow:      demoFollower(o.demo),
-	})
+	}
+}
+
+// dashboardOptions are the program options of a dashboard on the App's
+// terminal.
+func (a *App) dashboardOptions(ctx context.Context, mouse bool) []tea.ProgramOption {
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(a.Stdin), tea.WithOutput(a.Stdout)}
-	if set.mouse {
+	if mouse {
 		opts = append(opts, tea.WithMouseCellMotion())
 	}
-	p := tea.NewProgram(m, opts...)
-	if _, err := p.Run(); err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
-		return fmt.Errorf("dashboard: %w", err)
-	}
-	return nil
+	return opts
 }
 
 // shQuote quotes s for a POSIX shell when it needs it.

@@ -64,6 +64,21 @@ try when it did not:
                  resets) and the vendor's rate-limit headers seen on the
                  token endpoint and the API; it always runs
 
+A user's login (grant authorization_code, device_code or refresh_token)
+has these in place of the token request:
+
+  login endpoints  authorize_url (or discovery's device authorization
+                 endpoint) and token_url, against discovery's, and the
+                 grant in its grant_types_supported
+  PKCE           S256 in code_challenge_methods_supported (a warning when
+                 the server advertises only plain)
+  session        never logged in, needs a login (and why), when the access
+                 and refresh tokens expire
+  refresh        a refresh, when the access token is inside its refresh
+                 margin or --fetch asks: invalid_grant and invalid_client
+                 explained
+  ID token       signature, iss and aud, each failure named
+
 The cached token is used while it is good, so a doctor costs no token of a
 quota; --fetch asks for a new one to test the exchange itself. A step that
 cannot run because an earlier one failed is skipped and says why.
@@ -127,6 +142,7 @@ func (a *App) printDiagnosis(ctx context.Context, st *store.Store, o doctorOptio
 	if p.ClientSecret != "" {
 		secrets = append(secrets, p.ClientSecret)
 	}
+	secrets = append(secrets, d.Secrets...) // a session's refresh and ID tokens
 	switch o.output.Format() {
 	case formatJSON:
 		out := doctorJSON{Provider: d.Provider, OK: d.OK(), TokenCached: d.TokenCached, Checks: redactChecks(d.Checks, secrets)}

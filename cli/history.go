@@ -30,7 +30,8 @@ func (a *App) historyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "history NAME",
 		Short: "Show the flight recorder: the last 50 token exchanges",
-		Long: `Show a provider's recent exchanges with its token endpoint, newest first.
+		Long: `Show a provider's recent exchanges with its token endpoint, newest first,
+each with its grant (a login's code exchange, a refresh…) and outcome.
 -v prints each one in full: request and response headers and bodies (the
 secret, the Authorization header and the access token redacted) and timings.`,
 		Args: args(1, 1),
@@ -77,14 +78,14 @@ func (a *App) runHistory(ctx context.Context, o historyOptions) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "WHEN (UTC)\tAUTH\tSTATUS\tTIME\tRESULT")
+	fmt.Fprintln(tw, "WHEN (UTC)\tGRANT\tAUTH\tSTATUS\tTIME\tRESULT")
 	for _, ex := range exs {
 		result := providers.Truncate(ex.Outcome(), 100)
 		status := "-"
 		if ex.Status != 0 {
 			status = fmt.Sprint(ex.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ex.Started.UTC().Format("2006-01-02 15:04:05"), ex.Auth(), status, ms(ex.Timings.Total), result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ex.Started.UTC().Format("2006-01-02 15:04:05"), ex.GrantName(), ex.Auth(), status, ms(ex.Timings.Total), result)
 	}
 	return tw.Flush()
 }
@@ -92,7 +93,7 @@ func (a *App) runHistory(ctx context.Context, o historyOptions) error {
 // printExchange writes one flight record in full, sanitised.
 func printExchange(a *App, ex providers.Exchange) {
 	w := a.out
-	kind := ""
+	kind := "  grant " + ex.GrantName()
 	if ex.Kind != "" {
 		kind = "  " + safetext.Line(ex.Kind)
 	}

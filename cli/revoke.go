@@ -28,7 +28,11 @@ next call fetches a new one. The endpoint is revocation_url, else
 discovery's revocation_endpoint; a server that offers none is said so, and
 --local only forgets the cached token. A token the server does not know is
 revoked all the same (RFC 7009 §2.2 answers 200). The exchange goes into the
-flight recorder, the token redacted. Nothing is fetched.`,
+flight recorder, the token redacted. Nothing is fetched.
+
+For a user's login with a refresh token, the refresh token is revoked too
+(first, with token_type_hint=refresh_token), then the access token, and the
+session is forgotten: the provider needs tokentop login again.`,
 		Args: args(1, 1),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			o.name = argv[0]
@@ -53,7 +57,7 @@ func (a *App) runRevoke(ctx context.Context, o revokeOptions) error {
 			return err
 		}
 		if o.local {
-			if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok}); err != nil {
+			if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok, EndSession: p.Grant.UserLogin()}); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.out, "forgot the cached token of %s (%s); it was not revoked at the server\n", name, TokenPreview(tok.AccessToken))
@@ -63,6 +67,9 @@ func (a *App) runRevoke(ctx context.Context, o revokeOptions) error {
 		if err != nil {
 			return err
 		}
+		if p.Grant.UserLogin() && tok.RefreshToken != "" {
+			return a.revokeSession(ctx, st, p, tok, sum.AuthStyleLearned)
+		}
 		c := a.client()
 		defer c.CloseIdleConnections()
 		res, rerr := c.Revoke(ctx, p, tok.AccessToken, providers.EndpointOptions{Learned: sum.AuthStyleLearned})
@@ -70,10 +77,7 @@ func (a *App) runRevoke(ctx context.Context, o revokeOptions) error {
 			if err := st.RecordExchanges(ctx, name, res.Exchanges); err != nil {
 				fmt.Fprintf(a.errOut, "warning: could not record the exchange: %v\n", err)
 			}
-			if e, ok := providers.AsError(rerr); ok && errors.Is(rerr, providers.ErrNoEndpoint) {
-				e.Hint += "; or forget the cached token only: tokentop revoke " + name + " --local"
-			}
-			return rerr
+			return withLocalHint(rerr, name)
 		}
 		if _, err := st.ForgetToken(ctx, name, store.ForgetOptions{Only: tok, Exchanges: res.Exchanges}); err != nil {
 			return fmt.Errorf("the server revoked the token, but the cache could not be cleared: %w", err)
@@ -82,4 +86,13 @@ func (a *App) runRevoke(ctx context.Context, o revokeOptions) error {
 			name, TokenPreview(tok.AccessToken), res.Endpoint, res.Source)
 		return nil
 	})
+}
+
+// withLocalHint adds to a "no revocation endpoint" error the way out:
+// forget the token without asking the server.
+func withLocalHint(err error, name string) error {
+	if e, ok := providers.AsError(err); ok && errors.Is(err, providers.ErrNoEndpoint) {
+		e.Hint += "; or forget the cached token only: tokentop revoke " + name + " --local"
+	}
+	return err
 }

@@ -31,6 +31,7 @@ type serveOptions struct {
 	maxSessions    int
 	idleTimeout    time.Duration
 	openOpts       serveOpenOptions
+	presentOpts    servePresentOptions
 }
 
 func (a *App) serveCommand() *cobra.Command {
@@ -60,10 +61,13 @@ sandbox over a throwaway database, as tokentop demo does:
 
 --open lets in any public key (no password), every session read-only with
 tokens masked, for a talk's audience: only over the sandbox
-(tokentop serve --sandbox --demo --open --listen 0.0.0.0:23234). It prints
+(tokentop serve --sandbox --open --follow --listen 0.0.0.0:23234). It prints
 the one line to share and a QR code of it. Over a real database it needs
 --open-my-real-database-to-anyone, and its sessions are then view-only too:
 no refresh, test-call, auto-refresh or doctor, so no viewer spends a token.
+With --open, only the keys listed in --admin-keys get full access (and
+may present); over a real database that is full access to it, so list
+only your own.
 Limits (on with --open): --per-address-rate new connections a minute from one
 address after --per-address-burst at once, --per-address connections and
 sessions held by one address, --max-sessions (100 with --open),
@@ -74,12 +78,17 @@ The server's dashboard config file (--config, or the default one) applies
 to every session: its theme, keys, columns, env colours, sort and filter.
 Sessions keep no filter or sort between runs (their users would share one).
 
---follow is for an audience: the first session with full access (under
---demo, an admin key) presents, and every other session shows what it
+--follow is for an audience: every session shows what the presenter
 shows (the table, a detail, a test-call, the doctor), drawn at its own
 size and masked as its own. A follower presses F or esc to look around
-on its own and F to follow again. Without --follow, F in a session with
-full access starts presenting.
+on its own and F to follow again. Run at a terminal, --follow shows your
+own dashboard right here and it presents (--present; --present=false
+leaves the terminal to the log): the banner first, then enter opens the
+dashboard, and quitting it stops the server. Meanwhile the log goes to
+--log (default: ` + serveLogName + ` beside the host key). Without a
+terminal, the first session with full access (under --demo or --open,
+an admin key) presents. Without --follow, F in a session with full
+access starts presenting.
 
 Listens on loopback unless --listen says otherwise. Stop with ctrl+c (or
 SIGTERM): every session is told and closed.`,
@@ -90,14 +99,15 @@ SIGTERM): every session is told and closed.`,
 	o.dash.register(fl)
 	fl.StringVar(&o.listen, "listen", sshd.DefaultAddr, "address to listen on; one beyond loopback lets other machines in")
 	fl.StringVar(&o.authorizedKeys, "authorized-keys", "", "authorized_keys file of the keys let in (default: authorized_keys beside the database, else ~/.ssh/authorized_keys)")
-	fl.StringVar(&o.adminKeys, "admin-keys", "", "a second authorized_keys file whose keys get full access under --demo")
+	fl.StringVar(&o.adminKeys, "admin-keys", "", "a second authorized_keys file whose keys get full access under --demo or --open")
 	fl.StringVar(&o.hostKey, "host-key", "", "the SSH host key file, made when missing (default: "+sshd.HostKeyFileName+" beside the database)")
 	fl.BoolVar(&o.demo, "demo", false, "read-only sessions (no add, edit, delete or copy; tokens masked) except for admin keys")
-	fl.BoolVar(&o.follow, "follow", false, "follow mode: the first session with full access presents, every other session follows its view (F leaves and rejoins)")
+	fl.BoolVar(&o.follow, "follow", false, "follow mode: every session follows the presenter's view (F leaves and rejoins); at a terminal, your own dashboard here presents")
 	fl.BoolVar(&o.sandbox, "sandbox", false, "serve the embedded sandbox over a throwaway database instead of --db")
 	fl.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most sessions at once")
 	fl.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key pressed (0: never)")
 	o.openOpts.register(fl)
+	o.presentOpts.register(fl)
 	return cmd
 }
 
@@ -115,12 +125,25 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	present, err := a.presentsHere(o)
+	if err != nil {
+		return err
+	}
+	var logw *cappedWriter
+	logOut := a.errOut
+	if present {
+		if logw, err = openServeLog(o.serveLogPath(plan)); err != nil {
+			return err
+		}
+		defer logw.Close()
+		logOut = logw
+	}
 	dash, closeDash, err := a.serveDashboard(ctx, o, plan.set)
 	if err != nil {
 		return err
 	}
 	defer closeDash()
-	logger := log.NewWithOptions(a.errOut, log.Options{ReportTimestamp: true, TimeFormat: time.DateTime, Prefix: "serve"})
+	logger := log.NewWithOptions(logOut, log.Options{ReportTimestamp: true, TimeFormat: time.DateTime, Prefix: "serve"})
 	srv, err := sshd.New(sshd.Options{
 		HostKeyPath:    plan.hostKey,
 		AuthorizedKeys: plan.authorized,
@@ -146,6 +169,9 @@ func (a *App) runServe(ctx context.Context, o serveOptions) error {
 		return fmt.Errorf("serve: cannot listen on %s: %w", o.listen, err)
 	}
 	a.printServeBanner(o, plan, srv, ln.Addr().(*net.TCPAddr), dash.Store.Path())
+	if present {
+		return a.presentAndServe(ctx, srv, ln, dash, plan.set, o, logw)
+	}
 	return srv.Serve(ctx, ln)
 }
 
@@ -163,7 +189,7 @@ func (a *App) planServe(o serveOptions) (servePlan, error) {
 	if o.idleTimeout < 0 {
 		return plan, usagef("--idle-timeout must not be negative")
 	}
-	if err := o.openOpts.check(o.sandbox, o.adminKeys); err != nil {
+	if err := o.openOpts.check(o.sandbox); err != nil {
 		return plan, err
 	}
 	host, _, err := net.SplitHostPort(o.listen)
@@ -229,6 +255,8 @@ func (a *App) printServeBanner(o serveOptions, plan servePlan, srv *sshd.Server,
 	fmt.Fprintf(a.errOut, "tokentop serve: listening on %s\n", addr)
 	fmt.Fprintf(a.errOut, "  host key  %s (%s %s)\n", srv.Fingerprint(), made, plan.hostKey)
 	switch {
+	case o.openOpts.open && o.adminKeys != "":
+		fmt.Fprintf(a.errOut, "  keys      any public key (--open): read-only, tokens masked · full access for the admin keys %s\n", o.adminKeys)
 	case o.openOpts.open:
 		fmt.Fprintln(a.errOut, "  keys      any public key (--open): every session read-only, tokens masked")
 	default:
@@ -244,7 +272,11 @@ func (a *App) printServeBanner(o serveOptions, plan servePlan, srv *sshd.Server,
 	}
 	switch {
 	case o.openOpts.open && !o.sandbox:
-		fmt.Fprintln(a.errOut, "  open      YOUR REAL DATABASE, view-only: no refresh, test-call or doctor; tokens masked")
+		fmt.Fprint(a.errOut, "  open      YOUR REAL DATABASE, view-only: no refresh, test-call or doctor; tokens masked")
+		if o.adminKeys != "" {
+			fmt.Fprint(a.errOut, " (the admin keys: full access)")
+		}
+		fmt.Fprintln(a.errOut)
 	case o.demo && !o.openOpts.open:
 		fmt.Fprintln(a.errOut, "  demo      read-only sessions, except for admin keys")
 	}

@@ -40,15 +40,15 @@ func (o *serveOpenOptions) register(fl *pflag.FlagSet) {
 }
 
 // check refuses --open over a real database without the loud flag, and
-// the flags an open server cannot honour.
-func (o serveOpenOptions) check(sandbox bool, adminKeys string) error {
+// the flags an open server cannot honour. --admin-keys goes with --open:
+// its keys, and only those, get full access (over a real database too:
+// they were listed on purpose).
+func (o serveOpenOptions) check(sandbox bool) error {
 	switch {
 	case o.openRealDB && !o.open:
 		return usagef("--%s goes with --open", openRealDBFlag)
 	case o.open && !sandbox && !o.openRealDB:
 		return usagef("--open lets anyone who can reach the server in: it serves the embedded sandbox only (add --sandbox). To show your real database to anyone, view-only with tokens masked, add --%s as well", openRealDBFlag)
-	case o.open && adminKeys != "":
-		return usagef("--admin-keys has no effect with --open: every session of an open server is read-only")
 	case o.ratePerMinute < 0 || o.burst < 0 || o.perAddress < 0:
 		return usagef("--per-address-rate, --per-address-burst and --per-address must not be negative")
 	case o.handshakeLimit <= 0:

@@ -25,7 +25,7 @@ func TestServeOpenRefusesARealDatabase(t *testing.T) {
 	}{
 		{[]string{"--open"}, "--open-my-real-database-to-anyone"},
 		{[]string{"--open-my-real-database-to-anyone"}, "goes with --open"},
-		{[]string{"--open", "--sandbox", "--admin-keys", "k"}, "--admin-keys has no effect with --open"},
+		{[]string{"--open", "--sandbox", "--present"}, "--present shows your dashboard at this terminal"},
 	} {
 		_, errOut, code := e.run("", append([]string{"serve", "--listen", "127.0.0.1:0"}, c.args...)...)
 		if code != ExitUsage || !strings.Contains(errOut, c.says) {
@@ -72,8 +72,21 @@ func startServe(t *testing.T, db string, args ...string) *runningServe {
 // reads it, keys type into it.
 func (r *runningServe) viewer(t *testing.T) (screen func() string, keys func(string)) {
 	t.Helper()
+	return r.session(t, testsupport.SSHSigner(t))
+}
+
+// viewerAs opens a dashboard with key, and returns its screen.
+func (r *runningServe) viewerAs(t *testing.T, key gossh.Signer) func() string {
+	t.Helper()
+	screen, _ := r.session(t, key)
+	return screen
+}
+
+// session logs in with key and opens a dashboard of 120×40.
+func (r *runningServe) session(t *testing.T, key gossh.Signer) (screen func() string, keys func(string)) {
+	t.Helper()
 	conn, err := gossh.Dial("tcp", r.addr, &gossh.ClientConfig{
-		User: "audience", Auth: []gossh.AuthMethod{gossh.PublicKeys(testsupport.SSHSigner(t))}, Timeout: testsupport.WaitLimit,
+		User: "audience", Auth: []gossh.AuthMethod{gossh.PublicKeys(key)}, Timeout: testsupport.WaitLimit,
 		HostKeyCallback: func(_ string, _ net.Addr, key gossh.PublicKey) error {
 			if got := gossh.FingerprintSHA256(key); got != r.fp {
 				return errors.New("host key " + got + ", the share line says " + r.fp)

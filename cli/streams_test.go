@@ -15,7 +15,7 @@ import (
 // pipe, and exec's child, whose output is its own. Everything else prints
 // through a.out and a.errOut.
 var rawStreamUsers = map[string]bool{
-	"safeStreams": true, "NewApp": true, "needTerminal": true, "runDashboard": true, "writeBody": true, "childCommand": true, "browserOpener": true,
+	"safeStreams": true, "NewApp": true, "needTerminal": true, "dashboardConfig": true, "dashboardOptions": true, "writeBody": true, "childCommand": true, "browserOpener": true,
 }
 
 // TestCommandsPrintOnlyThroughTheSanitiser reads the package's source: a

@@ -125,6 +125,12 @@ func (c *Client) loginWithCode(ctx context.Context, p Provider, o LoginOptions) 
 		return &Result{}, withProvider(err, p.Name)
 	}
 	res, err := c.fetchGrant(ctx, p, FetchOptions{}, grantRequest{form: codeForm(p, code, req), secret: []string{code, req.Verifier}})
+	if e, ok := AsError(err); ok && e.Code == "invalid_grant" {
+		e.Hint = codeRefusedHint(p.Name)
+		if n := len(res.Exchanges); n > 0 {
+			res.Exchanges[n-1].Hint = e.Hint
+		}
+	}
 	if err != nil {
 		return res, err
 	}
@@ -189,4 +195,11 @@ func codeForm(p Provider, code string, r AuthRequest) url.Values {
 		form.Set("resource", p.Resource)
 	}
 	return form
+}
+
+// codeRefusedHint is the hint of a code exchange the server refused with
+// invalid_grant: the code is spent, stale, or not bound to the verifier
+// sent (PKCE), and only a new login brings another.
+func codeRefusedHint(name string) string {
+	return "the server refused the authorization code: it was already used, expired, sent with another redirect_uri, or its code_verifier does not match the login's code_challenge (PKCE; something between the browser and the server changed it): " + LoginAgain(name)
 }

@@ -228,7 +228,7 @@ func (c *Client) exchange(ctx context.Context, hc *http.Client, p Provider, auth
 	if err != nil {
 		return nil, Exchange{Provider: p.Name, AuthStyle: style}, err
 	}
-	ex := Exchange{Provider: p.Name, Started: c.now(), AuthStyle: style, URL: p.TokenURL,
+	ex := Exchange{Provider: p.Name, Started: c.now(), AuthStyle: style, URL: p.TokenURL, Grant: form.Get("grant_type"),
 		Credential: joinNonEmpty("; ", summary, auth.cert)}
 	if style == AuthBasic && p.BasicEncodingOf() == BasicRaw {
 		ex.BasicEncoding = BasicRaw

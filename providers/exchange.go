@@ -25,8 +25,11 @@ type Timings struct {
 // bounded too (see Bounded). Kind is "" for a token request, else the
 // endpoint called (introspection, revocation).
 type Exchange struct {
-	Provider  string    `json:"provider"`
-	Kind      string    `json:"kind,omitempty"`
+	Provider string `json:"provider"`
+	Kind     string `json:"kind,omitempty"`
+	// Grant is the token request's grant_type ("" for a record written
+	// before grants were recorded, which was client_credentials).
+	Grant     string    `json:"grant,omitempty"`
 	Started   time.Time `json:"started"`
 	AuthStyle AuthStyle `json:"auth_style"`
 	// BasicEncoding is raw when HTTP Basic was sent without RFC 6749's
@@ -71,7 +74,7 @@ func (e Exchange) Auth() string {
 func (e Exchange) Bounded() Exchange {
 	e.RequestHeaders, e.ResponseHeaders = boundHeaders(e.RequestHeaders), boundHeaders(e.ResponseHeaders)
 	e.RequestBody, e.ResponseBody = cutBody(e.RequestBody), cutBody(e.ResponseBody)
-	e.Provider, e.Kind, e.Method = cutText(e.Provider), cutText(e.Kind), cutText(e.Method)
+	e.Provider, e.Kind, e.Method, e.Grant = cutText(e.Provider), cutText(e.Kind), cutText(e.Method), cutText(e.Grant)
 	e.URL, e.Error, e.Hint, e.Credential = cutText(e.URL), cutText(e.Error), cutText(e.Hint), cutText(e.Credential)
 	return e
 }
@@ -80,7 +83,10 @@ func (e Exchange) Bounded() Exchange {
 func (e Exchange) OK() bool { return e.Error == "" && e.Status >= 200 && e.Status < 300 }
 
 // Outcome words how the exchange ended, for a one-line listing: "token
-// issued", "introspection answered", or its error (sanitised).
+// issued", "code exchanged: session started", "refreshed",
+// "introspection answered", or its error (sanitised). An exchange with
+// another endpoint than the token endpoint (a Kind) only "answered": no
+// token came of it.
 func (e Exchange) Outcome() string {
 	switch {
 	case e.Error != "":
@@ -88,5 +94,28 @@ func (e Exchange) Outcome() string {
 	case e.Kind != "":
 		return safetext.Line(e.Kind) + " answered"
 	}
+	switch e.GrantName() {
+	case "authorization_code":
+		return "code exchanged: session started"
+	case "device_code":
+		return "device login approved: session started"
+	case "refresh_token":
+		return "refreshed"
+	}
 	return "token issued"
+}
+
+// GrantName is the exchange's grant for a listing: its grant_type, the
+// device grant's URN shortened to device_code, "-" for an exchange with
+// another endpoint, client_credentials for a record without one.
+func (e Exchange) GrantName() string {
+	switch {
+	case e.Kind != "":
+		return "-"
+	case e.Grant == "":
+		return "client_credentials"
+	case e.Grant == "urn:ietf:params:oauth:grant-type:device_code":
+		return "device_code"
+	}
+	return safetext.Line(e.Grant)
 }

@@ -71,8 +71,20 @@ func (r *Redirect) URI() string {
 // Port is the port the listener got.
 func (r *Redirect) Port() int { return r.ln.Addr().(*net.TCPAddr).Port }
 
-// Close stops the listener; a wait under way ends.
-func (r *Redirect) Close() error { return r.srv.Close() }
+// closeGrace bounds how long Close lets a page being written finish.
+const closeGrace = 2 * time.Second
+
+// Close stops the listener; a wait under way ends. A browser whose
+// redirect is being answered still gets its page: Close waits for that
+// answer (at most closeGrace) before it drops the connections.
+func (r *Redirect) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	defer cancel()
+	if err := r.srv.Shutdown(ctx); err != nil {
+		return r.srv.Close()
+	}
+	return nil
+}
 
 // Wait waits for the redirect with the expected state, until ctx ends.
 // It returns the authorization code, or the server's refusal
@@ -107,8 +119,8 @@ func (r *Redirect) handle(w http.ResponseWriter, req *http.Request) {
 		if code == "access_denied" {
 			e.Hint = "the user (or the server) declined the login: run tokentop login again and approve it"
 		}
-		r.finish(redirectResult{err: e})
 		redirectPage(w, http.StatusOK, "The login was refused: "+e.Code+". You can close this window.")
+		r.finish(redirectResult{err: e})
 		return
 	}
 	code := q.Get("code")
@@ -116,8 +128,8 @@ func (r *Redirect) handle(w http.ResponseWriter, req *http.Request) {
 		redirectPage(w, http.StatusBadRequest, "The redirect carries no usable authorization code.")
 		return
 	}
-	r.finish(redirectResult{code: code})
 	redirectPage(w, http.StatusOK, "Logged in: tokentop has the code. You can close this window.")
+	r.finish(redirectResult{code: code})
 }
 
 // finish hands the first result to Wait; later ones are ignored.
@@ -131,4 +143,9 @@ func redirectPage(w http.ResponseWriter, status int, words string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = fmt.Fprintf(w, "<!doctype html><title>tokentop</title><p>%s</p>\n", html.EscapeString(words))
+	// The page goes out before the login hears of the answer, so the
+	// browser has it even if the login closes the listener at once.
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
 }

@@ -4,11 +4,12 @@ import (
 	"time"
 
 	"github.com/tokentop/tokentop/providers/jwtclaims"
+	"github.com/tokentop/tokentop/providers/tokenlife"
 )
 
 // MinRefreshMargin is the smallest refresh margin: a cached token is not
 // handed out when it has less than this left.
-const MinRefreshMargin = 30 * time.Second
+const MinRefreshMargin = tokenlife.MinRefreshMargin
 
 // Token is an access token and what is known of its life.
 type Token struct {
@@ -73,16 +74,13 @@ func (t *Token) RefreshMargin() time.Duration {
 
 // RefreshMargin is the larger of 30 s and 10 % of lifetime.
 func RefreshMargin(lifetime time.Duration) time.Duration {
-	if m := lifetime / 10; m > MinRefreshMargin {
-		return m
-	}
-	return MinRefreshMargin
+	return tokenlife.RefreshMargin(lifetime)
 }
 
 // Usable reports whether the token may be handed out at now: it exists and
 // is outside its refresh margin.
 func (t *Token) Usable(now time.Time) bool {
-	return t != nil && t.AccessToken != "" && now.Before(t.ExpiresAt.Add(-t.RefreshMargin()))
+	return t != nil && t.AccessToken != "" && tokenlife.Usable(t.IssuedAt, t.ExpiresAt, now)
 }
 
 // Status names a token's state.

@@ -55,16 +55,20 @@ func (p keyProblem) String() string { return fmt.Sprintf("%s:%d: %s", p.file, p.
 // every attempt, so a key added while the server runs works at once and a
 // key removed stops working at once.
 type keyFiles struct {
-	authorized string // required
+	authorized string // required, except on an open server (none: any key gets in)
 	admin      string // optional: every key in it has full access
 }
 
-// load reads both files. A missing or unreadable file is an error; a line
-// that cannot be used is reported and left out.
+// load reads the files given. A missing or unreadable file is an error; a
+// line that cannot be used is reported and left out.
 func (k keyFiles) load() ([]authKey, []keyProblem, error) {
-	keys, problems, err := readAuthorizedKeys(k.authorized, false)
-	if err != nil {
-		return nil, nil, err
+	var keys []authKey
+	var problems []keyProblem
+	if k.authorized != "" {
+		var err error
+		if keys, problems, err = readAuthorizedKeys(k.authorized, false); err != nil {
+			return nil, nil, err
+		}
 	}
 	if k.admin != "" {
 		ak, ap, err := readAuthorizedKeys(k.admin, true)

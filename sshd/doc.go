@@ -16,12 +16,17 @@
 // session starts and ends; never a token or a secret.
 //
 // With Options.Open any public key gets in (still no password), every
-// session read-only; Options.Limits then bound what one address may do (a
+// session read-only but those of the keys in Options.AdminKeys;
+// Options.Limits then bound what one address may do (a
 // token bucket of new connections, a share of connections and sessions)
 // and everybody together (sessions, connections, a handshake timeout), all
 // in bounded memory. A session's output goes through a frame writer that
 // drops whole frames for a client that reads too slowly, never buffering
 // more than Options.FrameBuffer, and asks for a repaint once it caught up.
+//
+// Follow mode (Options.Follow, follow.go) lets one dashboard present and
+// the others follow its view; Server.RunLocal runs the serving terminal's
+// own dashboard in it, as the presenter.
 //
 // A client gets a terminal session and nothing else: the window size it
 // asks for (pty-req, window-change) is bounded to ui.MaxWidth×ui.MaxHeight

@@ -12,7 +12,13 @@ import (
 // secret of the sandbox.
 func (h *harness) assertNoSecret(who string, c *client) {
 	h.t.Helper()
-	out := c.output()
+	h.assertNoSecretIn(who, c.output())
+}
+
+// assertNoSecretIn fails when out holds a token or a client secret of the
+// sandbox.
+func (h *harness) assertNoSecretIn(who, out string) {
+	h.t.Helper()
 	for _, name := range h.names {
 		tok, err := h.st.CachedToken(h.ctx, name)
 		if err == nil && tok != nil && tok.AccessToken != "" && strings.Contains(out, tok.AccessToken) {

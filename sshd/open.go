@@ -9,11 +9,23 @@ import (
 
 // access decides what a session of key may do: ok says it may run at
 // all, readOnly that it may change nothing. On an open server every key
-// gets in, read-only; on any other, the key files decide (read again on
-// every session, so a key removed stops working at once).
+// gets in, read-only, but a key listed in the admin keys file, which gets
+// full access; on any other, the key files decide. The files are read
+// again on every session, so a key removed stops working at once.
 func (s *Server) access(key ssh.PublicKey) (ok, readOnly bool, err error) {
 	if s.o.Open {
-		return key != nil, true, nil
+		if key == nil {
+			return false, true, nil
+		}
+		if s.o.AdminKeys == "" {
+			return true, true, nil
+		}
+		_, admin, err := s.keys.lookup(key)
+		if err != nil {
+			// The admin file went away: the key still gets in, read-only.
+			s.log.Error("cannot read the admin keys: every session is read-only", "err", err)
+		}
+		return true, !admin, nil
 	}
 	ok, admin, err := s.keys.lookup(key)
 	return ok, s.o.Demo && !admin, err

@@ -40,19 +40,21 @@ type Options struct {
 	// AuthorizedKeys is the authorized_keys file of the keys let in.
 	AuthorizedKeys string
 	// AdminKeys, when set, is a second file whose keys are let in with
-	// full access.
+	// full access; on an open server, the only keys with full access (and
+	// the only ones that may present).
 	AdminKeys string
 	// Demo makes every session read-only (no add, edit, delete or copy)
 	// except those of admin keys: the AdminOption on their line, or a key
 	// in AdminKeys.
 	Demo bool
 	// Open lets in any public key (password and keyboard-interactive are
-	// never offered): every session is read-only, tokens masked, whatever
-	// the key files say, and the key files are not needed. The caller
-	// decides what an open server may serve (tokentop serve: the sandbox).
+	// never offered): every session is read-only, tokens masked, and
+	// AuthorizedKeys is not read; only a key listed in AdminKeys gets full
+	// access (its session is not ViewOnly either). The caller decides
+	// what an open server may serve (tokentop serve: the sandbox).
 	Open bool
-	// ViewOnly makes every session view-only as well: nothing a session
-	// does reaches the network (no refresh, test-call, auto-refresh or
+	// ViewOnly makes every read-only session view-only as well: nothing
+	// it does reaches the network (no refresh, test-call, auto-refresh or
 	// doctor). For an open server over a real database.
 	ViewOnly bool
 	// MaxSessions bounds the sessions at once; 0 means DefaultMaxSessions,
@@ -92,6 +94,15 @@ type Options struct {
 	stallAfter time.Duration
 	// now is the limits' clock; nil means time.Now (tests stop it).
 	now func() time.Time
+}
+
+// keyFiles are the files the server reads keys from: an open server
+// reads only the admin keys.
+func (o *Options) keyFiles() keyFiles {
+	if o.Open {
+		return keyFiles{admin: o.AdminKeys}
+	}
+	return keyFiles{authorized: o.AuthorizedKeys, admin: o.AdminKeys}
 }
 
 func (o *Options) check() error {

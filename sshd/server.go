@@ -50,7 +50,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{
 		o: o, log: o.Logger, signer: signer, keyCreated: created,
-		keys:     keyFiles{authorized: o.AuthorizedKeys, admin: o.AdminKeys},
+		keys:     o.keyFiles(),
 		sessions: map[*session]struct{}{},
 		follow:   newFollowHub(o.Follow),
 		bound:    map[ssh.Session]*session{},
@@ -58,10 +58,12 @@ func New(o Options) (*Server, error) {
 	}
 	allow := s.openKey
 	if !o.Open {
+		allow = s.allowKey
+	}
+	if !o.Open || o.AdminKeys != "" {
 		if err := s.checkKeyFiles(); err != nil {
 			return nil, err
 		}
-		allow = s.allowKey
 	}
 	s.ssh, err = wish.NewServer(
 		ssh.PublicKeyAuth(allow),
@@ -108,7 +110,11 @@ func (s *Server) checkKeyFiles() error {
 	for _, p := range problems {
 		s.log.Warn("authorized keys: line left out", "where", p.String())
 	}
-	if len(keys) == 0 {
+	switch {
+	case len(keys) > 0:
+	case s.o.Open:
+		return fmt.Errorf("no usable key in the admin keys file %s: add the public key of each presenter, one a line (for example: cat ~/.ssh/id_ed25519.pub >> %s)", s.o.AdminKeys, s.o.AdminKeys)
+	default:
 		return fmt.Errorf("no usable key in %s: add the public key of each person to let in, one a line (for example: cat ~/.ssh/id_ed25519.pub >> %s)", s.o.AuthorizedKeys, s.o.AuthorizedKeys)
 	}
 	return nil

@@ -20,7 +20,7 @@ import (
 type session struct {
 	id          string // short, for the log
 	fingerprint string
-	readOnly    bool // Options.Demo and not an admin key
+	readOnly    bool // Options.Demo or Open, and not an admin key
 	out         *syncWriter
 	in          *input
 	win         *windowMailbox  // the sizes the client asks for; nil: none come
@@ -225,7 +225,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// is refused (the device code login is the one that works).
 	cfg.Remote, cfg.OpenBrowser, cfg.DemoFollow = true, nil, nil
 	cfg.ReadOnly = se.readOnly
-	cfg.ViewOnly = s.o.ViewOnly
+	cfg.ViewOnly = s.o.ViewOnly && se.readOnly // an admin key of an open server has full access
 	cfg.Context = se.ctx
 	firstSize := newSizeGate()
 	frames := newFrameWriter(se.out, s.o.FrameBuffer)

@@ -15,6 +15,7 @@ import (
 	"filippo.io/age/armor"
 
 	"github.com/tokentop/tokentop/store/kv"
+	"github.com/tokentop/tokentop/store/tokenrec"
 )
 
 // ScryptWorkFactor is log2 of the scrypt cost used to protect the key file
@@ -87,7 +88,7 @@ func (k *keyring) loadLocked() (*age.X25519Identity, error) {
 // passphrase.
 func (k *keyring) parse(data []byte) (*age.X25519Identity, error) {
 	trimmed := bytes.TrimSpace(data)
-	protected := bytes.HasPrefix(trimmed, []byte(armor.Header)) || bytes.HasPrefix(trimmed, []byte("age-encryption.org/"))
+	protected := tokenrec.KeyProtected(data)
 	switch {
 	case protected && k.passphrase == "":
 		return nil, newError(ErrPassphrase, nil,
@@ -117,16 +118,7 @@ func (k *keyring) parse(data []byte) (*age.X25519Identity, error) {
 			return nil, fmt.Errorf("key file %s is damaged: %w", k.path, err)
 		}
 	}
-	ids, err := age.ParseIdentities(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("key file %s is damaged: %w", k.path, err)
-	}
-	for _, id := range ids {
-		if x, ok := id.(*age.X25519Identity); ok {
-			return x, nil
-		}
-	}
-	return nil, fmt.Errorf("key file %s holds no X25519 identity", k.path)
+	return tokenrec.KeyIdentity(k.path, data)
 }
 
 // recipient is the key for sealing, created when the key file is missing
@@ -368,12 +360,7 @@ func (k *keyring) open(sealed []byte, what string) (string, error) {
 
 // decrypt opens sealed with ids.
 func decrypt(sealed []byte, ids ...age.Identity) (string, error) {
-	r, err := age.Decrypt(bytes.NewReader(sealed), ids...)
-	if err != nil {
-		return "", err
-	}
-	plain, err := io.ReadAll(r)
-	return string(plain), err
+	return tokenrec.Decrypt(sealed, ids...)
 }
 
 func (k *keyring) decryptError(what string, err error) error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
@@ -50,5 +51,34 @@ func (s *Store) Diagnose(ctx context.Context, name string, o DiagnoseOptions) (*
 		u, err := s.Usage(ctx, name)
 		return u.State(s.now()), err
 	}
-	return doctor.Run(ctx, s.client, p, doctor.Options{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, Quota: ledger, SecretStored: stored}), nil
+	do := doctor.Options{Fetch: fetch, Endpoint: o.Endpoint, Progress: o.Progress, Quota: ledger, SecretStored: stored}
+	if p.Grant.UserLogin() {
+		do.Session = func(ctx context.Context) (doctor.Session, error) { return s.session(ctx, name) }
+	}
+	return doctor.Run(ctx, s.client, p, do), nil
+}
+
+// session is a user grant's session for the doctor: the cached token
+// with its refresh and ID tokens (nil when nobody logged in), and the
+// state's "needs login" with the failure that set it.
+func (s *Store) session(ctx context.Context, name string) (doctor.Session, error) {
+	var out doctor.Session
+	tok, err := s.CachedToken(ctx, name)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return out, err
+	default:
+		out.Token = tok
+	}
+	sm, err := s.Summary(ctx, name)
+	if err != nil {
+		return out, err
+	}
+	out.NeedsLogin = sm.NeedsLogin
+	// The failure that ended a session, or one since its token came.
+	if e := sm.LastError; e != nil && (sm.NeedsLogin || tok == nil || e.At.After(tok.IssuedAt)) {
+		out.LastError, out.LastHint = e.Message, e.Hint
+	}
+	return out, nil
 }

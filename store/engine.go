@@ -203,7 +203,7 @@ func (s *Store) cachedResult(ctx context.Context, name string, minTTL time.Durat
 	if rec != nil {
 		seen.gen = rec.Gen
 	}
-	if err != nil || !rec.usable(s.now()) || !rec.lasts(s.now(), minTTL) {
+	if err != nil || !usable(rec, s.now()) || !lasts(rec, s.now(), minTTL) {
 		return nil, seen, err
 	}
 	tok, err := s.unseal(name, rec)

@@ -47,13 +47,13 @@ func (s *Store) fresh(rec *tokenRecord, o TokenOptions, stale *staleToken) bool 
 		}
 	}
 	now := s.now()
-	if !rec.usable(now) {
+	if !usable(rec, now) {
 		return false
 	}
 	if rec.Gen != stale.gen {
 		return true // saved since this call began
 	}
-	return !o.ForceRefresh && rec.lasts(now, o.MinTTL)
+	return !o.ForceRefresh && lasts(rec, now, o.MinTTL)
 }
 
 // freshToken is the cached token when it can be handed out (see fresh),

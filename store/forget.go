@@ -14,10 +14,14 @@ type ForgetOptions struct {
 	Only *providers.Token
 	// Exchanges are recorded in the same transaction (a revocation).
 	Exchanges []providers.Exchange
+	// EndSession marks a user grant's session over when its token is
+	// dropped (a revoked session): the provider needs a login.
+	EndSession bool
 }
 
 // ForgetToken drops the provider's cached token, so the next call fetches
-// a new one, and records o.Exchanges, in one transaction. The learned auth
+// a new one (or, with o.EndSession, needs a login), and records
+// o.Exchanges, in one transaction. The learned auth
 // style and the last error stay: the settings did not change. It reports
 // whether a token was dropped; a missing provider is an error wrapping
 // ErrNotFound.
@@ -39,7 +43,10 @@ func (s *Store) ForgetToken(ctx context.Context, name string, o ForgetOptions) (
 			return nil
 		}
 		dropped = true
-		return del(tx, bTokens, name)
+		if err := del(tx, bTokens, name); err != nil || !o.EndSession {
+			return err
+		}
+		return s.updateState(tx, name, func(st *stateRecord) { st.NeedsLogin = true })
 	})
 	return dropped, err
 }

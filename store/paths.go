@@ -5,15 +5,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+
+	"github.com/tokentop/tokentop/store/tokenrec"
 )
 
 // File names and permissions.
 const (
 	// DefaultFileName is the database's name in the data directory.
-	DefaultFileName = "tokentop.db"
+	DefaultFileName = tokenrec.DefaultFileName
 	// KeySuffix is appended to the database path to name its key file.
-	KeySuffix = ".key"
+	KeySuffix = tokenrec.KeySuffix
 	dirMode   = 0o700
 	fileMode  = 0o600
 )
@@ -23,38 +24,10 @@ const (
 // ~/.local/share/tokentop/tokentop.db; on macOS and Windows the tokentop
 // directory lives in the user's configuration directory
 // (os.UserConfigDir). It only computes the path; Open creates it.
-func DefaultPath() (string, error) {
-	dir, err := dataDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, "tokentop", DefaultFileName), nil
-}
-
-func dataDir() (string, error) {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return d, nil
-	}
-	switch runtime.GOOS {
-	case "darwin", "windows", "ios":
-		d, err := os.UserConfigDir()
-		if err != nil {
-			return "", fmt.Errorf("cannot find a directory for the database (%w); pass --db PATH or set TOKENTOP_DB", err)
-		}
-		return d, nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
-		if err == nil {
-			err = errors.New("$HOME is not set")
-		}
-		return "", fmt.Errorf("cannot find a directory for the database (%w); pass --db PATH or set TOKENTOP_DB", err)
-	}
-	return filepath.Join(home, ".local", "share"), nil
-}
+func DefaultPath() (string, error) { return tokenrec.DefaultPath() }
 
 // keyPath is the key file that belongs to the database at path.
-func keyPath(path string) string { return path + KeySuffix }
+func keyPath(path string) string { return tokenrec.KeyPath(path) }
 
 // ensureDir creates the database's directory (0700) when it is missing.
 // An existing directory keeps its mode.

@@ -5,22 +5,23 @@ import (
 	"strconv"
 
 	"github.com/tokentop/tokentop/store/kv"
+	"github.com/tokentop/tokentop/store/tokenrec"
 )
 
 // SchemaVersion is the layout this package reads and writes.
-const SchemaVersion = 1
+const SchemaVersion = tokenrec.SchemaVersion
 
 // Buckets (kv.Buckets). Per-provider data is keyed by provider name;
 // exchanges and quota hold one nested bucket per provider.
 const (
-	bProviders = "providers"   // name → provider JSON (no secret)
-	bSecrets   = "secrets"     // name → age ciphertext of the client secret
-	bTokens    = "tokens"      // name → tokenRecord JSON (access token sealed)
-	bQuota     = "quota"       // name/ → window key → count (uint64 BE)
-	bExchanges = "exchanges"   // name/ → sequence (uint64 BE) → Exchange JSON, age-encrypted (older records: plain JSON)
-	bState     = "state"       // name → stateRecord JSON
-	bLeases    = "leases"      // name → the fetch lock's record (boltkv's)
-	bMeta      = kv.MetaBucket // schema, changes
+	bProviders = "providers"     // name → provider JSON (no secret)
+	bSecrets   = "secrets"       // name → age ciphertext of the client secret
+	bTokens    = tokenrec.Bucket // name → tokenRecord JSON (access token sealed)
+	bQuota     = "quota"         // name/ → window key → count (uint64 BE)
+	bExchanges = "exchanges"     // name/ → sequence (uint64 BE) → Exchange JSON, age-encrypted (older records: plain JSON)
+	bState     = "state"         // name → stateRecord JSON
+	bLeases    = "leases"        // name → the fetch lock's record (boltkv's)
+	bMeta      = kv.MetaBucket   // schema, changes
 
 	kSchema  = kv.SchemaKey
 	kChanges = kv.ChangesKey

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/tokentop/tokentop/store/kv"
+	"github.com/tokentop/tokentop/store/tokenrec"
 )
 
 // The recipient list: who can read a database's secrets.
@@ -25,7 +26,7 @@ const (
 	// kRecipients in the meta bucket holds the team's recipient list
 	// (teamList JSON). Missing or empty: everything is sealed to the key
 	// file beside the database, as before teams.
-	kRecipients = "recipients"
+	kRecipients = tokenrec.RecipientsKey
 
 	// MaxMembers bounds a recipient list: every sealed value carries one
 	// stanza per member.

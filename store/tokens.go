@@ -7,26 +7,13 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/store/kv"
+	"github.com/tokentop/tokentop/store/tokenrec"
 )
 
 // tokenRecord is a cached token: its metadata readable (listing needs no
-// decryption), the access token sealed with age.
-type tokenRecord struct {
-	// Token is the token with AccessToken, RefreshToken and IDToken
-	// empty.
-	Token providers.Token `json:"token"`
-	// Sealed is the age ciphertext of the access token, or of the
-	// access, refresh and ID tokens together (tokenseal.go).
-	Sealed []byte `json:"sealed"`
-	// Refreshable says a refresh token is sealed with the access token;
-	// IDToken says an ID token is. Neither is a secret.
-	Refreshable bool `json:"refreshable,omitempty"`
-	HasIDToken  bool `json:"has_id_token,omitempty"`
-	// Gen is the change counter when the token was saved: a forced refresh
-	// takes a token only when its Gen differs from the one it set out to
-	// replace.
-	Gen uint64 `json:"gen"`
-}
+// decryption), the access token sealed with age (tokenrec's layout, which
+// the fast path of `tokentop token` reads too).
+type tokenRecord = tokenrec.Record[providers.Token]
 
 func (s *Store) getToken(tx kv.Tx, name string) (*tokenRecord, error) {
 	var rec tokenRecord
@@ -39,14 +26,14 @@ func (s *Store) getToken(tx kv.Tx, name string) (*tokenRecord, error) {
 
 // usable reports whether the record's token may be handed out at now, as
 // providers.Token.Usable does for a token in hand.
-func (r *tokenRecord) usable(now time.Time) bool {
-	return r != nil && len(r.Sealed) > 0 && now.Before(r.Token.ExpiresAt.Add(-r.Token.RefreshMargin()))
+func usable(r *tokenRecord, now time.Time) bool {
+	return r != nil && tokenrec.Usable(r.Sealed, r.Token.IssuedAt, r.Token.ExpiresAt, now)
 }
 
 // lasts reports whether the record's token has at least d of life left
 // at now.
-func (r *tokenRecord) lasts(now time.Time, d time.Duration) bool {
-	return r != nil && !r.Token.ExpiresAt.Before(now.Add(d))
+func lasts(r *tokenRecord, now time.Time, d time.Duration) bool {
+	return r != nil && tokenrec.Lasts(r.Token.ExpiresAt, now, d)
 }
 
 // putToken seals tok's access token (and its refresh and ID tokens) and

@@ -34,6 +34,12 @@ type Metadata struct {
 	// access tokens of most servers are signed the same way.
 	IDTokenSigningAlgValuesSupported []string          `json:"id_token_signing_alg_values_supported,omitempty"`
 	MTLSEndpointAliases              map[string]string `json:"mtls_endpoint_aliases,omitempty"`
+	// AuthorizationEndpoint, DeviceAuthorizationEndpoint (RFC 8628 §4)
+	// and CodeChallengeMethodsSupported (RFC 7636 §4.3's methods) are what
+	// a user's login needs.
+	AuthorizationEndpoint         string   `json:"authorization_endpoint,omitempty"`
+	DeviceAuthorizationEndpoint   string   `json:"device_authorization_endpoint,omitempty"`
+	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`
 }
 
 // The well-known documents tokentop looks for.

@@ -7,7 +7,11 @@
 // claims; a test-call; this machine's clock against the issuer's and the
 // API's (package clockskew); and tokentop's own ledger with the vendor's
 // rate limits. A step that cannot run for an earlier failure is skipped
-// with the reason.
+// with the reason. A user grant (authorization_code, device_code,
+// refresh_token) has the login's steps in place of the token request:
+// its endpoints, PKCE, the session the store keeps ([Options.Session]),
+// a refresh when the access token is inside its margin or a new token is
+// asked for, and the ID token.
 //
 // The doctor makes no token request of its own: [Options.Fetch] gets the
 // token (the store provides it, so that fetches are counted and recorded).

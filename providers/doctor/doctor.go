@@ -79,6 +79,9 @@ type Options struct {
 	// store keeps it) for the last step; it is read after the token
 	// request, so it counts the doctor's own fetches.
 	Quota func(ctx context.Context) (providers.QuotaState, error)
+	// Session, when set, reads a user grant's session from the store (see
+	// [Session]); a user grant's report has no session step without it.
+	Session func(ctx context.Context) (Session, error)
 	// SecretStored says that a client secret is kept apart from the
 	// provider given (the store keeps it encrypted), so an empty
 	// ClientSecret is not a missing one.
@@ -95,6 +98,10 @@ type Diagnosis struct {
 	// TokenCached is true when that token came from the cache, so the
 	// exchange itself was not tried.
 	TokenCached bool `json:"token_cached"`
+	// Secrets are the values of a user grant's session the run saw (its
+	// refresh and ID tokens, old and new): no check holds them, and a
+	// report that prints anything else of the run redacts them.
+	Secrets []string `json:"-"`
 }
 
 // OK reports whether no step failed (warnings and skipped steps do not
@@ -121,6 +128,9 @@ type doctorRun struct {
 	tokenOutcome string
 	// noSecret: the style sends a client secret and none is set.
 	noSecret bool
+	// order is the steps' order, for skipping the rest (stepOrder when
+	// nil).
+	order []string
 }
 
 // now reads the client's clock.
@@ -142,7 +152,10 @@ func (r *doctorRun) add(cs ...check.Check) {
 
 // skipFrom marks step and every step after it as skipped, why.
 func (r *doctorRun) skipFrom(step, why string) {
-	order := stepOrder()
+	order := r.order
+	if order == nil {
+		order = stepOrder()
+	}
 	for _, s := range order[slices.Index(order, step):] {
 		r.add(check.Skipped(s, why))
 	}
@@ -161,6 +174,11 @@ func Run(ctx context.Context, c *providers.Client, p providers.Provider, o Optio
 	r := &doctorRun{c: c, o: o, out: &Diagnosis{Provider: p.Name}}
 	if p.IsAPIKey() {
 		r.runAPIKey(ctx, p)
+		r.quota(ctx)
+		return r.out
+	}
+	if p.Grant.UserLogin() {
+		r.runUser(ctx, p)
 		r.quota(ctx)
 		return r.out
 	}

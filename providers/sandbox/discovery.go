@@ -27,6 +27,9 @@ type discovery struct {
 	IntrospectionAuthMethods          []string `json:"introspection_endpoint_auth_methods_supported"`
 	RevocationEndpoint                string   `json:"revocation_endpoint"`
 	RevocationAuthMethods             []string `json:"revocation_endpoint_auth_methods_supported"`
+	// The user style's login: its authorization endpoint and PKCE.
+	AuthorizationEndpoint         string   `json:"authorization_endpoint,omitempty"`
+	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`
 }
 
 // discoverableStyles are the styles with a discovery document of their own.
@@ -99,7 +102,7 @@ func (s *Server) metadata(r *http.Request, style string) discovery {
 	if style == StyleUser {
 		grants, responses = []string{"authorization_code", "refresh_token"}, []string{"code"}
 	}
-	return discovery{
+	md := discovery{
 		Issuer:                            styleIssuer(r, style),
 		TokenEndpoint:                     base + info.path,
 		JWKSURI:                           base + pathJWKS,
@@ -113,6 +116,10 @@ func (s *Server) metadata(r *http.Request, style string) discovery {
 		RevocationEndpoint:                base + pathRevoke,
 		RevocationAuthMethods:             endpointAuthMethods(),
 	}
+	if style == StyleUser {
+		md.AuthorizationEndpoint, md.CodeChallengeMethodsSupported = base+pathUserAuthorize, []string{"S256"}
+	}
+	return md
 }
 
 // allScopes is the sorted union of every registered client's scopes.
