@@ -73,15 +73,20 @@ func (l *LeadTime) UnmarshalText(b []byte) error {
 func apiKeyFields() []FieldSpec {
 	return []FieldSpec{
 		keySetting("key_header", func(p *Provider) *string { return &p.KeyHeader }).
-			with("key-header", "api_key: the header the key goes in (default Authorization, with \"Bearer \")"),
+			with("key-header", "api_key: the header the key goes in (default Authorization, with \"Bearer \")").
+			form(3, "Key header", "api_key: blank for Authorization"),
 		keySetting("key_prefix", func(p *Provider) *string { return &p.KeyPrefix }).
-			with("key-prefix", "api_key: sent before the key in its header (default \"Bearer \" in Authorization; none for nothing)"),
+			with("key-prefix", "api_key: sent before the key in its header (default \"Bearer \" in Authorization; none for nothing)").
+			form(3, "Key prefix", "api_key: before the key in its header; none for nothing"),
 		keySetting("key_query", func(p *Provider) *string { return &p.KeyQuery }).
-			with("key-query", "api_key: send the key as this query parameter instead of a header"),
+			with("key-query", "api_key: send the key as this query parameter instead of a header").
+			form(3, "Key query parameter", "api_key: instead of a header; blank for none"),
 		keySetting("expires", func(p *Provider) *string { return &p.Expires }).
-			with("expires", "api_key: when the key stops working (YYYY-MM-DD or RFC 3339)"),
+			with("expires", "api_key: when the key stops working (YYYY-MM-DD or RFC 3339)").
+			form(3, "Key expires", "api_key: YYYY-MM-DD; blank if it does not"),
 		keySetting("rotate_by", func(p *Provider) *string { return &p.RotateBy }).
-			with("rotate-by", "api_key: when the key is due for rotation (YYYY-MM-DD or RFC 3339)"),
+			with("rotate-by", "api_key: when the key is due for rotation (YYYY-MM-DD or RFC 3339)").
+			form(3, "Rotate key by", "api_key: YYYY-MM-DD; blank for none"),
 		warnBeforeField(),
 	}
 }
@@ -118,6 +123,7 @@ func warnBeforeField() FieldSpec {
 	return FieldSpec{
 		Key: "warn_before", Flag: "warn-before", FlagKind: FlagText,
 		Usage: "api_key: warn this long before expires/rotate_by (default 14d)",
+		Page:  3, Label: "Warn before", Help: "api_key: lead time of the warning (14d when blank)",
 		Get: func(p *Provider) string {
 			if p.WarnBefore == 0 {
 				return ""

@@ -220,7 +220,7 @@ func morePages(t *testing.T, tm *driver) {
 	t.Helper()
 	for _, title := range []string{"Client secret from", "HTTP Basic encoding", "Private key file", "Private key kid", "Assertion alg",
 		"Assertion audience", "TLS client certificate", "TLS client key", "CA file",
-		"Redirect port", "Issuer", "JWKS URI", "Introspection URL", "Revocation URL", "Scope separator", "Resource", "Extra form fields",
+		"Key header", "Key prefix", "Key query parameter", "Key expires", "Rotate key by", "Warn before", "Redirect port", "Issuer", "JWKS URI", "Introspection URL", "Revocation URL", "Scope separator", "Resource", "Extra form fields",
 		"Timeout", "Default lifetime", "Plain http", "Notes"} {
 		field(t, tm, title)
 	}

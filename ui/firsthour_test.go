@@ -63,7 +63,7 @@ func TestFormReachesEverySetting(t *testing.T) {
 	field(t, tm, "Quota")
 	for _, title := range []string{"Client secret from", "HTTP Basic encoding", "Private key file", "Private key kid", "Assertion alg",
 		"Assertion audience", "TLS client certificate", "TLS client key", "CA file",
-		"Redirect port", "Issuer", "JWKS URI", "Introspection URL", "Revocation URL", "Scope separator"} {
+		"Key header", "Key prefix", "Key query parameter", "Key expires", "Rotate key by", "Warn before", "Redirect port", "Issuer", "JWKS URI", "Introspection URL", "Revocation URL", "Scope separator"} {
 		field(t, tm, title)
 	}
 	field(t, tm, "Resource", "https://api.ants.test/items")

@@ -206,3 +206,52 @@ func TestIDClaimsAreSanitisedAndBounded(t *testing.T) {
 }
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// TestFormAddsABrowserLoginThenLogsIn: a new user adds a provider of
+// grant authorization_code in the form (the grant a select on page 1,
+// the authorize URL beside the token URL), and l logs them in.
+func TestFormAddsABrowserLoginThenLogsIn(t *testing.T) {
+	e := newLoginEnv(t)
+	ref, err := e.st.Provider(e.ctx, "user-login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secret string
+	for _, c := range e.sb.Clients() {
+		if c.ClientID == ref.ClientID {
+			secret = c.ClientSecret
+		}
+	}
+	opened := 0
+	cfg := e.config()
+	cfg.OpenBrowser = followingBrowser(t, &opened)
+	tm := e.start(cfg, 100, 40)
+	press(tm, "a")
+	field(t, tm, "Name", "my-login")
+	field(t, tm, "Env")
+	field(t, tm, "Preset")
+	field(t, tm, "Grant", "right")
+	field(t, tm, "Authorize URL", ref.AuthorizeURL)
+	field(t, tm, "Token URL", ref.TokenURL)
+	field(t, tm, "Client authentication")
+	field(t, tm, "Client ID", ref.ClientID)
+	field(t, tm, "Client secret", secret)
+	field(t, tm, "Scopes", "api/read")
+	field(t, tm, "Audience")
+	field(t, tm, "Quota")
+	morePages(t, tm)
+	field(t, tm, "Save?")
+	waitFor(t, tm, "added my-login")
+	selectProvider(t, tm, "my-login")
+	waitForScreen(t, tm, 100, 40, "log in (l)")
+	press(tm, "l")
+	waitFor(t, tm, "logged in to my-login: access token valid for")
+	final(t, tm)
+	p, err := e.st.Provider(e.ctx, "my-login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Grant != providers.GrantAuthorizationCode || p.AuthorizeURL != ref.AuthorizeURL || opened != 1 {
+		t.Fatalf("the form saved grant %q, authorize_url %q; the browser opened %d times", p.Grant, p.AuthorizeURL, opened)
+	}
+}
