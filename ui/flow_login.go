@@ -23,8 +23,13 @@ import (
 type loginIntent struct{ name string }
 type loginCancelIntent struct{}
 
-func (loginIntent) isIntent()       {}
-func (loginCancelIntent) isIntent() {}
+// loginRefreshIntent is the refresh token typed in the overlay for a
+// provider of grant refresh_token: the login is its first use.
+type loginRefreshIntent struct{ name, token string }
+
+func (loginIntent) isIntent()        {}
+func (loginCancelIntent) isIntent()  {}
+func (loginRefreshIntent) isIntent() {}
 
 // loginStepMsg is a step of a login under way: the authorization URL
 // (link) and how it was opened (note), or the device part (device.go).
@@ -72,22 +77,31 @@ func (m *Model) startLogin(name string) tea.Cmd {
 		return m.setStatus(statusWarn, why, "")
 	}
 	m.stopLogin()
+	m.login.Start(name, g, m.now)
+	m.setFocus(focusLogin)
+	if g == providers.GrantRefreshToken {
+		// It logs in with the refresh token the user was given: asked
+		// for in the overlay, hidden as it is typed.
+		return m.login.AskRefreshToken()
+	}
+	return m.runLogin(name, "")
+}
+
+// runLogin runs the login of name (with refreshToken for grant
+// refresh_token) in a command of its own.
+func (m *Model) runLogin(name, refreshToken string) tea.Cmd {
 	tag := m.tags.next(reqLogin, name)
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.st8.login = loginFlow{name: name, cancel: cancel}
-	m.login.Start(name, g, m.now)
-	m.setFocus(focusLogin)
-	run := loginRun{store: m.store, tag: tag, open: m.cfg.OpenBrowser, demo: m.cfg.DemoFollow}
+	run := loginRun{store: m.store, tag: tag, open: m.cfg.OpenBrowser, demo: m.cfg.DemoFollow, refreshToken: refreshToken}
 	return tea.Batch(run.start(ctx), m.startSpinner(), m.setStatus(statusInfo, "logging in to "+name+"…", ""))
 }
 
 // noLogin says why l does nothing for name of grant g ("" when it logs
-// in): a grant without a login, a refresh token only the cli can take, a
-// browser login in an SSH session, whose browser would open on the server.
+// in): a grant without a login, or a browser login in an SSH session,
+// whose browser would open on the server.
 func (m *Model) noLogin(name string, g providers.Grant) string {
 	switch {
-	case g == providers.GrantRefreshToken:
-		return fmt.Sprintf("%s logs in with a refresh token you were given: tokentop login %s --refresh-token-stdin < FILE", name, name)
 	case !g.UserLogin():
 		return fmt.Sprintf("%s (grant %s) has no login: r fetches its token", name, g)
 	case g == providers.GrantAuthorizationCode && m.cfg.Remote:
@@ -112,6 +126,9 @@ func (m *Model) stopLogin() string {
 // cancelLogin is esc in the login overlay.
 func (m *Model) cancelLogin() tea.Cmd {
 	name := m.stopLogin()
+	if name == "" && m.focus == focusLogin {
+		name = m.login.Showing() // asked for a refresh token, given none
+	}
 	m.setFocus(m.home())
 	if name == "" {
 		return nil
@@ -166,6 +183,8 @@ type loginRun struct {
 	tag   reqTag
 	open  func(string) error
 	demo  func(string) error
+	// refreshToken is the one typed for grant refresh_token.
+	refreshToken string
 }
 
 // start runs the login in a goroutine and delivers its steps and its end.
@@ -182,8 +201,9 @@ func (r loginRun) start(ctx context.Context) tea.Cmd {
 	go func() {
 		defer close(ch)
 		o := providers.LoginOptions{
-			Show: func(link string) { step(loginStepMsg{link: link}) },
-			Open: r.opener(step),
+			Show:         func(link string) { step(loginStepMsg{link: link}) },
+			Open:         r.opener(step),
+			RefreshToken: r.refreshToken,
 		}
 		r.device(&o, step)
 		res, err := r.store.Login(ctx, name, o)

@@ -98,6 +98,8 @@ func (m *Model) onActionIntent(in intent) tea.Cmd {
 		return m.startLogin(in.name)
 	case loginCancelIntent:
 		return m.cancelLogin()
+	case loginRefreshIntent:
+		return m.runLogin(in.name, in.token)
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/internal/testsupport/sandboxenv"
 	"github.com/tokentop/tokentop/providers"
@@ -163,7 +165,6 @@ func TestLoginRefusedWhereItCannotRun(t *testing.T) {
 		{"over SSH a browser would open on the server", func(c *Config) { c.Remote = true }, "user-login", "from an SSH session would open on the server: use a provider of grant device_code"},
 		{"a read-only session", func(c *Config) { c.ReadOnly = true }, "user-login", "read-only session: log in is turned off"},
 		{"a view-only session", func(c *Config) { c.ViewOnly = true }, "user-login", "view-only session: log in is turned off"},
-		{"a refresh token only the cli takes", func(*Config) {}, "user-refresh", "tokentop login user-refresh --refresh-token-stdin"},
 		{"client credentials have no login", func(*Config) {}, "cognito-dev", "has no login: r fetches its token"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -253,5 +254,46 @@ func TestFormAddsABrowserLoginThenLogsIn(t *testing.T) {
 	}
 	if p.Grant != providers.GrantAuthorizationCode || p.AuthorizeURL != ref.AuthorizeURL || opened != 1 {
 		t.Fatalf("the form saved grant %q, authorize_url %q; the browser opened %d times", p.Grant, p.AuthorizeURL, opened)
+	}
+}
+
+// TestLoginWithARefreshTokenTyped: l on a provider of grant refresh_token
+// asks for the refresh token the user was given, hidden as it is pasted;
+// enter logs in with it. esc before enter gives up and keeps nothing.
+func TestLoginWithARefreshTokenTyped(t *testing.T) {
+	e := newLoginEnv(t)
+	p, err := e.st.Provider(e.ctx, "user-refresh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := e.sb.IssueRefreshToken(p.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := e.start(e.config(), 120, 30)
+	selectProvider(t, tm, "user-refresh")
+	press(tm, "l")
+	waitFor(t, tm, "Paste the refresh token you were given for user-refresh")
+	press(tm, "esc")
+	waitFor(t, tm, "login to user-refresh given up")
+	press(tm, "l")
+	waitFor(t, tm, "Paste the refresh token")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(rt), Paste: true})
+	waitFor(t, tm, strings.Repeat("•", 8))
+	press(tm, "enter")
+	waitFor(t, tm, "logged in to user-refresh: access token valid for 10:00, refresh token for 24h")
+	tm.mu.Lock()
+	all := string(tm.buf)
+	tm.mu.Unlock()
+	final(t, tm)
+	if strings.Contains(all, rt) || strings.Contains(all, rt[len(rt)-12:]) {
+		t.Fatal("the refresh token typed was drawn")
+	}
+	sm, err := e.st.Summary(e.ctx, "user-refresh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sm.Token == nil || !sm.Refreshable || sm.NeedsLogin {
+		t.Fatalf("no session after the login: %+v", sm)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tokentop/tokentop/providers"
@@ -37,19 +38,49 @@ type loginView struct {
 
 	// dev is the device login's part, once it started.
 	dev deviceLogin
+
+	// input takes a refresh token (grant refresh_token), hidden as it is
+	// typed, while asking; its value is handed on at enter and cleared.
+	input  textinput.Model
+	asking bool
 }
 
 var _ Component = (*loginView)(nil)
 
 func newLoginView(st *theme.Styles, keys ResultKeyMap) *loginView {
-	return &loginView{scrollPanel: newScrollPanel(st, keys)}
+	return &loginView{scrollPanel: newScrollPanel(st, keys), input: newSecretInput()}
 }
+
+// newSecretInput is an input that shows a bullet per character typed.
+func newSecretInput() textinput.Model {
+	in := textinput.New()
+	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
+	in.Prompt = "> "
+	in.CharLimit = maxRefreshTokenInput
+	return in
+}
+
+// maxRefreshTokenInput bounds the refresh token typed in the overlay.
+const maxRefreshTokenInput = 8 << 10
 
 // Start clears the overlay for a login to name by grant g.
 func (v *loginView) Start(name string, g providers.Grant, now time.Time) {
-	*v = loginView{scrollPanel: v.scrollPanel, name: name, grant: g, now: now}
+	in := v.input
+	in.Reset()
+	in.Blur()
+	*v = loginView{scrollPanel: v.scrollPanel, name: name, grant: g, now: now, input: in}
 	v.vp.GotoTop()
 	v.render()
+}
+
+// AskRefreshToken asks for the refresh token a grant refresh_token login
+// starts from.
+func (v *loginView) AskRefreshToken() tea.Cmd {
+	v.asking = true
+	v.input.Reset()
+	cmd := v.input.Focus()
+	v.render()
+	return cmd
 }
 
 // Showing is the provider whose login the overlay shows.
@@ -90,10 +121,36 @@ func (v *loginView) SetSize(width, height int) {
 
 // Update implements Component: esc gives the login up.
 func (v *loginView) Update(msg tea.Msg) tea.Cmd {
-	if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, v.keys.Back) {
+	km, isKey := msg.(tea.KeyMsg)
+	if isKey && key.Matches(km, v.keys.Back) {
+		v.asking = false
+		v.input.Reset()
 		return v.bus.emit(loginCancelIntent{})
 	}
+	if v.asking {
+		return v.ask(msg, km, isKey)
+	}
 	cmd, _ := v.handleKey(msg)
+	return cmd
+}
+
+// ask is Update while the overlay asks for a refresh token: enter hands
+// it on (and clears the input), anything else goes to the input.
+func (v *loginView) ask(msg tea.Msg, km tea.KeyMsg, isKey bool) tea.Cmd {
+	if isKey && km.Type == tea.KeyEnter {
+		tok := strings.TrimSpace(v.input.Value())
+		if tok == "" {
+			return nil
+		}
+		v.asking = false
+		v.input.Reset()
+		v.input.Blur()
+		v.render()
+		return v.bus.emit(loginRefreshIntent{name: v.name, token: tok})
+	}
+	var cmd tea.Cmd
+	v.input, cmd = v.input.Update(msg)
+	v.render()
 	return cmd
 }
 
@@ -117,6 +174,9 @@ func (v *loginView) render() {
 	width := v.vp.Width
 	var b strings.Builder
 	switch {
+	case v.asking:
+		b.WriteString(v.st.Row.Render(wrapText("Paste the refresh token you were given for "+clean(v.name)+", then enter. It is not shown, and it is kept encrypted with the session.", width)))
+		b.WriteString("\n\n" + v.input.View())
 	case v.dev.started():
 		b.WriteString(v.devicePrompt(width))
 	case v.link != "":

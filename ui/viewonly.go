@@ -18,7 +18,7 @@ func (k *ActionKeyMap) viewOnly() {
 // (a key, the palette, auto-refresh).
 func reachesNetwork(in intent) bool {
 	switch in.(type) {
-	case refreshIntent, refreshAllIntent, autoToggleIntent, testCallIntent, callIntent, doctorIntent, loginIntent:
+	case refreshIntent, refreshAllIntent, autoToggleIntent, testCallIntent, callIntent, doctorIntent, loginIntent, loginRefreshIntent:
 		return true
 	}
 	return false
