@@ -192,9 +192,13 @@ func (r loginRun) start(ctx context.Context) tea.Cmd {
 	ch := make(chan tea.Msg, loginBuffer)
 	name, seq := r.tag.name, r.tag.seq
 	step := func(msg loginStepMsg) {
+		// Its fields are unexported, which safetext.Value copies as
+		// they are: each string is sanitised here (the device part
+		// where it is made).
 		msg.name, msg.seq, msg.next = name, seq, ch
+		msg.link, msg.note = safetext.Line(msg.link), safetext.Line(msg.note)
 		select {
-		case ch <- safetext.Value(msg):
+		case ch <- msg:
 		default: // more steps than the buffer holds: the end still comes
 		}
 	}
