@@ -123,6 +123,7 @@ func Fields() []FieldSpec {
 		urlField("revocation_url", func(p *Provider) *string { return &p.RevokeURL }).
 			with("revocation-url", "the RFC 7009 revocation endpoint (default: from discovery)").
 			form(4, "Revocation URL", "RFC 7009; blank: from discovery"),
+		deviceAuthURLField(),
 		clientIDField(),
 		clientSecretField(),
 		withCheck(FieldSpec{

@@ -172,12 +172,15 @@ type Provider struct {
 	Preset string `yaml:"preset,omitempty" json:"preset,omitempty"`
 	// Grant is the kind of credential and how a token is got for it
 	// (empty: client_credentials).
-	Grant           Grant             `yaml:"grant,omitempty" json:"grant,omitempty"`
-	TokenURL        string            `yaml:"token_url,omitempty" json:"token_url,omitempty"`
-	Issuer          string            `yaml:"issuer,omitempty" json:"issuer,omitempty"`
-	JWKSURI         string            `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
-	IntrospectURL   string            `yaml:"introspection_url,omitempty" json:"introspection_url,omitempty"`
-	RevokeURL       string            `yaml:"revocation_url,omitempty" json:"revocation_url,omitempty"`
+	Grant         Grant  `yaml:"grant,omitempty" json:"grant,omitempty"`
+	TokenURL      string `yaml:"token_url,omitempty" json:"token_url,omitempty"`
+	Issuer        string `yaml:"issuer,omitempty" json:"issuer,omitempty"`
+	JWKSURI       string `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
+	IntrospectURL string `yaml:"introspection_url,omitempty" json:"introspection_url,omitempty"`
+	RevokeURL     string `yaml:"revocation_url,omitempty" json:"revocation_url,omitempty"`
+	// DeviceAuthURL is the RFC 8628 device authorization endpoint
+	// (device_authorization_url; default: from discovery).
+	DeviceAuthURL   string            `yaml:"device_authorization_url,omitempty" json:"device_authorization_url,omitempty"`
 	ClientID        string            `yaml:"client_id" json:"client_id"`
 	ClientSecret    string            `yaml:"client_secret,omitempty" json:"-"`
 	ClientSecretRef string            `yaml:"client_secret_ref,omitempty" json:"client_secret_ref,omitempty"`

@@ -42,14 +42,19 @@ func (r *tokenRecord) lasts(now time.Time, d time.Duration) bool {
 	return r != nil && !r.Token.ExpiresAt.Before(now.Add(d))
 }
 
-// putToken seals tok's access token and saves the record.
+// putToken seals tok's access token (with a user's refresh and ID
+// tokens: sealedPlaintext) and saves the record.
 func (s *Store) putToken(tx kv.Tx, name string, tok *providers.Token) error {
-	sealed, err := s.keys.seal(tx, tok.AccessToken)
+	plain, err := sealedPlaintext(tok)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.keys.seal(tx, plain)
 	if err != nil {
 		return err
 	}
 	meta := *tok
-	meta.AccessToken = ""
+	meta.AccessToken, meta.RefreshToken, meta.IDToken = "", "", ""
 	// The counter reads its value before this transaction: +1 is the
 	// generation it commits.
 	changes, err := tx.Get(kv.P(bMeta), []byte(kChanges))
@@ -67,7 +72,9 @@ func (s *Store) unseal(name string, rec *tokenRecord) (*providers.Token, error) 
 		return nil, err
 	}
 	tok := rec.Token
-	tok.AccessToken = at
+	if err := openPlaintext(name, at, &tok); err != nil {
+		return nil, err
+	}
 	return &tok, nil
 }
 

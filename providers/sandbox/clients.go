@@ -43,6 +43,11 @@ type Client struct {
 	// (go-oauth2 and some gateways do so). ProvidersYAML writes
 	// basic_encoding: raw for it.
 	RawBasic bool
+	// Grant is the grant ProvidersYAML writes: empty for client
+	// credentials, or GrantDevice. A device client gets tokens only by
+	// the device grant (never client credentials, introspection or
+	// revocation); without a ClientSecret it is a public client.
+	Grant string
 
 	// PublicKey is, for StylePrivateKeyJWT, the key the client's
 	// assertions must verify with; KeyID is its kid (an assertion that
@@ -76,6 +81,9 @@ const (
 	// (RFC 8705 tls_client_auth).
 	StyleMTLS = "mtls"
 )
+
+// GrantDevice is the Grant of a device client (RFC 8628).
+const GrantDevice = "device_code"
 
 // clone returns a copy of c that shares no slices with it.
 func (c Client) clone() Client {
@@ -143,6 +151,9 @@ func (s *Server) authenticateAny(id, secret string) (Client, bool) {
 		return Client{}, false
 	}
 	c := s.clients[i]
+	if c.Grant != "" {
+		return Client{}, false // a device client proves itself only at the device endpoints
+	}
 	if subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) != 1 {
 		return Client{}, false
 	}

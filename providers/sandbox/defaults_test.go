@@ -12,6 +12,7 @@ func TestDefaultClients(t *testing.T) {
 	want := map[string]string{
 		"cognito-dev": StyleCognito, "basic-only": StyleBasicOnly, "a55": StyleCognito,
 		"auth0-prod": StyleAuth0, "ants": StyleANTS, "short-lived": StyleCognito, "broken": StyleCognito,
+		"device-login": StyleCognito,
 	}
 	ids := map[string]bool{}
 	cs := s.Clients()
@@ -22,7 +23,7 @@ func TestDefaultClients(t *testing.T) {
 		if want[c.Name] != c.Style {
 			t.Errorf("%s: style %q, want %q", c.Name, c.Style, want[c.Name])
 		}
-		if !validName.MatchString(c.Name) || c.ClientID == "" || c.ClientSecret == "" {
+		if !validName.MatchString(c.Name) || c.ClientID == "" || (c.ClientSecret == "") != (c.Grant == GrantDevice) {
 			t.Errorf("%s: bad name or empty credentials", c.Name)
 		}
 		if ids[c.ClientID] {

@@ -67,10 +67,15 @@ func providerNode(c Client, base string) (*yaml.Node, bool) {
 		"issuer", str(base + styleIssuerPath(c.Style)),
 		"client_id", str(c.ClientID),
 	}
-	if !isKeyStyle(c.Style) {
+	if c.Grant != "" {
+		kv = append(kv[:6], append([]any{"grant", str(c.Grant)}, kv[6:]...)...)
+	}
+	if !isKeyStyle(c.Style) && secret != "" {
 		kv = append(kv, "client_secret", str(secret))
 	}
-	kv = append(kv, "auth_style", str(auth))
+	if secret != "" || c.Grant == "" {
+		kv = append(kv, "auth_style", str(auth))
+	}
 	if c.RawBasic {
 		kv = append(kv, "basic_encoding", str("raw"))
 	}

@@ -104,6 +104,9 @@ func Start(t testing.TB, o Options) *Env {
 	}
 	if o.FetchAll {
 		for _, p := range ps {
+			if p.Grant.UserLogin() {
+				continue // its first token needs a user's login
+			}
 			_, _ = e.Store.Token(ctx, p.Name, store.TokenOptions{})
 		}
 	}

@@ -33,6 +33,10 @@ func TestStartFillsTheStore(t *testing.T) {
 		}
 		tok, err := e.Store.CachedToken(ctx, c.Name)
 		switch {
+		case c.Grant != "":
+			if err == nil {
+				t.Errorf("%s, a user's login, has a token before any login", c.Name)
+			}
 		case c.Broken && err == nil && tok != nil:
 			t.Errorf("the broken %s has a token", c.Name)
 		case !c.Broken && (err != nil || tok == nil):

@@ -1,0 +1,149 @@
+package sandbox
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Answers of the device token endpoint (RFC 8628 §3.5).
+const (
+	errAuthorizationPending = "authorization_pending"
+	errSlowDown             = "slow_down"
+	errExpiredToken         = "expired_token"
+	errInvalidGrant         = "invalid_grant"
+)
+
+// deviceToken is the token response of a device login: an access token,
+// a refresh token, and an ID token when openid was asked for.
+type deviceToken struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+	Scope        string `json:"scope,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+}
+
+// secretMatches compares a client's secret with the one sent, in
+// constant time; a public client (no secret) must send none.
+func secretMatches(want, got string) bool {
+	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+// handleDeviceToken answers a device_code grant request at the token
+// endpoint: authorization_pending until the user decides, slow_down to a
+// client polling faster than its interval (which then grows by 5 s),
+// access_denied, expired_token, or the tokens once, after approval.
+func (s *Server) handleDeviceToken(w http.ResponseWriter, r *http.Request) {
+	if !s.delay(r) {
+		return
+	}
+	c, oe := s.deviceClient(r)
+	if oe != nil {
+		writeRFCError(w, oe)
+		return
+	}
+	now := s.now()
+	s.dev.mu.Lock()
+	dc := s.dev.codes[r.PostForm.Get("device_code")]
+	if dc == nil || dc.client.ClientID != c.ClientID {
+		s.dev.mu.Unlock()
+		writeRFCError(w, badRequest(errInvalidGrant, "unknown device code"))
+		return
+	}
+	answer := dc.poll(now, s.dev.behaviour)
+	scopes := dc.scopes
+	s.dev.mu.Unlock()
+	if answer != "token" {
+		writeRFCError(w, badRequest(answer, deviceAnswerText(answer)))
+		return
+	}
+	s.issueDeviceToken(w, r, c, scopes, dc)
+}
+
+// poll records one poll at now and decides its answer under b; the
+// caller holds the grants' lock.
+func (dc *deviceCode) poll(now time.Time, b DeviceBehaviour) string {
+	n := len(dc.polls) + 1
+	p := DevicePoll{At: now, Interval: dc.interval}
+	tooSoon := now.Sub(dc.lastPoll) < dc.interval
+	dc.lastPoll = now
+	switch {
+	case dc.state == deviceUsed:
+		p.Answer = errInvalidGrant
+	case !now.Before(dc.expires) || b.ExpireAfter > 0 && n >= b.ExpireAfter:
+		dc.expires = now
+		p.Answer = errExpiredToken
+	case tooSoon || n <= b.SlowDown:
+		dc.interval += slowDownStep
+		p.Answer = errSlowDown
+	case dc.state == deviceDenied || b.DenyAfter > 0 && n >= b.DenyAfter:
+		dc.state = deviceDenied
+		p.Answer = errAccessDenied
+	case dc.state == deviceApproved || b.ApproveAfter > 0 && n >= b.ApproveAfter:
+		dc.state = deviceUsed
+		p.Answer = "token"
+	default:
+		p.Answer = errAuthorizationPending
+	}
+	dc.polls = append(dc.polls, p)
+	return p.Answer
+}
+
+// deviceAnswerText is the error_description of each answer.
+func deviceAnswerText(code string) string {
+	switch code {
+	case errAuthorizationPending:
+		return "the user has not finished at the verification page yet"
+	case errSlowDown:
+		return "polled faster than the interval; it is now 5 seconds longer"
+	case errAccessDenied:
+		return "the user denied the request"
+	case errExpiredToken:
+		return "the device code expired"
+	}
+	return "the device code was already used"
+}
+
+// issueDeviceToken mints and sends the tokens of an approved login.
+func (s *Server) issueDeviceToken(w http.ResponseWriter, r *http.Request, c Client, scopes []string, dc *deviceCode) {
+	now := s.now()
+	g := newGrant(r, c, scopes)
+	tok, err := s.mintJWT(g, now)
+	if err == nil {
+		err = s.record(c.ClientID, now, 0)
+	}
+	var id string
+	if err == nil && containsScope(scopes, "openid") {
+		id, err = s.signRS256(jwt.MapClaims{
+			"iss": g.issuer, "sub": "sandbox-user", "aud": c.ClientID,
+			"iat": now.Unix(), "exp": now.Add(c.lifetime()).Unix(), "name": "Sandbox User",
+		}, nil)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	refresh := randomString(32, base64.RawURLEncoding)
+	s.dev.mu.Lock()
+	dc.refreshed = refresh
+	s.dev.mu.Unlock()
+	writeTokenJSON(w, http.StatusOK, deviceToken{
+		AccessToken: tok.token, TokenType: "Bearer", ExpiresIn: int64(c.lifetime().Seconds()),
+		RefreshToken: refresh, Scope: strings.Join(scopes, " "), IDToken: id,
+	})
+}
+
+func containsScope(scopes []string, want string) bool {
+	for _, s := range scopes {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
