@@ -124,8 +124,8 @@ func deviceRefusal(p Provider, da *DeviceAuthorization, err error) error {
 // the server's (expired_token), 0 when tokentop's own deadline passed.
 func deviceExpired(p Provider, da *DeviceAuthorization, status int) error {
 	e := &Error{Kind: KindOAuth, Provider: p.Name, Status: status, Code: "expired_token",
-		Description: fmt.Sprintf("the code %s expired before the login was finished (it was valid for %s)", da.UserCode, da.ExpiresIn.Round(time.Second)),
-		Hint:        fmt.Sprintf("run `tokentop login %s` again and enter the new code at the verification page within %s", p.Name, da.ExpiresIn.Round(time.Second))}
+		Description: fmt.Sprintf("the code %s expired before the login was finished (it was valid for %s)", da.UserCode, roundedWait(da.ExpiresIn)),
+		Hint:        fmt.Sprintf("run `tokentop login %s` again and enter the new code at the verification page within %s", p.Name, roundedWait(da.ExpiresIn))}
 	if status == 0 {
 		e.Kind = KindResponse // no answer to quote: the sentence alone
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -45,6 +46,32 @@ func (s *Store) SaveLogin(ctx context.Context, name string, tok *providers.Token
 		return nil, fmt.Errorf("saving the login of %s: %w", name, err)
 	}
 	return out.Warnings, nil
+}
+
+// RecordLoginFailure keeps the flight records of a user's login that
+// failed and, unless the user gave up (context.Canceled), the error as the
+// provider's last one. Records without a request (a login refused before
+// any) are left out.
+func (s *Store) RecordLoginFailure(ctx context.Context, name string, exchanges []providers.Exchange, loginErr error) error {
+	kept := make([]providers.Exchange, 0, len(exchanges))
+	for _, ex := range exchanges {
+		if ex.URL != "" && !ex.Started.IsZero() {
+			kept = append(kept, ex)
+		}
+	}
+	now := s.now()
+	return s.update(ctx, func(tx kv.Tx) error {
+		if err := hasProvider(tx, name); err != nil {
+			return err
+		}
+		if err := s.appendExchanges(tx, name, kept); err != nil {
+			return err
+		}
+		if loginErr == nil || errors.Is(loginErr, context.Canceled) {
+			return nil
+		}
+		return s.updateState(tx, name, func(st *stateRecord) { st.LastError = errorRecord(loginErr, now) })
+	})
 }
 
 // userMark starts the sealed plaintext of a token that has a refresh or
