@@ -60,8 +60,12 @@ func (c *Client) PollDevice(ctx context.Context, p Provider, da *DeviceAuthoriza
 		case e != nil && e.Code == "slow_down":
 			interval = min(interval+DeviceSlowDownStep, MaxDeviceInterval)
 		default:
+			err = deviceRefusal(p, da, err)
+			if e, ok := AsError(err); ok && ex.URL != "" {
+				ex.Error, ex.Hint = e.Summary(), e.Hint
+			}
 			res.Exchanges = append(res.Exchanges, ex)
-			return res, deviceRefusal(p, da, err)
+			return res, err
 		}
 		if o.OnAnswer != nil {
 			o.OnAnswer(e.Code, interval)

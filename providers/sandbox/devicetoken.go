@@ -79,7 +79,7 @@ func (dc *deviceCode) poll(now time.Time, b DeviceBehaviour) string {
 	case !now.Before(dc.expires) || b.ExpireAfter > 0 && n >= b.ExpireAfter:
 		dc.expires = now
 		p.Answer = errExpiredToken
-	case tooSoon || n <= b.SlowDown:
+	case n <= b.SlowDown:
 		dc.interval += slowDownStep
 		p.Answer = errSlowDown
 	case dc.state == deviceDenied || b.DenyAfter > 0 && n >= b.DenyAfter:
@@ -88,6 +88,11 @@ func (dc *deviceCode) poll(now time.Time, b DeviceBehaviour) string {
 	case dc.state == deviceApproved || b.ApproveAfter > 0 && n >= b.ApproveAfter:
 		dc.state = deviceUsed
 		p.Answer = "token"
+	case tooSoon:
+		// Only a pending code is slowed down: the switches above end a
+		// login at a given poll, whatever the client's pace.
+		dc.interval += slowDownStep
+		p.Answer = errSlowDown
 	default:
 		p.Answer = errAuthorizationPending
 	}
