@@ -172,15 +172,12 @@ type Provider struct {
 	Preset string `yaml:"preset,omitempty" json:"preset,omitempty"`
 	// Grant is the kind of credential and how a token is got for it
 	// (empty: client_credentials).
-	Grant         Grant  `yaml:"grant,omitempty" json:"grant,omitempty"`
-	TokenURL      string `yaml:"token_url,omitempty" json:"token_url,omitempty"`
-	Issuer        string `yaml:"issuer,omitempty" json:"issuer,omitempty"`
-	JWKSURI       string `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
-	IntrospectURL string `yaml:"introspection_url,omitempty" json:"introspection_url,omitempty"`
-	RevokeURL     string `yaml:"revocation_url,omitempty" json:"revocation_url,omitempty"`
-	// DeviceAuthURL is the RFC 8628 device authorization endpoint
-	// (device_authorization_url; default: from discovery).
-	DeviceAuthURL   string            `yaml:"device_authorization_url,omitempty" json:"device_authorization_url,omitempty"`
+	Grant           Grant             `yaml:"grant,omitempty" json:"grant,omitempty"`
+	TokenURL        string            `yaml:"token_url,omitempty" json:"token_url,omitempty"`
+	Issuer          string            `yaml:"issuer,omitempty" json:"issuer,omitempty"`
+	JWKSURI         string            `yaml:"jwks_uri,omitempty" json:"jwks_uri,omitempty"`
+	IntrospectURL   string            `yaml:"introspection_url,omitempty" json:"introspection_url,omitempty"`
+	RevokeURL       string            `yaml:"revocation_url,omitempty" json:"revocation_url,omitempty"`
 	ClientID        string            `yaml:"client_id" json:"client_id"`
 	ClientSecret    string            `yaml:"client_secret,omitempty" json:"-"`
 	ClientSecretRef string            `yaml:"client_secret_ref,omitempty" json:"client_secret_ref,omitempty"`
@@ -222,6 +219,11 @@ type Provider struct {
 	// InsecureHTTP allows an http:// token URL on a non-loopback host.
 	InsecureHTTP bool   `yaml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
 	Notes        string `yaml:"notes,omitempty" json:"notes,omitempty"`
+
+	// DeviceAuthURL is the RFC 8628 device authorization endpoint of
+	// grant device_code (device_authorization_url; default: from
+	// discovery).
+	DeviceAuthURL string `yaml:"device_authorization_url,omitempty" json:"device_authorization_url,omitempty"`
 }
 
 // Defaults used when a provider leaves them unset.
