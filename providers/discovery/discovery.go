@@ -34,6 +34,9 @@ type Metadata struct {
 	// access tokens of most servers are signed the same way.
 	IDTokenSigningAlgValuesSupported []string          `json:"id_token_signing_alg_values_supported,omitempty"`
 	MTLSEndpointAliases              map[string]string `json:"mtls_endpoint_aliases,omitempty"`
+	// DeviceAuthorizationEndpoint is RFC 8628's device authorization
+	// endpoint (§4).
+	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint,omitempty"`
 }
 
 // The well-known documents tokentop looks for.
@@ -161,7 +164,7 @@ func Decode(body []byte) (*Metadata, error) {
 
 // sanitize makes every string of md safe for a terminal.
 func (md *Metadata) sanitize() {
-	for _, s := range []*string{&md.Issuer, &md.TokenEndpoint, &md.JWKSURI, &md.IntrospectionEndpoint, &md.RevocationEndpoint} {
+	for _, s := range []*string{&md.Issuer, &md.TokenEndpoint, &md.JWKSURI, &md.IntrospectionEndpoint, &md.RevocationEndpoint, &md.DeviceAuthorizationEndpoint} {
 		*s = safetext.Line(*s)
 	}
 	for _, l := range []*[]string{&md.ScopesSupported, &md.GrantTypesSupported, &md.TokenEndpointAuthMethodsSupported,

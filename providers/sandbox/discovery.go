@@ -27,6 +27,7 @@ type discovery struct {
 	IntrospectionAuthMethods          []string `json:"introspection_endpoint_auth_methods_supported"`
 	RevocationEndpoint                string   `json:"revocation_endpoint"`
 	RevocationAuthMethods             []string `json:"revocation_endpoint_auth_methods_supported"`
+	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint,omitempty"`
 }
 
 // discoverableStyles are the styles with a discovery document of their own.
@@ -88,6 +89,8 @@ func (s *Server) discoveryRoutes(mux *http.ServeMux) {
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	md := s.metadata(r, StyleCognito)
 	md.ScopesSupported = s.allScopes()
+	md.DeviceAuthorizationEndpoint = issuer(r) + pathDeviceCode
+	md.GrantTypesSupported = append(md.GrantTypesSupported, DeviceGrantType)
 	writeJSON(w, http.StatusOK, md)
 }
 
