@@ -83,3 +83,37 @@ func TestDeviceClientLimits(t *testing.T) {
 		t.Errorf("page %s", page.body)
 	}
 }
+
+// TestDeviceRefreshAtTheTokenEndpoint: a device login's refresh token is
+// the user style's: redeemed once at the root token endpoint by its own
+// client (rotation), refused to another, and a client-credentials
+// client's refresh_token grant still reaches its own handler.
+func TestDeviceRefreshAtTheTokenEndpoint(t *testing.T) {
+	e := newEnv(t)
+	e.s.SetDeviceBehaviour(DeviceBehaviour{ApproveAfter: 1})
+	da := e.startDevice(t)
+	r := e.token(t, tokenCall{path: pathCognito, form: form("grant_type", DeviceGrantType, "device_code", da.DeviceCode, "client_id", "sandbox-device-client")})
+	first, _ := r.object(t)["refresh_token"].(string)
+	if r.status != http.StatusOK || first == "" {
+		t.Fatalf("device token: %d %s", r.status, r.body)
+	}
+	refresh := func(rt, id string) reply {
+		return e.token(t, tokenCall{path: pathCognito, form: form("grant_type", "refresh_token", "refresh_token", rt, "client_id", id)})
+	}
+	r = refresh(first, "sandbox-device-client")
+	second, _ := r.object(t)["refresh_token"].(string)
+	if r.status != http.StatusOK || second == "" || second == first || r.object(t)["id_token"] == nil {
+		t.Fatalf("refresh: %d %s", r.status, r.body)
+	}
+	if r := refresh(first, "sandbox-device-client"); r.status != http.StatusBadRequest || r.object(t)["error"] != errInvalidGrant {
+		t.Errorf("reuse of a rotated refresh token: %d %s", r.status, r.body)
+	}
+	if n := e.s.Refreshes("sandbox-device-client"); n != 1 {
+		t.Errorf("%d refreshes served, want 1", n)
+	}
+	dev := e.client(t, "cognito-dev")
+	r = e.token(t, tokenCall{path: pathCognito, form: form("grant_type", "refresh_token", "refresh_token", second, "client_id", dev.ClientID, "client_secret", dev.ClientSecret)})
+	if r.status == http.StatusOK || r.object(t)["access_token"] != nil {
+		t.Errorf("another client redeemed the device login's refresh token: %d %s", r.status, r.body)
+	}
+}
