@@ -49,6 +49,9 @@ type App struct {
 	// OpenBrowser opens a URL in the user's browser (a login's); nil
 	// opens none, which is what tests want.
 	OpenBrowser func(url string) error
+	// Sleep waits between a device login's polls, or until ctx is done;
+	// nil waits on a timer (tests pass one that does not wait).
+	Sleep func(ctx context.Context, d time.Duration) error
 
 	dbPath string
 	// stores are the flags that choose a shared store (storeaddr.go).

@@ -101,10 +101,18 @@ func presetList() []string {
 }
 
 // catalog is the database's providers for completion; nothing when it
-// cannot be read.
+// cannot be read. With a shared store (--store, TOKENTOP_STORE) it is this
+// machine's local cache of it: a TAB never waits on the cluster, and the
+// cache holds every provider this machine has used.
 func (a *App) catalog(cmd *cobra.Command) []store.CatalogEntry {
-	path, err := a.DBPath()
+	sh, err := a.sharedStore()
 	if err != nil {
+		return nil
+	}
+	var path string
+	if sh != nil {
+		path = sh.cache
+	} else if path, err = a.DBPath(); err != nil {
 		return nil
 	}
 	ctx := cmd.Context()

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -149,5 +151,31 @@ func TestVersionFlag(t *testing.T) {
 	v, flag := e.mustRun("", "version"), e.mustRun("", "--version")
 	if flag != v || !strings.HasPrefix(v, "tokentop ") || !strings.HasSuffix(v, "\n") {
 		t.Fatalf("--version %q, version %q", flag, v)
+	}
+}
+
+// TestCompleteOverASharedStore: with TOKENTOP_STORE set, names come from
+// this machine's local cache of the cluster, and no cluster is asked (the
+// address here has nothing listening).
+func TestCompleteOverASharedStore(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	vars := map[string]string{"TOKENTOP_STORE": "etcd://127.0.0.1:1/team"}
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	sh, err := (&App{LookupEnv: lookup}).sharedStore()
+	if err != nil || sh == nil {
+		t.Fatalf("sharedStore: %v, %v", sh, err)
+	}
+	e := newEnv(t)
+	e.db = sh.cache
+	e.importSandbox()
+	var out, errb bytes.Buffer
+	app := &App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, LookupEnv: lookup, Now: time.Now}
+	if code := app.Run(context.Background(), []string{"__complete", "token", ""}); code != 0 {
+		t.Fatalf("__complete: exit %d, %s", code, errb.String())
+	}
+	for _, c := range e.sb.Clients() {
+		if !strings.Contains(out.String(), c.Name+"\t") && !strings.Contains(out.String(), c.Name+"\n") {
+			t.Errorf("%s is not offered over the shared store:\n%s", c.Name, out.String())
+		}
 	}
 }

@@ -32,7 +32,7 @@ func (a *App) loginCommand() *cobra.Command {
 	var o loginOptions
 	cmd := &cobra.Command{
 		Use:   "login NAME",
-		Short: "Log in to a provider of a user grant (authorization code with PKCE, or a refresh token)",
+		Short: "Log in to a provider of a user grant (authorization code with PKCE, device code, or a refresh token)",
 		Long: `Log a user in for a provider whose grant is authorization_code: tokentop
 listens on 127.0.0.1 (redirect_port, or any free port), prints the login URL
 and opens it in the browser when there is one, waits for the browser to come
@@ -40,6 +40,13 @@ back, and exchanges the code (PKCE S256) for the access token, the refresh
 token and, with the openid scope, an ID token, which is verified. All of them
 are stored encrypted; ` + "`tokentop token NAME`" + ` then refreshes the session
 before it expires, once across processes.
+
+For grant device_code (RFC 8628, a login on another device: over SSH, on a
+machine without a browser), tokentop prints a verification URL and a code (and
+a QR code of them when the terminal is wide enough), then polls the token
+endpoint at the server's interval until you approve or deny at that page, or
+the code expires; Ctrl+C gives up. The tokens are stored and refreshed as
+above.
 
 For grant refresh_token, give the refresh token you were given on standard
 input (--refresh-token-stdin): it is used at once and kept encrypted.
@@ -53,7 +60,7 @@ Run it again when ` + "`tokentop token`" + ` says "log in again".`,
 	}
 	cmd.Flags().BoolVar(&o.noBrowser, "no-browser", false, "print the login URL only; do not open a browser")
 	cmd.Flags().BoolVar(&o.refreshStdin, "refresh-token-stdin", false, "grant refresh_token: read the refresh token you were given from standard input")
-	cmd.Flags().DurationVar(&o.timeout, "timeout", providers.DefaultLoginTimeout, "how long to wait for the browser to come back")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", providers.DefaultLoginTimeout, "how long to wait for the browser to come back (a device login waits as long as its code lives)")
 	return cmd
 }
 
@@ -69,6 +76,7 @@ func (a *App) runLogin(ctx context.Context, o loginOptions) error {
 		},
 		Open: a.browserOpener(o.noBrowser),
 	}
+	a.withDevicePrompt(&lo, o.name)
 	if o.refreshStdin {
 		var err error
 		if lo.RefreshToken, err = a.readRefreshToken(); err != nil {

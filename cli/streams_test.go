@@ -12,10 +12,11 @@ import (
 // rawStreamUsers are the only functions that may touch App.Stdout or
 // App.Stderr: setting up the sanitising streams, the dashboard (Bubble Tea
 // draws the terminal itself, from sanitised data), and call's body into a
-// pipe, and exec's child, whose output is its own. Everything else prints
-// through a.out and a.errOut.
+// pipe, and exec's child, whose output is its own; the browser opener and
+// the device prompt look at Stderr (is it a terminal, how wide) without
+// writing to it. Everything else prints through a.out and a.errOut.
 var rawStreamUsers = map[string]bool{
-	"safeStreams": true, "NewApp": true, "needTerminal": true, "dashboardConfig": true, "dashboardOptions": true, "writeBody": true, "childCommand": true, "browserOpener": true,
+	"safeStreams": true, "NewApp": true, "needTerminal": true, "dashboardConfig": true, "dashboardOptions": true, "writeBody": true, "childCommand": true, "browserOpener": true, "withDevicePrompt": true,
 }
 
 // TestCommandsPrintOnlyThroughTheSanitiser reads the package's source: a

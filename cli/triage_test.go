@@ -19,7 +19,9 @@ import (
 func (e *env) secrets() []string {
 	var out []string
 	for _, c := range e.sb.Clients() {
-		out = append(out, c.ClientSecret)
+		if c.ClientSecret != "" { // a public client has none
+			out = append(out, c.ClientSecret)
+		}
 	}
 	return out
 }

@@ -23,11 +23,22 @@ const DefaultLoginTimeout = 5 * time.Minute
 // LoginOptions tune one login.
 type LoginOptions struct {
 	// Timeout is how long to wait for the browser to come back
-	// (DefaultLoginTimeout when zero).
+	// (DefaultLoginTimeout when zero). A device login waits as long as
+	// its code lives instead (at most MaxDeviceWait).
 	Timeout time.Duration
 	// Show is told the URL to open, always, before the browser is
-	// opened: the user can open it by hand.
+	// opened: the user can open it by hand. For grant device_code
+	// without ShowDevice it is told the verification URI (with the
+	// code in it when the server gave one).
 	Show func(authorizeURL string)
+	// ShowDevice is told, for grant device_code, the started login
+	// before the polling begins: where to go and the code to enter
+	// (DevicePrompt draws them, with a QR code, at a width). It is
+	// called once, on the goroutine that called Login.
+	ShowDevice func(DeviceAuthorization)
+	// DevicePoll tunes a device login's polling: its Sleep (tests move
+	// a fake clock) and OnAnswer (told of each slow_down).
+	DevicePoll DevicePollOptions
 	// Open opens the URL in a browser; nil opens none. Its error only
 	// means the user opens the URL by hand.
 	Open func(authorizeURL string) error
@@ -93,7 +104,8 @@ func AuthorizeURL(p Provider, r AuthRequest) (string, error) {
 	return u.String(), nil
 }
 
-// Login logs the user of p in, by p's grant. For authorization_code: a loopback
+// Login logs the user of p in, by p's grant. For device_code: see
+// loginWithDevice. For authorization_code: a loopback
 // listener, the URL shown (and opened when o.Open is set), the redirect
 // with the login's state waited for until o.Timeout, the code exchanged
 // with its verifier, and any ID token verified. The listener is closed
@@ -112,8 +124,7 @@ func (c *Client) Login(ctx context.Context, p Provider, o LoginOptions) (*Result
 	case GrantRefreshToken:
 		return c.loginWithRefreshToken(ctx, p, o.RefreshToken)
 	case GrantDeviceCode:
-		// The device authorization grant (RFC 8628) plugs in here.
-		return res, &Error{Kind: KindConfig, Provider: p.Name, Description: "the device code login is not available in this build"}
+		return c.loginWithDevice(ctx, p, o)
 	}
 	return res, &Error{Kind: KindConfig, Provider: p.Name, Description: fmt.Sprintf("grant %s has no login: tokentop token %s fetches its token", p.Grant.Of(), p.Name)}
 }

@@ -112,6 +112,7 @@ func Fields() []FieldSpec {
 		grantField(),
 		authorizeURLField(),
 		redirectPortField(),
+		deviceAuthURLField(),
 		tokenURLField(),
 		withCheck(text("issuer", func(p *Provider) *string { return &p.Issuer }).
 			with("issuer", "the issuer (for presets and discovery)"), checkIssuerURL).

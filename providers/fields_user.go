@@ -59,3 +59,13 @@ func redirectPortField() FieldSpec {
 		},
 	}
 }
+
+// deviceAuthURLField is device_authorization_url: where a device login
+// (grant device_code, RFC 8628) starts. Blank: the discovery document's
+// device_authorization_endpoint.
+func deviceAuthURLField() FieldSpec {
+	f := urlField("device_authorization_url", func(p *Provider) *string { return &p.DeviceAuthURL }).
+		with("device-authorization-url", "the RFC 8628 device authorization endpoint, for grant device_code (default: from discovery)")
+	f.Label = "Device authorization URL"
+	return f
+}

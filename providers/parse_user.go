@@ -1,7 +1,6 @@
 package providers
 
 import (
-	"strings"
 	"time"
 )
 
@@ -22,7 +21,7 @@ func setUserTokens(tok *Token, m map[string]any, now time.Time) error {
 	tok.RefreshToken = lookupString(m, "", refreshTokenKeys)
 	tok.IDToken = lookupString(m, "", idTokenKeys)
 	for what, v := range map[string]string{"refresh token": tok.RefreshToken, "ID token": tok.IDToken} {
-		if strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+		if !printableASCII(v) {
 			return &Error{Kind: KindResponse, Description: "the " + what + " holds characters outside printable ASCII; tokentop will not keep it"}
 		}
 		if len(v) > MaxBodyBytes/4 {

@@ -238,6 +238,11 @@ type Provider struct {
 	// InsecureHTTP allows an http:// token URL on a non-loopback host.
 	InsecureHTTP bool   `yaml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
 	Notes        string `yaml:"notes,omitempty" json:"notes,omitempty"`
+
+	// DeviceAuthURL is the RFC 8628 device authorization endpoint of
+	// grant device_code (device_authorization_url; default: from
+	// discovery).
+	DeviceAuthURL string `yaml:"device_authorization_url,omitempty" json:"device_authorization_url,omitempty"`
 }
 
 // Defaults used when a provider leaves them unset.

@@ -44,7 +44,7 @@ const maxErrorText = 1000
 // when the process starts.)
 var secretFieldNames = [...]string{
 	"client_secret", "access_token", "accessToken", "refresh_token",
-	"refreshToken", "id_token", "idToken", "client_assertion", "token",
+	"refreshToken", "id_token", "idToken", "client_assertion", "token", "device_code",
 }
 
 // secretField says whether k is one of secretFieldNames.

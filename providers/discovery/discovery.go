@@ -167,7 +167,7 @@ func Decode(body []byte) (*Metadata, error) {
 
 // sanitize makes every string of md safe for a terminal.
 func (md *Metadata) sanitize() {
-	for _, s := range []*string{&md.Issuer, &md.TokenEndpoint, &md.JWKSURI, &md.IntrospectionEndpoint, &md.RevocationEndpoint} {
+	for _, s := range []*string{&md.Issuer, &md.TokenEndpoint, &md.JWKSURI, &md.IntrospectionEndpoint, &md.RevocationEndpoint, &md.DeviceAuthorizationEndpoint} {
 		*s = safetext.Line(*s)
 	}
 	for _, l := range []*[]string{&md.ScopesSupported, &md.GrantTypesSupported, &md.TokenEndpointAuthMethodsSupported,

@@ -57,9 +57,13 @@ type Client struct {
 	// ProvidersYAML points tokentop at for the key styles.
 	PrivateKeyFile, TLSCertFile, TLSKeyFile, CAFile string
 
-	// Grant is, for StyleUser, the grant ProvidersYAML writes
-	// (authorization_code when empty). An empty ClientSecret makes a
-	// StyleUser client public: it sends only its client_id.
+	// Grant is the grant ProvidersYAML writes: for StyleUser,
+	// authorization_code when empty, or refresh_token; for a client of
+	// another style, empty (client credentials) or GrantDevice. A device
+	// client gets tokens only by the device grant and refreshes them
+	// (never client credentials or introspection). An empty ClientSecret
+	// makes a StyleUser or device client public: it sends only its
+	// client_id.
 	Grant string
 	// RefreshLifetime is, for StyleUser, how long its refresh tokens
 	// live (24h when zero); NoRefreshToken makes the server return none.
@@ -85,6 +89,9 @@ const (
 	// (RFC 8705 tls_client_auth).
 	StyleMTLS = "mtls"
 )
+
+// GrantDevice is the Grant of a device client (RFC 8628).
+const GrantDevice = "device_code"
 
 // clone returns a copy of c that shares no slices with it.
 func (c Client) clone() Client {
@@ -152,6 +159,9 @@ func (s *Server) authenticateAny(id, secret string) (Client, bool) {
 		return Client{}, false
 	}
 	c := s.clients[i]
+	if c.Grant == GrantDevice {
+		return Client{}, false // a device client proves itself only at the device endpoints
+	}
 	if subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) != 1 {
 		return Client{}, false
 	}

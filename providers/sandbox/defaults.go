@@ -70,5 +70,14 @@ func defaultClients() []Client {
 			Scopes:       []string{"api/read"},
 			Broken:       true,
 		},
+		{
+			// A user's login on another device (RFC 8628): a public
+			// client of the device grant, `tokentop login device-login`.
+			Name:     "device-login",
+			ClientID: "sandbox-device-client",
+			Style:    StyleCognito,
+			Scopes:   []string{"openid", "api/read"},
+			Grant:    GrantDevice,
+		},
 	}
 }

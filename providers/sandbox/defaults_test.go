@@ -13,6 +13,7 @@ func TestDefaultClients(t *testing.T) {
 		"cognito-dev": StyleCognito, "basic-only": StyleBasicOnly, "a55": StyleCognito,
 		"auth0-prod": StyleAuth0, "ants": StyleANTS, "short-lived": StyleCognito, "broken": StyleCognito,
 		"user-login": StyleUser, "user-norefresh": StyleUser, "user-refresh": StyleUser,
+		"device-login": StyleCognito,
 	}
 	ids := map[string]bool{}
 	cs := s.Clients()
@@ -23,7 +24,7 @@ func TestDefaultClients(t *testing.T) {
 		if want[c.Name] != c.Style {
 			t.Errorf("%s: style %q, want %q", c.Name, c.Style, want[c.Name])
 		}
-		if !validName.MatchString(c.Name) || c.ClientID == "" || c.ClientSecret == "" {
+		if !validName.MatchString(c.Name) || c.ClientID == "" || (c.ClientSecret == "") != (c.Grant == GrantDevice) {
 			t.Errorf("%s: bad name or empty credentials", c.Name)
 		}
 		if ids[c.ClientID] {

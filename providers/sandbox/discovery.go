@@ -30,6 +30,7 @@ type discovery struct {
 	// The user style's login: its authorization endpoint and PKCE.
 	AuthorizationEndpoint         string   `json:"authorization_endpoint,omitempty"`
 	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`
+	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint,omitempty"`
 }
 
 // discoverableStyles are the styles with a discovery document of their own.
@@ -91,6 +92,8 @@ func (s *Server) discoveryRoutes(mux *http.ServeMux) {
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	md := s.metadata(r, StyleCognito)
 	md.ScopesSupported = s.allScopes()
+	md.DeviceAuthorizationEndpoint = issuer(r) + pathDeviceCode
+	md.GrantTypesSupported = append(md.GrantTypesSupported, DeviceGrantType)
 	writeJSON(w, http.StatusOK, md)
 }
 

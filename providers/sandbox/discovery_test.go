@@ -86,11 +86,11 @@ func TestDiscovery(t *testing.T) {
 			if d.Issuer != iss || d.TokenEndpoint != iss+"/oauth2/token" || d.JWKSURI != iss+"/.well-known/jwks.json" {
 				t.Errorf("issuer %q token_endpoint %q jwks_uri %q", d.Issuer, d.TokenEndpoint, d.JWKSURI)
 			}
-			wantScopes := []string{"api/read", "api/write", "event", "item", "profile", "promotion", "read:items", "write:items"}
+			wantScopes := []string{"api/read", "api/write", "event", "item", "openid", "profile", "promotion", "read:items", "write:items"}
 			if !slices.Equal(d.Scopes, wantScopes) {
 				t.Errorf("scopes_supported %v, want %v", d.Scopes, wantScopes)
 			}
-			if !slices.Equal(d.Grants, []string{"client_credentials"}) ||
+			if !slices.Equal(d.Grants, []string{"client_credentials", DeviceGrantType}) ||
 				!slices.Equal(d.AuthMethods, []string{"client_secret_basic", "client_secret_post"}) ||
 				!slices.Equal(d.ResponseTypes, []string{"token"}) {
 				t.Errorf("grants %v auth methods %v response types %v", d.Grants, d.AuthMethods, d.ResponseTypes)

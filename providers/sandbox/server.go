@@ -41,8 +41,9 @@ type Server struct {
 	jwksFetches int
 	faults      Faults
 
-	kc    keyClients // the private_key_jwt and tls_client_auth styles
-	users *userState // the user style's codes and refresh tokens
+	kc    keyClients   // the private_key_jwt and tls_client_auth styles
+	users *userState   // the user style's codes and refresh tokens
+	dev   deviceGrants // the device logins (RFC 8628)
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -86,7 +87,7 @@ func New(opts Options) *Server {
 // so that a wrong one gets an OAuth error in the vendor's shape.
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc(pathCognito, s.handleCognito)
+	mux.HandleFunc(pathCognito, s.deviceTokenHook(s.handleCognito))
 	mux.HandleFunc(pathBasicOnly, s.handleBasicOnly)
 	mux.HandleFunc(pathAuth0, s.handleAuth0)
 	mux.HandleFunc(pathANTS, s.handleANTS)
@@ -96,6 +97,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc(pathUserToken, s.handleUserToken)
 	mux.HandleFunc("GET "+pathJWKS, s.handleJWKS)
 	s.discoveryRoutes(mux)
+	s.deviceRoutes(mux)
 	mux.HandleFunc(pathIntrospect, s.handleIntrospect)
 	mux.HandleFunc(pathRevoke, s.handleRevoke)
 	mux.HandleFunc("GET /api/v1/items", s.api(nil, s.handleListItems))

@@ -146,7 +146,7 @@ func (s *Server) redeemRefresh(c Client, r *http.Request) (session, *oauthError)
 func (s *Server) issueSession(r *http.Request, sess session) (userToken, error) {
 	now := s.now()
 	c := sess.client
-	at, err := s.mintJWT(grant{client: c, issuer: styleIssuer(r, StyleUser), origin: issuer(r), scopes: sess.scopes}, now)
+	at, err := s.mintJWT(newGrant(r, c, sess.scopes), now)
 	if err != nil {
 		return userToken{}, err
 	}
@@ -177,7 +177,7 @@ func (s *Server) issueSession(r *http.Request, sess session) (userToken, error) 
 // mintIDToken signs an OIDC ID token with the JWKS's current key.
 func (s *Server) mintIDToken(r *http.Request, sess session, now time.Time) (string, error) {
 	claims := jwt.MapClaims{
-		"iss": styleIssuer(r, StyleUser), "sub": userSubject, "aud": sess.client.ClientID,
+		"iss": styleIssuer(r, sess.client.Style), "sub": userSubject, "aud": sess.client.ClientID,
 		"iat": now.Unix(), "auth_time": now.Unix(), "exp": now.Add(sess.client.lifetime()).Unix(),
 		"name": "Sandbox User", "email": "user@sandbox.test",
 	}

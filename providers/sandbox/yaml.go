@@ -83,13 +83,18 @@ func providerNode(c Client, base string) (*yaml.Node, bool) {
 		"issuer", str(base + styleIssuerPath(c.Style)),
 		"client_id", str(c.ClientID),
 	}
-	if c.Style == StyleUser {
+	switch {
+	case c.Style == StyleUser:
 		kv = append(kv, userNodes(c, base)...)
+	case c.Grant != "":
+		kv = append(kv, "grant", str(c.Grant))
 	}
-	if !isKeyStyle(c.Style) && (c.Style != StyleUser || secret != "") {
+	if !isKeyStyle(c.Style) && secret != "" {
 		kv = append(kv, "client_secret", str(secret))
 	}
-	kv = append(kv, "auth_style", str(auth))
+	if secret != "" || c.Grant != GrantDevice {
+		kv = append(kv, "auth_style", str(auth))
+	}
 	if c.RawBasic {
 		kv = append(kv, "basic_encoding", str("raw"))
 	}

@@ -101,7 +101,7 @@ func TestProvidersYAMLShape(t *testing.T) {
 		if p.Env != "sandbox" || p.Issuer != base+styleIssuerPath(c.Style) || p.ClientID != c.ClientID {
 			t.Errorf("%s: env %q issuer %q client_id %q", c.Name, p.Env, p.Issuer, p.ClientID)
 		}
-		if (p.ClientSecret == c.ClientSecret) == c.Broken {
+		if (p.ClientSecret == c.ClientSecret) == c.Broken || (c.Style != StyleUser && p.Grant != c.Grant) {
 			t.Errorf("%s: secret %q (broken %v)", c.Name, p.ClientSecret, c.Broken)
 		}
 		if len(p.Endpoints) == 0 || p.Endpoints[0].URL != base+"/api/v1/items" || p.Endpoints[0].Method != "GET" {
@@ -146,7 +146,7 @@ func TestProvidersYAMLWorks(t *testing.T) {
 	e.s.AddClient(RawBasicClient())
 	for _, p := range parseProviders(t, e.s.ProvidersYAML(e.ts.URL)) {
 		if p.Grant != "" {
-			continue // a user's login: user_test.go logs in with it
+			continue // a user's login: user_test.go and TestDeviceLoginFromProvidersYAML log in with it
 		}
 		t.Run(p.Name, func(t *testing.T) {
 			sep := p.ScopeSeparator

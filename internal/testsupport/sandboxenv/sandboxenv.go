@@ -49,8 +49,9 @@ type Options struct {
 	// one fails, and its error is recorded).
 	FetchAll bool
 	// UserLogins keeps the sandbox's user-grant providers (user-login,
-	// user-norefresh), which have no token until someone logs in; without
-	// it the store holds the client-credentials providers only.
+	// user-norefresh, user-refresh, device-login), which have no token
+	// until someone logs in; without it the store holds the
+	// client-credentials providers only.
 	UserLogins bool
 }
 
@@ -112,6 +113,9 @@ func Start(t testing.TB, o Options) *Env {
 	}
 	if o.FetchAll {
 		for _, p := range ps {
+			if p.Grant.UserLogin() {
+				continue // its first token needs a user's login
+			}
 			_, _ = e.Store.Token(ctx, p.Name, store.TokenOptions{})
 		}
 	}

@@ -28,7 +28,7 @@ func TestStartFillsTheStore(t *testing.T) {
 	}
 	ctx := t.Context()
 	for _, c := range e.Sandbox.Clients() {
-		if c.Style == sandbox.StyleUser {
+		if c.Style == sandbox.StyleUser || c.Grant != "" {
 			if _, err := e.Store.Provider(ctx, c.Name); err == nil {
 				t.Errorf("%s, a user's login, is in the store without UserLogins", c.Name)
 			}
@@ -56,7 +56,7 @@ func TestStartFillsTheStore(t *testing.T) {
 // TestStartWithUserLogins keeps the user-grant providers, with no token.
 func TestStartWithUserLogins(t *testing.T) {
 	e := Start(t, Options{UserLogins: true, FetchAll: true})
-	for _, name := range []string{"user-login", "user-norefresh"} {
+	for _, name := range []string{"user-login", "user-norefresh", "device-login"} {
 		if _, err := e.Store.Provider(t.Context(), name); err != nil {
 			t.Errorf("%s is not in the store: %v", name, err)
 		}
