@@ -66,6 +66,6 @@ func redirectPortField() FieldSpec {
 func deviceAuthURLField() FieldSpec {
 	f := urlField("device_authorization_url", func(p *Provider) *string { return &p.DeviceAuthURL }).
 		with("device-authorization-url", "the RFC 8628 device authorization endpoint, for grant device_code (default: from discovery)")
-	f.Label = "Device authorization URL"
+	f.Page, f.Label, f.Help = 1, "Device authorization URL", "grant device_code: blank for discovery's"
 	return f
 }

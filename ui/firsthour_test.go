@@ -28,7 +28,7 @@ func TestFormSaveGoesBackToTheFieldAtFault(t *testing.T) {
 	selectProvider(t, tm, "auth0-prod")
 	press(tm, "e")
 	field(t, tm, "Env", "ctrl+u", "prod-eu")
-	for _, title := range []string{"Preset", "Grant", "Authorize URL", "Token URL", "Client authentication", "Client ID", "Client secret", "Scopes"} {
+	for _, title := range []string{"Preset", "Grant", "Authorize URL", "Device authorization URL", "Token URL", "Client authentication", "Client ID", "Client secret", "Scopes"} {
 		field(t, tm, title)
 	}
 	field(t, tm, "Audience", "ctrl+u") // auth0 needs one: only Save can tell
@@ -56,7 +56,7 @@ func TestFormReachesEverySetting(t *testing.T) {
 	tm := e.start(e.config(), 100, 40)
 	selectProvider(t, tm, "ants")
 	press(tm, "e")
-	for _, title := range []string{"Env", "Preset", "Grant", "Authorize URL", "Token URL", "Client authentication", "Client ID", "Client secret", "Scopes"} {
+	for _, title := range []string{"Env", "Preset", "Grant", "Authorize URL", "Device authorization URL", "Token URL", "Client authentication", "Client ID", "Client secret", "Scopes"} {
 		field(t, tm, title)
 	}
 	field(t, tm, "Audience", "https://api.ants.test")

@@ -119,7 +119,7 @@ func TestLoginEscClosesTheListener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sm.Token != nil || *sm.LastError != *before.LastError {
+	if sm.Token != nil || (sm.LastError == nil) != (before.LastError == nil) || sm.LastError != nil && *sm.LastError != *before.LastError {
 		t.Errorf("a login given up left a token or an error: %+v %+v", sm.Token, sm.LastError)
 	}
 }
@@ -233,6 +233,7 @@ func TestFormAddsABrowserLoginThenLogsIn(t *testing.T) {
 	field(t, tm, "Preset")
 	field(t, tm, "Grant", "right")
 	field(t, tm, "Authorize URL", ref.AuthorizeURL)
+	field(t, tm, "Device authorization URL")
 	field(t, tm, "Token URL", ref.TokenURL)
 	field(t, tm, "Client authentication")
 	field(t, tm, "Client ID", ref.ClientID)

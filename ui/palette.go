@@ -95,7 +95,7 @@ func (p *commandPalette) Open(k TableKeyMap, sel string, rows []row) tea.Cmd {
 		add(a.TestCall, "test-call", "call an API endpoint with"+on, testCallIntent{sel})
 		add(a.AutoRefresh, "auto-refresh", "toggle auto-refresh of"+on, autoToggleIntent{sel})
 		add(a.Doctor, "doctor", "diagnose"+on+" step by step", doctorIntent{name: sel})
-		add(a.Login, "log in", "log the user of"+on+" in (browser, device code or refresh token)", loginIntent{sel})
+		add(a.Login, "log in", "log the user of"+on+" in", loginIntent{sel})
 		add(a.Edit, "edit", "edit the settings of"+on, editIntent{sel})
 		add(a.Delete, "delete", "delete"+on, deleteIntent{sel})
 		add(k.Detail, "detail", "open or close the detail of"+on, toggleDetailIntent{})
