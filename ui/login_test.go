@@ -15,6 +15,7 @@ import (
 	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/internal/testsupport/sandboxenv"
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/sandbox"
 	"github.com/tokentop/tokentop/store"
 )
 
@@ -296,5 +297,57 @@ func TestLoginWithARefreshTokenTyped(t *testing.T) {
 	}
 	if sm.Token == nil || !sm.Refreshable || sm.NeedsLogin {
 		t.Fatalf("no session after the login: %+v", sm)
+	}
+}
+
+// userCode reads the device login's user code off the overlay.
+var userCode = regexp.MustCompile(`(?s)and enter the code.*?([A-Z0-9]{4}-[A-Z0-9]{4})`)
+
+// TestDeviceLoginOverlay: l on a provider of grant device_code shows the
+// verification URI, the user code and a QR code in the overlay, counts
+// the polls, and once the user approves (at the sandbox, as another
+// device would) closes with the token saved.
+func TestDeviceLoginOverlay(t *testing.T) {
+	e := newLoginEnv(t)
+	e.sb.SetDeviceBehaviour(sandbox.DeviceBehaviour{Interval: time.Second})
+	tm := e.start(e.config(), 120, 50)
+	selectProvider(t, tm, "device-login")
+	waitForScreen(t, tm, 120, 50, "log in (l)")
+	press(tm, "l")
+	waitFor(t, tm, "Log in to device-login · device code", "To log in, open", "/device", "scan this with your phone", "▀", "the code is valid for another")
+	code := testsupport.WaitForMatch(t, tm.since, userCode)[1]
+	waitFor(t, tm, "checked 1 times")
+	if !e.sb.ApproveDevice(code) {
+		t.Fatalf("the sandbox knows no user code %q", code)
+	}
+	waitFor(t, tm, "logged in to device-login: access token valid for")
+	out := final(t, tm)
+	if strings.Contains(out, "To log in, open") {
+		t.Errorf("the overlay stayed open after the login:\n%s", out)
+	}
+	sm, err := e.st.Summary(e.ctx, "device-login")
+	if err != nil || sm.Token == nil {
+		t.Fatalf("no token after the device login: %v", err)
+	}
+}
+
+// TestDeviceLoginQRLeftOutWhenNarrow: an overlay too narrow for the QR
+// code shows the URI and the code without it, never a cut one.
+func TestDeviceLoginQRLeftOutWhenNarrow(t *testing.T) {
+	e := newLoginEnv(t)
+	e.sb.SetDeviceBehaviour(sandbox.DeviceBehaviour{Interval: time.Second})
+	tm := e.start(e.config(), 40, 30)
+	press(tm, "/", "device-login", "enter")
+	waitFor(t, tm, "log in")
+	press(tm, "l")
+	waitFor(t, tm, "and enter the code")
+	press(tm, "esc")
+	waitFor(t, tm, "login to device-login given up")
+	tm.mu.Lock()
+	all := string(tm.buf)
+	tm.mu.Unlock()
+	final(t, tm)
+	if strings.Contains(all, "scan this with your phone") || strings.Contains(all, "▀") {
+		t.Error("a QR code was drawn in a 40-column overlay")
 	}
 }
