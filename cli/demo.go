@@ -36,8 +36,11 @@ func (a *App) demoCommand() *cobra.Command {
 throwaway database in a temporary directory with one provider per sandbox
 style (Cognito, Basic-only, Auth0 with a monthly quota, ANTS, private_key_jwt
 and tls_client_auth), one whose tokens live 90 seconds, one close to its
-quota and one whose secret is wrong (invalid_client), fetch their first
-tokens and open the dashboard. The
+quota and one whose secret is wrong (invalid_client), and one of each user
+grant (authorization code: l logs in through your browser; device code: l
+shows the code and a QR code, approved by itself after a few polls; a refresh
+token: logged in already) and an API key; fetch their first tokens and open
+the dashboard. The
 database and the sandbox are gone when you quit. Nothing touches your own
 database.`,
 		Args: args(0, 0),
@@ -97,6 +100,7 @@ func (a *App) startDemo(ctx context.Context) (*demoEnv, error) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	srv := sandbox.New(sandbox.Options{Now: a.Now})
+	srv.SetDeviceBehaviour(demoDeviceBehaviour())
 	// The private_key_jwt and tls_client_auth clients, their throwaway
 	// key and certificate files in the demo's directory.
 	if _, err := srv.AddKeyClients(filepath.Join(dir, "keys")); err != nil {

@@ -58,10 +58,21 @@ func TestDemoHasOneProviderOfEachKind(t *testing.T) {
 	if res.Token.IDToken == "" || res.Token.RefreshToken == "" {
 		t.Errorf("the demo login brought no ID or refresh token")
 	}
+	// The device login approves itself after a few polls (the sleeps
+	// between them skipped here).
+	dev := byGrant[providers.GrantDeviceCode].Provider.Name
+	polls := 0
+	skip := func(context.Context, time.Duration) error { polls++; return nil }
+	if _, err := d.st.Login(ctx, dev, providers.LoginOptions{DevicePoll: providers.DevicePollOptions{Sleep: skip}}); err != nil {
+		t.Fatalf("the demo's device login of %s did not approve itself: %v", dev, err)
+	}
+	if polls < 2 {
+		t.Errorf("the demo's device login approved at poll %d: the user never sees the overlay", polls)
+	}
 }
 
 // demoGrants are the kinds of provider tokentop demo shows, one at least
-// of each (device_code comes with the device login).
+// of each.
 func demoGrants() []providers.Grant {
-	return []providers.Grant{providers.GrantClientCredentials, providers.GrantAuthorizationCode, providers.GrantRefreshToken, providers.GrantAPIKey}
+	return []providers.Grant{providers.GrantClientCredentials, providers.GrantAuthorizationCode, providers.GrantDeviceCode, providers.GrantRefreshToken, providers.GrantAPIKey}
 }

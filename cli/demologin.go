@@ -65,3 +65,11 @@ func demoFollower(demo bool) func(string) error {
 		return resp.Body.Close()
 	}
 }
+
+// demoDeviceBehaviour is how the demo's device logins end: approved at
+// their fourth poll, two seconds apart, so a new user sees the overlay
+// (the code, the QR code) and then a token without a second device. The
+// verification page approves at once as well.
+func demoDeviceBehaviour() sandbox.DeviceBehaviour {
+	return sandbox.DeviceBehaviour{ApproveAfter: 4, Interval: 2 * time.Second}
+}

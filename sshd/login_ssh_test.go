@@ -1,10 +1,14 @@
 package sshd
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tokentop/tokentop/internal/testsupport"
 	"github.com/tokentop/tokentop/providers"
+	"github.com/tokentop/tokentop/providers/sandbox"
 )
 
 // addUserLogins puts the sandbox's user-grant providers in the harness's
@@ -59,4 +63,33 @@ func TestReadOnlySessionCannotLogIn(t *testing.T) {
 	if strings.Contains(c.screen(), "Log in to") {
 		t.Fatalf("the login overlay opened in a read-only session:\n%s", c.screen())
 	}
+}
+
+// TestDeviceLoginOverSSH: an admin session logs in with the device code,
+// the natural login over SSH: the overlay shows the code and the QR code
+// in the client's terminal, the approval comes from the sandbox (as the
+// user's phone would give it), and the token appears in the row.
+func TestDeviceLoginOverSSH(t *testing.T) {
+	h := newHarness(t, nil)
+	h.addUserLogins()
+	h.sb.SetDeviceBehaviour(sandbox.DeviceBehaviour{Interval: time.Second})
+	c := h.connect(t, h.admin, 120, 50, true)
+	c.waitFor("device-login")
+	c.filter("device-login")
+	c.waitFor("log in (l)")
+	c.send("l")
+	c.waitFor("Log in to device-login · device code", "and enter the code", "scan this with your phone", "▀")
+	code := regexp.MustCompile(`(?s)and enter the code.*?([A-Z0-9]{4}-[A-Z0-9]{4})`).FindStringSubmatch(c.screen())
+	if code == nil {
+		t.Fatalf("no user code on the screen:\n%s", c.screen())
+	}
+	if !h.sb.ApproveDevice(code[1]) {
+		t.Fatalf("the sandbox knows no user code %q", code[1])
+	}
+	c.waitFor("logged in to device-login")
+	testsupport.Eventually(t, "device-login's token in the store", func() bool {
+		sm, err := h.st.Summary(h.ctx, "device-login")
+		return err == nil && sm.Token != nil
+	})
+	c.waitFor("valid")
 }
