@@ -103,6 +103,8 @@ func (h *helpView) render() {
 		{"59:58", st.OK, "valid"},
 		{"00:29", st.Warn, "expiring: inside the refresh margin (10 % of the lifetime, at least 30 s)"},
 		{"-01:05", st.Bad, "expired that long ago"},
+		{"log in (l)", st.Warn, "a user's login is due (log in again: the session is over)"},
+		{"██ rt 24h", st.Muted, "a user's refresh token: its life left, after the lifetime bar"},
 		{"37/1000 mo", st.Row, "tokens issued of the quota (h, d, mo)"},
 		{"1/100 api", st.Row, "the API's rate limit, from the last test-call"},
 		{"3 this mo", st.Muted, "no quota set: the tokens issued this month"},
