@@ -171,3 +171,36 @@ func TestLoginWithARefreshTokenOnStdin(t *testing.T) {
 		t.Errorf("the history quotes a refresh token:\n%s", hist)
 	}
 }
+
+// TestLsSaysWhoNeedsALogin: a user grant's provider with no session,
+// never logged in or revoked, reads "login" in ls, not "error" or
+// "none"; one logged in reads valid.
+func TestLsSaysWhoNeedsALogin(t *testing.T) {
+	e := newEnv(t)
+	e.importSandbox()
+	status := func(name string) string {
+		for _, line := range strings.Split(e.mustRun("", "ls"), "\n") {
+			if f := strings.Fields(line); len(f) > 2 && f[0] == name {
+				return f[2]
+			}
+		}
+		t.Fatalf("ls lists no %s", name)
+		return ""
+	}
+	if got := status("user-login"); got != "login" {
+		t.Errorf("never logged in: status %q, want login", got)
+	}
+	if _, errOut, code := e.login("user-login"); code != 0 {
+		t.Fatalf("login: exit %d, %s", code, errOut)
+	}
+	if got := status("user-login"); got != "valid" {
+		t.Errorf("logged in: status %q, want valid", got)
+	}
+	e.mustRun("", "revoke", "user-login")
+	if got := status("user-login"); got != "login" {
+		t.Errorf("revoked: status %q, want login", got)
+	}
+	if got := status("cognito-dev"); got == "login" {
+		t.Error("a client-credentials provider says login")
+	}
+}

@@ -44,7 +44,8 @@ func (a *App) lsCommand() *cobra.Command {
 		Aliases: []string{"list"},
 		Short:   "List providers with their token status and quota use",
 		Long: `List providers: name, env, status (valid; expiring inside the refresh
-margin, 10 % of the token's lifetime and at least 30 s; expired, error, none), when the token expires, and quota used/limit in the
+margin, 10 % of the token's lifetime and at least 30 s; expired, error, none;
+login: a user's login is needed, tokentop login NAME), when the token expires, and quota used/limit in the
 quota's window (tokens issued this month when no quota is set).`,
 		Args: args(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runLs(cmd.Context(), o) },
@@ -127,13 +128,22 @@ func lsRows(sums []store.Summary, now time.Time) []lsRow {
 			r.APIKey, r.KeyLeft, r.Warning = true, providers.KeyCountdown(s.Token, now), safetext.Line(s.Provider.KeyWarning(now))
 			r.Assumed = false
 		}
-		if e := s.LastError; e != nil && r.Status == string(providers.StatusError) {
+		if s.Provider.Grant.UserLogin() && (s.NeedsLogin || s.Token == nil) {
+			// A user's session that is over, or never began: what helps
+			// is a login, which the status says rather than "error".
+			r.Status = lsNeedsLogin
+		}
+		if e := s.LastError; e != nil && (r.Status == string(providers.StatusError) || r.Status == lsNeedsLogin) {
 			r.LastError = safetext.Line(e.Message)
 		}
 		rows = append(rows, r)
 	}
 	return rows
 }
+
+// lsNeedsLogin is the status of a user grant's provider with no session:
+// tokentop login NAME is what it needs.
+const lsNeedsLogin = "login"
 
 func orDash(s string) string {
 	if s == "" {

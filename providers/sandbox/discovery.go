@@ -30,7 +30,7 @@ type discovery struct {
 	// The user style's login: its authorization endpoint and PKCE.
 	AuthorizationEndpoint         string   `json:"authorization_endpoint,omitempty"`
 	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`
-	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint,omitempty"`
+	DeviceAuthorizationEndpoint   string   `json:"device_authorization_endpoint,omitempty"`
 }
 
 // discoverableStyles are the styles with a discovery document of their own.

@@ -353,6 +353,13 @@ func testNestedBuckets(t *testing.T, h Harness) {
 		}
 		return nil
 	}))
+	checkRecreatedBucket(t, b)
+}
+
+// checkRecreatedBucket: a bucket made again after DeleteBucket starts
+// empty, its sequence at 1.
+func checkRecreatedBucket(t *testing.T, b kv.Backend) {
+	ctx := t.Context()
 	var seq uint64
 	must(t, b.Update(ctx, func(tx kv.Tx) error {
 		must(t, tx.CreateBucketIfNotExists(kv.P("quota", "a")))
