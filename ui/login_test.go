@@ -351,3 +351,30 @@ func TestDeviceLoginQRLeftOutWhenNarrow(t *testing.T) {
 		t.Error("a QR code was drawn in a 40-column overlay")
 	}
 }
+
+// TestDeviceLoginDeniedOrExpired: a device login the user denies, or
+// whose code expires, closes the overlay and says so in the status line.
+func TestDeviceLoginDeniedOrExpired(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		b    sandbox.DeviceBehaviour
+		want string
+	}{
+		{"denied", sandbox.DeviceBehaviour{DenyAfter: 1, Interval: time.Second}, "access_denied"},
+		{"expired", sandbox.DeviceBehaviour{ExpireAfter: 1, Interval: time.Second}, "expired_token"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newLoginEnv(t)
+			e.sb.SetDeviceBehaviour(c.b)
+			tm := e.start(e.config(), 120, 50)
+			selectProvider(t, tm, "device-login")
+			press(tm, "l")
+			waitFor(t, tm, "and enter the code")
+			waitFor(t, tm, "log in to device-login", c.want)
+			out := final(t, tm)
+			if strings.Contains(out, "and enter the code") {
+				t.Errorf("the overlay stayed open:\n%s", out)
+			}
+		})
+	}
+}
