@@ -2,12 +2,14 @@ package providers
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"html"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tokentop/tokentop/providers/safetext"
@@ -31,6 +33,8 @@ type Redirect struct {
 	state string
 	once  sync.Once
 	done  chan redirectResult
+	// answered is set by the redirect that ends the wait (claim).
+	answered atomic.Bool
 }
 
 // redirectResult is what the redirect brought: a code, or the server's
@@ -108,7 +112,8 @@ func (r *Redirect) handle(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	q := req.URL.Query()
-	if q.Get("state") != r.state {
+	// The state is a secret of this login: compared in constant time.
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(r.state)) != 1 {
 		redirectPage(w, http.StatusBadRequest, "This is not the login tokentop is waiting for (its state does not match). Start again from the terminal if you meant to log in.")
 		return
 	}
@@ -119,6 +124,9 @@ func (r *Redirect) handle(w http.ResponseWriter, req *http.Request) {
 		if code == "access_denied" {
 			e.Hint = "the user (or the server) declined the login: run tokentop login again and approve it"
 		}
+		if !r.claim(w) {
+			return
+		}
 		redirectPage(w, http.StatusOK, "The login was refused: "+e.Code+". You can close this window.")
 		r.finish(redirectResult{err: e})
 		return
@@ -128,8 +136,22 @@ func (r *Redirect) handle(w http.ResponseWriter, req *http.Request) {
 		redirectPage(w, http.StatusBadRequest, "The redirect carries no usable authorization code.")
 		return
 	}
+	if !r.claim(w) {
+		return
+	}
 	redirectPage(w, http.StatusOK, "Logged in: tokentop has the code. You can close this window.")
 	r.finish(redirectResult{code: code})
+}
+
+// claim makes the request being answered the one that ends the wait;
+// false, with the browser told so, when another already did: a second
+// redirect (a replay, a reloaded tab) is never told it logged in.
+func (r *Redirect) claim(w http.ResponseWriter) bool {
+	if r.answered.CompareAndSwap(false, true) {
+		return true
+	}
+	redirectPage(w, http.StatusConflict, "This login is already finished: this redirect was ignored. Start again from the terminal to log in again.")
+	return false
 }
 
 // finish hands the first result to Wait; later ones are ignored.
