@@ -68,6 +68,11 @@ const loginBuffer = 16
 
 // startLogin starts the login of name, or says why there is none to start.
 func (m *Model) startLogin(name string) tea.Cmd {
+	if m.cfg.ReadOnly {
+		// A login saves a session: refused here too, however the
+		// intent came (the key and the palette's entry are off).
+		return m.setStatus(statusWarn, m.lockedStatus("log in"), "")
+	}
 	r, ok := m.rows.Row(name)
 	if !ok {
 		return nil
@@ -90,6 +95,9 @@ func (m *Model) startLogin(name string) tea.Cmd {
 // runLogin runs the login of name (with refreshToken for grant
 // refresh_token) in a command of its own.
 func (m *Model) runLogin(name, refreshToken string) tea.Cmd {
+	if m.cfg.ReadOnly {
+		return m.setStatus(statusWarn, m.lockedStatus("log in"), "")
+	}
 	tag := m.tags.next(reqLogin, name)
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.st8.login = loginFlow{name: name, cancel: cancel}

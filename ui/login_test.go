@@ -378,3 +378,22 @@ func TestDeviceLoginDeniedOrExpired(t *testing.T) {
 		})
 	}
 }
+
+// TestReadOnlyRefusesALoginIntent: a read-only session refuses a login
+// however it is asked (the intent itself, not only the l key): no
+// overlay, no login under way, the status says why.
+func TestReadOnlyRefusesALoginIntent(t *testing.T) {
+	e := newLoginEnv(t)
+	cfg := e.config()
+	cfg.ReadOnly = true
+	m := e.loaded(cfg, 160, 40)
+	for _, in := range []intent{loginIntent{"user-login"}, loginRefreshIntent{name: "user-refresh", token: "rt.given"}} {
+		m.update(in)
+		if m.focus == focusLogin || m.st8.login.cancel != nil {
+			t.Errorf("%T started a login in a read-only session", in)
+		}
+		if got := m.status.Text(); !strings.Contains(got, "read-only session: log in is turned off") {
+			t.Errorf("%T: the status says %q", in, got)
+		}
+	}
+}
