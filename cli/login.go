@@ -38,9 +38,9 @@ listens on 127.0.0.1 (redirect_port, or any free port), prints the login URL
 and opens it in the browser when stderr is a terminal (--no-browser never
 does), waits for the browser to come back, and exchanges the code (PKCE
 S256) for the access token, the refresh token and, with the openid scope,
-an ID token, which is verified. All of them
-are stored encrypted; ` + "`tokentop token NAME`" + ` then refreshes the session
-before it expires, once across processes.
+an ID token, which is verified. All of them are stored encrypted;
+` + "`tokentop token NAME`" + ` then refreshes the session before it expires, once
+across processes.
 
 For grant device_code (RFC 8628, a login on another device: over SSH, on a
 machine without a browser), tokentop prints a verification URL and a code (and
