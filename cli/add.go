@@ -42,8 +42,10 @@ Clients that prove themselves with a key need no secret:
 
 An API key (grant api_key) needs no token URL or client id; the key is its
 secret:
+
   printf %s "$KEY" | tokentop add payments --grant api_key --client-secret-stdin \
       --key-header X-API-Key --expires 2027-03-01 --endpoint me=https://api.payments.example/v1/me
+
 To set only the secret of a provider that exists (a rotated secret, or one
 exported without it), give --client-secret-stdin and no other flag; its
 other settings stay as they are:

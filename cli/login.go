@@ -35,11 +35,12 @@ func (a *App) loginCommand() *cobra.Command {
 		Short: "Log in to a provider of a user grant (authorization code with PKCE, device code, or a refresh token)",
 		Long: `Log a user in for a provider whose grant is authorization_code: tokentop
 listens on 127.0.0.1 (redirect_port, or any free port), prints the login URL
-and opens it in the browser when there is one, waits for the browser to come
-back, and exchanges the code (PKCE S256) for the access token, the refresh
-token and, with the openid scope, an ID token, which is verified. All of them
-are stored encrypted; ` + "`tokentop token NAME`" + ` then refreshes the session
-before it expires, once across processes.
+and opens it in the browser when stderr is a terminal (--no-browser never
+does), waits for the browser to come back, and exchanges the code (PKCE
+S256) for the access token, the refresh token and, with the openid scope,
+an ID token, which is verified. All of them are stored encrypted;
+` + "`tokentop token NAME`" + ` then refreshes the session before it expires, once
+across processes.
 
 For grant device_code (RFC 8628, a login on another device: over SSH, on a
 machine without a browser), tokentop prints a verification URL and a code (and

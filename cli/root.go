@@ -75,11 +75,13 @@ func (a *App) newRootCommand(cmds ...*cobra.Command) *cobra.Command {
 	var o rootOptions
 	root := &cobra.Command{
 		Use:   "tokentop",
-		Short: "A dashboard and CLI for OAuth2 client-credentials tokens",
-		Long: `tokentop keeps many OAuth2 client-credentials providers in one encrypted
-database, fetches each token once per expiry window, and shows every token's
-countdown and quota use.
+		Short: "A dashboard and CLI for OAuth2 tokens and API keys",
+		Long: `tokentop keeps many OAuth2 providers (client credentials, user logins
+with a browser or a device code) and API keys in one encrypted database,
+fetches each token once per expiry window, and shows every token's countdown
+and quota use. With no command it opens the dashboard.
 
+Try it: tokentop demo (the embedded sandbox, a throwaway database)
 Scripts: curl -H "Authorization: Bearer $(tokentop token NAME)" …`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -104,7 +104,7 @@ SIGTERM): every session is told and closed.`,
 	fl.BoolVar(&o.demo, "demo", false, "read-only sessions (no add, edit, delete or copy; tokens masked) except for admin keys")
 	fl.BoolVar(&o.follow, "follow", false, "follow mode: every session follows the presenter's view (F leaves and rejoins); at a terminal, your own dashboard here presents")
 	fl.BoolVar(&o.sandbox, "sandbox", false, "serve the embedded sandbox over a throwaway database instead of --db")
-	fl.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, "most sessions at once")
+	fl.IntVar(&o.maxSessions, "max-sessions", sshd.DefaultMaxSessions, fmt.Sprintf("most sessions at once (%d with --open)", sshd.DefaultOpenMaxSessions))
 	fl.DurationVar(&o.idleTimeout, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long without a key pressed (0: never)")
 	o.openOpts.register(fl)
 	o.presentOpts.register(fl)

@@ -32,9 +32,9 @@ type serveOpenOptions struct {
 func (o *serveOpenOptions) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&o.open, "open", false, "let in any public key (no password), read-only with tokens masked: a talk's audience; only with --sandbox")
 	fl.BoolVar(&o.openRealDB, openRealDBFlag, false, "let --open serve the real database (view-only: no refresh, test-call or doctor; tokens masked)")
-	fl.Float64Var(&o.ratePerMinute, "per-address-rate", sshd.DefaultRatePerMinute, "new connections a minute from one address, once its burst is spent (default on with --open; 0: no limit)")
+	fl.Float64Var(&o.ratePerMinute, "per-address-rate", sshd.DefaultRatePerMinute, "new connections a minute from one address, once its burst is spent; applied with --open or when given (0: no limit)")
 	fl.IntVar(&o.burst, "per-address-burst", sshd.DefaultBurst, "connections one address may make at once before --per-address-rate applies")
-	fl.IntVar(&o.perAddress, "per-address", sshd.DefaultPerAddress, "connections, and sessions, one address may hold at once (default on with --open; 0: no limit)")
+	fl.IntVar(&o.perAddress, "per-address", sshd.DefaultPerAddress, "connections, and sessions, one address may hold at once; applied with --open or when given (0: no limit)")
 	fl.DurationVar(&o.handshakeLimit, "handshake-timeout", sshd.DefaultHandshakeTimeout, "close a connection that has not opened its session this long after connecting")
 	o.changed = fl.Changed
 }
