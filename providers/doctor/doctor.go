@@ -187,23 +187,38 @@ func Run(ctx context.Context, c *providers.Client, p providers.Provider, o Optio
 	return r.out
 }
 
-// run is every step but the quota's.
-func (r *doctorRun) run(ctx context.Context, p providers.Provider) {
+// reach runs the steps every grant starts with: p's settings, the way to
+// its token endpoint (DNS, TCP, TLS) and its discovery document. ok is
+// false when the settings cannot work; the steps after are then skipped.
+func (r *doctorRun) reach(ctx context.Context, p providers.Provider) (disc *discovery.Result, meta *discovery.Metadata, reachable, ok bool) {
 	eff, ok := r.settings(p)
 	if !ok {
 		r.skipFrom(netcheck.StepDNS, "fix the settings first")
-		return
+		return nil, nil, false, false
 	}
 	r.p = eff
-
 	net := netcheck.Run(ctx, eff.TokenURL, netcheck.Options{Timeout: eff.EffectiveTimeout(), Now: r.now, TLS: tlsSetup(eff)})
 	r.add(net...)
-	reachable := !check.AnyFailed(net)
-
-	disc := r.discovery(ctx)
-	var meta *discovery.Metadata
-	if disc != nil {
+	if disc = r.discovery(ctx); disc != nil {
 		meta = disc.Metadata
+	}
+	return disc, meta, !check.AnyFailed(net), true
+}
+
+// tokenSteps are the steps on an access token in hand, whatever the
+// grant: its scopes, its JWT, a test-call with it and the clocks.
+func (r *doctorRun) tokenSteps(ctx context.Context, tok *providers.Token, disc *discovery.Result, meta *discovery.Metadata) {
+	r.scopes(tok, meta)
+	r.jwt(ctx, tok, disc)
+	r.testCall(ctx, tok)
+	r.add(clockskew.Check(StepClock, r.issuerClock, r.apiClock))
+}
+
+// run is every step but the quota's.
+func (r *doctorRun) run(ctx context.Context, p providers.Provider) {
+	disc, meta, reachable, ok := r.reach(ctx, p)
+	if !ok {
+		return
 	}
 	r.authMethods(meta)
 	if ctx.Err() != nil {
@@ -220,10 +235,7 @@ func (r *doctorRun) run(ctx context.Context, p providers.Provider) {
 		return
 	}
 	r.out.Token = tok
-	r.scopes(tok, meta)
-	r.jwt(ctx, tok, disc)
-	r.testCall(ctx, tok)
-	r.add(clockskew.Check(StepClock, r.issuerClock, r.apiClock))
+	r.tokenSteps(ctx, tok, disc, meta)
 }
 
 // settings checks that p's effective settings can work.

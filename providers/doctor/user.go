@@ -8,7 +8,6 @@ import (
 
 	"github.com/tokentop/tokentop/providers"
 	"github.com/tokentop/tokentop/providers/check"
-	"github.com/tokentop/tokentop/providers/clockskew"
 	"github.com/tokentop/tokentop/providers/discovery"
 	"github.com/tokentop/tokentop/providers/netcheck"
 )
@@ -59,19 +58,9 @@ type Session struct {
 // the ID token, then the access token as for any grant.
 func (r *doctorRun) runUser(ctx context.Context, p providers.Provider) {
 	r.order = userStepOrder()
-	eff, ok := r.settings(p)
+	disc, meta, reachable, ok := r.reach(ctx, p)
 	if !ok {
-		r.skipFrom(netcheck.StepDNS, "fix the settings first")
 		return
-	}
-	r.p = eff
-	net := netcheck.Run(ctx, eff.TokenURL, netcheck.Options{Timeout: eff.EffectiveTimeout(), Now: r.now, TLS: tlsSetup(eff)})
-	r.add(net...)
-	reachable := !check.AnyFailed(net)
-	disc := r.discovery(ctx)
-	var meta *discovery.Metadata
-	if disc != nil {
-		meta = disc.Metadata
 	}
 	r.loginEndpoints(meta)
 	r.pkce(meta)
@@ -92,10 +81,7 @@ func (r *doctorRun) runUser(ctx context.Context, p providers.Provider) {
 	}
 	r.out.Token = withoutSessionSecrets(tok)
 	r.idToken(ctx, tok)
-	r.scopes(tok, meta)
-	r.jwt(ctx, tok, disc)
-	r.testCall(ctx, tok)
-	r.add(clockskew.Check(StepClock, r.issuerClock, r.apiClock))
+	r.tokenSteps(ctx, tok, disc, meta)
 }
 
 // withoutSessionSecrets is a copy of t without its refresh and ID tokens:
