@@ -49,24 +49,8 @@ func TestFollowModeOverSSH(t *testing.T) {
 		return strings.Contains(pres.screen(), "presenting · 2 watching")
 	})
 
-	// The detail: each viewer draws it for its own window (beside the
-	// table at 160 columns, over it at 80), the token masked.
-	tok := h.token("ants")
-	masked := tok[:6] + "…" + tok[len(tok)-4:]
-	pres.filter("ants")
-	pres.send("\r")
-	pres.waitFor("Claims")
-	small.waitFor("/ ants", "ants · ants · sandbox", masked)
-	big.waitFor("/ ants", "ants · ants · sandbox", masked)
-	testsupport.WaitForMatch(t, big.screen, besideRow)
-
-	// A test-call, then the doctor.
-	pres.send("t")
-	pres.waitFor("Test-call ants")
-	pres.send("\r")
-	pres.waitFor("200 OK")
-	small.waitFor("Test-call ants", "200 OK")
-	big.waitFor("Test-call ants", "200 OK")
+	presentDetailAndCall(t, h, pres, "Claims", small, big)
+	// Then the doctor.
 	pres.send("\x1b")
 	pres.waitFor("Claims")
 	pres.send("D")
@@ -125,3 +109,35 @@ func TestFollowModeOverSSH(t *testing.T) {
 // besideRow is the ants row and the detail's title on one line: the
 // detail drawn beside the table.
 var besideRow = regexp.MustCompile(`ants +sandbox +valid[^\n]*│ ants · ants · sandbox`)
+
+// terminal is a dashboard a test drives: an SSH client's, or the serving
+// terminal's (localTerm).
+type terminal interface {
+	screen() string
+	send(keys string)
+	waitFor(texts ...string)
+	filter(name string)
+}
+
+// presentDetailAndCall has the presenter open ants' detail (waiting for
+// detailMark on its own screen), then test-call it, and waits for both
+// followers to show each: small draws the detail over the table, big
+// beside it, the token masked on both.
+func presentDetailAndCall(t *testing.T, h *harness, pres terminal, detailMark string, small, big *client) {
+	t.Helper()
+	tok := h.token("ants")
+	masked := tok[:6] + "…" + tok[len(tok)-4:]
+	pres.filter("ants")
+	pres.send("\r")
+	pres.waitFor(detailMark)
+	small.waitFor("/ ants", "ants · ants · sandbox", masked)
+	big.waitFor("/ ants", "ants · ants · sandbox", masked)
+	testsupport.WaitForMatch(t, big.screen, besideRow)
+
+	pres.send("t")
+	pres.waitFor("Test-call ants")
+	pres.send("\r")
+	pres.waitFor("200 OK")
+	small.waitFor("Test-call ants", "200 OK")
+	big.waitFor("Test-call ants", "200 OK")
+}

@@ -89,21 +89,7 @@ func TestLocalPresenterOnAnOpenServer(t *testing.T) {
 		return strings.Contains(pres.screen(), "presenting · 2 watching")
 	})
 
-	tok := h.token("ants")
-	masked := tok[:6] + "…" + tok[len(tok)-4:]
-	pres.filter("ants")
-	pres.send("\r")
-	pres.waitFor("ants · ants · sandbox")
-	small.waitFor("/ ants", "ants · ants · sandbox", masked)
-	big.waitFor("/ ants", "ants · ants · sandbox", masked)
-	testsupport.WaitForMatch(t, big.screen, besideRow)
-
-	pres.send("t")
-	pres.waitFor("Test-call ants")
-	pres.send("\r")
-	pres.waitFor("200 OK")
-	small.waitFor("Test-call ants", "200 OK")
-	big.waitFor("Test-call ants", "200 OK")
+	presentDetailAndCall(t, h, pres, "ants · ants · sandbox", small, big)
 
 	// A viewer's keys do not reach the presenter: it looks around, read-only.
 	big.send("F")
