@@ -124,6 +124,9 @@ func (r *runningServe) session(t *testing.T, key gossh.Signer) (screen func() st
 func TestServeOpenSandbox(t *testing.T) {
 	r := startServe(t, filepath.Join(t.TempDir(), "tokentop.db"), "--sandbox", "--demo", "--open")
 	port := r.addr[strings.LastIndex(r.addr, ":")+1:]
+	// The QR code and its link come after the share line startServe
+	// waits for: the banner is read once they are there.
+	testsupport.WaitForText(t, r.stderr.String, "ssh://127.0.0.1:"+port+"\n")
 	banner := r.stderr.String()
 	for _, want := range []string{
 		"share     ssh -p " + port + " 127.0.0.1\n",
