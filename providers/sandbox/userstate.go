@@ -119,16 +119,7 @@ func (s *Server) RevokeRefreshTokens(clientID string) {
 func (u *userState) putCode(code string, c authCode, now time.Time) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	for k, v := range u.codes {
-		if !now.Before(v.expires) {
-			delete(u.codes, k)
-		}
-	}
-	if len(u.codes) >= maxPendingCodes {
-		return false
-	}
-	u.codes[code] = c
-	return true
+	return putBounded(u.codes, code, c, maxPendingCodes, now, func(c authCode) time.Time { return c.expires })
 }
 
 // takeCode removes and returns a code: it is good once.
@@ -144,15 +135,21 @@ func (u *userState) takeCode(code string, now time.Time) (authCode, bool) {
 func (u *userState) putRefresh(tok string, g refreshGrant, now time.Time) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	for k, v := range u.refresh {
-		if !now.Before(v.expires) {
-			delete(u.refresh, k)
+	return putBounded(u.refresh, tok, g, maxRefreshTokens, now, func(g refreshGrant) time.Time { return g.expires })
+}
+
+// putBounded puts v under k in m after forgetting the entries expired at
+// now; a map that still holds max entries refuses (false).
+func putBounded[V any](m map[string]V, k string, v V, max int, now time.Time, expires func(V) time.Time) bool {
+	for key, old := range m {
+		if !now.Before(expires(old)) {
+			delete(m, key)
 		}
 	}
-	if len(u.refresh) >= maxRefreshTokens {
+	if len(m) >= max {
 		return false
 	}
-	u.refresh[tok] = g
+	m[k] = v
 	return true
 }
 
