@@ -41,6 +41,16 @@ func newLoginEnv(t *testing.T) *loginEnv {
 
 // browser is an automated user: it follows the authorization URL through
 // the sandbox's login to the loopback redirect, as a browser would.
+// mustLogIn logs p in through c with a browser that follows the URL.
+func mustLogIn(t *testing.T, c *Client, p Provider) *Result {
+	t.Helper()
+	res, err := c.Login(context.Background(), p, LoginOptions{Timeout: time.Minute, Open: browser(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func browser(t *testing.T) func(string) error {
 	return func(link string) error {
 		resp, err := http.Get(link)
@@ -264,10 +274,7 @@ func TestRefreshRotatesAndRefusesReuse(t *testing.T) {
 	e := newLoginEnv(t)
 	p := e.ps["user-login"]
 	c := &Client{}
-	res, err := c.Login(context.Background(), p, LoginOptions{Timeout: time.Minute, Open: browser(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustLogIn(t, c, p)
 	first := res.Token.RefreshToken
 	r2, err := c.Refresh(context.Background(), p, first, FetchOptions{})
 	if err != nil {
@@ -292,10 +299,7 @@ func TestRefreshRevokedAtTheServer(t *testing.T) {
 	e := newLoginEnv(t)
 	p := e.ps["user-login"]
 	c := &Client{}
-	res, err := c.Login(context.Background(), p, LoginOptions{Timeout: time.Minute, Open: browser(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustLogIn(t, c, p)
 	if _, err := c.Revoke(context.Background(), p, res.Token.RefreshToken, EndpointOptions{TokenTypeHint: "refresh_token"}); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
@@ -308,10 +312,7 @@ func TestIDTokenVerification(t *testing.T) {
 	e := newLoginEnv(t)
 	p := e.ps["user-login"]
 	c := &Client{}
-	res, err := c.Login(context.Background(), p, LoginOptions{Timeout: time.Minute, Open: browser(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustLogIn(t, c, p)
 	id := res.Token.IDToken
 	if _, err := c.VerifyIDToken(context.Background(), p, id, "another-nonce"); err == nil || !strings.Contains(err.Error(), "nonce") {
 		t.Errorf("wrong nonce: %v", err)
